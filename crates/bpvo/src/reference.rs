@@ -1,0 +1,424 @@
+//! Reference data the survey is analysed by: SBB sectors, qualifications (crebo → name, level,
+//! sector) and leerbedrijf recognitions (for the data-quality report). Read from CSV with the
+//! same tolerant reader as uploads.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+
+use crate::csv_reader::{CsvError, CsvLineError, TableRow, read_table};
+use crate::dates::parse_school_date;
+use crate::error::{FieldError, ValidationErrors, ValueError, codes, echo};
+use crate::ids::{Crebo, LeerbedrijfId, check_text};
+
+/// The SBB sectors (*sectorkamers*) a qualification belongs to; results are reported per sector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Sector {
+    /// `ALG` Ambacht, laboratorium en gezondheidstechniek.
+    Alg,
+    /// `BIM` Bouw, infra en maritieme techniek.
+    Bim,
+    /// `HAN` Handel.
+    Han,
+    /// `ICT` ICT en creatieve industrie.
+    Ict,
+    /// `MTL` Mobiliteit, transport, logistiek en maritiem.
+    Mtl,
+    /// `SPV` Specialistisch vakmanschap.
+    Spv,
+    /// `TGO` Techniek en gebouwde omgeving.
+    Tgo,
+    /// `VGG` Voedsel, groen en gastvrijheid.
+    Vgg,
+    /// `ZDV` Zakelijke dienstverlening en veiligheid.
+    Zdv,
+    /// `ZWS` Zorg, welzijn en sport.
+    Zws,
+}
+
+impl Sector {
+    /// All sectors, in code order.
+    pub const ALL: [Sector; 10] = [
+        Sector::Alg,
+        Sector::Bim,
+        Sector::Han,
+        Sector::Ict,
+        Sector::Mtl,
+        Sector::Spv,
+        Sector::Tgo,
+        Sector::Vgg,
+        Sector::Zdv,
+        Sector::Zws,
+    ];
+
+    /// Three-letter code, e.g. `"ZWS"`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sector::Alg => "ALG",
+            Sector::Bim => "BIM",
+            Sector::Han => "HAN",
+            Sector::Ict => "ICT",
+            Sector::Mtl => "MTL",
+            Sector::Spv => "SPV",
+            Sector::Tgo => "TGO",
+            Sector::Vgg => "VGG",
+            Sector::Zdv => "ZDV",
+            Sector::Zws => "ZWS",
+        }
+    }
+
+    /// Dutch name, e.g. `"Zorg, welzijn en sport"`.
+    pub fn naam(self) -> &'static str {
+        match self {
+            Sector::Alg => "Ambacht, laboratorium en gezondheidstechniek",
+            Sector::Bim => "Bouw, infra en maritieme techniek",
+            Sector::Han => "Handel",
+            Sector::Ict => "ICT en creatieve industrie",
+            Sector::Mtl => "Mobiliteit, transport, logistiek en maritiem",
+            Sector::Spv => "Specialistisch vakmanschap",
+            Sector::Tgo => "Techniek en gebouwde omgeving",
+            Sector::Vgg => "Voedsel, groen en gastvrijheid",
+            Sector::Zdv => "Zakelijke dienstverlening en veiligheid",
+            Sector::Zws => "Zorg, welzijn en sport",
+        }
+    }
+
+    /// Parses a code (`"zws"`) or a Dutch name (`"Zorg, welzijn en sport"`), ignoring case,
+    /// spaces and punctuation.
+    ///
+    /// ```
+    /// use bpvo::Sector;
+    /// assert_eq!(Sector::parse("ict").unwrap(), Sector::Ict);
+    /// assert_eq!(Sector::parse("handel").unwrap(), Sector::Han);
+    /// assert_eq!(Sector::parse("zorg welzijn en sport").unwrap(), Sector::Zws);
+    /// ```
+    pub fn parse(input: &str) -> Result<Self, ValueError> {
+        let norm = normalise(input);
+        Sector::ALL.into_iter().find(|s| normalise(s.code()) == norm || normalise(s.naam()) == norm).ok_or_else(|| {
+            let got = echo(input.trim());
+            ValueError::new(
+                codes::UNKNOWN_SECTOR,
+                format!("Onbekende sector; verwacht een code zoals ZWS of een SBB-sectornaam (gekregen: {got})"),
+                format!("Unknown sector; expected a code such as ZWS or an SBB sector name (got: {got})"),
+            )
+        })
+    }
+}
+
+fn normalise(s: &str) -> String {
+    s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+impl fmt::Display for Sector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Sector {
+    type Err = ValueError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl serde::Serialize for Sector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Sector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+        Self::parse(&raw).map_err(|e| serde::de::Error::custom(e.en))
+    }
+}
+
+/// A qualification (*kwalificatie*) of the MBO qualification structure.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Kwalificatie {
+    /// Crebo code.
+    pub crebo: Crebo,
+    /// Name, e.g. "Software developer".
+    pub naam: String,
+    /// Level 1 (Entree) to 4.
+    pub niveau: u8,
+    /// SBB sector.
+    pub sector: Sector,
+}
+
+/// A recognition (*erkenning*) of a leerbedrijf for one qualification, for a period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Erkenning {
+    /// The recognised training company.
+    pub leerbedrijf_id: LeerbedrijfId,
+    /// The qualification it may train for.
+    pub crebo: Crebo,
+    /// First day of validity.
+    pub geldig_van: NaiveDate,
+    /// Last day of validity; `None` while the recognition runs.
+    pub geldig_tot: Option<NaiveDate>,
+}
+
+impl Erkenning {
+    /// True when the recognition is valid on `date` (both ends included).
+    pub fn is_geldig_op(&self, date: NaiveDate) -> bool {
+        self.geldig_van <= date && self.geldig_tot.is_none_or(|tot| date <= tot)
+    }
+}
+
+/// Why a reference file could not be imported. Reference data is all or nothing: one bad line
+/// fails the import, and every bad line is listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// The file as a whole could not be read.
+    #[error(transparent)]
+    File(#[from] CsvError),
+    /// These lines are invalid.
+    #[error("{} invalid line(s), first on line {}", .0.len(), .0.first().map_or(0, |e| e.line))]
+    Lines(Vec<CsvLineError>),
+}
+
+impl ReferenceError {
+    /// The message in Dutch.
+    pub fn message_nl(&self) -> String {
+        match self {
+            ReferenceError::File(e) => e.message_nl(),
+            ReferenceError::Lines(lines) => format!(
+                "{} ongeldige regel(s), de eerste op regel {}",
+                lines.len(),
+                lines.first().map_or(0, |e| e.line)
+            ),
+        }
+    }
+
+    /// The message in English.
+    pub fn message_en(&self) -> String {
+        self.to_string()
+    }
+}
+
+/// Validates each row with `convert`, collecting every line's errors.
+fn convert_rows<T>(
+    rows: Vec<TableRow>,
+    mut line_errors: Vec<CsvLineError>,
+    mut convert: impl FnMut(&[Option<String>], &mut Vec<FieldError>) -> Option<T>,
+) -> Result<Vec<T>, ReferenceError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut errors = Vec::new();
+        match convert(&row.cells, &mut errors) {
+            Some(v) if errors.is_empty() => out.push(v),
+            _ => line_errors.push(CsvLineError { line: row.line, errors: ValidationErrors(errors) }),
+        }
+    }
+    if line_errors.is_empty() {
+        Ok(out)
+    } else {
+        line_errors.sort_by_key(|e| e.line);
+        Err(ReferenceError::Lines(line_errors))
+    }
+}
+
+/// Parses one cell, recording a `"required"` or parse error under the column name.
+fn cell<T>(
+    cells: &[Option<String>],
+    index: usize,
+    column: &str,
+    errors: &mut Vec<FieldError>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<T> {
+    match cells.get(index).and_then(Option::as_deref) {
+        None => {
+            errors.push(FieldError::new(
+                column,
+                &ValueError::new(
+                    codes::REQUIRED,
+                    format!("Kolom {column} is verplicht"),
+                    format!("Column {column} is required"),
+                ),
+            ));
+            None
+        }
+        Some(v) => parse(v).map_err(|e| errors.push(FieldError::new(column, &e))).ok(),
+    }
+}
+
+fn parse_niveau(s: &str) -> Result<u8, ValueError> {
+    match s.parse::<u8>() {
+        Ok(n @ 1..=4) => Ok(n),
+        _ => {
+            let got = echo(s);
+            Err(ValueError::new(
+                codes::RANGE,
+                format!("Niveau moet 1, 2, 3 of 4 zijn (gekregen: {got})"),
+                format!("Niveau must be 1, 2, 3 or 4 (got: {got})"),
+            ))
+        }
+    }
+}
+
+fn duplicate(what_nl: &str, what_en: &str, key: &str) -> ValueError {
+    ValueError::new(
+        codes::DUPLICATE,
+        format!("{what_nl} {key} staat al op een eerdere regel"),
+        format!("{what_en} {key} already occurs on an earlier line"),
+    )
+}
+
+/// Reads qualifications from CSV with the columns `crebo;naam;niveau;sector` (any order, extra
+/// columns ignored; sector as code or name). A crebo may occur only once.
+pub fn read_kwalificaties(bytes: &[u8]) -> Result<Vec<Kwalificatie>, ReferenceError> {
+    let table = read_table(bytes, &["crebo", "naam", "niveau", "sector"], usize::MAX)?;
+    let mut seen = HashSet::new();
+    convert_rows(table.rows, table.line_errors, |cells, errors| {
+        let crebo = cell(cells, 0, "crebo", errors, Crebo::parse);
+        let naam = cell(cells, 1, "naam", errors, |s| check_text(s, "Naam van de kwalificatie", "Qualification name"));
+        let niveau = cell(cells, 2, "niveau", errors, parse_niveau);
+        let sector = cell(cells, 3, "sector", errors, Sector::parse);
+        let crebo = crebo.filter(|c| {
+            let fresh = seen.insert(c.clone());
+            if !fresh {
+                errors.push(FieldError::new("crebo", &duplicate("Crebo", "Crebo", c.as_str())));
+            }
+            fresh
+        });
+        Some(Kwalificatie { crebo: crebo?, naam: naam?, niveau: niveau?, sector: sector? })
+    })
+}
+
+/// Reads recognitions from CSV with the columns `leerbedrijf_id;crebo;geldig_van;geldig_tot`
+/// (dates as `jjjj-mm-dd` or `dd-mm-jjjj`; `geldig_tot` may be empty).
+pub fn read_erkenningen(bytes: &[u8]) -> Result<Vec<Erkenning>, ReferenceError> {
+    let table = read_table(bytes, &["leerbedrijf_id", "crebo", "geldig_van", "geldig_tot"], usize::MAX)?;
+    convert_rows(table.rows, table.line_errors, |cells, errors| {
+        let leerbedrijf_id = cell(cells, 0, "leerbedrijf_id", errors, LeerbedrijfId::parse);
+        let crebo = cell(cells, 1, "crebo", errors, Crebo::parse);
+        let geldig_van = cell(cells, 2, "geldig_van", errors, parse_school_date);
+        let geldig_tot = match cells.get(3).and_then(Option::as_deref) {
+            None => Some(None),
+            Some(v) => parse_school_date(v).map(Some).map_err(|e| errors.push(FieldError::new("geldig_tot", &e))).ok(),
+        };
+        // (Not a let-chain: those need Rust 1.88 and the workspace promises 1.85.)
+        if let (Some(van), Some(Some(tot))) = (geldig_van, geldig_tot) {
+            if tot < van {
+                errors.push(FieldError::new(
+                    "geldig_tot",
+                    &ValueError::new(
+                        codes::DATE_ORDER,
+                        format!("geldig_tot ({tot}) ligt vóór geldig_van ({van})"),
+                        format!("geldig_tot ({tot}) is before geldig_van ({van})"),
+                    ),
+                ));
+            }
+        }
+        Some(Erkenning {
+            leerbedrijf_id: leerbedrijf_id?,
+            crebo: crebo?,
+            geldig_van: geldig_van?,
+            geldig_tot: geldig_tot?,
+        })
+    })
+}
+
+/// The qualification list shipped with this crate (`data/kwalificaties.csv`), for demos, tests
+/// and a first import. The codes and names are illustrative; production imports SBB's current
+/// list with `bpv admin import-crebo`.
+pub fn builtin_kwalificaties() -> Vec<Kwalificatie> {
+    // The file is checked by a unit test, so a failure here cannot reach a release.
+    read_kwalificaties(include_bytes!("../data/kwalificaties.csv")).unwrap_or_default()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sector_codes_and_names_parse_back() {
+        for s in Sector::ALL {
+            assert_eq!(Sector::parse(s.code()).unwrap(), s);
+            assert_eq!(Sector::parse(&s.code().to_lowercase()).unwrap(), s);
+            assert_eq!(Sector::parse(s.naam()).unwrap(), s);
+            assert_eq!(Sector::parse(&s.naam().to_uppercase()).unwrap(), s);
+            assert_eq!(s.to_string(), s.code());
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.code()));
+            assert_eq!(serde_json::from_str::<Sector>(&json).unwrap(), s);
+        }
+        assert_eq!(Sector::parse("XYZ").unwrap_err().code, "unknown_sector");
+        assert_eq!(Sector::parse("").unwrap_err().code, "unknown_sector");
+    }
+
+    #[test]
+    fn builtin_kwalificaties_parse_and_cover_every_sector_and_level() {
+        let list = read_kwalificaties(include_bytes!("../data/kwalificaties.csv")).unwrap();
+        assert!(list.len() >= 60, "{}", list.len());
+        assert_eq!(builtin_kwalificaties(), list);
+        for s in Sector::ALL {
+            assert!(list.iter().any(|k| k.sector == s), "no kwalificatie for {s}");
+        }
+        for n in 1..=4 {
+            assert!(list.iter().any(|k| k.niveau == n), "no kwalificatie at niveau {n}");
+        }
+        let sd = list.iter().find(|k| k.crebo.as_str() == "25604").unwrap();
+        assert_eq!((sd.naam.as_str(), sd.niveau, sd.sector), ("Software developer", 4, Sector::Ict));
+    }
+
+    #[test]
+    fn bad_kwalificatie_lines_are_all_reported() {
+        let text = "Crebo,Niveau,Naam,Sector\n\
+                    25604,4,Software developer,ICT\n\
+                    2560,5,,Ruimtevaart\n\
+                    25604,4,Dubbel,ict\n";
+        let Err(ReferenceError::Lines(lines)) = read_kwalificaties(text.as_bytes()) else {
+            panic!("expected line errors");
+        };
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].line, 3);
+        assert_eq!(lines[0].errors.fields(), vec!["crebo", "naam", "niveau", "sector"]);
+        assert_eq!(lines[1].line, 4);
+        assert_eq!(lines[1].errors.0[0].code, "duplicate");
+    }
+
+    #[test]
+    fn kwalificaties_need_their_columns() {
+        let e = read_kwalificaties(b"crebo;naam\n25604;x\n").unwrap_err();
+        assert_eq!(
+            e,
+            ReferenceError::File(CsvError::MissingColumns { missing: vec!["niveau".into(), "sector".into()] })
+        );
+        assert!(e.message_nl().contains("niveau, sector"));
+    }
+
+    #[test]
+    fn erkenningen_read_with_open_and_closed_periods() {
+        let text = "leerbedrijf_id;crebo;geldig_van;geldig_tot\r\n\
+                    100012345;25604;01-01-2020;\r\n\
+                    100012345;25180;2019-08-01;31-07-2023\r\n";
+        let list = read_erkenningen(text.as_bytes()).unwrap();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].geldig_tot, None);
+        let d = |s| parse_school_date(s).unwrap();
+        assert!(list[0].is_geldig_op(d("2030-01-01")));
+        assert!(!list[0].is_geldig_op(d("2019-12-31")));
+        assert!(list[1].is_geldig_op(d("2023-07-31")));
+        assert!(!list[1].is_geldig_op(d("2023-08-01")));
+    }
+
+    #[test]
+    fn bad_erkenningen_are_reported_per_line() {
+        let text = "leerbedrijf_id;crebo;geldig_van;geldig_tot\n\
+                    012345678;25604;2020-01-01;2019-01-01\n\
+                    100012345;25604;;x\n";
+        let Err(ReferenceError::Lines(lines)) = read_erkenningen(text.as_bytes()) else {
+            panic!("expected line errors");
+        };
+        assert_eq!(lines[0].line, 2);
+        assert_eq!(lines[0].errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), vec!["range", "date_order"]);
+        assert_eq!(lines[1].errors.fields(), vec!["geldig_van", "geldig_tot"]);
+    }
+}

@@ -1,0 +1,195 @@
+//! One connection type over both backends, picked from the URL scheme, and the r2d2 pool that
+//! hands it out with the per-connection settings SQLite needs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::error::{StoreError, StoreResult};
+
+/// A connection to either backend. Ordinary queries go through the enum; the few statements
+/// whose SQL differs (upsert, row locking) `match` on it.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// Production.
+    Postgresql(PgConnection),
+    /// The embedded default.
+    Sqlite(SqliteConnection),
+}
+
+impl std::fmt::Debug for DbConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DbConnection::Postgresql(_) => "DbConnection::Postgresql",
+            DbConnection::Sqlite(_) => "DbConnection::Sqlite",
+        })
+    }
+}
+
+/// Which backend a URL points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `postgres://` or `postgresql://`
+    Postgres,
+    /// `sqlite://PATH`
+    Sqlite,
+}
+
+/// A database URL, checked: the scheme is known and, for SQLite, the file path extracted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseUrl {
+    backend: Backend,
+    /// What the driver is given: the full URL for PostgreSQL, the file path for SQLite.
+    target: String,
+}
+
+impl DatabaseUrl {
+    /// Parse `sqlite://PATH`, `sqlite::memory:` or `postgres://…`/`postgresql://…`.
+    pub fn parse(url: &str) -> StoreResult<Self> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self { backend: Backend::Postgres, target: url.to_owned() });
+        }
+        if url == "sqlite::memory:" {
+            return Ok(Self { backend: Backend::Sqlite, target: ":memory:".to_owned() });
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            if path.is_empty() {
+                return Err(StoreError::UnsupportedUrl(url.to_owned()));
+            }
+            return Ok(Self { backend: Backend::Sqlite, target: path.to_owned() });
+        }
+        Err(StoreError::UnsupportedUrl(url.to_owned()))
+    }
+
+    /// The backend this URL selects.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The URL with any password masked, for logs and `bpv` output.
+    pub fn redacted(&self) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("sqlite://{}", self.target),
+            Backend::Postgres => redact_password(&self.target),
+        }
+    }
+
+    /// Open one connection (no pool), with the SQLite settings applied.
+    pub fn connect(&self) -> StoreResult<DbConnection> {
+        let mut conn = match self.backend {
+            Backend::Postgres => DbConnection::Postgresql(PgConnection::establish(&self.target)?),
+            Backend::Sqlite => {
+                self.ensure_sqlite_dir()?;
+                DbConnection::Sqlite(SqliteConnection::establish(&self.target)?)
+            }
+        };
+        apply_connection_settings(&mut conn)?;
+        Ok(conn)
+    }
+
+    fn ensure_sqlite_dir(&self) -> StoreResult<()> {
+        if self.target == ":memory:" {
+            return Ok(());
+        }
+        if let Some(dir) = Path::new(&self.target).parent() {
+            if !dir.as_os_str().is_empty() && !dir.exists() {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    StoreError::Connection(diesel::ConnectionError::BadConnection(format!(
+                        "cannot create directory {} for the SQLite database: {e}",
+                        dir.display()
+                    )))
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn redact_password(url: &str) -> String {
+    // postgres://user:secret@host/db → postgres://user:***@host/db
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Settings every connection gets before first use.
+/// SQLite: foreign keys are off by default, concurrent writers need a busy timeout, and WAL lets
+/// readers proceed while one writer writes. PostgreSQL: timestamps are stored as UTC.
+fn apply_connection_settings(conn: &mut DbConnection) -> StoreResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = NORMAL;",
+        )?,
+        DbConnection::Postgresql(c) => c.batch_execute("SET TIME ZONE 'UTC'")?,
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ConnectionSettings;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSettings {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        apply_connection_settings(conn).map_err(|e| match e {
+            StoreError::Query(q) => diesel::r2d2::Error::QueryError(q),
+            other => {
+                diesel::r2d2::Error::QueryError(diesel::result::Error::QueryBuilderError(other.to_string().into()))
+            }
+        })
+    }
+}
+
+/// A pool of connections to one database.
+pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+/// A connection checked out of [`DbPool`].
+pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+
+/// Build a pool for `url`; fails fast if the database cannot be reached.
+pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
+    if url.backend == Backend::Sqlite {
+        url.ensure_sqlite_dir()?;
+    }
+    let manager = ConnectionManager::<DbConnection>::new(match url.backend {
+        Backend::Postgres => url.target.clone(),
+        Backend::Sqlite => url.target.clone(),
+    });
+    let pool = Pool::builder()
+        .max_size(max_size.max(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(ConnectionSettings))
+        .build(manager)?;
+    Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_backend() {
+        let pg = DatabaseUrl::parse("postgres://bpv:geheim@db.example/bpv").unwrap();
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert_eq!(pg.redacted(), "postgres://bpv:***@db.example/bpv");
+        let pg2 = DatabaseUrl::parse("postgresql://db/bpv").unwrap();
+        assert_eq!(pg2.backend(), Backend::Postgres);
+        let lite = DatabaseUrl::parse("sqlite://./data/bpv.sqlite").unwrap();
+        assert_eq!(lite.backend(), Backend::Sqlite);
+        assert_eq!(lite.target, "./data/bpv.sqlite");
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/bpv.sqlite").unwrap().target, "/var/lib/bpv.sqlite");
+    }
+
+    #[test]
+    fn unknown_or_typoed_scheme_is_refused() {
+        for bad in ["./data/bpv.sqlite", "sqlit://x", "mysql://db/bpv", "sqlite://", "", "postgre://x"] {
+            assert!(matches!(DatabaseUrl::parse(bad), Err(StoreError::UnsupportedUrl(_))), "{bad:?} must be refused");
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Persistence for the BPV Monitor: one diesel schema over SQLite (the embedded default) and
+//! PostgreSQL (production), embedded migrations, and repositories that take `&mut DbConnection`
+//! so callers can compose them in one transaction.
+//!
+//! ```no_run
+//! use bpv_store::{DatabaseUrl, build_pool, run_migrations, repo};
+//! let url = DatabaseUrl::parse("sqlite://./data/bpv.sqlite")?;
+//! let pool = build_pool(&url, 4)?;
+//! let mut conn = pool.get()?;
+//! run_migrations(&mut conn)?;
+//! let instellingen = repo::instellingen::list(&mut conn)?;
+//! # Ok::<(), bpv_store::StoreError>(())
+//! ```
+
+pub mod db;
+pub mod error;
+pub mod ids;
+pub mod migrate;
+pub mod models;
+pub mod repo;
+pub mod schema;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool};
+pub use error::{StoreError, StoreResult};
+pub use migrate::{pending_migrations, run_migrations};
+
+/// Now, in UTC, to the microsecond: exactly what both backends store in a `Timestamp` column
+/// (PostgreSQL keeps microseconds), so a value written and read back compares equal.
+pub fn now_utc() -> chrono::NaiveDateTime {
+    use chrono::{DurationRound, TimeDelta};
+    let now = chrono::Utc::now().naive_utc();
+    now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,184 @@
+//! Database rows and insert forms: separate from the domain types in `bpvo`, which they are
+//! converted from at the edge. Strings here were validated before they were written.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::schema::{
+    aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, locaties,
+    upload_batches,
+};
+
+/// A school board and how it takes part.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = instellingen)]
+pub struct InstellingRow {
+    pub brin: String,
+    pub naam: String,
+    pub oin: Option<String>,
+    pub directe_studentbevraging: bool,
+    pub intake_op: Option<NaiveDate>,
+    pub resultaten_api: bool,
+    pub verwerkersovereenkomst_getekend_op: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl InstellingRow {
+    /// Whether the school's students are surveyed directly: it opted in, the intake was done and
+    /// the verwerkersovereenkomst (data processing agreement) is signed.
+    pub fn neemt_deel_aan_directe_bevraging(&self) -> bool {
+        self.directe_studentbevraging && self.intake_op.is_some() && self.verwerkersovereenkomst_getekend_op.is_some()
+    }
+}
+
+/// An onderwijsaanbieder (RIO code) of an instelling.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = aanbieders)]
+pub struct AanbiederRow {
+    pub aanbiedercode: String,
+    pub brin: String,
+    pub naam: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// An onderwijslocatie of an aanbieder.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = locaties)]
+#[diesel(treat_none_as_default_value = false, treat_none_as_null = true)]
+pub struct LocatieRow {
+    pub locatiecode: String,
+    pub aanbiedercode: String,
+    pub naam: String,
+    pub plaats: Option<String>,
+}
+
+/// A person allowed to upload for an instelling in the manual upload module.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = gemachtigden)]
+pub struct GemachtigdeRow {
+    pub id: String,
+    pub brin: String,
+    pub email: String,
+    pub naam: String,
+    pub password_hash: String,
+    pub actief: bool,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+/// An API client (client credentials) of an instelling, or of SBB itself (`brin` empty, rol `sbb`).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_clients)]
+pub struct ApiClientRow {
+    pub client_id: String,
+    pub brin: Option<String>,
+    pub naam: String,
+    pub rol: String,
+    /// Space-separated OAuth2 scopes.
+    pub scopes: String,
+    pub secret_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl ApiClientRow {
+    /// The scopes as a list.
+    pub fn scope_list(&self) -> Vec<&str> {
+        self.scopes.split_whitespace().collect()
+    }
+}
+
+/// A qualification from the crebo register.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = kwalificaties)]
+pub struct KwalificatieRow {
+    pub crebo: String,
+    pub naam: String,
+    pub niveau: i32,
+    pub sector: String,
+}
+
+/// SBB's recognition of a leerbedrijf for one qualification during a period.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = erkenningen)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ErkenningRow {
+    pub id: String,
+    pub leerbedrijf_id: String,
+    pub crebo: String,
+    pub geldig_van: NaiveDate,
+    pub geldig_tot: Option<NaiveDate>,
+}
+
+/// A bpvo as stored: the school's upload and SBB's own registration, merged on
+/// (aanbiedercode, correlatie_id).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bpvos)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct BpvoRow {
+    pub id: String,
+    pub aanbiedercode: String,
+    pub correlatie_id: String,
+    pub leerbedrijf_id: String,
+    pub crebo: String,
+    pub leerweg: String,
+    pub startdatum: NaiveDate,
+    pub geplande_einddatum: NaiveDate,
+    pub werkelijke_einddatum: Option<NaiveDate>,
+    pub status: String,
+    pub student_email: Option<String>,
+    pub studentcode: Option<String>,
+    pub student_naam: Option<String>,
+    pub schoolnaam: Option<String>,
+    pub locatiecode: Option<String>,
+    pub praktijkopleider_naam: Option<String>,
+    pub praktijkopleider_email: Option<String>,
+    pub school_received_at: Option<NaiveDateTime>,
+    pub registratie_received_at: Option<NaiveDateTime>,
+    pub received_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One upload (API batch, single PUT or manual CSV upload) and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = upload_batches)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct UploadBatchRow {
+    pub id: String,
+    pub brin: String,
+    pub actor_kind: String,
+    pub actor_id: String,
+    pub bron: String,
+    pub modus: String,
+    pub idempotency_key: Option<String>,
+    pub request_hash: Option<String>,
+    pub status: String,
+    pub ontvangen: i64,
+    pub aangemaakt: i64,
+    pub bijgewerkt: i64,
+    pub ongewijzigd: i64,
+    pub afgewezen: i64,
+    /// JSON: the per-record results as answered to the client.
+    pub resultaat: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+}
+
+/// One entry of the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_log)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct AuditEntryRow {
+    pub id: String,
+    pub at: NaiveDateTime,
+    /// `client`, `gemachtigde`, `admin`, `certificaat`, `systeem`.
+    pub actor_kind: String,
+    pub actor_id: String,
+    pub brin: Option<String>,
+    /// What was done, e.g. `bpvo.upload`, `gemachtigde.add`, `login`.
+    pub action: String,
+    /// JSON with the specifics (endpoint, filters, counts); never personal data.
+    pub detail: String,
+    pub row_count: Option<i64>,
+}

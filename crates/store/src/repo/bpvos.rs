@@ -1,0 +1,281 @@
+//! Bpvo's: the school upload merged by (aanbiedercode, correlatie_id), with its outcome per
+//! record (created / updated / unchanged), and withdrawal.
+
+use std::collections::HashMap;
+
+use bpvo::{Bpvo, BpvoStatus};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+
+use crate::db::DbConnection;
+use crate::error::{StoreError, StoreResult};
+use crate::ids::new_id;
+use crate::models::BpvoRow;
+use crate::repo::CHUNK;
+use crate::schema::bpvos::dsl;
+
+/// What an upsert did with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpsertOutcome {
+    /// The school had not sent this bpvo before.
+    Created,
+    /// The school's data for this bpvo changed.
+    Updated,
+    /// The same data was sent again; nothing was written.
+    Unchanged,
+}
+
+/// The fields of a stored bpvo that come from the school's upload, as the school sent them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct SchoolFields {
+    leerbedrijf_id: String,
+    crebo: String,
+    leerweg: String,
+    startdatum: chrono::NaiveDate,
+    geplande_einddatum: chrono::NaiveDate,
+    status: String,
+    student_email: Option<String>,
+    studentcode: Option<String>,
+    student_naam: Option<String>,
+    schoolnaam: Option<String>,
+    locatiecode: Option<String>,
+}
+
+impl SchoolFields {
+    fn of_bpvo(b: &Bpvo) -> Self {
+        Self {
+            leerbedrijf_id: b.leerbedrijf_id.as_str().to_owned(),
+            crebo: b.crebo.as_str().to_owned(),
+            leerweg: b.leerweg.as_str().to_owned(),
+            startdatum: b.periode.startdatum(),
+            geplande_einddatum: b.periode.geplande_einddatum(),
+            status: BpvoStatus::Actief.as_str().to_owned(),
+            student_email: b.student.emailadres.as_ref().map(|e| e.as_str().to_owned()),
+            studentcode: Some(b.student.studentcode.as_str().to_owned()),
+            student_naam: Some(b.student.naam.as_str().to_owned()),
+            schoolnaam: Some(b.school.schoolnaam.as_str().to_owned()),
+            locatiecode: Some(b.school.locatiecode.as_str().to_owned()),
+        }
+    }
+
+    fn of_row(r: &BpvoRow) -> Self {
+        Self {
+            leerbedrijf_id: r.leerbedrijf_id.clone(),
+            crebo: r.crebo.clone(),
+            leerweg: r.leerweg.clone(),
+            startdatum: r.startdatum,
+            geplande_einddatum: r.geplande_einddatum,
+            status: r.status.clone(),
+            student_email: r.student_email.clone(),
+            studentcode: r.studentcode.clone(),
+            student_naam: r.student_naam.clone(),
+            schoolnaam: r.schoolnaam.clone(),
+            locatiecode: r.locatiecode.clone(),
+        }
+    }
+
+    fn apply_to(self, r: &mut BpvoRow) {
+        r.leerbedrijf_id = self.leerbedrijf_id;
+        r.crebo = self.crebo;
+        r.leerweg = self.leerweg;
+        r.startdatum = self.startdatum;
+        r.geplande_einddatum = self.geplande_einddatum;
+        r.status = self.status;
+        r.student_email = self.student_email;
+        r.studentcode = self.studentcode;
+        r.student_naam = self.student_naam;
+        r.schoolnaam = self.schoolnaam;
+        r.locatiecode = self.locatiecode;
+    }
+}
+
+type Key = (String, String);
+
+fn key_of(b: &Bpvo) -> Key {
+    (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned())
+}
+
+/// Store the school's records, each whole, all in one transaction; returns each record's stored
+/// id and outcome in input order. The records must have distinct (aanbiedercode, correlatieId):
+/// the API rejects duplicates inside one batch before it gets here.
+pub fn upsert_school_records(
+    conn: &mut DbConnection,
+    records: &[Bpvo],
+    now: NaiveDateTime,
+) -> StoreResult<Vec<(String, UpsertOutcome)>> {
+    let mut seen = std::collections::HashSet::with_capacity(records.len());
+    for b in records {
+        if !seen.insert(key_of(b)) {
+            return Err(StoreError::Rule(format!(
+                "correlatieId {} komt meer dan eens voor voor aanbieder {}",
+                b.correlatie_id, b.school.aanbiedercode
+            )));
+        }
+    }
+    conn.transaction(|conn| {
+        let mut out = Vec::with_capacity(records.len());
+        for chunk in records.chunks(CHUNK) {
+            let existing = load_existing(conn, chunk)?;
+            let mut writes: Vec<BpvoRow> = Vec::new();
+            for b in chunk {
+                let fields = SchoolFields::of_bpvo(b);
+                match existing.get(&key_of(b)) {
+                    Some(row) if row.school_received_at.is_some() && SchoolFields::of_row(row) == fields => {
+                        out.push((row.id.clone(), UpsertOutcome::Unchanged));
+                    }
+                    Some(row) => {
+                        let outcome = if row.school_received_at.is_some() {
+                            UpsertOutcome::Updated
+                        } else {
+                            // Known from SBB's registration only: new to the school.
+                            UpsertOutcome::Created
+                        };
+                        let mut merged = row.clone();
+                        fields.apply_to(&mut merged);
+                        merged.school_received_at = row.school_received_at.or(Some(now));
+                        merged.updated_at = now;
+                        out.push((merged.id.clone(), outcome));
+                        writes.push(merged);
+                    }
+                    None => {
+                        let mut row = BpvoRow {
+                            id: new_id(),
+                            aanbiedercode: b.school.aanbiedercode.as_str().to_owned(),
+                            correlatie_id: b.correlatie_id.as_str().to_owned(),
+                            leerbedrijf_id: String::new(),
+                            crebo: String::new(),
+                            leerweg: String::new(),
+                            startdatum: b.periode.startdatum(),
+                            geplande_einddatum: b.periode.geplande_einddatum(),
+                            werkelijke_einddatum: None,
+                            status: String::new(),
+                            student_email: None,
+                            studentcode: None,
+                            student_naam: None,
+                            schoolnaam: None,
+                            locatiecode: None,
+                            praktijkopleider_naam: None,
+                            praktijkopleider_email: None,
+                            school_received_at: Some(now),
+                            registratie_received_at: None,
+                            received_at: now,
+                            updated_at: now,
+                        };
+                        fields.apply_to(&mut row);
+                        out.push((row.id.clone(), UpsertOutcome::Created));
+                        writes.push(row);
+                    }
+                }
+            }
+            write_school_rows(conn, &writes)?;
+        }
+        Ok(out)
+    })
+}
+
+fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap<Key, BpvoRow>> {
+    let mut codes: Vec<&str> = chunk.iter().map(|b| b.school.aanbiedercode.as_str()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let ids: Vec<&str> = chunk.iter().map(|b| b.correlatie_id.as_str()).collect();
+    let rows: Vec<BpvoRow> = dsl::bpvos
+        .filter(dsl::aanbiedercode.eq_any(&codes))
+        .filter(dsl::correlatie_id.eq_any(&ids))
+        .select(BpvoRow::as_select())
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r)).collect())
+}
+
+/// One multi-row INSERT … ON CONFLICT DO UPDATE of the school-owned columns; the SBB-owned
+/// columns (praktijkopleider, registration time) are left as they are.
+fn write_school_rows(conn: &mut DbConnection, rows: &[BpvoRow]) -> StoreResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    macro_rules! upsert {
+        ($c:expr) => {
+            diesel::insert_into(dsl::bpvos)
+                .values(rows)
+                .on_conflict((dsl::aanbiedercode, dsl::correlatie_id))
+                .do_update()
+                .set((
+                    dsl::leerbedrijf_id.eq(excluded(dsl::leerbedrijf_id)),
+                    dsl::crebo.eq(excluded(dsl::crebo)),
+                    dsl::leerweg.eq(excluded(dsl::leerweg)),
+                    dsl::startdatum.eq(excluded(dsl::startdatum)),
+                    dsl::geplande_einddatum.eq(excluded(dsl::geplande_einddatum)),
+                    dsl::status.eq(excluded(dsl::status)),
+                    dsl::student_email.eq(excluded(dsl::student_email)),
+                    dsl::studentcode.eq(excluded(dsl::studentcode)),
+                    dsl::student_naam.eq(excluded(dsl::student_naam)),
+                    dsl::schoolnaam.eq(excluded(dsl::schoolnaam)),
+                    dsl::locatiecode.eq(excluded(dsl::locatiecode)),
+                    dsl::school_received_at.eq(excluded(dsl::school_received_at)),
+                    dsl::updated_at.eq(excluded(dsl::updated_at)),
+                ))
+                .execute($c)?
+        };
+    }
+    match conn {
+        DbConnection::Postgresql(c) => upsert!(c),
+        DbConnection::Sqlite(c) => upsert!(c),
+    };
+    Ok(())
+}
+
+/// The bpvo with this key.
+pub fn find(conn: &mut DbConnection, aanbiedercode: &str, correlatie_id: &str) -> StoreResult<Option<BpvoRow>> {
+    Ok(dsl::bpvos
+        .filter(dsl::aanbiedercode.eq(aanbiedercode))
+        .filter(dsl::correlatie_id.eq(correlatie_id))
+        .select(BpvoRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The bpvo's with this correlatieId under any of the given aanbieders (an instelling's own).
+pub fn find_by_correlatie_id(
+    conn: &mut DbConnection,
+    aanbiedercodes: &[String],
+    correlatie_id: &str,
+) -> StoreResult<Vec<BpvoRow>> {
+    Ok(dsl::bpvos
+        .filter(dsl::aanbiedercode.eq_any(aanbiedercodes))
+        .filter(dsl::correlatie_id.eq(correlatie_id))
+        .order(dsl::aanbiedercode)
+        .select(BpvoRow::as_select())
+        .load(conn)?)
+}
+
+/// Withdraw a bpvo: status `ingetrokken` and every personal field removed at once.
+/// Returns false when it was already withdrawn.
+pub fn withdraw(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> StoreResult<bool> {
+    let n = diesel::update(dsl::bpvos.find(id).filter(dsl::status.ne(BpvoStatus::Ingetrokken.as_str())))
+        .set((
+            dsl::status.eq(BpvoStatus::Ingetrokken.as_str()),
+            dsl::student_email.eq(None::<String>),
+            dsl::studentcode.eq(None::<String>),
+            dsl::student_naam.eq(None::<String>),
+            dsl::praktijkopleider_naam.eq(None::<String>),
+            dsl::praktijkopleider_email.eq(None::<String>),
+            dsl::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// How many bpvo's are stored, per status.
+pub fn count_by_status(conn: &mut DbConnection) -> StoreResult<Vec<(String, i64)>> {
+    Ok(dsl::bpvos
+        .group_by(dsl::status)
+        .select((dsl::status, diesel::dsl::count_star()))
+        .order(dsl::status)
+        .load(conn)?)
+}
+
+/// How many bpvo's are stored.
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(dsl::bpvos.count().get_result(conn)?)
+}

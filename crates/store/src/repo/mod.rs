@@ -1,0 +1,15 @@
+//! Repositories: plain functions over `&mut DbConnection`, so callers compose several of them in
+//! one transaction. One file per table (or close family of tables).
+
+pub mod aanbieders;
+pub mod api_clients;
+pub mod audit;
+pub mod bpvos;
+pub mod gemachtigden;
+pub mod instellingen;
+pub mod referentie;
+pub mod upload_batches;
+
+/// Rows per multi-row statement: stays well under SQLite's 32,766 and PostgreSQL's 65,535 bind
+/// parameters for our widest table (21 columns).
+pub(crate) const CHUNK: usize = 1_000;

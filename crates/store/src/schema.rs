@@ -1,0 +1,158 @@
+//! The one diesel schema both backends share; kept by hand in step with `migrations/*`.
+//! Only portable column types: text ids, `Date`, UTC `Timestamp`, `Bool`, integers.
+
+diesel::table! {
+    instellingen (brin) {
+        brin -> Text,
+        naam -> Text,
+        oin -> Nullable<Text>,
+        directe_studentbevraging -> Bool,
+        intake_op -> Nullable<Date>,
+        resultaten_api -> Bool,
+        verwerkersovereenkomst_getekend_op -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    aanbieders (aanbiedercode) {
+        aanbiedercode -> Text,
+        brin -> Text,
+        naam -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    locaties (locatiecode) {
+        locatiecode -> Text,
+        aanbiedercode -> Text,
+        naam -> Text,
+        plaats -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    gemachtigden (id) {
+        id -> Text,
+        brin -> Text,
+        email -> Text,
+        naam -> Text,
+        password_hash -> Text,
+        actief -> Bool,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    api_clients (client_id) {
+        client_id -> Text,
+        brin -> Nullable<Text>,
+        naam -> Text,
+        rol -> Text,
+        scopes -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    kwalificaties (crebo) {
+        crebo -> Text,
+        naam -> Text,
+        niveau -> Integer,
+        sector -> Text,
+    }
+}
+
+diesel::table! {
+    erkenningen (id) {
+        id -> Text,
+        leerbedrijf_id -> Text,
+        crebo -> Text,
+        geldig_van -> Date,
+        geldig_tot -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    bpvos (id) {
+        id -> Text,
+        aanbiedercode -> Text,
+        correlatie_id -> Text,
+        leerbedrijf_id -> Text,
+        crebo -> Text,
+        leerweg -> Text,
+        startdatum -> Date,
+        geplande_einddatum -> Date,
+        werkelijke_einddatum -> Nullable<Date>,
+        status -> Text,
+        student_email -> Nullable<Text>,
+        studentcode -> Nullable<Text>,
+        student_naam -> Nullable<Text>,
+        schoolnaam -> Nullable<Text>,
+        locatiecode -> Nullable<Text>,
+        praktijkopleider_naam -> Nullable<Text>,
+        praktijkopleider_email -> Nullable<Text>,
+        school_received_at -> Nullable<Timestamp>,
+        registratie_received_at -> Nullable<Timestamp>,
+        received_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    upload_batches (id) {
+        id -> Text,
+        brin -> Text,
+        actor_kind -> Text,
+        actor_id -> Text,
+        bron -> Text,
+        modus -> Text,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Nullable<Text>,
+        status -> Text,
+        ontvangen -> BigInt,
+        aangemaakt -> BigInt,
+        bijgewerkt -> BigInt,
+        ongewijzigd -> BigInt,
+        afgewezen -> BigInt,
+        resultaat -> Nullable<Text>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Text,
+        brin -> Nullable<Text>,
+        action -> Text,
+        detail -> Text,
+        row_count -> Nullable<BigInt>,
+    }
+}
+
+diesel::joinable!(aanbieders -> instellingen (brin));
+diesel::joinable!(locaties -> aanbieders (aanbiedercode));
+diesel::joinable!(gemachtigden -> instellingen (brin));
+diesel::joinable!(bpvos -> aanbieders (aanbiedercode));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instellingen,
+    aanbieders,
+    locaties,
+    gemachtigden,
+    api_clients,
+    kwalificaties,
+    erkenningen,
+    bpvos,
+    upload_batches,
+    audit_log,
+);

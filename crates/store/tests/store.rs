@@ -1,0 +1,321 @@
+//! Store behaviour on both backends: each test body runs on a fresh SQLite file and on a fresh
+//! PostgreSQL database (see `bpv_store::testing`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use bpv_store::models::{AanbiederRow, ErkenningRow, InstellingRow, LocatieRow};
+use bpv_store::repo::bpvos::UpsertOutcome;
+use bpv_store::repo::{aanbieders, audit, bpvos, gemachtigden, instellingen, referentie};
+use bpv_store::testing::TestDb;
+use bpv_store::{StoreError, backend_tests, ids::new_id, now_utc};
+use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn school(db: &TestDb, brin: &str, aanbieder: &str) {
+    let mut conn = db.conn();
+    let now = now_utc();
+    if instellingen::find(&mut conn, brin).unwrap().is_none() {
+        instellingen::insert(
+            &mut conn,
+            &InstellingRow {
+                brin: brin.into(),
+                naam: format!("ROC {brin}"),
+                oin: None,
+                directe_studentbevraging: false,
+                intake_op: None,
+                resultaten_api: false,
+                verwerkersovereenkomst_getekend_op: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )
+        .unwrap();
+    }
+    aanbieders::insert(
+        &mut conn,
+        &AanbiederRow { aanbiedercode: aanbieder.into(), brin: brin.into(), naam: "Aanbieder".into(), created_at: now },
+    )
+    .unwrap();
+}
+
+fn record(aanbieder: &str, correlatie: &str, email: Option<&str>) -> Bpvo {
+    Bpvo::try_from(&BpvoRecord {
+        correlatie_id: Some(correlatie.into()),
+        leerbedrijf_code: Some("100200300".into()),
+        crebo_code: Some("25604".into()),
+        startdatum: Some("2025-09-01".into()),
+        geplande_einddatum: Some("2026-01-31".into()),
+        leerweg_naam: Some("BOL".into()),
+        student: Some(StudentRecord {
+            emailadres: email.map(str::to_owned),
+            studentcode: Some("123456".into()),
+            naam: Some("Zoë Çelik-de Vries".into()),
+        }),
+        school: Some(SchoolRecord {
+            schoolnaam: Some("ROC Amstelvliet".into()),
+            locatiecode: Some("251X101".into()),
+            aanbiedercode: Some(aanbieder.into()),
+        }),
+    })
+    .unwrap()
+}
+
+fn migrations_are_idempotent(db: &TestDb) {
+    let mut conn = db.conn();
+    assert!(bpv_store::run_migrations(&mut conn).unwrap().is_empty(), "second run applies nothing");
+    assert!(bpv_store::pending_migrations(&mut conn).unwrap().is_empty());
+}
+
+fn foreign_keys_are_enforced(db: &TestDb) {
+    let mut conn = db.conn();
+    let err = aanbieders::insert(
+        &mut conn,
+        &AanbiederRow { aanbiedercode: "999A999".into(), brin: "99ZZ".into(), naam: "x".into(), created_at: now_utc() },
+    )
+    .unwrap_err();
+    assert!(matches!(err, StoreError::Query(_)), "{err:?}");
+}
+
+fn participation_changes_are_stored(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let before = instellingen::get(&mut conn, "25AB").unwrap();
+    assert!(!before.neemt_deel_aan_directe_bevraging());
+    let change = instellingen::ParticipationChange {
+        directe_studentbevraging: Some(true),
+        intake_op: Some(Some(date("2024-01-10"))),
+        verwerkersovereenkomst_getekend_op: Some(Some(date("2024-01-15"))),
+        ..Default::default()
+    };
+    let after = instellingen::set_participation(&mut conn, "25AB", &change, now_utc()).unwrap();
+    assert!(after.neemt_deel_aan_directe_bevraging());
+    assert_eq!(instellingen::get(&mut conn, "25AB").unwrap(), after);
+    let cleared = instellingen::set_participation(
+        &mut conn,
+        "25AB",
+        &instellingen::ParticipationChange { verwerkersovereenkomst_getekend_op: Some(None), ..Default::default() },
+        now_utc(),
+    )
+    .unwrap();
+    assert!(!cleared.neemt_deel_aan_directe_bevraging());
+    assert!(matches!(instellingen::get(&mut conn, "99ZZ"), Err(StoreError::NotFound(_))));
+}
+
+fn third_active_gemachtigde_is_refused(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let add = |conn: &mut bpv_store::DbConnection, email: &str| {
+        gemachtigden::add(
+            conn,
+            &gemachtigden::NewGemachtigde { brin: "25AB", email, naam: "Gemachtigde", password_hash: "$argon2id$x" },
+            now_utc(),
+        )
+    };
+    add(&mut conn, "a@roc.nl").unwrap();
+    add(&mut conn, "B@Roc.nl").unwrap();
+    let err = add(&mut conn, "c@roc.nl").unwrap_err();
+    assert!(matches!(&err, StoreError::Rule(m) if m.contains("2 actieve gemachtigden")), "{err}");
+    // The refused one was not written.
+    assert_eq!(gemachtigden::list(&mut conn, "25AB").unwrap().len(), 2);
+    // Removing one makes room; the removed account stays for the audit trail.
+    assert!(gemachtigden::remove(&mut conn, "25AB", "b@roc.nl", now_utc()).unwrap());
+    add(&mut conn, "c@roc.nl").unwrap();
+    assert_eq!(gemachtigden::list(&mut conn, "25AB").unwrap().len(), 3);
+    assert!(gemachtigden::find_active_by_email(&mut conn, "b@roc.nl").unwrap().is_none());
+    assert!(gemachtigden::find_active_by_email(&mut conn, "C@ROC.NL").unwrap().is_some());
+}
+
+fn same_email_cannot_be_active_twice(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    school(db, "26CD", "223A456");
+    let mut conn = db.conn();
+    let new = |brin| gemachtigden::NewGemachtigde { brin, email: "x@roc.nl", naam: "X", password_hash: "h" };
+    gemachtigden::add(&mut conn, &new("25AB"), now_utc()).unwrap();
+    assert!(matches!(gemachtigden::add(&mut conn, &new("26CD"), now_utc()), Err(StoreError::Rule(_))));
+}
+
+fn upsert_reports_created_unchanged_updated(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let a = record("123A456", "A-1", Some("zoe@student.roc.nl"));
+    let b = record("123A456", "A-2", None);
+    let first = bpvos::upsert_school_records(&mut conn, &[a.clone(), b.clone()], now_utc()).unwrap();
+    assert_eq!(first.iter().map(|o| o.1).collect::<Vec<_>>(), [UpsertOutcome::Created, UpsertOutcome::Created]);
+    let stored = bpvos::find(&mut conn, "123A456", "A-1").unwrap().unwrap();
+    assert_eq!(stored.student_naam.as_deref(), Some("Zoë Çelik-de Vries"));
+    assert_eq!(stored.student_email.as_deref(), Some("zoe@student.roc.nl"));
+    assert_eq!(stored.status, "actief");
+
+    let again = bpvos::upsert_school_records(&mut conn, &[a.clone(), b.clone()], now_utc()).unwrap();
+    assert_eq!(again.iter().map(|o| o.1).collect::<Vec<_>>(), [UpsertOutcome::Unchanged, UpsertOutcome::Unchanged]);
+    assert_eq!(again[0].0, first[0].0, "same row");
+    let untouched = bpvos::find(&mut conn, "123A456", "A-1").unwrap().unwrap();
+    assert_eq!(untouched.updated_at, stored.updated_at, "unchanged writes nothing");
+
+    let moved = record("123A456", "A-1", Some("zoe.nieuw@student.roc.nl"));
+    let third = bpvos::upsert_school_records(&mut conn, &[moved], now_utc()).unwrap();
+    assert_eq!(third[0].1, UpsertOutcome::Updated);
+    let updated = bpvos::find(&mut conn, "123A456", "A-1").unwrap().unwrap();
+    assert_eq!(updated.student_email.as_deref(), Some("zoe.nieuw@student.roc.nl"));
+    assert_eq!(updated.received_at, stored.received_at, "first receipt is kept");
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 2);
+}
+
+fn large_upsert_crosses_chunks(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let records: Vec<Bpvo> = (0..2_345).map(|i| record("123A456", &format!("K-{i}"), None)).collect();
+    let out = bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
+    assert!(out.iter().all(|o| o.1 == UpsertOutcome::Created));
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 2_345);
+    let out = bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
+    assert!(out.iter().all(|o| o.1 == UpsertOutcome::Unchanged));
+}
+
+fn duplicate_keys_in_one_call_write_nothing(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let a = record("123A456", "D-1", None);
+    let err = bpvos::upsert_school_records(&mut conn, &[a.clone(), record("123A456", "D-2", None), a], now_utc())
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Rule(_)));
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 0);
+}
+
+fn failed_upsert_rolls_back_whole(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    // The second record names an aanbieder that does not exist: the foreign key fails, and the
+    // first record must not stay behind.
+    let err = bpvos::upsert_school_records(
+        &mut conn,
+        &[record("123A456", "R-1", None), record("999A999", "R-2", None)],
+        now_utc(),
+    );
+    assert!(err.is_err());
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 0);
+}
+
+fn same_correlatie_id_under_two_aanbieders_are_two_bpvos(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    school(db, "25AB", "123A457");
+    let mut conn = db.conn();
+    bpvos::upsert_school_records(
+        &mut conn,
+        &[record("123A456", "S-1", None), record("123A457", "S-1", None)],
+        now_utc(),
+    )
+    .unwrap();
+    let both = bpvos::find_by_correlatie_id(&mut conn, &["123A456".into(), "123A457".into()], "S-1").unwrap();
+    assert_eq!(both.len(), 2);
+    let one = bpvos::find_by_correlatie_id(&mut conn, &["123A456".into()], "S-1").unwrap();
+    assert_eq!(one.len(), 1);
+}
+
+fn withdraw_removes_personal_data(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let out = bpvos::upsert_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
+    assert!(bpvos::withdraw(&mut conn, &out[0].0, now_utc()).unwrap());
+    let row = bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap();
+    assert_eq!(row.status, "ingetrokken");
+    assert_eq!((row.student_email, row.student_naam, row.studentcode), (None, None, None));
+    assert!(!bpvos::withdraw(&mut conn, &out[0].0, now_utc()).unwrap(), "second withdraw is a no-op");
+    // Sending it again reactivates it (the school changed its mind).
+    let again =
+        bpvos::upsert_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
+    assert_eq!(again[0].1, UpsertOutcome::Updated);
+    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, "actief");
+}
+
+fn audit_log_is_append_only(db: &TestDb) {
+    let mut conn = db.conn();
+    let entry = audit::append(
+        &mut conn,
+        now_utc(),
+        audit::Actor { kind: "admin", id: "tester" },
+        Some("25AB"),
+        "instelling.add",
+        &serde_json::json!({ "x": 1 }),
+        None,
+    )
+    .unwrap();
+    use bpv_store::schema::audit_log::dsl;
+    let upd = diesel::update(dsl::audit_log.find(&entry.id)).set(dsl::action.eq("tampered")).execute(&mut conn);
+    assert!(upd.is_err(), "update must be refused");
+    let del = diesel::delete(dsl::audit_log.find(&entry.id)).execute(&mut conn);
+    assert!(del.is_err(), "delete must be refused");
+    let list = audit::list(&mut conn, Some("25AB"), None, 10).unwrap();
+    assert_eq!(list, vec![entry]);
+}
+
+fn erkenningen_are_not_duplicated(db: &TestDb) {
+    let mut conn = db.conn();
+    let row = |van| ErkenningRow {
+        id: new_id(),
+        leerbedrijf_id: "100200300".into(),
+        crebo: "25604".into(),
+        geldig_van: date(van),
+        geldig_tot: None,
+    };
+    assert_eq!(referentie::insert_erkenningen(&mut conn, &[row("2020-01-01"), row("2023-01-01")]).unwrap(), 2);
+    assert_eq!(referentie::insert_erkenningen(&mut conn, &[row("2020-01-01")]).unwrap(), 0);
+    assert_eq!(referentie::erkenningen_for(&mut conn, "100200300").unwrap().len(), 2);
+}
+
+fn locaties_upsert_renames(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let mut loc =
+        LocatieRow { locatiecode: "123X001".into(), aanbiedercode: "123A456".into(), naam: "Oud".into(), plaats: None };
+    aanbieders::upsert_locatie(&mut conn, &loc).unwrap();
+    loc.naam = "Nieuw".into();
+    loc.plaats = Some("Utrecht".into());
+    aanbieders::upsert_locatie(&mut conn, &loc).unwrap();
+    assert_eq!(aanbieders::locaties_for(&mut conn, &["123A456".into()]).unwrap(), vec![loc]);
+}
+
+backend_tests!(
+    migrations_are_idempotent,
+    foreign_keys_are_enforced,
+    participation_changes_are_stored,
+    third_active_gemachtigde_is_refused,
+    same_email_cannot_be_active_twice,
+    upsert_reports_created_unchanged_updated,
+    large_upsert_crosses_chunks,
+    duplicate_keys_in_one_call_write_nothing,
+    failed_upsert_rolls_back_whole,
+    same_correlatie_id_under_two_aanbieders_are_two_bpvos,
+    withdraw_removes_personal_data,
+    audit_log_is_append_only,
+    erkenningen_are_not_duplicated,
+    locaties_upsert_renames,
+);
+
+/// Both backends must carry the same migration versions, so a deployment can move between them.
+#[test]
+fn both_backends_have_the_same_migration_versions() {
+    let versions = |dir: &str| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations").join(dir);
+        let mut v: Vec<String> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.path().is_dir())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        for name in &v {
+            for f in ["up.sql", "down.sql"] {
+                assert!(root.join(name).join(f).exists(), "{dir}/{name}/{f} missing");
+            }
+        }
+        v
+    };
+    let pg = versions("postgres");
+    assert!(!pg.is_empty());
+    assert_eq!(pg, versions("sqlite"));
+}

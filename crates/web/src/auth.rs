@@ -1,0 +1,243 @@
+//! Tokens this system issues, one audience per purpose so a token minted for one thing can never
+//! do another: API access tokens (OAuth2 client credentials → JWT) and session tokens for the
+//! upload page and the dashboard. HS256 with the configured key; short lifetimes.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+
+use crate::problem::Problem;
+use crate::settings::AuthSettings;
+
+/// Audience of access tokens for the Marktresponse API.
+pub const AUD_API: &str = "bpv-marktresponse-api";
+/// Audience of session tokens of the manual upload page.
+pub const AUD_UPLOAD_SESSION: &str = "bpv-uploadmodule-sessie";
+/// Audience of session tokens of the results dashboard.
+pub const AUD_DASHBOARD_SESSION: &str = "bpv-dashboard-sessie";
+
+/// Scope to upload bpvo's.
+pub const SCOPE_BPVO_WRITE: &str = "bpvo:write";
+/// Scope to read results.
+pub const SCOPE_RESULTATEN_READ: &str = "resultaten:read";
+
+/// Claims of every token we issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    /// Client id or gemachtigde id.
+    pub sub: String,
+    pub iat: i64,
+    pub nbf: i64,
+    pub exp: i64,
+    pub jti: String,
+    /// Space-separated scopes.
+    #[serde(default)]
+    pub scope: String,
+    /// The instelling the token is bounded to (absent for SBB staff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brin: Option<String>,
+    /// `school` or `sbb`.
+    pub rol: String,
+    /// Anti-CSRF value for session tokens (forms must echo it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csrf: Option<String>,
+}
+
+/// What a new token says.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenSpec<'a> {
+    /// Purpose: [`AUD_API`], [`AUD_UPLOAD_SESSION`] or [`AUD_DASHBOARD_SESSION`].
+    pub aud: &'a str,
+    pub sub: &'a str,
+    pub scope: &'a str,
+    pub brin: Option<&'a str>,
+    pub rol: &'a str,
+    pub csrf: Option<&'a str>,
+    pub ttl_seconds: i64,
+}
+
+/// Signs and checks tokens. Cheap to clone (keys are reference-counted inside).
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    issuer: String,
+    ttl_seconds: i64,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys").field("issuer", &self.issuer).field("ttl_seconds", &self.ttl_seconds).finish()
+    }
+}
+
+/// Why a token was refused (the message is safe to show).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("het token is verlopen (token expired)")]
+    Expired,
+    #[error("het token is niet voor deze API bedoeld (wrong audience)")]
+    WrongAudience,
+    #[error("het token is ongeldig (invalid token)")]
+    Invalid,
+}
+
+impl TokenKeys {
+    /// Keys from the settings.
+    pub fn new(settings: &AuthSettings) -> Self {
+        let secret = settings.jwt_secret.expose_secret().as_bytes();
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            issuer: settings.issuer.clone(),
+            ttl_seconds: i64::try_from(settings.token_ttl_seconds).unwrap_or(900),
+        }
+    }
+
+    /// Access-token lifetime in seconds.
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl_seconds
+    }
+
+    /// Issue a token as described by `spec`, valid from `now` (unix seconds).
+    pub fn issue(&self, spec: &TokenSpec<'_>, now: i64) -> Result<String, TokenError> {
+        let claims = Claims {
+            iss: self.issuer.clone(),
+            aud: spec.aud.to_owned(),
+            sub: spec.sub.to_owned(),
+            iat: now,
+            nbf: now,
+            exp: now + spec.ttl_seconds,
+            jti: uuid::Uuid::new_v4().simple().to_string(),
+            scope: spec.scope.to_owned(),
+            brin: spec.brin.map(str::to_owned),
+            rol: spec.rol.to_owned(),
+            csrf: spec.csrf.map(str::to_owned),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|_| TokenError::Invalid)
+    }
+
+    /// Check signature, issuer, audience and lifetime (no leeway beyond 30 s of clock skew).
+    pub fn verify(&self, token: &str, aud: &str) -> Result<Claims, TokenError> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.set_audience(&[aud]);
+        v.set_issuer(&[&self.issuer]);
+        v.set_required_spec_claims(&["exp", "iss", "aud", "sub", "nbf"]);
+        v.validate_nbf = true;
+        v.leeway = 30;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v).map(|d| d.claims).map_err(|e| {
+            use jsonwebtoken::errors::ErrorKind as K;
+            match e.kind() {
+                K::ExpiredSignature => TokenError::Expired,
+                K::InvalidAudience => TokenError::WrongAudience,
+                _ => TokenError::Invalid,
+            }
+        })
+    }
+}
+
+/// Who is calling the API: a verified access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiPrincipal {
+    pub client_id: String,
+    pub brin: Option<String>,
+    pub rol: String,
+    pub scopes: Vec<String>,
+}
+
+impl ApiPrincipal {
+    /// 403 unless the token carries `scope`.
+    pub fn require_scope(&self, scope: &str) -> Result<(), Problem> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(Problem::forbidden(format!("het token mist scope {scope} (missing scope)")))
+        }
+    }
+
+    /// The instelling a school client is bounded to; 403 for tokens without one.
+    pub fn instelling(&self) -> Result<&str, Problem> {
+        self.brin.as_deref().ok_or_else(|| Problem::forbidden("dit token hoort bij geen instelling"))
+    }
+
+    /// True for SBB staff.
+    pub fn is_sbb(&self) -> bool {
+        self.rol == "sbb"
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<&str, Problem> {
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        Problem::unauthorized("stuur een access token: Authorization: Bearer <token> (missing token)")
+    })?;
+    let value = value.to_str().map_err(|_| Problem::unauthorized("de Authorization-header is ongeldig"))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(Problem::unauthorized("gebruik het Bearer-schema: Authorization: Bearer <token>")),
+    }
+}
+
+impl FromRequest for ApiPrincipal {
+    type Error = Problem;
+    type Future = Ready<Result<Self, Problem>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready((|| {
+            let keys = req.app_data::<web::Data<TokenKeys>>().ok_or_else(|| Problem::internal("token-keys-missing"))?;
+            let token = bearer(req)?;
+            let claims = keys.verify(token, AUD_API).map_err(|e| Problem::unauthorized(e.to_string()))?;
+            Ok(ApiPrincipal {
+                client_id: claims.sub,
+                brin: claims.brin,
+                rol: claims.rol,
+                scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
+            })
+        })())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use secrecy::SecretString;
+
+    fn keys(secret: &str) -> TokenKeys {
+        TokenKeys::new(&AuthSettings {
+            jwt_secret: SecretString::from(secret.to_owned()),
+            token_ttl_seconds: 900,
+            issuer: "bpv-monitor".into(),
+        })
+    }
+
+    fn spec<'a>(sub: &'a str, scope: &'a str, brin: Option<&'a str>, ttl: i64) -> TokenSpec<'a> {
+        TokenSpec { aud: AUD_API, sub, scope, brin, rol: "school", csrf: None, ttl_seconds: ttl }
+    }
+
+    #[test]
+    fn token_roundtrips_for_its_own_audience_only() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let now = chrono::Utc::now().timestamp();
+        let t = k.issue(&spec("client-1", "bpvo:write", Some("25AB"), 900), now).unwrap();
+        let c = k.verify(&t, AUD_API).unwrap();
+        assert_eq!((c.sub.as_str(), c.brin.as_deref()), ("client-1", Some("25AB")));
+        assert_eq!(k.verify(&t, AUD_UPLOAD_SESSION), Err(TokenError::WrongAudience));
+    }
+
+    #[test]
+    fn expired_and_forged_tokens_are_refused() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let now = chrono::Utc::now().timestamp();
+        let old = k.issue(&spec("c", "", None, 900), now - 4000).unwrap();
+        assert_eq!(k.verify(&old, AUD_API), Err(TokenError::Expired));
+        let other = keys("another-key-another-key-another-key");
+        let forged = other.issue(&spec("c", "bpvo:write", Some("25AB"), 900), now).unwrap();
+        assert_eq!(k.verify(&forged, AUD_API), Err(TokenError::Invalid));
+        assert_eq!(k.verify("not.a.token", AUD_API), Err(TokenError::Invalid));
+    }
+}

@@ -1,0 +1,250 @@
+//! Errors as `application/problem+json` (RFC 9457) with an `invalidParams` list naming every bad
+//! field (NL GOV API Design Rules), and the actix error handlers that turn extractor failures
+//! (bad JSON, too large, bad query) into the same shape.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use serde::Serialize;
+
+/// The media type of every error answer.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid input field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidParam {
+    /// Path of the field, e.g. `records[3].student.emailadres` or the query key.
+    pub name: String,
+    /// Machine-readable reason, e.g. `required`, `pattern`, `date_order`.
+    pub code: String,
+    /// What is wrong and what is expected, in Dutch.
+    pub reason: String,
+    /// The same in English.
+    pub reason_en: String,
+}
+
+/// A problem answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// A URI reference that identifies the problem type.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// Short, human-readable summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// Explanation specific to this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Every invalid field, when the problem is invalid input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub invalid_params: Vec<InvalidParam>,
+}
+
+impl Problem {
+    /// A problem with a status, a slug for its type and a title.
+    pub fn new(status: StatusCode, slug: &str, title: impl Into<String>) -> Self {
+        Self {
+            problem_type: format!("urn:bpv-monitor:problem:{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: None,
+            instance: None,
+            invalid_params: Vec::new(),
+        }
+    }
+
+    /// Add the specific explanation.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// Add invalid fields.
+    pub fn with_params(mut self, params: Vec<InvalidParam>) -> Self {
+        self.invalid_params = params;
+        self
+    }
+
+    /// 400: the input is invalid; `params` names each field.
+    pub fn invalid_input(detail: impl Into<String>, params: Vec<InvalidParam>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "ongeldige-invoer", "Ongeldige invoer").detail(detail).with_params(params)
+    }
+
+    /// 401 (answered with `WWW-Authenticate: Bearer`).
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "niet-geauthenticeerd", "Niet geauthenticeerd").detail(detail)
+    }
+
+    /// 403.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "geen-toegang", "Geen toegang").detail(detail)
+    }
+
+    /// 404.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "niet-gevonden", "Niet gevonden").detail(detail)
+    }
+
+    /// 409.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflict").detail(detail)
+    }
+
+    /// 413.
+    pub fn too_large(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "te-groot", "Verzoek te groot").detail(detail)
+    }
+
+    /// 415.
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "mediatype-niet-ondersteund", "Mediatype niet ondersteund")
+            .detail(detail)
+    }
+
+    /// 422.
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "niet-verwerkbaar", "Niet verwerkbaar").detail(detail)
+    }
+
+    /// 429.
+    pub fn too_many_requests(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "te-veel-verzoeken", "Te veel verzoeken").detail(detail)
+    }
+
+    /// 500: says nothing of the cause (that goes to the log, with the id given here).
+    pub fn internal(incident: &str) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "interne-fout", "Interne fout")
+            .detail(format!("Er ging iets mis aan onze kant; meld dit met kenmerk {incident}"))
+    }
+
+    /// 503.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "niet-beschikbaar", "Tijdelijk niet beschikbaar").detail(detail)
+    }
+
+    /// The status as an actix `StatusCode`.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The HTTP response.
+    pub fn to_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if self.status == 401 {
+            res.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"bpv-monitor\"")));
+        }
+        res.body(serde_json::to_string(self).unwrap_or_default())
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.title)?;
+        if let Some(d) = &self.detail {
+            write!(f, ": {d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl ResponseError for Problem {
+    fn status_code(&self) -> StatusCode {
+        Problem::status_code(self)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_response()
+    }
+}
+
+impl From<&bpvo::FieldError> for InvalidParam {
+    fn from(e: &bpvo::FieldError) -> Self {
+        Self {
+            name: e.field.clone(),
+            code: e.code.clone(),
+            reason: e.message_nl.clone(),
+            reason_en: e.message_en.clone(),
+        }
+    }
+}
+
+/// The field errors of one record as invalid params, with a prefix such as `records[3].`.
+pub fn params_from_validation(prefix: &str, errors: &bpvo::ValidationErrors) -> Vec<InvalidParam> {
+    errors
+        .0
+        .iter()
+        .map(|e| {
+            let mut p = InvalidParam::from(e);
+            p.name = format!("{prefix}{}", p.name);
+            p
+        })
+        .collect()
+}
+
+/// Turn a store failure into a problem: details go to the log under an incident id.
+pub fn internal_error(err: &dyn std::fmt::Display) -> Problem {
+    let incident = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(incident = %incident, error = %err, "request failed");
+    Problem::internal(&incident[..12])
+}
+
+/// JSON body errors (syntax, wrong type, too large, wrong content type) as problems.
+pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let problem = match &err {
+        E::OverflowKnownLength { length, limit } => {
+            Problem::too_large(format!("de body is {length} bytes; het maximum is {limit} bytes"))
+        }
+        E::Overflow { limit } => Problem::too_large(format!("de body is groter dan het maximum van {limit} bytes")),
+        E::ContentType => Problem::unsupported_media_type("stuur JSON met Content-Type: application/json"),
+        E::Deserialize(e) => Problem::invalid_input(
+            "de body is geen geldige JSON voor dit endpoint",
+            vec![InvalidParam {
+                name: format!("body (regel {}, kolom {})", e.line(), e.column()),
+                code: "json".into(),
+                reason: format!("ongeldige JSON: {e}"),
+                reason_en: format!("invalid JSON: {e}"),
+            }],
+        ),
+        E::Payload(actix_web::error::PayloadError::Overflow) => Problem::too_large("de body is groter dan toegestaan"),
+        other => Problem::invalid_input(format!("de body kon niet worden gelezen: {other}"), vec![]),
+    };
+    actix_web::error::InternalError::from_response(err, problem.to_response()).into()
+}
+
+/// Query-string errors as problems naming the parameter.
+pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let msg = err.to_string();
+    let problem = Problem::invalid_input(
+        "de queryparameters zijn ongeldig",
+        vec![InvalidParam { name: "query".into(), code: "query".into(), reason: msg.clone(), reason_en: msg }],
+    );
+    actix_web::error::InternalError::from_response(err, problem.to_response()).into()
+}
+
+/// Path-segment errors as problems.
+pub fn path_error_handler(err: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
+    let msg = err.to_string();
+    let problem = Problem::invalid_input(
+        "het pad is ongeldig",
+        vec![InvalidParam { name: "path".into(), code: "path".into(), reason: msg.clone(), reason_en: msg }],
+    );
+    actix_web::error::InternalError::from_response(err, problem.to_response()).into()
+}
+
+/// Raw body (`Bytes`/`String`) errors, e.g. a CSV body over the limit.
+pub fn payload_error_handler(err: actix_web::error::PayloadError) -> Problem {
+    match err {
+        actix_web::error::PayloadError::Overflow => Problem::too_large("de body is groter dan toegestaan"),
+        other => Problem::invalid_input(format!("de body kon niet worden gelezen: {other}"), vec![]),
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE audit_log;
+DROP FUNCTION audit_log_append_only();
+DROP TABLE upload_batches;
+DROP TABLE bpvos;
+DROP TABLE erkenningen;
+DROP TABLE kwalificaties;
+DROP TABLE api_clients;
+DROP TABLE gemachtigden;
+DROP TABLE locaties;
+DROP TABLE aanbieders;
+DROP TABLE instellingen;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The test command. Runs every suite: unit, property and doc tests, and the store and service
+# tests on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the
+# run fails if there is none). Also checks formatting and clippy.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh -p bpvo    extra arguments go to cargo nextest (e.g. one package)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# shellcheck source=lib/postgres.sh
+source scripts/lib/postgres.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "PostgreSQL"
+ensure_postgres
+
+if [ $# -eq 0 ]; then
+  step "format and lints"
+  cargo fmt --all --check
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+fi
+
+if [ $# -eq 0 ]; then
+  step "doc tests"
+  cargo test --workspace --locked --doc
+fi
+
+step "tests (SQLite and PostgreSQL)"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --locked --no-fail-fast "$@"
+else
+  cargo test --workspace --locked --no-fail-fast "$@"
+fi

@@ -1,0 +1,113 @@
+//! The command tree (clap) and the dispatch from a parsed command to its handler.
+
+use std::path::PathBuf;
+
+use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_web::{Settings, SettingsSource};
+use clap::{Args, Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use crate::{CliError, admin, demo};
+
+/// BPV Monitor — continuous survey of MBO work placements.
+#[derive(Debug, Parser)]
+#[command(name = "bpv", version, about, long_about = None)]
+pub struct Cli {
+    /// Database URL (`sqlite://PATH` or `postgres://…`); overrides `database.url` / `BPV__DATABASE__URL`.
+    #[arg(long, global = true, env = "BPV_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Folder with `default.toml` and `{BPV_ENV}.toml` (default `./config`).
+    #[arg(long, global = true)]
+    pub config_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending database migrations (also done at every service start).
+    Migrate {
+        /// Only report pending migrations; exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Run the whole system on this machine: migrate, seed realistic data, report what was made.
+    Demo(demo::DemoArgs),
+    /// Administration: instellingen, aanbieders, gemachtigden, API clients, reference data.
+    Admin {
+        #[command(subcommand)]
+        command: admin::AdminCommand,
+    },
+}
+
+/// Settings with the command-line overrides applied.
+pub(crate) fn load_settings(database_url: Option<&str>, config_dir: Option<PathBuf>) -> Result<Settings, CliError> {
+    let mut source = SettingsSource { config_dir, ..SettingsSource::default() };
+    if let Some(url) = database_url {
+        source.overrides.push(("database.url".into(), url.into()));
+    }
+    Settings::load_from(&source).map_err(|e| crate::bad(e.to_string()))
+}
+
+/// Open (and migrate) the configured database.
+pub(crate) fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), CliError> {
+    let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
+    let pool =
+        build_pool(&url, settings.database.pool_size).map_err(|e| anyhow::anyhow!("{} ({})", e, url.redacted()))?;
+    Ok((url, pool))
+}
+
+pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
+    let settings = load_settings(cli.database_url.as_deref(), cli.config_dir.clone())?;
+    match cli.command {
+        Command::Migrate { check } => migrate(&settings, check),
+        Command::Demo(args) => demo::run(&settings, args),
+        Command::Admin { command } => {
+            let (_, pool) = open_database(&settings)?;
+            let mut conn = pool.get().map_err(anyhow::Error::from)?;
+            bpv_store::run_migrations(&mut conn)?;
+            admin::run(&mut conn, command)
+        }
+    }
+}
+
+fn migrate(settings: &Settings, check: bool) -> Result<(), CliError> {
+    let (url, pool) = open_database(settings)?;
+    let mut conn = pool.get().map_err(anyhow::Error::from)?;
+    if check {
+        let pending = bpv_store::pending_migrations(&mut conn)?;
+        if pending.is_empty() {
+            println!("{}: up to date", url.redacted());
+            return Ok(());
+        }
+        println!("{}: {} pending: {}", url.redacted(), pending.len(), pending.join(", "));
+        return Err(CliError::Failure(anyhow::anyhow!("migrations pending")));
+    }
+    let applied = bpv_store::run_migrations(&mut conn)?;
+    if applied.is_empty() {
+        println!("{}: up to date", url.redacted());
+    } else {
+        println!("{}: applied {}", url.redacted(), applied.join(", "));
+    }
+    Ok(())
+}
+
+/// Arguments shared by commands that read a file.
+#[derive(Debug, Args)]
+pub struct FileArg {
+    /// The file to read (`-` for standard input).
+    pub file: PathBuf,
+}
+
+impl FileArg {
+    /// The file's bytes.
+    pub fn read(&self) -> Result<Vec<u8>, CliError> {
+        if self.file.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(anyhow::Error::from)?;
+            return Ok(buf);
+        }
+        std::fs::read(&self.file)
+            .map_err(|e| crate::bad(format!("kan {} niet lezen (cannot read): {e}", self.file.display())))
+    }
+}

@@ -1,0 +1,372 @@
+//! Realistic synthetic data for `bpv demo`, benchmarks and tests: fictional instellingen with
+//! aanbieders and locaties, the built-in crebo list, leerbedrijven with erkenningen, and bpvo's
+//! with plausible dates and Dutch names (diacritics included). Deterministic for a given seed.
+//! Every bpvo goes through the same validation as a school's upload.
+
+use std::collections::HashSet;
+
+use bpv_store::models::{AanbiederRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
+use bpv_store::repo::{aanbieders, bpvos, instellingen, referentie};
+use bpv_store::{DbConnection, StoreError, ids::new_id, now_utc};
+use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
+use chrono::{Days, NaiveDate};
+use diesel::Connection;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// What to make.
+#[derive(Debug, Clone)]
+pub struct SeedConfig {
+    /// Number of bpvo's.
+    pub bpvos: usize,
+    /// Random seed: the same seed gives the same data.
+    pub seed: u64,
+    /// The day the data is centred on (planned end dates fall from ~18 months before to ~6 months after).
+    pub today: NaiveDate,
+}
+
+/// What was made.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedSummary {
+    pub instellingen: usize,
+    pub aanbieders: usize,
+    pub locaties: usize,
+    pub kwalificaties: usize,
+    pub leerbedrijven: usize,
+    pub erkenningen: usize,
+    pub bpvos: usize,
+    pub bpvos_met_student_email: usize,
+}
+
+/// A fictional instelling of the demo: BRIN, name, city names of its locations, whether it
+/// takes part in directe studentbevraging.
+struct DemoSchool {
+    brin: &'static str,
+    naam: &'static str,
+    oin: Option<&'static str>,
+    deelname: bool,
+    aanbieders: &'static [(&'static str, &'static str, &'static [&'static str])],
+}
+
+const SCHOOLS: &[DemoSchool] = &[
+    DemoSchool {
+        brin: "25LX",
+        naam: "ROC Amstelvliet",
+        oin: Some("00000001812345670000"),
+        deelname: true,
+        aanbieders: &[
+            ("251A100", "ROC Amstelvliet Techniek & ICT", &["Amsterdam-Noord", "Zaandam"]),
+            ("251A200", "ROC Amstelvliet Zorg & Welzijn", &["Amsterdam-Zuidoost", "Amstelveen", "Hoofddorp"]),
+        ],
+    },
+    DemoSchool {
+        brin: "27KP",
+        naam: "Graafschap Vakcollege",
+        oin: Some("00000001823456780000"),
+        deelname: true,
+        aanbieders: &[("272A110", "Graafschap Vakcollege", &["Doetinchem", "Winterswijk"])],
+    },
+    DemoSchool {
+        brin: "30RC",
+        naam: "ROC Zeeuwse Delta",
+        oin: None,
+        deelname: false,
+        aanbieders: &[("303A300", "ROC Zeeuwse Delta", &["Middelburg", "Vlissingen", "Terneuzen"])],
+    },
+    DemoSchool {
+        brin: "25PJ",
+        naam: "Noorderland College",
+        oin: Some("00000001834567890000"),
+        deelname: true,
+        aanbieders: &[
+            ("254A410", "Noorderland College Groningen", &["Groningen", "Assen"]),
+            ("254A420", "Noorderland Vakschool Friesland", &["Leeuwarden", "Sneek"]),
+        ],
+    },
+    DemoSchool {
+        brin: "24ZB",
+        naam: "Horizon MBO Brabant",
+        oin: None,
+        deelname: false,
+        aanbieders: &[("245A510", "Horizon MBO Brabant", &["Eindhoven", "Tilburg", "Helmond"])],
+    },
+    DemoSchool {
+        brin: "31FT",
+        naam: "Rijnmond Vakschool",
+        oin: Some("00000001845678900000"),
+        deelname: true,
+        aanbieders: &[("316A610", "Rijnmond Vakschool", &["Rotterdam-Zuid", "Dordrecht", "Schiedam"])],
+    },
+];
+
+/// An aanbieder as the bpvo generator picks from it.
+#[derive(Debug, Clone)]
+struct DemoAanbieder {
+    code: String,
+    /// (locatiecode, schoolnaam as printed on the bpvo)
+    locaties: Vec<(String, String)>,
+    mail_domain: String,
+}
+
+const VOORNAMEN: &[&str] = &[
+    "Zoë", "Daan", "Noëlle", "Sem", "Chloë", "Luuk", "Daniël", "Fleur", "Renée", "Mohammed", "Aïcha", "Jesse",
+    "Sophie", "Mila", "Thijs", "Ilse", "Eliëlle", "Noah", "Yusuf", "Saar", "Maëlle", "Bram", "Anouk", "Joël", "Fatima",
+    "Ruben", "Lotte", "Ömer", "Lieke", "Gijs", "Esmée", "Sven", "Nadia", "Kevin", "Iris", "Raphaël", "Emma", "Julia",
+    "Lars", "Hüseyin", "Priya", "Stijn", "Chayenne", "Tim", "Roos", "Mehmet", "Ayoub", "Femke",
+];
+const TUSSENVOEGSELS: &[&str] = &["de", "van", "van der", "van den", "ter", "in 't", "van de", "den"];
+const ACHTERNAMEN: &[&str] = &[
+    "Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "Mulder",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "Dijkstra",
+    "Çelik",
+    "Yılmaz",
+    "Öztürk",
+    "El Amrani",
+    "Bouzid",
+    "Nguyen",
+    "Kaya",
+    "Brouwer",
+    "Dekker",
+    "Koç",
+    "Berg",
+    "Boer",
+    "Groot",
+    "Haan",
+    "Kok",
+    "Veen",
+    "Wit",
+    "Aydın",
+    "Şahin",
+    "Martens",
+    "Wouters",
+    "Postma",
+    "Huisman",
+    "Kuipers",
+    "Lambrechts",
+    "Hoekstra",
+    "Schouten",
+    "Verhoeven",
+    "Maas",
+    "Willems",
+    "Jacobs",
+    "Sedney",
+];
+
+/// Lower-case ASCII for an email local part: "Zoë Çelik-de Vries" → "zoe.celik-devries".
+fn mail_part(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let mapped = match c {
+            'à' | 'á' | 'â' | 'ä' | 'å' => "a",
+            'ç' | 'Ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' | 'ı' | 'İ' => "i",
+            'ò' | 'ó' | 'ô' | 'ö' | 'Ö' => "o",
+            'ù' | 'ú' | 'û' | 'ü' | 'Ü' => "u",
+            'ş' | 'Ş' => "s",
+            'ğ' => "g",
+            '\'' | ' ' => "",
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '.' => {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            _ => "",
+        };
+        out.push_str(mapped);
+    }
+    out
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+/// Make the demo data inside one transaction; refuses when instellingen already exist.
+pub fn seed(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, StoreError> {
+    conn.transaction(|conn| seed_in_tx(conn, cfg))
+}
+
+fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, StoreError> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed);
+    let now = now_utc();
+    let mut summary = SeedSummary::default();
+
+    // Reference data: the built-in crebo list.
+    let kwalificaties = bpvo::builtin_kwalificaties();
+    let rows: Vec<KwalificatieRow> = kwalificaties
+        .iter()
+        .map(|k| KwalificatieRow {
+            crebo: k.crebo.as_str().into(),
+            naam: k.naam.clone(),
+            niveau: i32::from(k.niveau),
+            sector: k.sector.code().into(),
+        })
+        .collect();
+    summary.kwalificaties = referentie::upsert_kwalificaties(conn, &rows)?;
+
+    // Instellingen, aanbieders, locaties.
+    let mut locaties_per_aanbieder: Vec<DemoAanbieder> = Vec::new();
+    for (si, school) in SCHOOLS.iter().enumerate() {
+        let sinds = cfg.today - Days::new(400 + 30 * si as u64);
+        instellingen::insert(
+            conn,
+            &InstellingRow {
+                brin: school.brin.into(),
+                naam: school.naam.into(),
+                oin: school.oin.map(str::to_owned),
+                directe_studentbevraging: school.deelname,
+                intake_op: school.deelname.then_some(sinds),
+                resultaten_api: school.oin.is_some(),
+                verwerkersovereenkomst_getekend_op: (school.deelname || si % 2 == 0).then_some(sinds),
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        summary.instellingen += 1;
+        for (ai, (code, naam, plaatsen)) in school.aanbieders.iter().enumerate() {
+            aanbieders::insert(
+                conn,
+                &AanbiederRow {
+                    aanbiedercode: (*code).into(),
+                    brin: school.brin.into(),
+                    naam: (*naam).into(),
+                    created_at: now,
+                },
+            )?;
+            summary.aanbieders += 1;
+            let mut locs = Vec::new();
+            for (li, plaats) in plaatsen.iter().enumerate() {
+                let locatiecode = format!("{}X{}{}{}", &code[..3], si + 1, ai + 1, li + 1);
+                aanbieders::upsert_locatie(
+                    conn,
+                    &LocatieRow {
+                        locatiecode: locatiecode.clone(),
+                        aanbiedercode: (*code).into(),
+                        naam: format!("{naam} {plaats}"),
+                        plaats: Some((*plaats).into()),
+                    },
+                )?;
+                summary.locaties += 1;
+                locs.push((locatiecode, format!("{naam} {plaats}")));
+            }
+            let domain = format!("{}.nl", mail_part(school.naam).replace('.', ""));
+            locaties_per_aanbieder.push(DemoAanbieder { code: (*code).into(), locaties: locs, mail_domain: domain });
+        }
+    }
+
+    // Leerbedrijven, each recognised for a few qualifications.
+    let n_bedrijven = (cfg.bpvos / 5).clamp(50, 5_000);
+    let mut bedrijven: Vec<(String, Vec<usize>)> = Vec::with_capacity(n_bedrijven);
+    let mut used_ids = HashSet::new();
+    while bedrijven.len() < n_bedrijven {
+        let id = rng.random_range(100_000_000u32..=999_999_999).to_string();
+        if !used_ids.insert(id.clone()) {
+            continue;
+        }
+        let n = rng.random_range(1..=3);
+        let crebos: Vec<usize> = (0..n).map(|_| rng.random_range(0..kwalificaties.len())).collect();
+        bedrijven.push((id, crebos));
+    }
+    summary.leerbedrijven = bedrijven.len();
+    let mut erkenningen = Vec::new();
+    let mut erkend = HashSet::new();
+    for (id, crebos) in &bedrijven {
+        for &ci in crebos {
+            let crebo = kwalificaties[ci].crebo.as_str().to_owned();
+            if !erkend.insert((id.clone(), crebo.clone())) {
+                continue;
+            }
+            let van = cfg.today - Days::new(rng.random_range(400..3_000));
+            // Some recognitions lapsed: those bpvo's show up in the data-quality view.
+            let tot = rng.random_bool(0.08).then(|| cfg.today - Days::new(rng.random_range(30..600)));
+            erkenningen.push(ErkenningRow {
+                id: new_id(),
+                leerbedrijf_id: id.clone(),
+                crebo,
+                geldig_van: van,
+                geldig_tot: tot,
+            });
+        }
+    }
+    summary.erkenningen = referentie::insert_erkenningen(conn, &erkenningen)?;
+
+    // Bpvo's, through the same validation as an upload.
+    let mut records: Vec<Bpvo> = Vec::with_capacity(cfg.bpvos);
+    let mut studentcode = 1_000_000u32 + rng.random_range(0..1_000);
+    for n in 0..cfg.bpvos {
+        let DemoAanbieder { code: aanbiedercode, locaties: locs, mail_domain: domain } =
+            pick(&mut rng, &locaties_per_aanbieder).clone();
+        let (locatiecode, schoolnaam) = pick(&mut rng, &locs).clone();
+        let (bedrijf, crebos) = pick(&mut rng, &bedrijven);
+        // Mostly at a recognised leerbedrijf for the qualification, sometimes not (data quality).
+        let ci = if rng.random_bool(0.93) { *pick(&mut rng, crebos) } else { rng.random_range(0..kwalificaties.len()) };
+        let bbl = rng.random_bool(0.35);
+        let eind =
+            cfg.today.checked_add_signed(chrono::Duration::days(rng.random_range(-540..=180))).unwrap_or(cfg.today);
+        let duur = if bbl { rng.random_range(200..=365) } else { rng.random_range(70..=300) };
+        let start = eind - Days::new(duur);
+        let voornaam = *pick(&mut rng, VOORNAMEN);
+        let tussen = rng.random_bool(0.3).then(|| *pick(&mut rng, TUSSENVOEGSELS));
+        let achternaam = *pick(&mut rng, ACHTERNAMEN);
+        let naam = match tussen {
+            Some(t) => format!("{voornaam} {t} {achternaam}"),
+            None => format!("{voornaam} {achternaam}"),
+        };
+        studentcode += rng.random_range(1..40);
+        let email = rng.random_bool(0.9).then(|| {
+            let last = format!("{}{}", tussen.map(mail_part).unwrap_or_default(), mail_part(achternaam));
+            format!("{}.{}{}@student.{domain}", mail_part(voornaam), last, studentcode % 100)
+        });
+        let record = BpvoRecord {
+            correlatie_id: Some(format!("EDU-{}-{:06}", &aanbiedercode[..3], n + 1)),
+            leerbedrijf_code: Some(bedrijf.clone()),
+            crebo_code: Some(kwalificaties[ci].crebo.as_str().into()),
+            startdatum: Some(start.to_string()),
+            geplande_einddatum: Some(eind.to_string()),
+            leerweg_naam: Some(if bbl { "BBL" } else { "BOL" }.into()),
+            student: Some(StudentRecord {
+                emailadres: email,
+                studentcode: Some(studentcode.to_string()),
+                naam: Some(naam),
+            }),
+            school: Some(SchoolRecord {
+                schoolnaam: Some(schoolnaam),
+                locatiecode: Some(locatiecode),
+                aanbiedercode: Some(aanbiedercode),
+            }),
+        };
+        let bpvo = Bpvo::try_from(&record)
+            .map_err(|e| StoreError::Corrupt(format!("demo record {} is invalid: {e}", n + 1)))?;
+        if bpvo.student.emailadres.is_some() {
+            summary.bpvos_met_student_email += 1;
+        }
+        records.push(bpvo);
+    }
+    let outcomes = bpvos::upsert_school_records(conn, &records, now)?;
+    summary.bpvos = outcomes.len();
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mail_part;
+
+    #[test]
+    fn mail_parts_are_plain_ascii() {
+        assert_eq!(mail_part("Zoë"), "zoe");
+        assert_eq!(mail_part("Çelik"), "celik");
+        assert_eq!(mail_part("El Amrani"), "elamrani");
+        assert_eq!(mail_part("in 't"), "int");
+        assert_eq!(mail_part("Aydın"), "aydin");
+    }
+}

@@ -1,0 +1,202 @@
+//! The `bpv` binary as an operator uses it: exit codes, messages, and what ends up in the
+//! database, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use bpv_store::backend_tests;
+use bpv_store::repo::{audit, bpvos, gemachtigden, instellingen, referentie};
+use bpv_store::testing::TestDb;
+
+fn bpv(db: &TestDb, args: &[&str]) -> Output {
+    bpv_stdin(db, args, "")
+}
+
+fn bpv_stdin(db: &TestDb, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bpv"))
+        .arg("--database-url")
+        .arg(db.url())
+        .args(args)
+        .env("BPV_CONFIG_DIR", "/nonexistent")
+        .env_remove("BPV_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[track_caller]
+fn ok(o: Output) -> String {
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    text(&o)
+}
+
+#[track_caller]
+fn refused(o: Output) -> String {
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    text(&o)
+}
+
+fn demo_seeds_once_and_reports(db: &TestDb) {
+    let out = ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "7"]));
+    assert!(out.contains("bpvo's") && out.contains("400"), "{out}");
+    let mut conn = db.conn();
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
+    assert!(instellingen::list(&mut conn).unwrap().len() >= 5);
+    assert!(!referentie::list_kwalificaties(&mut conn).unwrap().is_empty());
+    // A second run adds nothing and says so.
+    let again = ok(bpv(db, &["demo", "--bpvos", "400"]));
+    assert!(again.contains("al gegevens"), "{again}");
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
+}
+
+fn admin_flow_and_refusals(db: &TestDb) {
+    ok(bpv(
+        db,
+        &["admin", "instelling", "add", "--brin", "25ab", "--naam", "ROC Test", "--oin", "00000001812345670000"],
+    ));
+    let dup = refused(bpv(db, &["admin", "instelling", "add", "--brin", "25AB", "--naam", "Nog eens"]));
+    assert!(dup.contains("bestaat al"), "{dup}");
+    let bad = refused(bpv(db, &["admin", "instelling", "add", "--brin", "2AB", "--naam", "X"]));
+    assert!(bad.contains("--brin") && bad.contains("2 cijfers"), "{bad}");
+
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123A456", "--naam", "ROC Test MBO"]));
+    refused(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123B456", "--naam", "X"]));
+    ok(bpv(db, &["admin", "locatie", "add", "--aanbieder", "123A456", "--code", "123X001", "--naam", "Utrecht"]));
+
+    let shown = ok(bpv(
+        db,
+        &[
+            "admin",
+            "instelling",
+            "set-participation",
+            "25AB",
+            "--directe-studentbevraging",
+            "true",
+            "--intake-op",
+            "2024-01-10",
+            "--verwerkersovereenkomst",
+            "2024-01-15",
+        ],
+    ));
+    assert!(shown.contains("neemt deel (direct bevragen)") && shown.contains("2024-01-15"), "{shown}");
+    refused(bpv(db, &["admin", "instelling", "set-participation", "25AB", "--intake-op", "31-02-2024"]));
+    refused(bpv(db, &["admin", "instelling", "set-participation", "25AB"]));
+
+    let g1 = ok(bpv(db, &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "a@roc.nl", "--naam", "Anne"]));
+    assert!(g1.contains("wachtwoord"), "a generated password is shown once: {g1}");
+    ok(bpv_stdin(
+        db,
+        &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "b@roc.nl", "--naam", "Bo", "--password-stdin"],
+        "een-lang-wachtwoord\n",
+    ));
+    let third =
+        refused(bpv(db, &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "c@roc.nl", "--naam", "Cas"]));
+    assert!(third.contains("al 2 actieve gemachtigden"), "{third}");
+    refused(bpv_stdin(
+        db,
+        &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "d@roc.nl", "--naam", "D", "--password-stdin"],
+        "kort\n",
+    ));
+    ok(bpv(db, &["admin", "gemachtigde", "remove", "--brin", "25AB", "--email", "a@roc.nl"]));
+    ok(bpv(db, &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "c@roc.nl", "--naam", "Cas"]));
+    refused(bpv(db, &["admin", "gemachtigde", "remove", "--brin", "25AB", "--email", "a@roc.nl"]));
+
+    let client = ok(bpv(db, &["admin", "client", "create", "--brin", "25AB", "--naam", "SIS"]));
+    let secret_line = client.lines().find(|l| l.contains("client_secret")).unwrap();
+    let secret = secret_line.split_whitespace().last().unwrap();
+    assert_eq!(secret.len(), 43);
+    refused(bpv(db, &["admin", "client", "create", "--brin", "25AB", "--naam", "X", "--scope", "alles"]));
+    refused(bpv(db, &["admin", "client", "create", "--naam", "X"]));
+
+    let mut conn = db.conn();
+    let i = instellingen::get(&mut conn, "25AB").unwrap();
+    assert!(i.neemt_deel_aan_directe_bevraging());
+    let active: Vec<_> = gemachtigden::list(&mut conn, "25AB").unwrap().into_iter().filter(|g| g.actief).collect();
+    assert_eq!(active.len(), 2);
+    // The secret itself is nowhere in the database, only its hash.
+    let clients = bpv_store::repo::api_clients::list(&mut conn, Some("25AB")).unwrap();
+    assert!(clients[0].secret_hash.starts_with("$argon2id$") && !clients[0].secret_hash.contains(secret));
+    // Every change was audited.
+    let actions: Vec<String> =
+        audit::list(&mut conn, Some("25AB"), None, 100).unwrap().into_iter().map(|e| e.action).collect();
+    for a in [
+        "instelling.add",
+        "aanbieder.add",
+        "instelling.set-participation",
+        "gemachtigde.add",
+        "gemachtigde.remove",
+        "client.create",
+    ] {
+        assert!(actions.iter().any(|x| x == a), "{a} not audited: {actions:?}");
+    }
+}
+
+fn imports_report_bad_lines_and_write_nothing(db: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("crebo.csv");
+    std::fs::write(&bad, "crebo;naam;niveau;sector\n25604;Software developer;4;ICT\n2560;Kapot;9;XYZ\n").unwrap();
+    let out = refused(bpv(db, &["admin", "import-crebo", bad.to_str().unwrap()]));
+    assert!(out.contains('3'), "names line 3: {out}");
+    assert!(referentie::list_kwalificaties(&mut db.conn()).unwrap().is_empty());
+
+    let good = dir.path().join("ok.csv");
+    std::fs::write(
+        &good,
+        "Crebo;Naam;Niveau;Sector\r\n25604;Software developer;4;ICT\r\n25480;Verzorgende-IG;3;ZWS\r\n",
+    )
+    .unwrap();
+    let out = ok(bpv(db, &["admin", "import-crebo", good.to_str().unwrap()]));
+    assert!(out.contains("2 kwalificaties"), "{out}");
+
+    let erk = dir.path().join("erk.csv");
+    std::fs::write(&erk, "leerbedrijf_id;crebo;geldig_van;geldig_tot\n100200300;25604;01-02-2020;\n100200300;25480;2021-01-01;2023-12-31\n").unwrap();
+    ok(bpv(db, &["admin", "import-erkenningen", erk.to_str().unwrap()]));
+    assert_eq!(referentie::count_erkenningen(&mut db.conn()).unwrap(), 2);
+    refused(bpv(db, &["admin", "import-crebo", "/does/not/exist.csv"]));
+}
+
+fn migrate_reports_up_to_date(db: &TestDb) {
+    let out = ok(bpv(db, &["migrate"]));
+    assert!(out.contains("up to date"), "{out}");
+    ok(bpv(db, &["migrate", "--check"]));
+}
+
+backend_tests!(
+    demo_seeds_once_and_reports,
+    admin_flow_and_refusals,
+    imports_report_bad_lines_and_write_nothing,
+    migrate_reports_up_to_date
+);
+
+#[test]
+fn unknown_database_scheme_is_bad_input_and_unreachable_server_is_failure() {
+    let run = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_bpv"))
+            .args(["--database-url", url, "migrate"])
+            .env("BPV_CONFIG_DIR", "/nonexistent")
+            .output()
+            .unwrap()
+    };
+    let typo = run("sqlit://data/bpv.sqlite");
+    assert_eq!(typo.status.code(), Some(2), "{}", text(&typo));
+    assert!(text(&typo).contains("unsupported database URL"));
+    let down = run("postgres://nobody@127.0.0.1:1/nothing");
+    assert_eq!(down.status.code(), Some(1), "{}", text(&down));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = Command::new(env!("CARGO_BIN_EXE_bpv")).args(["admin", "instelling", "add"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let o = Command::new(env!("CARGO_BIN_EXE_bpv")).arg("--help").output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+}
