@@ -43,6 +43,7 @@ use crate::model::{Bpvo, School, Student};
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BpvoRecord {
     /// The school's own key for this bpvo.
     #[validate(length(max = 64))]
@@ -71,6 +72,7 @@ pub struct BpvoRecord {
 /// The student part of a [`BpvoRecord`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StudentRecord {
     /// Optional: without it the student is surveyed through the praktijkopleider.
     #[validate(length(max = 254))]
@@ -87,6 +89,7 @@ pub struct StudentRecord {
 /// The school part of a [`BpvoRecord`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchoolRecord {
     /// Required.
     #[validate(length(max = 200))]

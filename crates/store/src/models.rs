@@ -182,3 +182,15 @@ pub struct AuditEntryRow {
     pub detail: String,
     pub row_count: Option<i64>,
 }
+
+/// A CSV file waiting for its uploader's confirmation in the manual upload module.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::upload_previews)]
+pub struct UploadPreviewRow {
+    pub id: String,
+    pub brin: String,
+    pub gemachtigde_id: String,
+    pub bestandsnaam: String,
+    pub inhoud: Vec<u8>,
+    pub created_at: NaiveDateTime,
+}

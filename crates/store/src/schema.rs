@@ -156,3 +156,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     upload_batches,
     audit_log,
 );
+
+diesel::table! {
+    upload_previews (id) {
+        id -> Text,
+        brin -> Text,
+        gemachtigde_id -> Text,
+        bestandsnaam -> Text,
+        inhoud -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(upload_previews, gemachtigden);

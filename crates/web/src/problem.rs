@@ -11,7 +11,7 @@ use serde::Serialize;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// One invalid input field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvalidParam {
     /// Path of the field, e.g. `records[3].student.emailadres` or the query key.
@@ -25,7 +25,7 @@ pub struct InvalidParam {
 }
 
 /// A problem answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
     /// A URI reference that identifies the problem type.
@@ -42,8 +42,11 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     /// Every invalid field, when the problem is invalid input.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub invalid_params: Vec<InvalidParam>,
+    /// OAuth2 error code (RFC 6749 §5.2), on answers of the token endpoint only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Problem {
@@ -56,7 +59,14 @@ impl Problem {
             detail: None,
             instance: None,
             invalid_params: Vec::new(),
+            error: None,
         }
+    }
+
+    /// Add the OAuth2 error code (token endpoint).
+    pub fn oauth_error(mut self, code: &str) -> Self {
+        self.error = Some(code.to_owned());
+        self
     }
 
     /// Add the specific explanation.

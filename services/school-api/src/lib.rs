@@ -1,1 +1,15 @@
-//! The school-facing API and manual upload page (`bpv-school-api`). Not built yet: it is the work of issue #3.
+//! The school-facing side of the Marktresponse API: OAuth2 client credentials, bpvo upload
+//! (single, JSON batch, CSV batch), withdrawal, the participation gate, and SBB's manual upload
+//! module for gemachtigden. A library so that tests and `bpv demo` start the same code as the
+//! binary.
+
+mod api;
+mod app;
+mod openapi;
+mod pages;
+mod state;
+mod upload;
+
+pub use app::Application;
+pub use openapi::ApiDoc;
+pub use state::Limits;

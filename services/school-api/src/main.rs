@@ -1,6 +1,11 @@
-//! `bpv-school-api`: not built yet (issue #3); says so and exits non-zero rather than pretend.
+//! `bpv-school-api`: the school-facing Marktresponse API and the manual upload page.
 
-fn main() -> std::process::ExitCode {
-    eprintln!("bpv-school-api is not implemented yet (issue #3)");
-    std::process::ExitCode::FAILURE
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    bpv_web::telemetry::init("info");
+    let settings = bpv_web::Settings::load()?;
+    let app = bpv_school_api::Application::build(&settings).await?;
+    tracing::info!(url = %app.url(), "bpv-school-api listening");
+    app.run_until_stopped().await?;
+    Ok(())
 }

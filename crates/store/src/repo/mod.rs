@@ -9,6 +9,7 @@ pub mod gemachtigden;
 pub mod instellingen;
 pub mod referentie;
 pub mod upload_batches;
+pub mod upload_previews;
 
 /// Rows per multi-row statement: stays well under SQLite's 32,766 and PostgreSQL's 65,535 bind
 /// parameters for our widest table (21 columns).

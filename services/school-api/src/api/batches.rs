@@ -1,0 +1,321 @@
+//! Batches: `POST /v1/bpvo-batches` with up to 50,000 records as JSON (`{"records": [...]}`) or as
+//! CSV (`text/csv`, the same file a school would upload by hand), and `GET /v1/bpvo-batches/{id}`.
+//! `Idempotency-Key` makes a retry safe: a replay gets the first answer, the same key with another
+//! body 422, a key whose first request is still running 409.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpvo::BpvoRecord;
+use bpv_store::repo::upload_batches;
+use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
+use bpv_web::problem::internal_error;
+use bpv_web::{InvalidParam, Problem};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{media_type, read_limited};
+use super::bpvos::{answer_error, json_problem};
+use super::Reply;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use crate::upload::{self, BatchAntwoord, Incoming, Modus, RecordResultaat, UploadError, Uploader};
+
+/// A JSON batch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    /// The records (at most 50,000).
+    #[schema(value_type = Vec<bpvo::BpvoRecord>)]
+    pub records: Vec<Box<RawValue>>,
+}
+
+/// Query of a batch upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    /// `allesOfNiets` (default: nothing is stored when any record is invalid) or `gedeeltelijk`
+    /// (the valid records are stored, the rest listed).
+    pub modus: Option<Modus>,
+}
+
+/// A stored batch.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchStatus {
+    pub id: String,
+    /// `bezig` or `verwerkt`.
+    pub status: String,
+    /// `api`, `api-csv`, `api-enkel` or `uploadmodule`.
+    pub bron: String,
+    pub modus: String,
+    pub ontvangen_op: chrono::NaiveDateTime,
+    pub verwerkt_op: Option<chrono::NaiveDateTime>,
+    /// True when nothing was stored because a record was invalid (all-or-nothing).
+    pub geweigerd: bool,
+    pub ontvangen: i64,
+    pub aangemaakt: i64,
+    pub bijgewerkt: i64,
+    pub ongewijzigd: i64,
+    pub afgewezen: i64,
+    pub resultaten: Vec<RecordResultaat>,
+}
+
+fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Incoming>, Problem> {
+    let max = state.limits.max_batch_records;
+    let too_many = |n: usize| {
+        Problem::too_large(format!(
+            "de batch bevat {n} records; het maximum is {max} per batch (split the batch)"
+        ))
+    };
+    match media {
+        "application/json" => {
+            let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
+            if body.records.len() > max {
+                return Err(too_many(body.records.len()));
+            }
+            if body.records.is_empty() {
+                return Err(empty());
+            }
+            Ok(body
+                .records
+                .iter()
+                .enumerate()
+                .map(|(i, raw)| match serde_json::from_str::<BpvoRecord>(raw.get()) {
+                    Ok(record) => Incoming::from_record(&record),
+                    Err(e) => Incoming {
+                        regel: None,
+                        parsed: Err(bpvo::ValidationErrors(vec![bpvo::FieldError {
+                            field: String::new(),
+                            code: "json".into(),
+                            message_nl: format!("record {i} heeft niet de verwachte vorm: {e}"),
+                            message_en: format!("record {i} does not have the expected shape: {e}"),
+                        }])),
+                        correlatie_id: None,
+                        aanbiedercode: None,
+                    },
+                })
+                .collect())
+        }
+        "text/csv" => {
+            let file = bpvo::read_csv_with_limit(bytes, max).map_err(|e| match e {
+                bpvo::CsvError::TooManyRows { .. } => too_many(max + 1),
+                other => Problem::invalid_input(
+                    other.message_nl(),
+                    vec![InvalidParam {
+                        name: "body".into(),
+                        code: other.code().into(),
+                        reason: other.message_nl(),
+                        reason_en: other.message_en(),
+                    }],
+                ),
+            })?;
+            let parsed = file.parse();
+            if parsed.is_empty() {
+                return Err(empty());
+            }
+            // parse() covers every line (readable or not) in line order; the raw record, where the
+            // line could be read, gives the keys to echo in the answer.
+            let raw: std::collections::HashMap<usize, &BpvoRecord> =
+                file.rows.iter().map(|row| (row.line, &row.record)).collect();
+            Ok(parsed
+                .into_iter()
+                .map(|(line, result)| {
+                    let rec = raw.get(&line);
+                    Incoming {
+                        regel: Some(line),
+                        parsed: result,
+                        correlatie_id: rec.and_then(|r| r.correlatie_id.clone()),
+                        aanbiedercode: rec.and_then(|r| r.school.as_ref()?.aanbiedercode.clone()),
+                    }
+                })
+                .collect())
+        }
+        other => Err(Problem::unsupported_media_type(format!(
+            "stuur application/json ({{\"records\": [...]}}) of text/csv (gekregen: {other:?})"
+        ))),
+    }
+}
+
+fn empty() -> Problem {
+    Problem::invalid_input(
+        "de batch bevat geen records",
+        vec![InvalidParam {
+            name: "records".into(),
+            code: "empty".into(),
+            reason: "minstens één record is nodig".into(),
+            reason_en: "at least one record is required".into(),
+        }],
+    )
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
+    let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
+    let key = v.to_str().unwrap_or("").trim().to_owned();
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
+        return Err(Problem::invalid_input(
+            "de Idempotency-Key is ongeldig",
+            vec![InvalidParam {
+                name: "Idempotency-Key".into(),
+                code: "pattern".into(),
+                reason: "1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID".into(),
+                reason_en: "1–255 visible ASCII characters, e.g. a UUID".into(),
+            }],
+        ));
+    }
+    Ok(Some(key))
+}
+
+fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
+    let reply = if upload::is_refused(antwoord) {
+        Reply::problem(&upload::refusal(antwoord))
+    } else {
+        Reply::json(StatusCode::CREATED, antwoord).header("Location", format!("/v1/bpvo-batches/{}", antwoord.id))
+    };
+    if replay { reply.header("Idempotent-Replayed", "true") } else { reply }
+}
+
+/// Upload a batch of bpvo's.
+#[utoipa::path(post, path = "/v1/bpvo-batches", tag = "bpvo",
+    params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
+    request_body(content = BatchBody, description = "JSON (`application/json`) of CSV (`text/csv`, kolommen als de handmatige upload)"),
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 201, body = BatchAntwoord, description = "Verwerkt; per record created / updated / unchanged / rejected"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldige records; niets opgeslagen (allesOfNiets)"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Geen deelname, geen verwerkersovereenkomst of aanbieder van een ander"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Een verzoek met deze Idempotency-Key is nog bezig"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Idempotency-Key eerder gebruikt met een andere body"),
+    ))]
+pub async fn post(
+    req: HttpRequest,
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    query: web::Query<BatchQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let brin = principal.instelling()?.to_owned();
+    let key = idempotency_key(&req)?;
+    let bytes = read_limited(&req, payload, state.limits.max_batch_bytes).await?;
+    let modus = query.modus.unwrap_or_default();
+    let csv = media_type(&req) == "text/csv";
+    let uploader = Uploader {
+        brin,
+        actor_kind: "client",
+        actor_id: principal.client_id.clone(),
+        bron: if csv { "api-csv" } else { "api" },
+    };
+    let hash = {
+        let mut h = Sha256::new();
+        h.update(media_type(&req).as_bytes());
+        h.update([0]);
+        h.update(modus.as_str().as_bytes());
+        h.update([0]);
+        h.update(&bytes);
+        hex::encode(h.finalize())
+    };
+    let st = state.clone();
+    let media = media_type(&req);
+    super::blocking(move || {
+        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let batch_id = bpv_store::ids::new_id();
+        let now = bpv_store::now_utc();
+        if let Some(key) = &key {
+            if let Some(earlier) = upload_batches::find_by_idempotency_key(&mut conn, &uploader.actor_id, key)
+                .map_err(|e| internal_error(&e))?
+            {
+                return replay(&earlier, &hash);
+            }
+            let row = upload::new_batch_row(&batch_id, &uploader, modus, Some(key), Some(&hash), now);
+            match upload_batches::insert(&mut conn, &row) {
+                Ok(()) => {}
+                Err(e) if e.is_unique_violation() => {
+                    return Err(Problem::conflict("een verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw"));
+                }
+                Err(e) => return Err(internal_error(&e)),
+            }
+        }
+        let reserved = key.is_some();
+        let release = |conn: &mut bpv_store::DbConnection| {
+            if reserved {
+                let _ = upload_batches::delete_unfinished(conn, &batch_id);
+            }
+        };
+        let incoming = match parse_records(&st, &media, &bytes) {
+            Ok(i) => i,
+            Err(p) => {
+                release(&mut conn);
+                return Err(p);
+            }
+        };
+        let today = chrono::Local::now().date_naive();
+        match upload::process(&mut conn, &uploader, incoming, modus, &batch_id, reserved, &st.scheduling, today) {
+            Ok(antwoord) => Ok(answer(&antwoord, false)),
+            Err(UploadError::Refused(antwoord)) => Ok(answer(&antwoord, false)),
+            Err(e) => {
+                release(&mut conn);
+                Err(answer_error(e))
+            }
+        }
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Reply, Problem> {
+    if earlier.request_hash.as_deref() != Some(hash) {
+        return Err(Problem::unprocessable(
+            "deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud; gebruik een nieuwe sleutel",
+        ));
+    }
+    if earlier.status == upload_batches::RUNNING {
+        return Err(Problem::conflict("het eerste verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw"));
+    }
+    let antwoord: BatchAntwoord = serde_json::from_str(earlier.resultaat.as_deref().unwrap_or(""))
+        .map_err(|e| internal_error(&e))?;
+    Ok(answer(&antwoord, true))
+}
+
+/// Read a batch and its per-record results.
+#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", tag = "bpvo",
+    params(("id" = String, Path, description = "Batch-id uit het antwoord op de upload")),
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 200, body = BatchStatus),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(principal: ApiPrincipal, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let brin = principal.instelling()?.to_owned();
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let row = upload_batches::find(&mut conn, &brin, &path)
+            .map_err(|e| internal_error(&e))?
+            .ok_or_else(|| Problem::not_found(format!("geen batch {} bij uw instelling", path.as_str())))?;
+        let antwoord: Option<BatchAntwoord> = row.resultaat.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        Ok(Reply::json(StatusCode::OK, &BatchStatus {
+            geweigerd: antwoord.as_ref().is_some_and(upload::is_refused),
+            resultaten: antwoord.map(|a| a.resultaten).unwrap_or_default(),
+            id: row.id,
+            status: row.status,
+            bron: row.bron,
+            modus: row.modus,
+            ontvangen_op: row.created_at,
+            verwerkt_op: row.finished_at,
+            ontvangen: row.ontvangen,
+            aangemaakt: row.aangemaakt,
+            bijgewerkt: row.bijgewerkt,
+            ongewijzigd: row.ongewijzigd,
+            afgewezen: row.afgewezen,
+        }))
+    })
+    .await
+    .map(Reply::into_response)
+}

@@ -1,0 +1,311 @@
+//! One bpvo addressed by its correlatieId: `PUT` (create or update), `GET` (as stored, with its
+//! invitation plan), `DELETE` (withdraw: personal data removed at once). A school only ever sees
+//! its own: another school's correlatieId is simply not found.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpvo::BpvoRecord;
+use bpv_store::models::BpvoRow;
+use bpv_store::repo::{aanbieders, audit, bpvos, instellingen};
+use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
+use bpv_web::problem::internal_error;
+use bpv_web::{InvalidParam, Problem};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::body::{media_type, read_limited};
+use super::Reply;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use crate::upload::{self, Incoming, Modus, Resultaat, Uitnodiging, UploadError, Uploader};
+
+/// The answer to a single upload.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnkelAntwoord {
+    pub correlatie_id: String,
+    pub aanbiedercode: String,
+    pub resultaat: Resultaat,
+    pub batch_id: String,
+    pub uitnodiging: Option<Uitnodiging>,
+}
+
+/// Which bpvo, when a correlatieId is used under several of the school's aanbieders.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct Selectie {
+    /// Aanbiedercode, needed only when the correlatieId exists under more than one of your aanbieders.
+    pub aanbiedercode: Option<String>,
+}
+
+/// A stored bpvo as the school sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BpvoWeergave {
+    pub correlatie_id: String,
+    pub aanbiedercode: String,
+    pub leerbedrijf_code: String,
+    pub crebo_code: String,
+    pub leerweg_naam: String,
+    pub startdatum: NaiveDate,
+    pub geplande_einddatum: NaiveDate,
+    /// `actief`, `beeindigd` or `ingetrokken`.
+    pub status: String,
+    pub student: StudentWeergave,
+    pub schoolnaam: Option<String>,
+    pub locatiecode: Option<String>,
+    pub ontvangen_op: chrono::NaiveDateTime,
+    pub bijgewerkt_op: chrono::NaiveDateTime,
+    pub uitnodiging: Uitnodiging,
+}
+
+/// Student data as stored (all empty after withdrawal or retention).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StudentWeergave {
+    pub emailadres: Option<String>,
+    pub studentcode: Option<String>,
+    pub naam: Option<String>,
+}
+
+fn uploader(p: &ApiPrincipal, bron: &'static str) -> Result<Uploader, Problem> {
+    Ok(Uploader { brin: p.instelling()?.to_owned(), actor_kind: "client", actor_id: p.client_id.clone(), bron })
+}
+
+/// Upload errors as answers; store failures are logged with an incident id.
+pub fn answer_error(e: UploadError) -> Problem {
+    match e {
+        UploadError::Problem(p) => *p,
+        UploadError::Refused(a) => upload::refusal(&a),
+        UploadError::Store(e) => internal_error(&e),
+    }
+}
+
+/// Create or update one bpvo.
+#[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)")),
+    request_body = bpvo::BpvoRecord,
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 201, body = EnkelAntwoord, description = "Aangemaakt"),
+        (status = 200, body = EnkelAntwoord, description = "Bijgewerkt of ongewijzigd"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put(
+    req: HttpRequest,
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let uploader = uploader(&principal, "api-enkel")?;
+    if media_type(&req) != "application/json" {
+        return Err(Problem::unsupported_media_type("stuur het record als JSON (Content-Type: application/json)"));
+    }
+    let bytes = read_limited(&req, payload, state.limits.max_record_bytes).await?;
+    let correlatie_id = path.into_inner();
+    let mut record: BpvoRecord = serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
+    match record.correlatie_id.as_deref().map(str::trim) {
+        None | Some("") => record.correlatie_id = Some(correlatie_id.clone()),
+        Some(body_id) if body_id != correlatie_id => {
+            return Err(Problem::invalid_input(
+                "de correlatieId in de body verschilt van die in het pad",
+                vec![InvalidParam {
+                    name: "correlatieId".into(),
+                    code: "path_mismatch".into(),
+                    reason: format!("in het pad staat {correlatie_id:?}, in de body {body_id:?}"),
+                    reason_en: format!("path says {correlatie_id:?}, body says {body_id:?}"),
+                }],
+            ));
+        }
+        Some(_) => {}
+    }
+    let incoming = vec![Incoming::from_record(&record)];
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let batch_id = bpv_store::ids::new_id();
+        let today = chrono::Local::now().date_naive();
+        let antwoord = upload::process(
+            &mut conn,
+            &uploader,
+            incoming,
+            Modus::AllesOfNiets,
+            &batch_id,
+            false,
+            &st.scheduling,
+            today,
+        )
+        .map_err(|e| strip_record_prefix(answer_error(e)))?;
+        let r = antwoord.resultaten.into_iter().next().ok_or_else(|| Problem::internal("empty-batch"))?;
+        let body = EnkelAntwoord {
+            correlatie_id: r.correlatie_id.unwrap_or_default(),
+            aanbiedercode: r.aanbiedercode.unwrap_or_default(),
+            resultaat: r.resultaat,
+            batch_id,
+            uitnodiging: r.uitnodiging,
+        };
+        let status = if body.resultaat == Resultaat::Created { StatusCode::CREATED } else { StatusCode::OK };
+        Ok(Reply::json(status, &body))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// A single record's errors are named without the `records[0].` prefix of a batch.
+fn strip_record_prefix(mut p: Problem) -> Problem {
+    for ip in &mut p.invalid_params {
+        if let Some(rest) = ip.name.strip_prefix("records[0].") {
+            ip.name = rest.to_owned();
+        }
+    }
+    p
+}
+
+/// A body that is not JSON of the right shape, named by line and column.
+pub fn json_problem(e: &serde_json::Error) -> Problem {
+    Problem::invalid_input(
+        "de body is geen geldige JSON voor dit endpoint",
+        vec![InvalidParam {
+            name: format!("body (regel {}, kolom {})", e.line(), e.column()),
+            code: "json".into(),
+            reason: format!("ongeldige JSON: {e}"),
+            reason_en: format!("invalid JSON: {e}"),
+        }],
+    )
+}
+
+/// Find the caller's bpvo with this correlatieId (404 for anyone else's).
+fn find_own(
+    conn: &mut bpv_store::DbConnection,
+    brin: &str,
+    correlatie_id: &str,
+    aanbiedercode: Option<&str>,
+) -> Result<BpvoRow, Problem> {
+    let eigen: Vec<String> = aanbieders::list_for_brin(conn, brin)
+        .map_err(|e| internal_error(&e))?
+        .into_iter()
+        .map(|a| a.aanbiedercode)
+        .filter(|c| aanbiedercode.is_none_or(|want| want == c))
+        .collect();
+    let mut rows = bpvos::find_by_correlatie_id(conn, &eigen, correlatie_id).map_err(|e| internal_error(&e))?;
+    match rows.len() {
+        0 => Err(Problem::not_found(format!("geen bpvo met correlatieId {correlatie_id:?} bij uw instelling"))),
+        1 => Ok(rows.remove(0)),
+        _ => Err(Problem::conflict(format!(
+            "correlatieId {correlatie_id:?} bestaat onder meerdere van uw aanbieders ({}); geef ?aanbiedercode= mee",
+            rows.iter().map(|r| r.aanbiedercode.as_str()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Read one bpvo with its invitation plan.
+#[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+    params(("correlatieId" = String, Path), Selectie),
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 200, body = BpvoWeergave),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<Selectie>,
+) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let brin = principal.instelling()?.to_owned();
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
+        let instelling = instellingen::get(&mut conn, &brin).map_err(|e| internal_error(&e))?;
+        let today = chrono::Local::now().date_naive();
+        let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken.as_str() {
+            Uitnodiging {
+                status: "ingetrokken".into(),
+                datum: None,
+                kanaal_student: None,
+                reden: Some("de bpvo is ingetrokken; er wordt niemand uitgenodigd".into()),
+            }
+        } else {
+            upload::plan_uitnodiging(
+                &st.scheduling,
+                row.geplande_einddatum,
+                row.student_email.is_some(),
+                instelling.neemt_deel_aan_directe_bevraging(),
+                today,
+            )
+        };
+        Ok(Reply::json(StatusCode::OK, &BpvoWeergave {
+            correlatie_id: row.correlatie_id,
+            aanbiedercode: row.aanbiedercode,
+            leerbedrijf_code: row.leerbedrijf_id,
+            crebo_code: row.crebo,
+            leerweg_naam: row.leerweg,
+            startdatum: row.startdatum,
+            geplande_einddatum: row.geplande_einddatum,
+            status: row.status,
+            student: StudentWeergave { emailadres: row.student_email, studentcode: row.studentcode, naam: row.student_naam },
+            schoolnaam: row.schoolnaam,
+            locatiecode: row.locatiecode,
+            ontvangen_op: row.received_at,
+            bijgewerkt_op: row.updated_at,
+            uitnodiging,
+        }))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// Withdraw a bpvo: status `ingetrokken`, personal data removed, no invitations.
+#[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+    params(("correlatieId" = String, Path), Selectie),
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 204, description = "Ingetrokken"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<Selectie>,
+) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let brin = principal.instelling()?.to_owned();
+    let client = principal.client_id.clone();
+    let st = state.clone();
+    super::blocking(move || {
+        use diesel::Connection;
+        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
+        conn.transaction(|conn| -> Result<(), bpv_store::StoreError> {
+            if bpvos::withdraw(conn, &row.id, bpv_store::now_utc())? {
+                audit::append(
+                    conn,
+                    bpv_store::now_utc(),
+                    audit::Actor { kind: "client", id: &client },
+                    Some(&brin),
+                    "bpvo.withdraw",
+                    &serde_json::json!({ "aanbiedercode": row.aanbiedercode, "correlatieId": row.correlatie_id }),
+                    Some(1),
+                )?;
+            }
+            Ok(())
+        })
+        .map_err(|e| internal_error(&e))?;
+        Ok(Reply::empty(StatusCode::NO_CONTENT))
+    })
+    .await
+    .map(Reply::into_response)
+}

@@ -1,0 +1,79 @@
+//! The JSON API: token endpoint, bpvo's, batches, health.
+
+pub mod batches;
+pub mod body;
+pub mod bpvos;
+pub mod health;
+pub mod token;
+
+use actix_web::web;
+
+/// Register the `/v1` routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/bpvos/{correlatieId}")
+            .route(web::put().to(bpvos::put))
+            .route(web::get().to(bpvos::get))
+            .route(web::delete().to(bpvos::delete)),
+    )
+    .service(web::resource("/v1/bpvo-batches").route(web::post().to(batches::post)))
+    .service(web::resource("/v1/bpvo-batches/{id}").route(web::get().to(batches::get)));
+}
+
+/// Run blocking database work on actix's blocking pool; a pool or join failure is a 500.
+pub async fn blocking<T, F>(f: F) -> Result<T, bpv_web::Problem>
+where
+    F: FnOnce() -> Result<T, bpv_web::Problem> + Send + 'static,
+    T: Send + 'static,
+{
+    web::block(f).await.map_err(|e| bpv_web::problem::internal_error(&e))?
+}
+
+/// An answer built on the blocking pool (where `HttpResponse`, not being `Send`, cannot be made).
+#[derive(Debug)]
+pub struct Reply {
+    status: actix_web::http::StatusCode,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json<T: serde::Serialize>(status: actix_web::http::StatusCode, value: &T) -> Self {
+        Self { status, content_type: "application/json", headers: Vec::new(), body: serde_json::to_vec(value).unwrap_or_default() }
+    }
+
+    /// A problem answer.
+    pub fn problem(p: &bpv_web::Problem) -> Self {
+        Self {
+            status: p.status_code(),
+            content_type: bpv_web::problem::PROBLEM_JSON,
+            headers: Vec::new(),
+            body: serde_json::to_vec(p).unwrap_or_default(),
+        }
+    }
+
+    /// An answer without a body.
+    pub fn empty(status: actix_web::http::StatusCode) -> Self {
+        Self { status, content_type: "", headers: Vec::new(), body: Vec::new() }
+    }
+
+    /// Add a header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    /// The HTTP response.
+    pub fn into_response(self) -> actix_web::HttpResponse {
+        let mut res = actix_web::HttpResponse::build(self.status);
+        for (k, v) in self.headers {
+            res.insert_header((k, v));
+        }
+        if self.content_type.is_empty() {
+            return res.finish();
+        }
+        res.content_type(self.content_type).body(self.body)
+    }
+}

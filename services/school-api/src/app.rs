@@ -1,0 +1,131 @@
+//! Building the HTTP server: routes, limits, headers and error shapes. `Application::build` binds
+//! the listener (port 0 picks a free one) and reports the real address, so tests and `bpv demo`
+//! run the very code the binary runs.
+
+use std::net::TcpListener;
+
+use actix_governor::{Governor, GovernorConfigBuilder};
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_web::auth::TokenKeys;
+use bpv_web::headers::api_headers;
+use bpv_web::problem::{Problem, json_error_handler, path_error_handler, query_error_handler};
+use bpv_web::Settings;
+use secrecy::ExposeSecret;
+
+use crate::state::{AppState, Limits};
+use crate::{api, openapi, pages};
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    host: String,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("host", &self.host).field("port", &self.port).finish()
+    }
+}
+
+impl Application {
+    /// Open the database (migrating if configured), bind `school_api.listen` and build the server.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
+        let pool = build_pool(&url, settings.database.pool_size)
+            .with_context(|| format!("database {}", url.redacted()))?;
+        if settings.database.migrate_on_start {
+            let mut conn = pool.get()?;
+            bpv_store::run_migrations(&mut conn)?;
+        }
+        Self::build_with_pool(settings, pool, Limits::default())
+    }
+
+    /// Build on an existing pool (tests, `bpv demo`).
+    pub fn build_with_pool(settings: &Settings, pool: DbPool, limits: Limits) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.school_api.listen)
+            .with_context(|| format!("cannot listen on {}", settings.school_api.listen))?;
+        let addr = listener.local_addr()?;
+        let secure_cookies = settings.school_api.base_url().starts_with("https://");
+        let state = AppState {
+            pool,
+            keys: TokenKeys::new(&settings.auth),
+            limits,
+            scheduling: bpv_scheduling::SchedulingSettings::default(),
+            secure_cookies,
+        };
+        let server = run(listener, state)?;
+        Ok(Self { port: addr.port(), host: addr.ip().to_string(), server })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://host:port` of the bound listener.
+    pub fn url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// Serve until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for running several services in one process.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let limits = state.limits;
+    let auth_governor = GovernorConfigBuilder::default()
+        .seconds_per_request(60 / u64::from(limits.auth_per_minute.clamp(1, 60)))
+        .burst_size(limits.auth_per_minute.max(1))
+        .finish()
+        .context("rate limiter configuration")?;
+    let keys = web::Data::new(state.keys.clone());
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(api_headers())
+            .wrap(actix_web::middleware::Compress::default())
+            .app_data(data.clone())
+            .app_data(keys.clone())
+            .app_data(web::JsonConfig::default().limit(limits.max_record_bytes).error_handler(json_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .app_data(web::PathConfig::default().error_handler(path_error_handler))
+            .app_data(web::FormConfig::default().limit(16 * 1024))
+            .route("/health", web::get().to(api::health::health))
+            .route("/ready", web::get().to(api::health::ready))
+            .route("/v1/openapi.json", web::get().to(openapi::serve))
+            .service(
+                web::resource("/oauth/token")
+                    .wrap(Governor::new(&auth_governor))
+                    .route(web::post().to(api::token::token)),
+            )
+            .configure(api::configure)
+            .configure(|cfg| pages::configure(cfg, &auth_governor))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let detail = if path.len() > 1 && path.ends_with('/') {
+        format!("{path} bestaat niet; paden eindigen niet op een slash (probeer {})", path.trim_end_matches('/'))
+    } else {
+        format!("{path} bestaat niet")
+    };
+    let mut p = Problem::not_found(detail);
+    p.instance = Some(path.to_owned());
+    p.to_response()
+}

@@ -1,0 +1,65 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations (utoipa) so it cannot drift
+//! from the code; served without authentication at `/v1/openapi.json`.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::api;
+
+/// The school API's OpenAPI document.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "BPV Monitor — Marktresponse API (school → systeem)",
+        version = "1.0.0",
+        description = "Upload van bpvo's en studentgegevens voor directe studentbevraging. Alle fouten zijn \
+                       application/problem+json (RFC 9457) met invalidParams per veld.",
+    ),
+    paths(
+        api::token::token,
+        api::bpvos::put,
+        api::bpvos::get,
+        api::bpvos::delete,
+        api::batches::post,
+        api::batches::get,
+        api::health::health,
+        api::health::ready,
+    ),
+    components(schemas(
+        bpv_web::Problem,
+        bpv_web::InvalidParam,
+        bpvo::BpvoRecord,
+        bpvo::StudentRecord,
+        bpvo::SchoolRecord,
+        crate::upload::Modus,
+        crate::upload::Resultaat,
+        crate::upload::Uitnodiging,
+        crate::upload::RecordResultaat,
+        crate::upload::BatchAntwoord,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "authenticatie", description = "OAuth2 client credentials"),
+        (name = "bpvo", description = "Bpvo's aanleveren, lezen en intrekken"),
+        (name = "beheer", description = "Health en readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
+/// `GET /v1/openapi.json`
+pub async fn serve() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

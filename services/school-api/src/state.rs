@@ -1,0 +1,41 @@
+//! What every request handler shares: the pool, the token keys, the limits and the schedule
+//! settings (to tell a school when, or why not, a record will be surveyed).
+
+use bpv_scheduling::SchedulingSettings;
+use bpv_store::DbPool;
+use bpv_web::auth::TokenKeys;
+
+/// Explicit limits on what one request may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Records in one batch.
+    pub max_batch_records: usize,
+    /// Bytes of a batch body (JSON or CSV).
+    pub max_batch_bytes: usize,
+    /// Bytes of a single-record body.
+    pub max_record_bytes: usize,
+    /// Token requests per client IP per minute (and login attempts on the upload page).
+    pub auth_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_batch_records: 50_000,
+            max_batch_bytes: 48 * 1024 * 1024,
+            max_record_bytes: 64 * 1024,
+            auth_per_minute: 60,
+        }
+    }
+}
+
+/// Shared state behind `web::Data`.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: TokenKeys,
+    pub limits: Limits,
+    pub scheduling: SchedulingSettings,
+    /// Set the `Secure` flag on the session cookie (when served over https).
+    pub secure_cookies: bool,
+}

@@ -1,0 +1,435 @@
+//! The one upload pipeline behind every way a school sends bpvo's (single PUT, JSON batch, CSV
+//! batch, manual upload page): validate every record, apply the participation gate, refuse
+//! duplicates, store all-or-nothing (or the valid ones in partial mode) in one transaction
+//! together with the batch record and the audit entry.
+
+use std::collections::{HashMap, HashSet};
+
+use bpvo::{Bpvo, BpvoRecord, ValidationErrors};
+use bpv_scheduling::SchedulingSettings;
+use bpv_store::models::{InstellingRow, UploadBatchRow};
+use bpv_store::repo::bpvos::UpsertOutcome;
+use bpv_store::repo::{aanbieders, audit, bpvos, instellingen, upload_batches};
+use bpv_store::{DbConnection, StoreError, now_utc};
+use bpv_web::problem::{InvalidParam, Problem, params_from_validation};
+use chrono::NaiveDate;
+use diesel::Connection;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// How a batch with invalid records is handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Modus {
+    /// Default: any invalid record and nothing is stored.
+    #[default]
+    AllesOfNiets,
+    /// Store the valid records, list the rest.
+    Gedeeltelijk,
+}
+
+impl Modus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modus::AllesOfNiets => "allesOfNiets",
+            Modus::Gedeeltelijk => "gedeeltelijk",
+        }
+    }
+}
+
+/// What happened to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum Resultaat {
+    Created,
+    Updated,
+    Unchanged,
+    Rejected,
+}
+
+impl From<UpsertOutcome> for Resultaat {
+    fn from(o: UpsertOutcome) -> Self {
+        match o {
+            UpsertOutcome::Created => Resultaat::Created,
+            UpsertOutcome::Updated => Resultaat::Updated,
+            UpsertOutcome::Unchanged => Resultaat::Unchanged,
+        }
+    }
+}
+
+/// When (or why not) the records' respondents will be invited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Uitnodiging {
+    /// `gepland`, `wordtNietUitgenodigd`, `ingetrokken`.
+    pub status: String,
+    /// Planned day of the invitation (not before today).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub datum: Option<NaiveDate>,
+    /// `direct` (the student gets their own mail) or `viaPraktijkopleider`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kanaal_student: Option<String>,
+    /// Why the record will not be surveyed, in Dutch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reden: Option<String>,
+}
+
+/// The planned invitation of a bpvo as the schedule rules say today.
+pub fn plan_uitnodiging(
+    settings: &SchedulingSettings,
+    geplande_einddatum: NaiveDate,
+    student_email: bool,
+    deelname: bool,
+    today: NaiveDate,
+) -> Uitnodiging {
+    let last = settings.last_invite_date(geplande_einddatum);
+    if today > last {
+        return Uitnodiging {
+            status: "wordtNietUitgenodigd".into(),
+            datum: None,
+            kanaal_student: None,
+            reden: Some(format!(
+                "te laat aangeleverd: voor een geplande einddatum van {geplande_einddatum} kan tot en met {last} \
+                 worden uitgenodigd"
+            )),
+        };
+    }
+    let datum = settings.invite_date(geplande_einddatum).max(today);
+    let kanaal = if deelname && student_email { "direct" } else { "viaPraktijkopleider" };
+    Uitnodiging { status: "gepland".into(), datum: Some(datum), kanaal_student: Some(kanaal.into()), reden: None }
+}
+
+/// The outcome of one record, as answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordResultaat {
+    /// Position in the batch (0-based).
+    pub index: usize,
+    /// Line in the CSV file (1-based, header = 1), for CSV uploads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub regel: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlatie_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aanbiedercode: Option<String>,
+    pub resultaat: Resultaat,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub fouten: Vec<InvalidParam>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uitnodiging: Option<Uitnodiging>,
+}
+
+/// The answer to a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchAntwoord {
+    pub id: String,
+    pub modus: Modus,
+    pub ontvangen: usize,
+    pub aangemaakt: usize,
+    pub bijgewerkt: usize,
+    pub ongewijzigd: usize,
+    pub afgewezen: usize,
+    pub resultaten: Vec<RecordResultaat>,
+}
+
+/// Who sends, from where.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    pub brin: String,
+    /// `client` or `gemachtigde`.
+    pub actor_kind: &'static str,
+    pub actor_id: String,
+    /// `api`, `api-csv`, `api-enkel`, `uploadmodule`.
+    pub bron: &'static str,
+}
+
+/// One incoming record: where it came from (index, CSV line) and its parse.
+#[derive(Debug)]
+pub struct Incoming {
+    pub regel: Option<usize>,
+    pub parsed: Result<Bpvo, ValidationErrors>,
+    /// Keys as sent, for the answer even when the record is invalid.
+    pub correlatie_id: Option<String>,
+    pub aanbiedercode: Option<String>,
+}
+
+impl Incoming {
+    /// From a JSON record.
+    pub fn from_record(record: &BpvoRecord) -> Self {
+        Self {
+            regel: None,
+            parsed: Bpvo::try_from(record),
+            correlatie_id: record.correlatie_id.as_ref().map(|s| s.trim().to_owned()),
+            aanbiedercode: record.school.as_ref().and_then(|s| s.aanbiedercode.as_ref()).map(|s| s.trim().to_owned()),
+        }
+    }
+}
+
+/// Why an upload was refused as a whole.
+#[derive(Debug)]
+pub enum UploadError {
+    /// Answer with this problem (403 gate, 400 invalid in all-or-nothing mode, …).
+    Problem(Box<Problem>),
+    /// All-or-nothing batch with invalid records: nothing stored, the refusal recorded.
+    Refused(Box<BatchAntwoord>),
+    /// Database failure.
+    Store(StoreError),
+}
+
+impl From<StoreError> for UploadError {
+    fn from(e: StoreError) -> Self {
+        UploadError::Store(e)
+    }
+}
+
+impl From<diesel::result::Error> for UploadError {
+    fn from(e: diesel::result::Error) -> Self {
+        UploadError::Store(StoreError::Query(e))
+    }
+}
+
+impl From<Problem> for UploadError {
+    fn from(p: Problem) -> Self {
+        UploadError::Problem(Box::new(p))
+    }
+}
+
+/// 403 unless the instelling may upload student data at all.
+pub fn check_participation(instelling: &InstellingRow) -> Result<(), Problem> {
+    if instelling.verwerkersovereenkomst_getekend_op.is_none() {
+        return Err(Problem::forbidden(format!(
+            "instelling {} heeft geen getekende verwerkersovereenkomst; zonder die worden geen studentgegevens \
+             aangenomen (no data processing agreement signed)",
+            instelling.brin
+        )));
+    }
+    if !instelling.directe_studentbevraging || instelling.intake_op.is_none() {
+        return Err(Problem::forbidden(format!(
+            "instelling {} neemt (nog) niet deel aan directe studentbevraging; meld u aan bij SBB \
+             (not taking part in direct student surveying)",
+            instelling.brin
+        )));
+    }
+    Ok(())
+}
+
+/// Run the pipeline; `batch_id` is the id already reserved (with an Idempotency-Key) or a new one.
+pub fn process(
+    conn: &mut DbConnection,
+    uploader: &Uploader,
+    incoming: Vec<Incoming>,
+    modus: Modus,
+    batch_id: &str,
+    reserved: bool,
+    settings: &SchedulingSettings,
+    today: NaiveDate,
+) -> Result<BatchAntwoord, UploadError> {
+    let instelling = instellingen::get(conn, &uploader.brin)?;
+    check_participation(&instelling)?;
+    let eigen: HashSet<String> =
+        aanbieders::list_for_brin(conn, &uploader.brin)?.into_iter().map(|a| a.aanbiedercode).collect();
+    let deelname = instelling.neemt_deel_aan_directe_bevraging();
+
+    // Aanbieders of other instellingen: refused as a whole, never a partial write for someone else.
+    let vreemd: Vec<InvalidParam> = incoming
+        .iter()
+        .enumerate()
+        .filter_map(|(i, inc)| {
+            let code = inc.parsed.as_ref().ok()?.school.aanbiedercode.as_str();
+            (!eigen.contains(code)).then(|| InvalidParam {
+                name: format!("{}school.aanbiedercode", prefix(i, inc.regel)),
+                code: "aanbieder_not_owned".into(),
+                reason: format!("aanbieder {code} hoort niet bij instelling {}", uploader.brin),
+                reason_en: format!("aanbieder {code} does not belong to instelling {}", uploader.brin),
+            })
+        })
+        .collect();
+    if !vreemd.is_empty() {
+        let mut eigen_sorted: Vec<&String> = eigen.iter().collect();
+        eigen_sorted.sort();
+        return Err(Problem::forbidden(format!(
+            "{} record(s) noemen een aanbieder die niet bij {} hoort (eigen aanbieders: {})",
+            vreemd.len(),
+            uploader.brin,
+            eigen_sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        ))
+        .with_params(vreemd)
+        .into());
+    }
+
+    // Per record: rejected (field errors, duplicate key) or to store.
+    let mut resultaten: Vec<RecordResultaat> = Vec::with_capacity(incoming.len());
+    let mut te_bewaren: Vec<Bpvo> = Vec::new();
+    let mut bewaar_index: Vec<usize> = Vec::new();
+    let mut gezien: HashMap<(String, String), usize> = HashMap::new();
+    for (i, inc) in incoming.into_iter().enumerate() {
+        let mut res = RecordResultaat {
+            index: i,
+            regel: inc.regel,
+            correlatie_id: inc.correlatie_id.clone(),
+            aanbiedercode: inc.aanbiedercode.clone(),
+            resultaat: Resultaat::Rejected,
+            fouten: Vec::new(),
+            uitnodiging: None,
+        };
+        match inc.parsed {
+            Err(errors) => res.fouten = params_from_validation(&prefix(i, inc.regel), &errors),
+            Ok(b) => {
+                let key = (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned());
+                if let Some(first) = gezien.get(&key) {
+                    res.fouten.push(InvalidParam {
+                        name: format!("{}correlatieId", prefix(i, inc.regel)),
+                        code: "duplicate".into(),
+                        reason: format!(
+                            "correlatieId {} komt al eerder in deze batch voor (record {first}) voor aanbieder {}",
+                            key.1, key.0
+                        ),
+                        reason_en: format!("correlatieId {} occurs earlier in this batch (record {first})", key.1),
+                    });
+                } else {
+                    gezien.insert(key, i);
+                    bewaar_index.push(i);
+                    te_bewaren.push(b);
+                }
+            }
+        }
+        resultaten.push(res);
+    }
+    let afgewezen = resultaten.iter().filter(|r| r.resultaat == Resultaat::Rejected && !r.fouten.is_empty()).count();
+    let now = now_utc();
+    let mut antwoord = BatchAntwoord {
+        id: batch_id.to_owned(),
+        modus,
+        ontvangen: resultaten.len(),
+        aangemaakt: 0,
+        bijgewerkt: 0,
+        ongewijzigd: 0,
+        afgewezen,
+        resultaten,
+    };
+
+    if afgewezen > 0 && modus == Modus::AllesOfNiets {
+        // Nothing stored; the refusal itself is recorded.
+        conn.transaction(|conn| record(conn, uploader, &antwoord, modus, reserved, now))?;
+        return Err(UploadError::Refused(Box::new(antwoord)));
+    }
+
+    conn.transaction(|conn| -> Result<(), UploadError> {
+        let outcomes = bpvos::upsert_school_records(conn, &te_bewaren, now)?;
+        for ((idx, (_, outcome)), b) in bewaar_index.iter().zip(outcomes).zip(&te_bewaren) {
+            let r = &mut antwoord.resultaten[*idx];
+            r.resultaat = outcome.into();
+            r.uitnodiging = Some(plan_uitnodiging(
+                settings,
+                b.periode.geplande_einddatum(),
+                b.student.emailadres.is_some(),
+                deelname,
+                today,
+            ));
+            match outcome {
+                UpsertOutcome::Created => antwoord.aangemaakt += 1,
+                UpsertOutcome::Updated => antwoord.bijgewerkt += 1,
+                UpsertOutcome::Unchanged => antwoord.ongewijzigd += 1,
+            }
+        }
+        record(conn, uploader, &antwoord, modus, reserved, now)?;
+        Ok(())
+    })?;
+    Ok(antwoord)
+}
+
+/// True when the batch was refused whole (all-or-nothing with invalid records): nothing stored.
+pub fn is_refused(antwoord: &BatchAntwoord) -> bool {
+    antwoord.modus == Modus::AllesOfNiets && antwoord.afgewezen > 0
+}
+
+/// The 400 answer to a batch refused whole, listing every error; rebuilt the same way for a
+/// replay under its Idempotency-Key.
+pub fn refusal(antwoord: &BatchAntwoord) -> Problem {
+    let params: Vec<InvalidParam> = antwoord.resultaten.iter().flat_map(|r| r.fouten.iter().cloned()).collect();
+    let mut p = Problem::invalid_input(
+        format!(
+            "{} van de {} records zijn ongeldig; er is niets opgeslagen (gebruik ?modus=gedeeltelijk om de geldige \
+             records wel op te slaan). Batch {}",
+            antwoord.afgewezen, antwoord.ontvangen, antwoord.id
+        ),
+        params,
+    );
+    p.instance = Some(format!("/v1/bpvo-batches/{}", antwoord.id));
+    p
+}
+
+fn prefix(i: usize, regel: Option<usize>) -> String {
+    match regel {
+        Some(line) => format!("regel {line}: "),
+        None => format!("records[{i}]."),
+    }
+}
+
+/// Write the batch row (or finish the reserved one) and the audit entry.
+fn record(
+    conn: &mut DbConnection,
+    uploader: &Uploader,
+    antwoord: &BatchAntwoord,
+    modus: Modus,
+    reserved: bool,
+    now: chrono::NaiveDateTime,
+) -> Result<(), UploadError> {
+    let counts = upload_batches::Counts {
+        ontvangen: antwoord.ontvangen as i64,
+        aangemaakt: antwoord.aangemaakt as i64,
+        bijgewerkt: antwoord.bijgewerkt as i64,
+        ongewijzigd: antwoord.ongewijzigd as i64,
+        afgewezen: antwoord.afgewezen as i64,
+    };
+    let body = serde_json::to_string(antwoord).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if !reserved {
+        upload_batches::insert(conn, &new_batch_row(&antwoord.id, uploader, modus, None, None, now))?;
+    }
+    upload_batches::finish(conn, &antwoord.id, counts, &body, now)?;
+    audit::append(
+        conn,
+        now,
+        audit::Actor { kind: uploader.actor_kind, id: &uploader.actor_id },
+        Some(&uploader.brin),
+        "bpvo.upload",
+        &serde_json::json!({
+            "batchId": antwoord.id, "bron": uploader.bron, "modus": modus.as_str(),
+            "ontvangen": antwoord.ontvangen, "aangemaakt": antwoord.aangemaakt, "bijgewerkt": antwoord.bijgewerkt,
+            "ongewijzigd": antwoord.ongewijzigd, "afgewezen": antwoord.afgewezen,
+        }),
+        Some(antwoord.ontvangen as i64),
+    )?;
+    Ok(())
+}
+
+/// A batch row in state `bezig`.
+pub fn new_batch_row(
+    id: &str,
+    uploader: &Uploader,
+    modus: Modus,
+    idempotency_key: Option<&str>,
+    request_hash: Option<&str>,
+    now: chrono::NaiveDateTime,
+) -> UploadBatchRow {
+    UploadBatchRow {
+        id: id.to_owned(),
+        brin: uploader.brin.clone(),
+        actor_kind: uploader.actor_kind.to_owned(),
+        actor_id: uploader.actor_id.clone(),
+        bron: uploader.bron.to_owned(),
+        modus: modus.as_str().to_owned(),
+        idempotency_key: idempotency_key.map(str::to_owned),
+        request_hash: request_hash.map(str::to_owned),
+        status: upload_batches::RUNNING.to_owned(),
+        ontvangen: 0,
+        aangemaakt: 0,
+        bijgewerkt: 0,
+        ongewijzigd: 0,
+        afgewezen: 0,
+        resultaat: None,
+        created_at: now,
+        finished_at: None,
+    }
+}
