@@ -23,7 +23,21 @@ pub struct DemoArgs {
     /// Start from an empty database: removes the SQLite file first (refused for PostgreSQL).
     #[arg(long)]
     pub reset: bool,
+    /// Only migrate and seed; do not start the services.
+    #[arg(long)]
+    pub no_serve: bool,
 }
+
+/// The demo's API client (local demo only; production clients get random secrets).
+pub const DEMO_CLIENT_ID: &str = "bpv_demo_25lx";
+/// Its secret.
+pub const DEMO_CLIENT_SECRET: &str = "demo-geheim-alleen-voor-deze-demo";
+/// The demo's gemachtigde for the manual upload page.
+pub const DEMO_GEMACHTIGDE: &str = "gemachtigde@amstelvliet.example";
+/// Her password.
+pub const DEMO_WACHTWOORD: &str = "demo-wachtwoord-2026";
+/// The instelling the demo logins belong to.
+pub const DEMO_BRIN: &str = "25LX";
 
 pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), CliError> {
     let started = Instant::now();
@@ -66,8 +80,73 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
+    ensure_demo_logins(&mut conn)?;
     report(&mut conn)?;
     println!("klaar in {:.1} s", started.elapsed().as_secs_f64());
+    drop(conn);
+    if args.no_serve {
+        return Ok(());
+    }
+    serve(settings, pool)
+}
+
+/// The demo client and gemachtigde, with the fixed credentials printed below; made once.
+fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
+    use bpv_store::models::ApiClientRow;
+    use bpv_store::repo::{api_clients, gemachtigden};
+    if instellingen::find(conn, DEMO_BRIN)?.is_none() {
+        return Ok(());
+    }
+    let hash = |s: &str| bpv_web::credentials::hash_secret(s).map_err(anyhow::Error::from);
+    if api_clients::find_active(conn, DEMO_CLIENT_ID)?.is_none() {
+        api_clients::insert(
+            conn,
+            &ApiClientRow {
+                client_id: DEMO_CLIENT_ID.into(),
+                brin: Some(DEMO_BRIN.into()),
+                naam: "Demo SIS-koppeling".into(),
+                rol: "school".into(),
+                scopes: "bpvo:write resultaten:read".into(),
+                secret_hash: hash(DEMO_CLIENT_SECRET)?,
+                created_at: bpv_store::now_utc(),
+                revoked_at: None,
+            },
+        )?;
+    }
+    if gemachtigden::find_active_by_email(conn, DEMO_GEMACHTIGDE)?.is_none() {
+        gemachtigden::add(
+            conn,
+            &gemachtigden::NewGemachtigde {
+                brin: DEMO_BRIN,
+                email: DEMO_GEMACHTIGDE,
+                naam: "Anouk de Vries",
+                password_hash: &hash(DEMO_WACHTWOORD)?,
+            },
+            bpv_store::now_utc(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Start the services on the configured addresses and run until interrupted.
+fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), CliError> {
+    actix_web::rt::System::new().block_on(async move {
+        let school = bpv_school_api::Application::build_with_pool(settings, pool, bpv_school_api::Limits::default())?;
+        let url = school.url();
+        println!();
+        println!("diensten (stop met Ctrl-C):");
+        kv(&[
+            ("school-API", url.clone()),
+            ("  OpenAPI", format!("{url}/v1/openapi.json")),
+            ("  token", format!("curl -s -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials {url}/oauth/token")),
+            ("uploadpagina", format!("{url}/upload")),
+            ("  inloggen", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
+        ]);
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        school.run_until_stopped().await?;
+        Ok::<(), anyhow::Error>(())
+    })?;
     Ok(())
 }
 

@@ -46,14 +46,14 @@ fn refused(o: Output) -> String {
 }
 
 fn demo_seeds_once_and_reports(db: &TestDb) {
-    let out = ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "7"]));
+    let out = ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "7", "--no-serve"]));
     assert!(out.contains("bpvo's") && out.contains("400"), "{out}");
     let mut conn = db.conn();
     assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
     assert!(instellingen::list(&mut conn).unwrap().len() >= 5);
     assert!(!referentie::list_kwalificaties(&mut conn).unwrap().is_empty());
     // A second run adds nothing and says so.
-    let again = ok(bpv(db, &["demo", "--bpvos", "400"]));
+    let again = ok(bpv(db, &["demo", "--bpvos", "400", "--no-serve"]));
     assert!(again.contains("al gegevens"), "{again}");
     assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
 }
