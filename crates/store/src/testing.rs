@@ -132,3 +132,21 @@ macro_rules! backend_tests {
         }
     };
 }
+
+/// Like [`backend_tests!`] for async tests (`async fn name(db: TestDb)`), run on a multi-threaded
+/// tokio runtime; the calling crate needs `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! async_backend_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() { super::$name($crate::testing::TestDb::sqlite()).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+               async fn $name() {
+                   if let Some(db) = $crate::testing::TestDb::postgres() { super::$name(db).await }
+               } )*
+        }
+    };
+}

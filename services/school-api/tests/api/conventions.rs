@@ -1,0 +1,62 @@
+//! NL GOV API Design Rules: API-Version and security headers on every answer, problem+json for
+//! errors (also 404s), no trailing slashes, OpenAPI without auth, health and readiness.
+
+use bpv_store::async_backend_tests;
+use bpv_store::testing::TestDb;
+use serde_json::Value;
+
+use crate::helpers::{problem, spawn_app};
+
+async fn every_answer_carries_version_and_security_headers(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    for r in [
+        app.http.get(format!("{}/health", app.url)).send().await.unwrap(),
+        app.http.get(format!("{}/v1/openapi.json", app.url)).send().await.unwrap(),
+        app.get("/v1/bpvos/bestaat-niet", &t).send().await.unwrap(),
+        app.http.get(format!("{}/v1/bpvos/x", app.url)).send().await.unwrap(),
+    ] {
+        let h = r.headers();
+        assert_eq!(h["api-version"], "1.0.0");
+        assert_eq!(h["cache-control"], "no-store");
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    }
+}
+
+async fn unknown_paths_and_trailing_slashes_are_problem_404s(db: TestDb) {
+    let app = spawn_app(db).await;
+    let p = problem(app.http.get(format!("{}/v1/bestaat-niet", app.url)).send().await.unwrap(), 404).await;
+    assert_eq!(p["instance"], "/v1/bestaat-niet");
+    let p = problem(app.http.get(format!("{}/v1/openapi.json/", app.url)).send().await.unwrap(), 404).await;
+    assert!(p["detail"].as_str().unwrap().contains("slash"), "{p}");
+}
+
+async fn openapi_is_served_without_auth_and_lists_the_endpoints(db: TestDb) {
+    let app = spawn_app(db).await;
+    let doc: Value = app.http.get(format!("{}/v1/openapi.json", app.url)).send().await.unwrap().json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in
+        ["/oauth/token", "/v1/bpvos/{correlatieId}", "/v1/bpvo-batches", "/v1/bpvo-batches/{id}", "/health", "/ready"]
+    {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+}
+
+async fn health_and_ready_answer(db: TestDb) {
+    let app = spawn_app(db).await;
+    let r = app.http.get(format!("{}/health", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let r = app.http.get(format!("{}/ready", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["status"], "ok");
+}
+
+async_backend_tests!(
+    every_answer_carries_version_and_security_headers,
+    unknown_paths_and_trailing_slashes_are_problem_404s,
+    openapi_is_served_without_auth_and_lists_the_endpoints,
+    health_and_ready_answer,
+);

@@ -1,0 +1,355 @@
+//! Uploading: single records (create / update / unchanged / withdraw), batches all-or-nothing and
+//! partial, CSV as schools export it, idempotency, and the limits.
+
+use bpv_school_api::Limits;
+use bpv_store::async_backend_tests;
+use bpv_store::models::UploadBatchRow;
+use bpv_store::repo::{audit, upload_batches};
+use bpv_store::testing::TestDb;
+use serde_json::{Value, json};
+
+use crate::helpers::{param_names, problem, record, spawn_app, spawn_app_with};
+
+async fn put_creates_then_unchanged_then_updated_then_withdrawn(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let rec = record("123A456", "P-1");
+    let r = app.put("/v1/bpvos/P-1", &t, &rec).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["resultaat"], "created");
+    assert_eq!(a["uitnodiging"]["status"], "gepland");
+    assert_eq!(a["uitnodiging"]["datum"], "2027-06-09", "21 days before the planned end date");
+    assert_eq!(a["uitnodiging"]["kanaalStudent"], "direct");
+
+    let r = app.put("/v1/bpvos/P-1", &t, &rec).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["resultaat"], "unchanged");
+
+    let mut moved = rec.clone();
+    moved["geplandeEinddatum"] = json!("2027-07-31");
+    moved["student"]["emailadres"] = Value::Null;
+    let a: Value = app.put("/v1/bpvos/P-1", &t, &moved).send().await.unwrap().json().await.unwrap();
+    assert_eq!(a["resultaat"], "updated");
+    assert_eq!(a["uitnodiging"]["kanaalStudent"], "viaPraktijkopleider", "no student email: via the praktijkopleider");
+
+    let got: Value = app.get("/v1/bpvos/P-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["geplandeEinddatum"], "2027-07-31");
+    assert_eq!(got["student"]["emailadres"], Value::Null);
+
+    assert_eq!(app.delete("/v1/bpvos/P-1", &t).send().await.unwrap().status(), 204);
+    let got: Value = app.get("/v1/bpvos/P-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["status"], "ingetrokken");
+    assert_eq!(got["student"], json!({ "emailadres": null, "studentcode": null, "naam": null }));
+    assert_eq!(got["uitnodiging"]["status"], "ingetrokken");
+    // Withdrawing again changes nothing and still answers 204.
+    assert_eq!(app.delete("/v1/bpvos/P-1", &t).send().await.unwrap().status(), 204);
+    let actions: Vec<String> =
+        audit::list(&mut app.db.conn(), Some("25AB"), None, 50).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "bpvo.upload").count(), 3);
+    assert_eq!(actions.iter().filter(|a| *a == "bpvo.withdraw").count(), 1);
+}
+
+async fn put_reports_every_bad_field(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let mut bad = record("123A456", "B-1");
+    bad["creboCode"] = json!("2560");
+    bad["leerwegNaam"] = json!("HBO");
+    bad["student"]["emailadres"] = json!("geen-mail");
+    bad["geplandeEinddatum"] = json!("2026-01-01");
+    bad["leerbedrijfCode"] = Value::Null;
+    let p = problem(app.put("/v1/bpvos/B-1", &t, &bad).send().await.unwrap(), 400).await;
+    let mut names = param_names(&p);
+    names.sort();
+    assert_eq!(names, ["creboCode", "geplandeEinddatum", "leerbedrijfCode", "leerwegNaam", "student.emailadres"]);
+    // A correlatieId in the body that contradicts the path.
+    let p = problem(app.put("/v1/bpvos/ANDERS", &t, &record("123A456", "B-1")).send().await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["correlatieId"]);
+    // Not JSON.
+    let r = app
+        .http
+        .put(format!("{}/v1/bpvos/B-1", app.url))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{ dit is geen json")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 400).await;
+    // An unknown field is named rather than ignored.
+    let mut extra = record("123A456", "B-1");
+    extra["onbekendVeld"] = json!(1);
+    problem(app.put("/v1/bpvos/B-1", &t, &extra).send().await.unwrap(), 400).await;
+    assert_eq!(app.count_bpvos(), 0);
+}
+
+async fn batch_is_all_or_nothing_by_default_and_partial_on_request(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let mut bad = record("123A456", "K-2");
+    bad["creboCode"] = json!("12");
+    bad["student"]["naam"] = json!("");
+    let mut dup = record("123A457", "K-1");
+    dup["school"]["aanbiedercode"] = json!("123A456");
+    let records = vec![record("123A456", "K-1"), bad, record("123A457", "K-3"), dup];
+
+    let p = problem(app.post_batch(&t, &records).send().await.unwrap(), 400).await;
+    let mut names = param_names(&p);
+    names.sort();
+    assert_eq!(names, ["records[1].creboCode", "records[1].student.naam", "records[3].correlatieId"]);
+    assert_eq!(app.count_bpvos(), 0, "nothing stored");
+    // The refused batch is on record and can be read back.
+    let batch_path = p["instance"].as_str().unwrap().to_owned();
+    let b: Value = app.get(&batch_path, &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (b["geweigerd"].as_bool(), b["afgewezen"].as_i64(), b["aangemaakt"].as_i64()),
+        (Some(true), Some(2), Some(0))
+    );
+
+    let r = app
+        .http
+        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
+        .bearer_auth(&t)
+        .json(&json!({ "records": records }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(
+        (a["ontvangen"].as_i64(), a["aangemaakt"].as_i64(), a["afgewezen"].as_i64()),
+        (Some(4), Some(2), Some(2))
+    );
+    let res: Vec<&str> = a["resultaten"].as_array().unwrap().iter().map(|r| r["resultaat"].as_str().unwrap()).collect();
+    assert_eq!(res, ["created", "rejected", "created", "rejected"]);
+    assert_eq!(a["resultaten"][1]["fouten"].as_array().unwrap().len(), 2);
+    assert_eq!(app.count_bpvos(), 2);
+    // GET gives the same per-record results.
+    let b: Value = app.get(&location, &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(b["resultaten"], a["resultaten"]);
+    assert_eq!(b["status"], "verwerkt");
+    // Another school cannot read the batch.
+    let cd = app.token("c-26cd").await;
+    problem(app.get(&location, &cd).send().await.unwrap(), 404).await;
+    // A record that is not even the right JSON shape is rejected on its own.
+    let r = app
+        .http
+        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
+        .bearer_auth(&t)
+        .json(&json!({ "records": [record("123A456", "K-9"), { "student": 5 }] }))
+        .send()
+        .await
+        .unwrap();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["resultaten"][1]["resultaat"], "rejected");
+    assert_eq!(a["aangemaakt"], 1);
+}
+
+async fn resending_a_batch_is_unchanged(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let records: Vec<Value> = (0..30).map(|i| record("123A456", &format!("R-{i}"))).collect();
+    let a: Value = app.post_batch(&t, &records).send().await.unwrap().json().await.unwrap();
+    assert_eq!(a["aangemaakt"], 30);
+    let a: Value = app.post_batch(&t, &records).send().await.unwrap().json().await.unwrap();
+    assert_eq!((a["aangemaakt"].as_i64(), a["ongewijzigd"].as_i64()), (Some(0), Some(30)));
+    assert_eq!(app.count_bpvos(), 30);
+}
+
+async fn idempotency_key_replays_refuses_other_body_and_running(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let post = |key: &str, records: Vec<Value>| {
+        app.http
+            .post(format!("{}/v1/bpvo-batches", app.url))
+            .bearer_auth(&t)
+            .header("Idempotency-Key", key)
+            .json(&json!({ "records": records }))
+    };
+    let first = post("sleutel-1", vec![record("123A456", "I-1")]).send().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let replay = post("sleutel-1", vec![record("123A456", "I-1")]).send().await.unwrap();
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    let replay: Value = replay.json().await.unwrap();
+    assert_eq!(replay, first, "a replay returns the first answer (created, not unchanged)");
+    // Same key, different body.
+    problem(post("sleutel-1", vec![record("123A456", "I-2")]).send().await.unwrap(), 422).await;
+    assert_eq!(app.count_bpvos(), 1);
+    // A request still running under this key: 409.
+    let hash_of_running = {
+        let mut conn = app.db.conn();
+        upload_batches::insert(
+            &mut conn,
+            &UploadBatchRow {
+                id: "lopend".into(),
+                brin: "25AB".into(),
+                actor_kind: "client".into(),
+                actor_id: "c-25ab".into(),
+                bron: "api".into(),
+                modus: "allesOfNiets".into(),
+                idempotency_key: Some("sleutel-2".into()),
+                request_hash: None,
+                status: upload_batches::RUNNING.into(),
+                ontvangen: 0,
+                aangemaakt: 0,
+                bijgewerkt: 0,
+                ongewijzigd: 0,
+                afgewezen: 0,
+                resultaat: None,
+                created_at: bpv_store::now_utc(),
+                finished_at: None,
+            },
+        )
+        .unwrap();
+    };
+    let _ = hash_of_running;
+    let r = post("sleutel-2", vec![record("123A456", "I-3")]).send().await.unwrap();
+    // The stored request has another hash (none) → 422 would also be defensible; a running one must never be processed twice.
+    assert!(matches!(r.status().as_u16(), 409 | 422), "{}", r.status());
+    assert_eq!(app.count_bpvos(), 1);
+    // A refused (all-or-nothing) batch replays its 400.
+    let mut bad = record("123A456", "I-4");
+    bad["creboCode"] = json!("x");
+    let p1 = problem(post("sleutel-3", vec![bad.clone()]).send().await.unwrap(), 400).await;
+    let r = post("sleutel-3", vec![bad]).send().await.unwrap();
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    assert_eq!(problem(r, 400).await, p1);
+    // A key is the client's own: another client may use the same key.
+    let cd = app.token("c-26cd").await;
+    let r = app
+        .http
+        .post(format!("{}/v1/bpvo-batches", app.url))
+        .bearer_auth(&cd)
+        .header("Idempotency-Key", "sleutel-1")
+        .json(&json!({ "records": [record("223A456", "I-1")] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+}
+
+async fn running_request_with_same_body_is_409(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let body = json!({ "records": [record("123A456", "L-1")] });
+    // Reserve the key exactly as a first, still running request would.
+    let hash = {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"application/json");
+        h.update([0]);
+        h.update(b"allesOfNiets");
+        h.update([0]);
+        h.update(serde_json::to_vec(&body).unwrap());
+        hex::encode(h.finalize())
+    };
+    upload_batches::insert(
+        &mut app.db.conn(),
+        &UploadBatchRow {
+            id: "lopend-2".into(),
+            brin: "25AB".into(),
+            actor_kind: "client".into(),
+            actor_id: "c-25ab".into(),
+            bron: "api".into(),
+            modus: "allesOfNiets".into(),
+            idempotency_key: Some("sleutel-9".into()),
+            request_hash: Some(hash),
+            status: upload_batches::RUNNING.into(),
+            ontvangen: 0,
+            aangemaakt: 0,
+            bijgewerkt: 0,
+            ongewijzigd: 0,
+            afgewezen: 0,
+            resultaat: None,
+            created_at: bpv_store::now_utc(),
+            finished_at: None,
+        },
+    )
+    .unwrap();
+    let r = app
+        .http
+        .post(format!("{}/v1/bpvo-batches", app.url))
+        .bearer_auth(&t)
+        .header("Idempotency-Key", "sleutel-9")
+        .header("content-type", "application/json")
+        .body(serde_json::to_vec(&body).unwrap())
+        .send()
+        .await
+        .unwrap();
+    problem(r, 409).await;
+    assert_eq!(app.count_bpvos(), 0);
+}
+
+async fn csv_batch_as_dutch_excel_saves_it(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let csv = "\u{feff}Correlatie_id;Leerbedrijf_code;Crebo_code;Emailadres;Studentcode;Naam;Startdatum;Geplande_einddatum;Leerweg_naam;Schoolnaam;Locatiecode;Aanbiedercode\r\n\
+               C-1;100200300;25604;zoe@student.roc.nl;111;Zoë Çelik-de Vries;01-09-2026;30-06-2027;BOL;ROC Test;123X001;123A456\r\n\
+               C-2 ; 100200301 ;25480;;112;Daniël de Boer;1-9-2026;31-05-2027;bbl;ROC Test;123X001;123A457\r\n";
+    let send = |body: String, query: &str| {
+        app.http
+            .post(format!("{}/v1/bpvo-batches{query}", app.url))
+            .bearer_auth(&t)
+            .header("content-type", "text/csv; charset=utf-8")
+            .body(body)
+            .send()
+    };
+    let r = send(csv.to_owned(), "").await.unwrap();
+    assert_eq!(r.status(), 201);
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["aangemaakt"], 2);
+    assert_eq!(a["resultaten"][0]["regel"], 2);
+    assert_eq!(a["resultaten"][1]["regel"], 3);
+    let got: Value = app.get("/v1/bpvos/C-2", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!((got["startdatum"].as_str(), got["leerwegNaam"].as_str()), (Some("2026-09-01"), Some("BBL")));
+    assert_eq!(got["student"]["naam"], "Daniël de Boer");
+    // A bad line is named by its line number; nothing is stored.
+    let bad = format!("{csv}C-3;100200300;2560;x@y.nl;113;Sem;01-09-2026;30-06-2027;BOL;ROC Test;123X001;123A456\r\n");
+    let p = problem(send(bad, "").await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["regel 4: creboCode"]);
+    assert_eq!(app.count_bpvos(), 2);
+    // A file without the required columns says which are missing.
+    let p = problem(send("Correlatie_id;Naam\nX;Y\n".into(), "").await.unwrap(), 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("Crebo_code"), "{p}");
+}
+
+async fn limits_are_explicit_413s(db: TestDb) {
+    let limits = Limits { max_batch_records: 5, max_batch_bytes: 20_000, max_record_bytes: 2_000, ..Limits::default() };
+    let app = spawn_app_with(db, limits).await;
+    let t = app.token("c-25ab").await;
+    let six: Vec<Value> = (0..6).map(|i| record("123A456", &format!("M-{i}"))).collect();
+    let p = problem(app.post_batch(&t, &six).send().await.unwrap(), 413).await;
+    assert!(p["detail"].as_str().unwrap().contains('5'), "{p}");
+    let mut big = record("123A456", "M-9");
+    big["student"]["naam"] = json!("x".repeat(30_000));
+    problem(app.post_batch(&t, &[big.clone()]).send().await.unwrap(), 413).await;
+    problem(app.put("/v1/bpvos/M-9", &t, &big).send().await.unwrap(), 413).await;
+    assert_eq!(app.count_bpvos(), 0);
+    // Wrong media type and an empty batch are clear 4xx problems.
+    let r = app
+        .http
+        .post(format!("{}/v1/bpvo-batches", app.url))
+        .bearer_auth(&t)
+        .header("content-type", "application/xml")
+        .body("<records/>")
+        .send()
+        .await
+        .unwrap();
+    problem(r, 415).await;
+    problem(app.post_batch(&t, &[]).send().await.unwrap(), 400).await;
+}
+
+async_backend_tests!(
+    put_creates_then_unchanged_then_updated_then_withdrawn,
+    put_reports_every_bad_field,
+    batch_is_all_or_nothing_by_default_and_partial_on_request,
+    resending_a_batch_is_unchanged,
+    idempotency_key_replays_refuses_other_body_and_running,
+    running_request_with_same_body_is_409,
+    csv_batch_as_dutch_excel_saves_it,
+    limits_are_explicit_413s,
+);
