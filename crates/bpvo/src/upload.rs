@@ -48,18 +48,24 @@ pub struct BpvoRecord {
     /// The school's own key for this bpvo.
     #[validate(length(max = 64))]
     #[serde(default, deserialize_with = "text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64, pattern = "^[!-~]{1,64}$", example = "EDU-2026-000123"))]
     pub correlatie_id: Option<String>,
     /// SBB leerbedrijf id (9 digits).
     #[serde(default, deserialize_with = "text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[1-9][0-9]{8}$", example = "100200300"))]
     pub leerbedrijf_code: Option<String>,
     /// Crebo code (5 digits).
     #[serde(default, deserialize_with = "text_or_number")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{5}$", example = "25604"))]
     pub crebo_code: Option<String>,
     /// `jjjj-mm-dd`.
+    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2026-09-01"))]
     pub startdatum: Option<String>,
     /// `jjjj-mm-dd`, on or after the start date.
+    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2027-06-30"))]
     pub geplande_einddatum: Option<String>,
     /// `BOL` or `BBL`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^(BOL|BBL|bol|bbl)$", example = "BOL"))]
     pub leerweg_naam: Option<String>,
     /// The student.
     #[validate(nested)]
@@ -76,6 +82,7 @@ pub struct BpvoRecord {
 pub struct StudentRecord {
     /// Optional: without it the student is surveyed through the praktijkopleider.
     #[validate(length(max = 254))]
+    #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254, example = "zoe.celik@student.roc.nl"))]
     pub emailadres: Option<String>,
     /// Required.
     #[validate(length(max = 32))]
@@ -95,8 +102,10 @@ pub struct SchoolRecord {
     #[validate(length(max = 200))]
     pub schoolnaam: Option<String>,
     /// Required, `123X456`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3}X[0-9]{3}$", example = "251X111"))]
     pub locatiecode: Option<String>,
     /// Required, `123A456`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3}A[0-9]{3}$", example = "251A100"))]
     pub aanbiedercode: Option<String>,
 }
 

@@ -193,3 +193,41 @@ mod tests {
         }
     }
 }
+
+/// Run `f` in a transaction that writes. On SQLite it begins with `BEGIN IMMEDIATE`, so it takes
+/// the write lock up front and waits (busy_timeout) for other writers; a deferred transaction
+/// that reads first and writes later would instead fail with "database is locked" when another
+/// writer got in between. On PostgreSQL, and when already inside a transaction (a savepoint),
+/// this is an ordinary transaction.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let nested = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?.is_some(),
+        DbConnection::Postgresql(_) => true,
+    };
+    if nested {
+        return conn.transaction(f);
+    }
+    if let DbConnection::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConnection::Sqlite(c) = conn else { return result };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(c) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            let _ = AnsiTransactionManager::rollback_transaction(c);
+            Err(e)
+        }
+    }
+}

@@ -22,7 +22,7 @@ pub mod schema;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool};
+pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, write_transaction};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{pending_migrations, run_migrations};
 

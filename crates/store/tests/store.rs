@@ -279,7 +279,27 @@ fn locaties_upsert_renames(db: &TestDb) {
     assert_eq!(aanbieders::locaties_for(&mut conn, &["123A456".into()]).unwrap(), vec![loc]);
 }
 
+/// Several connections writing at once (two upload requests, two dispatchers) all succeed: on
+/// SQLite each waits for the write lock instead of failing with "database is locked".
+fn concurrent_writers_all_succeed(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    std::thread::scope(|s| {
+        for t in 0..4 {
+            let pool = db.pool().clone();
+            s.spawn(move || {
+                let records: Vec<Bpvo> = (0..300).map(|i| record("123A456", &format!("T{t}-{i}"), None)).collect();
+                for chunk in records.chunks(50) {
+                    let mut conn = pool.get().unwrap();
+                    bpvos::upsert_school_records(&mut conn, chunk, now_utc()).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(bpvos::count(&mut db.conn()).unwrap(), 1_200);
+}
+
 backend_tests!(
+    concurrent_writers_all_succeed,
     migrations_are_idempotent,
     foreign_keys_are_enforced,
     participation_changes_are_stored,

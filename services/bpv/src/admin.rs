@@ -293,8 +293,7 @@ fn conn_tx<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, CliError>,
 ) -> Result<T, CliError> {
-    use diesel::Connection;
-    conn.transaction(f)
+    bpv_store::write_transaction(conn, f)
 }
 
 impl From<diesel::result::Error> for CliError {

@@ -10,7 +10,6 @@ use bpv_store::repo::{aanbieders, bpvos, instellingen, referentie};
 use bpv_store::{DbConnection, StoreError, ids::new_id, now_utc};
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
 use chrono::{Days, NaiveDate};
-use diesel::Connection;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -193,7 +192,7 @@ fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
 
 /// Make the demo data inside one transaction; refuses when instellingen already exist.
 pub fn seed(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, StoreError> {
-    conn.transaction(|conn| seed_in_tx(conn, cfg))
+    bpv_store::write_transaction(conn, |conn| seed_in_tx(conn, cfg))
 }
 
 fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, StoreError> {

@@ -114,7 +114,7 @@ pub fn upsert_school_records(
             )));
         }
     }
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut out = Vec::with_capacity(records.len());
         for chunk in records.chunks(CHUNK) {
             let existing = load_existing(conn, chunk)?;

@@ -26,7 +26,7 @@ pub struct NewGemachtigde<'a> {
 /// Add a gemachtigde; refuses a third active one for the same BRIN and a second active account
 /// with the same email address.
 pub fn add(conn: &mut DbConnection, new: &NewGemachtigde<'_>, now: NaiveDateTime) -> StoreResult<GemachtigdeRow> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         instellingen::lock(conn, new.brin)?;
         let active: Vec<GemachtigdeRow> = dsl::gemachtigden
             .filter(dsl::brin.eq(new.brin))
@@ -86,6 +86,12 @@ pub fn find_active_by_email(conn: &mut DbConnection, email: &str) -> StoreResult
         .select(GemachtigdeRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// A gemachtigde by id, active or not (the upload page checks `actief` on every request, so a
+/// removed gemachtigde is locked out even while holding a valid session cookie).
+pub fn find_by_id(conn: &mut DbConnection, id: &str) -> StoreResult<Option<GemachtigdeRow>> {
+    Ok(dsl::gemachtigden.find(id).select(GemachtigdeRow::as_select()).first(conn).optional()?)
 }
 
 /// All gemachtigden of an instelling, active first.

@@ -10,7 +10,7 @@ use crate::schema::{erkenningen, kwalificaties};
 
 /// Insert or update kwalificaties by crebo; returns how many rows were written.
 pub fn upsert_kwalificaties(conn: &mut DbConnection, rows: &[KwalificatieRow]) -> StoreResult<usize> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut n = 0;
         for row in rows {
             n += match conn {
@@ -45,7 +45,7 @@ pub fn find_kwalificatie(conn: &mut DbConnection, crebo: &str) -> StoreResult<Op
 /// Insert erkenningen, skipping ones already known (same leerbedrijf, crebo and start);
 /// returns how many were new.
 pub fn insert_erkenningen(conn: &mut DbConnection, rows: &[ErkenningRow]) -> StoreResult<usize> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut n = 0;
         for chunk in rows.chunks(CHUNK) {
             n += match conn {

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The API contract, checked by third parties against the live server: the OpenAPI document must
+# validate (openapi-spec-validator) and schemathesis, fuzzing every operation with a valid token,
+# must find no server errors and no answers that contradict the document. Bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+source scripts/lib/python-tools.sh
+source scripts/lib/demo-server.sh
+
+ensure_python_tools
+cargo build -q --locked -p bpv-cli
+start_demo_server "" --reset
+work=$(dirname "$BPV_DEMO_LOG")
+echo "api-contract: school API at $BPV_SCHOOL_API_URL"
+
+curl -sf "$BPV_SCHOOL_API_URL/v1/openapi.json" -o "$work/school-api.openapi.json"
+"$BPV_VENV/bin/openapi-spec-validator" "$work/school-api.openapi.json"
+
+token=$(demo_token)
+"$BPV_VENV/bin/schemathesis" run "$BPV_SCHOOL_API_URL/v1/openapi.json" \
+  --header "Authorization: Bearer $token" \
+  --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+  --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
+  --seed 20261123 --workers 2 --no-color --report junit --report-dir "$work/schemathesis"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark: upload 50,000 valid bpvo records over HTTP (validation + upsert + per-record answer)
+# in batches of 5,000 with 2 concurrent requests, to a release build, on SQLite and on PostgreSQL;
+# then re-upload them (all unchanged). Beside it: PostgreSQL COPY of the same rows into a bare
+# table, the floor of what any loader can do. Prints records/s; asserts nothing.
+#   scripts/bench-ingest.sh [N] [BATCH] [CONCURRENCY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+source scripts/lib/postgres.sh
+N=${1:-50000}; BATCH=${2:-5000}; CONC=${3:-2}
+
+cargo build -q --release --locked -p bpv-cli
+BPV="$CARGO_TARGET_DIR/release/bpv"
+ensure_postgres >/dev/null
+work=$(mktemp -d /var/tmp/bpv-bench.XXXXXX)
+pg_db="bench_ingest_$$"
+pg_base=${BPV_TEST_POSTGRES_URL%/*}
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  psql "$BPV_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+serve() { # DATABASE_URL → sets url and server_pid (not in a subshell, so the pid is ours to kill)
+  BPV__SCHOOL_API__LISTEN=127.0.0.1:0 BPV_CONFIG_DIR=/nonexistent RUST_LOG=warn \
+    "$BPV" --database-url "$1" demo --bpvos 0 >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    url=$(sed -n 's/^ *school-API *\(http[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
+    [ -n "$url" ] && return 0
+    sleep 0.5
+  done
+  cat "$work/server.log" >&2; return 1
+}
+
+echo "bench-ingest: $N records, batches of $BATCH, $CONC concurrent requests, $(nproc) cores"
+echo "SQLite (file, WAL):"
+serve "sqlite://$work/bench.sqlite"
+python3 scripts/bench/ingest.py "$url" "$N" "$BATCH" "$CONC" "$work/rows.csv"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+echo "PostgreSQL ($(psql "$BPV_TEST_POSTGRES_URL" -Atc 'show server_version'), local):"
+psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_db" >/dev/null
+serve "$pg_base/$pg_db"
+python3 scripts/bench/ingest.py "$url" "$N" "$BATCH" "$CONC"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+
+psql "$pg_base/$pg_db" -qc "CREATE TABLE bench_copy (correlatie_id text, aanbiedercode text, leerbedrijf_id text,
+  crebo text, leerweg text, startdatum date, geplande_einddatum date, student_email text, studentcode text,
+  student_naam text, schoolnaam text, locatiecode text)" >/dev/null
+start=$(date +%s.%N)
+psql "$pg_base/$pg_db" -qc "\\copy bench_copy FROM '$work/rows.csv' WITH (FORMAT csv)" >/dev/null
+end=$(date +%s.%N)
+python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  {\"COPY into a bare table\":<28} {n} records in {t:6.2f} s = {n/t:9,.0f} records/s (reference)')" "$N" "$start" "$end"

@@ -1,0 +1,35 @@
+# Start `bpv demo` in the background on free ports over a fresh SQLite (or the given database),
+# wait until it prints its URLs, and stop it when the calling script exits.
+#   start_demo_server [DATABASE_URL] [extra demo args...]
+# Sets BPV_DEMO_LOG, BPV_SCHOOL_API_URL. Needs CARGO_TARGET_DIR and a built debug `bpv`.
+
+start_demo_server() {
+  local db=${1:-} dir
+  shift || true
+  dir=$(mktemp -d /var/tmp/bpv-demo.XXXXXX)
+  [ -n "$db" ] || db="sqlite://$dir/demo.sqlite"
+  BPV_DEMO_LOG="$dir/demo.log"
+  BPV__SCHOOL_API__LISTEN=127.0.0.1:0 BPV__SURVEY__LISTEN=127.0.0.1:0 BPV__REPORTING_API__LISTEN=127.0.0.1:0 \
+    BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "$db" demo --bpvos 300 "$@" \
+    >"$BPV_DEMO_LOG" 2>&1 &
+  BPV_DEMO_PID=$!
+  trap 'kill $BPV_DEMO_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 1 120); do
+    BPV_SCHOOL_API_URL=$(sed -n 's/^ *school-API *\(http[^ ]*\).*/\1/p' "$BPV_DEMO_LOG" | head -n 1)
+    [ -n "$BPV_SCHOOL_API_URL" ] && break
+    if ! kill -0 "$BPV_DEMO_PID" 2>/dev/null; then
+      echo "demo server: FAILED to start" >&2; cat "$BPV_DEMO_LOG" >&2; return 1
+    fi
+    sleep 0.5
+  done
+  if [ -z "$BPV_SCHOOL_API_URL" ]; then
+    echo "demo server: no URL after 60 s" >&2; cat "$BPV_DEMO_LOG" >&2; return 1
+  fi
+  export BPV_SCHOOL_API_URL BPV_DEMO_LOG
+}
+
+# An access token for the demo client.
+demo_token() {
+  curl -sf -u bpv_demo_25lx:demo-geheim-alleen-voor-deze-demo -d grant_type=client_credentials \
+    "$BPV_SCHOOL_API_URL/oauth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
