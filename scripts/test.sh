@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The test command. Runs every suite: unit, property and doc tests, and the store and service
-# tests on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the
-# run fails if there is none). Also checks formatting and clippy.
+# The test command. Runs every suite: unit, property and doc tests, the store and service tests
+# on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the run fails
+# if there is none), the API contract checks (openapi-spec-validator, schemathesis) and the
+# browser tests in headless Chromium (both install what they need). Also checks formatting and
+# clippy. The Rust test summary comes last.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -p bpvo    extra arguments go to cargo nextest (e.g. one package)
@@ -26,6 +28,13 @@ fi
 if [ $# -eq 0 ]; then
   step "doc tests"
   cargo test --workspace --locked --doc
+fi
+
+if [ $# -eq 0 ]; then
+  step "API contract: OpenAPI validation and schemathesis against the live server"
+  bash scripts/api-contract.sh
+  step "browser tests (headless Chromium)"
+  bash scripts/browser-tests.sh
 fi
 
 step "tests (SQLite and PostgreSQL)"

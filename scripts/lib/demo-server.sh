@@ -13,7 +13,8 @@ start_demo_server() {
     BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "$db" demo --bpvos 300 "$@" \
     >"$BPV_DEMO_LOG" 2>&1 &
   BPV_DEMO_PID=$!
-  trap 'kill $BPV_DEMO_PID 2>/dev/null || true' EXIT
+  BPV_DEMO_DIR=$dir
+  trap 'kill $BPV_DEMO_PID 2>/dev/null || true; wait $BPV_DEMO_PID 2>/dev/null || true; rm -rf "$BPV_DEMO_DIR"' EXIT
   for _ in $(seq 1 120); do
     BPV_SCHOOL_API_URL=$(sed -n 's/^ *school-API *\(http[^ ]*\).*/\1/p' "$BPV_DEMO_LOG" | head -n 1)
     [ -n "$BPV_SCHOOL_API_URL" ] && break

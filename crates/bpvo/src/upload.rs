@@ -48,7 +48,10 @@ pub struct BpvoRecord {
     /// The school's own key for this bpvo.
     #[validate(length(max = 64))]
     #[serde(default, deserialize_with = "text_or_number")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64, pattern = "^[!-~]{1,64}$", example = "EDU-2026-000123"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "^[!-~]{1,64}$", example = "EDU-2026-000123")
+    )]
     pub correlatie_id: Option<String>,
     /// SBB leerbedrijf id (9 digits).
     #[serde(default, deserialize_with = "text_or_number")]

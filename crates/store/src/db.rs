@@ -169,31 +169,6 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
     Ok(pool)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_scheme_selects_backend() {
-        let pg = DatabaseUrl::parse("postgres://bpv:geheim@db.example/bpv").unwrap();
-        assert_eq!(pg.backend(), Backend::Postgres);
-        assert_eq!(pg.redacted(), "postgres://bpv:***@db.example/bpv");
-        let pg2 = DatabaseUrl::parse("postgresql://db/bpv").unwrap();
-        assert_eq!(pg2.backend(), Backend::Postgres);
-        let lite = DatabaseUrl::parse("sqlite://./data/bpv.sqlite").unwrap();
-        assert_eq!(lite.backend(), Backend::Sqlite);
-        assert_eq!(lite.target, "./data/bpv.sqlite");
-        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/bpv.sqlite").unwrap().target, "/var/lib/bpv.sqlite");
-    }
-
-    #[test]
-    fn unknown_or_typoed_scheme_is_refused() {
-        for bad in ["./data/bpv.sqlite", "sqlit://x", "mysql://db/bpv", "sqlite://", "", "postgre://x"] {
-            assert!(matches!(DatabaseUrl::parse(bad), Err(StoreError::UnsupportedUrl(_))), "{bad:?} must be refused");
-        }
-    }
-}
-
 /// Run `f` in a transaction that writes. On SQLite it begins with `BEGIN IMMEDIATE`, so it takes
 /// the write lock up front and waits (busy_timeout) for other writers; a deferred transaction
 /// that reads first and writes later would instead fail with "database is locked" when another
@@ -206,7 +181,9 @@ where
 {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let nested = match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?.is_some(),
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()?.is_some()
+        }
         DbConnection::Postgresql(_) => true,
     };
     if nested {
@@ -228,6 +205,31 @@ where
         Err(e) => {
             let _ = AnsiTransactionManager::rollback_transaction(c);
             Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_backend() {
+        let pg = DatabaseUrl::parse("postgres://bpv:geheim@db.example/bpv").unwrap();
+        assert_eq!(pg.backend(), Backend::Postgres);
+        assert_eq!(pg.redacted(), "postgres://bpv:***@db.example/bpv");
+        let pg2 = DatabaseUrl::parse("postgresql://db/bpv").unwrap();
+        assert_eq!(pg2.backend(), Backend::Postgres);
+        let lite = DatabaseUrl::parse("sqlite://./data/bpv.sqlite").unwrap();
+        assert_eq!(lite.backend(), Backend::Sqlite);
+        assert_eq!(lite.target, "./data/bpv.sqlite");
+        assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/bpv.sqlite").unwrap().target, "/var/lib/bpv.sqlite");
+    }
+
+    #[test]
+    fn unknown_or_typoed_scheme_is_refused() {
+        for bad in ["./data/bpv.sqlite", "sqlit://x", "mysql://db/bpv", "sqlite://", "", "postgre://x"] {
+            assert!(matches!(DatabaseUrl::parse(bad), Err(StoreError::UnsupportedUrl(_))), "{bad:?} must be refused");
         }
     }
 }

@@ -9,10 +9,10 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
 use bpv_web::problem::{Problem, json_error_handler, path_error_handler, query_error_handler};
-use bpv_web::Settings;
 use secrecy::ExposeSecret;
 
 use crate::state::{AppState, Limits};
@@ -35,8 +35,8 @@ impl Application {
     /// Open the database (migrating if configured), bind `school_api.listen` and build the server.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-        let pool = build_pool(&url, settings.database.pool_size)
-            .with_context(|| format!("database {}", url.redacted()))?;
+        let pool =
+            build_pool(&url, settings.database.pool_size).with_context(|| format!("database {}", url.redacted()))?;
         if settings.database.migrate_on_start {
             let mut conn = pool.get()?;
             bpv_store::run_migrations(&mut conn)?;

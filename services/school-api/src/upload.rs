@@ -5,15 +5,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use bpvo::{Bpvo, BpvoRecord, ValidationErrors};
 use bpv_scheduling::SchedulingSettings;
 use bpv_store::models::{InstellingRow, UploadBatchRow};
 use bpv_store::repo::bpvos::UpsertOutcome;
 use bpv_store::repo::{aanbieders, audit, bpvos, instellingen, upload_batches};
 use bpv_store::{DbConnection, StoreError, now_utc};
 use bpv_web::problem::{InvalidParam, Problem, params_from_validation};
+use bpvo::{Bpvo, BpvoRecord, ValidationErrors};
 use chrono::NaiveDate;
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -166,6 +165,97 @@ impl Incoming {
     }
 }
 
+/// A CSV upload file read into incoming records, with what the reader found out about the file
+/// (the upload page shows it so a school can see how its file was understood).
+#[derive(Debug)]
+pub struct CsvUpload {
+    /// The separator found in the header line.
+    pub delimiter: u8,
+    /// The character encoding detected.
+    pub encoding: &'static str,
+    /// Header names that are not upload columns (a misspelt required column ends up here).
+    pub ignored_columns: Vec<String>,
+    /// One entry per data line, readable or not, in line order.
+    pub incoming: Vec<Incoming>,
+}
+
+/// Read a CSV upload (the file a school exports, for the API and the upload page alike) with at
+/// most `max` data lines. Errors of single lines stay with their line; only a file that cannot be
+/// read at all, is empty or too long is refused here.
+pub fn read_csv_upload(bytes: &[u8], max: usize) -> Result<CsvUpload, Problem> {
+    let file = bpvo::read_csv_with_limit(bytes, max).map_err(|e| match e {
+        bpvo::CsvError::TooManyRows { .. } => too_many_records(max + 1, max),
+        other => Problem::invalid_input(
+            other.message_nl(),
+            vec![InvalidParam {
+                name: "body".into(),
+                code: other.code().into(),
+                reason: other.message_nl(),
+                reason_en: other.message_en(),
+            }],
+        ),
+    })?;
+    let parsed = file.parse();
+    if parsed.is_empty() {
+        return Err(no_records());
+    }
+    // parse() covers every line (readable or not) in line order; the raw record, where the line
+    // could be read, gives the keys to echo in the answer.
+    let raw: HashMap<usize, &BpvoRecord> = file.rows.iter().map(|row| (row.line, &row.record)).collect();
+    let incoming = parsed
+        .into_iter()
+        .map(|(line, result)| {
+            let rec = raw.get(&line);
+            Incoming {
+                regel: Some(line),
+                parsed: result,
+                correlatie_id: rec.and_then(|r| r.correlatie_id.clone()),
+                aanbiedercode: rec.and_then(|r| r.school.as_ref()?.aanbiedercode.clone()),
+            }
+        })
+        .collect();
+    Ok(CsvUpload {
+        delimiter: file.delimiter,
+        encoding: file.encoding,
+        ignored_columns: file.ignored_columns,
+        incoming,
+    })
+}
+
+/// 413: more records than one batch may hold.
+pub fn too_many_records(n: usize, max: usize) -> Problem {
+    Problem::too_large(format!("de batch bevat {n} records; het maximum is {max} per batch (split the batch)"))
+}
+
+/// 400: a batch without records.
+pub fn no_records() -> Problem {
+    Problem::invalid_input(
+        "de batch bevat geen records",
+        vec![InvalidParam {
+            name: "records".into(),
+            code: "empty".into(),
+            reason: "minstens één record is nodig".into(),
+            reason_en: "at least one record is required".into(),
+        }],
+    )
+}
+
+/// The batch an upload is recorded as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub id: String,
+    pub modus: Modus,
+    /// The row already exists (reserved under an Idempotency-Key) and is only finished.
+    pub reserved: bool,
+}
+
+impl Batch {
+    /// A new, unreserved batch.
+    pub fn new(modus: Modus) -> Self {
+        Self { id: bpv_store::ids::new_id(), modus, reserved: false }
+    }
+}
+
 /// Why an upload was refused as a whole.
 #[derive(Debug)]
 pub enum UploadError {
@@ -219,12 +309,11 @@ pub fn process(
     conn: &mut DbConnection,
     uploader: &Uploader,
     incoming: Vec<Incoming>,
-    modus: Modus,
-    batch_id: &str,
-    reserved: bool,
+    batch: &Batch,
     settings: &SchedulingSettings,
     today: NaiveDate,
 ) -> Result<BatchAntwoord, UploadError> {
+    let (modus, batch_id, reserved) = (batch.modus, batch.id.as_str(), batch.reserved);
     let instelling = instellingen::get(conn, &uploader.brin)?;
     check_participation(&instelling)?;
     let eigen: HashSet<String> =
@@ -311,11 +400,11 @@ pub fn process(
 
     if afgewezen > 0 && modus == Modus::AllesOfNiets {
         // Nothing stored; the refusal itself is recorded.
-        conn.transaction(|conn| record(conn, uploader, &antwoord, modus, reserved, now))?;
+        bpv_store::write_transaction(conn, |conn| record(conn, uploader, &antwoord, modus, reserved, now))?;
         return Err(UploadError::Refused(Box::new(antwoord)));
     }
 
-    conn.transaction(|conn| -> Result<(), UploadError> {
+    bpv_store::write_transaction(conn, |conn| -> Result<(), UploadError> {
         let outcomes = bpvos::upsert_school_records(conn, &te_bewaren, now)?;
         for ((idx, (_, outcome)), b) in bewaar_index.iter().zip(outcomes).zip(&te_bewaren) {
             let r = &mut antwoord.resultaten[*idx];

@@ -29,10 +29,12 @@ pub fn take(
         .select(UploadPreviewRow::as_select())
         .first(conn)
         .optional()?;
-    if row.is_some() {
-        diesel::delete(dsl::upload_previews.find(id)).execute(conn)?;
+    // Only the request whose delete removed the row may use it: two simultaneous confirmations
+    // of one preview cannot both store it.
+    match row {
+        Some(row) if diesel::delete(dsl::upload_previews.find(id)).execute(conn)? == 1 => Ok(Some(row)),
+        _ => Ok(None),
     }
-    Ok(row)
 }
 
 /// Remove previews older than `before`; returns how many.

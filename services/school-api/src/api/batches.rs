@@ -4,22 +4,22 @@
 //! body 422, a key whose first request is still running 409.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpvo::BpvoRecord;
 use bpv_store::repo::upload_batches;
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
 use bpv_web::problem::internal_error;
 use bpv_web::{InvalidParam, Problem};
+use bpvo::BpvoRecord;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Reply;
 use super::body::{media_type, read_limited};
 use super::bpvos::{answer_error, json_problem};
-use super::Reply;
 use crate::state::AppState;
-use actix_web::http::StatusCode;
 use crate::upload::{self, BatchAntwoord, Incoming, Modus, RecordResultaat, UploadError, Uploader};
+use actix_web::http::StatusCode;
 
 /// A JSON batch.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -50,8 +50,8 @@ pub struct BatchStatus {
     /// `api`, `api-csv`, `api-enkel` or `uploadmodule`.
     pub bron: String,
     pub modus: String,
-    pub ontvangen_op: chrono::NaiveDateTime,
-    pub verwerkt_op: Option<chrono::NaiveDateTime>,
+    pub ontvangen_op: chrono::DateTime<chrono::Utc>,
+    pub verwerkt_op: Option<chrono::DateTime<chrono::Utc>>,
     /// True when nothing was stored because a record was invalid (all-or-nothing).
     pub geweigerd: bool,
     pub ontvangen: i64,
@@ -64,19 +64,14 @@ pub struct BatchStatus {
 
 fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Incoming>, Problem> {
     let max = state.limits.max_batch_records;
-    let too_many = |n: usize| {
-        Problem::too_large(format!(
-            "de batch bevat {n} records; het maximum is {max} per batch (split the batch)"
-        ))
-    };
     match media {
         "application/json" => {
             let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
             if body.records.len() > max {
-                return Err(too_many(body.records.len()));
+                return Err(upload::too_many_records(body.records.len(), max));
             }
             if body.records.is_empty() {
-                return Err(empty());
+                return Err(upload::no_records());
             }
             Ok(body
                 .records
@@ -98,56 +93,11 @@ fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Inco
                 })
                 .collect())
         }
-        "text/csv" => {
-            let file = bpvo::read_csv_with_limit(bytes, max).map_err(|e| match e {
-                bpvo::CsvError::TooManyRows { .. } => too_many(max + 1),
-                other => Problem::invalid_input(
-                    other.message_nl(),
-                    vec![InvalidParam {
-                        name: "body".into(),
-                        code: other.code().into(),
-                        reason: other.message_nl(),
-                        reason_en: other.message_en(),
-                    }],
-                ),
-            })?;
-            let parsed = file.parse();
-            if parsed.is_empty() {
-                return Err(empty());
-            }
-            // parse() covers every line (readable or not) in line order; the raw record, where the
-            // line could be read, gives the keys to echo in the answer.
-            let raw: std::collections::HashMap<usize, &BpvoRecord> =
-                file.rows.iter().map(|row| (row.line, &row.record)).collect();
-            Ok(parsed
-                .into_iter()
-                .map(|(line, result)| {
-                    let rec = raw.get(&line);
-                    Incoming {
-                        regel: Some(line),
-                        parsed: result,
-                        correlatie_id: rec.and_then(|r| r.correlatie_id.clone()),
-                        aanbiedercode: rec.and_then(|r| r.school.as_ref()?.aanbiedercode.clone()),
-                    }
-                })
-                .collect())
-        }
+        "text/csv" => Ok(upload::read_csv_upload(bytes, max)?.incoming),
         other => Err(Problem::unsupported_media_type(format!(
             "stuur application/json ({{\"records\": [...]}}) of text/csv (gekregen: {other:?})"
         ))),
     }
-}
-
-fn empty() -> Problem {
-    Problem::invalid_input(
-        "de batch bevat geen records",
-        vec![InvalidParam {
-            name: "records".into(),
-            code: "empty".into(),
-            reason: "minstens één record is nodig".into(),
-            reason_en: "at least one record is required".into(),
-        }],
-    )
 }
 
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
@@ -177,7 +127,7 @@ fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
 }
 
 /// Upload a batch of bpvo's.
-#[utoipa::path(post, path = "/v1/bpvo-batches", tag = "bpvo",
+#[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", tag = "bpvo",
     params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
     request_body(content = BatchBody, description = "JSON (`application/json`) of CSV (`text/csv`, kolommen als de handmatige upload)"),
     security(("bearer" = ["bpvo:write"])),
@@ -235,7 +185,9 @@ pub async fn post(
             match upload_batches::insert(&mut conn, &row) {
                 Ok(()) => {}
                 Err(e) if e.is_unique_violation() => {
-                    return Err(Problem::conflict("een verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw"));
+                    return Err(Problem::conflict(
+                        "een verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw",
+                    ));
                 }
                 Err(e) => return Err(internal_error(&e)),
             }
@@ -254,7 +206,8 @@ pub async fn post(
             }
         };
         let today = chrono::Local::now().date_naive();
-        match upload::process(&mut conn, &uploader, incoming, modus, &batch_id, reserved, &st.scheduling, today) {
+        let batch = upload::Batch { id: batch_id.clone(), modus, reserved };
+        match upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today) {
             Ok(antwoord) => Ok(answer(&antwoord, false)),
             Err(UploadError::Refused(antwoord)) => Ok(answer(&antwoord, false)),
             Err(e) => {
@@ -274,15 +227,17 @@ fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Rep
         ));
     }
     if earlier.status == upload_batches::RUNNING {
-        return Err(Problem::conflict("het eerste verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw"));
+        return Err(Problem::conflict(
+            "het eerste verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw",
+        ));
     }
-    let antwoord: BatchAntwoord = serde_json::from_str(earlier.resultaat.as_deref().unwrap_or(""))
-        .map_err(|e| internal_error(&e))?;
+    let antwoord: BatchAntwoord =
+        serde_json::from_str(earlier.resultaat.as_deref().unwrap_or("")).map_err(|e| internal_error(&e))?;
     Ok(answer(&antwoord, true))
 }
 
 /// Read a batch and its per-record results.
-#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", tag = "bpvo",
+#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", operation_id = "leesBpvoBatch", tag = "bpvo",
     params(("id" = String, Path, description = "Batch-id uit het antwoord op de upload")),
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -290,7 +245,11 @@ fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Rep
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get(principal: ApiPrincipal, state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, Problem> {
+pub async fn get(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
     principal.require_scope(SCOPE_BPVO_WRITE)?;
     let brin = principal.instelling()?.to_owned();
     let st = state.clone();
@@ -300,21 +259,24 @@ pub async fn get(principal: ApiPrincipal, state: web::Data<AppState>, path: web:
             .map_err(|e| internal_error(&e))?
             .ok_or_else(|| Problem::not_found(format!("geen batch {} bij uw instelling", path.as_str())))?;
         let antwoord: Option<BatchAntwoord> = row.resultaat.as_deref().and_then(|s| serde_json::from_str(s).ok());
-        Ok(Reply::json(StatusCode::OK, &BatchStatus {
-            geweigerd: antwoord.as_ref().is_some_and(upload::is_refused),
-            resultaten: antwoord.map(|a| a.resultaten).unwrap_or_default(),
-            id: row.id,
-            status: row.status,
-            bron: row.bron,
-            modus: row.modus,
-            ontvangen_op: row.created_at,
-            verwerkt_op: row.finished_at,
-            ontvangen: row.ontvangen,
-            aangemaakt: row.aangemaakt,
-            bijgewerkt: row.bijgewerkt,
-            ongewijzigd: row.ongewijzigd,
-            afgewezen: row.afgewezen,
-        }))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &BatchStatus {
+                geweigerd: antwoord.as_ref().is_some_and(upload::is_refused),
+                resultaten: antwoord.map(|a| a.resultaten).unwrap_or_default(),
+                id: row.id,
+                status: row.status,
+                bron: row.bron,
+                modus: row.modus,
+                ontvangen_op: row.created_at.and_utc(),
+                verwerkt_op: row.finished_at.map(|t| t.and_utc()),
+                ontvangen: row.ontvangen,
+                aangemaakt: row.aangemaakt,
+                bijgewerkt: row.bijgewerkt,
+                ongewijzigd: row.ongewijzigd,
+                afgewezen: row.afgewezen,
+            },
+        ))
     })
     .await
     .map(Reply::into_response)

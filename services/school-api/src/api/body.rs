@@ -11,7 +11,7 @@ pub async fn read_limited(req: &HttpRequest, mut payload: Payload, limit: usize)
     let too_large = || {
         Problem::too_large(format!(
             "de body is groter dan het maximum van {} MiB voor dit endpoint (request body too large)",
-            limit / (1024 * 1024).max(1)
+            limit.div_ceil(1024 * 1024)
         ))
     };
     if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()) {

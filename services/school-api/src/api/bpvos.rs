@@ -3,21 +3,21 @@
 //! its own: another school's correlatieId is simply not found.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpvo::BpvoRecord;
 use bpv_store::models::BpvoRow;
 use bpv_store::repo::{aanbieders, audit, bpvos, instellingen};
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
 use bpv_web::problem::internal_error;
 use bpv_web::{InvalidParam, Problem};
+use bpvo::BpvoRecord;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{media_type, read_limited};
 use super::Reply;
+use super::body::{media_type, read_limited};
 use crate::state::AppState;
-use actix_web::http::StatusCode;
 use crate::upload::{self, Incoming, Modus, Resultaat, Uitnodiging, UploadError, Uploader};
+use actix_web::http::StatusCode;
 
 /// The answer to a single upload.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -55,8 +55,8 @@ pub struct BpvoWeergave {
     pub student: StudentWeergave,
     pub schoolnaam: Option<String>,
     pub locatiecode: Option<String>,
-    pub ontvangen_op: chrono::NaiveDateTime,
-    pub bijgewerkt_op: chrono::NaiveDateTime,
+    pub ontvangen_op: chrono::DateTime<chrono::Utc>,
+    pub bijgewerkt_op: chrono::DateTime<chrono::Utc>,
     pub uitnodiging: Uitnodiging,
 }
 
@@ -83,7 +83,7 @@ pub fn answer_error(e: UploadError) -> Problem {
 }
 
 /// Create or update one bpvo.
-#[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+#[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", operation_id = "zetBpvo", tag = "bpvo",
     params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)")),
     request_body = bpvo::BpvoRecord,
     security(("bearer" = ["bpvo:write"])),
@@ -129,19 +129,11 @@ pub async fn put(
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
-        let batch_id = bpv_store::ids::new_id();
+        let batch = upload::Batch::new(Modus::AllesOfNiets);
+        let batch_id = batch.id.clone();
         let today = chrono::Local::now().date_naive();
-        let antwoord = upload::process(
-            &mut conn,
-            &uploader,
-            incoming,
-            Modus::AllesOfNiets,
-            &batch_id,
-            false,
-            &st.scheduling,
-            today,
-        )
-        .map_err(|e| strip_record_prefix(answer_error(e)))?;
+        let antwoord = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today)
+            .map_err(|e| strip_record_prefix(answer_error(e)))?;
         let r = antwoord.resultaten.into_iter().next().ok_or_else(|| Problem::internal("empty-batch"))?;
         let body = EnkelAntwoord {
             correlatie_id: r.correlatie_id.unwrap_or_default(),
@@ -205,7 +197,7 @@ fn find_own(
 }
 
 /// Read one bpvo with its invitation plan.
-#[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+#[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", operation_id = "leesBpvo", tag = "bpvo",
     params(("correlatieId" = String, Path), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -244,29 +236,36 @@ pub async fn get(
                 today,
             )
         };
-        Ok(Reply::json(StatusCode::OK, &BpvoWeergave {
-            correlatie_id: row.correlatie_id,
-            aanbiedercode: row.aanbiedercode,
-            leerbedrijf_code: row.leerbedrijf_id,
-            crebo_code: row.crebo,
-            leerweg_naam: row.leerweg,
-            startdatum: row.startdatum,
-            geplande_einddatum: row.geplande_einddatum,
-            status: row.status,
-            student: StudentWeergave { emailadres: row.student_email, studentcode: row.studentcode, naam: row.student_naam },
-            schoolnaam: row.schoolnaam,
-            locatiecode: row.locatiecode,
-            ontvangen_op: row.received_at,
-            bijgewerkt_op: row.updated_at,
-            uitnodiging,
-        }))
+        Ok(Reply::json(
+            StatusCode::OK,
+            &BpvoWeergave {
+                correlatie_id: row.correlatie_id,
+                aanbiedercode: row.aanbiedercode,
+                leerbedrijf_code: row.leerbedrijf_id,
+                crebo_code: row.crebo,
+                leerweg_naam: row.leerweg,
+                startdatum: row.startdatum,
+                geplande_einddatum: row.geplande_einddatum,
+                status: row.status,
+                student: StudentWeergave {
+                    emailadres: row.student_email,
+                    studentcode: row.studentcode,
+                    naam: row.student_naam,
+                },
+                schoolnaam: row.schoolnaam,
+                locatiecode: row.locatiecode,
+                ontvangen_op: row.received_at.and_utc(),
+                bijgewerkt_op: row.updated_at.and_utc(),
+                uitnodiging,
+            },
+        ))
     })
     .await
     .map(Reply::into_response)
 }
 
 /// Withdraw a bpvo: status `ingetrokken`, personal data removed, no invitations.
-#[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", tag = "bpvo",
+#[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", operation_id = "trekBpvoIn", tag = "bpvo",
     params(("correlatieId" = String, Path), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -286,10 +285,9 @@ pub async fn delete(
     let client = principal.client_id.clone();
     let st = state.clone();
     super::blocking(move || {
-        use diesel::Connection;
         let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
         let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
-        conn.transaction(|conn| -> Result<(), bpv_store::StoreError> {
+        bpv_store::write_transaction(&mut conn, |conn| -> Result<(), bpv_store::StoreError> {
             if bpvos::withdraw(conn, &row.id, bpv_store::now_utc())? {
                 audit::append(
                     conn,

@@ -15,13 +15,13 @@ pub struct Status {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/health", tag = "beheer", responses((status = 200, body = Status)))]
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "beheer", responses((status = 200, body = Status)))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
 /// The database is reachable and fully migrated.
-#[utoipa::path(get, path = "/ready", tag = "beheer",
+#[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
     responses((status = 200, body = Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let pool = state.pool.clone();

@@ -41,7 +41,12 @@ pub struct Reply {
 impl Reply {
     /// A JSON answer.
     pub fn json<T: serde::Serialize>(status: actix_web::http::StatusCode, value: &T) -> Self {
-        Self { status, content_type: "application/json", headers: Vec::new(), body: serde_json::to_vec(value).unwrap_or_default() }
+        Self {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
     }
 
     /// A problem answer.

@@ -35,7 +35,8 @@ pub struct TokenAnswer {
 }
 
 fn invalid_client() -> Problem {
-    Problem::unauthorized("client_id of client_secret onjuist (invalid client credentials)").oauth_error("invalid_client")
+    Problem::unauthorized("client_id of client_secret onjuist (invalid client credentials)")
+        .oauth_error("invalid_client")
 }
 
 fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
@@ -52,7 +53,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 }
 
 /// Exchange client credentials for an access token.
-#[utoipa::path(post, path = "/oauth/token", tag = "authenticatie",
+#[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", tag = "authenticatie",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, body = TokenAnswer, description = "Access token (JWT, Bearer)"),
@@ -69,7 +70,12 @@ pub async fn token(
         .map_err(|e| {
             Problem::invalid_input(
                 "stuur een formulier (application/x-www-form-urlencoded) met grant_type=client_credentials",
-                vec![InvalidParam { name: "body".into(), code: "form".into(), reason: e.to_string(), reason_en: e.to_string() }],
+                vec![InvalidParam {
+                    name: "body".into(),
+                    code: "form".into(),
+                    reason: e.to_string(),
+                    reason_en: e.to_string(),
+                }],
             )
             .oauth_error("invalid_request")
         })?
@@ -97,7 +103,8 @@ pub async fn token(
     let requested = form.scope;
     super::blocking(move || {
         let mut conn = pool.get().map_err(|e| bpv_web::problem::internal_error(&e))?;
-        let client = api_clients::find_active(&mut conn, &client_id).map_err(|e| bpv_web::problem::internal_error(&e))?;
+        let client =
+            api_clients::find_active(&mut conn, &client_id).map_err(|e| bpv_web::problem::internal_error(&e))?;
         // Verify against a dummy hash when the client is unknown, so timing does not reveal which ids exist.
         let (hash, client) = match client {
             Some(c) => (c.secret_hash.clone(), Some(c)),

@@ -180,7 +180,7 @@ async fn idempotency_key_replays_refuses_other_body_and_running(db: TestDb) {
     problem(post("sleutel-1", vec![record("123A456", "I-2")]).send().await.unwrap(), 422).await;
     assert_eq!(app.count_bpvos(), 1);
     // A request still running under this key: 409.
-    let hash_of_running = {
+    {
         let mut conn = app.db.conn();
         upload_batches::insert(
             &mut conn,
@@ -205,8 +205,7 @@ async fn idempotency_key_replays_refuses_other_body_and_running(db: TestDb) {
             },
         )
         .unwrap();
-    };
-    let _ = hash_of_running;
+    }
     let r = post("sleutel-2", vec![record("123A456", "I-3")]).send().await.unwrap();
     // The stored request has another hash (none) → 422 would also be defensible; a running one must never be processed twice.
     assert!(matches!(r.status().as_u16(), 409 | 422), "{}", r.status());
