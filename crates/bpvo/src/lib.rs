@@ -52,6 +52,7 @@ mod ids;
 mod leerweg;
 mod model;
 mod reference;
+mod survey;
 mod upload;
 
 pub use csv_reader::{
@@ -69,4 +70,5 @@ pub use model::{Bpvo, BpvoStatus, Praktijkopleider, School, Student};
 pub use reference::{
     Erkenning, Kwalificatie, ReferenceError, Sector, builtin_kwalificaties, read_erkenningen, read_kwalificaties,
 };
+pub use survey::{Groep, Kanaal};
 pub use upload::{BpvoRecord, SchoolRecord, StudentRecord};
