@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command. Runs every suite: unit, property and doc tests, the store and service tests
 # on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the run fails
-# if there is none), the API contract checks (openapi-spec-validator, schemathesis) and the
+# if there is none), the mail tests against a real SMTP server (Postfix's smtp-sink, installed if
+# missing; required), the API contract checks (openapi-spec-validator, schemathesis) and the
 # browser tests in headless Chromium (both install what they need). Also checks formatting and
 # clippy. The Rust test summary comes last.
 #
@@ -13,11 +14,17 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # shellcheck source=lib/postgres.sh
 source scripts/lib/postgres.sh
+# shellcheck source=lib/smtp.sh
+source scripts/lib/smtp.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
 step "PostgreSQL"
 ensure_postgres
+
+step "SMTP server (smtp-sink) for the mail tests"
+ensure_smtp_sink
+export BPV_REQUIRE_SMTP=1
 
 if [ $# -eq 0 ]; then
   step "format and lints"

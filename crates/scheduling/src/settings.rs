@@ -17,11 +17,21 @@ pub struct SchedulingSettings {
     pub reminder_interval_days: u32,
     /// The survey closes this many days after the planned end date.
     pub close_after_days: u32,
+    /// One mail to a praktijkopleider with several students due the same day (see [`crate::group_digests`]);
+    /// `false` sends one mail per bpvo.
+    pub digest: bool,
 }
 
 impl Default for SchedulingSettings {
     fn default() -> Self {
-        Self { lead_days: 21, late_grace_days: 14, reminder_count: 2, reminder_interval_days: 7, close_after_days: 42 }
+        Self {
+            lead_days: 21,
+            late_grace_days: 14,
+            reminder_count: 2,
+            reminder_interval_days: 7,
+            close_after_days: 42,
+            digest: true,
+        }
     }
 }
 

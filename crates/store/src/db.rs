@@ -147,6 +147,9 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSettin
     }
 }
 
+/// Failure to get a pooled connection.
+pub type PoolError = diesel::r2d2::PoolError;
+
 /// A pool of connections to one database.
 pub type DbPool = Pool<ConnectionManager<DbConnection>>;
 /// A connection checked out of [`DbPool`].

@@ -194,3 +194,52 @@ pub struct UploadPreviewRow {
     pub inhoud: Vec<u8>,
     pub created_at: NaiveDateTime,
 }
+
+/// One survey invitation: a bpvo and a respondent group.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::invitations)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct InvitationRow {
+    pub id: String,
+    pub bpvo_id: String,
+    /// `praktijkopleider` | `student`
+    pub groep: String,
+    /// `direct` | `via_praktijkopleider`
+    pub kanaal: String,
+    /// `gepland` | `verstuurd` | `beantwoord` | `geannuleerd`
+    pub status: String,
+    pub scheduled_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub sent_on: Option<NaiveDate>,
+    pub reminders_sent: i32,
+    pub opted_out: bool,
+    pub answered_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// One mail to send (the outbox).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::deliveries)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct DeliveryRow {
+    pub id: String,
+    pub invitation_id: String,
+    /// `uitnodiging` | `herinnering`
+    pub soort: String,
+    /// 0 for the invitation, 1.. for reminders.
+    pub nummer: i32,
+    pub recipient: Option<String>,
+    /// `wachtend` | `bezig` | `verstuurd` | `mislukt` | `dood` | `overgeslagen`
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub lease_until: Option<NaiveDateTime>,
+    pub lease_owner: Option<String>,
+    pub message_id: Option<String>,
+    pub last_reply: Option<String>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

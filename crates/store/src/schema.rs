@@ -144,19 +144,6 @@ diesel::joinable!(locaties -> aanbieders (aanbiedercode));
 diesel::joinable!(gemachtigden -> instellingen (brin));
 diesel::joinable!(bpvos -> aanbieders (aanbiedercode));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    instellingen,
-    aanbieders,
-    locaties,
-    gemachtigden,
-    api_clients,
-    kwalificaties,
-    erkenningen,
-    bpvos,
-    upload_batches,
-    audit_log,
-);
-
 diesel::table! {
     upload_previews (id) {
         id -> Text,
@@ -168,4 +155,79 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(upload_previews, gemachtigden);
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        bpvo_id -> Text,
+        groep -> Text,
+        kanaal -> Text,
+        status -> Text,
+        scheduled_on -> Date,
+        closes_on -> Date,
+        sent_on -> Nullable<Date>,
+        reminders_sent -> Integer,
+        opted_out -> Bool,
+        answered_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitation_tokens (token_hash) {
+        token_hash -> Text,
+        invitation_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        invitation_id -> Text,
+        soort -> Text,
+        nummer -> Integer,
+        recipient -> Nullable<Text>,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        lease_owner -> Nullable<Text>,
+        message_id -> Nullable<Text>,
+        last_reply -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    suppressed_addresses (email) {
+        email -> Text,
+        reason -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(invitations -> bpvos (bpvo_id));
+diesel::joinable!(invitation_tokens -> invitations (invitation_id));
+diesel::joinable!(deliveries -> invitations (invitation_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    instellingen,
+    aanbieders,
+    locaties,
+    gemachtigden,
+    api_clients,
+    kwalificaties,
+    erkenningen,
+    bpvos,
+    upload_batches,
+    audit_log,
+    upload_previews,
+    invitations,
+    invitation_tokens,
+    deliveries,
+    suppressed_addresses,
+);

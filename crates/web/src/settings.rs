@@ -39,9 +39,57 @@ pub struct Settings {
     pub survey: ListenSettings,
     pub reporting_api: ListenSettings,
     pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub dispatcher: DispatcherSettings,
+    #[serde(default)]
+    pub scheduling: bpv_scheduling::SchedulingSettings,
 }
 
-/// `database.*`
+/// `mail.*`: how invitation mails leave the system.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    /// `smtp` (required in production), `file` (`.eml` files in `file_dir`, for development and the demo).
+    pub transport: String,
+    /// Folder for the `file` transport.
+    pub file_dir: String,
+    pub from_name: String,
+    pub from_email: String,
+    pub reply_to: Option<String>,
+    /// Right-hand side of our Message-IDs.
+    pub message_id_domain: String,
+    pub smtp: SmtpConfig,
+}
+
+/// `mail.smtp.*`
+#[derive(Debug, Clone, Deserialize)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    /// Connections kept open to the server.
+    pub pool_size: u32,
+    pub timeout_seconds: u64,
+}
+
+/// `dispatcher.*`: how the cron dispatcher sends.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DispatcherSettings {
+    /// How long a claimed mail is ours; after that another run may take it over (at-least-once).
+    pub lease_seconds: i64,
+    /// Attempts before a mail that keeps failing temporarily is marked dead.
+    pub max_attempts: i32,
+    /// Mails in flight at once.
+    pub concurrency: usize,
+    /// Mails per second at most (0 = no limit).
+    pub rate_per_second: f64,
+    /// Exit non-zero when more than this share of the attempted mails failed (0.0–1.0).
+    pub max_failure_share: f64,
+    /// Mails claimed per round.
+    pub batch_size: i64,
+}
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
     /// `sqlite://PATH` (embedded default) or `postgres://…` (production). Secret: it may hold a password.
@@ -123,6 +171,22 @@ impl Settings {
             .set_default("auth.jwt_secret", DEV_JWT_SECRET)?
             .set_default("auth.token_ttl_seconds", 900)?
             .set_default("auth.issuer", "bpv-monitor")?
+            .set_default("mail.transport", "file")?
+            .set_default("mail.file_dir", "./data/outbox")?
+            .set_default("mail.from_name", "BPV Monitor (SBB)")?
+            .set_default("mail.from_email", "bpv-monitor@sbb.example")?
+            .set_default("mail.message_id_domain", "bpv-monitor.sbb.example")?
+            .set_default("mail.smtp.host", "127.0.0.1")?
+            .set_default("mail.smtp.port", 25)?
+            .set_default("mail.smtp.security", "starttls")?
+            .set_default("mail.smtp.pool_size", 8)?
+            .set_default("mail.smtp.timeout_seconds", 30)?
+            .set_default("dispatcher.lease_seconds", 600)?
+            .set_default("dispatcher.max_attempts", 8)?
+            .set_default("dispatcher.concurrency", 8)?
+            .set_default("dispatcher.rate_per_second", 0.0)?
+            .set_default("dispatcher.max_failure_share", 0.2)?
+            .set_default("dispatcher.batch_size", 500)?
             .add_source(file(&dir, "default"))
             .add_source(file(&dir, &env_name));
         if !source.ignore_env {
@@ -146,6 +210,25 @@ impl Settings {
                         .into(),
                 ));
             }
+        }
+        if self.environment == Environment::Production && self.mail.transport != "smtp" {
+            return Err(SettingsError::Invalid(
+                "mail.transport (BPV__MAIL__TRANSPORT) must be smtp in production; configure mail.smtp.*".into(),
+            ));
+        }
+        if !["smtp", "file"].contains(&self.mail.transport.as_str()) {
+            return Err(SettingsError::Invalid(format!(
+                "mail.transport must be smtp or file (got {:?})",
+                self.mail.transport
+            )));
+        }
+        if !["none", "starttls", "tls"].contains(&self.mail.smtp.security.as_str()) {
+            return Err(SettingsError::Invalid("mail.smtp.security must be none, starttls or tls".into()));
+        }
+        if !(0.0..=1.0).contains(&self.dispatcher.max_failure_share) || self.dispatcher.max_attempts < 1 {
+            return Err(SettingsError::Invalid(
+                "dispatcher.max_failure_share must be 0.0–1.0 and dispatcher.max_attempts at least 1".into(),
+            ));
         }
         if self.auth.token_ttl_seconds == 0 || self.auth.token_ttl_seconds > 24 * 3600 {
             return Err(SettingsError::Invalid("auth.token_ttl_seconds must be between 1 and 86400".into()));
@@ -197,12 +280,24 @@ mod tests {
 
     #[test]
     fn production_refuses_the_development_jwt_secret() {
-        let err = Settings::load_from(&source(&[("environment", "production")])).unwrap_err();
+        let err =
+            Settings::load_from(&source(&[("environment", "production"), ("mail.transport", "smtp")])).unwrap_err();
         assert!(err.to_string().contains("BPV__AUTH__JWT_SECRET"), "{err}");
         let ok = Settings::load_from(&source(&[
             ("environment", "production"),
+            ("mail.transport", "smtp"),
             ("auth.jwt_secret", "0123456789abcdef0123456789abcdef-prod"),
         ]));
         assert!(ok.is_ok());
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_smtp() {
+        let err = Settings::load_from(&source(&[
+            ("environment", "production"),
+            ("auth.jwt_secret", "0123456789abcdef0123456789abcdef-prod"),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("smtp"), "{err}");
     }
 }

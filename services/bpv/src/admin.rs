@@ -47,6 +47,10 @@ pub enum AdminCommand {
     ImportCrebo(FileArg),
     /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot`.
     ImportErkenningen(FileArg),
+    /// Merge SBB's bpvo registrations (praktijkopleider, leerbedrijf) by aanbiedercode + correlatieId:
+    /// CSV `Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;
+    /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` or a JSON array.
+    ImportRegistraties(FileArg),
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,6 +266,47 @@ pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), 
                 Ok(n)
             })?;
             println!("{n} kwalificaties geïmporteerd");
+            Ok(())
+        }
+        AdminCommand::ImportRegistraties(file) => {
+            let bytes = file.read()?;
+            let records =
+                crate::registraties::read(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
+            let regs = crate::registraties::validate_all(&records).map_err(|problems| {
+                let shown: Vec<&String> = problems.iter().take(50).collect();
+                let more = if problems.len() > 50 {
+                    format!("\n… en nog {} fouten", problems.len() - 50)
+                } else {
+                    String::new()
+                };
+                bad(format!(
+                    "{}: {} fout(en), niets geïmporteerd (nothing imported):\n  {}{more}",
+                    file.file.display(),
+                    problems.len(),
+                    shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+                ))
+            })?;
+            let known: std::collections::HashSet<String> =
+                aanbieders::list(conn)?.into_iter().map(|a| a.aanbiedercode).collect();
+            let unknown: std::collections::BTreeSet<&str> =
+                regs.iter().map(|r| r.aanbiedercode.as_str()).filter(|c| !known.contains(*c)).collect();
+            if !unknown.is_empty() {
+                return Err(bad(format!(
+                    "onbekende aanbieder(s), niets geïmporteerd: {}",
+                    unknown.into_iter().collect::<Vec<_>>().join(", ")
+                )));
+            }
+            let (added, updated) = conn_tx(conn, |conn| {
+                let counts = bpv_store::repo::bpvos::merge_registraties(conn, &regs, now_utc())?;
+                audit_admin(
+                    conn,
+                    None,
+                    "registraties.import",
+                    json!({ "rows": regs.len(), "nieuw": counts.0, "bijgewerkt": counts.1 }),
+                )?;
+                Ok(counts)
+            })?;
+            println!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len());
             Ok(())
         }
         AdminCommand::ImportErkenningen(file) => {

@@ -76,14 +76,16 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("erkenningen", s.erkenningen.to_string()),
             ("bpvo's", s.bpvos.to_string()),
             ("  met e-mailadres student", s.bpvos_met_student_email.to_string()),
+            ("  met praktijkopleider (SBB-registratie)", s.bpvos_met_praktijkopleider.to_string()),
         ]);
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
     ensure_demo_logins(&mut conn)?;
     report(&mut conn)?;
-    println!("klaar in {:.1} s", started.elapsed().as_secs_f64());
     drop(conn);
+    dispatch_mail(settings, pool.clone())?;
+    println!("klaar in {:.1} s", started.elapsed().as_secs_f64());
     if args.no_serve {
         return Ok(());
     }
@@ -125,6 +127,33 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
             bpv_store::now_utc(),
         )?;
     }
+    Ok(())
+}
+
+/// Send today's due invitations and reminders the way cron would, into `.eml` files.
+fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), CliError> {
+    let dir = settings.mail.file_dir.clone();
+    let mailer = std::sync::Arc::new(bpv_mailing::FileMailer::new(&dir).map_err(anyhow::Error::from)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from)?;
+    let summary = runtime.block_on(async {
+        let dispatcher = bpv_dispatcher::Dispatcher::new(pool, settings.clone(), mailer)?;
+        let opts = bpv_dispatcher::RunOptions {
+            as_of: chrono::Local::now().date_naive(),
+            dry_run: false,
+            limit: None,
+            concurrency: 8,
+            rate_per_second: None,
+            progress: false,
+        };
+        dispatcher.run(&opts).await
+    });
+    let summary = summary.map_err(anyhow::Error::from)?;
+    println!("mail (zoals de dagelijkse cron-run):");
+    kv(&[
+        ("uitnodigingen aangemaakt", summary.invitations_created.to_string()),
+        ("mails ingepland", summary.planned.to_string()),
+        ("berichten verstuurd", format!("{} (als .eml in {dir})", summary.sent)),
+    ]);
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod admin;
 mod cli;
 mod demo;
 mod output;
+mod registraties;
 pub mod seed;
 
 use std::ffi::OsString;

@@ -35,6 +35,8 @@ pub struct SeedSummary {
     pub erkenningen: usize,
     pub bpvos: usize,
     pub bpvos_met_student_email: usize,
+    /// Bpvo's for which SBB's registration (with the praktijkopleider) was merged in.
+    pub bpvos_met_praktijkopleider: usize,
 }
 
 /// A fictional instelling of the demo: BRIN, name, city names of its locations, whether it
@@ -300,13 +302,27 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     summary.erkenningen = referentie::insert_erkenningen(conn, &erkenningen)?;
 
     // Bpvo's, through the same validation as an upload.
+    // One praktijkopleider per leerbedrijf: several students of one trainer due the same day get
+    // one digest mail.
+    let opleiders: Vec<(String, String)> = bedrijven
+        .iter()
+        .map(|(id, _)| {
+            let voornaam = *pick(&mut rng, VOORNAMEN);
+            let achternaam = *pick(&mut rng, ACHTERNAMEN);
+            let email = format!("{}.{}@leerbedrijf-{id}.example.nl", mail_part(voornaam), mail_part(achternaam));
+            (format!("{voornaam} {achternaam}"), email)
+        })
+        .collect();
     let mut records: Vec<Bpvo> = Vec::with_capacity(cfg.bpvos);
+    let mut bedrijf_of: Vec<usize> = Vec::with_capacity(cfg.bpvos);
     let mut studentcode = 1_000_000u32 + rng.random_range(0..1_000);
     for n in 0..cfg.bpvos {
         let DemoAanbieder { code: aanbiedercode, locaties: locs, mail_domain: domain } =
             pick(&mut rng, &locaties_per_aanbieder).clone();
         let (locatiecode, schoolnaam) = pick(&mut rng, &locs).clone();
-        let (bedrijf, crebos) = pick(&mut rng, &bedrijven);
+        let bi = rng.random_range(0..bedrijven.len());
+        bedrijf_of.push(bi);
+        let (bedrijf, crebos) = &bedrijven[bi];
         // Mostly at a recognised leerbedrijf for the qualification, sometimes not (data quality).
         let ci = if rng.random_bool(0.93) { *pick(&mut rng, crebos) } else { rng.random_range(0..kwalificaties.len()) };
         let bbl = rng.random_bool(0.35);
@@ -353,6 +369,27 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     }
     let outcomes = bpvos::upsert_school_records(conn, &records, now)?;
     summary.bpvos = outcomes.len();
+
+    // SBB's own registration feed brings the praktijkopleider for most of them.
+    let registraties: Vec<bpvos::Registratie> = records
+        .iter()
+        .zip(&bedrijf_of)
+        .filter(|_| rng.random_bool(0.88))
+        .map(|(b, &bi)| bpvos::Registratie {
+            aanbiedercode: b.school.aanbiedercode.as_str().into(),
+            correlatie_id: b.correlatie_id.as_str().into(),
+            leerbedrijf_id: b.leerbedrijf_id.as_str().into(),
+            crebo: b.crebo.as_str().into(),
+            leerweg: b.leerweg.as_str().into(),
+            startdatum: b.periode.startdatum(),
+            geplande_einddatum: b.periode.geplande_einddatum(),
+            werkelijke_einddatum: None,
+            praktijkopleider_naam: Some(opleiders[bi].0.clone()),
+            praktijkopleider_email: Some(opleiders[bi].1.clone()),
+        })
+        .collect();
+    let (_, updated) = bpvos::merge_registraties(conn, &registraties, now)?;
+    summary.bpvos_met_praktijkopleider = updated;
     Ok(summary)
 }
 

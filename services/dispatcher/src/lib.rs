@@ -1,1 +1,13 @@
-//! The cron mail dispatcher (`bpv-dispatcher`). Not built yet: it is the work of issue #4.
+//! The cron mail dispatcher: plans due invitations and reminders (pure rules from
+//! `bpv-scheduling`), claims due mails with a lease, sends them through a pooled SMTP transport
+//! with bounded concurrency and a rate limit, and records each outcome on its own. Several
+//! dispatchers may run at once against one database; a crash loses no mail (at-least-once).
+
+pub mod cli;
+mod planning;
+mod sending;
+mod summary;
+
+pub use planning::{PlanOutcome, plan};
+pub use sending::{Dispatcher, RunOptions, mailer_from_settings};
+pub use summary::Summary;

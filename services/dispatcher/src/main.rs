@@ -1,6 +1,5 @@
-//! `bpv-dispatcher`: not built yet (issue #4); says so and exits non-zero rather than pretend.
+//! `bpv-dispatcher`: the cron mail dispatcher (see `bpv-dispatcher --help`).
 
 fn main() -> std::process::ExitCode {
-    eprintln!("bpv-dispatcher is not implemented yet (issue #4)");
-    std::process::ExitCode::FAILURE
+    bpv_dispatcher::cli::main(std::env::args_os())
 }

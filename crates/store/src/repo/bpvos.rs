@@ -279,3 +279,125 @@ pub fn count_by_status(conn: &mut DbConnection) -> StoreResult<Vec<(String, i64)
 pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(dsl::bpvos.count().get_result(conn)?)
 }
+
+/// One record of SBB's own bpvo registration feed: the leerbedrijf and the praktijkopleider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registratie {
+    pub aanbiedercode: String,
+    pub correlatie_id: String,
+    pub leerbedrijf_id: String,
+    pub crebo: String,
+    pub leerweg: String,
+    pub startdatum: chrono::NaiveDate,
+    pub geplande_einddatum: chrono::NaiveDate,
+    pub werkelijke_einddatum: Option<chrono::NaiveDate>,
+    pub praktijkopleider_naam: Option<String>,
+    pub praktijkopleider_email: Option<String>,
+}
+
+/// Merge registrations by (aanbiedercode, correlatieId), in one transaction: a known bpvo gets the
+/// praktijkopleider and the actual end date (the school's own fields stay as the school sent
+/// them); an unknown one is added with the registration's data and no student. Returns
+/// (added, updated).
+pub fn merge_registraties(
+    conn: &mut DbConnection,
+    regs: &[Registratie],
+    now: NaiveDateTime,
+) -> StoreResult<(usize, usize)> {
+    crate::db::write_transaction(conn, |conn| {
+        let (mut added, mut updated) = (0, 0);
+        for chunk in regs.chunks(CHUNK) {
+            let mut codes: Vec<&str> = chunk.iter().map(|r| r.aanbiedercode.as_str()).collect();
+            codes.sort_unstable();
+            codes.dedup();
+            let ids: Vec<&str> = chunk.iter().map(|r| r.correlatie_id.as_str()).collect();
+            let existing: HashMap<Key, BpvoRow> = dsl::bpvos
+                .filter(dsl::aanbiedercode.eq_any(&codes))
+                .filter(dsl::correlatie_id.eq_any(&ids))
+                .select(BpvoRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r))
+                .collect();
+            let mut new_rows = Vec::new();
+            for r in chunk {
+                match existing.get(&(r.aanbiedercode.clone(), r.correlatie_id.clone())) {
+                    Some(row) => {
+                        diesel::update(dsl::bpvos.find(&row.id))
+                            .set((
+                                dsl::praktijkopleider_naam.eq(&r.praktijkopleider_naam),
+                                dsl::praktijkopleider_email.eq(&r.praktijkopleider_email),
+                                dsl::werkelijke_einddatum.eq(r.werkelijke_einddatum),
+                                dsl::registratie_received_at.eq(row.registratie_received_at.or(Some(now))),
+                                dsl::updated_at.eq(now),
+                            ))
+                            .execute(conn)?;
+                        updated += 1;
+                    }
+                    None => new_rows.push(BpvoRow {
+                        id: new_id(),
+                        aanbiedercode: r.aanbiedercode.clone(),
+                        correlatie_id: r.correlatie_id.clone(),
+                        leerbedrijf_id: r.leerbedrijf_id.clone(),
+                        crebo: r.crebo.clone(),
+                        leerweg: r.leerweg.clone(),
+                        startdatum: r.startdatum,
+                        geplande_einddatum: r.geplande_einddatum,
+                        werkelijke_einddatum: r.werkelijke_einddatum,
+                        status: BpvoStatus::Actief.as_str().to_owned(),
+                        student_email: None,
+                        studentcode: None,
+                        student_naam: None,
+                        schoolnaam: None,
+                        locatiecode: None,
+                        praktijkopleider_naam: r.praktijkopleider_naam.clone(),
+                        praktijkopleider_email: r.praktijkopleider_email.clone(),
+                        school_received_at: None,
+                        registratie_received_at: Some(now),
+                        received_at: now,
+                        updated_at: now,
+                    }),
+                }
+            }
+            added += new_rows.len();
+            if !new_rows.is_empty() {
+                match conn {
+                    DbConnection::Postgresql(c) => {
+                        diesel::insert_into(dsl::bpvos).values(&new_rows).on_conflict_do_nothing().execute(c)?
+                    }
+                    DbConnection::Sqlite(c) => {
+                        diesel::insert_into(dsl::bpvos).values(&new_rows).on_conflict_do_nothing().execute(c)?
+                    }
+                };
+            }
+        }
+        Ok((added, updated))
+    })
+}
+
+/// Bpvo's by id.
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<BpvoRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(dsl::bpvos.filter(dsl::id.eq_any(chunk)).select(BpvoRow::as_select()).load(conn)?);
+    }
+    Ok(out)
+}
+
+/// The bpvo's scheduling must look at today: planned end date inside `[from, to]`, or with an
+/// invitation still planned or sent (its reminders, reschedules and cancellations).
+pub fn scheduling_candidates(
+    conn: &mut DbConnection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> StoreResult<Vec<BpvoRow>> {
+    use crate::schema::invitations;
+    let open = invitations::table
+        .filter(invitations::status.eq_any([crate::repo::invitations::GEPLAND, crate::repo::invitations::VERSTUURD]))
+        .select(invitations::bpvo_id);
+    Ok(dsl::bpvos
+        .filter(dsl::geplande_einddatum.between(from, to).or(dsl::id.eq_any(open)))
+        .order(dsl::id)
+        .select(BpvoRow::as_select())
+        .load(conn)?)
+}

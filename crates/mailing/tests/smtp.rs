@@ -1,0 +1,269 @@
+//! SmtpMailer against a real SMTP server: Postfix's `smtp-sink`, started per test on a free port
+//! with its fault injection (`-f rcpt` 5xx, `-r rcpt` 4xx, `-q rcpt` hang-up).
+//!
+//! Without `/usr/sbin/smtp-sink` (package `postfix`) these tests say so and pass, unless
+//! `BPV_REQUIRE_SMTP=1`, which makes a missing server a failure (for CI).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is the failure report
+
+mod common;
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bpv_mailing::{MailError, Mailer, SendOutcome, SmtpMailer, SmtpSecurity, SmtpSettings, new_message_id};
+use mail_parser::MessageParser;
+
+/// A running smtp-sink; killed when dropped.
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sink {
+    /// Start smtp-sink with the given extra options (fault injection), or `None` when it is not
+    /// installed and not required.
+    fn start(options: &[&str]) -> Option<Sink> {
+        let binary = sink_binary()?;
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            // As root smtp-sink writes as `nobody` (-u), which must be able to create files here.
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+            let port = free_port();
+            let mut cmd = Command::new(&binary);
+            if running_as_root() {
+                cmd.args(["-u", "nobody"]);
+            }
+            cmd.arg("-d")
+                .arg(format!("{}/%M.", dir.path().display()))
+                .args(options)
+                .arg(format!("127.0.0.1:{port}"))
+                .arg("100")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            let mut sink = Sink { child: cmd.spawn().unwrap(), port, dir };
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if sink.child.try_wait().unwrap().is_some() {
+                    break; // lost the port to someone else: try another
+                }
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Some(sink);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        panic!("smtp-sink did not start listening");
+    }
+
+    fn mailer(&self) -> SmtpMailer {
+        SmtpMailer::new(&settings(self.port, SmtpSecurity::None)).unwrap()
+    }
+
+    /// The messages the sink saved, waiting up to two seconds for `n` of them.
+    fn saved(&self, n: usize) -> Vec<Vec<u8>> {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        loop {
+            let files = files_in(self.dir.path());
+            if files.len() >= n || Instant::now() > deadline {
+                return files.iter().map(|f| std::fs::read(f).unwrap()).collect();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Sink {
+    /// No message reached the sink. (After a refused RCPT smtp-sink may leave an empty dump
+    /// file for the aborted transaction: empty is nothing.)
+    fn assert_nothing_delivered(&self) {
+        let saved = self.saved(0);
+        assert!(
+            saved.iter().all(Vec::is_empty),
+            "{:?}",
+            saved.iter().map(|s| String::from_utf8_lossy(s)).collect::<Vec<_>>()
+        );
+    }
+}
+
+fn sink_binary() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .map(|path| std::env::split_paths(&path).map(|dir| dir.join("smtp-sink")).collect::<Vec<_>>())
+        .unwrap_or_default()
+        .into_iter()
+        .chain([PathBuf::from("/usr/sbin/smtp-sink")])
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        if std::env::var("BPV_REQUIRE_SMTP").as_deref() == Ok("1") {
+            panic!("BPV_REQUIRE_SMTP=1 but smtp-sink is not installed (apt-get install postfix)");
+        }
+        eprintln!("SKIPPED: smtp-sink not found (install postfix, or set BPV_REQUIRE_SMTP=1 to make this fail)");
+    }
+    found
+}
+
+fn running_as_root() -> bool {
+    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+fn settings(port: u16, security: SmtpSecurity) -> SmtpSettings {
+    SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        security,
+        username: None,
+        password: None,
+        pool_size: 4,
+        timeout_seconds: 5,
+    }
+}
+
+#[tokio::test]
+async fn accepted_message_is_sent_and_saved_intact() {
+    let Some(sink) = Sink::start(&[]) else { return };
+    let mailer = sink.mailer();
+    mailer.test_connection().await.unwrap();
+    mailer.check_connection().await.unwrap();
+
+    let id = new_message_id();
+    let outcome = mailer.send(&common::message("zoe@example.nl", &id)).await;
+    let SendOutcome::Sent { reply } = &outcome else { panic!("not sent: {outcome:?}") };
+    assert!(reply.starts_with("250"), "{reply}");
+
+    let saved = sink.saved(1);
+    assert_eq!(saved.len(), 1);
+    let parsed = MessageParser::default().parse(&saved[0]).unwrap();
+    assert_eq!(parsed.header_raw("X-Rcpt-Args").map(str::trim), Some("<zoe@example.nl>"), "envelope recipient");
+    assert_eq!(parsed.header_raw("X-Mail-Args").map(|a| a.trim().starts_with("<bpvmonitor@sbb.example>")), Some(true));
+    assert_eq!(parsed.message_id(), Some(format!("{id}@bpv.example").as_str()));
+    assert_eq!(parsed.to().unwrap().first().unwrap().name(), Some(common::RECIPIENT_NAME));
+    assert_eq!(parsed.subject(), Some("Hoe verliep de bpv van Daniëlle? Vul de BPV Monitor in"));
+    assert!(parsed.body_text(0).unwrap().contains("https://bpv.example/s/BBBBBBBBBBBBBBBBBBBBBA"));
+    assert!(parsed.body_html(0).unwrap().contains("Daniëlle"));
+}
+
+#[tokio::test]
+async fn pooled_connections_carry_concurrent_sends() {
+    let Some(sink) = Sink::start(&[]) else { return };
+    let mailer: Arc<dyn Mailer> = Arc::new(sink.mailer());
+    let mut sends = tokio::task::JoinSet::new();
+    for i in 0..8 {
+        let mailer = Arc::clone(&mailer);
+        let msg = common::message(&format!("po{i}@example.nl"), &format!("pool-{i}"));
+        sends.spawn(async move { mailer.send(&msg).await });
+    }
+    while let Some(outcome) = sends.join_next().await {
+        let outcome = outcome.unwrap();
+        assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    }
+    assert_eq!(sink.saved(8).len(), 8);
+}
+
+#[tokio::test]
+async fn refused_recipient_is_permanent() {
+    let Some(sink) = Sink::start(&["-f", "rcpt"]) else { return };
+    let outcome = sink.mailer().send(&common::message("gone@example.nl", "perm")).await;
+    eprintln!("{outcome:?}");
+    let SendOutcome::Permanent { reason } = &outcome else { panic!("not permanent: {outcome:?}") };
+    assert!(reason.contains("500"), "the code is kept: {reason}");
+    sink.assert_nothing_delivered();
+}
+
+#[tokio::test]
+async fn deferred_recipient_is_transient() {
+    let Some(sink) = Sink::start(&["-r", "rcpt"]) else { return };
+    let outcome = sink.mailer().send(&common::message("later@example.nl", "defer")).await;
+    eprintln!("{outcome:?}");
+    let SendOutcome::Transient { reason } = &outcome else { panic!("not transient: {outcome:?}") };
+    assert!(reason.contains("450"), "the code is kept: {reason}");
+    sink.assert_nothing_delivered();
+}
+
+#[tokio::test]
+async fn hang_up_is_transient() {
+    let Some(sink) = Sink::start(&["-q", "rcpt"]) else { return };
+    let outcome = sink.mailer().send(&common::message("lost@example.nl", "hangup")).await;
+    eprintln!("{outcome:?}");
+    assert!(matches!(outcome, SendOutcome::Transient { .. }), "{outcome:?}");
+    sink.assert_nothing_delivered();
+}
+
+#[tokio::test]
+async fn starttls_is_required_not_skipped() {
+    // smtp-sink offers no STARTTLS: the mail must not go out in plain text.
+    let Some(sink) = Sink::start(&[]) else { return };
+    let mailer = SmtpMailer::new(&settings(sink.port, SmtpSecurity::StartTls)).unwrap();
+    let outcome = mailer.send(&common::message("zoe@example.nl", "starttls")).await;
+    eprintln!("{outcome:?}");
+    assert!(matches!(outcome, SendOutcome::Transient { .. }), "{outcome:?}");
+    sink.assert_nothing_delivered();
+}
+
+#[tokio::test]
+async fn implicit_tls_to_a_plain_server_is_transient() {
+    let Some(sink) = Sink::start(&[]) else { return };
+    let mailer = SmtpMailer::new(&settings(sink.port, SmtpSecurity::Tls)).unwrap();
+    let outcome = mailer.send(&common::message("zoe@example.nl", "tls")).await;
+    eprintln!("{outcome:?}");
+    assert!(matches!(outcome, SendOutcome::Transient { .. }), "{outcome:?}");
+    sink.assert_nothing_delivered();
+}
+
+#[tokio::test]
+async fn nothing_listening_is_transient_and_fails_the_connection_test() {
+    // Needs no smtp-sink: a port nobody listens on.
+    let port = free_port();
+    let mailer = SmtpMailer::new(&settings(port, SmtpSecurity::None)).unwrap();
+    let outcome = mailer.send(&common::message("zoe@example.nl", "refused")).await;
+    eprintln!("{outcome:?}");
+    assert!(matches!(outcome, SendOutcome::Transient { .. }), "{outcome:?}");
+    assert!(mailer.test_connection().await.is_err());
+    assert!(mailer.check_connection().await.is_err());
+}
+
+#[test]
+fn smtp_mailer_refuses_unusable_settings() {
+    // No runtime is needed to build it (the pool starts no background task).
+    assert!(SmtpMailer::new(&settings(25, SmtpSecurity::None)).is_ok());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let mut zero_pool = settings(25, SmtpSecurity::None);
+        zero_pool.pool_size = 0;
+        assert!(matches!(SmtpMailer::new(&zero_pool), Err(MailError::Config(_))));
+        let mut zero_timeout = settings(25, SmtpSecurity::None);
+        zero_timeout.timeout_seconds = 0;
+        assert!(matches!(SmtpMailer::new(&zero_timeout), Err(MailError::Config(_))));
+        let mut password_only = settings(25, SmtpSecurity::None);
+        password_only.password = Some("geheim".into());
+        assert!(matches!(SmtpMailer::new(&password_only), Err(MailError::Config(_))));
+        let mut with_auth = settings(25, SmtpSecurity::StartTls);
+        with_auth.username = Some("bpv".into());
+        with_auth.password = Some("geheim".into());
+        assert!(!format!("{with_auth:?}").contains("geheim"), "Debug hides the password");
+        let mailer = SmtpMailer::new(&with_auth).unwrap();
+        assert!(!format!("{mailer:?}").contains("geheim"));
+    });
+}

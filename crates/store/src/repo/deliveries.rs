@@ -1,0 +1,273 @@
+//! The outbox: one row per mail. Dispatchers claim due rows with a lease (PostgreSQL:
+//! `FOR UPDATE SKIP LOCKED`; SQLite: inside an IMMEDIATE transaction, so one claimer at a time),
+//! commit the claim before talking SMTP, and record each outcome on its own. A claim whose lease
+//! ran out (the dispatcher died) is claimed again: at-least-once, never lost.
+
+use std::collections::HashSet;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::models::DeliveryRow;
+use crate::repo::CHUNK;
+use crate::schema::{deliveries, suppressed_addresses};
+
+/// Waiting for its time (or its retry).
+pub const WACHTEND: &str = "wachtend";
+/// Claimed by a dispatcher (lease).
+pub const BEZIG: &str = "bezig";
+/// Accepted by the SMTP server.
+pub const VERSTUURD: &str = "verstuurd";
+/// Refused for good (5xx); the address is suppressed.
+pub const MISLUKT: &str = "mislukt";
+/// Gave up after the maximum number of attempts (visible, retryable with `retry --dead`).
+pub const DOOD: &str = "dood";
+/// Not sent on purpose (cancelled invitation, suppressed address).
+pub const OVERGESLAGEN: &str = "overgeslagen";
+
+/// Insert mails that do not exist yet (same invitation, kind and number: left alone); returns how
+/// many were new.
+pub fn insert_new(conn: &mut DbConnection, rows: &[DeliveryRow]) -> StoreResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(CHUNK / 2) {
+        n += match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(deliveries::table)
+                .values(chunk)
+                .on_conflict((deliveries::invitation_id, deliveries::soort, deliveries::nummer))
+                .do_nothing()
+                .execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(deliveries::table)
+                .values(chunk)
+                .on_conflict((deliveries::invitation_id, deliveries::soort, deliveries::nummer))
+                .do_nothing()
+                .execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
+/// Claim up to `limit` due mails for `owner` until `now + lease`, and commit. Due: waiting with
+/// `next_attempt_at <= now`, or claimed by someone whose lease ran out.
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: &str,
+    now: NaiveDateTime,
+    lease: Duration,
+    limit: i64,
+) -> StoreResult<Vec<DeliveryRow>> {
+    crate::db::write_transaction(conn, |conn| {
+        let due = deliveries::status
+            .eq(WACHTEND)
+            .and(deliveries::next_attempt_at.le(now))
+            .or(deliveries::status.eq(BEZIG).and(deliveries::lease_until.lt(now)));
+        let ids: Vec<String> = match conn {
+            DbConnection::Postgresql(c) => deliveries::table
+                .filter(due)
+                .order((deliveries::next_attempt_at, deliveries::recipient))
+                .limit(limit)
+                .select(deliveries::id)
+                .for_update()
+                .skip_locked()
+                .load(c)?,
+            DbConnection::Sqlite(c) => deliveries::table
+                .filter(due)
+                .order((deliveries::next_attempt_at, deliveries::recipient))
+                .limit(limit)
+                .select(deliveries::id)
+                .load(c)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Guarded: only rows still due are taken (the same condition, re-checked under the lock).
+        diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)).filter(due))
+            .set((
+                deliveries::status.eq(BEZIG),
+                deliveries::lease_until.eq(Some(now + lease)),
+                deliveries::lease_owner.eq(Some(owner)),
+                deliveries::attempts.eq(deliveries::attempts + 1),
+                deliveries::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(deliveries::table
+            .filter(deliveries::id.eq_any(&ids))
+            .filter(deliveries::lease_owner.eq(owner))
+            .filter(deliveries::status.eq(BEZIG))
+            .order((deliveries::recipient, deliveries::id))
+            .select(DeliveryRow::as_select())
+            .load(conn)?)
+    })
+}
+
+/// The server accepted the mail.
+pub fn record_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    message_id: &str,
+    reply: &str,
+    now: NaiveDateTime,
+) -> StoreResult<bool> {
+    let n = diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+        .set((
+            deliveries::status.eq(VERSTUURD),
+            deliveries::message_id.eq(Some(message_id)),
+            deliveries::last_reply.eq(Some(reply)),
+            deliveries::sent_at.eq(Some(now)),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// A temporary failure: try again at `retry_at`, or give up (`dood`) when `give_up`.
+pub fn record_transient(
+    conn: &mut DbConnection,
+    id: &str,
+    reply: &str,
+    retry_at: NaiveDateTime,
+    give_up: bool,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+        .set((
+            deliveries::status.eq(if give_up { DOOD } else { WACHTEND }),
+            deliveries::next_attempt_at.eq(retry_at),
+            deliveries::last_reply.eq(Some(reply)),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A permanent refusal: the mail failed and the address is never mailed again.
+pub fn record_permanent(
+    conn: &mut DbConnection,
+    id: &str,
+    recipient: &str,
+    reply: &str,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    crate::db::write_transaction(conn, |conn| {
+        diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+            .set((
+                deliveries::status.eq(MISLUKT),
+                deliveries::last_reply.eq(Some(reply)),
+                deliveries::lease_until.eq(None::<NaiveDateTime>),
+                deliveries::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        suppress(conn, recipient, reply, now)?;
+        // Mails to the same address that are still waiting are skipped.
+        diesel::update(
+            deliveries::table
+                .filter(deliveries::recipient.eq(recipient.to_lowercase()))
+                .filter(deliveries::status.eq(WACHTEND)),
+        )
+        .set((
+            deliveries::status.eq(OVERGESLAGEN),
+            deliveries::last_reply.eq(Some("adres geweigerd door de mailserver")),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Skip a claimed mail (its address is suppressed or its invitation no longer open).
+pub fn record_skipped(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+        .set((
+            deliveries::status.eq(OVERGESLAGEN),
+            deliveries::last_reply.eq(Some(reason)),
+            deliveries::lease_until.eq(None::<NaiveDateTime>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Never mail this address again (stored lower-cased).
+pub fn suppress(conn: &mut DbConnection, email: &str, reason: &str, now: NaiveDateTime) -> StoreResult<()> {
+    let email = email.trim().to_lowercase();
+    match conn {
+        DbConnection::Postgresql(c) => diesel::insert_into(suppressed_addresses::table)
+            .values((
+                suppressed_addresses::email.eq(&email),
+                suppressed_addresses::reason.eq(reason),
+                suppressed_addresses::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)?,
+        DbConnection::Sqlite(c) => diesel::insert_into(suppressed_addresses::table)
+            .values((
+                suppressed_addresses::email.eq(&email),
+                suppressed_addresses::reason.eq(reason),
+                suppressed_addresses::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(c)?,
+    };
+    Ok(())
+}
+
+/// Which of these addresses are suppressed (compared lower-cased).
+pub fn suppressed_among(conn: &mut DbConnection, emails: &[String]) -> StoreResult<HashSet<String>> {
+    let lower: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).collect();
+    let mut out = HashSet::new();
+    for chunk in lower.chunks(CHUNK) {
+        let found: Vec<String> = suppressed_addresses::table
+            .filter(suppressed_addresses::email.eq_any(chunk))
+            .select(suppressed_addresses::email)
+            .load(conn)?;
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// Mails per status.
+pub fn status_counts(conn: &mut DbConnection) -> StoreResult<Vec<(String, i64)>> {
+    Ok(deliveries::table
+        .group_by(deliveries::status)
+        .select((deliveries::status, diesel::dsl::count_star()))
+        .order(deliveries::status)
+        .load(conn)?)
+}
+
+/// When the oldest mail that is due now became due.
+pub fn oldest_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<Option<NaiveDateTime>> {
+    Ok(deliveries::table
+        .filter(deliveries::status.eq(WACHTEND))
+        .filter(deliveries::next_attempt_at.le(now))
+        .select(diesel::dsl::min(deliveries::next_attempt_at))
+        .first(conn)?)
+}
+
+/// Put dead mails back in the queue (after the cause was fixed); returns how many.
+pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<usize> {
+    Ok(diesel::update(deliveries::table.filter(deliveries::status.eq(DOOD)))
+        .set((
+            deliveries::status.eq(WACHTEND),
+            deliveries::attempts.eq(0),
+            deliveries::next_attempt_at.eq(now),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?)
+}
+
+/// All mails of some invitations (tests, status pages).
+pub fn for_invitations(conn: &mut DbConnection, invitation_ids: &[String]) -> StoreResult<Vec<DeliveryRow>> {
+    let mut out = Vec::new();
+    for chunk in invitation_ids.chunks(CHUNK) {
+        out.extend(
+            deliveries::table
+                .filter(deliveries::invitation_id.eq_any(chunk))
+                .select(DeliveryRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}

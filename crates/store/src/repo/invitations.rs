@@ -1,0 +1,173 @@
+//! Survey invitations: created once per bpvo and group (the unique key makes planning idempotent
+//! even with two dispatchers), rescheduled or cancelled while still planned, marked sent, answered
+//! or opted out. Link tokens are stored only as hashes.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::models::InvitationRow;
+use crate::repo::CHUNK;
+use crate::schema::{deliveries, invitation_tokens, invitations};
+
+/// Status of an invitation that has not gone out.
+pub const GEPLAND: &str = "gepland";
+/// Status once its mail (or the praktijkopleider's mail carrying its link) went out.
+pub const VERSTUURD: &str = "verstuurd";
+/// Status once answered.
+pub const BEANTWOORD: &str = "beantwoord";
+/// Status when it will never be sent.
+pub const GEANNULEERD: &str = "geannuleerd";
+
+/// The invitations of these bpvo's.
+pub fn for_bpvos(conn: &mut DbConnection, bpvo_ids: &[String]) -> StoreResult<Vec<InvitationRow>> {
+    let mut out = Vec::new();
+    for chunk in bpvo_ids.chunks(CHUNK) {
+        out.extend(
+            invitations::table
+                .filter(invitations::bpvo_id.eq_any(chunk))
+                .select(InvitationRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Invitations by id.
+pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<InvitationRow>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        out.extend(
+            invitations::table.filter(invitations::id.eq_any(chunk)).select(InvitationRow::as_select()).load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Insert invitations that do not exist yet (same bpvo and group: left alone); returns how many
+/// were new.
+pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(CHUNK / 2) {
+        n += match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(invitations::table)
+                .values(chunk)
+                .on_conflict((invitations::bpvo_id, invitations::groep))
+                .do_nothing()
+                .execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(invitations::table)
+                .values(chunk)
+                .on_conflict((invitations::bpvo_id, invitations::groep))
+                .do_nothing()
+                .execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
+/// New dates for a planned invitation (its end date moved before it went out); a waiting
+/// invitation mail moves with it.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    id: &str,
+    scheduled_on: NaiveDate,
+    closes_on: NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<bool> {
+    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
+        .set((
+            invitations::scheduled_on.eq(scheduled_on),
+            invitations::closes_on.eq(closes_on),
+            invitations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if n > 0 {
+        diesel::update(
+            deliveries::table
+                .filter(deliveries::invitation_id.eq(id))
+                .filter(deliveries::status.eq(crate::repo::deliveries::WACHTEND)),
+        )
+        .set((
+            deliveries::next_attempt_at.eq(scheduled_on.and_time(chrono::NaiveTime::MIN)),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    }
+    Ok(n > 0)
+}
+
+/// Cancel a planned invitation and skip its waiting mails.
+pub fn cancel(conn: &mut DbConnection, id: &str, reden: &str, now: NaiveDateTime) -> StoreResult<bool> {
+    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
+        .set((
+            invitations::status.eq(GEANNULEERD),
+            invitations::cancel_reason.eq(Some(reden)),
+            invitations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::invitation_id.eq(id))
+            .filter(deliveries::status.eq(crate::repo::deliveries::WACHTEND)),
+    )
+    .set((
+        deliveries::status.eq(crate::repo::deliveries::OVERGESLAGEN),
+        deliveries::last_reply.eq(Some(format!("geannuleerd: {reden}"))),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The invitation went out today (its own mail, or the praktijkopleider's mail with its link).
+pub fn mark_sent(conn: &mut DbConnection, id: &str, today: NaiveDate, now: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
+        .set((invitations::status.eq(VERSTUURD), invitations::sent_on.eq(Some(today)), invitations::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Reminder `nummer` went out.
+pub fn mark_reminded(conn: &mut DbConnection, id: &str, nummer: i32, now: NaiveDateTime) -> StoreResult<()> {
+    diesel::update(invitations::table.find(id).filter(invitations::reminders_sent.lt(nummer)))
+        .set((invitations::reminders_sent.eq(nummer), invitations::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Store the hash of a link token for an invitation.
+pub fn add_token(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    diesel::insert_into(invitation_tokens::table)
+        .values((
+            invitation_tokens::token_hash.eq(token_hash),
+            invitation_tokens::invitation_id.eq(invitation_id),
+            invitation_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The invitation a link token belongs to.
+pub fn find_by_token_hash(conn: &mut DbConnection, token_hash: &str) -> StoreResult<Option<InvitationRow>> {
+    Ok(invitation_tokens::table
+        .inner_join(invitations::table)
+        .filter(invitation_tokens::token_hash.eq(token_hash))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How many invitations there are per group and status.
+pub fn counts(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, i64)>> {
+    Ok(invitations::table
+        .group_by((invitations::groep, invitations::status))
+        .select((invitations::groep, invitations::status, diesel::dsl::count_star()))
+        .order((invitations::groep, invitations::status))
+        .load(conn)?)
+}

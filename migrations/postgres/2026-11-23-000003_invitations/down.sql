@@ -1,0 +1,4 @@
+DROP TABLE suppressed_addresses;
+DROP TABLE deliveries;
+DROP TABLE invitation_tokens;
+DROP TABLE invitations;

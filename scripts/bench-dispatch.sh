@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Benchmark: 20,000 due invitations on PostgreSQL, sent by the dispatcher (release build) into a
+# local smtp-sink — mails/s end to end: plan + claim + render + send + record. Beside it, the rate
+# of Postfix's own smtp-source into the same sink at the same concurrency. Prints; asserts nothing.
+#   scripts/bench-dispatch.sh [N] [CONCURRENCY]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+source scripts/lib/postgres.sh
+source scripts/lib/smtp.sh
+N=${1:-20000}; CONC=${2:-8}
+
+ensure_smtp_sink
+cargo build -q --release --locked -p bpv-cli -p bpv-dispatcher
+ensure_postgres >/dev/null
+work=$(mktemp -d /var/tmp/bpv-bench.XXXXXX); chmod 777 "$work"
+db="bench_dispatch_$$"
+base=${BPV_TEST_POSTGRES_URL%/*}
+sink_pid=""
+cleanup() {
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null || true
+  psql "$BPV_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
+export BPV_CONFIG_DIR=/nonexistent BPV__MAIL__FILE_DIR="$work/outbox"
+url="$base/$db"
+"$CARGO_TARGET_DIR/release/bpv" --database-url "$url" demo --bpvos 0 --no-serve >/dev/null
+
+as_of=$(date +%F)
+eind=$(date -d "$as_of + 21 days" +%F)
+python3 - "$N" "$eind" > "$work/registraties.csv" <<'PY'
+import sys
+n, eind = int(sys.argv[1]), sys.argv[2]
+print("Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres")
+for i in range(n):
+    print(f"251A100;BENCH-{i:06d};{100000000 + i};25604;BOL;2025-09-01;{eind};Opleider {i};opleider{i}@leerbedrijf{i % 997}.example.nl")
+PY
+"$CARGO_TARGET_DIR/release/bpv" --database-url "$url" admin import-registraties "$work/registraties.csv"
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+smtp-sink -u nobody -c 127.0.0.1:$port 1000 >/dev/null 2>&1 &
+sink_pid=$!
+sleep 0.5
+
+echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc) cores"
+start=$(date +%s.%N)
+BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=$port BPV__MAIL__SMTP__SECURITY=none \
+  BPV__MAIL__SMTP__POOL_SIZE=$CONC RUST_LOG=warn \
+  "$CARGO_TARGET_DIR/release/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
+  > "$work/summary.json"
+end=$(date +%s.%N)
+python3 - "$work/summary.json" "$start" "$end" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2])
+print(f"  dispatcher (plan+claim+render+send+record)  {s['sent']} mails in {t:6.2f} s = {s['sent'] / t:8,.0f} mails/s  "
+      f"(planned {s['planned']}, retried {s['retried']}, failed {s['failed']})")
+PY
+start=$(date +%s.%N)
+smtp-source -s "$CONC" -m "$N" -l 2048 -f bench@example.nl -t sink@example.nl 127.0.0.1:$port
+end=$(date +%s.%N)
+python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  smtp-source (Postfix), same sink          {n} mails in {t:6.2f} s = {n/t:8,.0f} mails/s (reference)')" "$N" "$start" "$end"

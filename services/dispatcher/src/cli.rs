@@ -1,0 +1,186 @@
+//! `bpv-dispatcher run | status | retry --dead`, for cron. Exit codes: 0 done; 1 the run failed
+//! (SMTP unreachable, more than `dispatcher.max_failure_share` of the mails failed, database
+//! trouble); 2 bad usage or configuration.
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use bpv_store::repo::{deliveries, invitations};
+use bpv_store::{DatabaseUrl, build_pool, now_utc};
+use bpv_web::{Settings, SettingsSource};
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
+
+use crate::{Dispatcher, RunOptions, mailer_from_settings};
+
+/// The BPV Monitor's mail dispatcher, run by cron.
+#[derive(Debug, Parser)]
+#[command(name = "bpv-dispatcher", version, about)]
+pub struct Cli {
+    /// Database URL; overrides `database.url` / `BPV__DATABASE__URL`.
+    #[arg(long, global = true, env = "BPV_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Folder with `default.toml` and `{BPV_ENV}.toml`.
+    #[arg(long, global = true)]
+    pub config_dir: Option<std::path::PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Plan today's invitations and reminders and send every due mail.
+    Run {
+        /// Plan for this day instead of today (jjjj-mm-dd).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Plan and count only; change nothing, send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Send at most this many mails.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Mails in flight at once (default `dispatcher.concurrency`).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Mails per second at most (default `dispatcher.rate_per_second`; 0 = no limit).
+        #[arg(long)]
+        rate: Option<f64>,
+        /// Print one JSON summary instead of the line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mails per state, the oldest one due, and invitations per group and state.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put mails back in the queue.
+    Retry {
+        /// The mails that were given up after the maximum number of attempts.
+        #[arg(long, required = true)]
+        dead: bool,
+    },
+}
+
+/// Parse arguments, run, and give the exit code.
+pub fn main<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    bpv_web::telemetry::init("warn");
+    let mut source = SettingsSource { config_dir: cli.config_dir.clone(), ..SettingsSource::default() };
+    if let Some(url) = &cli.database_url {
+        source.overrides.push(("database.url".into(), url.clone()));
+    }
+    let settings = match Settings::load_from(&source) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("fout: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("mislukt: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(dispatch(cli.command, settings)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mislukt: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
+    let pool = build_pool(&url, settings.database.pool_size.max(4))?;
+    {
+        let mut conn = pool.get()?;
+        bpv_store::run_migrations(&mut conn)?;
+    }
+    match command {
+        Command::Run { as_of, dry_run, limit, concurrency, rate, json } => {
+            let opts = RunOptions {
+                as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                dry_run,
+                limit,
+                concurrency: concurrency.unwrap_or(settings.dispatcher.concurrency).max(1),
+                rate_per_second: Some(rate.unwrap_or(settings.dispatcher.rate_per_second)).filter(|r| *r > 0.0),
+                progress: !json,
+            };
+            let max_share = settings.dispatcher.max_failure_share;
+            let mailer = mailer_from_settings(&settings)?;
+            let dispatcher = Dispatcher::new(pool, settings, mailer)?;
+            let summary = dispatcher.run(&opts).await?;
+            if json {
+                println!("{}", serde_json::to_string(&summary)?);
+            } else {
+                println!("{}", summary.line());
+            }
+            let failed_share = summary.failure_share();
+            if summary.smtp_unreachable {
+                eprintln!("mislukt: de SMTP-server is niet bereikbaar; er is niets verstuurd");
+                return Ok(ExitCode::FAILURE);
+            }
+            if failed_share > max_share {
+                eprintln!(
+                    "mislukt: {:.0}% van de mails is niet verstuurd (grens {:.0}%)",
+                    failed_share * 100.0,
+                    max_share * 100.0
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { json } => {
+            let mut conn = pool.get()?;
+            let now = now_utc();
+            let states = deliveries::status_counts(&mut conn)?;
+            let oldest = deliveries::oldest_due(&mut conn, now)?;
+            let invs = invitations::counts(&mut conn)?;
+            if json {
+                let value = serde_json::json!({
+                    "mails": states.iter().map(|(s, n)| (s.clone(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+                    "oudsteWachtendSinds": oldest.map(|t| t.and_utc().to_rfc3339()),
+                    "uitnodigingen": invs.iter().map(|(g, s, n)| serde_json::json!({"groep": g, "status": s, "aantal": n})).collect::<Vec<_>>(),
+                });
+                println!("{value}");
+            } else {
+                println!("mails:");
+                for (s, n) in &states {
+                    println!("  {s:<14} {n}");
+                }
+                match oldest {
+                    Some(t) => println!("oudste wachtende mail sinds {} UTC", t.format("%Y-%m-%d %H:%M")),
+                    None => println!("geen wachtende mails"),
+                }
+                println!("uitnodigingen:");
+                for (g, s, n) in &invs {
+                    println!("  {g:<17} {s:<12} {n}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Retry { dead } => {
+            debug_assert!(dead);
+            let mut conn = pool.get()?;
+            let n = deliveries::retry_dead(&mut conn, now_utc())?;
+            println!("{n} opgegeven mails staan weer in de wachtrij");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Planning: turn today's scheduling rules into invitations and outbox rows. Idempotent — the
+//! unique keys (bpvo, group) and (invitation, kind, number) make a second run, or a second
+//! dispatcher planning at the same time, add nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use bpv_scheduling::{Action, BpvoFacts, InvitationState, InvitationStatus, SchedulingSettings};
+use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
+use bpv_store::repo::{aanbieders, bpvos, deliveries, instellingen, invitations};
+use bpv_store::{DbConnection, StoreResult, ids::new_id, write_transaction};
+use bpvo::{BpvoStatus, Groep, Kanaal};
+use chrono::{Days, NaiveDate, NaiveDateTime};
+
+/// What planning did (or, dry, would do).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanOutcome {
+    pub invitations_created: usize,
+    pub rescheduled: usize,
+    pub cancelled: usize,
+    /// New outbox rows.
+    pub planned: usize,
+}
+
+/// Bpvo's handled per transaction.
+const CHUNK: usize = 1_000;
+
+/// Plan for `today`: create, reschedule and cancel invitations and put due mails in the outbox.
+pub fn plan(
+    conn: &mut DbConnection,
+    settings: &SchedulingSettings,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<PlanOutcome> {
+    let from = today.checked_sub_days(Days::new(u64::from(settings.close_after_days) + 1)).unwrap_or(today);
+    let to = today.checked_add_days(Days::new(u64::from(settings.lead_days))).unwrap_or(today);
+    let candidates = bpvos::scheduling_candidates(conn, from, to)?;
+    let deelname = participation_by_aanbieder(conn)?;
+    let mut outcome = PlanOutcome::default();
+    for chunk in candidates.chunks(CHUNK) {
+        let part = if dry_run {
+            plan_chunk(conn, chunk, &deelname, settings, today, now, true)?
+        } else {
+            write_transaction(conn, |conn| plan_chunk(conn, chunk, &deelname, settings, today, now, false))?
+        };
+        outcome.invitations_created += part.invitations_created;
+        outcome.rescheduled += part.rescheduled;
+        outcome.cancelled += part.cancelled;
+        outcome.planned += part.planned;
+    }
+    Ok(outcome)
+}
+
+/// aanbiedercode → whether its instelling takes part in directe studentbevraging.
+fn participation_by_aanbieder(conn: &mut DbConnection) -> StoreResult<HashMap<String, bool>> {
+    let by_brin: HashMap<String, bool> = instellingen::list(conn)?
+        .into_iter()
+        .map(|i| {
+            let neemt_deel = i.neemt_deel_aan_directe_bevraging();
+            (i.brin, neemt_deel)
+        })
+        .collect();
+    Ok(aanbieders::list(conn)?
+        .into_iter()
+        .map(|a| {
+            let d = by_brin.get(&a.brin).copied().unwrap_or(false);
+            (a.aanbiedercode, d)
+        })
+        .collect())
+}
+
+pub(crate) fn facts(row: &BpvoRow, deelname: &HashMap<String, bool>) -> BpvoFacts {
+    BpvoFacts {
+        status: BpvoStatus::parse(&row.status).unwrap_or(BpvoStatus::Actief),
+        geplande_einddatum: row.geplande_einddatum,
+        has_praktijkopleider_email: row.praktijkopleider_email.is_some(),
+        has_student_email: row.student_email.is_some(),
+        instelling_neemt_deel: deelname.get(&row.aanbiedercode).copied().unwrap_or(false),
+    }
+}
+
+pub(crate) fn state(row: &InvitationRow) -> Option<InvitationState> {
+    Some(InvitationState {
+        groep: Groep::parse(&row.groep)?,
+        kanaal: Kanaal::parse(&row.kanaal)?,
+        scheduled_on: row.scheduled_on,
+        closes_on: row.closes_on,
+        status: InvitationStatus::parse(&row.status)?,
+        sent_on: row.sent_on,
+        reminders_sent: u32::try_from(row.reminders_sent).unwrap_or(0),
+        opted_out: row.opted_out,
+    })
+}
+
+fn recipient(row: &BpvoRow, groep: Groep) -> Option<String> {
+    match groep {
+        Groep::Praktijkopleider => row.praktijkopleider_email.clone(),
+        Groep::Student => row.student_email.clone(),
+    }
+    .map(|e| e.trim().to_lowercase())
+}
+
+fn plan_chunk(
+    conn: &mut DbConnection,
+    chunk: &[BpvoRow],
+    deelname: &HashMap<String, bool>,
+    settings: &SchedulingSettings,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<PlanOutcome> {
+    let ids: Vec<String> = chunk.iter().map(|b| b.id.clone()).collect();
+    let mut existing: HashMap<(String, Groep), InvitationRow> = HashMap::new();
+    for inv in invitations::for_bpvos(conn, &ids)? {
+        if let Some(g) = Groep::parse(&inv.groep) {
+            existing.insert((inv.bpvo_id.clone(), g), inv);
+        }
+    }
+    let mut out = PlanOutcome::default();
+    let mut creates = Vec::new();
+    let mut sends: Vec<(&BpvoRow, Groep, &'static str, i32)> = Vec::new();
+    for bpvo in chunk {
+        let states: Vec<InvitationState> =
+            Groep::ALL.iter().filter_map(|g| existing.get(&(bpvo.id.clone(), *g))).filter_map(state).collect();
+        for action in bpv_scheduling::plan(&facts(bpvo, deelname), &states, settings, today) {
+            match action {
+                Action::Create { groep, kanaal, scheduled_on, closes_on } => {
+                    creates.push(InvitationRow {
+                        id: new_id(),
+                        bpvo_id: bpvo.id.clone(),
+                        groep: groep.as_str().into(),
+                        kanaal: kanaal.as_str().into(),
+                        status: invitations::GEPLAND.into(),
+                        scheduled_on,
+                        closes_on,
+                        sent_on: None,
+                        reminders_sent: 0,
+                        opted_out: false,
+                        answered_at: None,
+                        cancel_reason: None,
+                        created_at: now,
+                        updated_at: now,
+                    });
+                }
+                Action::Reschedule { groep, scheduled_on, closes_on } => {
+                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep)) {
+                        if dry_run || invitations::reschedule(conn, &inv.id, scheduled_on, closes_on, now)? {
+                            out.rescheduled += 1;
+                        }
+                    }
+                }
+                Action::Cancel { groep, reden } => {
+                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep)) {
+                        if dry_run || invitations::cancel(conn, &inv.id, &reden, now)? {
+                            out.cancelled += 1;
+                        }
+                    }
+                }
+                Action::SendInvitation { groep } => sends.push((bpvo, groep, "uitnodiging", 0)),
+                Action::SendReminder { groep, nummer } => {
+                    sends.push((bpvo, groep, "herinnering", i32::try_from(nummer).unwrap_or(i32::MAX)))
+                }
+            }
+        }
+    }
+    if dry_run {
+        out.invitations_created = creates.len();
+        out.planned = sends.len();
+        return Ok(out);
+    }
+    out.invitations_created = invitations::insert_new(conn, &creates)?;
+    if sends.is_empty() {
+        return Ok(out);
+    }
+    // The stored invitations (a concurrent dispatcher may have created some of them first).
+    let send_bpvos: Vec<String> =
+        sends.iter().map(|(b, ..)| b.id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let stored: HashMap<(String, String), String> =
+        invitations::for_bpvos(conn, &send_bpvos)?.into_iter().map(|i| ((i.bpvo_id, i.groep), i.id)).collect();
+    let recipients: Vec<String> = sends.iter().filter_map(|(b, g, ..)| recipient(b, *g)).collect();
+    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
+    let midnight = today.and_time(chrono::NaiveTime::MIN);
+    let rows: Vec<DeliveryRow> = sends
+        .iter()
+        .filter_map(|(bpvo, groep, soort, nummer)| {
+            let invitation_id = stored.get(&(bpvo.id.clone(), groep.as_str().to_owned()))?.clone();
+            let to = recipient(bpvo, *groep);
+            let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
+            Some(DeliveryRow {
+                id: new_id(),
+                invitation_id,
+                soort: (*soort).into(),
+                nummer: *nummer,
+                recipient: to,
+                status: if blocked { deliveries::OVERGESLAGEN } else { deliveries::WACHTEND }.into(),
+                attempts: 0,
+                next_attempt_at: midnight.min(now),
+                lease_until: None,
+                lease_owner: None,
+                message_id: None,
+                last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
+                sent_at: None,
+                created_at: now,
+                updated_at: now,
+            })
+        })
+        .collect();
+    out.planned = deliveries::insert_new(conn, &rows)?;
+    Ok(out)
+}

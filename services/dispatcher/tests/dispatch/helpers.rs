@@ -1,0 +1,213 @@
+//! A real SMTP sink per test, seeded due bpvo's, and settings that point the dispatcher at both.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::Duration;
+
+use bpv_dispatcher::{Dispatcher, RunOptions, Summary};
+use bpv_store::models::{AanbiederRow, InstellingRow};
+use bpv_store::now_utc;
+use bpv_store::repo::bpvos::{self, Registratie};
+use bpv_store::repo::{aanbieders, instellingen};
+use bpv_store::testing::TestDb;
+use bpv_web::{Settings, SettingsSource};
+use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
+use chrono::{Days, NaiveDate};
+
+/// A running smtp-sink; killed on drop. Every accepted message is a file in `dir`.
+pub struct Sink {
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Sink {
+    /// Start a sink; `faults` are smtp-sink options such as `["-r", "rcpt"]`.
+    pub fn start(faults: &[&str]) -> Sink {
+        Self::start_on(free_port(), faults)
+    }
+
+    pub fn start_on(port: u16, faults: &[&str]) -> Sink {
+        let bin = ["/usr/sbin/smtp-sink", "/usr/bin/smtp-sink"].into_iter().find(|p| Path::new(p).exists());
+        let bin = bin.expect("smtp-sink not installed: apt-get install postfix (scripts/test.sh does this)");
+        let dir = tempfile::tempdir().unwrap();
+        // smtp-sink runs as nobody and writes there.
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+        let template = format!("{}/%M.", dir.path().display());
+        let mut child = Command::new(bin)
+            .args(["-u", "nobody", "-d", &template])
+            .args(faults)
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("100")
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Sink { port, dir, child: Some(child) };
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("smtp-sink did not start on port {port}");
+    }
+
+    /// The files of the messages it accepted.
+    pub fn messages(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for e in walk(self.dir.path()) {
+            out.push(e);
+        }
+        out
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// The day the tests plan for.
+pub fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+}
+
+/// Settings with SMTP at `port` (no TLS) and the given attempt limit.
+pub fn settings(db: &TestDb, port: u16, extra: &[(&str, &str)]) -> Settings {
+    let mut overrides: Vec<(String, String)> = vec![
+        ("database.url".into(), db.url().into()),
+        ("mail.transport".into(), "smtp".into()),
+        ("mail.smtp.host".into(), "127.0.0.1".into()),
+        ("mail.smtp.port".into(), port.to_string()),
+        ("mail.smtp.security".into(), "none".into()),
+        ("mail.smtp.pool_size".into(), "4".into()),
+        ("mail.smtp.timeout_seconds".into(), "10".into()),
+        ("survey.public_url".into(), "https://enquete.example.nl".into()),
+        ("dispatcher.max_attempts".into(), "3".into()),
+    ];
+    overrides.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
+        .unwrap()
+}
+
+pub fn dispatcher(db: &TestDb, settings: Settings) -> Dispatcher {
+    let mailer = bpv_dispatcher::mailer_from_settings(&settings).unwrap();
+    Dispatcher::new(db.pool().clone(), settings, mailer).unwrap()
+}
+
+pub fn opts() -> RunOptions {
+    RunOptions { as_of: as_of(), dry_run: false, limit: None, concurrency: 4, rate_per_second: None, progress: false }
+}
+
+pub async fn run(db: &TestDb, port: u16) -> Summary {
+    dispatcher(db, settings(db, port, &[])).run(&opts()).await.unwrap()
+}
+
+/// An instelling that takes part, and `n` bpvo's due on `as_of()` (planned end date 21 days later),
+/// each with a student email; praktijkopleiders: `n / per_opleider` distinct addresses.
+pub fn seed(db: &TestDb, n: usize, per_opleider: usize) {
+    let mut conn = db.conn();
+    let now = now_utc();
+    let d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+    instellingen::insert(
+        &mut conn,
+        &InstellingRow {
+            brin: "25AB".into(),
+            naam: "ROC Test".into(),
+            oin: None,
+            directe_studentbevraging: true,
+            intake_op: Some(d),
+            resultaten_api: true,
+            verwerkersovereenkomst_getekend_op: Some(d),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .unwrap();
+    aanbieders::insert(
+        &mut conn,
+        &AanbiederRow { aanbiedercode: "123A456".into(), brin: "25AB".into(), naam: "ROC".into(), created_at: now },
+    )
+    .unwrap();
+    let eind = as_of() + Days::new(21);
+    let records: Vec<Bpvo> = (0..n)
+        .map(|i| {
+            Bpvo::try_from(&BpvoRecord {
+                correlatie_id: Some(format!("D-{i}")),
+                leerbedrijf_code: Some("100200300".into()),
+                crebo_code: Some("25604".into()),
+                startdatum: Some("2025-09-01".into()),
+                geplande_einddatum: Some(eind.to_string()),
+                leerweg_naam: Some("BOL".into()),
+                student: Some(StudentRecord {
+                    emailadres: Some(format!("student{i}@student.roc.nl")),
+                    studentcode: Some(format!("{}", 1000 + i)),
+                    naam: Some(format!("Zoë{i} Çelik-de Vries")),
+                }),
+                school: Some(SchoolRecord {
+                    schoolnaam: Some("ROC Test".into()),
+                    locatiecode: Some("123X001".into()),
+                    aanbiedercode: Some("123A456".into()),
+                }),
+            })
+            .unwrap()
+        })
+        .collect();
+    bpvos::upsert_school_records(&mut conn, &records, now).unwrap();
+    let regs: Vec<Registratie> = (0..n)
+        .map(|i| Registratie {
+            aanbiedercode: "123A456".into(),
+            correlatie_id: format!("D-{i}"),
+            leerbedrijf_id: "100200300".into(),
+            crebo: "25604".into(),
+            leerweg: "BOL".into(),
+            startdatum: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+            geplande_einddatum: eind,
+            werkelijke_einddatum: None,
+            praktijkopleider_naam: Some(format!("Opleider {}", i / per_opleider)),
+            praktijkopleider_email: Some(format!("opleider{}@leerbedrijf.nl", i / per_opleider)),
+        })
+        .collect();
+    bpvos::merge_registraties(&mut conn, &regs, now).unwrap();
+}
+
+/// Pretend the retry time has come: every waiting mail is due now.
+pub fn make_waiting_mail_due(db: &TestDb) {
+    use bpv_store::schema::deliveries::dsl;
+    use diesel::prelude::*;
+    diesel::update(dsl::deliveries.filter(dsl::status.eq("wachtend")))
+        .set(dsl::next_attempt_at.eq(now_utc() - chrono::Duration::seconds(1)))
+        .execute(&mut db.conn())
+        .unwrap();
+}
+
+/// Mails per status.
+pub fn counts(db: &TestDb) -> std::collections::HashMap<String, i64> {
+    bpv_store::repo::deliveries::status_counts(&mut db.conn()).unwrap().into_iter().collect()
+}
