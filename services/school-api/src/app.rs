@@ -54,7 +54,7 @@ impl Application {
             pool,
             keys: TokenKeys::new(&settings.auth),
             limits,
-            scheduling: bpv_scheduling::SchedulingSettings::default(),
+            scheduling: settings.scheduling,
             secure_cookies,
         };
         let server = run(listener, state)?;

@@ -60,7 +60,9 @@ impl From<UpsertOutcome> for Resultaat {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Uitnodiging {
-    /// `gepland`, `wordtNietUitgenodigd`, `ingetrokken`.
+    /// Before the dispatcher made the invitation: `gepland` or `wordtNietUitgenodigd`; after:
+    /// the invitation's own status (`gepland`, `verstuurd`, `beantwoord`, `geannuleerd`); and
+    /// `ingetrokken` for a withdrawn bpvo.
     pub status: String,
     /// Planned day of the invitation (not before today).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -73,7 +75,9 @@ pub struct Uitnodiging {
     pub reden: Option<String>,
 }
 
-/// The planned invitation of a bpvo as the schedule rules say today.
+/// The planned invitation of a bpvo as the scheduling rules say today (before the dispatcher
+/// made one). The praktijkopleider's registration may still arrive from SBB, so it is assumed
+/// reachable; whether the student is mailed directly follows from participation and email.
 pub fn plan_uitnodiging(
     settings: &SchedulingSettings,
     geplande_einddatum: NaiveDate,
@@ -81,21 +85,31 @@ pub fn plan_uitnodiging(
     deelname: bool,
     today: NaiveDate,
 ) -> Uitnodiging {
-    let last = settings.last_invite_date(geplande_einddatum);
-    if today > last {
+    let facts = bpv_scheduling::BpvoFacts {
+        status: bpvo::BpvoStatus::Actief,
+        geplande_einddatum,
+        has_praktijkopleider_email: true,
+        has_student_email: student_email,
+        instelling_neemt_deel: deelname,
+    };
+    if let Some(reden) = bpv_scheduling::not_invited_reason(&facts, settings, today) {
         return Uitnodiging {
             status: "wordtNietUitgenodigd".into(),
             datum: None,
             kanaal_student: None,
-            reden: Some(format!(
-                "te laat aangeleverd: voor een geplande einddatum van {geplande_einddatum} kan tot en met {last} \
-                 worden uitgenodigd"
-            )),
+            reden: Some(reden),
         };
     }
-    let datum = settings.invite_date(geplande_einddatum).max(today);
-    let kanaal = if deelname && student_email { "direct" } else { "viaPraktijkopleider" };
-    Uitnodiging { status: "gepland".into(), datum: Some(datum), kanaal_student: Some(kanaal.into()), reden: None }
+    let kanaal = match bpv_scheduling::channel(&facts, bpvo::Groep::Student) {
+        Some(bpvo::Kanaal::Direct) => "direct",
+        _ => "viaPraktijkopleider",
+    };
+    Uitnodiging {
+        status: "gepland".into(),
+        datum: Some(settings.invite_date(geplande_einddatum).max(today)),
+        kanaal_student: Some(kanaal.into()),
+        reden: None,
+    }
 }
 
 /// The outcome of one record, as answered.

@@ -220,12 +220,23 @@ pub async fn get(
         let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
         let instelling = instellingen::get(&mut conn, &brin).map_err(|e| internal_error(&e))?;
         let today = chrono::Local::now().date_naive();
+        let stored = bpv_store::repo::invitations::for_bpvos(&mut conn, std::slice::from_ref(&row.id))
+            .map_err(|e| internal_error(&e))?;
         let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken.as_str() {
             Uitnodiging {
                 status: "ingetrokken".into(),
                 datum: None,
                 kanaal_student: None,
                 reden: Some("de bpvo is ingetrokken; er wordt niemand uitgenodigd".into()),
+            }
+        } else if let Some(student) = stored.iter().find(|i| i.groep == bpvo::Groep::Student.as_str()) {
+            // The dispatcher made the invitation: report it as it is.
+            let kanaal = if student.kanaal == bpvo::Kanaal::Direct.as_str() { "direct" } else { "viaPraktijkopleider" };
+            Uitnodiging {
+                status: student.status.clone(),
+                datum: Some(student.sent_on.unwrap_or(student.scheduled_on)),
+                kanaal_student: Some(kanaal.into()),
+                reden: student.cancel_reason.clone(),
             }
         } else {
             upload::plan_uitnodiging(

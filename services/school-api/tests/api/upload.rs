@@ -50,6 +50,20 @@ async fn put_creates_then_unchanged_then_updated_then_withdrawn(db: TestDb) {
     assert_eq!(actions.iter().filter(|a| *a == "bpvo.withdraw").count(), 1);
 }
 
+async fn a_late_upload_says_why_it_will_not_be_surveyed(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let mut late = record("123A456", "LAAT-1");
+    late["startdatum"] = json!("2024-01-08");
+    late["geplandeEinddatum"] = json!("2024-06-30");
+    let a: Value = app.put("/v1/bpvos/LAAT-1", &t, &late).send().await.unwrap().json().await.unwrap();
+    assert_eq!(a["resultaat"], "created", "it is stored all the same");
+    assert_eq!(a["uitnodiging"]["status"], "wordtNietUitgenodigd");
+    assert!(a["uitnodiging"]["reden"].as_str().unwrap().contains("te laat"), "{a}");
+    let got: Value = app.get("/v1/bpvos/LAAT-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["uitnodiging"]["status"], "wordtNietUitgenodigd");
+}
+
 async fn put_reports_every_bad_field(db: TestDb) {
     let app = spawn_app(db).await;
     let t = app.token("c-25ab").await;
@@ -343,6 +357,7 @@ async fn limits_are_explicit_413s(db: TestDb) {
 }
 
 async_backend_tests!(
+    a_late_upload_says_why_it_will_not_be_surveyed,
     put_creates_then_unchanged_then_updated_then_withdrawn,
     put_reports_every_bad_field,
     batch_is_all_or_nothing_by_default_and_partial_on_request,
