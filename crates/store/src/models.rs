@@ -243,3 +243,28 @@ pub struct DeliveryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// One answer to an invitation, with its analysis keys (no personal data).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = crate::schema::responses)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct ResponseRow {
+    pub id: String,
+    pub invitation_id: String,
+    pub submitted_at: NaiveDateTime,
+    /// `web` (the survey form) or `import` (an external survey bureau).
+    pub bron: String,
+    pub questionnaire_version: String,
+    pub groep: String,
+    /// Month of the planned end date, `jjjj-mm`.
+    pub maand: String,
+    pub aanbiedercode: String,
+    pub locatiecode: Option<String>,
+    pub leerweg: String,
+    pub crebo: String,
+    pub sector: Option<String>,
+    pub cijfer: i32,
+    /// The item answers as JSON (`bpv_aggregation::Answers`).
+    pub antwoorden: String,
+    pub verbeterpunten: Option<String>,
+}

@@ -210,6 +210,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    responses (id) {
+        id -> Text,
+        invitation_id -> Text,
+        submitted_at -> Timestamp,
+        bron -> Text,
+        questionnaire_version -> Text,
+        groep -> Text,
+        maand -> Text,
+        aanbiedercode -> Text,
+        locatiecode -> Nullable<Text>,
+        leerweg -> Text,
+        crebo -> Text,
+        sector -> Nullable<Text>,
+        cijfer -> Integer,
+        antwoorden -> Text,
+        verbeterpunten -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(responses -> invitations (invitation_id));
 diesel::joinable!(invitations -> bpvos (bpvo_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
 diesel::joinable!(deliveries -> invitations (invitation_id));
@@ -230,4 +251,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitation_tokens,
     deliveries,
     suppressed_addresses,
+    responses,
 );

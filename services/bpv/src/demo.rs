@@ -78,6 +78,16 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("  met e-mailadres student", s.bpvos_met_student_email.to_string()),
             ("  met praktijkopleider (SBB-registratie)", s.bpvos_met_praktijkopleider.to_string()),
         ]);
+        let rows = bpv_store::repo::bpvos::list_all(&mut conn)?;
+        let h = bpv_store::write_transaction(&mut conn, |conn| {
+            crate::history::seed_history(conn, &rows, args.seed, today, &settings.scheduling)
+        })?;
+        println!("eerdere bevragingen (afgesloten):");
+        kv(&[
+            ("uitnodigingen", h.invitations.to_string()),
+            ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
+            ("antwoorden studenten", h.answers_student.to_string()),
+        ]);
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
@@ -157,11 +167,32 @@ fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Resul
     Ok(())
 }
 
+/// Fresh links to a few open invitations (a new token each; only its hash is stored), so the demo
+/// can be tried without opening the `.eml` files.
+fn survey_links(pool: &bpv_store::DbPool, _settings: &bpv_web::Settings) -> Result<Vec<(String, String)>, CliError> {
+    use bpv_store::repo::invitations;
+    let mut conn = pool.get().map_err(anyhow::Error::from)?;
+    let today = chrono::Local::now().date_naive();
+    let mut out = Vec::new();
+    for (groep, wie) in [("praktijkopleider", "  als praktijkopleider"), ("student", "  als student")] {
+        for inv in invitations::open_sample(&mut conn, today, groep, 2)? {
+            let token = bpv_mailing::SurveyToken::generate();
+            invitations::add_token(&mut conn, &inv.id, &token.hash(), bpv_store::now_utc())?;
+            out.push((wie.to_owned(), token.as_str().to_owned()));
+        }
+    }
+    Ok(out)
+}
+
 /// Start the services on the configured addresses and run until interrupted.
 fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), CliError> {
     actix_web::rt::System::new().block_on(async move {
-        let school = bpv_school_api::Application::build_with_pool(settings, pool, bpv_school_api::Limits::default())?;
+        let links = survey_links(&pool, settings)?;
+        let school =
+            bpv_school_api::Application::build_with_pool(settings, pool.clone(), bpv_school_api::Limits::default())?;
+        let survey = bpv_survey::Application::build_with_pool(settings, pool)?;
         let url = school.url();
+        let survey_url = survey.url();
         println!();
         println!("diensten (stop met Ctrl-C):");
         kv(&[
@@ -170,10 +201,16 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("  token", format!("curl -s -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials {url}/oauth/token")),
             ("uploadpagina", format!("{url}/upload")),
             ("  inloggen", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
+            ("vragenlijst", survey_url.clone()),
         ]);
+        for (wie, token) in &links {
+            println!("  {wie:<26}{survey_url}/s/{token}");
+        }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        school.run_until_stopped().await?;
+        let (a, b) = tokio::join!(school.into_server(), survey.into_server());
+        a?;
+        b?;
         Ok::<(), anyhow::Error>(())
     })?;
     Ok(())

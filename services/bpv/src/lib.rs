@@ -7,6 +7,7 @@
 mod admin;
 mod cli;
 mod demo;
+mod history;
 mod output;
 mod registraties;
 pub mod seed;

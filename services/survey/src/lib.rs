@@ -1,1 +1,11 @@
-//! The respondent questionnaire (`bpv-survey`). Not built yet: it is the work of issue #5.
+//! The respondent side: `GET /s/{token}` shows the questionnaire for that invitation (server-rendered,
+//! no JavaScript, Dutch, accessible), `POST` stores one answer with its analysis keys and thanks
+//! the respondent with their grade beside the national average; `/afmelden/{token}` stops
+//! reminders (also the one-click `List-Unsubscribe-Post` target). A library so that tests and
+//! `bpv demo` start the code the binary runs.
+
+mod app;
+mod pages;
+mod views;
+
+pub use app::{Application, MIN_ANSWERS_FOR_AVERAGE};

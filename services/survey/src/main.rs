@@ -1,6 +1,11 @@
-//! `bpv-survey`: not built yet (issue #5); says so and exits non-zero rather than pretend.
+//! `bpv-survey`: the respondent's questionnaire, reached through the link in the invitation mail.
 
-fn main() -> std::process::ExitCode {
-    eprintln!("bpv-survey is not implemented yet (issue #5)");
-    std::process::ExitCode::FAILURE
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    bpv_web::telemetry::init("info");
+    let settings = bpv_web::Settings::load()?;
+    let app = bpv_survey::Application::build(&settings).await?;
+    tracing::info!(url = %app.url(), "bpv-survey listening");
+    app.run_until_stopped().await?;
+    Ok(())
 }

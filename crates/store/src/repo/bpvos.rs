@@ -401,3 +401,8 @@ pub fn scheduling_candidates(
         .select(BpvoRow::as_select())
         .load(conn)?)
 }
+
+/// Every bpvo (demo and tests; production code works in windows).
+pub fn list_all(conn: &mut DbConnection) -> StoreResult<Vec<BpvoRow>> {
+    Ok(dsl::bpvos.order(dsl::id).select(BpvoRow::as_select()).load(conn)?)
+}

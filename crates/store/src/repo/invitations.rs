@@ -171,3 +171,16 @@ pub fn counts(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, i64)>
         .order((invitations::groep, invitations::status))
         .load(conn)?)
 }
+
+/// Some invitations that are sent, unanswered and still open on `today` (the demo prints links to them).
+pub fn open_sample(conn: &mut DbConnection, today: NaiveDate, groep: &str, n: i64) -> StoreResult<Vec<InvitationRow>> {
+    Ok(invitations::table
+        .filter(invitations::status.eq(VERSTUURD))
+        .filter(invitations::groep.eq(groep))
+        .filter(invitations::kanaal.eq("direct"))
+        .filter(invitations::closes_on.gt(today))
+        .order(invitations::id)
+        .limit(n)
+        .select(InvitationRow::as_select())
+        .load(conn)?)
+}

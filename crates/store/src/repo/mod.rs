@@ -10,6 +10,7 @@ pub mod gemachtigden;
 pub mod instellingen;
 pub mod invitations;
 pub mod referentie;
+pub mod responses;
 pub mod upload_batches;
 pub mod upload_previews;
 

@@ -1,0 +1,152 @@
+//! Answers: stored once per invitation in the same transaction that marks the invitation
+//! answered (no more reminders), with the analysis keys copied from the bpvo at that moment.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::{DbConnection, write_transaction};
+use crate::error::{StoreError, StoreResult};
+use crate::models::{BpvoRow, InvitationRow, ResponseRow};
+use crate::repo::invitations::{BEANTWOORD, GEANNULEERD};
+use crate::schema::{bpvos, invitations, kwalificaties, responses};
+
+/// Why an answer was not stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// This invitation was answered before.
+    AlreadyAnswered,
+    /// The survey closed on this day.
+    Closed(NaiveDate),
+    /// The invitation was cancelled (e.g. the bpvo was withdrawn).
+    Cancelled,
+}
+
+/// The invitation and its bpvo, as the survey needs them.
+pub fn invitation_with_bpvo(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+) -> StoreResult<Option<(InvitationRow, BpvoRow)>> {
+    Ok(invitations::table
+        .inner_join(bpvos::table)
+        .filter(invitations::id.eq(invitation_id))
+        .select((InvitationRow::as_select(), BpvoRow::as_select()))
+        .first(conn)
+        .optional()?)
+}
+
+/// What the answer consists of (the analysis keys are taken from the bpvo here).
+#[derive(Debug, Clone)]
+pub struct NewAnswer<'a> {
+    pub bron: &'a str,
+    pub questionnaire_version: &'a str,
+    pub cijfer: i32,
+    pub antwoorden_json: &'a str,
+    pub verbeterpunten: Option<&'a str>,
+}
+
+/// Store the answer and mark the invitation answered, in one transaction; refuses a second
+/// answer, a closed survey and a cancelled invitation.
+pub fn submit(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+    answer: &NewAnswer<'_>,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<Result<ResponseRow, Refusal>> {
+    write_transaction(conn, |conn| {
+        let (inv, bpvo) = invitation_with_bpvo(conn, invitation_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("uitnodiging {invitation_id} bestaat niet")))?;
+        if inv.status == BEANTWOORD {
+            return Ok(Err(Refusal::AlreadyAnswered));
+        }
+        if inv.status == GEANNULEERD {
+            return Ok(Err(Refusal::Cancelled));
+        }
+        if today >= inv.closes_on {
+            return Ok(Err(Refusal::Closed(inv.closes_on)));
+        }
+        let sector: Option<String> =
+            kwalificaties::table.find(&bpvo.crebo).select(kwalificaties::sector).first(conn).optional()?;
+        let row = ResponseRow {
+            id: crate::ids::new_id(),
+            invitation_id: inv.id.clone(),
+            submitted_at: now,
+            bron: answer.bron.to_owned(),
+            questionnaire_version: answer.questionnaire_version.to_owned(),
+            groep: inv.groep.clone(),
+            maand: bpvo.geplande_einddatum.format("%Y-%m").to_string(),
+            aanbiedercode: bpvo.aanbiedercode.clone(),
+            locatiecode: bpvo.locatiecode.clone(),
+            leerweg: bpvo.leerweg.clone(),
+            crebo: bpvo.crebo.clone(),
+            sector,
+            cijfer: answer.cijfer,
+            antwoorden: answer.antwoorden_json.to_owned(),
+            verbeterpunten: answer.verbeterpunten.map(str::to_owned),
+        };
+        // The unique invitation_id makes a concurrent second submit fail here, not store twice.
+        match diesel::insert_into(responses::table).values(&row).execute(conn) {
+            Ok(_) => {}
+            Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+                return Ok(Err(Refusal::AlreadyAnswered));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        diesel::update(invitations::table.find(&inv.id))
+            .set((
+                invitations::status.eq(BEANTWOORD),
+                invitations::answered_at.eq(Some(now)),
+                invitations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(Ok(row))
+    })
+}
+
+/// Stop reminders for this invitation; returns whether it was still on.
+pub fn opt_out(conn: &mut DbConnection, invitation_id: &str, now: NaiveDateTime) -> StoreResult<bool> {
+    let n = diesel::update(invitations::table.find(invitation_id).filter(invitations::opted_out.eq(false)))
+        .set((invitations::opted_out.eq(true), invitations::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(n > 0)
+}
+
+/// The national mean grade of a group and how many answers it rests on.
+pub fn national_grade(conn: &mut DbConnection, groep: &str) -> StoreResult<(Option<f64>, i64)> {
+    let (n, sum): (i64, Option<i64>) = responses::table
+        .filter(responses::groep.eq(groep))
+        .select((diesel::dsl::count_star(), diesel::dsl::sum(responses::cijfer)))
+        .first(conn)?;
+    Ok((sum.map(|s| s as f64 / n.max(1) as f64), n))
+}
+
+/// The answer to an invitation, if any.
+pub fn for_invitation(conn: &mut DbConnection, invitation_id: &str) -> StoreResult<Option<ResponseRow>> {
+    Ok(responses::table
+        .filter(responses::invitation_id.eq(invitation_id))
+        .select(ResponseRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How many answers are stored.
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(responses::table.count().get_result(conn)?)
+}
+
+/// Store answers that were validated elsewhere (history seeded by `bpv demo`, imports), with
+/// their invitations already marked answered; returns how many were new.
+pub fn insert_many(conn: &mut DbConnection, rows: &[ResponseRow]) -> StoreResult<usize> {
+    let mut n = 0;
+    for chunk in rows.chunks(crate::repo::CHUNK / 2) {
+        n += match conn {
+            DbConnection::Postgresql(c) => {
+                diesel::insert_into(responses::table).values(chunk).on_conflict_do_nothing().execute(c)?
+            }
+            DbConnection::Sqlite(c) => {
+                diesel::insert_into(responses::table).values(chunk).on_conflict_do_nothing().execute(c)?
+            }
+        };
+    }
+    Ok(n)
+}

@@ -1,0 +1,137 @@
+//! Survey history for `bpv demo`: for bpvo's whose survey already closed, the invitations that
+//! went out and a realistic share of answers (about 14 % of praktijkopleiders, 30 % of students
+//! mailed directly, fewer reached through the praktijkopleider; grades around 7.5 and 8.1), each
+//! validated against the questionnaire of its date, so the results pages have data.
+
+use std::collections::HashMap;
+
+use bpv_aggregation::{ItemKind, Questionnaires, validate_answers};
+use bpv_scheduling::SchedulingSettings;
+use bpv_store::models::{BpvoRow, InvitationRow, ResponseRow};
+use bpv_store::repo::{aanbieders, instellingen, invitations, referentie, responses};
+use bpv_store::{DbConnection, StoreError, ids::new_id, now_utc};
+use bpvo::{Groep, Kanaal};
+use chrono::{Days, NaiveDate, NaiveTime};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// What was made.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct History {
+    pub invitations: usize,
+    pub answers_praktijkopleider: usize,
+    pub answers_student: usize,
+}
+
+/// A grade around `mean` (roughly normal, 1–10).
+fn grade(rng: &mut StdRng, mean: f64) -> u8 {
+    let noise: f64 = (0..4).map(|_| rng.random_range(-1.0..1.0)).sum::<f64>() * 0.8;
+    (mean + noise).round().clamp(1.0, 10.0) as u8
+}
+
+/// Fill in the history for every bpvo in `rows` whose survey closed before `today`.
+pub fn seed_history(
+    conn: &mut DbConnection,
+    rows: &[BpvoRow],
+    seed: u64,
+    today: NaiveDate,
+    settings: &SchedulingSettings,
+) -> Result<History, StoreError> {
+    let questionnaires = Questionnaires::builtin().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
+    let sectors: HashMap<String, String> =
+        referentie::list_kwalificaties(conn)?.into_iter().map(|k| (k.crebo, k.sector)).collect();
+    let deelname: HashMap<String, bool> = {
+        let by_brin: HashMap<String, bool> = instellingen::list(conn)?
+            .into_iter()
+            .map(|i| (i.brin.clone(), i.neemt_deel_aan_directe_bevraging()))
+            .collect();
+        aanbieders::list(conn)?
+            .into_iter()
+            .map(|a| (a.aanbiedercode, by_brin.get(&a.brin).copied().unwrap_or(false)))
+            .collect()
+    };
+    let mut invs = Vec::new();
+    let mut answers = Vec::new();
+    let mut h = History::default();
+    for b in rows.iter().filter(|b| settings.close_date(b.geplande_einddatum) < today) {
+        let sent = settings.invite_date(b.geplande_einddatum);
+        let closes = settings.close_date(b.geplande_einddatum);
+        let direct = deelname.get(&b.aanbiedercode).copied().unwrap_or(false) && b.student_email.is_some();
+        let mut groups = Vec::new();
+        if b.praktijkopleider_email.is_some() {
+            groups.push((Groep::Praktijkopleider, Kanaal::Direct, 0.14, 7.5));
+        }
+        if direct {
+            groups.push((Groep::Student, Kanaal::Direct, 0.30, 8.1));
+        } else if b.praktijkopleider_email.is_some() {
+            groups.push((Groep::Student, Kanaal::ViaPraktijkopleider, 0.08, 8.1));
+        }
+        for (groep, kanaal, share, mean) in groups {
+            let answered = rng.random_bool(share);
+            let id = new_id();
+            let answered_at = sent.checked_add_days(Days::new(rng.random_range(0..30))).unwrap_or(sent).and_time(
+                NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0).unwrap_or_default(),
+            );
+            invs.push(InvitationRow {
+                id: id.clone(),
+                bpvo_id: b.id.clone(),
+                groep: groep.as_str().into(),
+                kanaal: kanaal.as_str().into(),
+                status: if answered { invitations::BEANTWOORD } else { invitations::VERSTUURD }.into(),
+                scheduled_on: sent,
+                closes_on: closes,
+                sent_on: Some(sent),
+                reminders_sent: if answered { 0 } else { 2 },
+                opted_out: false,
+                answered_at: answered.then_some(answered_at),
+                cancel_reason: None,
+                created_at: now_utc(),
+                updated_at: now_utc(),
+            });
+            if !answered {
+                continue;
+            }
+            let q = questionnaires.for_date(sent);
+            let mut form = HashMap::new();
+            let g = grade(&mut rng, mean);
+            for (_, item) in q.items() {
+                let value = match item.kind {
+                    ItemKind::Cijfer => g.to_string(),
+                    ItemKind::Schaal if rng.random_bool(0.05) => "nvt".into(),
+                    // Items lean the way the grade does.
+                    ItemKind::Schaal => {
+                        (f64::from(g) / 2.2 + rng.random_range(-1.2..1.2)).round().clamp(1.0, 5.0).to_string()
+                    }
+                };
+                form.insert(item.code.clone(), value);
+            }
+            let a =
+                validate_answers(q, &form).map_err(|e| StoreError::Corrupt(format!("demo answer invalid: {e:?}")))?;
+            answers.push(ResponseRow {
+                id: new_id(),
+                invitation_id: id,
+                submitted_at: answered_at,
+                bron: "web".into(),
+                questionnaire_version: a.version.clone(),
+                groep: groep.as_str().into(),
+                maand: b.geplande_einddatum.format("%Y-%m").to_string(),
+                aanbiedercode: b.aanbiedercode.clone(),
+                locatiecode: b.locatiecode.clone(),
+                leerweg: b.leerweg.clone(),
+                crebo: b.crebo.clone(),
+                sector: sectors.get(&b.crebo).cloned(),
+                cijfer: i32::from(a.cijfer),
+                antwoorden: a.to_json(),
+                verbeterpunten: None,
+            });
+            match groep {
+                Groep::Praktijkopleider => h.answers_praktijkopleider += 1,
+                Groep::Student => h.answers_student += 1,
+            }
+        }
+    }
+    h.invitations = invitations::insert_new(conn, &invs)?;
+    responses::insert_many(conn, &answers)?;
+    Ok(h)
+}

@@ -1,0 +1,110 @@
+//! Building the survey server: routes, a per-IP rate limit on the token pages (guessing a
+//! 128-bit token is hopeless anyway; this keeps scanners from costing us anything), headers.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_governor::{Governor, GovernorConfigBuilder};
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use bpv_aggregation::Questionnaires;
+use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_web::Settings;
+use secrecy::ExposeSecret;
+
+use crate::{pages, views::Views};
+
+/// A figure based on fewer answers than this is not shown (small-cell suppression).
+pub const MIN_ANSWERS_FOR_AVERAGE: i64 = 10;
+
+/// Shared by the handlers.
+#[derive(Clone)]
+pub(crate) struct State {
+    pub pool: DbPool,
+    pub questionnaires: Arc<Questionnaires>,
+    pub views: Arc<Views>,
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    host: String,
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("host", &self.host).field("port", &self.port).finish()
+    }
+}
+
+impl Application {
+    /// Open the database (migrating if configured) and bind `survey.listen`.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
+        let pool = build_pool(&url, settings.database.pool_size)?;
+        if settings.database.migrate_on_start {
+            let mut conn = pool.get()?;
+            bpv_store::run_migrations(&mut conn)?;
+        }
+        Self::build_with_pool(settings, pool)
+    }
+
+    /// Build on an existing pool (tests, `bpv demo`).
+    pub fn build_with_pool(settings: &Settings, pool: DbPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.survey.listen)
+            .with_context(|| format!("cannot listen on {}", settings.survey.listen))?;
+        let addr = listener.local_addr()?;
+        let state = State {
+            pool,
+            questionnaires: Arc::new(Questionnaires::builtin().context("questionnaires")?),
+            views: Arc::new(Views::new().context("templates")?),
+        };
+        let governor = GovernorConfigBuilder::default()
+            .milliseconds_per_request(500)
+            .burst_size(60)
+            .finish()
+            .context("rate limiter configuration")?;
+        let data = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(bpv_web::headers::api_headers())
+                .app_data(data.clone())
+                .app_data(web::FormConfig::default().limit(64 * 1024))
+                .route("/health", web::get().to(pages::health))
+                .route("/enquete.css", web::get().to(pages::stylesheet))
+                .service(
+                    web::scope("")
+                        .wrap(Governor::new(&governor))
+                        .route("/s/{token}", web::get().to(pages::show))
+                        .route("/s/{token}", web::post().to(pages::submit))
+                        .route("/afmelden/{token}", web::get().to(pages::optout_page))
+                        .route("/afmelden/{token}", web::post().to(pages::optout)),
+                )
+        })
+        .listen(listener)?
+        .run();
+        Ok(Self { host: addr.ip().to_string(), port: addr.port(), server })
+    }
+
+    /// `http://host:port` of the bound listener.
+    pub fn url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serve until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for running several services in one process.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}

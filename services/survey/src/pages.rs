@@ -1,0 +1,247 @@
+//! The survey pages. Every refusal is a plain page that says what is the matter (unknown link,
+//! already answered, closed, withdrawn); errors are logged with an id, never shown as a trace.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use bpv_aggregation::{Questionnaire, validate_answers};
+use bpv_mailing::{SurveyToken, hash_token};
+use bpv_store::models::{BpvoRow, InvitationRow};
+use bpv_store::repo::{invitations, referentie, responses};
+use bpv_store::{StoreError, now_utc};
+use bpvo::Groep;
+use chrono::NaiveDate;
+
+use crate::app::{MIN_ANSWERS_FOR_AVERAGE, State};
+use crate::views::{Form, Melding, Page, Thanks};
+
+/// `GET /health`
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// `GET /enquete.css`
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../static/enquete.css"))
+}
+
+/// What a token leads to.
+enum Lookup {
+    Open { inv: Box<InvitationRow>, bpvo: Box<BpvoRow>, opleiding: String },
+    Unknown,
+    Answered,
+    Cancelled,
+    Closed(NaiveDate),
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// Find the invitation of a link token. Only the token's SHA-256 is stored; the lookup compares
+/// hashes, so the database never sees, and timing never reveals, the token itself.
+fn lookup(state: &State, raw: &str) -> Result<Lookup, StoreError> {
+    if SurveyToken::parse(raw).is_err() {
+        return Ok(Lookup::Unknown);
+    }
+    let mut conn = state.pool.get()?;
+    let Some(inv) = invitations::find_by_token_hash(&mut conn, &hash_token(raw))? else { return Ok(Lookup::Unknown) };
+    if inv.status == invitations::BEANTWOORD {
+        return Ok(Lookup::Answered);
+    }
+    if inv.status == invitations::GEANNULEERD {
+        return Ok(Lookup::Cancelled);
+    }
+    if today() >= inv.closes_on {
+        return Ok(Lookup::Closed(inv.closes_on));
+    }
+    let Some((inv, bpvo)) = responses::invitation_with_bpvo(&mut conn, &inv.id)? else { return Ok(Lookup::Unknown) };
+    let opleiding = referentie::find_kwalificatie(&mut conn, &bpvo.crebo)?
+        .map(|k| k.naam)
+        .unwrap_or_else(|| format!("opleiding {}", bpvo.crebo));
+    Ok(Lookup::Open { inv: Box::new(inv), bpvo: Box::new(bpvo), opleiding })
+}
+
+/// The questionnaire version of an invitation: the one valid on the day it was sent.
+fn questionnaire<'a>(state: &'a State, inv: &InvitationRow) -> &'a Questionnaire {
+    state.questionnaires.for_date(inv.sent_on.unwrap_or(inv.scheduled_on))
+}
+
+fn groep(inv: &InvitationRow) -> Groep {
+    Groep::parse(&inv.groep).unwrap_or(Groep::Praktijkopleider)
+}
+
+/// The plain page for a link that cannot be answered (an open one here is a bug: a failure page).
+fn refused(state: &State, lookup: &Lookup) -> HttpResponse {
+    let (status, titel, tekst) = match lookup {
+        Lookup::Open { .. } => return failure(state, &"refused() called for an open invitation"),
+        Lookup::Unknown => (
+            StatusCode::NOT_FOUND,
+            "Deze link kennen we niet",
+            "Controleer of u de hele link uit de e-mail heeft gebruikt. Werkt het nog steeds niet, dan is de link niet \
+             (meer) geldig."
+                .to_owned(),
+        ),
+        Lookup::Answered => (
+            StatusCode::OK,
+            "U heeft deze vragenlijst al ingevuld",
+            "Bedankt! Uw antwoorden zijn opgeslagen; u kunt ze niet nog een keer insturen.".to_owned(),
+        ),
+        Lookup::Cancelled => (
+            StatusCode::GONE,
+            "Deze vragenlijst is niet meer beschikbaar",
+            "De school heeft deze bpv ingetrokken; er hoeft niets ingevuld te worden.".to_owned(),
+        ),
+        Lookup::Closed(d) => (
+            StatusCode::GONE,
+            "Deze vragenlijst is gesloten",
+            format!("Invullen kon tot {}. Bedankt voor uw interesse.", bpv_mailing::datum_nl(*d)),
+        ),
+    };
+    state.views.page(status, &Page::Melding(Melding { titel: titel.into(), tekst }))
+}
+
+fn failure(state: &State, e: &dyn std::fmt::Display) -> HttpResponse {
+    let problem = bpv_web::problem::internal_error(e);
+    state.views.page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &Page::Melding(Melding {
+            titel: "Er ging iets mis".into(),
+            tekst: format!(
+                "Probeer het later nog eens. {}",
+                problem.detail.unwrap_or_default().replace("Er ging iets mis aan onze kant; ", "")
+            ),
+        }),
+    )
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, String> {
+    match web::block(f).await {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn form_page(state: &State, inv: &InvitationRow, bpvo: &BpvoRow, opleiding: &str, form: Form) -> Page {
+    let q = questionnaire(state, inv);
+    Page::Vragenlijst(crate::views::vragenlijst(q, groep(inv), bpvo, opleiding, form))
+}
+
+/// `GET /s/{token}`: the questionnaire.
+pub async fn show(state: web::Data<State>, token: web::Path<String>) -> HttpResponse {
+    let st = state.clone();
+    match blocking(move || lookup(&st, &token)).await {
+        Err(e) => failure(&state, &e),
+        Ok(found) => match &found {
+            Lookup::Open { inv, bpvo, opleiding } => {
+                state.views.page(StatusCode::OK, &form_page(&state, inv, bpvo, opleiding, Form::default()))
+            }
+            other => refused(&state, other),
+        },
+    }
+}
+
+/// `POST /s/{token}`: validate, store once, thank.
+pub async fn submit(
+    state: web::Data<State>,
+    token: web::Path<String>,
+    form: Result<web::Form<HashMap<String, String>>, actix_web::Error>,
+) -> HttpResponse {
+    let token = token.into_inner();
+    let st = state.clone();
+    let t = token.clone();
+    let found = match blocking(move || lookup(&st, &t)).await {
+        Ok(f) => f,
+        Err(e) => return failure(&state, &e),
+    };
+    let Lookup::Open { inv, bpvo, opleiding } = found else {
+        return refused(&state, &found);
+    };
+    let fields = form.map(|f| f.into_inner()).unwrap_or_default();
+    let q = questionnaire(&state, &inv);
+    let answers = match validate_answers(q, &fields) {
+        Ok(a) => a,
+        Err(errors) => {
+            let form = Form { values: fields, errors: errors.into_iter().map(|e| (e.item, e.melding)).collect() };
+            return state.views.page(StatusCode::BAD_REQUEST, &form_page(&state, &inv, &bpvo, &opleiding, form));
+        }
+    };
+    let st = state.clone();
+    let inv_id = inv.id.clone();
+    let g = groep(&inv);
+    let stored = blocking(move || {
+        let mut conn = st.pool.get()?;
+        let json = answers.to_json();
+        let result = responses::submit(
+            &mut conn,
+            &inv_id,
+            &responses::NewAnswer {
+                bron: "web",
+                questionnaire_version: &answers.version,
+                cijfer: i32::from(answers.cijfer),
+                antwoorden_json: &json,
+                verbeterpunten: answers.verbeterpunten.as_deref(),
+            },
+            today(),
+            now_utc(),
+        )?;
+        let national = responses::national_grade(&mut conn, g.as_str())?;
+        Ok((result, answers.cijfer, national))
+    })
+    .await;
+    match stored {
+        Err(e) => failure(&state, &e),
+        Ok((Err(responses::Refusal::AlreadyAnswered), ..)) => refused(&state, &Lookup::Answered),
+        Ok((Err(responses::Refusal::Closed(d)), ..)) => refused(&state, &Lookup::Closed(d)),
+        Ok((Err(responses::Refusal::Cancelled), ..)) => refused(&state, &Lookup::Cancelled),
+        Ok((Ok(_), cijfer, (mean, n))) => state.views.page(
+            StatusCode::OK,
+            &Page::Bedankt(Thanks {
+                groep: g,
+                cijfer,
+                landelijk: mean.filter(|_| n >= MIN_ANSWERS_FOR_AVERAGE).map(|m| bpv_aggregation::decimal_nl(m, 1)),
+                n,
+            }),
+        ),
+    }
+}
+
+/// `GET /afmelden/{token}`: confirm stopping reminders (a GET never changes anything: mail
+/// scanners follow links).
+pub async fn optout_page(state: web::Data<State>, token: web::Path<String>) -> HttpResponse {
+    let st = state.clone();
+    let t = token.clone();
+    match blocking(move || lookup(&st, &t)).await {
+        Err(e) => failure(&state, &e),
+        Ok(Lookup::Unknown) => refused(&state, &Lookup::Unknown),
+        Ok(_) => state.views.page(StatusCode::OK, &Page::Afmelden { token: token.into_inner(), gedaan: false }),
+    }
+}
+
+/// `POST /afmelden/{token}`: stop reminders. Also the RFC 8058 one-click target
+/// (`List-Unsubscribe=One-Click`), which carries no other proof than the token itself.
+pub async fn optout(state: web::Data<State>, token: web::Path<String>) -> HttpResponse {
+    let raw = token.into_inner();
+    let st = state.clone();
+    let r = raw.clone();
+    let done = blocking(move || {
+        if SurveyToken::parse(&r).is_err() {
+            return Ok(false);
+        }
+        let mut conn = st.pool.get()?;
+        let Some(inv) = invitations::find_by_token_hash(&mut conn, &hash_token(&r))? else { return Ok(false) };
+        responses::opt_out(&mut conn, &inv.id, now_utc())?;
+        Ok(true)
+    })
+    .await;
+    match done {
+        Err(e) => failure(&state, &e),
+        Ok(false) => refused(&state, &Lookup::Unknown),
+        Ok(true) => state.views.page(StatusCode::OK, &Page::Afmelden { token: raw, gedaan: true }),
+    }
+}

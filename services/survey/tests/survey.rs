@@ -1,0 +1,310 @@
+//! The survey over real HTTP on both backends: answer once, second answer and closed survey
+//! refused, unknown links, validation, analysis keys kept, questionnaire version by date,
+//! opt-out stopping reminders (with the dispatcher's planning), the national average suppressed
+//! below 10 answers.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+
+use bpv_mailing::SurveyToken;
+use bpv_store::async_backend_tests;
+use bpv_store::models::{AanbiederRow, InstellingRow, InvitationRow, KwalificatieRow};
+use bpv_store::repo::{aanbieders, bpvos, instellingen, invitations, referentie, responses};
+use bpv_store::testing::TestDb;
+use bpv_store::{ids::new_id, now_utc};
+use bpv_web::{Settings, SettingsSource};
+use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
+use chrono::{Days, NaiveDate};
+
+struct App {
+    url: String,
+    http: reqwest::Client,
+    db: TestDb,
+}
+
+async fn spawn(db: TestDb) -> App {
+    let settings = Settings::load_from(&SettingsSource {
+        config_dir: Some("/nonexistent".into()),
+        overrides: vec![("database.url".into(), db.url().into()), ("survey.listen".into(), "127.0.0.1:0".into())],
+        ignore_env: true,
+    })
+    .unwrap();
+    let app = bpv_survey::Application::build_with_pool(&settings, db.pool().clone()).unwrap();
+    let url = app.url();
+    tokio::spawn(app.into_server());
+    let mut conn = db.conn();
+    let now = now_utc();
+    let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    instellingen::insert(
+        &mut conn,
+        &InstellingRow {
+            brin: "25AB".into(),
+            naam: "ROC".into(),
+            oin: None,
+            directe_studentbevraging: true,
+            intake_op: Some(d),
+            resultaten_api: true,
+            verwerkersovereenkomst_getekend_op: Some(d),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .unwrap();
+    aanbieders::insert(
+        &mut conn,
+        &AanbiederRow { aanbiedercode: "123A456".into(), brin: "25AB".into(), naam: "ROC".into(), created_at: now },
+    )
+    .unwrap();
+    referentie::upsert_kwalificaties(
+        &mut conn,
+        &[KwalificatieRow {
+            crebo: "25604".into(),
+            naam: "Software developer".into(),
+            niveau: 4,
+            sector: "ICT".into(),
+        }],
+    )
+    .unwrap();
+    drop(conn);
+    App { url, http: reqwest::Client::new(), db }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A bpvo ending `eind`, an invitation for `groep` sent on `sent`, closing on `closes`; returns the raw link token.
+fn invitation(
+    app: &App,
+    correlatie: &str,
+    groep: &str,
+    eind: NaiveDate,
+    sent: NaiveDate,
+    closes: NaiveDate,
+) -> (String, String) {
+    let mut conn = app.db.conn();
+    let record = BpvoRecord {
+        correlatie_id: Some(correlatie.into()),
+        leerbedrijf_code: Some("100200300".into()),
+        crebo_code: Some("25604".into()),
+        startdatum: Some((eind - Days::new(200)).to_string()),
+        geplande_einddatum: Some(eind.to_string()),
+        leerweg_naam: Some("BBL".into()),
+        student: Some(StudentRecord {
+            emailadres: Some("s@x.nl".into()),
+            studentcode: Some("1".into()),
+            naam: Some("Zoë Çelik".into()),
+        }),
+        school: Some(SchoolRecord {
+            schoolnaam: Some("ROC Test".into()),
+            locatiecode: Some("123X001".into()),
+            aanbiedercode: Some("123A456".into()),
+        }),
+    };
+    let out = bpvos::upsert_school_records(&mut conn, &[Bpvo::try_from(&record).unwrap()], now_utc()).unwrap();
+    let inv = InvitationRow {
+        id: new_id(),
+        bpvo_id: out[0].0.clone(),
+        groep: groep.into(),
+        kanaal: "direct".into(),
+        status: invitations::VERSTUURD.into(),
+        scheduled_on: sent,
+        closes_on: closes,
+        sent_on: Some(sent),
+        reminders_sent: 0,
+        opted_out: false,
+        answered_at: None,
+        cancel_reason: None,
+        created_at: now_utc(),
+        updated_at: now_utc(),
+    };
+    invitations::insert_new(&mut conn, std::slice::from_ref(&inv)).unwrap();
+    let token = SurveyToken::generate();
+    invitations::add_token(&mut conn, &inv.id, &token.hash(), now_utc()).unwrap();
+    (token.as_str().to_owned(), inv.id)
+}
+
+fn open_invitation(app: &App, correlatie: &str, groep: &str) -> (String, String) {
+    let t = today();
+    invitation(app, correlatie, groep, t + Days::new(10), t - Days::new(11), t + Days::new(52))
+}
+
+/// Every item answered: `value` for the 1–5 items, `cijfer` for the grade.
+async fn full_form(app: &App, token: &str, cijfer: u8) -> HashMap<String, String> {
+    let html = app.http.get(format!("{}/s/{token}", app.url)).send().await.unwrap().text().await.unwrap();
+    let mut form = HashMap::new();
+    for part in html.split("<input type=\"radio\" name=\"").skip(1) {
+        let name = part.split('"').next().unwrap().to_owned();
+        if name == "verbeterpunten" {
+            continue;
+        }
+        form.insert(name.clone(), if name == "cijfer" { cijfer.to_string() } else { "4".to_owned() });
+    }
+    form.insert("verbeterpunten".into(), "Meer tijd voor begeleiding.".into());
+    form
+}
+
+async fn answer_once_and_keep_the_analysis_keys(db: TestDb) {
+    let app = spawn(db).await;
+    let (token, inv) = open_invitation(&app, "A-1", "student");
+    let page = app.http.get(format!("{}/s/{token}", app.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Software developer") && html.contains("<fieldset"), "context and form shown");
+    assert!(!html.contains("Çelik"), "nothing more personal than the first name");
+    let form = full_form(&app, &token, 8).await;
+    let r = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Bedankt") && body.contains("id=\"eigen-cijfer\">8<"), "{body}");
+    assert!(body.contains("nog onvoldoende antwoorden"), "one answer is too few for an average");
+    let stored = responses::for_invitation(&mut app.db.conn(), &inv).unwrap().unwrap();
+    let eind = today() + Days::new(10);
+    assert_eq!(stored.maand, eind.format("%Y-%m").to_string());
+    assert_eq!(
+        (stored.aanbiedercode.as_str(), stored.locatiecode.as_deref(), stored.leerweg.as_str()),
+        ("123A456", Some("123X001"), "BBL")
+    );
+    assert_eq!(
+        (stored.crebo.as_str(), stored.sector.as_deref(), stored.groep.as_str()),
+        ("25604", Some("ICT"), "student")
+    );
+    assert_eq!(stored.cijfer, 8);
+    assert!(!stored.antwoorden.contains("Zoë"));
+    // The second answer is refused plainly, and nothing changes.
+    let again =
+        app.http.post(format!("{}/s/{token}", app.url)).form(&full_form(&app, &token, 3).await).send().await.unwrap();
+    let text = again.text().await.unwrap();
+    assert!(text.contains("al ingevuld"), "{text}");
+    assert_eq!(responses::count(&mut app.db.conn()).unwrap(), 1);
+    assert_eq!(responses::for_invitation(&mut app.db.conn(), &inv).unwrap().unwrap().cijfer, 8);
+}
+
+async fn closed_unknown_and_invalid_are_plain_pages(db: TestDb) {
+    let app = spawn(db).await;
+    let t = today();
+    let (closed, _) =
+        invitation(&app, "C-1", "praktijkopleider", t - Days::new(60), t - Days::new(81), t - Days::new(18));
+    let r = app.http.get(format!("{}/s/{closed}", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 410);
+    assert!(r.text().await.unwrap().contains("gesloten"));
+    let r = app.http.post(format!("{}/s/{closed}", app.url)).form(&[("cijfer", "7")]).send().await.unwrap();
+    assert_eq!(r.status(), 410);
+    let unknown = SurveyToken::generate();
+    let r = app.http.get(format!("{}/s/{}", app.url, unknown.as_str())).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("kennen we niet"));
+    let r = app.http.get(format!("{}/s/niet-eens-een-token", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    // Validation: the missing grade and an out-of-range item are named; nothing stored.
+    let (token, _) = open_invitation(&app, "V-1", "praktijkopleider");
+    let mut form = full_form(&app, &token, 7).await;
+    form.remove("cijfer");
+    form.insert("begeleiding_1".into(), "9".into());
+    let r = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("role=\"alert\"")
+            && html.contains("href=\"#cijfer\"")
+            && html.contains("href=\"#begeleiding_1\""),
+        "{html}"
+    );
+    assert_eq!(responses::count(&mut app.db.conn()).unwrap(), 0);
+}
+
+async fn questionnaire_version_follows_the_invitation_date(db: TestDb) {
+    let app = spawn(db).await;
+    let t = today();
+    let (old, _) = invitation(
+        &app,
+        "O-1",
+        "student",
+        t + Days::new(10),
+        NaiveDate::from_ymd_opt(2024, 6, 30).unwrap(),
+        t + Days::new(40),
+    );
+    let (new, _) = invitation(
+        &app,
+        "N-1",
+        "student",
+        t + Days::new(10),
+        NaiveDate::from_ymd_opt(2024, 7, 1).unwrap(),
+        t + Days::new(40),
+    );
+    let old_html = app.http.get(format!("{}/s/{old}", app.url)).send().await.unwrap().text().await.unwrap();
+    let new_html = app.http.get(format!("{}/s/{new}", app.url)).send().await.unwrap().text().await.unwrap();
+    assert!(!old_html.contains("Sociale veiligheid") && old_html.contains("versie 2022-01"));
+    assert!(
+        new_html.contains("Sociale veiligheid")
+            && new_html.contains("Stagediscriminatie")
+            && new_html.contains("versie 2024-07")
+    );
+}
+
+async fn opt_out_stops_reminders(db: TestDb) {
+    let app = spawn(db).await;
+    let (token, inv) = open_invitation(&app, "R-1", "student");
+    // GET never changes anything (mail scanners follow links).
+    let r = app.http.get(format!("{}/afmelden/{token}", app.url)).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("<form method=\"post\""));
+    assert!(!invitations::by_ids(&mut app.db.conn(), std::slice::from_ref(&inv)).unwrap()[0].opted_out);
+    // RFC 8058 one-click.
+    let r = app
+        .http
+        .post(format!("{}/afmelden/{token}", app.url))
+        .form(&[("List-Unsubscribe", "One-Click")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(invitations::by_ids(&mut app.db.conn(), std::slice::from_ref(&inv)).unwrap()[0].opted_out);
+    // The dispatcher's planning makes no reminder for it, also when one is due.
+    let mut conn = app.db.conn();
+    let outcome = bpv_dispatcher::plan(
+        &mut conn,
+        &bpv_scheduling::SchedulingSettings::default(),
+        today() + Days::new(3),
+        now_utc(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(outcome.planned, 0, "{outcome:?}");
+    let mails = bpv_store::repo::deliveries::for_invitations(&mut conn, std::slice::from_ref(&inv)).unwrap();
+    assert!(mails.iter().all(|m| m.soort != "herinnering"), "{mails:?}");
+    // A non-opted-out invitation does get its reminder from the same planning (the test can fail).
+    let (_, other) = open_invitation(&app, "R-2", "student");
+    let outcome = bpv_dispatcher::plan(
+        &mut conn,
+        &bpv_scheduling::SchedulingSettings::default(),
+        today() + Days::new(3),
+        now_utc(),
+        false,
+    )
+    .unwrap();
+    assert_eq!(outcome.planned, 1, "{outcome:?}");
+    let mails = bpv_store::repo::deliveries::for_invitations(&mut conn, std::slice::from_ref(&other)).unwrap();
+    assert_eq!(mails.len(), 1);
+}
+
+async fn national_average_appears_from_ten_answers(db: TestDb) {
+    let app = spawn(db).await;
+    let mut last = String::new();
+    for i in 0..10 {
+        let (token, _) = open_invitation(&app, &format!("G-{i}"), "praktijkopleider");
+        let form = full_form(&app, &token, if i % 2 == 0 { 7 } else { 8 }).await;
+        last = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
+        if i < 9 {
+            assert!(last.contains("nog onvoldoende antwoorden"), "answer {i}: {last}");
+        }
+    }
+    assert!(last.contains("id=\"landelijk-cijfer\">7,5<"), "{last}");
+}
+
+async_backend_tests!(
+    answer_once_and_keep_the_analysis_keys,
+    closed_unknown_and_invalid_are_plain_pages,
+    questionnaire_version_follows_the_invitation_date,
+    opt_out_stops_reminders,
+    national_average_appears_from_ten_answers,
+);
