@@ -51,6 +51,9 @@ pub enum AdminCommand {
     /// CSV `Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;
     /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` or a JSON array.
     ImportRegistraties(FileArg),
+    /// Import answers collected by an external survey bureau (same item codes as the web form):
+    /// CSV with `uitnodiging_id` or `aanbiedercode;correlatie_id;groep`, then `cijfer;voorbereiding_1;…;verbeterpunten`.
+    ImportAntwoorden(FileArg),
 }
 
 #[derive(Debug, Subcommand)]
@@ -307,6 +310,16 @@ pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), 
                 Ok(counts)
             })?;
             println!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len());
+            Ok(())
+        }
+        AdminCommand::ImportAntwoorden(file) => {
+            let bytes = file.read()?;
+            let n = crate::antwoorden::import(conn, &bytes).map_err(|e| match e {
+                CliError::BadInput(m) => bad(format!("{}: {m}", file.file.display())),
+                other => other,
+            })?;
+            audit_admin(conn, None, "antwoorden.import", json!({ "rows": n }))?;
+            println!("{n} antwoorden geïmporteerd");
             Ok(())
         }
         AdminCommand::ImportErkenningen(file) => {

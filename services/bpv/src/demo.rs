@@ -26,6 +26,9 @@ pub struct DemoArgs {
     /// Only migrate and seed; do not start the services.
     #[arg(long)]
     pub no_serve: bool,
+    /// Do not send today's due mail to `.eml` files (e.g. to send it with `bpv-dispatcher` instead).
+    #[arg(long)]
+    pub no_mail: bool,
 }
 
 /// The demo's API client (local demo only; production clients get random secrets).
@@ -94,7 +97,9 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     ensure_demo_logins(&mut conn)?;
     report(&mut conn)?;
     drop(conn);
-    dispatch_mail(settings, pool.clone())?;
+    if !args.no_mail {
+        dispatch_mail(settings, pool.clone())?;
+    }
     println!("klaar in {:.1} s", started.elapsed().as_secs_f64());
     if args.no_serve {
         return Ok(());

@@ -5,6 +5,7 @@
 //! (database unreachable, I/O).
 
 mod admin;
+mod antwoorden;
 mod cli;
 mod demo;
 mod history;

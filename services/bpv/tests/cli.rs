@@ -46,7 +46,7 @@ fn refused(o: Output) -> String {
 }
 
 fn demo_seeds_once_and_reports(db: &TestDb) {
-    let out = ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "7", "--no-serve"]));
+    let out = ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "7", "--no-serve", "--no-mail"]));
     assert!(out.contains("bpvo's") && out.contains("400"), "{out}");
     let mut conn = db.conn();
     assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
@@ -170,7 +170,49 @@ fn migrate_reports_up_to_date(db: &TestDb) {
     ok(bpv(db, &["migrate", "--check"]));
 }
 
+fn import_antwoorden_is_all_or_nothing(db: &TestDb) {
+    use bpv_store::repo::{invitations, responses};
+    ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "3", "--no-serve"]));
+    let mut conn = db.conn();
+    let today = chrono::Local::now().date_naive();
+    let open = invitations::open_sample(&mut conn, today, "praktijkopleider", 2).unwrap();
+    assert_eq!(open.len(), 2, "the demo sends today's invitations");
+    let keys: Vec<(String, String)> = open
+        .iter()
+        .map(|i| {
+            let (_, b) = responses::invitation_with_bpvo(&mut conn, &i.id).unwrap().unwrap();
+            (b.aanbiedercode, b.correlatie_id)
+        })
+        .collect();
+    let q = bpv_aggregation::Questionnaires::builtin().unwrap();
+    let q = q.for_date(today);
+    let codes: Vec<String> = q.items().map(|(_, item)| item.code.clone()).collect();
+    let header = format!("aanbiedercode;correlatie_id;groep;{};verbeterpunten", codes.join(";"));
+    let row = |k: &(String, String), cijfer: &str| {
+        let vals: Vec<String> =
+            codes.iter().map(|c| if c == "cijfer" { cijfer.to_owned() } else { "4".to_owned() }).collect();
+        format!("{};{};praktijkopleider;{};Meer overleg", k.0, k.1, vals.join(";"))
+    };
+    let before = responses::count(&mut conn).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("antwoorden.csv");
+    std::fs::write(&file, format!("{header}\n{}\n{}\n", row(&keys[0], "8"), row(&keys[1], "11"))).unwrap();
+    let out = refused(bpv(db, &["admin", "import-antwoorden", file.to_str().unwrap()]));
+    assert!(out.contains("regel 3") && out.contains("cijfer"), "{out}");
+    assert_eq!(responses::count(&mut conn).unwrap(), before, "nothing half-imported");
+    std::fs::write(&file, format!("{header}\n{}\n{}\n", row(&keys[0], "8"), row(&keys[1], "6"))).unwrap();
+    let out = ok(bpv(db, &["admin", "import-antwoorden", file.to_str().unwrap()]));
+    assert!(out.contains("2 antwoorden"), "{out}");
+    assert_eq!(responses::count(&mut conn).unwrap(), before + 2);
+    let stored = responses::for_invitation(&mut conn, &open[1].id).unwrap().unwrap();
+    assert_eq!((stored.bron.as_str(), stored.cijfer), ("import", 6));
+    // The same file again: already answered, refused whole.
+    refused(bpv(db, &["admin", "import-antwoorden", file.to_str().unwrap()]));
+    assert_eq!(responses::count(&mut conn).unwrap(), before + 2);
+}
+
 backend_tests!(
+    import_antwoorden_is_all_or_nothing,
     demo_seeds_once_and_reports,
     admin_flow_and_refusals,
     imports_report_bad_lines_and_write_nothing,

@@ -187,7 +187,7 @@ pub async fn submit(
                 antwoorden_json: &json,
                 verbeterpunten: answers.verbeterpunten.as_deref(),
             },
-            today(),
+            Some(today()),
             now_utc(),
         )?;
         let national = responses::national_grade(&mut conn, g.as_str())?;

@@ -184,3 +184,21 @@ pub fn open_sample(conn: &mut DbConnection, today: NaiveDate, groep: &str, n: i6
         .select(InvitationRow::as_select())
         .load(conn)?)
 }
+
+/// The invitation of a group for the bpvo with this key.
+pub fn find_by_key(
+    conn: &mut DbConnection,
+    aanbiedercode: &str,
+    correlatie_id: &str,
+    groep: &str,
+) -> StoreResult<Option<InvitationRow>> {
+    use crate::schema::bpvos;
+    Ok(invitations::table
+        .inner_join(bpvos::table)
+        .filter(bpvos::aanbiedercode.eq(aanbiedercode))
+        .filter(bpvos::correlatie_id.eq(correlatie_id))
+        .filter(invitations::groep.eq(groep))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}

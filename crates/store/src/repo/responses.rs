@@ -45,12 +45,13 @@ pub struct NewAnswer<'a> {
 }
 
 /// Store the answer and mark the invitation answered, in one transaction; refuses a second
-/// answer, a closed survey and a cancelled invitation.
+/// answer, a cancelled invitation and — when `today` is given — a closed survey (answers
+/// imported from a survey bureau were given while it was open, so imports pass `None`).
 pub fn submit(
     conn: &mut DbConnection,
     invitation_id: &str,
     answer: &NewAnswer<'_>,
-    today: NaiveDate,
+    today: Option<NaiveDate>,
     now: NaiveDateTime,
 ) -> StoreResult<Result<ResponseRow, Refusal>> {
     write_transaction(conn, |conn| {
@@ -62,7 +63,7 @@ pub fn submit(
         if inv.status == GEANNULEERD {
             return Ok(Err(Refusal::Cancelled));
         }
-        if today >= inv.closes_on {
+        if today.is_some_and(|t| t >= inv.closes_on) {
             return Ok(Err(Refusal::Closed(inv.closes_on)));
         }
         let sector: Option<String> =
