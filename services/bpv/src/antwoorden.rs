@@ -31,7 +31,9 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
         .map(|h| h.to_lowercase())
         .collect();
     let has = |c: &str| headers.iter().any(|h| h == c);
-    if !has("uitnodiging_id") && !(has("aanbiedercode") && has("correlatie_id") && has("groep")) {
+    let keyed_by_invitation = has("uitnodiging_id");
+    let keyed_by_bpvo = has("aanbiedercode") && has("correlatie_id") && has("groep");
+    if !keyed_by_invitation && !keyed_by_bpvo {
         return Err(bad("kolommen ontbreken: uitnodiging_id, of aanbiedercode + correlatie_id + groep"));
     }
     let questionnaires = Questionnaires::builtin().map_err(|e| CliError::Failure(anyhow::anyhow!(e.to_string())))?;
