@@ -150,3 +150,45 @@ macro_rules! async_backend_tests {
         }
     };
 }
+
+/// An instelling with aanbieders, taking part or not (test fixture shared by the suites).
+/// `verwerkersovereenkomst` and `directe_studentbevraging` set the participation dates/flags.
+pub fn instelling(
+    conn: &mut DbConnection,
+    brin: &str,
+    aanbieders: &[&str],
+    verwerkersovereenkomst: bool,
+    directe_studentbevraging: bool,
+) {
+    use crate::models::{AanbiederRow, InstellingRow};
+    use crate::repo::{aanbieders as repo_aanbieders, instellingen};
+    let now = crate::now_utc();
+    let sinds = chrono::NaiveDate::from_ymd_opt(2023, 1, 1);
+    instellingen::insert(
+        conn,
+        &InstellingRow {
+            brin: brin.into(),
+            naam: format!("ROC {brin}"),
+            oin: None,
+            directe_studentbevraging,
+            intake_op: sinds.filter(|_| directe_studentbevraging),
+            resultaten_api: true,
+            verwerkersovereenkomst_getekend_op: sinds.filter(|_| verwerkersovereenkomst),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .expect("instelling");
+    for code in aanbieders {
+        repo_aanbieders::insert(
+            conn,
+            &AanbiederRow {
+                aanbiedercode: (*code).into(),
+                brin: brin.into(),
+                naam: format!("Aanbieder {code}"),
+                created_at: now,
+            },
+        )
+        .expect("aanbieder");
+    }
+}

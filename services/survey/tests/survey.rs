@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use bpv_mailing::SurveyToken;
 use bpv_store::async_backend_tests;
-use bpv_store::models::{AanbiederRow, InstellingRow, InvitationRow, KwalificatieRow};
-use bpv_store::repo::{aanbieders, bpvos, instellingen, invitations, referentie, responses};
+use bpv_store::models::{InvitationRow, KwalificatieRow};
+use bpv_store::repo::{bpvos, invitations, referentie, responses};
 use bpv_store::testing::TestDb;
 use bpv_store::{ids::new_id, now_utc};
 use bpv_web::{Settings, SettingsSource};
@@ -33,28 +33,7 @@ async fn spawn(db: TestDb) -> App {
     let url = app.url();
     tokio::spawn(app.into_server());
     let mut conn = db.conn();
-    let now = now_utc();
-    let d = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
-    instellingen::insert(
-        &mut conn,
-        &InstellingRow {
-            brin: "25AB".into(),
-            naam: "ROC".into(),
-            oin: None,
-            directe_studentbevraging: true,
-            intake_op: Some(d),
-            resultaten_api: true,
-            verwerkersovereenkomst_getekend_op: Some(d),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    aanbieders::insert(
-        &mut conn,
-        &AanbiederRow { aanbiedercode: "123A456".into(), brin: "25AB".into(), naam: "ROC".into(), created_at: now },
-    )
-    .unwrap();
+    bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
     referentie::upsert_kwalificaties(
         &mut conn,
         &[KwalificatieRow {

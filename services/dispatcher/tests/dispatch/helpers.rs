@@ -6,10 +6,8 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use bpv_dispatcher::{Dispatcher, RunOptions, Summary};
-use bpv_store::models::{AanbiederRow, InstellingRow};
 use bpv_store::now_utc;
 use bpv_store::repo::bpvos::{self, Registratie};
-use bpv_store::repo::{aanbieders, instellingen};
 use bpv_store::testing::TestDb;
 use bpv_web::{Settings, SettingsSource};
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
@@ -134,27 +132,7 @@ pub async fn run(db: &TestDb, port: u16) -> Summary {
 pub fn seed(db: &TestDb, n: usize, per_opleider: usize) {
     let mut conn = db.conn();
     let now = now_utc();
-    let d = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-    instellingen::insert(
-        &mut conn,
-        &InstellingRow {
-            brin: "25AB".into(),
-            naam: "ROC Test".into(),
-            oin: None,
-            directe_studentbevraging: true,
-            intake_op: Some(d),
-            resultaten_api: true,
-            verwerkersovereenkomst_getekend_op: Some(d),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    aanbieders::insert(
-        &mut conn,
-        &AanbiederRow { aanbiedercode: "123A456".into(), brin: "25AB".into(), naam: "ROC".into(), created_at: now },
-    )
-    .unwrap();
+    bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
     let eind = as_of() + Days::new(21);
     let records: Vec<Bpvo> = (0..n)
         .map(|i| {
