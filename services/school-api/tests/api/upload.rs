@@ -196,29 +196,7 @@ async fn idempotency_key_replays_refuses_other_body_and_running(db: TestDb) {
     // A request still running under this key: 409.
     {
         let mut conn = app.db.conn();
-        upload_batches::insert(
-            &mut conn,
-            &UploadBatchRow {
-                id: "lopend".into(),
-                brin: "25AB".into(),
-                actor_kind: "client".into(),
-                actor_id: "c-25ab".into(),
-                bron: "api".into(),
-                modus: "allesOfNiets".into(),
-                idempotency_key: Some("sleutel-2".into()),
-                request_hash: None,
-                status: upload_batches::RUNNING.into(),
-                ontvangen: 0,
-                aangemaakt: 0,
-                bijgewerkt: 0,
-                ongewijzigd: 0,
-                afgewezen: 0,
-                resultaat: None,
-                created_at: bpv_store::now_utc(),
-                finished_at: None,
-            },
-        )
-        .unwrap();
+        upload_batches::insert(&mut conn, &running_batch("lopend", "sleutel-2", None)).unwrap();
     }
     let r = post("sleutel-2", vec![record("123A456", "I-3")]).send().await.unwrap();
     // The stored request has another hash (none) → 422 would also be defensible; a running one must never be processed twice.
@@ -260,29 +238,7 @@ async fn running_request_with_same_body_is_409(db: TestDb) {
         h.update(serde_json::to_vec(&body).unwrap());
         hex::encode(h.finalize())
     };
-    upload_batches::insert(
-        &mut app.db.conn(),
-        &UploadBatchRow {
-            id: "lopend-2".into(),
-            brin: "25AB".into(),
-            actor_kind: "client".into(),
-            actor_id: "c-25ab".into(),
-            bron: "api".into(),
-            modus: "allesOfNiets".into(),
-            idempotency_key: Some("sleutel-9".into()),
-            request_hash: Some(hash),
-            status: upload_batches::RUNNING.into(),
-            ontvangen: 0,
-            aangemaakt: 0,
-            bijgewerkt: 0,
-            ongewijzigd: 0,
-            afgewezen: 0,
-            resultaat: None,
-            created_at: bpv_store::now_utc(),
-            finished_at: None,
-        },
-    )
-    .unwrap();
+    upload_batches::insert(&mut app.db.conn(), &running_batch("lopend-2", "sleutel-9", Some(hash))).unwrap();
     let r = app
         .http
         .post(format!("{}/v1/bpvo-batches", app.url))
@@ -354,6 +310,29 @@ async fn limits_are_explicit_413s(db: TestDb) {
         .unwrap();
     problem(r, 415).await;
     problem(app.post_batch(&t, &[]).send().await.unwrap(), 400).await;
+}
+
+/// An upload batch of client c-25ab still running under `key`, as a first request leaves it.
+fn running_batch(id: &str, key: &str, request_hash: Option<String>) -> UploadBatchRow {
+    UploadBatchRow {
+        id: id.into(),
+        brin: "25AB".into(),
+        actor_kind: "client".into(),
+        actor_id: "c-25ab".into(),
+        bron: "api".into(),
+        modus: "allesOfNiets".into(),
+        idempotency_key: Some(key.into()),
+        request_hash,
+        status: upload_batches::RUNNING.into(),
+        ontvangen: 0,
+        aangemaakt: 0,
+        bijgewerkt: 0,
+        ongewijzigd: 0,
+        afgewezen: 0,
+        resultaat: None,
+        created_at: bpv_store::now_utc(),
+        finished_at: None,
+    }
 }
 
 async_backend_tests!(
