@@ -82,14 +82,14 @@ fn refused(state: &State, lookup: &Lookup) -> HttpResponse {
         Lookup::Unknown => (
             StatusCode::NOT_FOUND,
             "Deze link kennen we niet",
-            "Controleer of u de hele link uit de e-mail heeft gebruikt. Werkt het nog steeds niet, dan is de link niet \
+            "Controleer of de hele link uit de e-mail is gebruikt. Werkt het nog steeds niet, dan is de link niet \
              (meer) geldig."
                 .to_owned(),
         ),
         Lookup::Answered => (
             StatusCode::OK,
-            "U heeft deze vragenlijst al ingevuld",
-            "Bedankt! Uw antwoorden zijn opgeslagen; u kunt ze niet nog een keer insturen.".to_owned(),
+            "Deze vragenlijst is al ingevuld",
+            "Bedankt! De antwoorden zijn opgeslagen; ze kunnen niet nog een keer worden ingestuurd.".to_owned(),
         ),
         Lookup::Cancelled => (
             StatusCode::GONE,

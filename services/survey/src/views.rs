@@ -157,7 +157,20 @@ pub fn vragenlijst(
         open_waarde: chosen(&q.open.code),
         open_fout: fout(&q.open.code),
         open_max: q.open.max_len,
-        fouten: form.errors.clone(),
+        // The summary's links name their question, so that each is clear out of context (a
+        // screen reader's list of links); the message under the question stays short.
+        fouten: form
+            .errors
+            .iter()
+            .map(|(code, melding)| {
+                let vraag = q
+                    .item(code)
+                    .map(|i| i.tekst(groep).to_owned())
+                    .or_else(|| (code == &q.open.code).then(|| q.open.tekst(groep).to_owned()))
+                    .unwrap_or_else(|| code.clone());
+                (code.clone(), format!("{vraag} — {melding}"))
+            })
+            .collect(),
         versie: q.version.clone(),
     })
 }
