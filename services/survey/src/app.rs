@@ -78,6 +78,8 @@ impl Application {
                     web::scope("")
                         .wrap(Governor::new(&governor))
                         .route("/s/{token}", web::get().to(pages::show))
+                        // Link checkers and mail scanners ask with HEAD; answer as GET would (no body).
+                        .route("/s/{token}", web::head().to(pages::show))
                         .route("/s/{token}", web::post().to(pages::submit))
                         .route("/afmelden/{token}", web::get().to(pages::optout_page))
                         .route("/afmelden/{token}", web::post().to(pages::optout)),

@@ -169,6 +169,8 @@ async fn closed_unknown_and_invalid_are_plain_pages(db: TestDb) {
     assert!(r.text().await.unwrap().contains("gesloten"));
     let r = app.http.post(format!("{}/s/{closed}", app.url)).form(&[("cijfer", "7")]).send().await.unwrap();
     assert_eq!(r.status(), 410);
+    let head = app.http.head(format!("{}/s/{closed}", app.url)).send().await.unwrap();
+    assert_eq!(head.status(), 410, "HEAD answers like GET");
     let unknown = SurveyToken::generate();
     let r = app.http.get(format!("{}/s/{}", app.url, unknown.as_str())).send().await.unwrap();
     assert_eq!(r.status(), 404);
