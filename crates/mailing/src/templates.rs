@@ -28,8 +28,8 @@ pub struct MailItem {
     pub student_voornaam: String,
     /// The opleiding: the kwalificatie's name.
     pub opleiding: String,
-    /// Shown for context beside the opleiding: the school's name in a praktijkopleider's mail,
-    /// the leerbedrijf's name in a student's mail.
+    /// Shown for context beside the opleiding: the school's name (in both groups' mails; the
+    /// system knows leerbedrijven only by their SBB number, not by name).
     pub organisatie: String,
     /// The bpvo's planned end date.
     pub geplande_einddatum: NaiveDate,
@@ -410,12 +410,13 @@ mod tests {
     #[test]
     fn invitation_to_student_addresses_the_student() {
         let mut it = item(1);
-        it.organisatie = "Restaurant De Gouden Lepel".into();
+        it.organisatie = "ROC Amstelvliet".into();
         let r = render(&request(Groep::Student, MailKind::Uitnodiging, vec![it]));
         assert_common(&r);
         assert_eq!(r.subject, "Hoe was je bpv? Vul de BPV Monitor in");
         for body in [&r.text, &r.html] {
-            assert!(body.contains("Je bpv-periode bij Restaurant De Gouden Lepel"));
+            // The organisation is the student's school (the bpv itself is at the leerbedrijf).
+            assert!(body.contains("Je bpv-periode voor") && body.contains("ROC Amstelvliet"), "{body}");
             assert!(body.contains("https://bpv.example/s/survey1"));
             assert!(body.contains("https://bpv.example/afmelden/survey1"));
             assert!(body.contains("Meld je af"));
