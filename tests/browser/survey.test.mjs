@@ -9,13 +9,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { PHONE, assertAccessible, assertFitsPhone, launchChromium } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const AXE_SOURCE = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const ARTIFACTS = join(here, 'artifacts');
 
 const LINK = process.env.BPV_SURVEY_LINK;
@@ -25,7 +24,6 @@ const SCALE_ANSWER = 'Eens'; // value 4
 const NVT = 'Niet van toepassing';
 const REMARK = process.env.BPV_SURVEY_REMARK || 'Vaker een kort gesprek met mijn praktijkopleider — één keer per week.';
 const DESKTOP = { width: 1100, height: 800 };
-const PHONE = { width: 360, height: 740 };
 
 let browser;
 let page;
@@ -39,18 +37,7 @@ before(async () => {
   assert.ok(LINK, 'set BPV_SURVEY_LINK to a /s/<token> link from a sent mail, served by a running `bpv demo` (scripts/browser-tests.sh does)');
   assert.match(LINK, /^https?:\/\/[^/]+\/s\/[A-Za-z0-9_-]{22}$/, 'BPV_SURVEY_LINK is a survey link');
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: DESKTOP });
   page.on('console', (msg) => {
     if (msg.text().includes('Content Security Policy')) cspViolations.push(msg.text());
@@ -62,35 +49,8 @@ after(async () => {
   await browser?.close();
 });
 
-// ---- helpers (as in upload.test.mjs) ----
+// ---- helpers ----
 
-/** Serious and critical axe-core violations of the current page, described for the failure message. */
-async function seriousViolations() {
-  // The pages' CSP (script-src 'self') refuses the inline <script> addScriptTag would add;
-  // evaluating the source through the DevTools protocol is not subject to it.
-  await page.evaluate(AXE_SOURCE);
-  const { violations, passes } = await page.evaluate(async () => {
-    const r = await globalThis.axe.run();
-    return { violations: r.violations, passes: r.passes.length };
-  });
-  assert.ok(passes > 10, `axe ran only ${passes} passing checks; did it see the page?`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function assertAccessible(what) {
-  assert.deepEqual(await seriousViolations(), [], `axe finds serious problems on ${what}`);
-}
-
-/** The page fits a phone's width: nothing forces sideways scrolling of the whole page. */
-async function assertFitsPhone(what) {
-  const size = page.viewportSize();
-  await page.setViewportSize(PHONE);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than a 360px phone screen`);
-}
 
 const questions = () => page.locator('form fieldset.vraag');
 
@@ -145,8 +105,8 @@ test('the link from the mail opens the questionnaire, accessible and fitting a p
   assert.ok(await grade.isVisible(), 'the grade question is there');
   assert.equal(await grade.locator('input[type=radio][name=cijfer]').count(), 10, 'grades 1 to 10');
   assert.ok(await page.getByRole('textbox').first().isVisible());
-  await assertAccessible('the questionnaire');
-  await assertFitsPhone('the questionnaire');
+  await assertAccessible(page, 'the questionnaire');
+  await assertFitsPhone(page, 'the questionnaire');
   await page.setViewportSize(PHONE);
   await page.screenshot({ path: join(ARTIFACTS, 'survey-form-phone.png'), fullPage: false });
   await page.setViewportSize(DESKTOP);
@@ -190,8 +150,8 @@ test('submitting without the grade shows an error summary that links to it, keep
   }
   assert.equal(await page.getByLabel(/Wat kan er/).inputValue(), REMARK);
 
-  await assertAccessible('the questionnaire with an error');
-  await assertFitsPhone('the questionnaire with an error');
+  await assertAccessible(page, 'the questionnaire with an error');
+  await assertFitsPhone(page, 'the questionnaire with an error');
   await page.setViewportSize(PHONE);
   await page.locator('h1').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(ARTIFACTS, 'survey-errors-phone.png'), fullPage: false });
@@ -216,8 +176,8 @@ test('choosing the grade and sending shows the thank-you page with that grade', 
   assert.equal(await page.getByRole('alert').count(), 0);
   await page.screenshot({ path: join(ARTIFACTS, 'survey-thanks-phone.png'), fullPage: true });
   await page.setViewportSize(DESKTOP);
-  await assertAccessible('the thank-you page');
-  await assertFitsPhone('the thank-you page');
+  await assertAccessible(page, 'the thank-you page');
+  await assertFitsPhone(page, 'the thank-you page');
   await page.screenshot({ path: join(ARTIFACTS, 'survey-thanks.png'), fullPage: true });
 
   if (RESULT_FILE) {
@@ -231,8 +191,8 @@ test('the same link again says the questionnaire was already filled in', async (
   assert.equal(res.status(), 200);
   assert.match(await page.locator('h1').textContent(), /al ingevuld/);
   assert.equal(await page.locator('form').count(), 0, 'no form to send a second time');
-  await assertAccessible('the already-answered page');
-  await assertFitsPhone('the already-answered page');
+  await assertAccessible(page, 'the already-answered page');
+  await assertFitsPhone(page, 'the already-answered page');
 });
 
 test('the pages need nothing their Content-Security-Policy forbids and throw no script errors', () => {

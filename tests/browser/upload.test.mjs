@@ -7,13 +7,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { assertAccessible, assertFitsPhone, launchChromium } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const AXE_SOURCE = readFileSync(join(here, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const ARTIFACTS = join(here, 'artifacts');
 
 const UPLOAD_URL = process.env.BPV_UPLOAD_URL;
@@ -28,18 +27,7 @@ const cspViolations = [];
 before(async () => {
   assert.ok(UPLOAD_URL, 'set BPV_UPLOAD_URL to the upload page of a running `bpv demo` (scripts/browser-tests.sh does)');
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('console', (msg) => {
     if (msg.text().includes('Content Security Policy')) cspViolations.push(msg.text());
@@ -52,34 +40,6 @@ after(async () => {
 
 // ---- helpers ----
 
-/** Serious and critical axe-core violations of the current page, described for the failure message. */
-async function seriousViolations() {
-  // The pages' CSP (script-src 'self') refuses the inline <script> addScriptTag would add;
-  // evaluating the source through the DevTools protocol is not subject to it, so the pages are
-  // tested with their real CSP in force.
-  await page.evaluate(AXE_SOURCE);
-  const { violations, passes } = await page.evaluate(async () => {
-    const r = await globalThis.axe.run();
-    return { violations: r.violations, passes: r.passes.length };
-  });
-  assert.ok(passes > 10, `axe ran only ${passes} passing checks; did it see the page?`);
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-async function assertAccessible(what) {
-  assert.deepEqual(await seriousViolations(), [], `axe finds serious problems on ${what}`);
-}
-
-/** The page fits a phone's width: nothing forces sideways scrolling of the whole page. */
-async function assertFitsPhone(what) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 360, height: 740 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  await page.setViewportSize(size);
-  assert.ok(overflow <= 0, `${what} is ${overflow}px wider than a 360px phone screen`);
-}
 
 function ddmmjjjj(date) {
   const p = (n) => String(n).padStart(2, '0');
@@ -129,15 +89,15 @@ test('login page is accessible and refuses a wrong password without saying which
   assert.equal(res.status(), 200);
   assert.equal(await page.title(), 'Inloggen · BPV Monitor uploadmodule');
   assert.equal(await page.getAttribute('html', 'lang'), 'nl');
-  await assertAccessible('the login page');
-  await assertFitsPhone('the login page');
+  await assertAccessible(page, 'the login page');
+  await assertFitsPhone(page, 'the login page');
 
   await page.getByLabel('E-mailadres').fill(EMAIL);
   await page.getByLabel('Wachtwoord').fill('niet-het-wachtwoord');
   await page.getByRole('button', { name: 'Inloggen' }).click();
   await page.getByRole('alert').waitFor();
   assert.equal((await page.getByRole('alert').textContent()).trim(), 'E-mailadres of wachtwoord onjuist');
-  await assertAccessible('the login page with an error');
+  await assertAccessible(page, 'the login page with an error');
 });
 
 test('the demo gemachtigde logs in and sees the upload form', async () => {
@@ -148,8 +108,8 @@ test('the demo gemachtigde logs in and sees the upload form', async () => {
   assert.equal(await page.locator('h1').textContent(), 'Bestand uploaden');
   assert.ok(await page.getByText('ROC Amstelvliet').first().isVisible());
   assert.ok(await page.getByLabel("CSV-bestand met bpvo's").isVisible());
-  await assertAccessible('the upload form');
-  await assertFitsPhone('the upload form');
+  await assertAccessible(page, 'the upload form');
+  await assertFitsPhone(page, 'the upload form');
 });
 
 test('a file with a bad crebo shows the line and the error, and cannot be stored', async () => {
@@ -164,8 +124,8 @@ test('a file with a bad crebo shows the line and the error, and cannot be stored
   assert.equal(await page.getByRole('button', { name: 'Opslaan' }).count(), 0, 'no confirm button while there are errors');
   // The two good lines are shown, with the name as typed (UTF-8 with BOM read right).
   assert.ok(await page.getByRole('cell', { name: 'Zoë Çelik' }).isVisible());
-  await assertAccessible('the check page with errors');
-  await assertFitsPhone('the check page with errors');
+  await assertAccessible(page, 'the check page with errors');
+  await assertFitsPhone(page, 'the check page with errors');
   await page.screenshot({ path: join(ARTIFACTS, 'upload-check-errors.png'), fullPage: true });
 });
 
@@ -173,7 +133,7 @@ test('the fixed file is checked, stored, and stored again without changes', asyn
   const fixed = csvFile('25604');
   await chooseAndCheck(fixed);
   assert.ok(await page.getByText('Het bestand is in orde').isVisible());
-  await assertAccessible('the check page without errors');
+  await assertAccessible(page, 'the check page without errors');
   const voorbeeld = await page.locator('input[name="voorbeeld"]').inputValue();
   const csrf = await page.locator('input[name="csrf"]').first().inputValue();
 
@@ -182,8 +142,8 @@ test('the fixed file is checked, stored, and stored again without changes', asyn
   assert.equal(await count('bijgewerkt'), '0');
   assert.equal(await count('ongewijzigd'), '0');
   assert.equal(await count('afgewezen'), '0');
-  await assertAccessible('the result page');
-  await assertFitsPhone('the result page');
+  await assertAccessible(page, 'the result page');
+  await assertFitsPhone(page, 'the result page');
   await page.screenshot({ path: join(ARTIFACTS, 'upload-result.png'), fullPage: true });
 
   // Confirming the same check twice (a double click, a reload) stores nothing more.
