@@ -2,8 +2,9 @@
 //! selection beside the national average, with small-cell suppression (DESIGN.md §7).
 //!
 //! Module map: `format` (Dutch number formatting), `questionnaire` (themes, items, versions, as
-//! data in `questionnaires/*.toml`), `answers` (validating and storing one response); `cells`,
-//! `suppression`, `response` follow with the reporting issue.
+//! data in `questionnaires/*.toml`), `answers` (validating and storing one response), `results`
+//! (analysis keys, selections, figures and their definitions), `cells` (the reporting index of
+//! atoms: small-cell suppression that subtraction cannot undo; see docs/privacy.md).
 //!
 //! # Example
 //!
@@ -42,16 +43,23 @@
 //! ```
 
 pub mod answers;
+pub mod cells;
 pub mod format;
 pub mod questionnaire;
+pub mod results;
 
 pub use answers::{
     AnswerError, Answers, Antwoord, MELDING_CIJFER, MELDING_CIJFER_NVT, MELDING_ONBEKEND, MELDING_SCHAAL,
     MELDING_VERPLICHT, clean_text, validate_answers, validate_imported,
 };
+pub use cells::{DEFAULT_K, Index, IndexStats};
 pub use format::{decimal_nl, response_line, thousands_nl};
 pub use questionnaire::{
     CIJFER_CODE, CIJFER_MAX, CIJFER_MIN, EINDWAARDERING, Item, ItemKind, KNOWN_THEMES, NVT_LABEL, NVT_VALUE,
     OpenQuestion, Problem, Questionnaire, QuestionnaireError, Questionnaires, SCHAAL_LABELS, SCHAAL_MAX, SCHAAL_MIN,
     Theme,
+};
+pub use results::{
+    AnswerKeys, Figure, InvitationCount, ItemResult, KeyedAnswer, REDEN_GEEN_ANTWOORDEN, REDEN_ONVOLDOENDE_RESPONS,
+    Response, Resultaat, Selectie, ThemeResult, YearMonth, YearMonthError,
 };

@@ -1,0 +1,343 @@
+//! The reporting index: sums per **atom**, built once and absorbed incrementally, from which every
+//! selection is answered without looking at a single answer (DESIGN.md §7, §9; docs/privacy.md,
+//! "Small cells and the differencing attack").
+//!
+//! # The rule as implemented
+//!
+//! 1. **Fine cells.** Answers and invitations are summed per *unit* (groep × brin × aanbieder) and
+//!    per fine key (month × locatie × leerweg × crebo × sector). A cell holds the count of answers
+//!    (`responded`), of invitations, and per item the count per value (and of "n.v.t.") — from
+//!    which `n`, the sum, the mean, % eens and the distribution follow.
+//! 2. **Atoms.** Within each unit (always rebuilt as a whole):
+//!    * a fine cell with `n = 0` (invitations only) or `n ≥ k` is an atom by itself;
+//!    * the cells with `0 < n < k` of one month are merged into that month's *remainder* (across
+//!      locatie, leerweg, crebo, sector); if it has `n ≥ k` it is an atom;
+//!    * the month remainders still `< k` are merged per quarter; those still `< k` per calendar
+//!      year; a year remainder still `< k` is **dropped**: never counted in any selection.
+//!
+//!    So every atom is empty or has at least `k` answers.
+//! 3. **Counting.** An atom counts towards a selection only when *every* fine cell it was made of
+//!    lies in the selection (groep, period, brin, aanbieders, locaties, leerweg, crebo, sector).
+//!    An atom that is only partly inside is left out entirely, and its whole size is added to
+//!    [`Resultaat::niet_meegeteld`](crate::Resultaat::niet_meegeteld). Reporting whole sizes
+//!    (each at least `k`) keeps that number itself from telling how many of the atom's answers
+//!    fall inside. Dropped remainders are *not* reported per selection — their size is below `k`
+//!    and a difference of two selections would reveal it; [`IndexStats::answers_dropped`] gives
+//!    the total for monitoring.
+//! 4. **Figures** are computed from the summed atoms only, and a figure with `n < k` is suppressed
+//!    besides (which, with atoms of at least `k` answers, happens only for items answered
+//!    "n.v.t." a lot, or items absent from the version used in the period).
+//!
+//! Consequence: the counted answers of any selection are a union of whole atoms, and for two
+//! selections `S₁ ⊇ S₂` the atoms counted in `S₂` are counted in `S₁` too, so
+//! `n(S₁) − n(S₂)` is a sum of whole atoms: `0` or at least `k`, and the sums recovered by
+//! subtraction are those of whole atoms. School-wide minus all-but-one-location, or all BOL minus
+//! BOL-with-crebo-X, yields nothing below `k` (tested below).
+//!
+//! ## Known limits
+//!
+//! * The guarantee is on respondents. For one item, the respondents of an atom may have answered
+//!   "n.v.t." so often that the item's answers in the difference of two selections number fewer
+//!   than `k` (they are still among at least `k` respondents of one atom).
+//! * The index changes as answers arrive: comparing the same selection before and after an
+//!   absorption differences the new answers. The reporting API should serve closed months (or
+//!   refresh at fixed moments) if that is to be excluded.
+//!
+//! # Speed
+//!
+//! A selection sums the atoms of the matching units (a dense array per atom: items × 11 slots),
+//! so its cost grows with the number of atoms touched, not with answers or users; the index is
+//! immutable while evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the
+//! new answers into the fine cells and rebuilds only the units they touch.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bpvo::Groep;
+
+use crate::answers::{Answers, Antwoord};
+use crate::questionnaire::{CIJFER_CODE, Questionnaires};
+use crate::results::{AnswerKeys, InvitationCount, KeyedAnswer, Layout, Resultaat, SLOTS, Selectie, Totals, YearMonth};
+
+/// The default suppression threshold.
+pub const DEFAULT_K: u64 = 10;
+
+/// Groep × instelling × aanbieder: atoms never span units.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Unit {
+    groep: Groep,
+    brin: String,
+    aanbiedercode: String,
+}
+
+/// The finest grain within a unit.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct FineKey {
+    maand: YearMonth,
+    locatiecode: Option<String>,
+    leerweg: String,
+    crebo: String,
+    sector: Option<String>,
+}
+
+/// Counts of one cell or atom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sums {
+    responded: u64,
+    invited: u64,
+    /// Per item, count per slot (0 = n.v.t., 1–10 = value).
+    items: Vec<[u32; SLOTS]>,
+}
+
+impl Sums {
+    fn new(items: usize) -> Self {
+        Sums { responded: 0, invited: 0, items: vec![[0; SLOTS]; items] }
+    }
+
+    fn absorb(&mut self, other: &Sums) {
+        self.responded += other.responded;
+        self.invited += other.invited;
+        for (mine, theirs) in self.items.iter_mut().zip(&other.items) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m = m.saturating_add(*t);
+            }
+        }
+    }
+
+    fn add_answers(&mut self, layout: &Layout, answers: &Answers) {
+        self.responded += 1;
+        let grade =
+            (!answers.items.contains_key(CIJFER_CODE)).then_some((CIJFER_CODE, Antwoord::Cijfer(answers.cijfer)));
+        let all = answers.items.iter().map(|(code, a)| (code.as_str(), *a)).chain(grade);
+        for (code, antwoord) in all {
+            let Some((idx, kind)) = layout.slot_of(code) else { continue };
+            let slot = match antwoord.waarde() {
+                None if kind.allows_nvt() => 0,
+                None => continue,
+                Some(v) if kind.range().contains(&v) => usize::from(v),
+                Some(_) => continue,
+            };
+            if let Some(cell) = self.items.get_mut(idx) {
+                cell[slot] = cell[slot].saturating_add(1);
+            }
+        }
+    }
+}
+
+/// A set of fine cells counted together or not at all.
+#[derive(Debug, Clone)]
+struct Atom {
+    cells: Vec<FineKey>,
+    sums: Sums,
+}
+
+impl Atom {
+    fn merge(into: &mut Option<Atom>, other: Atom) {
+        match into {
+            Some(atom) => {
+                atom.cells.extend(other.cells);
+                atom.sums.absorb(&other.sums);
+            }
+            None => *into = Some(other),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct UnitData {
+    fine: BTreeMap<FineKey, Sums>,
+    atoms: Vec<Atom>,
+    dropped: Vec<Atom>,
+}
+
+/// Sizes of the index, for monitoring and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexStats {
+    /// Groep × instelling × aanbieder units.
+    pub units: usize,
+    /// Fine cells.
+    pub fine_cells: usize,
+    /// Atoms (counted or not).
+    pub atoms: usize,
+    /// Answers held in atoms.
+    pub answers_in_atoms: u64,
+    /// Answers in dropped remainders (never counted).
+    pub answers_dropped: u64,
+}
+
+/// The in-memory reporting index (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Index {
+    k: u64,
+    layout: Layout,
+    units: BTreeMap<Unit, UnitData>,
+}
+
+impl Index {
+    /// An empty index with threshold `k` (at least 1) for these questionnaires.
+    pub fn new(questionnaires: &Questionnaires, k: u64) -> Self {
+        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new() }
+    }
+
+    /// The index of these answers and invitations.
+    pub fn build(
+        questionnaires: &Questionnaires,
+        answers: &[KeyedAnswer],
+        invitations: &[InvitationCount],
+        k: u64,
+    ) -> Self {
+        let mut index = Index::new(questionnaires, k);
+        index.add(answers, invitations);
+        index
+    }
+
+    /// The suppression threshold.
+    pub fn k(&self) -> u64 {
+        self.k
+    }
+
+    /// Absorb new answers and invitations: they are summed into their fine cells and the atoms of
+    /// the units they touch are rebuilt.
+    pub fn add(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
+        let items = self.layout.len();
+        let mut touched = BTreeSet::new();
+        for a in answers {
+            let (unit, key) = split(&a.keys);
+            let data = self.units.entry(unit.clone()).or_default();
+            data.fine.entry(key).or_insert_with(|| Sums::new(items)).add_answers(&self.layout, &a.answers);
+            touched.insert(unit);
+        }
+        for inv in invitations {
+            let (unit, key) = split(&inv.keys);
+            let data = self.units.entry(unit.clone()).or_default();
+            data.fine.entry(key).or_insert_with(|| Sums::new(items)).invited += inv.count;
+            touched.insert(unit);
+        }
+        for unit in touched {
+            if let Some(data) = self.units.get_mut(&unit) {
+                rebuild(data, self.k);
+            }
+        }
+    }
+
+    /// The figures for a selection.
+    pub fn evaluate(&self, selectie: &Selectie) -> Resultaat {
+        let mut totals = Totals { items: vec![[0; SLOTS]; self.layout.len()], ..Totals::default() };
+        let mut niet_meegeteld = 0;
+        for (unit, data) in &self.units {
+            if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
+                continue;
+            }
+            for atom in &data.atoms {
+                match coverage(atom, selectie) {
+                    Coverage::All => {
+                        totals.responded += atom.sums.responded;
+                        totals.invited += atom.sums.invited;
+                        for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
+                            for (t, a) in t.iter_mut().zip(a) {
+                                *t += u64::from(*a);
+                            }
+                        }
+                    }
+                    Coverage::Part => niet_meegeteld += atom.sums.responded,
+                    Coverage::None => {}
+                }
+            }
+        }
+        self.layout.result(selectie.groep, &totals, niet_meegeteld, self.k)
+    }
+
+    /// Sizes of the index.
+    pub fn stats(&self) -> IndexStats {
+        let mut stats = IndexStats { units: self.units.len(), ..IndexStats::default() };
+        for data in self.units.values() {
+            stats.fine_cells += data.fine.len();
+            stats.atoms += data.atoms.len();
+            stats.answers_in_atoms += data.atoms.iter().map(|a| a.sums.responded).sum::<u64>();
+            stats.answers_dropped += data.dropped.iter().map(|a| a.sums.responded).sum::<u64>();
+        }
+        stats
+    }
+
+    /// The number of answers in each atom (for checking the invariant: 0 or at least `k`).
+    pub fn atom_sizes(&self) -> Vec<u64> {
+        self.units.values().flat_map(|d| d.atoms.iter().map(|a| a.sums.responded)).collect()
+    }
+}
+
+fn split(keys: &AnswerKeys) -> (Unit, FineKey) {
+    (
+        Unit { groep: keys.groep, brin: keys.brin.clone(), aanbiedercode: keys.aanbiedercode.clone() },
+        FineKey {
+            maand: keys.maand,
+            locatiecode: keys.locatiecode.clone(),
+            leerweg: keys.leerweg.clone(),
+            crebo: keys.crebo.clone(),
+            sector: keys.sector.clone(),
+        },
+    )
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coverage {
+    All,
+    Part,
+    None,
+}
+
+fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
+    let inside = |c: &FineKey| {
+        s.contains_month(c.maand)
+            && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
+    };
+    let n_inside = atom.cells.iter().filter(|c| inside(c)).count();
+    if n_inside == 0 {
+        Coverage::None
+    } else if n_inside == atom.cells.len() {
+        Coverage::All
+    } else {
+        Coverage::Part
+    }
+}
+
+/// Rebuild a unit's atoms from its fine cells (rule 2 of the module docs).
+fn rebuild(data: &mut UnitData, k: u64) {
+    data.atoms.clear();
+    data.dropped.clear();
+    let mut months: BTreeMap<YearMonth, Option<Atom>> = BTreeMap::new();
+    for (key, sums) in &data.fine {
+        let atom = Atom { cells: vec![key.clone()], sums: sums.clone() };
+        if sums.responded == 0 || sums.responded >= k {
+            data.atoms.push(atom);
+        } else {
+            Atom::merge(months.entry(key.maand).or_default(), atom);
+        }
+    }
+    let mut quarters: BTreeMap<(i32, u8), Option<Atom>> = BTreeMap::new();
+    for (maand, atom) in months {
+        let Some(atom) = atom else { continue };
+        if atom.sums.responded >= k {
+            data.atoms.push(atom);
+        } else {
+            Atom::merge(quarters.entry((maand.year, maand.quarter())).or_default(), atom);
+        }
+    }
+    let mut years: BTreeMap<i32, Option<Atom>> = BTreeMap::new();
+    for ((year, _), atom) in quarters {
+        let Some(atom) = atom else { continue };
+        if atom.sums.responded >= k {
+            data.atoms.push(atom);
+        } else {
+            Atom::merge(years.entry(year).or_default(), atom);
+        }
+    }
+    for atom in years.into_values().flatten() {
+        if atom.sums.responded >= k {
+            data.atoms.push(atom);
+        } else {
+            data.dropped.push(atom);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
