@@ -152,14 +152,7 @@ pub fn record_permanent(
     now: NaiveDateTime,
 ) -> StoreResult<()> {
     crate::db::write_transaction(conn, |conn| {
-        diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
-            .set((
-                deliveries::status.eq(MISLUKT),
-                deliveries::last_reply.eq(Some(reply)),
-                deliveries::lease_until.eq(None::<NaiveDateTime>),
-                deliveries::updated_at.eq(now),
-            ))
-            .execute(conn)?;
+        finish_claimed(conn, id, MISLUKT, reply, now)?;
         suppress(conn, recipient, reply, now)?;
         // Mails to the same address that are still waiting are skipped.
         diesel::update(
@@ -179,10 +172,15 @@ pub fn record_permanent(
 
 /// Skip a claimed mail (its address is suppressed or its invitation no longer open).
 pub fn record_skipped(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> StoreResult<()> {
+    finish_claimed(conn, id, OVERGESLAGEN, reason, now)
+}
+
+/// End a claimed mail in a final state with the reason, releasing its lease.
+fn finish_claimed(conn: &mut DbConnection, id: &str, status: &str, reply: &str, now: NaiveDateTime) -> StoreResult<()> {
     diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
         .set((
-            deliveries::status.eq(OVERGESLAGEN),
-            deliveries::last_reply.eq(Some(reason)),
+            deliveries::status.eq(status),
+            deliveries::last_reply.eq(Some(reply)),
             deliveries::lease_until.eq(None::<NaiveDateTime>),
             deliveries::updated_at.eq(now),
         ))
