@@ -164,18 +164,32 @@ pub struct IndexStats {
     pub answers_dropped: u64,
 }
 
+/// The distinct key values in (part of) the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyValues {
+    pub aanbieders: BTreeSet<String>,
+    pub locaties: BTreeSet<String>,
+    pub leerwegen: BTreeSet<String>,
+    pub crebos: BTreeSet<String>,
+    pub sectoren: BTreeSet<String>,
+    pub eerste_maand: Option<YearMonth>,
+    pub laatste_maand: Option<YearMonth>,
+}
+
 /// The in-memory reporting index (see the module docs).
 #[derive(Debug, Clone)]
 pub struct Index {
     k: u64,
     layout: Layout,
     units: BTreeMap<Unit, UnitData>,
+    /// Units absorbed into but not yet rebuilt.
+    dirty: BTreeSet<Unit>,
 }
 
 impl Index {
     /// An empty index with threshold `k` (at least 1) for these questionnaires.
     pub fn new(questionnaires: &Questionnaires, k: u64) -> Self {
-        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new() }
+        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new(), dirty: BTreeSet::new() }
     }
 
     /// The index of these answers and invitations.
@@ -198,25 +212,94 @@ impl Index {
     /// Absorb new answers and invitations: they are summed into their fine cells and the atoms of
     /// the units they touch are rebuilt.
     pub fn add(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
+        self.absorb(answers, invitations);
+        self.rebuild_dirty();
+    }
+
+    /// Sum new answers and invitations into their fine cells without rebuilding atoms yet:
+    /// evaluations keep seeing the atoms as they were until [`Index::rebuild_dirty`]. For loading
+    /// in pages, where rebuilding after each page would redo the same units many times.
+    pub fn absorb(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
         let items = self.layout.len();
-        let mut touched = BTreeSet::new();
         for a in answers {
             let (unit, key) = split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
             data.fine.entry(key).or_insert_with(|| Sums::new(items)).add_answers(&self.layout, &a.answers);
-            touched.insert(unit);
+            self.dirty.insert(unit);
         }
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
             data.fine.entry(key).or_insert_with(|| Sums::new(items)).invited += inv.count;
-            touched.insert(unit);
+            self.dirty.insert(unit);
         }
-        for unit in touched {
+    }
+
+    /// Rebuild the atoms of the units changed by [`Index::absorb`].
+    pub fn rebuild_dirty(&mut self) {
+        for unit in std::mem::take(&mut self.dirty) {
             if let Some(data) = self.units.get_mut(&unit) {
                 rebuild(data, self.k);
             }
         }
+    }
+
+    /// Replace every invitation count by these: the denominator is re-read as a whole (an
+    /// invitation's status changes, so it cannot be absorbed once like an answer). Only units whose
+    /// counts changed are rebuilt.
+    pub fn set_invitations(&mut self, invitations: &[InvitationCount]) {
+        let items = self.layout.len();
+        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, u64>> = BTreeMap::new();
+        for inv in invitations {
+            let (unit, key) = split(&inv.keys);
+            *wanted.entry(unit).or_default().entry(key).or_default() += inv.count;
+        }
+        let units: BTreeSet<Unit> = self.units.keys().cloned().chain(wanted.keys().cloned()).collect();
+        for unit in units {
+            let want = wanted.remove(&unit).unwrap_or_default();
+            let data = self.units.entry(unit.clone()).or_default();
+            let changed = data.fine.iter().any(|(k, s)| s.invited != want.get(k).copied().unwrap_or(0))
+                || want.keys().any(|k| !data.fine.contains_key(k));
+            if !changed {
+                continue;
+            }
+            for sums in data.fine.values_mut() {
+                sums.invited = 0;
+            }
+            for (key, count) in want {
+                data.fine.entry(key).or_insert_with(|| Sums::new(items)).invited = count;
+            }
+            data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
+            if data.fine.is_empty() {
+                self.units.remove(&unit);
+            } else {
+                rebuild(data, self.k);
+            }
+        }
+    }
+
+    /// The values present under an instelling (or everywhere): what a user may filter on.
+    pub fn key_values(&self, brin: Option<&str>) -> KeyValues {
+        let mut values = KeyValues::default();
+        for (unit, data) in &self.units {
+            if brin.is_some_and(|b| b != unit.brin) {
+                continue;
+            }
+            values.aanbieders.insert(unit.aanbiedercode.clone());
+            for key in data.fine.keys() {
+                if let Some(l) = &key.locatiecode {
+                    values.locaties.insert(l.clone());
+                }
+                values.leerwegen.insert(key.leerweg.clone());
+                values.crebos.insert(key.crebo.clone());
+                if let Some(s) = &key.sector {
+                    values.sectoren.insert(s.clone());
+                }
+                values.eerste_maand = Some(values.eerste_maand.map_or(key.maand, |m| m.min(key.maand)));
+                values.laatste_maand = Some(values.laatste_maand.map_or(key.maand, |m| m.max(key.maand)));
+            }
+        }
+        values
     }
 
     /// The figures for a selection.

@@ -137,7 +137,7 @@ pub struct InvitationCount {
 }
 
 /// What a user selects. An empty list or `None` is no filter on that key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Selectie {
     /// First month, inclusive.
     pub van: Option<YearMonth>,

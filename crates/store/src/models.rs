@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::schema::{
     aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, locaties,
-    upload_batches,
+    medewerkers, upload_batches,
 };
 
 /// A school board and how it takes part.
@@ -59,6 +59,19 @@ pub struct LocatieRow {
 pub struct GemachtigdeRow {
     pub id: String,
     pub brin: String,
+    pub email: String,
+    pub naam: String,
+    pub password_hash: String,
+    pub actief: bool,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+/// An SBB staff member who may read every instelling's results on the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = medewerkers)]
+pub struct MedewerkerRow {
+    pub id: String,
     pub email: String,
     pub naam: String,
     pub password_hash: String,

@@ -230,6 +230,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    medewerkers (id) {
+        id -> Text,
+        email -> Text,
+        naam -> Text,
+        password_hash -> Text,
+        actief -> Bool,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(responses -> invitations (invitation_id));
 diesel::joinable!(invitations -> bpvos (bpvo_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
@@ -252,4 +264,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deliveries,
     suppressed_addresses,
     responses,
+    medewerkers,
 );

@@ -192,3 +192,95 @@ pub fn instelling(
         .expect("aanbieder");
     }
 }
+
+/// One surveyed bpvo for results tests: where it was, who was asked, and — when answered — the
+/// answers (`antwoorden` as `bpv_aggregation::Answers` JSON).
+#[derive(Debug, Clone)]
+pub struct Surveyed<'a> {
+    pub aanbiedercode: &'a str,
+    pub locatiecode: Option<&'a str>,
+    pub leerweg: &'a str,
+    pub crebo: &'a str,
+    pub geplande_einddatum: chrono::NaiveDate,
+    pub groep: &'a str,
+    /// `(version, cijfer, antwoorden JSON)` when answered; `None` when invited only.
+    pub answer: Option<(&'a str, i32, &'a str)>,
+}
+
+/// Store a bpvo, its sent invitation and (when answered) the answer, as the survey would have;
+/// returns the invitation id. Sector is taken from `kwalificaties` when the crebo is known.
+pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono::NaiveDateTime) -> String {
+    use diesel::prelude::*;
+
+    use crate::models::{BpvoRow, InvitationRow, ResponseRow};
+    use crate::repo::invitations;
+    use crate::schema::{bpvos, invitations as inv_table, kwalificaties, responses};
+    let now = crate::now_utc();
+    let bpvo_id = crate::ids::new_id();
+    let row = BpvoRow {
+        id: bpvo_id.clone(),
+        aanbiedercode: s.aanbiedercode.into(),
+        correlatie_id: crate::ids::new_id(),
+        leerbedrijf_id: "100200300".into(),
+        crebo: s.crebo.into(),
+        leerweg: s.leerweg.into(),
+        startdatum: s.geplande_einddatum - chrono::Days::new(180),
+        geplande_einddatum: s.geplande_einddatum,
+        werkelijke_einddatum: None,
+        status: "actief".into(),
+        student_email: Some("student@example.org".into()),
+        studentcode: None,
+        student_naam: Some("Student".into()),
+        schoolnaam: None,
+        locatiecode: s.locatiecode.map(str::to_owned),
+        praktijkopleider_naam: Some("Opleider".into()),
+        praktijkopleider_email: Some("opleider@example.org".into()),
+        school_received_at: Some(now),
+        registratie_received_at: None,
+        received_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(bpvos::table).values(&row).execute(conn).expect("bpvo");
+    let sent = s.geplande_einddatum - chrono::Days::new(21);
+    let invitation_id = crate::ids::new_id();
+    let inv = InvitationRow {
+        id: invitation_id.clone(),
+        bpvo_id,
+        groep: s.groep.into(),
+        kanaal: "direct".into(),
+        status: if s.answer.is_some() { invitations::BEANTWOORD } else { invitations::VERSTUURD }.into(),
+        scheduled_on: sent,
+        closes_on: sent + chrono::Days::new(35),
+        sent_on: Some(sent),
+        reminders_sent: 0,
+        opted_out: false,
+        answered_at: s.answer.map(|_| submitted_at),
+        cancel_reason: None,
+        created_at: now,
+        updated_at: now,
+    };
+    diesel::insert_into(inv_table::table).values(&inv).execute(conn).expect("invitation");
+    if let Some((version, cijfer, antwoorden)) = s.answer {
+        let sector: Option<String> =
+            kwalificaties::table.find(s.crebo).select(kwalificaties::sector).first(conn).optional().expect("sector");
+        let response = ResponseRow {
+            id: crate::ids::new_id(),
+            invitation_id: invitation_id.clone(),
+            submitted_at,
+            bron: "web".into(),
+            questionnaire_version: version.into(),
+            groep: s.groep.into(),
+            maand: s.geplande_einddatum.format("%Y-%m").to_string(),
+            aanbiedercode: s.aanbiedercode.into(),
+            locatiecode: s.locatiecode.map(str::to_owned),
+            leerweg: s.leerweg.into(),
+            crebo: s.crebo.into(),
+            sector,
+            cijfer,
+            antwoorden: antwoorden.into(),
+            verbeterpunten: None,
+        };
+        diesel::insert_into(responses::table).values(&response).execute(conn).expect("response");
+    }
+    invitation_id
+}

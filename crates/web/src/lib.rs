@@ -2,6 +2,7 @@
 //! bearer-token extractor, problem+json errors and the headers every answer carries.
 
 pub mod auth;
+pub mod cookies;
 pub mod credentials;
 pub mod headers;
 pub mod problem;

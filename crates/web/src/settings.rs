@@ -38,6 +38,8 @@ pub struct Settings {
     pub school_api: ListenSettings,
     pub survey: ListenSettings,
     pub reporting_api: ListenSettings,
+    #[serde(default)]
+    pub reporting: ReportingSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub dispatcher: DispatcherSettings,
@@ -107,6 +109,22 @@ pub struct ListenSettings {
     pub listen: String,
     /// The URL the outside world uses (links in mails, OpenAPI servers); defaults to `http://{listen}`.
     pub public_url: Option<String>,
+}
+
+/// `reporting.*`: the results index behind the reporting API and dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ReportingSettings {
+    /// Small-cell threshold: no figure rests on fewer answers (docs/privacy.md).
+    pub k: u64,
+    /// Seconds between absorbing new answers and re-reading invitation counts.
+    pub refresh_seconds: u64,
+}
+
+impl Default for ReportingSettings {
+    fn default() -> Self {
+        Self { k: 10, refresh_seconds: 60 }
+    }
 }
 
 /// `auth.*`

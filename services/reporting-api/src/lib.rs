@@ -1,1 +1,15 @@
-//! The results API and dashboard (`bpv-reporting-api`). Not built yet: it is the work of issue #6.
+//! The results side of the Marktresponse API (`/v1/resultaten`, CSV export, `/v1/filters`) and
+//! the results dashboard (`/dashboard`), answered from an in-memory index of the answers'
+//! analysis keys that is refreshed incrementally (docs/architecture.md). A library so that tests,
+//! the benchmark and `bpv demo` start the same code as the binary.
+
+mod api;
+mod app;
+pub mod dashboard;
+pub mod data;
+mod openapi;
+pub mod report;
+mod state;
+
+pub use app::Application;
+pub use openapi::ApiDoc;

@@ -361,6 +361,53 @@ fn add_matches_build() {
     assert_eq!(full.evaluate(&school()).response.line(), "77% (23 van 30)");
 }
 
+#[test]
+fn set_invitations_replaces_the_denominator() {
+    let q = qs();
+    let answers = many(&q, &keys("2023-03", "A", "BOL", "X"), 12, 6);
+    let first = vec![
+        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 40 },
+        InvitationCount { keys: keys("2023-05", "B", "BBL", "Y"), count: 8 },
+    ];
+    let mut index = Index::build(&q, &answers, &first, 10);
+    assert_eq!(index.evaluate(&school()).response.line(), "25% (12 van 48)");
+    // Read again: one count changed, one key gone, one new; the same as building afresh.
+    let second = vec![
+        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 30 },
+        InvitationCount { keys: keys("2023-06", "C", "BOL", "Z"), count: 10 },
+    ];
+    index.set_invitations(&second);
+    assert_eq!(index.evaluate(&school()).response.line(), "30% (12 van 40)");
+    let fresh = Index::build(&q, &answers, &second, 10);
+    assert_eq!(index.evaluate(&school()), fresh.evaluate(&school()));
+    assert_eq!(index.stats(), fresh.stats());
+    // The same counts again change nothing; none at all leaves the answers.
+    index.set_invitations(&second);
+    assert_eq!(index.stats(), fresh.stats());
+    index.set_invitations(&[]);
+    assert_eq!(index.evaluate(&school()).response.line(), "—");
+    assert_eq!(index.evaluate(&school()).response.responded, 12);
+}
+
+#[test]
+fn key_values_per_instelling() {
+    let q = qs();
+    let mut answers = many(&q, &keys("2023-03", "A", "BOL", "X"), 3, 6);
+    let mut other = keys("2024-07", "Q", "BBL", "Y");
+    other.brin = "99ZZ".into();
+    other.sector = None;
+    answers.extend(many(&q, &other, 2, 6));
+    let index = Index::build(&q, &answers, &[], 10);
+    let own = index.key_values(Some(BRIN));
+    assert_eq!(own.locaties.iter().collect::<Vec<_>>(), ["A"]);
+    assert_eq!(own.crebos.iter().collect::<Vec<_>>(), ["X"]);
+    assert_eq!(own.sectoren.iter().collect::<Vec<_>>(), ["techniek"]);
+    assert_eq!((own.eerste_maand, own.laatste_maand), (Some(ym("2023-03")), Some(ym("2023-03"))));
+    let all = index.key_values(None);
+    assert_eq!(all.leerwegen.iter().collect::<Vec<_>>(), ["BBL", "BOL"]);
+    assert_eq!(all.laatste_maand, Some(ym("2024-07")));
+}
+
 // ---- property: nested selections differ by 0 or at least k answers ----
 
 const LOCS: [&str; 3] = ["L1", "L2", "L3"];

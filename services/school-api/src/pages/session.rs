@@ -5,7 +5,6 @@
 //! still may: every request re-reads the gemachtigde.
 
 use actix_web::HttpRequest;
-use actix_web::http::header;
 use bpv_store::DbConnection;
 use bpv_store::StoreResult;
 use bpv_store::models::GemachtigdeRow;
@@ -57,8 +56,7 @@ pub fn issue(keys: &TokenKeys, gemachtigde: &GemachtigdeRow, now: i64) -> Result
 
 /// The session of a request, from its cookie.
 pub fn from_request(req: &HttpRequest, keys: &TokenKeys) -> Lookup {
-    let headers = req.headers().get_all(header::COOKIE).filter_map(|v| v.to_str().ok());
-    let Some(token) = find_cookie(headers, COOKIE_NAME) else { return Lookup::Absent };
+    let Some(token) = bpv_web::cookies::find(req, COOKIE_NAME) else { return Lookup::Absent };
     match keys.verify(token, AUD_UPLOAD_SESSION) {
         Ok(claims) if claims.rol == ROL => match (claims.brin, claims.csrf) {
             (Some(brin), Some(csrf)) if !csrf.is_empty() => {
@@ -91,13 +89,9 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
     format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/upload; Max-Age={max_age}{secure}")
 }
 
-/// The value of cookie `name` in `Cookie` header values (`a=1; b=2`).
-fn find_cookie<'a>(headers: impl Iterator<Item = &'a str>, name: &str) -> Option<&'a str> {
-    headers
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, v)| *k == name && !v.is_empty())
-        .map(|(_, v)| v.trim_matches('"'))
+/// Whether a POST comes from our own pages (see [`bpv_web::cookies::same_origin`]).
+pub fn same_origin(req: &HttpRequest, secure: bool) -> bool {
+    bpv_web::cookies::same_origin(req, secure)
 }
 
 /// Whether a form's CSRF value is the session's. The comparison takes the same time wherever the
@@ -106,27 +100,6 @@ pub fn csrf_matches(expected: &str, given: &str) -> bool {
     !expected.is_empty()
         && expected.len() == given.len()
         && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
-/// Whether a POST comes from our own pages, as far as the browser says: without an `Origin`
-/// header (older browsers, non-browser clients) the CSRF value and SameSite=Strict carry the
-/// check alone. The pages send `Referrer-Policy: same-origin`, because under `no-referrer`
-/// browsers send `Origin: null` even for a same-origin form.
-pub fn same_origin(req: &HttpRequest, secure: bool) -> bool {
-    let Some(origin) = req.headers().get(header::ORIGIN) else { return true };
-    let Ok(origin) = origin.to_str() else { return false };
-    let info = req.connection_info();
-    origin_allowed(origin, info.scheme(), info.host(), secure)
-}
-
-/// `origin` is the request's own scheme and host. Behind a TLS-terminating proxy that does not
-/// forward the scheme the request looks like http while the browser says https; a site
-/// configured for https (`secure`) accepts that too. `null` (opaque origin) never matches.
-fn origin_allowed(origin: &str, scheme: &str, host: &str, secure: bool) -> bool {
-    let same = |scheme: &str| {
-        origin.split_once("://").is_some_and(|(s, h)| s.eq_ignore_ascii_case(scheme) && h.eq_ignore_ascii_case(host))
-    };
-    same(scheme) || (secure && same("https"))
 }
 
 #[cfg(test)]
@@ -145,33 +118,11 @@ mod tests {
     }
 
     #[test]
-    fn cookie_is_found_among_others_and_across_headers() {
-        let find = |hs: &[&'static str]| find_cookie(hs.iter().copied(), COOKIE_NAME);
-        assert_eq!(find(&["a=1; bpv_upload=tok; b=2"]), Some("tok"));
-        assert_eq!(find(&["a=1", "bpv_upload=tok"]), Some("tok"));
-        assert_eq!(find(&["xbpv_upload=no; bpv_uploadx=no"]), None);
-        assert_eq!(find(&["bpv_upload="]), None, "a cleared cookie is no session");
-        assert_eq!(find(&[]), None);
-    }
-
-    #[test]
     fn csrf_must_match_exactly() {
         assert!(csrf_matches("s3cr3t-value", "s3cr3t-value"));
         assert!(!csrf_matches("s3cr3t-value", "s3cr3t-valuE"));
         assert!(!csrf_matches("s3cr3t-value", "s3cr3t"));
         assert!(!csrf_matches("s3cr3t-value", ""));
         assert!(!csrf_matches("", ""), "an empty expected value never matches");
-    }
-
-    #[test]
-    fn origin_must_be_our_own() {
-        assert!(origin_allowed("http://127.0.0.1:8080", "http", "127.0.0.1:8080", false));
-        assert!(origin_allowed("HTTPS://Upload.Example", "https", "upload.example", false));
-        assert!(!origin_allowed("http://127.0.0.1:9999", "http", "127.0.0.1:8080", false), "other port");
-        assert!(!origin_allowed("https://evil.example", "https", "upload.example", true));
-        assert!(!origin_allowed("null", "http", "127.0.0.1:8080", false), "opaque origin");
-        assert!(!origin_allowed("https://upload.example", "http", "upload.example", false));
-        assert!(origin_allowed("https://upload.example", "http", "upload.example", true), "TLS proxy");
-        assert!(!origin_allowed("http://upload.example.evil", "http", "upload.example", false));
     }
 }

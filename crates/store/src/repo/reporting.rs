@@ -1,0 +1,108 @@
+//! What the reporting index reads: answers with their analysis keys (never names or addresses),
+//! in the order they were stored, and invitation counts per analysis key.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text};
+
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::repo::invitations::{BEANTWOORD, VERSTUURD};
+use crate::schema::{aanbieders, responses};
+
+/// One stored answer with its keys, as the index absorbs it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct KeyedResponse {
+    pub id: String,
+    pub submitted_at: NaiveDateTime,
+    pub questionnaire_version: String,
+    pub groep: String,
+    pub maand: String,
+    pub brin: String,
+    pub aanbiedercode: String,
+    pub locatiecode: Option<String>,
+    pub leerweg: String,
+    pub crebo: String,
+    pub sector: Option<String>,
+    pub cijfer: i32,
+    /// The item answers as JSON (`bpv_aggregation::Answers`).
+    pub antwoorden: String,
+}
+
+/// Where a page of [`answers_after`] ends: the next page starts after it.
+pub type Cursor = (NaiveDateTime, String);
+
+/// Up to `limit` answers stored after `after` (by `(submitted_at, id)`), oldest first; from the
+/// beginning when `after` is `None`.
+pub fn answers_after(conn: &mut DbConnection, after: Option<&Cursor>, limit: i64) -> StoreResult<Vec<KeyedResponse>> {
+    let mut q = responses::table
+        .inner_join(aanbieders::table.on(aanbieders::aanbiedercode.eq(responses::aanbiedercode)))
+        .select((
+            responses::id,
+            responses::submitted_at,
+            responses::questionnaire_version,
+            responses::groep,
+            responses::maand,
+            aanbieders::brin,
+            responses::aanbiedercode,
+            responses::locatiecode,
+            responses::leerweg,
+            responses::crebo,
+            responses::sector,
+            responses::cijfer,
+            responses::antwoorden,
+        ))
+        .order((responses::submitted_at, responses::id))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        q = q.filter(
+            responses::submitted_at.gt(*at).or(responses::submitted_at.eq(*at).and(responses::id.gt(id.clone()))),
+        );
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Invitations that were sent (or answered) per analysis key.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct InvitationKeyCount {
+    #[diesel(sql_type = Text)]
+    pub groep: String,
+    #[diesel(sql_type = Text)]
+    pub maand: String,
+    #[diesel(sql_type = Text)]
+    pub brin: String,
+    #[diesel(sql_type = Text)]
+    pub aanbiedercode: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub locatiecode: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub leerweg: String,
+    #[diesel(sql_type = Text)]
+    pub crebo: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub sector: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub aantal: i64,
+}
+
+/// The number of invitations sent (or answered) per analysis key: the denominator of the
+/// response rate. The month is that of the planned end date, as for answers.
+pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
+    let maand = match conn {
+        DbConnection::Postgresql(_) => "to_char(b.geplande_einddatum, 'YYYY-MM')",
+        DbConnection::Sqlite(_) => "strftime('%Y-%m', b.geplande_einddatum)",
+    };
+    let sql = format!(
+        "SELECT i.groep AS groep, {maand} AS maand, a.brin AS brin, b.aanbiedercode AS aanbiedercode, \
+         b.locatiecode AS locatiecode, b.leerweg AS leerweg, b.crebo AS crebo, k.sector AS sector, \
+         COUNT(*) AS aantal \
+         FROM invitations i \
+         JOIN bpvos b ON b.id = i.bpvo_id \
+         JOIN aanbieders a ON a.aanbiedercode = b.aanbiedercode \
+         LEFT JOIN kwalificaties k ON k.crebo = b.crebo \
+         WHERE i.status IN ('{VERSTUURD}', '{BEANTWOORD}') \
+         GROUP BY i.groep, {maand}, a.brin, b.aanbiedercode, b.locatiecode, b.leerweg, b.crebo, k.sector"
+    );
+    Ok(diesel::sql_query(sql).load(conn)?)
+}

@@ -1,0 +1,2 @@
+DROP INDEX responses_submitted;
+DROP TABLE medewerkers;

@@ -1,0 +1,164 @@
+//! The results API: `/v1/resultaten`, its CSV export and `/v1/filters`, for a school's token
+//! (bounded to its instelling) or SBB's (any instelling, national); plus health and readiness.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_web::Problem;
+use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
+use diesel::connection::SimpleConnection;
+use serde::Serialize;
+
+use crate::report::{self, Filters, Kijker, Rapport, Vraag};
+use crate::state::AppState;
+
+/// Who a token speaks for.
+fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
+    p.require_scope(SCOPE_RESULTATEN_READ)?;
+    if p.is_sbb() { Ok(Kijker::Sbb) } else { Ok(Kijker::School { brin: p.instelling()?.to_owned() }) }
+}
+
+fn rapport_for(req: &HttpRequest, state: &AppState, principal: &ApiPrincipal) -> Result<Rapport, Problem> {
+    let kijker = kijker(principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let selectie = vraag.check(&kijker, &state.data.names())?;
+    Ok(report::rapport(&state.data, &selectie))
+}
+
+/// Results of a selection beside the national figures.
+///
+/// Every figure resting on fewer than `k` answers is null with a reason; answers whose cell lies
+/// only partly inside the selection are left out and counted in `nietMeegeteld` (see
+/// docs/privacy.md). List filters (`aanbieder`, `locatie`) may repeat or hold a comma-separated
+/// list.
+#[utoipa::path(get, path = "/v1/resultaten", operation_id = "resultaten", tag = "resultaten",
+    params(
+        ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
+        ("van" = Option<String>, Query, description = "First month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("totEnMet" = Option<String>, Query, description = "Last month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("aanbieder" = Option<Vec<String>>, Query, description = "Onderwijsaanbieder(s)", explode = true),
+        ("locatie" = Option<Vec<String>>, Query, description = "Onderwijslocatie(s)", explode = true),
+        ("leerweg" = Option<String>, Query, description = "BOL or BBL"),
+        ("sector" = Option<String>, Query, description = "Sector, as listed by /v1/filters"),
+        ("crebo" = Option<String>, Query, description = "Kwalificatie", pattern = "^[0-9]{5}$"),
+        ("groep" = Option<String>, Query, description = "studenten (default) or praktijkopleiders"),
+    ),
+    responses(
+        (status = 200, body = Rapport),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json", description = "Ongeldige selectie; invalidParams noemt elke fout"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json", description = "Scope ontbreekt of andere instelling"),
+    ),
+    security(("bearer" = [])))]
+pub async fn resultaten(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let r = rapport_for(&req, &state, &principal)?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+/// The same as CSV for Excel (`;`, decimal commas, UTF-8 BOM).
+#[utoipa::path(get, path = "/v1/resultaten/export.csv", operation_id = "resultatenCsv", tag = "resultaten",
+    params(
+        ("instelling" = Option<String>, Query, pattern = "^[0-9A-Za-z]{4}$"),
+        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
+        ("locatie" = Option<Vec<String>>, Query, explode = true),
+        ("leerweg" = Option<String>, Query),
+        ("sector" = Option<String>, Query),
+        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
+        ("groep" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, content_type = "text/csv", body = String, description = "Kolommen: groep;thema;code;vraag;soort;instelling_gemiddelde;instelling_pct_eens;instelling_n;landelijk_gemiddelde;landelijk_pct_eens;landelijk_n;toelichting"),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn export_csv(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let r = rapport_for(&req, &state, &principal)?;
+    let body = report::csv(&r).map_err(|e| bpv_web::problem::internal_error(&e))?;
+    let name =
+        format!("bpv-resultaten-{}-{}.csv", r.selectie.instelling.as_deref().unwrap_or("landelijk"), r.selectie.groep);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .body(body))
+}
+
+/// The values a user may pick: their aanbieders, locaties, leerwegen, sectoren and
+/// kwalificaties with names (SBB: every instelling, and those of `instelling` when given).
+#[utoipa::path(get, path = "/v1/filters", operation_id = "filters", tag = "resultaten",
+    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
+    responses(
+        (status = 200, body = Filters),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn filters(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    if !vraag.fouten.is_empty() {
+        return Err(Problem::invalid_input("de selectie is ongeldig", vraag.fouten));
+    }
+    if vraag != (Vraag { instelling: vraag.instelling.clone(), ..Vraag::default() }) {
+        return Err(Problem::invalid_input(
+            "/v1/filters kent alleen de parameter instelling",
+            vec![bpv_web::InvalidParam {
+                name: "query".into(),
+                code: "unknown".into(),
+                reason: "alleen instelling is toegestaan".into(),
+                reason_en: "only instelling is allowed".into(),
+            }],
+        ));
+    }
+    let f = report::filters(&state.data, &kijker, vraag.instelling.as_deref())?;
+    Ok(HttpResponse::Ok().json(f))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Status {
+    /// `ok`
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "beheer", responses((status = 200, body = Status)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(Status { status: "ok" })
+}
+
+/// The database answers and is migrated, and the results index has been loaded.
+#[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
+    responses((status = 200, body = Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
+pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        conn.batch_execute("SELECT 1").map_err(|e| Problem::unavailable(format!("database antwoordt niet: {e}")))?;
+        let pending = bpv_store::pending_migrations(&mut conn).map_err(|e| Problem::unavailable(e.to_string()))?;
+        if !pending.is_empty() {
+            return Err(Problem::unavailable(format!("migraties nog niet toegepast: {}", pending.join(", "))));
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| bpv_web::problem::internal_error(&e))??;
+    if !state.data.is_loaded() {
+        return Err(Problem::unavailable("de resultaten worden nog geladen"));
+    }
+    Ok(HttpResponse::Ok().json(Status { status: "ok" }))
+}

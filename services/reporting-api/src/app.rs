@@ -1,0 +1,172 @@
+//! Building the HTTP server. `Application::build` binds the listener (port 0 picks a free one),
+//! loads the results index before serving and keeps it current in the background, so tests and
+//! `bpv demo` run the very code the binary runs.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_governor::{Governor, GovernorConfigBuilder};
+use actix_web::dev::Server;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use bpv_aggregation::Questionnaires;
+use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_web::Settings;
+use bpv_web::auth::TokenKeys;
+use bpv_web::headers::api_headers;
+use bpv_web::problem::{Problem, json_error_handler, path_error_handler, query_error_handler};
+use secrecy::ExposeSecret;
+
+use crate::dashboard::{self, Views};
+use crate::data::{ReportData, refresh_loop};
+use crate::state::AppState;
+use crate::{api, openapi};
+
+/// Login attempts per client IP per minute.
+const LOGINS_PER_MINUTE: u32 = 30;
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    host: String,
+    server: Server,
+    data: Arc<ReportData>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("host", &self.host).field("port", &self.port).finish()
+    }
+}
+
+impl Application {
+    /// Open the database (migrating if configured), load the results and bind `reporting_api.listen`.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
+        let pool =
+            build_pool(&url, settings.database.pool_size).with_context(|| format!("database {}", url.redacted()))?;
+        if settings.database.migrate_on_start {
+            let mut conn = pool.get()?;
+            bpv_store::run_migrations(&mut conn)?;
+        }
+        Self::build_with_pool(settings, pool).await
+    }
+
+    /// Build on an existing pool (tests, `bpv demo`): loads every stored answer into the index
+    /// first, then serves and refreshes every `reporting.refresh_seconds`. Must run inside a
+    /// Tokio runtime.
+    pub async fn build_with_pool(settings: &Settings, pool: DbPool) -> anyhow::Result<Self> {
+        let questionnaires = Questionnaires::builtin()?;
+        let data = Arc::new(ReportData::new(questionnaires, settings.reporting.k));
+        let (d, p) = (Arc::clone(&data), pool.clone());
+        let started = std::time::Instant::now();
+        let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let mut conn = p.get()?;
+            Ok(d.refresh(&mut conn)?)
+        })
+        .await??;
+        let stats = data.stats();
+        tracing::info!(
+            antwoorden = report.answers,
+            atomen = stats.atoms,
+            ms = started.elapsed().as_millis() as u64,
+            "resultaten geladen"
+        );
+        tokio::spawn(refresh_loop(
+            Arc::clone(&data),
+            pool.clone(),
+            Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
+        ));
+        let listener = TcpListener::bind(&settings.reporting_api.listen)
+            .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;
+        let addr = listener.local_addr()?;
+        let secure_cookies = settings.reporting_api.base_url().starts_with("https://");
+        let state = AppState {
+            pool,
+            keys: TokenKeys::new(&settings.auth),
+            data: Arc::clone(&data),
+            views: Arc::new(Views::new()?),
+            secure_cookies,
+        };
+        let server = run(listener, state)?;
+        Ok(Self { port: addr.port(), host: addr.ip().to_string(), server, data })
+    }
+
+    /// The port actually bound.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// `http://host:port` of the bound listener.
+    pub fn url(&self) -> String {
+        format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// The results data (tests refresh it on demand instead of waiting for the timer).
+    pub fn data(&self) -> Arc<ReportData> {
+        Arc::clone(&self.data)
+    }
+
+    /// Serve until the process is stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// The server future, for running several services in one process.
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let login_governor = GovernorConfigBuilder::default()
+        .seconds_per_request(60 / u64::from(LOGINS_PER_MINUTE))
+        .burst_size(LOGINS_PER_MINUTE)
+        .finish()
+        .context("rate limiter configuration")?;
+    let keys = web::Data::new(state.keys.clone());
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(api_headers())
+            .wrap(actix_web::middleware::Compress::default())
+            .app_data(data.clone())
+            .app_data(keys.clone())
+            .app_data(web::JsonConfig::default().limit(16 * 1024).error_handler(json_error_handler))
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .app_data(web::PathConfig::default().error_handler(path_error_handler))
+            .app_data(web::FormConfig::default().limit(16 * 1024))
+            .route("/health", web::get().to(api::health))
+            .route("/ready", web::get().to(api::ready))
+            .route("/v1/openapi.json", web::get().to(openapi::serve))
+            .route("/v1/resultaten", web::get().to(api::resultaten))
+            .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
+            .route("/v1/filters", web::get().to(api::filters))
+            .route("/dashboard", web::get().to(dashboard::show))
+            .route("/dashboard/export.csv", web::get().to(dashboard::export))
+            .route("/dashboard.css", web::get().to(dashboard::css))
+            .service(
+                web::resource("/dashboard/inloggen")
+                    .wrap(Governor::new(&login_governor))
+                    .route(web::post().to(dashboard::login)),
+            )
+            .route("/dashboard/uitloggen", web::post().to(dashboard::logout))
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let detail = if path.len() > 1 && path.ends_with('/') {
+        format!("{path} bestaat niet; paden eindigen niet op een slash (probeer {})", path.trim_end_matches('/'))
+    } else {
+        format!("{path} bestaat niet")
+    };
+    let mut p = Problem::not_found(detail);
+    p.instance = Some(path.to_owned());
+    p.to_response()
+}

@@ -1,0 +1,422 @@
+//! The results dashboard `/dashboard`: server-rendered (works without JavaScript), the filters of
+//! SBB's results page, a tab per theme, a Praktijkopleiders/Studenten toggle, the selection beside
+//! the Landelijk gemiddelde with the Respons line for both, and a bar per question. It renders the
+//! very [`Rapport`] the API serves, so the two cannot disagree.
+//!
+//! Login: gemachtigden of an instelling (their own results) and SBB staff (`medewerkers`: every
+//! instelling and national). The session is a JWT of the dashboard's own audience in an
+//! HttpOnly, SameSite=Strict cookie scoped to `/dashboard`; every request re-reads the account,
+//! so a removed account is locked out at once. Logins are audited.
+
+use std::sync::LazyLock;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::repo::audit::{self, Actor};
+use bpv_store::repo::{gemachtigden, medewerkers};
+use bpv_web::Problem;
+use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenSpec};
+use bpv_web::credentials::{hash_secret, verify_secret};
+use minijinja::Environment;
+use serde::{Deserialize, Serialize};
+
+use crate::report::{self, Filters, Kijker, Rapport, Vraag};
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const COOKIE_NAME: &str = "bpv_dashboard";
+/// Lifetime of a session.
+pub const TTL_SECONDS: i64 = 60 * 60;
+const ROL_SCHOOL: &str = "gemachtigde";
+const ROL_SBB: &str = "sbb";
+const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
+
+/// Checked when the address is unknown, so that answer takes as long as a wrong password.
+static STAND_IN_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_secret("stand-in for addresses without an account").unwrap_or_default());
+
+/// The templates, loaded once.
+pub struct Views {
+    env: Environment<'static>,
+}
+
+impl std::fmt::Debug for Views {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Views").finish_non_exhaustive()
+    }
+}
+
+impl Views {
+    /// Load the embedded templates.
+    pub fn new() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.add_template("base.html", include_str!("../templates/base.html"))?;
+        env.add_template("login.html", include_str!("../templates/login.html"))?;
+        env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
+        Ok(Views { env })
+    }
+
+    fn render(&self, status: StatusCode, name: &str, ctx: minijinja::Value) -> HttpResponse {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => page(status).body(html),
+            Err(e) => {
+                tracing::error!(error = %e, template = name, "template failed");
+                page(StatusCode::INTERNAL_SERVER_ERROR).body("Er ging iets mis bij het tonen van deze pagina.")
+            }
+        }
+    }
+}
+
+fn page(status: StatusCode) -> actix_web::HttpResponseBuilder {
+    let mut b = HttpResponse::build(status);
+    b.content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", bpv_web::headers::PAGE_CSP))
+        .insert_header(("Referrer-Policy", "same-origin"));
+    b
+}
+
+/// A verified session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Session {
+    account_id: String,
+    rol: String,
+    brin: Option<String>,
+}
+
+fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
+    let token = bpv_web::cookies::find(req, COOKIE_NAME)?;
+    let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
+    match claims.rol.as_str() {
+        ROL_SCHOOL if claims.brin.is_some() => {
+            Some(Session { account_id: claims.sub, rol: claims.rol, brin: claims.brin })
+        }
+        ROL_SBB => Some(Session { account_id: claims.sub, rol: claims.rol, brin: None }),
+        _ => None,
+    }
+}
+
+fn cookie(value: &str, max_age: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={max_age}{secure}")
+}
+
+/// Who the session is, while the account is still active.
+fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
+    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    Ok(match s.rol.as_str() {
+        ROL_SBB => medewerkers::find_by_id(&mut conn, &s.account_id)
+            .map_err(store)?
+            .filter(|m| m.actief)
+            .map(|m| (Kijker::Sbb, m.naam)),
+        _ => gemachtigden::find_by_id(&mut conn, &s.account_id)
+            .map_err(store)?
+            .filter(|g| g.actief && Some(&g.brin) == s.brin.as_ref())
+            .map(|g| (Kijker::School { brin: g.brin }, g.naam)),
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct Tab {
+    code: String,
+    naam: String,
+    href: String,
+    actief: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Fout {
+    veld: String,
+    melding: String,
+}
+
+/// `GET /dashboard`.
+pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let st = state.clone();
+    let who = match web::block(move || viewer(&st, &s)).await {
+        Ok(Ok(Some(who))) => who,
+        Ok(Ok(None)) => return login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => return p.to_response(),
+        Err(e) => return bpv_web::problem::internal_error(&e).to_response(),
+    };
+    let (kijker, naam) = who;
+    let (vraag, rest) = match Vraag::parse(req.query_string(), &["thema"]) {
+        Ok(v) => v,
+        Err(p) => {
+            return results_page(&state, &kijker, &naam, &Vraag::default(), None, Some(&p), StatusCode::BAD_REQUEST);
+        }
+    };
+    let thema = rest.iter().find(|(k, _)| k == "thema").map(|(_, v)| v.clone());
+    match vraag.check(&kijker, &state.data.names()) {
+        Ok(selectie) => {
+            let r = report::rapport(&state.data, &selectie);
+            results_page(&state, &kijker, &naam, &vraag, Some((&r, thema.as_deref())), None, StatusCode::OK)
+        }
+        Err(p) => {
+            let status = p.status_code();
+            results_page(&state, &kijker, &naam, &vraag, None, Some(&p), status)
+        }
+    }
+}
+
+fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
+    state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout })
+}
+
+/// The query string of the current selection with some keys replaced.
+fn href(vraag: &Vraag, thema: Option<&str>, groep: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    let mut one = |k: &'static str, v: &Option<String>| {
+        if let Some(v) = v {
+            pairs.push((k, v.clone()));
+        }
+    };
+    one("instelling", &vraag.instelling);
+    one("van", &vraag.van);
+    one("totEnMet", &vraag.tot_en_met);
+    one("leerweg", &vraag.leerweg);
+    one("sector", &vraag.sector);
+    one("crebo", &vraag.crebo);
+    for a in &vraag.aanbieders {
+        pairs.push(("aanbieder", a.clone()));
+    }
+    for l in &vraag.locaties {
+        pairs.push(("locatie", l.clone()));
+    }
+    if let Some(g) = groep.map(str::to_owned).or_else(|| vraag.groep.clone()) {
+        pairs.push(("groep", g));
+    }
+    if let Some(t) = thema {
+        pairs.push(("thema", t.to_owned()));
+    }
+    format!("/dashboard?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+}
+
+fn results_page(
+    state: &AppState,
+    kijker: &Kijker,
+    naam: &str,
+    vraag: &Vraag,
+    rapport: Option<(&Rapport, Option<&str>)>,
+    problem: Option<&Problem>,
+    status: StatusCode,
+) -> HttpResponse {
+    let filters: Option<Filters> = report::filters(&state.data, kijker, vraag.instelling.as_deref())
+        .or_else(|_| report::filters(&state.data, kijker, None))
+        .ok();
+    let fouten: Vec<Fout> = problem
+        .map(|p| {
+            if p.invalid_params.is_empty() {
+                vec![Fout { veld: String::new(), melding: p.detail.clone().unwrap_or_else(|| p.title.clone()) }]
+            } else {
+                p.invalid_params.iter().map(|i| Fout { veld: i.name.clone(), melding: i.reason.clone() }).collect()
+            }
+        })
+        .unwrap_or_default();
+    let groep = rapport.map(|(r, _)| r.selectie.groep.clone()).unwrap_or_else(|| "studenten".into());
+    let (tabs, thema) = match rapport {
+        Some((r, asked)) => {
+            let actief = asked
+                .filter(|a| r.themas.iter().any(|t| t.code == *a))
+                .map(str::to_owned)
+                .or_else(|| r.themas.first().map(|t| t.code.clone()));
+            let tabs: Vec<Tab> = r
+                .themas
+                .iter()
+                .map(|t| Tab {
+                    code: t.code.clone(),
+                    naam: t.naam.clone(),
+                    href: href(vraag, Some(&t.code), None),
+                    actief: Some(&t.code) == actief.as_ref(),
+                })
+                .collect();
+            let thema = r.themas.iter().find(|t| Some(&t.code) == actief.as_ref()).cloned();
+            (tabs, thema)
+        }
+        None => (Vec::new(), None),
+    };
+    let thema_code = thema.as_ref().map(|t| t.code.clone());
+    let ctx = minijinja::context! {
+        naam => naam,
+        sbb => matches!(kijker, Kijker::Sbb),
+        v => minijinja::context! {
+            instelling => vraag.instelling, van => vraag.van, tot_en_met => vraag.tot_en_met,
+            aanbieders => vraag.aanbieders, locaties => vraag.locaties, leerweg => vraag.leerweg,
+            sector => vraag.sector, crebo => vraag.crebo,
+        },
+        filters => filters,
+        r => rapport.map(|(r, _)| r),
+        tabs => tabs,
+        thema => thema,
+        groep => groep,
+        href_studenten => href(vraag, thema_code.as_deref(), Some("studenten")),
+        href_praktijkopleiders => href(vraag, thema_code.as_deref(), Some("praktijkopleiders")),
+        csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
+        fouten => fouten,
+    };
+    state.views.render(status, "dashboard.html", ctx)
+}
+
+/// `GET /dashboard/export.csv`: the export for the logged-in user.
+pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return Problem::unauthorized("log eerst in op /dashboard").to_response();
+    };
+    let st = state.clone();
+    let (kijker, _) = match web::block(move || viewer(&st, &s)).await {
+        Ok(Ok(Some(who))) => who,
+        Ok(Ok(None)) => return Problem::unauthorized("uw account is niet meer actief").to_response(),
+        Ok(Err(p)) => return p.to_response(),
+        Err(e) => return bpv_web::problem::internal_error(&e).to_response(),
+    };
+    let outcome = Vraag::parse(req.query_string(), &["thema"])
+        .and_then(|(v, _)| v.check(&kijker, &state.data.names()))
+        .map(|sel| report::rapport(&state.data, &sel))
+        .and_then(|r| report::csv(&r).map_err(|e| bpv_web::problem::internal_error(&e)));
+    match outcome {
+        Ok(body) => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"bpv-resultaten.csv\""))
+            .body(body),
+        Err(p) => p.to_response(),
+    }
+}
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    wachtwoord: String,
+}
+
+enum Account {
+    School(bpv_store::models::GemachtigdeRow),
+    Sbb(bpv_store::models::MedewerkerRow),
+}
+
+/// `POST /dashboard/inloggen`: a gemachtigde or an SBB staff member.
+pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<web::Form<LoginForm>>) -> HttpResponse {
+    if !bpv_web::cookies::same_origin(&req, state.secure_cookies) {
+        return page(StatusCode::FORBIDDEN).body("Dit formulier kwam niet van deze site.");
+    }
+    let Some(form) = form else {
+        return login_page(&state, StatusCode::BAD_REQUEST, "", Some("Vul uw e-mailadres en wachtwoord in."));
+    };
+    let LoginForm { email, wachtwoord } = form.into_inner();
+    let st = state.clone();
+    let email_shown = email.trim().to_owned();
+    let outcome = web::block(move || -> Result<Option<String>, Problem> {
+        let mut conn = st.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+        let email = email.trim().to_owned();
+        let account = if email.is_empty() || email.len() > 254 {
+            None
+        } else if let Some(g) = gemachtigden::find_active_by_email(&mut conn, &email).map_err(store)? {
+            Some(Account::School(g))
+        } else {
+            medewerkers::find_active_by_email(&mut conn, &email).map_err(store)?.map(Account::Sbb)
+        };
+        let hash = match &account {
+            Some(Account::School(g)) => g.password_hash.as_str(),
+            Some(Account::Sbb(m)) => m.password_hash.as_str(),
+            None => STAND_IN_HASH.as_str(),
+        };
+        let ok = verify_secret(&wachtwoord, hash) && account.is_some();
+        let now = bpv_store::now_utc();
+        let (kind, id, brin, rol) = match &account {
+            Some(Account::School(g)) => ("gemachtigde", g.id.as_str(), Some(g.brin.as_str()), ROL_SCHOOL),
+            Some(Account::Sbb(m)) => ("medewerker", m.id.as_str(), None, ROL_SBB),
+            None => ("onbekend", "onbekend", None, ""),
+        };
+        let actor = Actor { kind, id };
+        if !ok {
+            let reden = if account.is_some() { "wachtwoord-onjuist" } else { "onbekend-account" };
+            let detail = serde_json::json!({ "bron": "dashboard", "reden": reden });
+            audit::append(&mut conn, now, actor, brin, "login.mislukt", &detail, None).map_err(store)?;
+            return Ok(None);
+        }
+        audit::append(&mut conn, now, actor, brin, "login", &serde_json::json!({ "bron": "dashboard" }), None)
+            .map_err(store)?;
+        let csrf = bpv_web::credentials::generate_secret();
+        let token = st
+            .keys
+            .issue(
+                &TokenSpec {
+                    aud: AUD_DASHBOARD_SESSION,
+                    sub: id,
+                    scope: "",
+                    brin,
+                    rol,
+                    csrf: Some(&csrf),
+                    ttl_seconds: TTL_SECONDS,
+                },
+                now.and_utc().timestamp(),
+            )
+            .map_err(|e| bpv_web::problem::internal_error(&e))?;
+        Ok(Some(token))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some(token))) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/dashboard"))
+            .insert_header((header::SET_COOKIE, cookie(&token, TTL_SECONDS, state.secure_cookies)))
+            .finish(),
+        Ok(Ok(None)) => login_page(&state, StatusCode::UNAUTHORIZED, &email_shown, Some(ONJUIST)),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
+/// `POST /dashboard/uitloggen`.
+pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if !bpv_web::cookies::same_origin(&req, state.secure_cookies) {
+        return page(StatusCode::FORBIDDEN).body("Dit formulier kwam niet van deze site.");
+    }
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/dashboard"))
+        .insert_header((header::SET_COOKIE, cookie("", 0, state.secure_cookies)))
+        .finish()
+}
+
+/// `GET /dashboard.css`.
+pub async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("../static/dashboard.css"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn session_cookie_is_http_only_strict_and_scoped_to_the_dashboard() {
+        assert_eq!(
+            cookie("t", TTL_SECONDS, false),
+            "bpv_dashboard=t; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age=3600"
+        );
+        assert!(cookie("t", 1, true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn links_keep_the_selection_and_change_one_thing() {
+        let v = Vraag {
+            van: Some("2024-01".into()),
+            aanbieders: vec!["A1".into(), "A2".into()],
+            groep: Some("studenten".into()),
+            ..Vraag::default()
+        };
+        assert_eq!(
+            href(&v, Some("begeleiding"), Some("praktijkopleiders")),
+            "/dashboard?van=2024-01&aanbieder=A1&aanbieder=A2&groep=praktijkopleiders&thema=begeleiding"
+        );
+        assert_eq!(href(&Vraag::default(), None, None), "/dashboard?");
+    }
+}

@@ -1,0 +1,327 @@
+//! The reporting data: the in-memory results index ([`bpv_aggregation::Index`]) built from the
+//! stored answers' analysis keys, kept current by absorbing what was stored since the last read,
+//! and the names of aanbieders, locaties, kwalificaties and instellingen to show beside codes.
+//!
+//! Reading: answers are read in `(submitted_at, id)` order in pages. A transaction that commits
+//! late can carry a `submitted_at` just before the last one read, so each refresh re-reads an
+//! overlap window ([`OVERLAP`]) and skips the ids it already absorbed in that window. Invitation
+//! counts (the response denominator) change with an invitation's status, so they are re-read as
+//! a whole on each refresh and only units whose counts changed are rebuilt.
+//!
+//! Serving: evaluations take a read lock; a refresh does its database work and parsing first and
+//! holds the write lock only to add the new sums. Results are cached per selection until the
+//! next change, so many users asking the same thing cost one evaluation.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use bpv_aggregation::{
+    AnswerKeys, Answers, Index, IndexStats, InvitationCount, KeyValues, KeyedAnswer, Questionnaires, Resultaat,
+    Selectie, YearMonth,
+};
+use bpv_store::DbConnection;
+use bpv_store::repo::reporting::{self, Cursor, InvitationKeyCount, KeyedResponse};
+use bpv_store::repo::{aanbieders, instellingen, referentie};
+use bpvo::Groep;
+use chrono::NaiveDateTime;
+
+/// Answers read per database round trip.
+const PAGE: i64 = 20_000;
+/// How far back each refresh re-reads, for transactions that committed late.
+pub const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+/// Cached results kept at most (evaluations are cheap; this bounds memory, not work).
+const CACHE_MAX: usize = 4_096;
+
+/// Names to show beside codes.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    /// BRIN → naam.
+    pub instellingen: BTreeMap<String, String>,
+    /// Aanbiedercode → (BRIN, naam).
+    pub aanbieders: BTreeMap<String, (String, String)>,
+    /// Locatiecode → (aanbiedercode, naam).
+    pub locaties: BTreeMap<String, (String, String)>,
+    /// Crebo → (naam, sector).
+    pub kwalificaties: BTreeMap<String, (String, String)>,
+}
+
+/// What one refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RefreshReport {
+    /// New answers absorbed.
+    pub answers: usize,
+    /// Stored answers that could not be read (logged, left out).
+    pub unreadable: usize,
+    /// Whether invitation counts changed.
+    pub invitations_changed: bool,
+}
+
+struct Inner {
+    index: Index,
+    /// Bumped on every change; cache entries of older generations are dropped.
+    generation: u64,
+}
+
+struct Progress {
+    cursor: Option<Cursor>,
+    /// Ids absorbed with `submitted_at` inside the overlap window.
+    recent: HashMap<String, NaiveDateTime>,
+    invitations: Vec<InvitationKeyCount>,
+}
+
+/// The shared reporting data (one per process).
+pub struct ReportData {
+    questionnaires: Questionnaires,
+    inner: RwLock<Inner>,
+    progress: Mutex<Progress>,
+    names: RwLock<Arc<Names>>,
+    cache: Mutex<(u64, HashMap<Selectie, Arc<Resultaat>>)>,
+    loaded: Mutex<Option<Instant>>,
+}
+
+impl std::fmt::Debug for ReportData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportData").field("stats", &self.stats()).finish()
+    }
+}
+
+impl ReportData {
+    /// Empty data with threshold `k`; fill it with [`ReportData::refresh`].
+    pub fn new(questionnaires: Questionnaires, k: u64) -> Self {
+        let index = Index::new(&questionnaires, k);
+        ReportData {
+            questionnaires,
+            inner: RwLock::new(Inner { index, generation: 0 }),
+            progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: Vec::new() }),
+            names: RwLock::new(Arc::new(Names::default())),
+            cache: Mutex::new((0, HashMap::new())),
+            loaded: Mutex::new(None),
+        }
+    }
+
+    /// The questionnaires (item texts).
+    pub fn questionnaires(&self) -> &Questionnaires {
+        &self.questionnaires
+    }
+
+    /// The suppression threshold.
+    pub fn k(&self) -> u64 {
+        self.read().index.k()
+    }
+
+    /// Whether the first load finished (readiness).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.lock().map(|l| l.is_some()).unwrap_or(false)
+    }
+
+    /// Sizes of the index.
+    pub fn stats(&self) -> IndexStats {
+        self.read().index.stats()
+    }
+
+    /// The names to show beside codes.
+    pub fn names(&self) -> Arc<Names> {
+        self.names.read().map(|n| Arc::clone(&n)).unwrap_or_default()
+    }
+
+    /// Distinct key values under an instelling (or everywhere).
+    pub fn key_values(&self, brin: Option<&str>) -> KeyValues {
+        self.read().index.key_values(brin)
+    }
+
+    /// The figures for a selection (cached until the data changes).
+    pub fn evaluate(&self, selectie: &Selectie) -> Arc<Resultaat> {
+        let inner = self.read();
+        if let Ok(cache) = self.cache.lock()
+            && cache.0 == inner.generation
+            && let Some(hit) = cache.1.get(selectie)
+        {
+            return Arc::clone(hit);
+        }
+        let result = Arc::new(inner.index.evaluate(selectie));
+        if let Ok(mut cache) = self.cache.lock() {
+            if cache.0 != inner.generation {
+                *cache = (inner.generation, HashMap::new());
+            }
+            if cache.1.len() >= CACHE_MAX {
+                cache.1.clear();
+            }
+            cache.1.insert(selectie.clone(), Arc::clone(&result));
+        }
+        result
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        // A panic while holding the lock leaves sums that were fully added or not at all
+        // (`Index::add` does not panic on data), so a poisoned lock is still usable.
+        self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Absorb what was stored since the last call (everything on the first), re-read invitation
+    /// counts and names. Blocking: run it off the async executor.
+    pub fn refresh(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<RefreshReport> {
+        let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut report = RefreshReport::default();
+        let start = progress.cursor.as_ref().map(|(at, _)| (*at - OVERLAP, String::new()));
+        let mut after = start;
+        loop {
+            let rows = reporting::answers_after(conn, after.as_ref(), PAGE)?;
+            let Some(last) = rows.last() else { break };
+            after = Some((last.submitted_at, last.id.clone()));
+            let full = rows.len() as i64 == PAGE;
+            let fresh: Vec<KeyedResponse> = rows.into_iter().filter(|r| !progress.recent.contains_key(&r.id)).collect();
+            let mut answers = Vec::with_capacity(fresh.len());
+            for r in &fresh {
+                match keyed(r) {
+                    Some(a) => answers.push(a),
+                    None => {
+                        report.unreadable += 1;
+                        tracing::warn!(antwoord = %r.id, "stored answer cannot be read; left out of the results");
+                    }
+                }
+            }
+            if !answers.is_empty() {
+                let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                inner.index.absorb(&answers, &[]);
+            }
+            report.answers += answers.len();
+            for r in fresh {
+                progress.recent.insert(r.id, r.submitted_at);
+            }
+            if progress.cursor.as_ref().is_none_or(|c| after.as_ref().is_some_and(|a| a > c)) {
+                progress.cursor.clone_from(&after);
+            }
+            if !full {
+                break;
+            }
+        }
+        if report.answers > 0 {
+            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.index.rebuild_dirty();
+            inner.generation += 1;
+        }
+        if let Some((at, _)) = &progress.cursor {
+            let horizon = *at - OVERLAP;
+            progress.recent.retain(|_, t| *t >= horizon);
+        }
+        let counts = reporting::invitation_counts(conn)?;
+        if counts != progress.invitations {
+            let invitations: Vec<InvitationCount> = counts.iter().filter_map(invitation).collect();
+            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.index.set_invitations(&invitations);
+            inner.generation += 1;
+            report.invitations_changed = true;
+            progress.invitations = counts;
+        }
+        let names = load_names(conn)?;
+        if let Ok(mut n) = self.names.write() {
+            *n = Arc::new(names);
+        }
+        if let Ok(mut loaded) = self.loaded.lock() {
+            loaded.get_or_insert_with(Instant::now);
+        }
+        Ok(report)
+    }
+}
+
+/// The analysis keys as stored (answers and invitation counts store them the same way).
+#[allow(clippy::too_many_arguments)]
+fn keys(
+    groep: &str,
+    maand: &str,
+    brin: &str,
+    aanbiedercode: &str,
+    locatiecode: Option<&String>,
+    leerweg: &str,
+    crebo: &str,
+    sector: Option<&String>,
+) -> Option<AnswerKeys> {
+    Some(AnswerKeys {
+        groep: Groep::parse(groep)?,
+        maand: maand.parse::<YearMonth>().ok()?,
+        brin: brin.to_owned(),
+        aanbiedercode: aanbiedercode.to_owned(),
+        locatiecode: locatiecode.cloned(),
+        leerweg: leerweg.to_owned(),
+        crebo: crebo.to_owned(),
+        sector: sector.cloned(),
+    })
+}
+
+fn keyed(r: &KeyedResponse) -> Option<KeyedAnswer> {
+    let keys = keys(
+        &r.groep,
+        &r.maand,
+        &r.brin,
+        &r.aanbiedercode,
+        r.locatiecode.as_ref(),
+        &r.leerweg,
+        &r.crebo,
+        r.sector.as_ref(),
+    )?;
+    let answers = Answers::from_json(&r.antwoorden).ok()?;
+    Some(KeyedAnswer { keys, answers })
+}
+
+fn invitation(c: &InvitationKeyCount) -> Option<InvitationCount> {
+    let keys = keys(
+        &c.groep,
+        &c.maand,
+        &c.brin,
+        &c.aanbiedercode,
+        c.locatiecode.as_ref(),
+        &c.leerweg,
+        &c.crebo,
+        c.sector.as_ref(),
+    )?;
+    Some(InvitationCount { keys, count: u64::try_from(c.aantal).unwrap_or(0) })
+}
+
+fn load_names(conn: &mut DbConnection) -> bpv_store::StoreResult<Names> {
+    let mut names = Names::default();
+    for i in instellingen::list(conn)? {
+        names.instellingen.insert(i.brin, i.naam);
+    }
+    let all = aanbieders::list(conn)?;
+    let codes: Vec<String> = all.iter().map(|a| a.aanbiedercode.clone()).collect();
+    for a in all {
+        names.aanbieders.insert(a.aanbiedercode, (a.brin, a.naam));
+    }
+    for l in aanbieders::locaties_for(conn, &codes)? {
+        names.locaties.insert(l.locatiecode, (l.aanbiedercode, l.naam));
+    }
+    for k in referentie::list_kwalificaties(conn)? {
+        names.kwalificaties.insert(k.crebo, (k.naam, k.sector));
+    }
+    Ok(names)
+}
+
+/// Refresh every `interval` until the process ends; errors are logged and retried next time.
+pub async fn refresh_loop(data: Arc<ReportData>, pool: bpv_store::DbPool, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let (d, p) = (Arc::clone(&data), pool.clone());
+        let started = Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = p.get().map_err(|e| e.to_string())?;
+            d.refresh(&mut conn).map_err(|e| e.to_string())
+        })
+        .await;
+        match outcome {
+            Ok(Ok(r)) if r.answers > 0 || r.invitations_changed => tracing::info!(
+                antwoorden = r.answers,
+                onleesbaar = r.unreadable,
+                uitnodigingen_gewijzigd = r.invitations_changed,
+                ms = started.elapsed().as_millis() as u64,
+                "resultaten bijgewerkt"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "resultaten bijwerken mislukt; volgende keer opnieuw"),
+            Err(e) => tracing::error!(error = %e, "resultaten bijwerken afgebroken"),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use bpv_store::DbPool;
+use bpv_web::auth::TokenKeys;
+
+use crate::dashboard::Views;
+use crate::data::ReportData;
+
+/// Shared state behind `web::Data`.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub keys: TokenKeys,
+    pub data: Arc<ReportData>,
+    pub views: Arc<Views>,
+    /// Set the `Secure` flag on the session cookie (when served over https).
+    pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("data", &self.data).finish()
+    }
+}

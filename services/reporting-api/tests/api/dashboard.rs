@@ -1,0 +1,94 @@
+//! The dashboard over HTTP (the browser suite drives it in Chromium): login for gemachtigden and
+//! SBB staff, the page shows the API's numbers, bad logins and selections are told plainly.
+
+use bpv_store::async_backend_tests;
+use bpv_store::testing::TestDb;
+
+use crate::helpers::{TestApp, WACHTWOORD, spawn_app};
+
+async fn login(app: &TestApp, email: &str, wachtwoord: &str) -> reqwest::Response {
+    app.http
+        .post(format!("{}/dashboard/inloggen", app.url))
+        .form(&[("email", email), ("wachtwoord", wachtwoord)])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn session_cookie(r: &reqwest::Response) -> String {
+    let c = r.headers()["set-cookie"].to_str().unwrap();
+    assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/dashboard"), "{c}");
+    c.split(';').next().unwrap().to_owned()
+}
+
+async fn page(app: &TestApp, cookie: &str, query: &str) -> (u16, String) {
+    let r = app.http.get(format!("{}/dashboard{query}", app.url)).header("cookie", cookie).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn gemachtigde_sees_own_results_beside_national(db: TestDb) {
+    let app = spawn_app(db).await;
+    let (status, html) = page(&app, "", "").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("action=\"/dashboard/inloggen\""), "login form first");
+    let r = login(&app, "gemachtigde@25ab.example", WACHTWOORD).await;
+    assert_eq!(r.status(), 303);
+    let cookie = session_cookie(&r);
+    let (status, html) = page(&app, &cookie, "").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Resultaten ROC 25AB"), "{html}");
+    assert!(html.contains("Landelijk gemiddelde"));
+    assert!(html.contains("data-kant=\"instelling\">7,1<"), "the headline grade");
+    assert!(html.contains("data-kant=\"landelijk\">7,0<"));
+    assert!(html.contains("Respons: 55% (22 van 40)"));
+    assert!(!html.contains("name=\"instelling\""), "a school user does not pick an instelling");
+    let (_, html) = page(&app, &cookie, "?aanbieder=123A457").await;
+    assert!(html.contains("geen antwoorden"));
+    let (status, html) = page(&app, &cookie, "?van=2024-13").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("id=\"fouten\"") && html.contains("jjjj-mm"));
+    let r = app.http.get(format!("{}/dashboard/export.csv", app.url)).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.bytes().await.unwrap().starts_with(b"\xEF\xBB\xBF"));
+}
+
+async fn sbb_staff_pick_an_instelling_and_bad_logins_are_refused(db: TestDb) {
+    let app = spawn_app(db).await;
+    let r = login(&app, "analist@sbb.example", "fout-wachtwoord").await;
+    assert_eq!(r.status(), 401);
+    assert!(r.text().await.unwrap().contains("E-mailadres of wachtwoord onjuist"));
+    let r = login(&app, "niemand@sbb.example", WACHTWOORD).await;
+    assert_eq!(r.status(), 401, "an unknown address gets the same answer");
+    let r = login(&app, "analist@sbb.example", WACHTWOORD).await;
+    assert_eq!(r.status(), 303);
+    let cookie = session_cookie(&r);
+    let (_, html) = page(&app, &cookie, "").await;
+    assert!(html.contains("name=\"instelling\""));
+    assert!(html.contains("Resultaten landelijk"));
+    let (_, html) = page(&app, &cookie, "?instelling=26CD").await;
+    assert!(html.contains("Respons: 80% (20 van 25)"), "{html}");
+    // A login from another site's form is refused.
+    let r = app
+        .http
+        .post(format!("{}/dashboard/inloggen", app.url))
+        .header("origin", "https://evil.example")
+        .form(&[("email", "analist@sbb.example"), ("wachtwoord", WACHTWOORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    // Removing the account ends the session at once.
+    bpv_store::repo::medewerkers::remove(&mut app.db.conn(), "analist@sbb.example", bpv_store::now_utc()).unwrap();
+    let (_, html) = page(&app, &cookie, "").await;
+    assert!(html.contains("niet meer actief"));
+    // Every attempt is in the audit log.
+    let log = bpv_store::repo::audit::list(&mut app.db.conn(), None, None, 100).unwrap();
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions.iter().filter(|a| **a == "login.mislukt").count(), 2, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| **a == "login").count(), 1, "{actions:?}");
+}
+
+async_backend_tests!(
+    gemachtigde_sees_own_results_beside_national,
+    sbb_staff_pick_an_instelling_and_bad_logins_are_refused
+);

@@ -1,0 +1,155 @@
+//! Figures against the hand-computed fixture (see `helpers`), every filter, the CSV export and
+//! absorbing new answers.
+
+use bpv_store::async_backend_tests;
+use bpv_store::testing::TestDb;
+
+use crate::helpers::{cell, cijfer, param_names, problem, spawn_app};
+
+async fn school_selection_beside_the_national_figures(db: TestDb) {
+    let app = spawn_app(db).await;
+    let r = app.json("/v1/resultaten", &app.school("25AB")).await;
+    assert_eq!(r["selectie"]["instelling"], "25AB");
+    assert_eq!(r["selectie"]["groep"], "studenten");
+    assert_eq!(r["k"], 10);
+    let (own, land) = cijfer(&r);
+    assert_eq!((own["n"].as_u64(), own["tekst"].as_str(), own["waarde"].as_f64()), (Some(22), Some("7,1"), Some(7.09)));
+    assert_eq!(
+        (land["n"].as_u64(), land["tekst"].as_str(), land["waarde"].as_f64()),
+        (Some(42), Some("7,0"), Some(7.05))
+    );
+    assert_eq!(r["respons"]["instelling"]["tekst"], "55% (22 van 40)");
+    assert_eq!(r["respons"]["instelling"]["percentage"], 55.0);
+    assert_eq!(r["respons"]["landelijk"]["tekst"], "65% (42 van 65)");
+    // The three answers of 123A457 are fewer than k even over the year: not counted anywhere.
+    assert_eq!(r["nietMeegeteld"]["instelling"], 0);
+    // A scale item: 12 × 4 and 10 × 2 → mean 3,09; % (zeer) eens 12/22 = 55%; distribution.
+    let item = r["themas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["items"].as_array().unwrap())
+        .find(|i| i["soort"] == "schaal")
+        .unwrap();
+    let own = &item["instelling"];
+    assert_eq!(own["gemiddelde"]["tekst"], "3,1");
+    assert_eq!(own["eens"]["tekst"], "55%");
+    assert_eq!(own["verdeling"][1], serde_json::json!({ "waarde": 2, "aantal": 10 }));
+    assert_eq!(own["verdeling"][3], serde_json::json!({ "waarde": 4, "aantal": 12 }));
+    assert!(item["tekst"].as_str().unwrap().len() > 10, "the question as students were asked it");
+    // Theme score of Eindwaardering is the grade.
+    let eind = r["themas"].as_array().unwrap().iter().find(|t| t["code"] == "eindwaardering").unwrap();
+    assert_eq!(eind["score"]["instelling"]["tekst"], "7,1");
+    assert_eq!(eind["score"]["landelijk"]["tekst"], "7,0");
+}
+
+async fn every_filter_narrows_as_computed(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.school("25AB");
+    let grade = |r: &serde_json::Value| {
+        let (own, land) = cijfer(r);
+        (own["n"].as_u64().unwrap(), own["tekst"].as_str().unwrap().to_owned(), land["n"].as_u64().unwrap())
+    };
+    let r = app.json("/v1/resultaten?locatie=L1", &t).await;
+    assert_eq!(grade(&r), (12, "8,0".into(), 42), "national ignores locatie");
+    let r = app.json("/v1/resultaten?aanbieder=123A456", &t).await;
+    assert_eq!(grade(&r).0, 22);
+    let r = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
+    assert_eq!(grade(&r), (0, "geen antwoorden".into(), 42));
+    assert_eq!(cijfer(&r).0["waarde"], serde_json::Value::Null);
+    for q in ["leerweg=BBL", "leerweg=bbl", "crebo=25655", "sector=Zorg%20en%20welzijn"] {
+        let r = app.json(&format!("/v1/resultaten?{q}"), &t).await;
+        assert_eq!(grade(&r), (10, "6,0".into(), 10), "{q}: national has the same filter");
+    }
+    let r = app.json("/v1/resultaten?van=2024-03&totEnMet=2024-03", &t).await;
+    assert_eq!(grade(&r).0, 22);
+    let r = app.json("/v1/resultaten?van=2024-04", &t).await;
+    assert_eq!(grade(&r), (0, "geen antwoorden".into(), 0));
+    let r = app.json("/v1/resultaten?totEnMet=2024-02", &t).await;
+    assert_eq!(grade(&r).0, 0);
+    let r = app.json("/v1/resultaten?groep=praktijkopleiders", &t).await;
+    assert_eq!(r["selectie"]["groep"], "praktijkopleiders");
+    assert_eq!(grade(&r), (10, "7,0".into(), 10));
+    assert_eq!(r["respons"]["instelling"]["tekst"], "100% (10 van 10)");
+    // Two aanbieders, repeated or comma-separated, are the same selection.
+    let a = app.json("/v1/resultaten?aanbieder=123A456&aanbieder=123A457", &t).await;
+    let b = app.json("/v1/resultaten?aanbieder=123A456,123A457", &t).await;
+    assert_eq!(a, b);
+    // BBL at locatie L1: nothing, so suppressed with its reason.
+    let r = app.json("/v1/resultaten?locatie=L1&leerweg=BBL", &t).await;
+    assert_eq!(cijfer(&r).0["reden"], "geen antwoorden");
+}
+
+async fn bad_selections_name_every_bad_key(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.school("25AB");
+    let p = problem(
+        app.get("/v1/resultaten?van=2024-13&totEnMet=24-01&groep=docenten&leerweg=HBO&crebo=12&tot_en_met=x", &t).await,
+        400,
+    )
+    .await;
+    let mut names = param_names(&p);
+    names.sort();
+    assert_eq!(names, ["crebo", "groep", "leerweg", "totEnMet", "tot_en_met", "van"]);
+    let p = problem(app.get("/v1/resultaten?van=2024-05&totEnMet=2024-01", &t).await, 400).await;
+    assert_eq!(p["invalidParams"][0]["code"], "date_order");
+    let p = problem(app.get("/v1/resultaten?aanbieder=223A456&locatie=L9&sector=Ruimtevaart", &t).await, 400).await;
+    assert_eq!(param_names(&p), ["sector", "aanbieder", "locatie"], "another school's aanbieder is not ours");
+    let p = problem(app.get("/v1/resultaten?groep=studenten&groep=studenten", &t).await, 400).await;
+    assert_eq!(p["invalidParams"][0]["code"], "repeated");
+    let many: Vec<String> = (0..51).map(|i| format!("aanbieder=X{i}")).collect();
+    let p = problem(app.get(&format!("/v1/resultaten?{}", many.join("&")), &t).await, 400).await;
+    assert!(param_names(&p).contains(&"aanbieder".to_owned()));
+    let p = problem(app.get("/v1/filters?van=2024-01", &t).await, 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("instelling"));
+}
+
+async fn csv_export_opens_in_excel_with_the_right_columns(db: TestDb) {
+    let app = spawn_app(db).await;
+    let r = app.get("/v1/resultaten/export.csv?leerweg=BOL", &app.school("25AB")).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("bpv-resultaten-25AB-studenten.csv"));
+    let body = r.bytes().await.unwrap();
+    assert_eq!(&body[..3], b"\xEF\xBB\xBF", "UTF-8 BOM for Excel");
+    let text = std::str::from_utf8(&body[3..]).unwrap();
+    let mut rows = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
+    let header: Vec<String> = rows.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, bpv_reporting_api::report::CSV_COLUMNS);
+    let records: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let respons = &records[0];
+    assert_eq!(&respons[4], "respons");
+    assert_eq!((&respons[5], &respons[6], &respons[7]), ("40,0", "12", "30"), "BOL at 25AB: 12 of 30");
+    let grade = records.iter().find(|r| &r[2] == "cijfer").unwrap();
+    assert_eq!((&grade[5], &grade[7], &grade[8], &grade[10]), ("8,00", "12", "7,38", "32"));
+    // (12·8 + 20·7)/32 = 7,375 → 7,38
+    let theme = records.iter().find(|r| &r[4] == "thema").unwrap();
+    assert_eq!(&theme[0], "studenten");
+    assert!(records.len() > 20, "a row per theme and per question");
+}
+
+async fn new_answers_are_absorbed(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.school("25AB");
+    let before = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
+    assert_eq!(cijfer(&before).0["n"], 0);
+    // Seven more at 123A457 make ten there: now a cell of its own.
+    cell(&mut app.db.conn(), "123A457", None, "BOL", "25180", "student", 7, 0, 9, 5);
+    app.refresh();
+    let after = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
+    assert_eq!((cijfer(&after).0["n"].as_u64(), cijfer(&after).0["tekst"].as_str()), (Some(10), Some("9,0")));
+    assert_eq!(after["respons"]["instelling"]["tekst"], "83% (10 van 12)");
+    let school = app.json("/v1/resultaten", &t).await;
+    assert_eq!(cijfer(&school).0["n"], 32);
+    // A second refresh with nothing new changes nothing.
+    app.refresh();
+    assert_eq!(app.json("/v1/resultaten", &t).await, school);
+}
+
+async_backend_tests!(
+    school_selection_beside_the_national_figures,
+    every_filter_narrows_as_computed,
+    bad_selections_name_every_bad_key,
+    csv_export_opens_in_excel_with_the_right_columns,
+    new_answers_are_absorbed,
+);
