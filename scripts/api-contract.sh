@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The API contract, checked by third parties against the live server: the OpenAPI document must
+# The API contracts (school API and reporting API), checked by third parties against the live
+# servers: each OpenAPI document must
 # validate (openapi-spec-validator) and schemathesis, fuzzing every operation with a valid token,
 # must find no server errors and no answers that contradict the document. Bounded in time.
 set -euo pipefail
@@ -23,3 +24,12 @@ token=$(demo_token)
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
   --seed 20261123 --workers 2 --no-color --report junit --report-dir "$work/schemathesis"
+
+echo "api-contract: reporting API at $BPV_REPORTING_API_URL"
+curl -sf "$BPV_REPORTING_API_URL/v1/openapi.json" -o "$work/reporting-api.openapi.json"
+"$BPV_VENV/bin/openapi-spec-validator" "$work/reporting-api.openapi.json"
+"$BPV_VENV/bin/schemathesis" run "$BPV_REPORTING_API_URL/v1/openapi.json" \
+  --header "Authorization: Bearer $token" \
+  --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+  --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
+  --seed 20261201 --workers 2 --no-color --report junit --report-dir "$work/schemathesis-reporting"

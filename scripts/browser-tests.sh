@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The manual upload page and the respondent survey in a real headless Chromium (Playwright +
-# axe-core, tests/browser). Installs Chromium and Postfix's smtp-sink if they are missing, builds
-# `bpv` and `bpv-dispatcher`, then
+# The manual upload page, the results dashboard and the respondent survey in a real headless
+# Chromium (Playwright + axe-core, tests/browser). Installs Chromium and Postfix's smtp-sink if
+# they are missing, builds `bpv` and `bpv-dispatcher`, then
 #  1. starts `bpv demo` on a fresh SQLite database and free ports and runs the upload-page tests;
-#  2. seeds another fresh database without sending mail, has `bpv-dispatcher` send today's mail
+#  2. seeds a larger demo database (enough earlier answers for figures), serves it and runs the
+#     results-dashboard tests, which compare every figure shown with the reporting API's;
+#  3. seeds another fresh database without sending mail, has `bpv-dispatcher` send today's mail
 #     over SMTP to smtp-sink, takes a survey link from a student's mail, serves that database with
 #     `bpv demo --no-mail`, fills in the survey in Chromium and checks the answer in the database.
 # Servers are stopped afterwards. Screenshots land in tests/browser/artifacts/.
@@ -37,11 +39,12 @@ step "npm ci (tests/browser)"
 step "build bpv and bpv-dispatcher"
 cargo build -p bpv-cli -p bpv-dispatcher --locked
 
-survey_dir="" sink_pid=""
+survey_dir="" sink_pid="" dashboard_dir=""
 cleanup() {
   stop_demo_server
   if [ -n "$sink_pid" ]; then kill "$sink_pid" 2>/dev/null || true; wait "$sink_pid" 2>/dev/null || true; fi
   [ -z "$survey_dir" ] || rm -rf "$survey_dir"
+  [ -z "$dashboard_dir" ] || rm -rf "$dashboard_dir"
 }
 trap cleanup EXIT
 
@@ -73,7 +76,34 @@ if ! (cd tests/browser && node --test upload.test.mjs); then
 fi
 stop_demo_server
 
-# ---- 2. the survey, from a mail the dispatcher really sent ----
+# ---- 2. the results dashboard ----
+
+# Results are only shown for at least k = 10 answers per aanbieder and year; the 300 bpvo's of
+# start_demo_server leave every figure at "geen antwoorden", so the dashboard gets a larger
+# database (seeded once, then served like the survey's below).
+step "dashboard: seed a larger demo database and serve it"
+dashboard_dir=$(mktemp -d /var/tmp/bpv-dashboard.XXXXXX)
+dashboard_db="sqlite://$dashboard_dir/dashboard.sqlite"
+BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "$dashboard_db" demo --reset --bpvos 3000 --no-mail --no-serve \
+  >"$dashboard_dir/seed.log" 2>&1 || { cat "$dashboard_dir/seed.log" >&2; echo "dashboard: bpv demo --no-serve could not seed $dashboard_db" >&2; exit 1; }
+start_demo_server "$dashboard_db" --no-mail
+trap cleanup EXIT
+[ -n "${BPV_REPORTING_API_URL:-}" ] || { echo "bpv demo printed no resultaten-API URL:" >&2; cat "$BPV_DEMO_LOG" >&2; exit 1; }
+export BPV_DASHBOARD_URL="$BPV_REPORTING_API_URL/dashboard"
+BPV_API_TOKEN=$(demo_token) || { echo "dashboard: no API token from $BPV_SCHOOL_API_URL/oauth/token" >&2; exit 1; }
+export BPV_API_TOKEN
+echo "dashboard: $BPV_DASHBOARD_URL"
+
+step "browser tests: dashboard"
+if ! (cd tests/browser && node --test dashboard.test.mjs); then
+  echo "dashboard browser tests FAILED; server log: $BPV_DEMO_LOG" >&2
+  tail -n 40 "$BPV_DEMO_LOG" >&2
+  exit 1
+fi
+stop_demo_server
+rm -rf "$dashboard_dir"; dashboard_dir=""
+
+# ---- 3. the survey, from a mail the dispatcher really sent ----
 
 fail() { echo "survey: FAILED — $*" >&2; exit 1; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

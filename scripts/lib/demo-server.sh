@@ -1,7 +1,7 @@
 # Start `bpv demo` in the background on free ports over a fresh SQLite (or the given database),
 # wait until it prints its URLs, and stop it when the calling script exits.
 #   start_demo_server [DATABASE_URL] [extra demo args...]
-# Sets BPV_DEMO_LOG, BPV_SCHOOL_API_URL. Needs CARGO_TARGET_DIR and a built debug `bpv`.
+# Sets BPV_DEMO_LOG, BPV_SCHOOL_API_URL, BPV_REPORTING_API_URL. Needs CARGO_TARGET_DIR and a built debug `bpv`.
 # BPV_DEMO_SURVEY_LISTEN=HOST:PORT serves the survey on that address instead of a free port (for
 # links in mails sent before the server started; they carry the survey's address).
 # stop_demo_server stops it earlier (the exit trap calls it too); a caller that sets its own EXIT
@@ -22,7 +22,8 @@ start_demo_server() {
   trap stop_demo_server EXIT
   for _ in $(seq 1 120); do
     BPV_SCHOOL_API_URL=$(sed -n 's/^ *school-API *\(http[^ ]*\).*/\1/p' "$BPV_DEMO_LOG" | head -n 1)
-    [ -n "$BPV_SCHOOL_API_URL" ] && break
+    BPV_REPORTING_API_URL=$(sed -n 's/^ *resultaten-API *\(http[^ ]*\).*/\1/p' "$BPV_DEMO_LOG" | head -n 1)
+    [ -n "$BPV_SCHOOL_API_URL" ] && [ -n "$BPV_REPORTING_API_URL" ] && break
     if ! kill -0 "$BPV_DEMO_PID" 2>/dev/null; then
       echo "demo server: FAILED to start" >&2; cat "$BPV_DEMO_LOG" >&2; return 1
     fi
@@ -31,7 +32,7 @@ start_demo_server() {
   if [ -z "$BPV_SCHOOL_API_URL" ]; then
     echo "demo server: no URL after 60 s" >&2; cat "$BPV_DEMO_LOG" >&2; return 1
   fi
-  export BPV_SCHOOL_API_URL BPV_DEMO_LOG
+  export BPV_SCHOOL_API_URL BPV_REPORTING_API_URL BPV_DEMO_LOG
 }
 
 # Stop the server start_demo_server started and remove its folder (log included); safe to call twice.

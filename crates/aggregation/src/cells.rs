@@ -9,11 +9,13 @@
 //!    (`responded`), of invitations, and per item the count per value (and of "n.v.t.") — from
 //!    which `n`, the sum, the mean, % eens and the distribution follow.
 //! 2. **Atoms.** Within each unit (always rebuilt as a whole):
-//!    * a fine cell with `n = 0` (invitations only) or `n ≥ k` is an atom by itself;
-//!    * the cells with `0 < n < k` of one month are merged into that month's *remainder* (across
-//!      locatie, leerweg, crebo, sector); if it has `n ≥ k` it is an atom;
-//!    * the month remainders still `< k` are merged per quarter; those still `< k` per calendar
-//!      year; a year remainder still `< k` is **dropped**: never counted in any selection.
+//!    * a fine cell with `n ≥ k` is an atom by itself;
+//!    * the other cells of one month (`n < k`, including cells with invitations only) are merged
+//!      into that month's *remainder* (across locatie, leerweg, crebo, sector); if it has `n = 0`
+//!      or `n ≥ k` it is an atom;
+//!    * the month remainders with `0 < n < k` are merged per quarter; those still so per calendar
+//!      year; a year remainder still `0 < n < k` is **dropped**: never counted in any selection
+//!      (its invitations with it, so the response rate stays over the same atoms).
 //!
 //!    So every atom is empty or has at least `k` answers.
 //! 3. **Counting.** An atom counts towards a selection only when *every* fine cell it was made of
@@ -45,10 +47,13 @@
 //!
 //! # Speed
 //!
-//! A selection sums the atoms of the matching units (a dense array per atom: items × 11 slots),
-//! so its cost grows with the number of atoms touched, not with answers or users; the index is
-//! immutable while evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the
-//! new answers into the fine cells and rebuilds only the units they touch.
+//! A selection sums the atoms of the matching units (a dense array per atom with answers: items ×
+//! 11 slots), so its cost grows with the number of atoms touched, not with answers or users; each
+//! atom records the span of its cells (months, locaties, leerwegen, crebos, sectors), so whether it
+//! lies wholly inside, outside or across a selection is mostly decided without visiting its cells.
+//! Fine cells keep their counts sparse (they hold a few answers each). The index is immutable while
+//! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
+//! the fine cells and rebuilds only the units they touch.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -79,8 +84,9 @@ struct FineKey {
     sector: Option<String>,
 }
 
-/// Counts of one cell or atom.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Counts of one atom: answered, invited, and per item the count per slot. `items` stays empty
+/// while the atom has no answers (invitation-only cells are the majority and cost no item array).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Sums {
     responded: u64,
     invited: u64,
@@ -89,20 +95,51 @@ struct Sums {
 }
 
 impl Sums {
-    fn new(items: usize) -> Self {
-        Sums { responded: 0, invited: 0, items: vec![[0; SLOTS]; items] }
+    fn absorb_cell(&mut self, cell: &Cell, items: usize) {
+        self.responded += cell.responded;
+        self.invited += cell.invited;
+        if cell.counts.is_empty() {
+            return;
+        }
+        if self.items.is_empty() {
+            self.items = vec![[0; SLOTS]; items];
+        }
+        for &(slot, count) in &cell.counts {
+            let (item, value) = (usize::from(slot) / SLOTS, usize::from(slot) % SLOTS);
+            if let Some(cell) = self.items.get_mut(item) {
+                cell[value] = cell[value].saturating_add(count);
+            }
+        }
     }
 
     fn absorb(&mut self, other: &Sums) {
         self.responded += other.responded;
         self.invited += other.invited;
+        if other.items.is_empty() {
+            return;
+        }
+        if self.items.is_empty() {
+            self.items.clone_from(&other.items);
+            return;
+        }
         for (mine, theirs) in self.items.iter_mut().zip(&other.items) {
             for (m, t) in mine.iter_mut().zip(theirs) {
                 *m = m.saturating_add(*t);
             }
         }
     }
+}
 
+/// Counts of one fine cell, sparse: `(item × 11 + slot, count)` sorted by slot. A fine cell holds
+/// few answers, usually one or two, so this is a fraction of a dense array.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct Cell {
+    responded: u64,
+    invited: u64,
+    counts: Vec<(u16, u32)>,
+}
+
+impl Cell {
     fn add_answers(&mut self, layout: &Layout, answers: &Answers) {
         self.responded += 1;
         let grade =
@@ -110,16 +147,44 @@ impl Sums {
         let all = answers.items.iter().map(|(code, a)| (code.as_str(), *a)).chain(grade);
         for (code, antwoord) in all {
             let Some((idx, kind)) = layout.slot_of(code) else { continue };
-            let slot = match antwoord.waarde() {
+            let value = match antwoord.waarde() {
                 None if kind.allows_nvt() => 0,
                 None => continue,
                 Some(v) if kind.range().contains(&v) => usize::from(v),
                 Some(_) => continue,
             };
-            if let Some(cell) = self.items.get_mut(idx) {
-                cell[slot] = cell[slot].saturating_add(1);
+            let Ok(slot) = u16::try_from(idx * SLOTS + value) else { continue };
+            match self.counts.binary_search_by_key(&slot, |&(s, _)| s) {
+                Ok(pos) => self.counts[pos].1 = self.counts[pos].1.saturating_add(1),
+                Err(pos) => self.counts.insert(pos, (slot, 1)),
             }
         }
+    }
+}
+
+/// What an atom's cells span, to decide most coverage questions without visiting every cell.
+#[derive(Debug, Clone, Default)]
+struct Span {
+    first: Option<YearMonth>,
+    last: Option<YearMonth>,
+    locaties: BTreeSet<Option<String>>,
+    leerwegen: BTreeSet<String>,
+    crebos: BTreeSet<String>,
+    sectors: BTreeSet<Option<String>>,
+}
+
+impl Span {
+    fn of(cells: &[FineKey]) -> Self {
+        let mut span = Span::default();
+        for c in cells {
+            span.first = Some(span.first.map_or(c.maand, |m| m.min(c.maand)));
+            span.last = Some(span.last.map_or(c.maand, |m| m.max(c.maand)));
+            span.locaties.insert(c.locatiecode.clone());
+            span.leerwegen.insert(c.leerweg.clone());
+            span.crebos.insert(c.crebo.clone());
+            span.sectors.insert(c.sector.clone());
+        }
+        span
     }
 }
 
@@ -128,6 +193,7 @@ impl Sums {
 struct Atom {
     cells: Vec<FineKey>,
     sums: Sums,
+    span: Span,
 }
 
 impl Atom {
@@ -140,11 +206,17 @@ impl Atom {
             None => *into = Some(other),
         }
     }
+
+    /// Done merging: record what the cells span.
+    fn sealed(mut self) -> Self {
+        self.span = Span::of(&self.cells);
+        self
+    }
 }
 
 #[derive(Debug, Clone, Default)]
 struct UnitData {
-    fine: BTreeMap<FineKey, Sums>,
+    fine: BTreeMap<FineKey, Cell>,
     atoms: Vec<Atom>,
     dropped: Vec<Atom>,
 }
@@ -220,26 +292,30 @@ impl Index {
     /// evaluations keep seeing the atoms as they were until [`Index::rebuild_dirty`]. For loading
     /// in pages, where rebuilding after each page would redo the same units many times.
     pub fn absorb(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
-        let items = self.layout.len();
         for a in answers {
             let (unit, key) = split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            data.fine.entry(key).or_insert_with(|| Sums::new(items)).add_answers(&self.layout, &a.answers);
+            data.fine.entry(key).or_default().add_answers(&self.layout, &a.answers);
             self.dirty.insert(unit);
         }
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            data.fine.entry(key).or_insert_with(|| Sums::new(items)).invited += inv.count;
+            data.fine.entry(key).or_default().invited += inv.count;
             self.dirty.insert(unit);
         }
     }
 
     /// Rebuild the atoms of the units changed by [`Index::absorb`].
     pub fn rebuild_dirty(&mut self) {
+        let items = self.layout.len();
         for unit in std::mem::take(&mut self.dirty) {
-            if let Some(data) = self.units.get_mut(&unit) {
-                rebuild(data, self.k);
+            match self.units.get_mut(&unit) {
+                Some(data) if data.fine.is_empty() => {
+                    self.units.remove(&unit);
+                }
+                Some(data) => rebuild(data, self.k, items),
+                None => {}
             }
         }
     }
@@ -248,7 +324,12 @@ impl Index {
     /// invitation's status changes, so it cannot be absorbed once like an answer). Only units whose
     /// counts changed are rebuilt.
     pub fn set_invitations(&mut self, invitations: &[InvitationCount]) {
-        let items = self.layout.len();
+        self.replace_invitations(invitations);
+        self.rebuild_dirty();
+    }
+
+    /// [`Index::set_invitations`] without rebuilding yet (see [`Index::absorb`]).
+    pub fn replace_invitations(&mut self, invitations: &[InvitationCount]) {
         let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, u64>> = BTreeMap::new();
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
@@ -263,18 +344,14 @@ impl Index {
             if !changed {
                 continue;
             }
-            for sums in data.fine.values_mut() {
-                sums.invited = 0;
+            for cell in data.fine.values_mut() {
+                cell.invited = 0;
             }
             for (key, count) in want {
-                data.fine.entry(key).or_insert_with(|| Sums::new(items)).invited = count;
+                data.fine.entry(key).or_default().invited = count;
             }
             data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
-            if data.fine.is_empty() {
-                self.units.remove(&unit);
-            } else {
-                rebuild(data, self.k);
-            }
+            self.dirty.insert(unit);
         }
     }
 
@@ -314,6 +391,7 @@ impl Index {
                 match coverage(atom, selectie) {
                     Coverage::All => {
                         totals.responded += atom.sums.responded;
+                        // (an atom without answers has no item array: nothing to add)
                         totals.invited += atom.sums.invited;
                         for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
                             for (t, a) in t.iter_mut().zip(a) {
@@ -368,6 +446,44 @@ enum Coverage {
 }
 
 fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
+    let span = &atom.span;
+    // Months: decided by the span unless the selection cuts through it.
+    let (first, last) = match (span.first, span.last) {
+        (Some(f), Some(l)) => (f, l),
+        _ => return Coverage::None,
+    };
+    let months_none = s.van.is_some_and(|v| last < v) || s.tot_en_met.is_some_and(|t| first > t);
+    let months_all = s.contains_month(first) && s.contains_month(last);
+    // Each filtered key: all of the atom's values pass, none does, or some.
+    let mut all = months_all;
+    let mut none = months_none;
+    let mut check = |values: &mut dyn Iterator<Item = bool>| {
+        let (mut any_in, mut any_out) = (false, false);
+        for v in values {
+            if v { any_in = true } else { any_out = true }
+        }
+        all &= !any_out;
+        none |= !any_in;
+    };
+    if !s.locaties.is_empty() {
+        check(&mut span.locaties.iter().map(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))));
+    }
+    if let Some(w) = &s.leerweg {
+        check(&mut span.leerwegen.iter().map(|x| x == w));
+    }
+    if let Some(c) = &s.crebo {
+        check(&mut span.crebos.iter().map(|x| x == c));
+    }
+    if let Some(sec) = &s.sector {
+        check(&mut span.sectors.iter().map(|x| x.as_deref() == Some(sec.as_str())));
+    }
+    if none {
+        return Coverage::None;
+    }
+    if all {
+        return Coverage::All;
+    }
+    // The selection cuts through the span: look at the cells.
     let inside = |c: &FineKey| {
         s.contains_month(c.maand)
             && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
@@ -383,23 +499,29 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
 }
 
 /// Rebuild a unit's atoms from its fine cells (rule 2 of the module docs).
-fn rebuild(data: &mut UnitData, k: u64) {
+fn rebuild(data: &mut UnitData, k: u64, items: usize) {
     data.atoms.clear();
     data.dropped.clear();
+    let atom_of = |key: &FineKey, cell: &Cell| {
+        let mut sums = Sums::default();
+        sums.absorb_cell(cell, items);
+        Atom { cells: vec![key.clone()], sums, span: Span::default() }
+    };
+    // An atom may hold no answers (safe) or at least k.
+    let publishable = |a: &Atom| a.sums.responded == 0 || a.sums.responded >= k;
     let mut months: BTreeMap<YearMonth, Option<Atom>> = BTreeMap::new();
-    for (key, sums) in &data.fine {
-        let atom = Atom { cells: vec![key.clone()], sums: sums.clone() };
-        if sums.responded == 0 || sums.responded >= k {
-            data.atoms.push(atom);
+    for (key, cell) in &data.fine {
+        if cell.responded >= k {
+            data.atoms.push(atom_of(key, cell).sealed());
         } else {
-            Atom::merge(months.entry(key.maand).or_default(), atom);
+            Atom::merge(months.entry(key.maand).or_default(), atom_of(key, cell));
         }
     }
     let mut quarters: BTreeMap<(i32, u8), Option<Atom>> = BTreeMap::new();
     for (maand, atom) in months {
         let Some(atom) = atom else { continue };
-        if atom.sums.responded >= k {
-            data.atoms.push(atom);
+        if publishable(&atom) {
+            data.atoms.push(atom.sealed());
         } else {
             Atom::merge(quarters.entry((maand.year, maand.quarter())).or_default(), atom);
         }
@@ -407,17 +529,17 @@ fn rebuild(data: &mut UnitData, k: u64) {
     let mut years: BTreeMap<i32, Option<Atom>> = BTreeMap::new();
     for ((year, _), atom) in quarters {
         let Some(atom) = atom else { continue };
-        if atom.sums.responded >= k {
-            data.atoms.push(atom);
+        if publishable(&atom) {
+            data.atoms.push(atom.sealed());
         } else {
             Atom::merge(years.entry(year).or_default(), atom);
         }
     }
     for atom in years.into_values().flatten() {
-        if atom.sums.responded >= k {
-            data.atoms.push(atom);
+        if publishable(&atom) {
+            data.atoms.push(atom.sealed());
         } else {
-            data.dropped.push(atom);
+            data.dropped.push(atom.sealed());
         }
     }
 }

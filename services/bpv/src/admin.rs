@@ -2,7 +2,7 @@
 //! API clients and reference data. Every change is written to the audit log.
 
 use bpv_store::models::{AanbiederRow, ApiClientRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
-use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, referentie};
+use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, medewerkers, referentie};
 use bpv_store::{DbConnection, ids::new_id, now_utc};
 use bpvo::{Aanbiedercode, Brin, Email, Locatiecode, Naam, Oin, Schoolnaam, ValueError};
 use chrono::NaiveDate;
@@ -37,6 +37,11 @@ pub enum AdminCommand {
     Gemachtigde {
         #[command(subcommand)]
         command: GemachtigdeCommand,
+    },
+    /// SBB staff who may read every instelling's results on the dashboard.
+    Medewerker {
+        #[command(subcommand)]
+        command: MedewerkerCommand,
     },
     /// API clients (OAuth2 client credentials).
     Client {
@@ -122,6 +127,27 @@ pub enum LocatieCommand {
         #[arg(long)]
         plaats: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MedewerkerCommand {
+    /// Add an SBB staff member; prints a generated password once unless `--password-stdin` is given.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        naam: String,
+        /// Read the password (at least 12 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a staff member (their dashboard session ends at once).
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
+    /// List the staff accounts.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +276,7 @@ pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), 
             Ok(())
         }
         AdminCommand::Gemachtigde { command } => gemachtigde(conn, command),
+        AdminCommand::Medewerker { command } => medewerker(conn, command),
         AdminCommand::Client { command } => client(conn, command),
         AdminCommand::ImportCrebo(file) => {
             let bytes = file.read()?;
@@ -498,26 +525,72 @@ fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError>
     Ok(())
 }
 
+/// A password from standard input (at least 12 characters) or generated; with its hash.
+fn new_password(from_stdin: bool) -> Result<(String, String, bool), CliError> {
+    let (password, generated) = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(anyhow::Error::from)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        if pw.chars().count() < 12 {
+            return Err(bad("wachtwoord moet minstens 12 tekens hebben (password must be at least 12 characters)"));
+        }
+        (pw, false)
+    } else {
+        (bpv_web::credentials::generate_secret(), true)
+    };
+    let hash = bpv_web::credentials::hash_secret(&password).map_err(anyhow::Error::from)?;
+    Ok((password, hash, generated))
+}
+
+fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) -> Result<(), CliError> {
+    match command {
+        MedewerkerCommand::Add { email, naam, password_stdin } => {
+            let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
+            let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            let (password, hash, generated) = new_password(password_stdin)?;
+            let row = conn_tx(conn, |conn| {
+                let row = medewerkers::add(conn, email.as_str(), naam.as_str(), &hash, now_utc())?;
+                audit_admin(conn, None, "medewerker.add", json!({ "medewerkerId": row.id }))?;
+                Ok(row)
+            })?;
+            println!("SBB-medewerker {} toegevoegd", row.email);
+            if generated {
+                println!("wachtwoord (wordt niet nog eens getoond): {password}");
+            }
+            Ok(())
+        }
+        MedewerkerCommand::Remove { email } => {
+            let removed = conn_tx(conn, |conn| {
+                let removed = medewerkers::remove(conn, &email, now_utc())?;
+                if removed {
+                    audit_admin(conn, None, "medewerker.remove", json!({}))?;
+                }
+                Ok(removed)
+            })?;
+            if !removed {
+                return Err(bad(format!("geen actieve SBB-medewerker {email} (no such active account)")));
+            }
+            println!("SBB-medewerker {email} gedeactiveerd");
+            Ok(())
+        }
+        MedewerkerCommand::List => {
+            let rows: Vec<Vec<String>> = medewerkers::list(conn)?
+                .into_iter()
+                .map(|m| vec![m.email, m.naam, ja_nee(m.actief), m.created_at.format("%Y-%m-%d").to_string()])
+                .collect();
+            table(&["e-mail", "naam", "actief", "sinds"], &rows);
+            Ok(())
+        }
+    }
+}
+
 fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) -> Result<(), CliError> {
     match command {
         GemachtigdeCommand::Add { brin, email, naam, password_stdin } => {
             let brin = parse_brin(&brin)?;
             let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
             let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
-            let (password, generated) = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line).map_err(anyhow::Error::from)?;
-                let pw = line.trim_end_matches(['\r', '\n']).to_owned();
-                if pw.chars().count() < 12 {
-                    return Err(bad(
-                        "wachtwoord moet minstens 12 tekens hebben (password must be at least 12 characters)",
-                    ));
-                }
-                (pw, false)
-            } else {
-                (bpv_web::credentials::generate_secret(), true)
-            };
-            let hash = bpv_web::credentials::hash_secret(&password).map_err(anyhow::Error::from)?;
+            let (password, hash, generated) = new_password(password_stdin)?;
             let row = conn_tx(conn, |conn| {
                 let row = gemachtigden::add(
                     conn,

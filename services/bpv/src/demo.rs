@@ -35,6 +35,9 @@ pub struct DemoArgs {
 pub const DEMO_CLIENT_ID: &str = "bpv_demo_25lx";
 /// Its secret.
 pub const DEMO_CLIENT_SECRET: &str = "demo-geheim-alleen-voor-deze-demo";
+/// The demo's SBB staff member for the results dashboard (same password as the gemachtigde).
+pub const DEMO_MEDEWERKER: &str = "analist@sbb.example";
+
 /// The demo's gemachtigde for the manual upload page.
 pub const DEMO_GEMACHTIGDE: &str = "gemachtigde@amstelvliet.example";
 /// Her password.
@@ -110,7 +113,7 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
 /// The demo client and gemachtigde, with the fixed credentials printed below; made once.
 fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
     use bpv_store::models::ApiClientRow;
-    use bpv_store::repo::{api_clients, gemachtigden};
+    use bpv_store::repo::{api_clients, gemachtigden, medewerkers};
     if instellingen::find(conn, DEMO_BRIN)?.is_none() {
         return Ok(());
     }
@@ -141,6 +144,9 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
             },
             bpv_store::now_utc(),
         )?;
+    }
+    if medewerkers::find_active_by_email(conn, DEMO_MEDEWERKER)?.is_none() {
+        medewerkers::add(conn, DEMO_MEDEWERKER, "Sam Analist (SBB)", &hash(DEMO_WACHTWOORD)?, bpv_store::now_utc())?;
     }
     Ok(())
 }
@@ -195,9 +201,11 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
         let links = survey_links(&pool, settings)?;
         let school =
             bpv_school_api::Application::build_with_pool(settings, pool.clone(), bpv_school_api::Limits::default())?;
-        let survey = bpv_survey::Application::build_with_pool(settings, pool)?;
+        let survey = bpv_survey::Application::build_with_pool(settings, pool.clone())?;
+        let reporting = bpv_reporting_api::Application::build_with_pool(settings, pool).await?;
         let url = school.url();
         let survey_url = survey.url();
+        let reporting_url = reporting.url();
         println!();
         println!("diensten (stop met Ctrl-C):");
         kv(&[
@@ -206,6 +214,12 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("  token", format!("curl -s -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials {url}/oauth/token")),
             ("uploadpagina", format!("{url}/upload")),
             ("  inloggen", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
+            ("resultaten-API", reporting_url.clone()),
+            ("  OpenAPI", format!("{reporting_url}/v1/openapi.json")),
+            ("  voorbeeld", format!("{reporting_url}/v1/resultaten?groep=studenten (Bearer-token van hierboven)")),
+            ("dashboard", format!("{reporting_url}/dashboard")),
+            ("  inloggen school", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
+            ("  inloggen SBB", format!("{DEMO_MEDEWERKER} / {DEMO_WACHTWOORD}")),
             ("vragenlijst", survey_url.clone()),
         ]);
         for (wie, token) in &links {
@@ -213,9 +227,10 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        let (a, b) = tokio::join!(school.into_server(), survey.into_server());
+        let (a, b, c) = tokio::join!(school.into_server(), survey.into_server(), reporting.into_server());
         a?;
         b?;
+        c?;
         Ok::<(), anyhow::Error>(())
     })?;
     Ok(())

@@ -67,7 +67,8 @@ struct Progress {
     cursor: Option<Cursor>,
     /// Ids absorbed with `submitted_at` inside the overlap window.
     recent: HashMap<String, NaiveDateTime>,
-    invitations: Vec<InvitationKeyCount>,
+    /// Fingerprint of the invitation counts last applied.
+    invitations: Option<u64>,
 }
 
 /// The shared reporting data (one per process).
@@ -93,7 +94,7 @@ impl ReportData {
         ReportData {
             questionnaires,
             inner: RwLock::new(Inner { index, generation: 0 }),
-            progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: Vec::new() }),
+            progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: None }),
             names: RwLock::new(Arc::new(Names::default())),
             cache: Mutex::new((0, HashMap::new())),
             loaded: Mutex::new(None),
@@ -196,24 +197,33 @@ impl ReportData {
                 break;
             }
         }
-        if report.answers > 0 {
-            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.index.rebuild_dirty();
-            inner.generation += 1;
-        }
         if let Some((at, _)) = &progress.cursor {
             let horizon = *at - OVERLAP;
             progress.recent.retain(|_, t| *t >= horizon);
         }
         let counts = reporting::invitation_counts(conn)?;
-        if counts != progress.invitations {
-            let invitations: Vec<InvitationCount> = counts.iter().filter_map(invitation).collect();
-            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.index.set_invitations(&invitations);
-            inner.generation += 1;
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            counts.hash(&mut h);
+            h.finish()
+        };
+        let changed = progress.invitations != Some(fingerprint);
+        let invitations: Vec<InvitationCount> =
+            if changed { counts.iter().filter_map(invitation).collect() } else { Vec::new() };
+        drop(counts);
+        let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if changed {
+            inner.index.replace_invitations(&invitations);
             report.invitations_changed = true;
-            progress.invitations = counts;
+            progress.invitations = Some(fingerprint);
         }
+        if report.answers > 0 || report.invitations_changed {
+            // One rebuild of every unit touched by the new answers and changed counts.
+            inner.index.rebuild_dirty();
+            inner.generation += 1;
+        }
+        drop(inner);
         let names = load_names(conn)?;
         if let Ok(mut n) = self.names.write() {
             *n = Arc::new(names);

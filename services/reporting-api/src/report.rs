@@ -357,19 +357,26 @@ pub struct ThemaDto {
 pub struct Respons {
     pub beantwoord: u64,
     pub uitgenodigd: u64,
-    /// 0–100, one decimal; null without invitations.
+    /// 0–100, one decimal; null without invitations or with fewer than k answers counted.
     pub percentage: Option<f64>,
-    /// `11% (3.631 van 32.537)`.
+    /// `11% (3.631 van 32.537)`, or `onvoldoende respons` below k answers.
     pub tekst: String,
 }
 
 impl Respons {
+    /// Fewer than `k` counted answers (with whole atoms: none) says "onvoldoende respons" rather
+    /// than "0%": the answers may be there, in cells too small to count.
     fn of(r: &Resultaat) -> Self {
+        let enough = r.response.responded >= r.k;
         Respons {
             beantwoord: r.response.responded,
             uitgenodigd: r.response.invited,
-            percentage: r.response.rate.map(|x| (x * 1000.0).round() / 10.0),
-            tekst: r.response.line(),
+            percentage: r.response.rate.filter(|_| enough).map(|x| (x * 1000.0).round() / 10.0),
+            tekst: if enough || r.response.invited == 0 {
+                r.response.line()
+            } else {
+                bpv_aggregation::REDEN_ONVOLDOENDE_RESPONS.to_owned()
+            },
         }
     }
 }

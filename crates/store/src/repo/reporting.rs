@@ -64,7 +64,7 @@ pub fn answers_after(conn: &mut DbConnection, after: Option<&Cursor>, limit: i64
 }
 
 /// Invitations that were sent (or answered) per analysis key.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, QueryableByName)]
 pub struct InvitationKeyCount {
     #[diesel(sql_type = Text)]
     pub groep: String,

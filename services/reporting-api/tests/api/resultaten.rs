@@ -133,12 +133,35 @@ async fn new_answers_are_absorbed(db: TestDb) {
     let t = app.school("25AB");
     let before = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
     assert_eq!(cijfer(&before).0["n"], 0);
+    // Two invited in May at 123A457, nobody answered: counted. The three answers in March are
+    // not (too few, and their month's invitations go with them): the response says so instead
+    // of "0%".
+    for _ in 0..2 {
+        let s = bpv_store::testing::Surveyed {
+            aanbiedercode: "123A457",
+            locatiecode: None,
+            leerweg: "BBL",
+            crebo: "25655",
+            geplande_einddatum: chrono::NaiveDate::from_ymd_opt(2024, 5, 15).unwrap(),
+            groep: "student",
+            answer: None,
+        };
+        bpv_store::testing::surveyed(&mut app.db.conn(), &s, bpv_store::now_utc());
+    }
+    app.refresh();
+    let r = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
+    assert_eq!(r["respons"]["instelling"]["tekst"], "onvoldoende respons");
+    assert_eq!(r["respons"]["instelling"]["percentage"], serde_json::Value::Null);
+    assert_eq!(
+        (r["respons"]["instelling"]["beantwoord"].as_u64(), r["respons"]["instelling"]["uitgenodigd"].as_u64()),
+        (Some(0), Some(2))
+    );
     // Seven more at 123A457 make ten there: now a cell of its own.
     cell(&mut app.db.conn(), "123A457", None, "BOL", "25180", "student", 7, 0, 9, 5);
     app.refresh();
     let after = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
     assert_eq!((cijfer(&after).0["n"].as_u64(), cijfer(&after).0["tekst"].as_str()), (Some(10), Some("9,0")));
-    assert_eq!(after["respons"]["instelling"]["tekst"], "83% (10 van 12)");
+    assert_eq!(after["respons"]["instelling"]["tekst"], "71% (10 van 14)");
     let school = app.json("/v1/resultaten", &t).await;
     assert_eq!(cijfer(&school).0["n"], 32);
     // A second refresh with nothing new changes nothing.

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmark: the results API over 1,000,000 answers on PostgreSQL (~60 instellingen, 400 crebos,
+# 36 months, both groups). Prints: the index's full load, cold evaluations, the time to absorb
+# 10,000 new answers, GET /v1/resultaten for a mix of selections at 16 connections against a
+# release build (p50/p99, req/s), and the same selections as plain SQL GROUP BY. Asserts nothing.
+#   scripts/bench-reporting.sh [ANSWERS] [CONNECTIONS] [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+source scripts/lib/postgres.sh
+N=${1:-1000000}; CONNS=${2:-16}; SECS=${3:-20}
+
+cargo build -q --release --locked -p bpv-cli -p bpv-reporting-api --bins
+cargo build -q --release --locked -p bpv-reporting-api --example bench_reporting
+BIN="$CARGO_TARGET_DIR/release"
+TOOL="$BIN/examples/bench_reporting"
+ensure_postgres >/dev/null
+work=$(mktemp -d /var/tmp/bpv-bench-reporting.XXXXXX)
+# BPV_BENCH_DB=NAME reuses (and keeps) a database an earlier run generated.
+pg_db="${BPV_BENCH_DB:-bench_reporting_$$}"
+pg_url="${BPV_TEST_POSTGRES_URL%/*}/$pg_db"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
+  [ -n "${BPV_BENCH_DB:-}" ] || psql "$BPV_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "bench-reporting: $N answers, $(nproc) cores, PostgreSQL $(psql "$BPV_TEST_POSTGRES_URL" -tAc 'show server_version')"
+if [ -n "${BPV_BENCH_DB:-}" ] && [ "$(psql "$BPV_TEST_POSTGRES_URL" -tAc "SELECT 1 FROM pg_database WHERE datname = '$pg_db'")" = 1 ]; then
+  echo "reusing database $pg_db"
+  # Answers added by an earlier run's absorb step are removed, so every run starts from the same data.
+  psql "$pg_url" -qc "DELETE FROM responses WHERE id !~ '^r[0-9]+[ps]\$'; DELETE FROM invitations WHERE id !~ '^i[0-9]+[ps]\$'; DELETE FROM bpvos WHERE id !~ '^b[0-9]+\$'" >/dev/null
+else
+psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_db" >/dev/null
+BPV_CONFIG_DIR=/nonexistent "$BIN/bpv" --database-url "$pg_url" migrate >/dev/null
+t0=$SECONDS
+"$TOOL" gen "$work" "$N"
+copy() { psql "$pg_url" -qc "\\copy $1 FROM '$work/$2.csv' WITH (FORMAT csv)"; }
+copy "instellingen (brin, naam, directe_studentbevraging, resultaten_api, created_at, updated_at)" instellingen
+copy "aanbieders (aanbiedercode, brin, naam, created_at)" aanbieders
+copy "locaties (locatiecode, aanbiedercode, naam)" locaties
+copy "kwalificaties (crebo, naam, niveau, sector)" kwalificaties
+copy "bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum, status, locatiecode, received_at, updated_at)" bpvos
+copy "invitations (id, bpvo_id, groep, kanaal, status, scheduled_on, closes_on, sent_on, created_at, updated_at)" invitations
+copy "responses (id, invitation_id, submitted_at, bron, questionnaire_version, groep, maand, aanbiedercode, locatiecode, leerweg, crebo, sector, cijfer, antwoorden)" responses
+psql "$pg_url" -qc "VACUUM ANALYZE" >/dev/null
+rm -f "$work"/*.csv
+echo "data generated and copied in $((SECONDS - t0)) s"
+
+fi
+echo "-- in-process (release build) --"
+"$TOOL" absorb "$pg_url" 10000
+
+echo "-- over HTTP (release bpv-reporting-api, 2 workers) --"
+BPV_CONFIG_DIR=/nonexistent BPV__DATABASE__URL="$pg_url" BPV__REPORTING_API__LISTEN=127.0.0.1:0 BPV_LOG_FORMAT=json \
+  RUST_LOG=warn,bpv_reporting_api=info \
+  "$BIN/bpv-reporting-api" >"$work/server.log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 1 600); do
+  url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -n 1 | sed 's/"url":"//; s/"$//')
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$url" ] || { echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+grep -m1 'resultaten geladen' "$work/server.log" | sed 's/^/server: /' || true
+token=$(BPV_CONFIG_DIR=/nonexistent "$TOOL" token)
+"$TOOL" load "$url" "$token" "$CONNS" "$SECS"
+echo "server RSS: $(ps -o rss= -p "$server_pid" | awk '{printf "%.0f MiB", $1/1024}')"
+
+echo "-- plain SQL on the same data --"
+"$TOOL" sql "$pg_url"

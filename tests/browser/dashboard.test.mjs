@@ -1,0 +1,333 @@
+// The results dashboard in a real headless Chromium: a wrong password is refused, the school's
+// gemachtigde logs in, filters (leerweg), switches to the praktijkopleiders and another theme tab,
+// and every figure on the page — theme score, respons line, each question, for the instelling and
+// landelijk — equals the `tekst` the reporting API gives for the same selection. Then the SBB
+// analist logs in, picks the instelling, and sees the same figures. Pages are checked with axe-core
+// and on a phone's width.
+//
+// Needs BPV_DASHBOARD_URL (…/dashboard of a running `bpv demo`), BPV_REPORTING_API_URL and
+// BPV_API_TOKEN (a token of the demo client of 25LX with scope resultaten:read);
+// scripts/browser-tests.sh sets all three.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PHONE, assertAccessible, assertFitsPhone, launchChromium } from './lib.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = join(here, 'artifacts');
+
+const DASHBOARD_URL = process.env.BPV_DASHBOARD_URL;
+const API_URL = process.env.BPV_REPORTING_API_URL;
+const TOKEN = process.env.BPV_API_TOKEN;
+const SCHOOL = 'gemachtigde@amstelvliet.example';
+const SBB = 'analist@sbb.example';
+const PASSWORD = 'demo-wachtwoord-2026';
+const BRIN = '25LX';
+const THEMA = 'begeleiding';
+// The demo's earlier surveys cover the last months; the previous calendar year is always in them.
+const YEAR = new Date().getFullYear() - 1;
+const DESKTOP = { width: 1100, height: 800 };
+
+let browser;
+let page;
+/** Messages of resources the CSP blocked, and script errors: the dashboard must cause none. */
+const cspViolations = [];
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(DASHBOARD_URL, 'set BPV_DASHBOARD_URL to …/dashboard of a running `bpv demo` (scripts/browser-tests.sh does)');
+  assert.ok(API_URL, 'set BPV_REPORTING_API_URL to the resultaten-API of the same `bpv demo`');
+  assert.ok(TOKEN, 'set BPV_API_TOKEN to a resultaten:read token of the demo client of 25LX');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: DESKTOP });
+  page.on('console', (msg) => {
+    if (msg.text().includes('Content Security Policy')) cspViolations.push(msg.text());
+  });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// ---- helpers ----
+
+const text = async (locator) => (await locator.textContent()).trim();
+
+async function login(email, password) {
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord').fill(password);
+  // The answer is a new page: the login page with an error, or a redirect to the results.
+  await Promise.all([
+    page.waitForEvent('framenavigated', (f) => f === page.mainFrame()),
+    page.getByRole('button', { name: 'Inloggen' }).click(),
+  ]);
+  await page.waitForLoadState();
+}
+
+/** Submit the filter form and wait for the page it loads. */
+async function search() {
+  await Promise.all([page.waitForURL(/\/dashboard\?/), page.locator('#zoeken').click()]);
+}
+
+/** Follow a link on the page and wait until the browser is at its target. */
+async function follow(link) {
+  const href = new URL(await link.getAttribute('href'), page.url()).href;
+  await Promise.all([page.waitForURL(href), link.click()]);
+}
+
+/** Open a theme's tab (the filter form does not carry the theme). */
+async function openTheme(code) {
+  const tab = page.locator(`nav.tabs a[data-thema="${code}"]`);
+  assert.equal(await tab.count(), 1, `a tab for ${code}`);
+  if ((await tab.getAttribute('aria-current')) !== 'page') await follow(tab);
+  assert.equal(await tab.getAttribute('aria-current'), 'page');
+  assert.equal(await page.locator('nav.tabs a[aria-current=page]').count(), 1, 'one active theme tab');
+  assert.equal(await page.locator('#thema').getAttribute('data-thema'), code);
+}
+
+/** The report the API gives for the selection in the page's URL (its query minus `thema`). */
+async function apiReport() {
+  const params = new URLSearchParams(new URL(page.url()).search);
+  params.delete('thema');
+  const url = `${API_URL}/v1/resultaten?${params}`;
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
+  const body = await res.text();
+  assert.equal(res.status, 200, `GET ${url}: ${body}`);
+  return { url, report: JSON.parse(body) };
+}
+
+/** What the page shows of the active theme: headline numbers, respons lines, every question. */
+async function shown() {
+  const kop = {};
+  for (const kant of ['instelling', 'landelijk']) {
+    const blok = page.locator(`#kop-${kant}`);
+    kop[kant] = (await blok.count()) === 0 ? null : {
+      getal: await text(blok.locator(`.getal[data-kant=${kant}]`)),
+      respons: await text(blok.locator(`.respons[data-kant=${kant}]`)),
+    };
+  }
+  const items = [];
+  for (const li of await page.locator('#thema li.vraag').all()) {
+    const waarde = async (kant) => {
+      const w = li.locator(`.waarde[data-kant=${kant}]`);
+      const n = await w.count();
+      assert.ok(n <= 1, `at most one ${kant} value per question`);
+      return n === 0 ? null : text(w);
+    };
+    items.push({
+      code: await li.getAttribute('data-item'),
+      tekst: await text(li.locator('.tekst')),
+      instelling: await waarde('instelling'),
+      landelijk: await waarde('landelijk'),
+    });
+  }
+  return { thema: await page.locator('#thema').getAttribute('data-thema'), kop, items };
+}
+
+/** What the page must show of theme `code`, built from the API's report alone. */
+function expected(report, code) {
+  const thema = report.themas.find((t) => t.code === code);
+  assert.ok(thema, `the API report has theme ${code} (has ${report.themas.map((t) => t.code).join(', ')})`);
+  const kant = (k) => ({ getal: thema.score[k]?.tekst, respons: `Respons: ${report.respons[k]?.tekst}` });
+  return {
+    thema: code,
+    kop: { instelling: report.selectie.instelling ? kant('instelling') : null, landelijk: kant('landelijk') },
+    items: thema.items.map((i) => ({
+      code: i.code,
+      tekst: i.tekst,
+      instelling: i.instelling ? i.instelling.gemiddelde.tekst : null,
+      landelijk: i.landelijk.gemiddelde.tekst,
+    })),
+  };
+}
+
+/** The active theme on the page equals the API's report for the same selection. */
+async function assertMatchesApi(what) {
+  const { url, report } = await apiReport();
+  const code = await page.locator('#thema').getAttribute('data-thema');
+  const onPage = await shown();
+  assert.deepEqual(onPage, expected(report, code), `${what}: the page shows what GET ${url} says`);
+  // The tabs are the API's themes, in its order.
+  const tabs = await page.locator('nav.tabs a').evaluateAll((as) => as.map((a) => [a.dataset.thema, a.textContent.trim()]));
+  assert.deepEqual(tabs, report.themas.map((t) => [t.code, t.naam]), `${what}: one tab per theme of the API`);
+  return { report, onPage };
+}
+
+/** A figure like "7,4" or "3,85" (not "onvoldoende respons" or "geen antwoorden"). */
+const NUMBER = /^\d+(,\d+)?$/;
+
+// ---- the flow (tests in a file run in order) ----
+
+test('the login page is accessible; a wrong password shows the error and stays on the login page', async () => {
+  const res = await page.goto(DASHBOARD_URL);
+  assert.equal(res.status(), 200);
+  assert.equal(await page.getAttribute('html', 'lang'), 'nl');
+  assert.equal(await text(page.locator('h1')), 'Inloggen');
+  assert.ok(await page.getByLabel('E-mailadres').isVisible());
+  assert.ok(await page.getByLabel('Wachtwoord').isVisible());
+  assert.equal(await page.locator('#filters').count(), 0, 'no results before logging in');
+  await assertAccessible(page, 'the dashboard login page');
+  await assertFitsPhone(page, 'the dashboard login page');
+
+  await login(SCHOOL, 'niet-het-wachtwoord');
+  await page.locator('#fout').waitFor();
+  assert.equal(await text(page.locator('#fout')), 'E-mailadres of wachtwoord onjuist');
+  assert.equal(await page.locator('#fout').getAttribute('role'), 'alert');
+  assert.equal(await text(page.locator('h1')), 'Inloggen');
+  assert.equal(await page.locator('#filters').count(), 0, 'still no results');
+  assert.equal(await page.getByLabel('E-mailadres').inputValue(), SCHOOL, 'the address typed is kept');
+  assert.equal(await page.getByLabel('Wachtwoord').inputValue(), '', 'the password is not sent back');
+  const cookies = await page.context().cookies();
+  assert.ok(!cookies.some((c) => c.name === 'bpv_dashboard' && c.value), 'no session cookie');
+  await assertAccessible(page, 'the dashboard login page with an error');
+});
+
+test('the school gemachtigde logs in and sees the results of the instelling', async () => {
+  await page.goto(DASHBOARD_URL);
+  await login(SCHOOL, PASSWORD);
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+  assert.match(await text(page.locator('h1')), /^Resultaten \S/);
+  assert.ok(await page.getByRole('button', { name: 'Uitloggen' }).isVisible());
+  assert.ok(await page.locator('#filters').isVisible());
+  assert.equal(await page.locator('#f-instelling').count(), 0, 'a school user cannot pick an instelling');
+  assert.ok(await page.locator('#kop-instelling').isVisible());
+  assert.ok(await page.locator('#kop-landelijk').isVisible());
+  assert.equal(await page.locator('#g-studenten').getAttribute('aria-current'), 'page', 'students by default');
+  assert.equal(await page.locator('nav.tabs a[aria-current=page]').count(), 1, 'one active theme tab');
+  const { report, onPage } = await assertMatchesApi('the first results page');
+  assert.equal(report.selectie.instelling, BRIN);
+  assert.equal(report.selectie.groep, 'studenten');
+  // The demo holds answers of earlier surveys: nationally, the students' figures are numbers, so
+  // the comparison is not only between two "geen antwoorden".
+  const [, beantwoord] = onPage.kop.landelijk.respons.match(/\((\d[\d.]*) van /) ?? [];
+  assert.ok(Number(beantwoord?.replaceAll('.', '')) > 0, `answers are counted nationally: "${onPage.kop.landelijk.respons}"`);
+  assert.match(onPage.kop.landelijk.getal, NUMBER, `the national score of ${onPage.thema} is a number`);
+});
+
+test('the results page is accessible and fits a phone', async () => {
+  await assertAccessible(page, 'the results page');
+  await assertFitsPhone(page, 'the results page');
+});
+
+test('praktijkopleiders, theme Begeleiding, a whole year: every figure equals the API', async () => {
+  await follow(page.locator('#g-praktijkopleiders'));
+  assert.equal(await page.locator('#g-praktijkopleiders').getAttribute('aria-current'), 'page');
+  assert.equal(await page.locator('#g-studenten').getAttribute('aria-current'), null);
+  assert.equal(new URL(page.url()).searchParams.get('groep'), 'praktijkopleiders');
+
+  await openTheme(THEMA);
+  assert.equal(await page.locator('#g-praktijkopleiders').getAttribute('aria-current'), 'page', 'the tab keeps the group');
+  await assertMatchesApi('praktijkopleiders, begeleiding');
+
+  // A whole calendar year keeps every figure (results are never split within a year).
+  await page.locator('#f-van').fill(`${YEAR}-01`);
+  await page.locator('#f-totenmet').fill(`${YEAR}-12`);
+  await search();
+  assert.equal(await page.locator('#fouten').count(), 0, 'the selection is accepted');
+  const params = new URL(page.url()).searchParams;
+  assert.equal(params.get('van'), `${YEAR}-01`);
+  assert.equal(params.get('totEnMet'), `${YEAR}-12`);
+  assert.equal(await page.locator('#f-van').inputValue(), `${YEAR}-01`, 'the filter keeps its value');
+  assert.equal(await page.locator('#g-praktijkopleiders').getAttribute('aria-current'), 'page', 'the filter form keeps the group');
+  await openTheme(THEMA);
+  assert.equal(new URL(page.url()).searchParams.get('van'), `${YEAR}-01`, 'the tab keeps the filter');
+
+  const { report, onPage } = await assertMatchesApi(`praktijkopleiders, begeleiding, ${YEAR}`);
+  assert.equal(report.selectie.groep, 'praktijkopleiders');
+  assert.equal(report.selectie.van, `${YEAR}-01`);
+  assert.ok(onPage.items.length >= 2, `the theme has questions (found ${onPage.items.length})`);
+  assert.match(onPage.kop.landelijk.getal, NUMBER, `the national score of ${THEMA} in ${YEAR} is a number`);
+  assert.match(onPage.kop.instelling.getal, NUMBER, `the score of ${BRIN} for ${THEMA} in ${YEAR} is a number`);
+  assert.ok(onPage.items.every((i) => NUMBER.test(i.landelijk)), 'every national question figure is a number');
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-phone.png'), fullPage: true });
+  await page.setViewportSize(DESKTOP);
+});
+
+test('leerweg BOL on top: the page still says what the API says', async () => {
+  await page.locator('#f-leerweg').selectOption('BOL');
+  await search();
+  assert.equal(await page.locator('#fouten').count(), 0, 'the selection is accepted');
+  assert.equal(new URL(page.url()).searchParams.get('leerweg'), 'BOL');
+  assert.equal(await page.locator('#f-leerweg').inputValue(), 'BOL', 'the filter keeps its value');
+  assert.equal(await page.locator('#f-van').inputValue(), `${YEAR}-01`, 'the other filters stay');
+  await openTheme(THEMA);
+  assert.equal(new URL(page.url()).searchParams.get('leerweg'), 'BOL', 'the tab keeps the filter');
+  const { report } = await assertMatchesApi(`praktijkopleiders, begeleiding, ${YEAR}, BOL`);
+  assert.equal(report.selectie.leerweg, 'BOL');
+  // Answers that fall only partly within the selection are left out, and the page says how many.
+  const note = page.getByText(/antwoorden vallen maar voor een deel binnen deze selectie/);
+  const left = report.nietMeegeteld?.instelling ?? 0;
+  if (left > 0) {
+    assert.match(await text(note), new RegExp(`^${left} antwoorden vallen`), 'the page names the answers left out');
+  } else {
+    assert.equal(await note.count(), 0, 'no note when nothing is left out');
+  }
+});
+
+test('the filtered results page is accessible and fits a phone', async () => {
+  await assertAccessible(page, 'the results page (praktijkopleiders, begeleiding, a year, BOL)');
+  await assertFitsPhone(page, 'the results page (praktijkopleiders, begeleiding, a year, BOL)');
+});
+
+test('logging out returns to the login page; the results are gone', async () => {
+  await Promise.all([page.waitForURL(DASHBOARD_URL), page.getByRole('button', { name: 'Uitloggen' }).click()]);
+  assert.equal(await text(page.locator('h1')), 'Inloggen');
+  assert.equal(await page.locator('#filters').count(), 0);
+  await page.goto(`${DASHBOARD_URL}?leerweg=BOL`);
+  assert.equal(await text(page.locator('h1')), 'Inloggen', 'no results without a session');
+});
+
+test('the SBB analist sees the national results and, for instelling 25LX, the same figures as the API', async () => {
+  await login(SBB, PASSWORD);
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+  assert.equal(await text(page.locator('h1')), 'Resultaten landelijk', 'SBB starts with the national results');
+  assert.equal(await page.locator('#kop-instelling').count(), 0, 'no instelling column nationally');
+  assert.equal(await page.locator('li.vraag .waarde[data-kant=instelling]').count(), 0, 'no instelling figures nationally');
+  // The national figures do not depend on the instelling the API token is bound to.
+  const national = await shown();
+  const { report: forSchool } = await apiReport();
+  const want = expected(forSchool, national.thema);
+  assert.deepEqual(
+    { kop: national.kop.landelijk, items: national.items.map((i) => [i.code, i.landelijk]) },
+    { kop: want.kop.landelijk, items: want.items.map((i) => [i.code, i.landelijk]) },
+    'the national figures equal the API\'s landelijk figures',
+  );
+  assert.match(national.kop.landelijk.getal, NUMBER, 'the national score is a number');
+  await assertAccessible(page, 'the national results page');
+
+  const instelling = page.locator('#f-instelling');
+  assert.ok(await instelling.isVisible(), 'SBB can pick an instelling');
+  await instelling.selectOption(BRIN);
+  await search();
+  assert.equal(await page.locator('#fouten').count(), 0, 'the selection is accepted');
+  assert.equal(new URL(page.url()).searchParams.get('instelling'), BRIN);
+  assert.equal(await instelling.inputValue(), BRIN, 'the instelling stays selected');
+  assert.match(await text(page.locator('h1')), /^Resultaten \S/);
+  assert.notEqual(await text(page.locator('h1')), 'Resultaten landelijk');
+  assert.ok(await page.locator('#kop-instelling').isVisible());
+  // The school's token gives the figures of 25LX; SBB's view of 25LX must be the same.
+  const { report, onPage } = await assertMatchesApi('SBB, instelling 25LX');
+  assert.equal(report.selectie.instelling, BRIN);
+  assert.match(onPage.kop.instelling.getal, NUMBER, `the score of ${BRIN} is a number`);
+
+  // And on another group and theme.
+  await follow(page.locator('#g-praktijkopleiders'));
+  await openTheme(THEMA);
+  assert.equal(new URL(page.url()).searchParams.get('instelling'), BRIN, 'the links keep the instelling');
+  await assertMatchesApi('SBB, 25LX, praktijkopleiders, begeleiding');
+  await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sbb.png'), fullPage: true });
+  await assertAccessible(page, 'the SBB results page of 25LX');
+  await assertFitsPhone(page, 'the SBB results page of 25LX');
+});
+
+test('no resource was blocked by the CSP and no script failed', () => {
+  assert.deepEqual(cspViolations, []);
+  assert.deepEqual(pageErrors, []);
+});
