@@ -60,7 +60,7 @@ BPV_CONFIG_DIR=/nonexistent BPV__DATABASE__URL="$pg_url" BPV__REPORTING_API__LIS
 server_pid=$!
 url=""
 for _ in $(seq 1 600); do
-  url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -n 1 | sed 's/"url":"//; s/"$//')
+  url=$(grep -o '"url":"[^"]*"' "$work/server.log" | head -n 1 | sed 's/"url":"//; s/"$//' || true)
   [ -n "$url" ] && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
   sleep 0.5

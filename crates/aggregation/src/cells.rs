@@ -56,6 +56,7 @@
 //! the fine cells and rebuilds only the units they touch.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use bpvo::Groep;
 
@@ -165,8 +166,7 @@ impl Cell {
 /// What an atom's cells span, to decide most coverage questions without visiting every cell.
 #[derive(Debug, Clone, Default)]
 struct Span {
-    first: Option<YearMonth>,
-    last: Option<YearMonth>,
+    months: BTreeSet<YearMonth>,
     locaties: BTreeSet<Option<String>>,
     leerwegen: BTreeSet<String>,
     crebos: BTreeSet<String>,
@@ -174,15 +174,22 @@ struct Span {
 }
 
 impl Span {
-    fn of(cells: &[FineKey]) -> Self {
+    fn of(cells: &[Arc<FineKey>]) -> Self {
         let mut span = Span::default();
         for c in cells {
-            span.first = Some(span.first.map_or(c.maand, |m| m.min(c.maand)));
-            span.last = Some(span.last.map_or(c.maand, |m| m.max(c.maand)));
-            span.locaties.insert(c.locatiecode.clone());
-            span.leerwegen.insert(c.leerweg.clone());
-            span.crebos.insert(c.crebo.clone());
-            span.sectors.insert(c.sector.clone());
+            span.months.insert(c.maand);
+            if !span.locaties.contains(&c.locatiecode) {
+                span.locaties.insert(c.locatiecode.clone());
+            }
+            if !span.leerwegen.contains(&c.leerweg) {
+                span.leerwegen.insert(c.leerweg.clone());
+            }
+            if !span.crebos.contains(&c.crebo) {
+                span.crebos.insert(c.crebo.clone());
+            }
+            if !span.sectors.contains(&c.sector) {
+                span.sectors.insert(c.sector.clone());
+            }
         }
         span
     }
@@ -191,7 +198,7 @@ impl Span {
 /// A set of fine cells counted together or not at all.
 #[derive(Debug, Clone)]
 struct Atom {
-    cells: Vec<FineKey>,
+    cells: Vec<Arc<FineKey>>,
     sums: Sums,
     span: Span,
 }
@@ -214,11 +221,30 @@ impl Atom {
     }
 }
 
+/// The atoms of one month of a unit: its big cells and, when publishable, its remainder; a
+/// remainder with `0 < n < k` waits in `remainder` to be merged per quarter and year.
+#[derive(Debug, Clone, Default)]
+struct MonthAtoms {
+    atoms: Vec<Atom>,
+    remainder: Option<Atom>,
+}
+
 #[derive(Debug, Clone, Default)]
 struct UnitData {
-    fine: BTreeMap<FineKey, Cell>,
-    atoms: Vec<Atom>,
-    dropped: Vec<Atom>,
+    fine: BTreeMap<Arc<FineKey>, Cell>,
+    months: BTreeMap<YearMonth, MonthAtoms>,
+    /// Per year: quarter and year remainders that are atoms, and the dropped ones.
+    upper: BTreeMap<i32, (Vec<Atom>, Vec<Atom>)>,
+}
+
+impl UnitData {
+    fn atoms(&self) -> impl Iterator<Item = &Atom> {
+        self.months.values().flat_map(|m| &m.atoms).chain(self.upper.values().flat_map(|(a, _)| a))
+    }
+
+    fn dropped(&self) -> impl Iterator<Item = &Atom> {
+        self.upper.values().flat_map(|(_, d)| d)
+    }
 }
 
 /// Sizes of the index, for monitoring and tests.
@@ -254,14 +280,14 @@ pub struct Index {
     k: u64,
     layout: Layout,
     units: BTreeMap<Unit, UnitData>,
-    /// Units absorbed into but not yet rebuilt.
-    dirty: BTreeSet<Unit>,
+    /// Months of units absorbed into but not yet rebuilt.
+    dirty: BTreeMap<Unit, BTreeSet<YearMonth>>,
 }
 
 impl Index {
     /// An empty index with threshold `k` (at least 1) for these questionnaires.
     pub fn new(questionnaires: &Questionnaires, k: u64) -> Self {
-        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new(), dirty: BTreeSet::new() }
+        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new(), dirty: BTreeMap::new() }
     }
 
     /// The index of these answers and invitations.
@@ -295,26 +321,33 @@ impl Index {
         for a in answers {
             let (unit, key) = split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            data.fine.entry(key).or_default().add_answers(&self.layout, &a.answers);
-            self.dirty.insert(unit);
+            self.dirty.entry(unit).or_default().insert(key.maand);
+            data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers);
         }
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            data.fine.entry(key).or_default().invited += inv.count;
-            self.dirty.insert(unit);
+            self.dirty.entry(unit).or_default().insert(key.maand);
+            data.fine.entry(Arc::new(key)).or_default().invited += inv.count;
         }
     }
 
     /// Rebuild the atoms of the units changed by [`Index::absorb`].
     pub fn rebuild_dirty(&mut self) {
         let items = self.layout.len();
-        for unit in std::mem::take(&mut self.dirty) {
+        for (unit, months) in std::mem::take(&mut self.dirty) {
             match self.units.get_mut(&unit) {
                 Some(data) if data.fine.is_empty() => {
                     self.units.remove(&unit);
                 }
-                Some(data) => rebuild(data, self.k, items),
+                Some(data) => {
+                    for &m in &months {
+                        rebuild_month(data, m, self.k, items);
+                    }
+                    for year in months.iter().map(|m| m.year).collect::<BTreeSet<_>>() {
+                        rebuild_year(data, year, self.k);
+                    }
+                }
                 None => {}
             }
         }
@@ -344,14 +377,22 @@ impl Index {
             if !changed {
                 continue;
             }
-            for cell in data.fine.values_mut() {
-                cell.invited = 0;
+            let mut months: BTreeSet<YearMonth> = BTreeSet::new();
+            for (key, cell) in data.fine.iter_mut() {
+                let count = want.get(key.as_ref()).copied().unwrap_or(0);
+                if cell.invited != count {
+                    months.insert(key.maand);
+                    cell.invited = count;
+                }
             }
             for (key, count) in want {
-                data.fine.entry(key).or_default().invited = count;
+                if !data.fine.contains_key(&key) {
+                    months.insert(key.maand);
+                    data.fine.entry(Arc::new(key)).or_default().invited = count;
+                }
             }
             data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
-            self.dirty.insert(unit);
+            self.dirty.entry(unit).or_default().extend(months);
         }
     }
 
@@ -387,7 +428,7 @@ impl Index {
             if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
                 continue;
             }
-            for atom in &data.atoms {
+            for atom in data.atoms() {
                 match coverage(atom, selectie) {
                     Coverage::All => {
                         totals.responded += atom.sums.responded;
@@ -412,16 +453,16 @@ impl Index {
         let mut stats = IndexStats { units: self.units.len(), ..IndexStats::default() };
         for data in self.units.values() {
             stats.fine_cells += data.fine.len();
-            stats.atoms += data.atoms.len();
-            stats.answers_in_atoms += data.atoms.iter().map(|a| a.sums.responded).sum::<u64>();
-            stats.answers_dropped += data.dropped.iter().map(|a| a.sums.responded).sum::<u64>();
+            stats.atoms += data.atoms().count();
+            stats.answers_in_atoms += data.atoms().map(|a| a.sums.responded).sum::<u64>();
+            stats.answers_dropped += data.dropped().map(|a| a.sums.responded).sum::<u64>();
         }
         stats
     }
 
     /// The number of answers in each atom (for checking the invariant: 0 or at least `k`).
     pub fn atom_sizes(&self) -> Vec<u64> {
-        self.units.values().flat_map(|d| d.atoms.iter().map(|a| a.sums.responded)).collect()
+        self.units.values().flat_map(|d| d.atoms().map(|a| a.sums.responded)).collect()
     }
 }
 
@@ -447,24 +488,19 @@ enum Coverage {
 
 fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
     let span = &atom.span;
-    // Months: decided by the span unless the selection cuts through it.
-    let (first, last) = match (span.first, span.last) {
-        (Some(f), Some(l)) => (f, l),
-        _ => return Coverage::None,
-    };
-    let months_none = s.van.is_some_and(|v| last < v) || s.tot_en_met.is_some_and(|t| first > t);
-    let months_all = s.contains_month(first) && s.contains_month(last);
-    // Each filtered key: all of the atom's values pass, none does, or some.
-    let mut all = months_all;
-    let mut none = months_none;
+    // Per key: do all of the atom's values lie inside the selection, none, or some?
+    let (mut none, mut mixed) = (false, 0usize);
     let mut check = |values: &mut dyn Iterator<Item = bool>| {
         let (mut any_in, mut any_out) = (false, false);
         for v in values {
             if v { any_in = true } else { any_out = true }
         }
-        all &= !any_out;
         none |= !any_in;
+        mixed += usize::from(any_in && any_out);
     };
+    if s.van.is_some() || s.tot_en_met.is_some() {
+        check(&mut span.months.iter().map(|m| s.contains_month(*m)));
+    }
     if !s.locaties.is_empty() {
         check(&mut span.locaties.iter().map(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))));
     }
@@ -478,17 +514,23 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
         check(&mut span.sectors.iter().map(|x| x.as_deref() == Some(sec.as_str())));
     }
     if none {
+        // Some key has no value inside: no cell is.
         return Coverage::None;
     }
-    if all {
-        return Coverage::All;
+    match mixed {
+        // Every value of every key is inside: every cell is.
+        0 => return Coverage::All,
+        // One key is split, every other wholly inside: the cells with an inside value of that
+        // key are inside, the others not.
+        1 => return Coverage::Part,
+        _ => {}
     }
     // The selection cuts through the span: look at the cells.
     let inside = |c: &FineKey| {
         s.contains_month(c.maand)
             && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
     };
-    let n_inside = atom.cells.iter().filter(|c| inside(c)).count();
+    let n_inside = atom.cells.iter().filter(|c| inside(c.as_ref())).count();
     if n_inside == 0 {
         Coverage::None
     } else if n_inside == atom.cells.len() {
@@ -498,49 +540,89 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
     }
 }
 
-/// Rebuild a unit's atoms from its fine cells (rule 2 of the module docs).
-fn rebuild(data: &mut UnitData, k: u64, items: usize) {
-    data.atoms.clear();
-    data.dropped.clear();
-    let atom_of = |key: &FineKey, cell: &Cell| {
-        let mut sums = Sums::default();
-        sums.absorb_cell(cell, items);
-        Atom { cells: vec![key.clone()], sums, span: Span::default() }
+/// An atom may hold no answers (safe) or at least `k`.
+fn publishable(a: &Atom, k: u64) -> bool {
+    a.sums.responded == 0 || a.sums.responded >= k
+}
+
+/// The first fine key of a month (every key of the month sorts at or after it).
+fn month_start(maand: YearMonth) -> FineKey {
+    FineKey { maand, locatiecode: None, leerweg: String::new(), crebo: String::new(), sector: None }
+}
+
+/// Rebuild one month of a unit from its fine cells (rule 2 of the module docs): cells with at
+/// least `k` answers are atoms; the others are summed straight into the month's remainder (only
+/// atoms get a dense item array).
+fn rebuild_month(data: &mut UnitData, maand: YearMonth, k: u64, items: usize) {
+    use std::ops::Bound::{Excluded, Included, Unbounded};
+    let next = if maand.month == 12 {
+        YearMonth { year: maand.year + 1, month: 1 }
+    } else {
+        YearMonth { month: maand.month + 1, ..maand }
     };
-    // An atom may hold no answers (safe) or at least k.
-    let publishable = |a: &Atom| a.sums.responded == 0 || a.sums.responded >= k;
-    let mut months: BTreeMap<YearMonth, Option<Atom>> = BTreeMap::new();
-    for (key, cell) in &data.fine {
-        if cell.responded >= k {
-            data.atoms.push(atom_of(key, cell).sealed());
+    let (lo, hi) = (month_start(maand), month_start(next));
+    let upper = if maand.year == i32::MAX && maand.month == 12 { Unbounded } else { Excluded(&hi) };
+    let mut atoms: Vec<Atom> = Vec::new();
+    let mut rest = Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() };
+    for (key, cell) in data.fine.range::<FineKey, _>((Included(&lo), upper)) {
+        let atom = if cell.responded >= k {
+            atoms.push(Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() });
+            match atoms.last_mut() {
+                Some(a) => a,
+                None => continue,
+            }
         } else {
-            Atom::merge(months.entry(key.maand).or_default(), atom_of(key, cell));
+            &mut rest
+        };
+        atom.cells.push(Arc::clone(key));
+        atom.sums.absorb_cell(cell, items);
+    }
+    if atoms.is_empty() && rest.cells.is_empty() {
+        data.months.remove(&maand);
+        return;
+    }
+    let mut atoms: Vec<Atom> = atoms.into_iter().map(Atom::sealed).collect();
+    let remainder = if rest.cells.is_empty() {
+        None
+    } else if publishable(&rest, k) {
+        atoms.push(rest.sealed());
+        None
+    } else {
+        Some(rest)
+    };
+    data.months.insert(maand, MonthAtoms { atoms, remainder });
+}
+
+/// Merge one year's month remainders per quarter, then the year (rule 2); what is still below
+/// `k` is dropped.
+fn rebuild_year(data: &mut UnitData, year: i32, k: u64) {
+    let (first, last) = (YearMonth { year, month: 1 }, YearMonth { year, month: 12 });
+    let mut quarters: BTreeMap<u8, Option<Atom>> = BTreeMap::new();
+    for (maand, m) in data.months.range(first..=last) {
+        if let Some(r) = &m.remainder {
+            Atom::merge(quarters.entry(maand.quarter()).or_default(), r.clone());
         }
     }
-    let mut quarters: BTreeMap<(i32, u8), Option<Atom>> = BTreeMap::new();
-    for (maand, atom) in months {
-        let Some(atom) = atom else { continue };
-        if publishable(&atom) {
-            data.atoms.push(atom.sealed());
+    let (mut atoms, mut dropped) = (Vec::new(), Vec::new());
+    let mut whole_year: Option<Atom> = None;
+    for atom in quarters.into_values().flatten() {
+        if publishable(&atom, k) {
+            atoms.push(atom.sealed());
         } else {
-            Atom::merge(quarters.entry((maand.year, maand.quarter())).or_default(), atom);
+            Atom::merge(&mut whole_year, atom);
         }
     }
-    let mut years: BTreeMap<i32, Option<Atom>> = BTreeMap::new();
-    for ((year, _), atom) in quarters {
-        let Some(atom) = atom else { continue };
-        if publishable(&atom) {
-            data.atoms.push(atom.sealed());
+    if let Some(atom) = whole_year {
+        if publishable(&atom, k) {
+            atoms.push(atom.sealed());
         } else {
-            Atom::merge(years.entry(year).or_default(), atom);
+            dropped.push(atom.sealed());
         }
     }
-    for atom in years.into_values().flatten() {
-        if publishable(&atom) {
-            data.atoms.push(atom.sealed());
-        } else {
-            data.dropped.push(atom.sealed());
-        }
+    if atoms.is_empty() && dropped.is_empty() {
+        data.upper.remove(&year);
+    } else {
+        data.upper.insert(year, (atoms, dropped));
     }
 }
 

@@ -117,13 +117,16 @@ pub struct ListenSettings {
 pub struct ReportingSettings {
     /// Small-cell threshold: no figure rests on fewer answers (docs/privacy.md).
     pub k: u64,
-    /// Seconds between absorbing new answers and re-reading invitation counts.
+    /// Seconds between absorbing new answers.
     pub refresh_seconds: u64,
+    /// Seconds between re-reading invitation counts (the response denominator; one `GROUP BY`
+    /// over all invitations, which change when the daily dispatcher runs).
+    pub invitations_refresh_seconds: u64,
 }
 
 impl Default for ReportingSettings {
     fn default() -> Self {
-        Self { k: 10, refresh_seconds: 60 }
+        Self { k: 10, refresh_seconds: 60, invitations_refresh_seconds: 900 }
     }
 }
 

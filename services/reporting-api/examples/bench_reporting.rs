@@ -142,9 +142,12 @@ fn generate(dir: &str, answers: usize, seed: u64) {
             .unwrap();
             if answered {
                 let (version, cijfer, json) = answers_json(&qs, sent, &mut rng);
+                // Answered within the survey's five weeks, at any time of day.
+                let at = sent.and_hms_opt(0, 0, 0).unwrap()
+                    + chrono::TimeDelta::seconds(rng.random_range(0..35 * 24 * 3600));
                 writeln!(
                     fr,
-                    "r{id}{},{inv},{sent} 12:00:00,web,{version},{groep},{},{},{},{leerweg},{},{},{cijfer},{}",
+                    "r{id}{},{inv},{at},web,{version},{groep},{},{},{},{leerweg},{},{},{cijfer},{}",
                     &groep[..1],
                     end.format("%Y-%m"),
                     aanbieder(i, a),
@@ -210,7 +213,10 @@ fn absorb(url: &str, n: usize) {
     let mut conn = pool.get().unwrap();
     let data = ReportData::new(Questionnaires::builtin().unwrap(), 10);
     let t = Instant::now();
-    let r = data.refresh(&mut conn).unwrap();
+    let r = data.absorb_new_answers(&mut conn).unwrap();
+    let answers_s = t.elapsed().as_secs_f64();
+    data.reread_invitations(&mut conn).unwrap();
+    println!("full load: answers {answers_s:.1} s, invitation counts {:.1} s", t.elapsed().as_secs_f64() - answers_s);
     let stats = data.stats();
     println!(
         "full load: {} answers in {:.2} s ({} units, {} fine cells, {} atoms, {} answers in dropped remainders)",
@@ -264,8 +270,14 @@ fn absorb(url: &str, n: usize) {
     }
     println!("stored {n} new answers in {:.1} s (bpvo, invitation, answer each)", start.elapsed().as_secs_f64());
     let t = Instant::now();
-    let r = data.refresh(&mut conn).unwrap();
-    println!("absorb: {} new answers (and re-read invitation counts) in {:.3} s", r.answers, t.elapsed().as_secs_f64());
+    let r = data.absorb_new_answers(&mut conn).unwrap();
+    println!("absorb: {} new answers in {:.3} s", r.answers, t.elapsed().as_secs_f64());
+    let t = Instant::now();
+    let changed = data.reread_invitations(&mut conn).unwrap();
+    println!(
+        "re-read invitation counts (changed: {changed}) in {:.1} s (every reporting.invitations_refresh_seconds)",
+        t.elapsed().as_secs_f64()
+    );
 }
 
 fn ms(d: Duration) -> f64 {

@@ -77,6 +77,7 @@ impl Application {
             Arc::clone(&data),
             pool.clone(),
             Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
+            Duration::from_secs(settings.reporting.invitations_refresh_seconds.max(1)),
         ));
         let listener = TcpListener::bind(&settings.reporting_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;

@@ -6,7 +6,8 @@
 //! late can carry a `submitted_at` just before the last one read, so each refresh re-reads an
 //! overlap window ([`OVERLAP`]) and skips the ids it already absorbed in that window. Invitation
 //! counts (the response denominator) change with an invitation's status, so they are re-read as
-//! a whole on each refresh and only units whose counts changed are rebuilt.
+//! a whole, on a slower clock of their own (they change when the daily dispatcher runs), and only
+//! units whose counts changed are rebuilt.
 //!
 //! Serving: evaluations take a read lock; a refresh does its database work and parsing first and
 //! holds the write lock only to add the new sums. Results are cached per selection until the
@@ -159,9 +160,17 @@ impl ReportData {
         self.inner.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Absorb what was stored since the last call (everything on the first), re-read invitation
-    /// counts and names. Blocking: run it off the async executor.
+    /// Absorb new answers, re-read invitation counts and names: the first load, and what tests
+    /// call. Blocking: run it off the async executor.
     pub fn refresh(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<RefreshReport> {
+        let mut report = self.absorb_new_answers(conn)?;
+        report.invitations_changed = self.reread_invitations(conn)?;
+        Ok(report)
+    }
+
+    /// Absorb the answers stored since the last call (everything on the first) and rebuild the
+    /// units they touch. Blocking.
+    pub fn absorb_new_answers(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<RefreshReport> {
         let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut report = RefreshReport::default();
         let start = progress.cursor.as_ref().map(|(at, _)| (*at - OVERLAP, String::new()));
@@ -201,6 +210,23 @@ impl ReportData {
             let horizon = *at - OVERLAP;
             progress.recent.retain(|_, t| *t >= horizon);
         }
+        if report.answers > 0 {
+            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.index.rebuild_dirty();
+            inner.generation += 1;
+        }
+        if let Ok(mut loaded) = self.loaded.lock()
+            && loaded.is_none()
+            && progress.invitations.is_some()
+        {
+            *loaded = Some(Instant::now());
+        }
+        Ok(report)
+    }
+
+    /// Re-read the invitation counts (one `GROUP BY`) and the names; rebuild the units whose
+    /// counts changed. Returns whether any did. Blocking.
+    pub fn reread_invitations(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<bool> {
         let counts = reporting::invitation_counts(conn)?;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -208,30 +234,25 @@ impl ReportData {
             counts.hash(&mut h);
             h.finish()
         };
-        let changed = progress.invitations != Some(fingerprint);
-        let invitations: Vec<InvitationCount> =
-            if changed { counts.iter().filter_map(invitation).collect() } else { Vec::new() };
-        drop(counts);
-        let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if changed {
-            inner.index.replace_invitations(&invitations);
-            report.invitations_changed = true;
-            progress.invitations = Some(fingerprint);
-        }
-        if report.answers > 0 || report.invitations_changed {
-            // One rebuild of every unit touched by the new answers and changed counts.
-            inner.index.rebuild_dirty();
-            inner.generation += 1;
-        }
-        drop(inner);
         let names = load_names(conn)?;
         if let Ok(mut n) = self.names.write() {
             *n = Arc::new(names);
         }
+        let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let changed = progress.invitations != Some(fingerprint);
+        if changed {
+            let invitations: Vec<InvitationCount> = counts.iter().filter_map(invitation).collect();
+            drop(counts);
+            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.index.replace_invitations(&invitations);
+            inner.index.rebuild_dirty();
+            inner.generation += 1;
+            progress.invitations = Some(fingerprint);
+        }
         if let Ok(mut loaded) = self.loaded.lock() {
             loaded.get_or_insert_with(Instant::now);
         }
-        Ok(report)
+        Ok(changed)
     }
 }
 
@@ -307,18 +328,34 @@ fn load_names(conn: &mut DbConnection) -> bpv_store::StoreResult<Names> {
     Ok(names)
 }
 
-/// Refresh every `interval` until the process ends; errors are logged and retried next time.
-pub async fn refresh_loop(data: Arc<ReportData>, pool: bpv_store::DbPool, interval: Duration) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
+/// Absorb new answers every `answers_every` and re-read invitation counts every
+/// `invitations_every`, until the process ends; errors are logged and retried next time.
+pub async fn refresh_loop(
+    data: Arc<ReportData>,
+    pool: bpv_store::DbPool,
+    answers_every: Duration,
+    invitations_every: Duration,
+) {
+    let mut answers = tokio::time::interval(answers_every);
+    let mut invitations = tokio::time::interval(invitations_every);
+    answers.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    invitations.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    answers.tick().await;
+    invitations.tick().await;
     loop {
-        ticker.tick().await;
+        let also_invitations = tokio::select! {
+            _ = answers.tick() => false,
+            _ = invitations.tick() => true,
+        };
         let (d, p) = (Arc::clone(&data), pool.clone());
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = p.get().map_err(|e| e.to_string())?;
-            d.refresh(&mut conn).map_err(|e| e.to_string())
+            let mut r = d.absorb_new_answers(&mut conn).map_err(|e| e.to_string())?;
+            if also_invitations {
+                r.invitations_changed = d.reread_invitations(&mut conn).map_err(|e| e.to_string())?;
+            }
+            Ok::<_, String>(r)
         })
         .await;
         match outcome {

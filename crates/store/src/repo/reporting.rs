@@ -56,8 +56,14 @@ pub fn answers_after(conn: &mut DbConnection, after: Option<&Cursor>, limit: i64
         .limit(limit)
         .into_boxed();
     if let Some((at, id)) = after {
+        // A row-value comparison, so both databases walk the (submitted_at, id) index instead of
+        // sorting every answer for each page.
         q = q.filter(
-            responses::submitted_at.gt(*at).or(responses::submitted_at.eq(*at).and(responses::id.gt(id.clone()))),
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(responses.submitted_at, responses.id) > (")
+                .bind::<diesel::sql_types::Timestamp, _>(*at)
+                .sql(", ")
+                .bind::<Text, _>(id.clone())
+                .sql(")"),
         );
     }
     Ok(q.load(conn)?)
