@@ -165,7 +165,10 @@ fn generate(dir: &str, answers: usize, seed: u64) {
 }
 
 /// A mix of selections as dashboard users make them.
-fn selections(rng: &mut StdRng, n: usize) -> Vec<(Option<String>, Vec<(&'static str, String)>)> {
+/// An instelling (none: national) and the query pairs.
+type Selection = (Option<String>, Vec<(&'static str, String)>);
+
+fn selections(rng: &mut StdRng, n: usize) -> Vec<Selection> {
     (0..n)
         .map(|_| {
             let i = rng.random_range(0..INSTELLINGEN);
