@@ -488,30 +488,35 @@ enum Coverage {
 
 fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
     let span = &atom.span;
-    // Per key: do all of the atom's values lie inside the selection, none, or some?
+    // Per key: do all of the atom's values lie inside the selection, none, or some? Decided with
+    // set lookups, not by walking the values.
     let (mut none, mut mixed) = (false, 0usize);
-    let mut check = |values: &mut dyn Iterator<Item = bool>| {
-        let (mut any_in, mut any_out) = (false, false);
-        for v in values {
-            if v { any_in = true } else { any_out = true }
-        }
+    let mut note = |any_in: bool, any_out: bool| {
         none |= !any_in;
         mixed += usize::from(any_in && any_out);
     };
     if s.van.is_some() || s.tot_en_met.is_some() {
-        check(&mut span.months.iter().map(|m| s.contains_month(*m)));
+        let lo = s.van.unwrap_or(YearMonth { year: i32::MIN, month: 1 });
+        let hi = s.tot_en_met.unwrap_or(YearMonth { year: i32::MAX, month: 12 });
+        let any_in = lo <= hi && span.months.range(lo..=hi).next().is_some();
+        let any_out = span.months.first().is_some_and(|m| *m < lo) || span.months.last().is_some_and(|m| *m > hi);
+        note(any_in, any_out);
     }
     if !s.locaties.is_empty() {
-        check(&mut span.locaties.iter().map(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))));
+        let inside = span.locaties.iter().filter(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))).count();
+        note(inside > 0, inside < span.locaties.len());
     }
-    if let Some(w) = &s.leerweg {
-        check(&mut span.leerwegen.iter().map(|x| x == w));
-    }
-    if let Some(c) = &s.crebo {
-        check(&mut span.crebos.iter().map(|x| x == c));
-    }
+    let mut single = |values: &BTreeSet<String>, wanted: &Option<String>| {
+        if let Some(w) = wanted {
+            let any_in = values.contains(w);
+            note(any_in, values.len() > usize::from(any_in));
+        }
+    };
+    single(&span.leerwegen, &s.leerweg);
+    single(&span.crebos, &s.crebo);
     if let Some(sec) = &s.sector {
-        check(&mut span.sectors.iter().map(|x| x.as_deref() == Some(sec.as_str())));
+        let any_in = span.sectors.contains(&Some(sec.clone()));
+        note(any_in, span.sectors.len() > usize::from(any_in));
     }
     if none {
         // Some key has no value inside: no cell is.
@@ -525,19 +530,13 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
         1 => return Coverage::Part,
         _ => {}
     }
-    // The selection cuts through the span: look at the cells.
+    // Two keys are split, so not every cell is inside; whether any is decides between left out
+    // and not touched at all.
     let inside = |c: &FineKey| {
         s.contains_month(c.maand)
             && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
     };
-    let n_inside = atom.cells.iter().filter(|c| inside(c.as_ref())).count();
-    if n_inside == 0 {
-        Coverage::None
-    } else if n_inside == atom.cells.len() {
-        Coverage::All
-    } else {
-        Coverage::Part
-    }
+    if atom.cells.iter().any(|c| inside(c.as_ref())) { Coverage::Part } else { Coverage::None }
 }
 
 /// An atom may hold no answers (safe) or at least `k`.

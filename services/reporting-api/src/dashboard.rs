@@ -163,7 +163,8 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
 }
 
 fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
-    state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout })
+    let k = state.data.k();
+    state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout, k => k })
 }
 
 /// The query string of the current selection with some keys replaced.
@@ -256,6 +257,7 @@ fn results_page(
         href_praktijkopleiders => href(vraag, thema_code.as_deref(), Some("praktijkopleiders")),
         csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
         fouten => fouten,
+        k => state.data.k(),
     };
     state.views.render(status, "dashboard.html", ctx)
 }

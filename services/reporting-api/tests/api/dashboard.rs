@@ -41,6 +41,7 @@ async fn gemachtigde_sees_own_results_beside_national(db: TestDb) {
     assert!(html.contains("data-kant=\"instelling\">7,1<"), "the headline grade");
     assert!(html.contains("data-kant=\"landelijk\">7,0<"));
     assert!(html.contains("Respons: 55% (22 van 40)"));
+    assert!(html.contains("minder dan 10 antwoorden"), "the page states the configured k");
     assert!(!html.contains("name=\"instelling\""), "a school user does not pick an instelling");
     let (_, html) = page(&app, &cookie, "?aanbieder=123A457").await;
     assert!(html.contains("geen antwoorden"));
