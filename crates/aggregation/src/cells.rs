@@ -553,17 +553,15 @@ fn month_start(maand: YearMonth) -> FineKey {
 /// least `k` answers are atoms; the others are summed straight into the month's remainder (only
 /// atoms get a dense item array).
 fn rebuild_month(data: &mut UnitData, maand: YearMonth, k: u64, items: usize) {
-    use std::ops::Bound::{Excluded, Included, Unbounded};
     let next = if maand.month == 12 {
         YearMonth { year: maand.year + 1, month: 1 }
     } else {
         YearMonth { month: maand.month + 1, ..maand }
     };
-    let (lo, hi) = (month_start(maand), month_start(next));
-    let upper = if maand.year == i32::MAX && maand.month == 12 { Unbounded } else { Excluded(&hi) };
+    let cells = month_start(maand)..month_start(next);
     let mut atoms: Vec<Atom> = Vec::new();
     let mut rest = Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() };
-    for (key, cell) in data.fine.range::<FineKey, _>((Included(&lo), upper)) {
+    for (key, cell) in data.fine.range::<FineKey, _>(cells) {
         let atom = if cell.responded >= k {
             atoms.push(Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() });
             match atoms.last_mut() {

@@ -171,6 +171,21 @@ impl ApiPrincipal {
     }
 }
 
+/// OpenAPI modifier: declares the `bearer` (JWT) security scheme the operations refer to.
+#[derive(Debug, Clone, Copy)]
+pub struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+    }
+}
+
 fn bearer(req: &HttpRequest) -> Result<&str, Problem> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         Problem::unauthorized("stuur een access token: Authorization: Bearer <token> (missing token)")

@@ -201,6 +201,20 @@ pub fn params_from_validation(prefix: &str, errors: &bpvo::ValidationErrors) -> 
 }
 
 /// Turn a store failure into a problem: details go to the log under an incident id.
+/// The default service of every API: a problem+json 404 naming the path, and saying so when the
+/// only thing wrong is a trailing slash.
+pub async fn not_found_handler(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    let detail = if path.len() > 1 && path.ends_with('/') {
+        format!("{path} bestaat niet; paden eindigen niet op een slash (probeer {})", path.trim_end_matches('/'))
+    } else {
+        format!("{path} bestaat niet")
+    };
+    let mut p = Problem::not_found(detail);
+    p.instance = Some(path.to_owned());
+    p.to_response()
+}
+
 pub fn internal_error(err: &dyn std::fmt::Display) -> Problem {
     let incident = uuid::Uuid::new_v4().simple().to_string();
     tracing::error!(incident = %incident, error = %err, "request failed");

@@ -8,14 +8,14 @@ use std::time::Duration;
 
 use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
-use actix_web::{App, HttpResponse, HttpServer, web};
+use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use bpv_aggregation::Questionnaires;
 use bpv_store::{DatabaseUrl, DbPool, build_pool};
 use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
-use bpv_web::problem::{Problem, json_error_handler, path_error_handler, query_error_handler};
+use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
 use secrecy::ExposeSecret;
 
 use crate::dashboard::{self, Views};
@@ -153,21 +153,9 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
                     .route(web::post().to(dashboard::login)),
             )
             .route("/dashboard/uitloggen", web::post().to(dashboard::logout))
-            .default_service(web::to(not_found))
+            .default_service(web::to(not_found_handler))
     })
     .listen(listener)?
     .run();
     Ok(server)
-}
-
-async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
-    let path = req.path();
-    let detail = if path.len() > 1 && path.ends_with('/') {
-        format!("{path} bestaat niet; paden eindigen niet op een slash (probeer {})", path.trim_end_matches('/'))
-    } else {
-        format!("{path} bestaat niet")
-    };
-    let mut p = Problem::not_found(detail);
-    p.instance = Some(path.to_owned());
-    p.to_response()
 }

@@ -112,22 +112,8 @@ impl Vraag {
     /// Check the query against who asks and the known codes; every bad key is named.
     pub fn check(&self, kijker: &Kijker, names: &Names) -> Result<Selectie, Problem> {
         let mut bad = self.fouten.clone();
-        let brin = match (kijker, &self.instelling) {
-            (Kijker::School { brin }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
-                return Err(Problem::forbidden(format!(
-                    "dit token geeft alleen toegang tot de resultaten van instelling {brin}"
-                )));
-            }
-            (Kijker::School { brin }, _) => Some(brin.clone()),
-            (Kijker::Sbb, Some(asked)) => {
-                let asked = asked.to_uppercase();
-                if !names.instellingen.contains_key(&asked) {
-                    bad.push(param("instelling", "unknown", "onbekende instelling (BRIN)", "unknown instelling"));
-                }
-                Some(asked)
-            }
-            (Kijker::Sbb, None) => None,
-        };
+        let (brin, unknown) = instelling_for(kijker, self.instelling.as_deref(), names)?;
+        bad.extend(unknown);
         let month = |name: &str, raw: &Option<String>, bad: &mut Vec<InvalidParam>| {
             raw.as_deref().and_then(|s| match s.parse::<YearMonth>() {
                 Ok(m) => Some(m),
@@ -225,6 +211,29 @@ impl Vraag {
             crebo: self.crebo.clone(),
             groep,
         })
+    }
+}
+
+/// The instelling a viewer's request is about: a school's own (asking for another is forbidden),
+/// or for SBB the one asked for (upper-cased; the second value names it when it is unknown) or
+/// none (national).
+fn instelling_for(
+    kijker: &Kijker,
+    asked: Option<&str>,
+    names: &Names,
+) -> Result<(Option<String>, Option<InvalidParam>), Problem> {
+    match (kijker, asked) {
+        (Kijker::School { brin }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
+            Err(Problem::forbidden(format!("dit token geeft alleen toegang tot de resultaten van instelling {brin}")))
+        }
+        (Kijker::School { brin }, _) => Ok((Some(brin.clone()), None)),
+        (Kijker::Sbb, Some(asked)) => {
+            let asked = asked.to_uppercase();
+            let unknown = (!names.instellingen.contains_key(&asked))
+                .then(|| param("instelling", "unknown", "onbekende instelling (BRIN)", "unknown instelling"));
+            Ok((Some(asked), unknown))
+        }
+        (Kijker::Sbb, None) => Ok((None, None)),
     }
 }
 
@@ -622,25 +631,10 @@ pub struct Filters {
 /// The filter values for a viewer (and, for SBB, an optional instelling).
 pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> Result<Filters, Problem> {
     let names = data.names();
-    let brin = match (kijker, instelling) {
-        (Kijker::School { brin }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
-            return Err(Problem::forbidden(format!(
-                "dit token geeft alleen toegang tot de resultaten van instelling {brin}"
-            )));
-        }
-        (Kijker::School { brin }, _) => Some(brin.clone()),
-        (Kijker::Sbb, Some(asked)) => {
-            let asked = asked.to_uppercase();
-            if !names.instellingen.contains_key(&asked) {
-                return Err(Problem::invalid_input(
-                    "de selectie is ongeldig",
-                    vec![param("instelling", "unknown", "onbekende instelling (BRIN)", "unknown instelling")],
-                ));
-            }
-            Some(asked)
-        }
-        (Kijker::Sbb, None) => None,
-    };
+    let (brin, unknown) = instelling_for(kijker, instelling, names.as_ref())?;
+    if let Some(bad) = unknown {
+        return Err(Problem::invalid_input("de selectie is ongeldig", vec![bad]));
+    }
     let values = data.key_values(brin.as_deref());
     let aanbieders: Vec<Keuze> = names
         .aanbieders

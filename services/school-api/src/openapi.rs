@@ -2,8 +2,8 @@
 //! from the code; served without authentication at `/v1/openapi.json`.
 
 use actix_web::HttpResponse;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use bpv_web::auth::BearerAuth;
+use utoipa::OpenApi;
 
 use crate::api;
 
@@ -46,18 +46,6 @@ use crate::api;
     )
 )]
 pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
-        );
-    }
-}
 
 /// `GET /v1/openapi.json`
 pub async fn serve() -> HttpResponse {
