@@ -44,6 +44,7 @@
 
 pub mod answers;
 pub mod cells;
+pub mod datakwaliteit;
 pub mod format;
 pub mod questionnaire;
 pub mod results;

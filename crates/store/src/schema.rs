@@ -242,6 +242,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    persoonsgegevens_verwijderd (id) {
+        id -> Text,
+        bpvo_id -> Text,
+        verwijderd_op -> Timestamp,
+        reden -> Text,
+        velden -> Text,
+    }
+}
+
+diesel::table! {
+    datakwaliteit_fotos (id) {
+        id -> Text,
+        kwartaal -> Text,
+        peildatum -> Date,
+        brin -> Text,
+        indicatoren -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(persoonsgegevens_verwijderd -> bpvos (bpvo_id));
 diesel::joinable!(responses -> invitations (invitation_id));
 diesel::joinable!(invitations -> bpvos (bpvo_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
@@ -265,4 +287,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     suppressed_addresses,
     responses,
     medewerkers,
+    persoonsgegevens_verwijderd,
+    datakwaliteit_fotos,
 );

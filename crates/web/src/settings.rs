@@ -40,6 +40,11 @@ pub struct Settings {
     pub reporting_api: ListenSettings,
     #[serde(default)]
     pub reporting: ReportingSettings,
+    #[serde(default)]
+    pub retention: RetentionSettings,
+    /// The mutual-TLS listener for non-aggregated results; absent = not served.
+    #[serde(default)]
+    pub mtls: Option<MtlsSettings>,
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub dispatcher: DispatcherSettings,
@@ -128,6 +133,34 @@ impl Default for ReportingSettings {
     fn default() -> Self {
         Self { k: 10, refresh_seconds: 60, invitations_refresh_seconds: 900 }
     }
+}
+
+/// `retention.*`: how long personal data is kept (docs/privacy.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct RetentionSettings {
+    /// Days after a bpvo's survey closed before `bpv-dispatcher purge` removes the student's and
+    /// praktijkopleider's names, emails and the student number.
+    pub days: u32,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        Self { days: 90 }
+    }
+}
+
+/// `mtls.*`: the listener of its own that serves `/v1/resultaten/antwoorden` over mutual TLS.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MtlsSettings {
+    /// `host:port` to bind (port 0 picks a free one).
+    pub listen: String,
+    /// PEM: the server certificate chain.
+    pub cert: PathBuf,
+    /// PEM: the server's private key.
+    pub key: PathBuf,
+    /// PEM: the trust anchors client certificates must chain to (PKIoverheid in production).
+    pub client_ca: PathBuf,
 }
 
 /// `auth.*`

@@ -1,4 +1,4 @@
-//! `bpv-dispatcher run | status | retry --dead`, for cron. Exit codes: 0 done; 1 the run failed
+//! `bpv-dispatcher run | status | retry --dead | purge | snapshot`, for cron. Exit codes: 0 done; 1 the run failed
 //! (SMTP unreachable, more than `dispatcher.max_failure_share` of the mails failed, database
 //! trouble); 2 bad usage or configuration.
 
@@ -53,6 +53,28 @@ pub enum Command {
     },
     /// Mails per state, the oldest one due, and invitations per group and state.
     Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove the personal data that is due (retention): names, emails and student numbers
+    /// `retention.days` after the survey closed, and at once for withdrawn bpvo's. Daily.
+    Purge {
+        /// Judge as on this day instead of today (jjjj-mm-dd).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Count only; remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take the quarterly data-quality photo of every instelling (cron on 1 January, April, July
+    /// and October); a quarter already photographed is left unchanged.
+    Snapshot {
+        /// Photograph as on this day instead of today (jjjj-mm-dd); the photo is of the quarter
+        /// that ended the day before.
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
         #[arg(long)]
         json: bool,
     },
@@ -172,6 +194,42 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
                 for (g, s, n) in &invs {
                     println!("  {g:<17} {s:<12} {n}");
                 }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Purge { as_of, dry_run, json } => {
+            let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let days = settings.retention.days;
+            let mut conn = pool.get()?;
+            let report = crate::housekeeping::purge(&mut conn, today, days, now_utc(), dry_run)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
+                println!(
+                    "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond",
+                    report.bpvos(),
+                    report.na_termijn,
+                    report.ingetrokken,
+                    report.afleveringen
+                );
+                for (brin, n) in &report.per_instelling {
+                    println!("  {brin} {n}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Snapshot { as_of, json } => {
+            let peildatum = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let mut conn = pool.get()?;
+            let report = crate::housekeeping::snapshot(&mut conn, peildatum, now_utc())?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "foto datakwaliteit {} (peildatum {}): {} instellingen vastgelegd, {} hadden er al een",
+                    report.kwartaal, report.peildatum, report.vastgelegd, report.al_aanwezig
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

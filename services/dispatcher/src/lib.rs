@@ -4,6 +4,7 @@
 //! dispatchers may run at once against one database; a crash loses no mail (at-least-once).
 
 pub mod cli;
+pub mod housekeeping;
 mod planning;
 mod sending;
 mod summary;

@@ -252,18 +252,31 @@ pub fn find_by_correlatie_id(
 /// Withdraw a bpvo: status `ingetrokken` and every personal field removed at once.
 /// Returns false when it was already withdrawn.
 pub fn withdraw(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(dsl::bpvos.find(id).filter(dsl::status.ne(BpvoStatus::Ingetrokken.as_str())))
-        .set((
-            dsl::status.eq(BpvoStatus::Ingetrokken.as_str()),
-            dsl::student_email.eq(None::<String>),
-            dsl::studentcode.eq(None::<String>),
-            dsl::student_naam.eq(None::<String>),
-            dsl::praktijkopleider_naam.eq(None::<String>),
-            dsl::praktijkopleider_email.eq(None::<String>),
-            dsl::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(n > 0)
+    crate::db::write_transaction(conn, |conn| {
+        let Some(row) = dsl::bpvos
+            .find(id)
+            .filter(dsl::status.ne(BpvoStatus::Ingetrokken.as_str()))
+            .select(BpvoRow::as_select())
+            .first(conn)
+            .optional()?
+        else {
+            return Ok(false);
+        };
+        diesel::update(dsl::bpvos.find(id))
+            .set((
+                dsl::status.eq(BpvoStatus::Ingetrokken.as_str()),
+                dsl::student_email.eq(None::<String>),
+                dsl::studentcode.eq(None::<String>),
+                dsl::student_naam.eq(None::<String>),
+                dsl::praktijkopleider_naam.eq(None::<String>),
+                dsl::praktijkopleider_email.eq(None::<String>),
+                dsl::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        // The personal data goes at once (docs/privacy.md): also the addresses in the mail log.
+        crate::repo::retentie::record_withdrawal(conn, &row, now)?;
+        Ok(true)
+    })
 }
 
 /// How many bpvo's are stored, per status.

@@ -5,6 +5,7 @@ pub mod aanbieders;
 pub mod api_clients;
 pub mod audit;
 pub mod bpvos;
+pub mod datakwaliteit;
 pub mod deliveries;
 pub mod gemachtigden;
 pub mod instellingen;
@@ -13,6 +14,7 @@ pub mod medewerkers;
 pub mod referentie;
 pub mod reporting;
 pub mod responses;
+pub mod retentie;
 pub mod upload_batches;
 pub mod upload_previews;
 

@@ -1,0 +1,276 @@
+//! Retention: student and praktijkopleider names, emails and student numbers are removed
+//! `retention.days` after the survey of their bpvo closed, and at once when the bpvo is withdrawn
+//! (by the withdrawal itself; the purge catches what arrives later, e.g. a praktijkopleider from
+//! SBB's registration feed for a withdrawn bpvo).
+//! The analysis keys (aanbieder, locatie, leerweg, crebo, dates) and the answers stay, so reports
+//! do not change. Every purge is recorded per bpvo (`persoonsgegevens_verwijderd`) and per
+//! instelling in the audit log.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::max;
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::db::DbConnection;
+use crate::error::StoreResult;
+use crate::ids::new_id;
+use crate::repo::CHUNK;
+use crate::repo::audit::{self, Actor};
+use crate::schema::{aanbieders, bpvos, deliveries, invitations, persoonsgegevens_verwijderd};
+
+/// The personal columns of `bpvos` the purge clears.
+pub const VELDEN: [&str; 5] =
+    ["student_naam", "student_email", "studentcode", "praktijkopleider_naam", "praktijkopleider_email"];
+
+/// Why a bpvo's personal data was removed.
+pub const REDEN_TERMIJN: &str = "termijn";
+/// The bpvo was withdrawn by the school.
+pub const REDEN_INGETROKKEN: &str = "ingetrokken";
+
+/// What one purge removed (or, in a dry run, would remove).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgeReport {
+    /// Bpvo's whose survey closed more than `retention.days` ago.
+    pub na_termijn: u64,
+    /// Withdrawn bpvo's.
+    pub ingetrokken: u64,
+    /// Mail records whose recipient address or SMTP reply was cleared.
+    pub afleveringen: u64,
+    /// Per instelling (BRIN): bpvo's purged.
+    pub per_instelling: BTreeMap<String, u64>,
+}
+
+impl PurgeReport {
+    /// Bpvo's purged in all.
+    pub fn bpvos(&self) -> u64 {
+        self.na_termijn + self.ingetrokken
+    }
+}
+
+type Candidate = (String, String, String, NaiveDate, Option<NaiveDate>, [Option<String>; 5]);
+
+/// The day a bpvo's survey closed: the last closing day of its invitations, and never before its
+/// (planned or actual) end date, so a bpvo that was never surveyed is treated as closed at its end.
+pub fn gesloten_op(
+    einde: NaiveDate,
+    werkelijk_einde: Option<NaiveDate>,
+    laatste_sluiting: Option<NaiveDate>,
+) -> NaiveDate {
+    einde.max(werkelijk_einde.unwrap_or(einde)).max(laatste_sluiting.unwrap_or(einde))
+}
+
+/// Remove the personal data that is due on `today` (`days` after the survey closed; withdrawn at
+/// once), in one transaction; `dry_run` only counts. `now` stamps the records.
+pub fn purge(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    days: u32,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<PurgeReport> {
+    crate::db::write_transaction(conn, |conn| {
+        // The survey closes on or after the planned end date, so only bpvo's that ended before
+        // the cut-off (or are withdrawn) can be due.
+        let cutoff = today - chrono::Days::new(u64::from(days));
+        let candidates: Vec<Candidate> = bpvos::table
+            .inner_join(aanbieders::table)
+            .filter(
+                bpvos::student_naam
+                    .is_not_null()
+                    .or(bpvos::student_email.is_not_null())
+                    .or(bpvos::studentcode.is_not_null())
+                    .or(bpvos::praktijkopleider_naam.is_not_null())
+                    .or(bpvos::praktijkopleider_email.is_not_null()),
+            )
+            .filter(bpvos::status.eq(REDEN_INGETROKKEN).or(bpvos::geplande_einddatum.lt(cutoff)))
+            .select((
+                bpvos::id,
+                aanbieders::brin,
+                bpvos::status,
+                bpvos::geplande_einddatum,
+                bpvos::werkelijke_einddatum,
+                (
+                    bpvos::student_naam,
+                    bpvos::student_email,
+                    bpvos::studentcode,
+                    bpvos::praktijkopleider_naam,
+                    bpvos::praktijkopleider_email,
+                ),
+            ))
+            .order(bpvos::id)
+            .load::<(
+                String,
+                String,
+                String,
+                NaiveDate,
+                Option<NaiveDate>,
+                (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>),
+            )>(conn)?
+            .into_iter()
+            .map(|(id, brin, status, einde, werkelijk, (a, b, c, d, e))| {
+                (id, brin, status, einde, werkelijk, [a, b, c, d, e])
+            })
+            .collect();
+        let mut report = PurgeReport::default();
+        for chunk in candidates.chunks(CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
+            let closes: HashMap<String, Option<NaiveDate>> = invitations::table
+                .filter(invitations::bpvo_id.eq_any(&ids))
+                .group_by(invitations::bpvo_id)
+                .select((invitations::bpvo_id, max(invitations::closes_on)))
+                .load(conn)?
+                .into_iter()
+                .collect();
+            let mut due: Vec<(&Candidate, &'static str)> = Vec::new();
+            for c in chunk {
+                if c.2 == REDEN_INGETROKKEN {
+                    due.push((c, REDEN_INGETROKKEN));
+                } else if gesloten_op(c.3, c.4, closes.get(&c.0).copied().flatten()) < cutoff {
+                    due.push((c, REDEN_TERMIJN));
+                }
+            }
+            if due.is_empty() {
+                continue;
+            }
+            for (c, reden) in &due {
+                if *reden == REDEN_INGETROKKEN {
+                    report.ingetrokken += 1;
+                } else {
+                    report.na_termijn += 1;
+                }
+                *report.per_instelling.entry(c.1.clone()).or_default() += 1;
+            }
+            let due_ids: Vec<&str> = due.iter().map(|(c, _)| c.0.as_str()).collect();
+            let invitation_ids =
+                invitations::table.filter(invitations::bpvo_id.eq_any(&due_ids)).select(invitations::id);
+            let mails = deliveries::table
+                .filter(deliveries::invitation_id.eq_any(invitation_ids))
+                .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null()));
+            if dry_run {
+                report.afleveringen += mails.count().get_result::<i64>(conn)? as u64;
+                continue;
+            }
+            report.afleveringen += diesel::update(mails)
+                .set((
+                    deliveries::recipient.eq(None::<String>),
+                    deliveries::last_reply.eq(None::<String>),
+                    deliveries::updated_at.eq(now),
+                ))
+                .execute(conn)? as u64;
+            diesel::update(bpvos::table.filter(bpvos::id.eq_any(&due_ids)))
+                .set((
+                    bpvos::student_naam.eq(None::<String>),
+                    bpvos::student_email.eq(None::<String>),
+                    bpvos::studentcode.eq(None::<String>),
+                    bpvos::praktijkopleider_naam.eq(None::<String>),
+                    bpvos::praktijkopleider_email.eq(None::<String>),
+                    bpvos::updated_at.eq(now),
+                ))
+                .execute(conn)?;
+            let records: Vec<_> = due
+                .iter()
+                .map(|(c, reden)| {
+                    let velden: Vec<&str> =
+                        VELDEN.iter().zip(&c.5).filter(|(_, v)| v.is_some()).map(|(name, _)| *name).collect();
+                    (
+                        persoonsgegevens_verwijderd::id.eq(new_id()),
+                        persoonsgegevens_verwijderd::bpvo_id.eq(c.0.clone()),
+                        persoonsgegevens_verwijderd::verwijderd_op.eq(now),
+                        persoonsgegevens_verwijderd::reden.eq(*reden),
+                        persoonsgegevens_verwijderd::velden.eq(velden.join(",")),
+                    )
+                })
+                .collect();
+            match conn {
+                DbConnection::Postgresql(c) => {
+                    diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
+                }
+                DbConnection::Sqlite(c) => {
+                    diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
+                }
+            };
+        }
+        if !dry_run {
+            for (brin, n) in &report.per_instelling {
+                audit::append(
+                    conn,
+                    now,
+                    Actor { kind: "systeem", id: "bpv-dispatcher purge" },
+                    Some(brin),
+                    "persoonsgegevens.verwijderd",
+                    &json!({ "peildatum": today.to_string(), "termijnDagen": days, "velden": VELDEN }),
+                    Some(*n as i64),
+                )?;
+            }
+        }
+        Ok(report)
+    })
+}
+
+/// A withdrawn bpvo's personal data was just cleared (by [`crate::repo::bpvos::withdraw`]):
+/// clear its addresses in the mail log too and record what went.
+pub(crate) fn record_withdrawal(
+    conn: &mut DbConnection,
+    row: &crate::models::BpvoRow,
+    now: NaiveDateTime,
+) -> StoreResult<()> {
+    let values = [
+        &row.student_naam,
+        &row.student_email,
+        &row.studentcode,
+        &row.praktijkopleider_naam,
+        &row.praktijkopleider_email,
+    ];
+    let velden: Vec<&str> = VELDEN.iter().zip(values).filter(|(_, v)| v.is_some()).map(|(n, _)| *n).collect();
+    let invitation_ids = invitations::table.filter(invitations::bpvo_id.eq(&row.id)).select(invitations::id);
+    diesel::update(
+        deliveries::table
+            .filter(deliveries::invitation_id.eq_any(invitation_ids))
+            .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null())),
+    )
+    .set((
+        deliveries::recipient.eq(None::<String>),
+        deliveries::last_reply.eq(None::<String>),
+        deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if !velden.is_empty() {
+        diesel::insert_into(persoonsgegevens_verwijderd::table)
+            .values((
+                persoonsgegevens_verwijderd::id.eq(new_id()),
+                persoonsgegevens_verwijderd::bpvo_id.eq(&row.id),
+                persoonsgegevens_verwijderd::verwijderd_op.eq(now),
+                persoonsgegevens_verwijderd::reden.eq(REDEN_INGETROKKEN),
+                persoonsgegevens_verwijderd::velden.eq(velden.join(",")),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// One purge record: which bpvo, when, why and which fields.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Verwijdering {
+    pub bpvo_id: String,
+    pub verwijderd_op: NaiveDateTime,
+    pub reden: String,
+    pub velden: String,
+}
+
+/// The purge records of one bpvo, oldest first.
+pub fn verwijderingen(conn: &mut DbConnection, bpvo_id: &str) -> StoreResult<Vec<Verwijdering>> {
+    Ok(persoonsgegevens_verwijderd::table
+        .filter(persoonsgegevens_verwijderd::bpvo_id.eq(bpvo_id))
+        .select((
+            persoonsgegevens_verwijderd::bpvo_id,
+            persoonsgegevens_verwijderd::verwijderd_op,
+            persoonsgegevens_verwijderd::reden,
+            persoonsgegevens_verwijderd::velden,
+        ))
+        .order(persoonsgegevens_verwijderd::verwijderd_op)
+        .load(conn)?)
+}

@@ -1,0 +1,146 @@
+//! Retention and the quarterly data-quality photo, driven by the clock (`--as-of`): personal data
+//! stays until `retention.days` after the survey closed and is gone after it, withdrawn bpvo's lose
+//! it at once, the reports' inputs do not change; a photo, once taken, stays as it was.
+
+use bpv_store::models::BpvoRow;
+use bpv_store::repo::{audit, bpvos, reporting, retentie};
+use bpv_store::testing::{Surveyed, TestDb};
+use bpv_store::{async_backend_tests, now_utc};
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+
+use crate::helpers::{Sink, as_of, run, seed};
+
+fn all_bpvos(db: &TestDb) -> Vec<BpvoRow> {
+    let mut rows = bpvos::list_all(&mut db.conn()).unwrap();
+    rows.sort_by(|a, b| a.correlatie_id.cmp(&b.correlatie_id));
+    rows
+}
+
+fn has_personal_data(b: &BpvoRow) -> bool {
+    b.student_naam.is_some()
+        || b.student_email.is_some()
+        || b.studentcode.is_some()
+        || b.praktijkopleider_naam.is_some()
+        || b.praktijkopleider_email.is_some()
+}
+
+/// Addresses left in the mail log for a bpvo.
+fn recipients(db: &TestDb, bpvo_id: &str) -> Vec<String> {
+    use bpv_store::schema::{deliveries, invitations};
+    deliveries::table
+        .inner_join(invitations::table)
+        .filter(invitations::bpvo_id.eq(bpvo_id))
+        .filter(deliveries::recipient.is_not_null())
+        .select(deliveries::recipient.assume_not_null())
+        .load(&mut db.conn())
+        .unwrap()
+}
+
+/// What the reports are computed from: every answer with its keys, and the invitation counts.
+fn report_inputs(db: &TestDb) -> (Vec<reporting::KeyedResponse>, Vec<reporting::InvitationKeyCount>) {
+    let mut conn = db.conn();
+    let answers = reporting::answers_after(&mut conn, None, 10_000).unwrap();
+    let mut counts = reporting::invitation_counts(&mut conn).unwrap();
+    counts.sort_by_key(|c| format!("{c:?}"));
+    (answers, counts)
+}
+
+fn purge(db: &TestDb, today: NaiveDate, dry_run: bool) -> retentie::PurgeReport {
+    retentie::purge(&mut db.conn(), today, 90, now_utc(), dry_run).unwrap()
+}
+
+async fn personal_data_is_gone_after_the_retention_window_and_reports_stay(db: TestDb) {
+    // Four bpvo's surveyed for real (student and praktijkopleider mails through an SMTP server):
+    // planned end as_of + 21, survey closes 42 days after it: as_of + 63.
+    seed(&db, 4, 2);
+    let sink = Sink::start(&[]);
+    let s = run(&db, sink.port).await;
+    assert_eq!(s.failed, 0, "{s:?}");
+    // A fifth, answered, whose invitation closed earlier: as_of + 35.
+    let answered = {
+        let mut conn = db.conn();
+        bpv_store::testing::surveyed(
+            &mut conn,
+            &Surveyed {
+                aanbiedercode: "123A456",
+                locatiecode: None,
+                leerweg: "BOL",
+                crebo: "25604",
+                geplande_einddatum: as_of() + Days::new(21),
+                groep: "student",
+                answer: Some(("2024-07", 8, r#"{"cijfer":8,"items":{}}"#)),
+            },
+            now_utc(),
+        );
+        all_bpvos(&db).into_iter().find(|b| !b.correlatie_id.starts_with("D-")).unwrap()
+    };
+    let before = report_inputs(&db);
+    assert_eq!(before.0.len(), 1);
+    let rows = all_bpvos(&db);
+    assert!(rows.iter().all(has_personal_data));
+    let d0 = rows.iter().find(|b| b.correlatie_id == "D-0").unwrap();
+    assert!(!recipients(&db, &d0.id).is_empty());
+
+    // Withdrawn: gone at once, addresses in the mail log too, and recorded.
+    assert!(bpvos::withdraw(&mut db.conn(), &d0.id, now_utc()).unwrap());
+    let withdrawn = bpvos::by_ids(&mut db.conn(), std::slice::from_ref(&d0.id)).unwrap().remove(0);
+    assert!(!has_personal_data(&withdrawn));
+    assert!(recipients(&db, &withdrawn.id).is_empty());
+    let rec = retentie::verwijderingen(&mut db.conn(), &withdrawn.id).unwrap();
+    assert_eq!(rec.len(), 1);
+    assert_eq!(rec[0].reden, "ingetrokken");
+    assert_eq!(rec[0].velden, "student_naam,student_email,studentcode,praktijkopleider_naam,praktijkopleider_email");
+
+    // SBB's registration feed brings the praktijkopleider back for the withdrawn bpvo: the next
+    // purge removes it whatever the date.
+    {
+        use bpv_store::schema::bpvos::dsl;
+        diesel::update(dsl::bpvos.find(&withdrawn.id))
+            .set(dsl::praktijkopleider_email.eq("terug@leerbedrijf.nl"))
+            .execute(&mut db.conn())
+            .unwrap();
+    }
+    let r = purge(&db, as_of(), false);
+    assert_eq!((r.ingetrokken, r.na_termijn), (1, 0), "{r:?}");
+    assert!(!has_personal_data(&bpvos::by_ids(&mut db.conn(), std::slice::from_ref(&withdrawn.id)).unwrap()[0]));
+
+    // The day the answered bpvo's window ends (closed as_of + 35, kept 90 days): still there.
+    let last_day = as_of() + Days::new(35 + 90);
+    assert_eq!(purge(&db, last_day, false).bpvos(), 0);
+    assert!(has_personal_data(&bpvos::find(&mut db.conn(), "123A456", &answered.correlatie_id).unwrap().unwrap()));
+    // The next day it goes; the others (closed as_of + 63) stay.
+    let r = purge(&db, last_day + Days::new(1), false);
+    assert_eq!((r.na_termijn, r.ingetrokken), (1, 0), "{r:?}");
+    assert!(!has_personal_data(&bpvos::find(&mut db.conn(), "123A456", &answered.correlatie_id).unwrap().unwrap()));
+    let still: Vec<BpvoRow> = all_bpvos(&db).into_iter().filter(has_personal_data).collect();
+    assert_eq!(still.len(), 3);
+
+    // A dry run counts and changes nothing.
+    let end = as_of() + Days::new(63 + 90 + 1);
+    let dry = purge(&db, end, true);
+    assert_eq!(dry.na_termijn, 3);
+    assert!(dry.afleveringen > 0);
+    assert_eq!(all_bpvos(&db).into_iter().filter(has_personal_data).count(), 3);
+
+    let r = purge(&db, end, false);
+    assert_eq!((r.na_termijn, r.ingetrokken, r.afleveringen), (3, 0, dry.afleveringen), "{r:?}");
+    assert_eq!(r.per_instelling.get("25AB"), Some(&3));
+    for b in all_bpvos(&db) {
+        assert!(!has_personal_data(&b), "{b:?}");
+        assert!(recipients(&db, &b.id).is_empty());
+        // the analysis keys stay
+        assert_eq!((b.aanbiedercode.as_str(), b.crebo.as_str(), b.leerweg.as_str()), ("123A456", "25604", "BOL"));
+        assert_eq!(b.locatiecode.as_deref(), if b.correlatie_id.starts_with("D-") { Some("123X001") } else { None });
+    }
+    assert_eq!(report_inputs(&db), before, "the reports' inputs changed");
+
+    // Recorded: per bpvo and in the audit log; a second run finds nothing.
+    let audit = audit::list(&mut db.conn(), Some("25AB"), None, 100).unwrap();
+    let purges: Vec<_> = audit.iter().filter(|e| e.action == "persoonsgegevens.verwijderd").collect();
+    assert_eq!(purges.iter().map(|e| e.row_count.unwrap()).sum::<i64>(), 5);
+    assert!(purges.iter().all(|e| e.actor_kind == "systeem" && !e.detail.contains('@')));
+    assert_eq!(purge(&db, end + Days::new(400), false), retentie::PurgeReport::default());
+}
+
+async_backend_tests!(personal_data_is_gone_after_the_retention_window_and_reports_stay);
