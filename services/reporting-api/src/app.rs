@@ -21,7 +21,7 @@ use secrecy::ExposeSecret;
 use crate::dashboard::{self, Views};
 use crate::data::{ReportData, refresh_loop};
 use crate::state::AppState;
-use crate::{api, openapi};
+use crate::{antwoorden, api, mtls, openapi};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -32,6 +32,8 @@ pub struct Application {
     host: String,
     server: Server,
     data: Arc<ReportData>,
+    /// The mutual-TLS listener's port, when `mtls` is configured (it runs in the background).
+    mtls_port: Option<u16>,
 }
 
 impl std::fmt::Debug for Application {
@@ -90,8 +92,12 @@ impl Application {
             views: Arc::new(Views::new()?),
             secure_cookies,
         };
+        let mtls_port = match &settings.mtls {
+            Some(m) => Some(run_mtls(m, state.clone())?),
+            None => None,
+        };
         let server = run(listener, state)?;
-        Ok(Self { port: addr.port(), host: addr.ip().to_string(), server, data })
+        Ok(Self { port: addr.port(), host: addr.ip().to_string(), server, data, mtls_port })
     }
 
     /// The port actually bound.
@@ -102,6 +108,11 @@ impl Application {
     /// `http://host:port` of the bound listener.
     pub fn url(&self) -> String {
         format!("http://{}:{}", self.host, self.port)
+    }
+
+    /// `https://host:port` of the mutual-TLS listener, when configured.
+    pub fn mtls_url(&self) -> Option<String> {
+        self.mtls_port.map(|p| format!("https://{}:{p}", self.host))
     }
 
     /// The results data (tests refresh it on demand instead of waiting for the timer).
@@ -144,6 +155,8 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/v1/resultaten", web::get().to(api::resultaten))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/filters", web::get().to(api::filters))
+            .route("/v1/resultaten/antwoorden", web::get().to(antwoorden::alleen_mtls))
+            .route("/v1/resultaten/antwoorden/export.csv", web::get().to(antwoorden::alleen_mtls))
             .route("/dashboard", web::get().to(dashboard::show))
             .route("/dashboard/export.csv", web::get().to(dashboard::export))
             .route("/dashboard.css", web::get().to(dashboard::css))
@@ -158,4 +171,33 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// The mutual-TLS listener: only the non-aggregated results, after the client certificate check
+/// (`mtls::on_connect`). Spawned on the current runtime; returns the bound port.
+fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyhow::Result<u16> {
+    let (config, checker) = mtls::load(settings)?;
+    let listener =
+        TcpListener::bind(&settings.listen).with_context(|| format!("cannot listen on {} (mtls)", settings.listen))?;
+    let port = listener.local_addr()?.port();
+    let keys = web::Data::new(state.keys.clone());
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(api_headers())
+            .wrap(actix_web::middleware::Compress::default())
+            .app_data(data.clone())
+            .app_data(keys.clone())
+            .app_data(web::QueryConfig::default().error_handler(query_error_handler))
+            .route("/v1/resultaten/antwoorden", web::get().to(antwoorden::json))
+            .route("/v1/resultaten/antwoorden/export.csv", web::get().to(antwoorden::csv))
+            .default_service(web::to(not_found_handler))
+    })
+    .on_connect(move |conn, ext| mtls::on_connect(&checker, conn, ext))
+    .workers(2)
+    .listen_rustls_0_23(listener, config)?
+    .run();
+    tokio::spawn(server);
+    tracing::info!(port, "mTLS-listener voor niet-geaggregeerde resultaten");
+    Ok(port)
 }

@@ -3,10 +3,12 @@
 //! analysis keys that is refreshed incrementally (docs/architecture.md). A library so that tests,
 //! the benchmark and `bpv demo` start the same code as the binary.
 
+mod antwoorden;
 mod api;
 mod app;
 pub mod dashboard;
 pub mod data;
+pub mod mtls;
 mod openapi;
 pub mod report;
 mod state;

@@ -112,3 +112,84 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
     );
     Ok(diesel::sql_query(sql).load(conn)?)
 }
+
+/// Which answers a school reads row by row: its own (`brin`), narrowed like a results selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AnswerFilter {
+    pub brin: String,
+    /// First and last month (`jjjj-mm`), inclusive.
+    pub van: Option<String>,
+    pub tot_en_met: Option<String>,
+    pub aanbieders: Vec<String>,
+    pub locaties: Vec<String>,
+    pub leerweg: Option<String>,
+    pub sector: Option<String>,
+    pub crebo: Option<String>,
+    /// `student` or `praktijkopleider`.
+    pub groep: String,
+}
+
+/// One answer of a school's own bpvo, without names or addresses (and without the free text,
+/// which may hold them).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct AnswerRow {
+    pub correlatie_id: String,
+    pub aanbiedercode: String,
+    pub locatiecode: Option<String>,
+    pub leerweg: String,
+    pub crebo: String,
+    pub sector: Option<String>,
+    pub groep: String,
+    pub questionnaire_version: String,
+    pub maand: String,
+    pub cijfer: i32,
+    /// The stored answers JSON (`bpv_aggregation::Answers`); callers take only the items.
+    pub antwoorden: String,
+}
+
+/// The answers matching `filter`, by month, aanbieder and correlatieId.
+pub fn answers_of_school(conn: &mut DbConnection, filter: &AnswerFilter) -> StoreResult<Vec<AnswerRow>> {
+    use crate::schema::{bpvos, invitations};
+    let own = aanbieders::table.filter(aanbieders::brin.eq(filter.brin.clone())).select(aanbieders::aanbiedercode);
+    let mut q = responses::table
+        .inner_join(invitations::table.inner_join(bpvos::table))
+        .filter(responses::aanbiedercode.eq_any(own))
+        .filter(responses::groep.eq(filter.groep.clone()))
+        .select((
+            bpvos::correlatie_id,
+            responses::aanbiedercode,
+            responses::locatiecode,
+            responses::leerweg,
+            responses::crebo,
+            responses::sector,
+            responses::groep,
+            responses::questionnaire_version,
+            responses::maand,
+            responses::cijfer,
+            responses::antwoorden,
+        ))
+        .order((responses::maand, responses::aanbiedercode, bpvos::correlatie_id))
+        .into_boxed();
+    if let Some(v) = &filter.van {
+        q = q.filter(responses::maand.ge(v.clone()));
+    }
+    if let Some(t) = &filter.tot_en_met {
+        q = q.filter(responses::maand.le(t.clone()));
+    }
+    if !filter.aanbieders.is_empty() {
+        q = q.filter(responses::aanbiedercode.eq_any(filter.aanbieders.clone()));
+    }
+    if !filter.locaties.is_empty() {
+        q = q.filter(responses::locatiecode.eq_any(filter.locaties.clone()));
+    }
+    if let Some(l) = &filter.leerweg {
+        q = q.filter(responses::leerweg.eq(l.clone()));
+    }
+    if let Some(s) = &filter.sector {
+        q = q.filter(responses::sector.eq(s.clone()));
+    }
+    if let Some(c) = &filter.crebo {
+        q = q.filter(responses::crebo.eq(c.clone()));
+    }
+    Ok(q.load(conn)?)
+}

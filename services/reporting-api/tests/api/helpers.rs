@@ -39,6 +39,8 @@ pub struct TestApp {
     pub db: TestDb,
     pub keys: TokenKeys,
     pub data: std::sync::Arc<ReportData>,
+    /// `https://…` of the mutual-TLS listener, when configured.
+    pub mtls_url: Option<String>,
 }
 
 pub fn einde() -> NaiveDate {
@@ -137,24 +139,29 @@ fn seed(db: &TestDb) {
 }
 
 pub async fn spawn_app(db: TestDb) -> TestApp {
+    spawn_app_with(db, &[]).await
+}
+
+/// [`spawn_app`] with extra settings (e.g. the `mtls.*` listener).
+pub async fn spawn_app_with(db: TestDb, extra: &[(&str, String)]) -> TestApp {
     seed(&db);
-    let settings = Settings::load_from(&SettingsSource {
-        config_dir: Some("/nonexistent".into()),
-        overrides: vec![
-            ("database.url".into(), db.url().into()),
-            ("reporting_api.listen".into(), "127.0.0.1:0".into()),
-            ("environment".into(), "test".into()),
-            ("reporting.refresh_seconds".into(), "3600".into()),
-        ],
-        ignore_env: true,
-    })
-    .unwrap();
+    let mut overrides: Vec<(String, String)> = vec![
+        ("database.url".into(), db.url().into()),
+        ("reporting_api.listen".into(), "127.0.0.1:0".into()),
+        ("environment".into(), "test".into()),
+        ("reporting.refresh_seconds".into(), "3600".into()),
+    ];
+    overrides.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
+    let settings =
+        Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
+            .unwrap();
     let app = Application::build_with_pool(&settings, db.pool().clone()).await.unwrap();
     let url = app.url();
+    let mtls_url = app.mtls_url();
     let data = app.data();
     tokio::spawn(app.into_server());
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { url, http, db, keys: TokenKeys::new(&settings.auth), data }
+    TestApp { url, http, db, keys: TokenKeys::new(&settings.auth), data, mtls_url }
 }
 
 impl TestApp {

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod antwoorden;
 mod conventions;
 mod dashboard;
 mod resultaten;

@@ -1,0 +1,270 @@
+//! `GET /v1/resultaten/antwoorden` (JSON) and `/v1/resultaten/antwoorden/export.csv`: one row per
+//! answer of the school's own bpvo's — no names, addresses or free text — served only on the
+//! mutual-TLS listener, to a client certificate whose OIN is the instelling's registered OIN
+//! *and* a token of that instelling with `resultaten:read`. Every read is audited.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use bpv_store::now_utc;
+use bpv_store::repo::reporting::{AnswerFilter, AnswerRow};
+use bpv_store::repo::{audit, instellingen, reporting};
+use bpv_web::Problem;
+use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::mtls::ClientCert;
+use crate::report::{Kijker, Vraag, groep_naam};
+use crate::state::AppState;
+
+/// One answer.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AntwoordRij {
+    /// The school's own key of the bpvo.
+    pub correlatie_id: String,
+    pub aanbieder: String,
+    pub locatie: Option<String>,
+    pub leerweg: String,
+    pub crebo: String,
+    pub sector: Option<String>,
+    /// `studenten` or `praktijkopleiders`.
+    pub groep: String,
+    pub vragenlijstversie: String,
+    /// The month of the planned end date, jjjj-mm.
+    pub maand: String,
+    pub cijfer: i32,
+    /// Item code → answer (1–5; null = niet van toepassing).
+    #[schema(value_type = Object)]
+    pub items: BTreeMap<String, Option<u8>>,
+}
+
+/// The rows of one request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Antwoorden {
+    pub instelling: String,
+    pub aantal: usize,
+    pub antwoorden: Vec<AntwoordRij>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Formaat {
+    Json,
+    Csv,
+}
+
+impl Formaat {
+    fn as_str(self) -> &'static str {
+        match self {
+            Formaat::Json => "json",
+            Formaat::Csv => "csv",
+        }
+    }
+}
+
+/// One row per answer of the instelling's own bpvo's (mutual TLS + token).
+///
+/// Served only on the mutual-TLS listener (`mtls.listen`). The client certificate must chain to
+/// a configured trust anchor (PKIoverheid) and carry the instelling's registered OIN in
+/// `Subject.serialNumber`; the token must belong to that instelling and hold `resultaten:read`.
+/// Filters as `/v1/resultaten`; `groep` defaults to studenten.
+#[utoipa::path(get, path = "/v1/resultaten/antwoorden", operation_id = "antwoorden", tag = "resultaten",
+    params(
+        ("van" = Option<String>, Query, description = "First month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("totEnMet" = Option<String>, Query, description = "Last month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("aanbieder" = Option<Vec<String>>, Query, description = "Onderwijsaanbieder(s)", explode = true),
+        ("locatie" = Option<Vec<String>>, Query, description = "Onderwijslocatie(s)", explode = true),
+        ("leerweg" = Option<String>, Query, description = "BOL or BBL"),
+        ("sector" = Option<String>, Query, description = "Sector, as listed by /v1/filters"),
+        ("crebo" = Option<String>, Query, description = "Kwalificatie", pattern = "^[0-9]{5}$"),
+        ("groep" = Option<String>, Query, description = "studenten (default) or praktijkopleiders"),
+    ),
+    responses(
+        (status = 200, body = Antwoorden),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json", description = "Geen of ongeldig token"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json", description = "Geen, verlopen of onbekend clientcertificaat; OIN hoort niet bij de instelling van het token; geen scope"),
+    ),
+    security(("bearer" = [])))]
+pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+    let (brin, rows) = read(&req, &state, Formaat::Json).await?;
+    let antwoorden: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
+    Ok(HttpResponse::Ok().json(Antwoorden { instelling: brin, aantal: antwoorden.len(), antwoorden }))
+}
+
+/// The same rows as CSV (`;`-separated is not used: plain RFC 4180 commas, UTF-8), one column per
+/// item in questionnaire order.
+#[utoipa::path(get, path = "/v1/resultaten/antwoorden/export.csv", operation_id = "antwoordenCsv", tag = "resultaten",
+    responses(
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
+    let (brin, rows) = read(&req, &state, Formaat::Csv).await?;
+    let rows: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
+    // Item columns: every item of the versions present, in questionnaire order.
+    let mut codes: Vec<String> = Vec::new();
+    let mut versions: Vec<&str> = rows.iter().map(|r| r.vragenlijstversie.as_str()).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    for v in versions {
+        if let Some(q) = state.data.questionnaires().by_version(v) {
+            for (_, item) in q.items() {
+                if item.code != "cijfer" && !codes.contains(&item.code) {
+                    codes.push(item.code.clone());
+                }
+            }
+        }
+    }
+    let internal = |e: &dyn std::fmt::Display| bpv_web::problem::internal_error(e);
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut head: Vec<&str> = vec![
+        "correlatieId",
+        "aanbieder",
+        "locatie",
+        "leerweg",
+        "crebo",
+        "sector",
+        "groep",
+        "vragenlijstversie",
+        "maand",
+        "cijfer",
+    ];
+    head.extend(codes.iter().map(String::as_str));
+    w.write_record(&head).map_err(|e| internal(&e))?;
+    for r in &rows {
+        let mut rec = vec![
+            r.correlatie_id.clone(),
+            r.aanbieder.clone(),
+            r.locatie.clone().unwrap_or_default(),
+            r.leerweg.clone(),
+            r.crebo.clone(),
+            r.sector.clone().unwrap_or_default(),
+            r.groep.clone(),
+            r.vragenlijstversie.clone(),
+            r.maand.clone(),
+            r.cijfer.to_string(),
+        ];
+        for c in &codes {
+            rec.push(match r.items.get(c) {
+                Some(Some(v)) => v.to_string(),
+                Some(None) => "nvt".into(),
+                None => String::new(),
+            });
+        }
+        w.write_record(&rec).map_err(|e| internal(&e))?;
+    }
+    let body = w.into_inner().map_err(|e| internal(&e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"bpv-antwoorden-{brin}.csv\"")))
+        .body(body))
+}
+
+fn rij(r: AnswerRow) -> AntwoordRij {
+    // Only the items: the stored JSON also holds the free text, which stays out.
+    let items = serde_json::from_str::<serde_json::Value>(&r.antwoorden)
+        .ok()
+        .and_then(|v| v.get("items").cloned())
+        .and_then(|v| serde_json::from_value::<BTreeMap<String, Option<u8>>>(v).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(code, _)| code != "cijfer")
+        .collect();
+    AntwoordRij {
+        correlatie_id: r.correlatie_id,
+        aanbieder: r.aanbiedercode,
+        locatie: r.locatiecode,
+        leerweg: r.leerweg,
+        crebo: r.crebo,
+        sector: r.sector,
+        groep: bpvo::Groep::parse(&r.groep).map(groep_naam).unwrap_or("onbekend").to_owned(),
+        vragenlijstversie: r.questionnaire_version,
+        maand: r.maand,
+        cijfer: r.cijfer,
+        items,
+    }
+}
+
+/// Check certificate, token and OIN in that order, then read and audit.
+async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(String, Vec<AnswerRow>), Problem> {
+    let oin = ClientCert::oin(req.conn_data::<ClientCert>())?.to_owned();
+    let principal = ApiPrincipal::extract(req).await?;
+    principal.require_scope(SCOPE_RESULTATEN_READ)?;
+    if principal.is_sbb() {
+        return Err(Problem::forbidden(
+            "niet-geaggregeerde resultaten zijn alleen voor de instelling zelf; gebruik een token van de instelling",
+        ));
+    }
+    let brin = principal.instelling()?.to_owned();
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let selectie = vraag.check(&Kijker::School { brin: brin.clone() }, &state.data.names())?;
+    let filter = AnswerFilter {
+        brin: brin.clone(),
+        van: selectie.van.map(|m| m.to_string()),
+        tot_en_met: selectie.tot_en_met.map(|m| m.to_string()),
+        aanbieders: selectie.aanbieders.clone(),
+        locaties: selectie.locaties.clone(),
+        leerweg: selectie.leerweg.clone(),
+        sector: selectie.sector.clone(),
+        crebo: selectie.crebo.clone(),
+        groep: selectie.groep.as_str().to_owned(),
+    };
+    let mut filters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).unwrap_or_default() {
+        filters.entry(k).or_default().push(v);
+    }
+    let pool = state.pool.clone();
+    let client_id = principal.client_id.clone();
+    let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    web::block(move || -> Result<(String, Vec<AnswerRow>), Problem> {
+        let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        let registered = instellingen::find(&mut conn, &brin).map_err(store)?.and_then(|i| i.oin);
+        match registered {
+            None => {
+                return Err(oin_problem(format!(
+                    "instelling {brin} heeft geen OIN geregistreerd; SBB legt het vast (bpv admin instelling set-participation --oin)"
+                )));
+            }
+            Some(r) if r != oin => {
+                return Err(oin_problem(format!(
+                    "het clientcertificaat (OIN {oin}) hoort niet bij instelling {brin} van dit token"
+                )));
+            }
+            Some(_) => {}
+        }
+        let rows = reporting::answers_of_school(&mut conn, &filter).map_err(store)?;
+        audit::append(
+            &mut conn,
+            now_utc(),
+            audit::Actor { kind: "certificaat", id: &oin },
+            Some(&brin),
+            "resultaten.antwoorden",
+            &json!({ "clientId": client_id, "endpoint": "/v1/resultaten/antwoorden", "formaat": formaat.as_str(), "filters": filters }),
+            Some(rows.len() as i64),
+        )
+        .map_err(store)?;
+        Ok((brin, rows))
+    })
+    .await
+    .map_err(|e| bpv_web::problem::internal_error(&e))?
+}
+
+fn oin_problem(detail: String) -> Problem {
+    Problem::new(StatusCode::FORBIDDEN, "oin-hoort-niet-bij-instelling", "Certificaat hoort niet bij de instelling")
+        .detail(detail)
+}
+
+/// On the plain listener: point to the mutual-TLS one.
+pub async fn alleen_mtls() -> HttpResponse {
+    Problem::new(StatusCode::FORBIDDEN, "mutual-tls-vereist", "Alleen via mutual TLS").detail(
+        "niet-geaggregeerde resultaten worden alleen geserveerd op het mTLS-adres van de resultaten-API, met een PKIoverheid-clientcertificaat (docs/api.md)",
+    )
+    .to_response()
+}
