@@ -252,12 +252,22 @@ pub fn afwijkingen(rows: &[BpvoMeting], directe_studentbevraging: bool) -> Afwij
     out
 }
 
-/// The quarter a photo taken on `peildatum` describes: the one that ended the day before, as
-/// `2026-K3`.
-pub fn kwartaal(peildatum: NaiveDate) -> String {
+/// The period a data-quality view on `peildatum` covers: bpvo's that started in the year before
+/// it (`peildatum` − 12 months ..= `peildatum` − 1 day).
+pub fn periode(peildatum: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let van = peildatum.checked_sub_months(chrono::Months::new(12)).unwrap_or(peildatum);
+    (van, peildatum.pred_opt().unwrap_or(peildatum))
+}
+
+/// The quarter a photo taken on `dag` is of: the last one that ended before `dag`, as `2026-K3`,
+/// with its peildatum (the first day after it). Any day of a quarter gives the previous quarter,
+/// so a late or repeated run photographs the same quarter as the cron run on its first day.
+pub fn kwartaal(dag: NaiveDate) -> (String, NaiveDate) {
     use chrono::Datelike;
-    let d = peildatum.pred_opt().unwrap_or(peildatum);
-    format!("{}-K{}", d.year(), d.month0() / 3 + 1)
+    let eerste_maand = dag.month0() / 3 * 3 + 1;
+    let peildatum = NaiveDate::from_ymd_opt(dag.year(), eerste_maand, 1).unwrap_or(dag);
+    let laatste = peildatum.pred_opt().unwrap_or(peildatum);
+    (format!("{}-K{}", laatste.year(), laatste.month0() / 3 + 1), peildatum)
 }
 
 #[cfg(test)]
@@ -351,8 +361,11 @@ mod tests {
 
     #[test]
     fn quarter_is_the_one_that_just_ended() {
-        assert_eq!(kwartaal(d("2027-01-01")), "2026-K4");
-        assert_eq!(kwartaal(d("2026-04-01")), "2026-K1");
-        assert_eq!(kwartaal(d("2026-05-15")), "2026-K2");
+        assert_eq!(kwartaal(d("2027-01-01")), ("2026-K4".into(), d("2027-01-01")));
+        assert_eq!(kwartaal(d("2026-04-01")), ("2026-K1".into(), d("2026-04-01")));
+        assert_eq!(kwartaal(d("2026-05-15")), ("2026-K1".into(), d("2026-04-01")));
+        assert_eq!(kwartaal(d("2026-12-31")), ("2026-K3".into(), d("2026-10-01")));
+        assert_eq!(periode(d("2026-07-01")), (d("2025-07-01"), d("2026-06-30")));
+        assert_eq!(periode(d("2024-02-29")), (d("2023-02-28"), d("2024-02-28")));
     }
 }

@@ -71,8 +71,8 @@ pub enum Command {
     /// Take the quarterly data-quality photo of every instelling (cron on 1 January, April, July
     /// and October); a quarter already photographed is left unchanged.
     Snapshot {
-        /// Photograph as on this day instead of today (jjjj-mm-dd); the photo is of the quarter
-        /// that ended the day before.
+        /// Run as on this day instead of today (jjjj-mm-dd); the photo is of the last quarter
+        /// that ended before it.
         #[arg(long)]
         as_of: Option<NaiveDate>,
         #[arg(long)]
@@ -220,9 +220,9 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
             Ok(ExitCode::SUCCESS)
         }
         Command::Snapshot { as_of, json } => {
-            let peildatum = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let dag = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let mut conn = pool.get()?;
-            let report = crate::housekeeping::snapshot(&mut conn, peildatum, now_utc())?;
+            let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

@@ -1,9 +1,9 @@
 //! The dispatcher's housekeeping runs: `purge` (retention of personal data) and `snapshot` (the
 //! quarterly data-quality photo).
 
-use bpv_aggregation::datakwaliteit::{self, Deelnemer};
+use bpv_aggregation::datakwaliteit;
 use bpv_store::DbConnection;
-use bpv_store::repo::{datakwaliteit as store_dq, instellingen, retentie};
+use bpv_store::repo::{datakwaliteit as store_dq, retentie};
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
@@ -30,32 +30,14 @@ pub struct SnapshotReport {
     pub al_aanwezig: usize,
 }
 
-/// The period a data-quality view covers by default: bpvo's that started in the year before
-/// `peildatum` (`peildatum` − 1 year ..= `peildatum` − 1 day).
-pub fn periode(peildatum: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let van = peildatum.checked_sub_months(chrono::Months::new(12)).unwrap_or(peildatum);
-    (van, peildatum.pred_opt().unwrap_or(peildatum))
-}
-
-/// The instellingen as data quality needs them.
-pub fn deelnemers(conn: &mut DbConnection) -> anyhow::Result<Vec<Deelnemer>> {
-    Ok(instellingen::list(conn)?
-        .into_iter()
-        .map(|i| Deelnemer {
-            directe_studentbevraging: i.neemt_deel_aan_directe_bevraging(),
-            brin: i.brin,
-            naam: i.naam,
-        })
-        .collect())
-}
-
-/// Photograph every instelling's indicators as they are on `peildatum` (the quarter that ended
-/// the day before); an instelling that already has this quarter's photo keeps it unchanged.
-pub fn snapshot(conn: &mut DbConnection, peildatum: NaiveDate, now: NaiveDateTime) -> anyhow::Result<SnapshotReport> {
-    let kwartaal = datakwaliteit::kwartaal(peildatum);
-    let (van, tot_en_met) = periode(peildatum);
+/// Photograph every instelling's indicators for the last quarter that ended before `dag` (as of
+/// the first day after it); an instelling that already has that quarter's photo keeps it
+/// unchanged.
+pub fn snapshot(conn: &mut DbConnection, dag: NaiveDate, now: NaiveDateTime) -> anyhow::Result<SnapshotReport> {
+    let (kwartaal, peildatum) = datakwaliteit::kwartaal(dag);
+    let (van, tot_en_met) = datakwaliteit::periode(peildatum);
     let rows = store_dq::rijen(conn, van, tot_en_met, None)?;
-    let list = datakwaliteit::per_instelling(&rows, &deelnemers(conn)?);
+    let list = datakwaliteit::per_instelling(&rows, &store_dq::deelnemers(conn)?);
     let mut report = SnapshotReport { kwartaal: kwartaal.clone(), peildatum, vastgelegd: 0, al_aanwezig: 0 };
     bpv_store::write_transaction(conn, |conn| -> anyhow::Result<()> {
         for i in &list {

@@ -21,7 +21,7 @@ use secrecy::ExposeSecret;
 use crate::dashboard::{self, Views};
 use crate::data::{ReportData, refresh_loop};
 use crate::state::AppState;
-use crate::{antwoorden, api, mtls, openapi};
+use crate::{antwoorden, api, datakwaliteit, mtls, openapi};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -90,6 +90,9 @@ impl Application {
             keys: TokenKeys::new(&settings.auth),
             data: Arc::clone(&data),
             views: Arc::new(Views::new()?),
+            kwaliteit: Arc::new(datakwaliteit::Cache::new(Duration::from_secs(
+                settings.reporting.refresh_seconds.max(1),
+            ))),
             secure_cookies,
         };
         let mtls_port = match &settings.mtls {
@@ -155,10 +158,13 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
             .route("/v1/resultaten", web::get().to(api::resultaten))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/filters", web::get().to(api::filters))
+            .route("/v1/datakwaliteit", web::get().to(datakwaliteit::api))
+            .route("/v1/datakwaliteit/fotos", web::get().to(datakwaliteit::fotos))
             .route("/v1/resultaten/antwoorden", web::get().to(antwoorden::alleen_mtls))
             .route("/v1/resultaten/antwoorden/export.csv", web::get().to(antwoorden::alleen_mtls))
             .route("/dashboard", web::get().to(dashboard::show))
             .route("/dashboard/export.csv", web::get().to(dashboard::export))
+            .route("/dashboard/datakwaliteit", web::get().to(dashboard::kwaliteit))
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

@@ -53,6 +53,7 @@ impl Views {
         env.add_template("base.html", include_str!("../templates/base.html"))?;
         env.add_template("login.html", include_str!("../templates/login.html"))?;
         env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
+        env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
         Ok(Views { env })
     }
 
@@ -260,6 +261,53 @@ fn results_page(
         k => state.data.k(),
     };
     state.views.render(status, "dashboard.html", ctx)
+}
+
+/// `GET /dashboard/datakwaliteit`: the data-quality tab — the current indicators beside the
+/// national ones, the school's own failing records, and the quarterly photos.
+pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let vraag = crate::datakwaliteit::Vraag::parse(req.query_string());
+    let today = chrono::Local::now().date_naive();
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<_, Problem> {
+        let Some((kijker, naam)) = viewer(&st, &s)? else {
+            return Ok(None);
+        };
+        let vraag = vraag?;
+        let d = crate::datakwaliteit::view(&st, &kijker, &vraag, today)?;
+        let fotos = crate::datakwaliteit::fotos_for(&st, &kijker, vraag.instelling.as_deref())?;
+        let fotos: Vec<serde_json::Value> = fotos
+            .into_iter()
+            .filter_map(|f| serde_json::from_str::<serde_json::Value>(f.indicatoren.get()).ok())
+            .collect();
+        let instellingen: Vec<(String, String)> = if matches!(kijker, Kijker::Sbb) {
+            st.data.names().instellingen.iter().map(|(b, n)| (b.clone(), n.clone())).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Some((kijker, naam, vraag, d, fotos, instellingen)))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some((kijker, naam, vraag, d, fotos, instellingen)))) => {
+            let ctx = minijinja::context! {
+                naam => naam,
+                sbb => matches!(kijker, Kijker::Sbb),
+                gekozen => vraag.instelling,
+                keuzes => instellingen,
+                d => d,
+                fotos => fotos,
+                k => state.data.k(),
+            };
+            state.views.render(StatusCode::OK, "datakwaliteit.html", ctx)
+        }
+        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
 }
 
 /// `GET /dashboard/export.csv`: the export for the logged-in user.

@@ -8,6 +8,7 @@ mod api;
 mod app;
 pub mod dashboard;
 pub mod data;
+pub mod datakwaliteit;
 pub mod mtls;
 mod openapi;
 pub mod report;

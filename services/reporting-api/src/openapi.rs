@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use bpv_web::auth::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::{api, report};
+use crate::{antwoorden, api, datakwaliteit, report};
 
 /// The reporting API's OpenAPI document.
 #[derive(Debug, OpenApi)]
@@ -15,9 +15,21 @@ use crate::{api, report};
         version = "1.0.0",
         description = "Resultaten van de BPV Monitor per selectie naast het landelijk gemiddelde. Geen cijfer berust \
                        op minder dan k antwoorden. Tokens: OAuth2 client credentials van de school-API met scope \
-                       resultaten:read. Alle fouten zijn application/problem+json (RFC 9457) met invalidParams.",
+                       resultaten:read. Alle fouten zijn application/problem+json (RFC 9457) met invalidParams. \
+                       Niet-geaggregeerde antwoorden (/v1/resultaten/antwoorden) alleen op het mTLS-adres, met een \
+                       PKIoverheid-clientcertificaat met het OIN van de instelling; op dit adres antwoordt dat pad 403.",
     ),
-    paths(api::resultaten, api::export_csv, api::filters, api::health, api::ready),
+    paths(
+        api::resultaten,
+        api::export_csv,
+        api::filters,
+        antwoorden::json,
+        antwoorden::csv,
+        datakwaliteit::api,
+        datakwaliteit::fotos,
+        api::health,
+        api::ready
+    ),
     components(schemas(
         bpv_web::Problem,
         bpv_web::InvalidParam,
@@ -37,10 +49,18 @@ use crate::{api, report};
         report::LocatieKeuze,
         report::KwalificatieKeuze,
         api::Status,
+        antwoorden::Antwoorden,
+        antwoorden::AntwoordRij,
+        datakwaliteit::Datakwaliteit,
+        datakwaliteit::Periode,
+        datakwaliteit::Landelijk,
+        datakwaliteit::Fotos,
+        datakwaliteit::Foto,
     )),
     modifiers(&BearerAuth),
     tags(
-        (name = "resultaten", description = "Resultaten, export en filterwaarden"),
+        (name = "resultaten", description = "Resultaten, export en filterwaarden; niet-geaggregeerd via mTLS"),
+        (name = "datakwaliteit", description = "Datakwaliteit van de bpvo-registraties en de kwartaalfoto's"),
         (name = "beheer", description = "Health en readiness"),
     )
 )]

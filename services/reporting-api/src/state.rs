@@ -15,6 +15,8 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub data: Arc<ReportData>,
     pub views: Arc<Views>,
+    /// Data-quality overviews, recomputed after `reporting.refresh_seconds`.
+    pub kwaliteit: Arc<crate::datakwaliteit::Cache>,
     /// Set the `Secure` flag on the session cookie (when served over https).
     pub secure_cookies: bool,
 }

@@ -1,7 +1,7 @@
 //! What the data-quality indicators are computed from: one row per bpvo that started in a period
 //! (withdrawn ones left out), and the quarterly photos of those indicators, which never change.
 
-use bpv_aggregation::datakwaliteit::BpvoMeting;
+use bpv_aggregation::datakwaliteit::{BpvoMeting, Deelnemer};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::exists;
 use diesel::prelude::*;
@@ -70,6 +70,18 @@ pub fn rijen(
             heeft_student_email: r.8,
             persoonsgegevens_verwijderd: r.9,
             erkend: r.10,
+        })
+        .collect())
+}
+
+/// Every instelling as the indicators need it (by BRIN).
+pub fn deelnemers(conn: &mut DbConnection) -> StoreResult<Vec<Deelnemer>> {
+    Ok(crate::repo::instellingen::list(conn)?
+        .into_iter()
+        .map(|i| Deelnemer {
+            directe_studentbevraging: i.neemt_deel_aan_directe_bevraging(),
+            brin: i.brin,
+            naam: i.naam,
         })
         .collect())
 }

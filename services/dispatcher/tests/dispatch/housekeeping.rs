@@ -3,7 +3,7 @@
 //! it at once, the reports' inputs do not change; a photo, once taken, stays as it was.
 
 use bpv_store::models::BpvoRow;
-use bpv_store::repo::{audit, bpvos, reporting, retentie};
+use bpv_store::repo::{audit, bpvos, datakwaliteit, reporting, retentie};
 use bpv_store::testing::{Surveyed, TestDb};
 use bpv_store::{async_backend_tests, now_utc};
 use chrono::{Days, NaiveDate};
@@ -143,4 +143,75 @@ async fn personal_data_is_gone_after_the_retention_window_and_reports_stay(db: T
     assert_eq!(purge(&db, end + Days::new(400), false), retentie::PurgeReport::default());
 }
 
+/// `bpv-dispatcher ARGS…` against the test database; the exit code.
+fn cli(db: &TestDb, args: &[&str]) -> std::process::ExitCode {
+    let mut all = vec!["bpv-dispatcher", "--database-url", db.url(), "--config-dir", "/nonexistent"];
+    all.extend(args);
+    bpv_dispatcher::cli::main(all)
+}
+
+fn photo(db: &TestDb, kwartaal: &str) -> Option<datakwaliteit::Foto> {
+    datakwaliteit::fotos(&mut db.conn(), Some("25AB")).unwrap().into_iter().find(|f| f.kwartaal == kwartaal)
+}
+
+fn live_total(db: &TestDb, peildatum: NaiveDate) -> serde_json::Value {
+    let (van, tot) = bpv_aggregation::datakwaliteit::periode(peildatum);
+    let rows = datakwaliteit::rijen(&mut db.conn(), van, tot, Some("25AB")).unwrap();
+    let list =
+        bpv_aggregation::datakwaliteit::per_instelling(&rows, &datakwaliteit::deelnemers(&mut db.conn()).unwrap());
+    serde_json::to_value(&list[0].totaal).unwrap()
+}
+
+fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
+    // Four bpvo's that started 2025-09-01, registered today (late), at a leerbedrijf without erkenning.
+    seed(db, 4, 2);
+    let k2 = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+    assert_eq!(cli(db, &["snapshot", "--as-of", "2026-07-01"]), std::process::ExitCode::SUCCESS);
+    let first = photo(db, "2026-K2").expect("photo of 2026-K2");
+    assert_eq!(first.peildatum, k2);
+    let v: serde_json::Value = serde_json::from_str(&first.indicatoren).unwrap();
+    assert_eq!(v["instelling"]["totaal"], live_total(db, k2));
+    assert_eq!(v["instelling"]["totaal"]["aantal"], 4);
+    assert_eq!(v["instelling"]["totaal"]["erkend"]["teller"], 0);
+
+    // The data changes: an erkenning arrives, and one bpvo's start date is corrected.
+    bpv_store::repo::referentie::insert_erkenningen(
+        &mut db.conn(),
+        &[bpv_store::models::ErkenningRow {
+            id: "e1".into(),
+            leerbedrijf_id: "100200300".into(),
+            crebo: "25604".into(),
+            geldig_van: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            geldig_tot: None,
+        }],
+    )
+    .unwrap();
+    {
+        use bpv_store::schema::bpvos::dsl;
+        diesel::update(dsl::bpvos.filter(dsl::correlatie_id.eq("D-0")))
+            .set(dsl::startdatum.eq(NaiveDate::from_ymd_opt(2026, 1, 5).unwrap()))
+            .execute(&mut db.conn())
+            .unwrap();
+    }
+    let live = live_total(db, k2);
+    assert_eq!(live["erkend"]["teller"], 4, "the live figures did change");
+
+    // Later runs in the same quarter (a retry, a late cron) leave the photo byte for byte.
+    for dag in ["2026-07-01", "2026-08-15", "2026-09-30"] {
+        assert_eq!(cli(db, &["snapshot", "--as-of", dag]), std::process::ExitCode::SUCCESS);
+        assert_eq!(photo(db, "2026-K2").unwrap(), first, "{dag}");
+    }
+    // The next quarter's photo shows the new data: its year (2025-10-01 … 2026-09-30) holds only
+    // the corrected bpvo, now at an erkend leerbedrijf.
+    assert_eq!(cli(db, &["snapshot", "--as-of", "2026-10-01"]), std::process::ExitCode::SUCCESS);
+    let k3: serde_json::Value = serde_json::from_str(&photo(db, "2026-K3").unwrap().indicatoren).unwrap();
+    assert_eq!(k3["instelling"]["totaal"]["aantal"], 1);
+    assert_eq!(k3["instelling"]["totaal"]["erkend"]["teller"], 1);
+    assert_eq!(datakwaliteit::fotos(&mut db.conn(), None).unwrap().len(), 2);
+}
+
 async_backend_tests!(personal_data_is_gone_after_the_retention_window_and_reports_stay);
+mod fotos {
+    use super::a_snapshot_stays_as_it_was_after_the_data_changes;
+    bpv_store::backend_tests!(a_snapshot_stays_as_it_was_after_the_data_changes);
+}

@@ -8,4 +8,5 @@ mod access;
 mod antwoorden;
 mod conventions;
 mod dashboard;
+mod datakwaliteit;
 mod resultaten;

@@ -1,0 +1,319 @@
+//! `GET /v1/datakwaliteit` and `GET /v1/datakwaliteit/fotos`, and what the dashboard's
+//! data-quality tab shows: the indicators of `bpv_aggregation::datakwaliteit` per instelling
+//! beside the national figures, the records behind each failing indicator for the school itself
+//! (never for SBB or another school), and the quarterly photos exactly as they were stored.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_aggregation::datakwaliteit::{self, Afwijkingen, Indicatoren, InstellingKwaliteit, SectorIndicatoren};
+use bpv_store::DbConnection;
+use bpv_store::repo::datakwaliteit as store_dq;
+use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
+use bpv_web::{InvalidParam, Problem};
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::value::RawValue;
+use utoipa::ToSchema;
+
+use crate::report::Kijker;
+use crate::state::AppState;
+
+/// The national figures and every instelling's, for one peildatum; recomputed after
+/// `reporting.refresh_seconds` (one pass over a year of bpvo's).
+#[derive(Debug)]
+pub struct Overzicht {
+    pub peildatum: NaiveDate,
+    pub van: NaiveDate,
+    pub tot_en_met: NaiveDate,
+    pub instellingen: Vec<InstellingKwaliteit>,
+    pub landelijk: Landelijk,
+}
+
+/// The national indicators, in all and per sector.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Landelijk {
+    #[schema(value_type = Object)]
+    pub totaal: Indicatoren,
+    #[schema(value_type = Vec<Object>)]
+    pub per_sector: Vec<SectorIndicatoren>,
+}
+
+/// Computed overviews, kept for a while.
+#[derive(Debug)]
+pub struct Cache {
+    ttl: Duration,
+    entries: Mutex<Vec<(Instant, Arc<Overzicht>)>>,
+}
+
+impl Cache {
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(Vec::new()) }
+    }
+
+    fn get(&self, conn: &mut DbConnection, peildatum: NaiveDate) -> Result<Arc<Overzicht>, Problem> {
+        if let Ok(entries) = self.entries.lock()
+            && let Some((_, o)) = entries.iter().find(|(at, o)| o.peildatum == peildatum && at.elapsed() < self.ttl)
+        {
+            return Ok(Arc::clone(o));
+        }
+        let o = Arc::new(overzicht(conn, peildatum)?);
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.retain(|(at, o)| at.elapsed() < self.ttl && o.peildatum != peildatum);
+            entries.truncate(7);
+            entries.push((Instant::now(), Arc::clone(&o)));
+        }
+        Ok(o)
+    }
+}
+
+fn store_err(e: bpv_store::StoreError) -> Problem {
+    bpv_web::problem::internal_error(&e)
+}
+
+fn overzicht(conn: &mut DbConnection, peildatum: NaiveDate) -> Result<Overzicht, Problem> {
+    let (van, tot_en_met) = datakwaliteit::periode(peildatum);
+    let rows = store_dq::rijen(conn, van, tot_en_met, None).map_err(store_err)?;
+    let deelnemers = store_dq::deelnemers(conn).map_err(store_err)?;
+    let telt: std::collections::HashSet<&str> =
+        deelnemers.iter().filter(|d| d.directe_studentbevraging).map(|d| d.brin.as_str()).collect();
+    let email_telt = |brin: &str| telt.contains(brin);
+    let landelijk = Landelijk {
+        totaal: datakwaliteit::indicatoren(&rows, &email_telt),
+        per_sector: datakwaliteit::per_sector(&rows, &email_telt),
+    };
+    let instellingen = datakwaliteit::per_instelling(&rows, &deelnemers);
+    Ok(Overzicht { peildatum, van, tot_en_met, instellingen, landelijk })
+}
+
+/// The period covered.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Periode {
+    pub van: NaiveDate,
+    pub tot_en_met: NaiveDate,
+}
+
+/// The answer of `/v1/datakwaliteit`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Datakwaliteit {
+    pub peildatum: NaiveDate,
+    /// Bpvo's that started in this period (withdrawn ones left out).
+    pub periode: Periode,
+    /// A school: its own; SBB: every instelling, or the one asked for.
+    #[schema(value_type = Vec<Object>)]
+    pub instellingen: Vec<InstellingKwaliteit>,
+    pub landelijk: Landelijk,
+    /// For a school: its records behind each failing indicator. Null for SBB.
+    #[schema(value_type = Option<Object>)]
+    pub afwijkingen: Option<Afwijkingen>,
+}
+
+/// What was asked: `instelling` (SBB) and `peildatum`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vraag {
+    pub instelling: Option<String>,
+    pub peildatum: Option<NaiveDate>,
+}
+
+fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam {
+    InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
+}
+
+impl Vraag {
+    /// Parse the query; every bad key is named.
+    pub fn parse(query: &str) -> Result<Vraag, Problem> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
+            Problem::invalid_input(
+                "de query-string is ongeldig",
+                vec![param("query", "syntax", &e.to_string(), "invalid query")],
+            )
+        })?;
+        let mut v = Vraag::default();
+        let mut bad = Vec::new();
+        for (k, value) in pairs {
+            let value = value.trim();
+            match k.as_str() {
+                "instelling" if v.instelling.is_some() => {
+                    bad.push(param(&k, "repeated", "mag maar één keer voorkomen", "may occur once"))
+                }
+                "instelling" if !value.is_empty() => v.instelling = Some(value.to_uppercase()),
+                "peildatum" if v.peildatum.is_some() => {
+                    bad.push(param(&k, "repeated", "mag maar één keer voorkomen", "may occur once"))
+                }
+                "peildatum" if !value.is_empty() => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                    Ok(d) => v.peildatum = Some(d),
+                    Err(_) => bad.push(param(&k, "pattern", "een datum als jjjj-mm-dd", "a date as yyyy-mm-dd")),
+                },
+                "instelling" | "peildatum" => {}
+                _ => bad.push(param(
+                    &k,
+                    "unknown",
+                    "onbekende parameter; bekend zijn: instelling, peildatum",
+                    "unknown parameter; known: instelling, peildatum",
+                )),
+            }
+        }
+        if bad.is_empty() { Ok(v) } else { Err(Problem::invalid_input("de vraag is ongeldig", bad)) }
+    }
+}
+
+/// The instelling a viewer may see: a school its own (asking for another is forbidden), SBB any.
+fn scope(kijker: &Kijker, asked: Option<&str>) -> Result<Option<String>, Problem> {
+    match (kijker, asked) {
+        (Kijker::School { brin }, Some(a)) if !a.eq_ignore_ascii_case(brin) => Err(Problem::forbidden(format!(
+            "dit token geeft alleen toegang tot de datakwaliteit van instelling {brin}"
+        ))),
+        (Kijker::School { brin }, _) => Ok(Some(brin.clone())),
+        (Kijker::Sbb, a) => Ok(a.map(str::to_uppercase)),
+    }
+}
+
+/// The data-quality view for a viewer (blocking: reads the database).
+pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) -> Result<Datakwaliteit, Problem> {
+    let brin = scope(kijker, vraag.instelling.as_deref())?;
+    let peildatum = vraag.peildatum.unwrap_or(today);
+    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    let o = state.kwaliteit.get(&mut conn, peildatum)?;
+    let instellingen: Vec<InstellingKwaliteit> = match &brin {
+        Some(b) => {
+            let list: Vec<_> = o.instellingen.iter().filter(|i| &i.brin == b).cloned().collect();
+            if list.is_empty() {
+                return Err(Problem::invalid_input(
+                    "de vraag is ongeldig",
+                    vec![param("instelling", "unknown", "onbekende instelling (BRIN)", "unknown instelling")],
+                ));
+            }
+            list
+        }
+        None => o.instellingen.clone(),
+    };
+    let afwijkingen = match kijker {
+        // The school's own records, read fresh.
+        Kijker::School { brin } => {
+            let rows = store_dq::rijen(&mut conn, o.van, o.tot_en_met, Some(brin)).map_err(store_err)?;
+            let deelname = instellingen.first().is_some_and(|i| i.directe_studentbevraging);
+            Some(datakwaliteit::afwijkingen(&rows, deelname))
+        }
+        Kijker::Sbb => None,
+    };
+    Ok(Datakwaliteit {
+        peildatum,
+        periode: Periode { van: o.van, tot_en_met: o.tot_en_met },
+        instellingen,
+        landelijk: o.landelijk.clone(),
+        afwijkingen,
+    })
+}
+
+fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
+    p.require_scope(SCOPE_RESULTATEN_READ)?;
+    if p.is_sbb() { Ok(Kijker::Sbb) } else { Ok(Kijker::School { brin: p.instelling()?.to_owned() }) }
+}
+
+/// Data quality of the bpvo registrations.
+///
+/// Per instelling (SBB: every instelling or `instelling`; a school: its own) beside the national
+/// figures, in all and per sector: share of bpvo's at a leerbedrijf with an erkenning for the
+/// crebo on the start date; share registered before the start date and the median registration
+/// delay in days (negative: ahead); share with a student email when the instelling takes part in
+/// the direct student survey. A school also gets its records behind each failing indicator.
+/// Covers the bpvo's that started in the year before `peildatum` (default today).
+#[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", tag = "datakwaliteit",
+    params(
+        ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
+        ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd; default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+    ),
+    responses(
+        (status = 200, body = Datakwaliteit),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = kijker(&principal)?;
+    let vraag = Vraag::parse(req.query_string())?;
+    let today = chrono::Local::now().date_naive();
+    let d = web::block(move || view(&state, &kijker, &vraag, today))
+        .await
+        .map_err(|e| bpv_web::problem::internal_error(&e))??;
+    Ok(HttpResponse::Ok().json(d))
+}
+
+/// One quarterly photo, its indicators exactly as stored when it was taken.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Foto {
+    pub kwartaal: String,
+    pub peildatum: NaiveDate,
+    pub instelling: String,
+    /// When the photo was taken (UTC).
+    pub genomen_op: String,
+    #[schema(value_type = Object)]
+    pub indicatoren: Box<RawValue>,
+}
+
+/// The photos a viewer may see, oldest quarter first (blocking).
+pub fn fotos_for(state: &AppState, kijker: &Kijker, instelling: Option<&str>) -> Result<Vec<Foto>, Problem> {
+    let brin = scope(kijker, instelling)?;
+    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    store_dq::fotos(&mut conn, brin.as_deref())
+        .map_err(store_err)?
+        .into_iter()
+        .map(|f| {
+            Ok(Foto {
+                kwartaal: f.kwartaal,
+                peildatum: f.peildatum,
+                instelling: f.brin,
+                genomen_op: f.created_at.and_utc().to_rfc3339(),
+                indicatoren: RawValue::from_string(f.indicatoren).map_err(|e| bpv_web::problem::internal_error(&e))?,
+            })
+        })
+        .collect()
+}
+
+/// The photos.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Fotos {
+    pub fotos: Vec<Foto>,
+}
+
+/// Quarterly data-quality photos.
+///
+/// Taken by `bpv-dispatcher snapshot` four times a year and never changed afterwards: each holds
+/// the indicators of one instelling (in all and per sector) as they were on its peildatum.
+#[utoipa::path(get, path = "/v1/datakwaliteit/fotos", operation_id = "datakwaliteitFotos", tag = "datakwaliteit",
+    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
+    responses(
+        (status = 200, body = Fotos),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn fotos(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = kijker(&principal)?;
+    let vraag = Vraag::parse(req.query_string())?;
+    if vraag.peildatum.is_some() {
+        return Err(Problem::invalid_input(
+            "de vraag is ongeldig",
+            vec![param("peildatum", "unknown", "/v1/datakwaliteit/fotos kent alleen instelling", "only instelling")],
+        ));
+    }
+    let fotos = web::block(move || fotos_for(&state, &kijker, vraag.instelling.as_deref()))
+        .await
+        .map_err(|e| bpv_web::problem::internal_error(&e))??;
+    Ok(HttpResponse::Ok().json(Fotos { fotos }))
+}
