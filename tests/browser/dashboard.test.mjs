@@ -276,6 +276,28 @@ test('the filtered results page is accessible and fits a phone', async () => {
   await assertFitsPhone(page, 'the results page (praktijkopleiders, begeleiding, a year, BOL)');
 });
 
+test('the data-quality tab shows the same indicators as the API, and the school\'s own records', async () => {
+  await Promise.all([page.waitForURL(/\/dashboard\/datakwaliteit$/), page.getByRole('link', { name: 'Datakwaliteit' }).click()]);
+  assert.equal(await text(page.locator('h1')), 'Datakwaliteit bpvo-registraties');
+  const res = await fetch(new URL('/v1/datakwaliteit', API_URL), { headers: { Authorization: `Bearer ${TOKEN}` } });
+  assert.equal(res.status, 200);
+  const api = await res.json();
+  const pct = (a) => (a === null ? 'n.v.t.' : a.percentage === null ? '–' : `${a.percentage.toFixed(1).replace('.', ',')}%`);
+  for (const [id, totaal] of [[BRIN, api.instellingen[0].totaal], ['landelijk', api.landelijk.totaal]]) {
+    const row = page.locator(`#indicatoren tr[data-rij="${id}"]`);
+    assert.equal(await text(row.locator('td[data-kolom=erkend]')), pct(totaal.erkend), `${id} erkend`);
+    assert.equal(await text(row.locator('td[data-kolom=tijdig]')), pct(totaal.tijdigGeregistreerd), `${id} tijdig`);
+    assert.equal(await text(row.locator('td[data-kolom=email]')), pct(totaal.studentEmail), `${id} e-mail`);
+  }
+  const late = api.afwijkingen.nietTijdigGeregistreerd.length;
+  assert.match(await text(page.locator('#afw-nietTijdigGeregistreerd summary')), new RegExp(`: ${late}$`));
+  assert.ok((await page.locator('#fotos tr[data-kwartaal]').count()) >= 1, 'the demo took this quarter\'s photo');
+  await assertAccessible(page, 'the data-quality tab');
+  await assertFitsPhone(page, 'the data-quality tab');
+  await page.screenshot({ path: join(ARTIFACTS, 'datakwaliteit.png'), fullPage: true });
+  await page.goto(DASHBOARD_URL);
+});
+
 test('logging out returns to the login page; the results are gone', async () => {
   await Promise.all([page.waitForURL(DASHBOARD_URL), page.getByRole('button', { name: 'Uitloggen' }).click()]);
   assert.equal(await text(page.locator('h1')), 'Inloggen');

@@ -59,6 +59,25 @@ pub enum AdminCommand {
     /// Import answers collected by an external survey bureau (same item codes as the web form):
     /// CSV with `uitnodiging_id` or `aanbiedercode;correlatie_id;groep`, then `cijfer;voorbereiding_1;…;verbeterpunten`.
     ImportAntwoorden(FileArg),
+    /// Read the audit log (append-only): who did what, when — uploads, logins, admin changes,
+    /// non-aggregated reads, purges. Oldest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries about this instelling (BRIN).
+    #[arg(long)]
+    pub instelling: Option<String>,
+    /// Only entries on or after this day (jjjj-mm-dd, UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// At most this many (the most recent ones).
+    #[arg(long, default_value_t = 200)]
+    pub limit: i64,
+    /// One JSON object per line instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -216,6 +235,56 @@ fn parse_opt_date(flag: &str, s: &str) -> Result<Option<NaiveDate>, CliError> {
     }
 }
 
+fn audit_log(conn: &mut DbConnection, args: AuditArgs) -> Result<(), CliError> {
+    let brin = args.instelling.as_deref().map(parse_brin).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| bpvo::parse_iso_date(s).map_err(|e| invalid("--since", &e)))
+        .transpose()?
+        .map(|d| d.and_time(chrono::NaiveTime::MIN));
+    if !(1..=100_000).contains(&args.limit) {
+        return Err(bad("--limit: tussen 1 en 100000"));
+    }
+    let mut rows = audit::list(conn, brin.as_ref().map(|b| b.as_str()), since, args.limit)?;
+    rows.reverse();
+    if args.json {
+        for r in &rows {
+            let detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail.clone()));
+            println!(
+                "{}",
+                json!({
+                    "tijd": r.at.and_utc().to_rfc3339(), "wie": { "soort": r.actor_kind, "id": r.actor_id },
+                    "instelling": r.brin, "actie": r.action, "rijen": r.row_count, "detail": detail,
+                })
+            );
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        println!("geen regels in het auditlog voor deze selectie");
+        return Ok(());
+    }
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                format!("{}:{}", r.actor_kind, r.actor_id),
+                r.brin.clone().unwrap_or_else(|| "—".into()),
+                r.action.clone(),
+                r.row_count.map(|n| n.to_string()).unwrap_or_else(|| "—".into()),
+                r.detail.clone(),
+            ]
+        })
+        .collect();
+    table(&["tijd (UTC)", "wie", "instelling", "actie", "rijen", "detail"], &cells);
+    if rows.len() as i64 == args.limit {
+        println!("(de laatste {} regels; --limit of --since voor meer of minder)", args.limit);
+    }
+    Ok(())
+}
+
 fn operator() -> String {
     std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "onbekend".into())
 }
@@ -234,6 +303,7 @@ fn audit_admin(
 pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), CliError> {
     match command {
         AdminCommand::Instelling { command } => instelling(conn, command),
+        AdminCommand::Audit(args) => audit_log(conn, args),
         AdminCommand::Aanbieder { command: AanbiederCommand::Add { brin, code, naam } } => {
             let brin = parse_brin(&brin)?;
             let code = Aanbiedercode::parse(&code).map_err(|e| invalid("--code", &e))?;

@@ -370,6 +370,31 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     let outcomes = bpvos::upsert_school_records(conn, &records, now)?;
     summary.bpvos = outcomes.len();
 
+    // When each bpvo reached SBB: mostly some weeks ahead of the start, a fair share late, never
+    // after today (for the data-quality view). A separate stream keeps the rest of the data as it was.
+    let mut timing = StdRng::seed_from_u64(cfg.seed ^ 0x5eed_da7a);
+    let registered: Vec<(String, chrono::NaiveDateTime)> = outcomes
+        .iter()
+        .zip(&records)
+        .map(|((id, _), b)| {
+            let offset = if timing.random_bool(0.78) { -timing.random_range(1..=60) } else { timing.random_range(0..=75) };
+            let day = (b.periode.startdatum() + chrono::Duration::days(offset)).min(cfg.today);
+            let at = day.and_hms_opt(timing.random_range(7..=17), timing.random_range(0..60), 0).unwrap_or(now).min(now);
+            (id.clone(), at)
+        })
+        .collect();
+    bpv_store::write_transaction(conn, |conn| -> Result<(), StoreError> {
+        use bpv_store::schema::bpvos::dsl;
+        use diesel::prelude::*;
+        for (id, at) in &registered {
+            diesel::update(dsl::bpvos.find(id))
+                .set((dsl::received_at.eq(at), dsl::school_received_at.eq(at)))
+                .execute(conn)
+                .map_err(StoreError::from)?;
+        }
+        Ok(())
+    })?;
+
     // SBB's own registration feed brings the praktijkopleider for most of them.
     let registraties: Vec<bpvos::Registratie> = records
         .iter()

@@ -138,6 +138,22 @@ fn admin_flow_and_refusals(db: &TestDb) {
     ] {
         assert!(actions.iter().any(|x| x == a), "{a} not audited: {actions:?}");
     }
+    drop(conn);
+    // `bpv admin audit` reads it back: oldest first, per instelling, since a day.
+    let out = ok(bpv(db, &["admin", "audit", "--instelling", "25ab"]));
+    let first = out.find("instelling.add").unwrap();
+    let later = out.find("gemachtigde.remove").unwrap();
+    assert!(first < later, "oldest first: {out}");
+    assert!(out.contains("tijd (UTC)") && out.contains("admin:"), "{out}");
+    let json = ok(bpv(db, &["admin", "audit", "--instelling", "25AB", "--json"]));
+    let lines: Vec<serde_json::Value> = json.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), actions.len());
+    assert!(lines.iter().all(|l| l["instelling"] == "25AB" && l["wie"]["soort"] == "admin"));
+    let future = ok(bpv(db, &["admin", "audit", "--since", "2999-01-01"]));
+    assert!(future.contains("geen regels"), "{future}");
+    let out = refused(bpv(db, &["admin", "audit", "--since", "gisteren"]));
+    assert!(out.contains("--since"), "{out}");
+    refused(bpv(db, &["admin", "audit", "--instelling", "XYZ"]));
 }
 
 fn imports_report_bad_lines_and_write_nothing(db: &TestDb) {
