@@ -2,7 +2,8 @@
 # The test command. Runs every suite: unit, property and doc tests, the store and service tests
 # on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the run fails
 # if there is none), the mail tests against a real SMTP server (Postfix's smtp-sink, installed if
-# missing; required), the API contract checks (openapi-spec-validator, schemathesis) and the
+# missing; required), the mutual-TLS tests with openssl-made certificates and curl (installed if
+# missing), the API contract checks (openapi-spec-validator, schemathesis) and the
 # browser tests in headless Chromium (both install what they need). Also checks formatting and
 # clippy. The Rust test summary comes last.
 #
@@ -16,6 +17,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 source scripts/lib/postgres.sh
 # shellcheck source=lib/smtp.sh
 source scripts/lib/smtp.sh
+# shellcheck source=lib/tls-tools.sh
+source scripts/lib/tls-tools.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -25,6 +28,9 @@ ensure_postgres
 step "SMTP server (smtp-sink) for the mail tests"
 ensure_smtp_sink
 export BPV_REQUIRE_SMTP=1
+
+step "openssl and curl for the mutual-TLS tests"
+ensure_tls_tools
 
 if [ $# -eq 0 ]; then
   step "format and lints"

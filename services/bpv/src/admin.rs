@@ -250,7 +250,8 @@ fn audit_log(conn: &mut DbConnection, args: AuditArgs) -> Result<(), CliError> {
     rows.reverse();
     if args.json {
         for r in &rows {
-            let detail: serde_json::Value = serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail.clone()));
+            let detail: serde_json::Value =
+                serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail.clone()));
             println!(
                 "{}",
                 json!({

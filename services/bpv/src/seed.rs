@@ -377,9 +377,11 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
         .iter()
         .zip(&records)
         .map(|((id, _), b)| {
-            let offset = if timing.random_bool(0.78) { -timing.random_range(1..=60) } else { timing.random_range(0..=75) };
+            let offset =
+                if timing.random_bool(0.78) { -timing.random_range(1..=60) } else { timing.random_range(0..=75) };
             let day = (b.periode.startdatum() + chrono::Duration::days(offset)).min(cfg.today);
-            let at = day.and_hms_opt(timing.random_range(7..=17), timing.random_range(0..60), 0).unwrap_or(now).min(now);
+            let at =
+                day.and_hms_opt(timing.random_range(7..=17), timing.random_range(0..60), 0).unwrap_or(now).min(now);
             (id.clone(), at)
         })
         .collect();
