@@ -2,7 +2,8 @@
 # Benchmark: the results API over 1,000,000 answers on PostgreSQL (~60 instellingen, 400 crebos,
 # 36 months, both groups). Prints: the index's full load, cold evaluations, the time to absorb
 # 10,000 new answers, GET /v1/resultaten for a mix of selections at 16 connections against a
-# release build (p50/p99, req/s), and the same selections as plain SQL GROUP BY. Asserts nothing.
+# release build (p50/p99, req/s), GET /v1/datakwaliteit over a year of bpvo's (cold and cached),
+# and the same selections as plain SQL GROUP BY. Asserts nothing.
 #   scripts/bench-reporting.sh [ANSWERS] [CONNECTIONS] [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,7 @@ copy "aanbieders (aanbiedercode, brin, naam, created_at)" aanbieders
 copy "locaties (locatiecode, aanbiedercode, naam)" locaties
 copy "kwalificaties (crebo, naam, niveau, sector)" kwalificaties
 copy "bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum, status, locatiecode, received_at, updated_at)" bpvos
+copy "erkenningen (id, leerbedrijf_id, crebo, geldig_van, geldig_tot)" erkenningen
 copy "invitations (id, bpvo_id, groep, kanaal, status, scheduled_on, closes_on, sent_on, created_at, updated_at)" invitations
 copy "responses (id, invitation_id, submitted_at, bron, questionnaire_version, groep, maand, aanbiedercode, locatiecode, leerweg, crebo, sector, cijfer, antwoorden)" responses
 psql "$pg_url" -qc "VACUUM ANALYZE" >/dev/null
@@ -70,6 +72,13 @@ grep -m1 'resultaten geladen' "$work/server.log" | sed 's/^/server: /' || true
 token=$(BPV_CONFIG_DIR=/nonexistent "$TOOL" token)
 "$TOOL" load "$url" "$token" "$CONNS" "$SECS"
 echo "server RSS: $(ps -o rss= -p "$server_pid" | awk '{printf "%.0f MiB", $1/1024}')"
+
+echo "-- data quality (GET /v1/datakwaliteit, SBB: every instelling and national, one year of bpvo's) --"
+echo "bpvo's in the year: $(psql "$pg_url" -tAc "SELECT count(*) FROM bpvos WHERE startdatum >= '2024-01-01' AND startdatum < '2025-01-01'")"
+for run in cold cached; do
+  curl -sf -o /dev/null -w "datakwaliteit ($run): %{time_total} s\n" -H "Authorization: Bearer $token" \
+    "$url/v1/datakwaliteit?peildatum=2025-01-01"
+done
 
 echo "-- plain SQL on the same data --"
 "$TOOL" sql "$pg_url"

@@ -209,6 +209,10 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
         let url = school.url();
         let survey_url = survey.url();
         let reporting_url = reporting.url();
+        let mtls = reporting.mtls_url().map_or_else(
+            || "uit: zet [mtls] met certificaten aan (docs/operations.md)".to_owned(),
+            |u| format!("{u}/v1/resultaten/antwoorden (clientcertificaat + token)"),
+        );
         println!();
         println!("diensten (stop met Ctrl-C):");
         kv(&[
@@ -220,6 +224,8 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("resultaten-API", reporting_url.clone()),
             ("  OpenAPI", format!("{reporting_url}/v1/openapi.json")),
             ("  voorbeeld", format!("{reporting_url}/v1/resultaten?groep=studenten (Bearer-token van hierboven)")),
+            ("  datakwaliteit", format!("{reporting_url}/v1/datakwaliteit")),
+            ("  antwoorden (mTLS)", mtls),
             ("dashboard", format!("{reporting_url}/dashboard")),
             ("  inloggen school", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
             ("  inloggen SBB", format!("{DEMO_MEDEWERKER} / {DEMO_WACHTWOORD}")),

@@ -2,7 +2,8 @@
 //!
 //! * `gen DIR ANSWERS` — CSV files (instellingen, aanbieders, locaties, kwalificaties, bpvos,
 //!   invitations, responses) for `COPY`: ~60 instellingen with 3 aanbieders and 2 locaties each,
-//!   400 crebos in 8 sectors, 36 months, both groups, ~31 % response;
+//!   400 crebos in 8 sectors, 36 months, both groups, ~31 % response; 20,000 leerbedrijven
+//!   with erkenningen for most pairs in use, registrations around the start date;
 //! * `absorb DATABASE_URL N` — load the index from the database (timed), store `N` new answers,
 //!   time absorbing them, and time cold evaluations (no cache) of typical selections;
 //! * `load URL TOKEN CONNECTIONS SECONDS` — `GET /v1/resultaten` for a mix of selections from
@@ -99,6 +100,9 @@ fn generate(dir: &str, answers: usize, seed: u64) {
         writeln!(fk, "{},Kwalificatie {c},{},{}", crebo(c), 2 + c % 3, csv_field(SECTORS[c % SECTORS.len()])).unwrap();
     }
     let (mut fb, mut fi, mut fr) = (open("bpvos"), open("invitations"), open("responses"));
+    // Erkenningen for data quality: most (leerbedrijf, crebo) pairs in use are recognised.
+    let mut fe = open("erkenningen");
+    let mut erkend = std::collections::HashSet::new();
     let mut n_answers = 0;
     let mut id = 0u64;
     // Instelling sizes differ (a few large ROCs); crebos cluster per instelling.
@@ -120,15 +124,22 @@ fn generate(dir: &str, answers: usize, seed: u64) {
         let end = month(m);
         id += 1;
         let bpvo = format!("b{id}");
+        let start = end - chrono::Days::new(180);
+        let leerbedrijf = 100_000_000 + rng.random_range(0..20_000u32);
+        // Registered mostly ahead of the start, a fair share late.
+        let offset = if rng.random_bool(0.75) { -rng.random_range(1..60i64) } else { rng.random_range(0..75i64) };
+        let received = (start + chrono::Duration::days(offset)).and_hms_opt(9, 0, 0).unwrap();
         writeln!(
             fb,
-            "{bpvo},{},c{id},100200300,{},{leerweg},{},{end},actief,{},{now},{now}",
+            "{bpvo},{},c{id},{leerbedrijf},{},{leerweg},{start},{end},actief,{},{received},{now}",
             aanbieder(i, a),
             crebo(c),
-            end - chrono::Days::new(180),
             locatie(i, a, l)
         )
         .unwrap();
+        if erkend.insert((leerbedrijf, c)) && rng.random_bool(0.9) {
+            writeln!(fe, "e{id},{leerbedrijf},{},2015-01-01,", crebo(c)).unwrap();
+        }
         let sent = end - chrono::Days::new(21);
         for (groep, rate) in [("praktijkopleider", 0.20), ("student", 0.42)] {
             let inv = format!("i{id}{}", &groep[..1]);

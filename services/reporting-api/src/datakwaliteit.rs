@@ -21,7 +21,7 @@ use crate::report::Kijker;
 use crate::state::AppState;
 
 /// The national figures and every instelling's, for one peildatum; recomputed after
-/// `reporting.refresh_seconds` (one pass over a year of bpvo's).
+/// `reporting.invitations_refresh_seconds` (one pass over a year of bpvo's: seconds nationally).
 #[derive(Debug)]
 pub struct Overzicht {
     pub peildatum: NaiveDate,

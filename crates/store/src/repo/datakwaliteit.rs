@@ -49,12 +49,22 @@ pub fn rijen(
             verwijderd,
             erkend,
         ))
-        .order((aanbieders::brin, bpvos::aanbiedercode, bpvos::correlatie_id))
         .into_boxed();
     if let Some(b) = brin {
         q = q.filter(aanbieders::brin.eq(b.to_owned()));
     }
-    let rows: Vec<Raw> = q.load(conn)?;
+    // One correlated probe per bpvo: PostgreSQL's JIT compiles for seconds on this plan's
+    // estimate and gains nothing, so it is off for this statement.
+    let mut rows: Vec<Raw> = match conn {
+        DbConnection::Postgresql(_) => crate::db::write_transaction(conn, |conn| -> StoreResult<Vec<Raw>> {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SET LOCAL jit = off")?;
+            Ok(q.load(conn)?)
+        })?,
+        DbConnection::Sqlite(_) => q.load(conn)?,
+    };
+    // Sorted here rather than in SQL: the sort kept PostgreSQL from streaming the rows.
+    rows.sort_unstable_by(|a, b| (&a.0, &a.1, &a.2).cmp(&(&b.0, &b.1, &b.2)));
     Ok(rows
         .into_iter()
         .map(|r| BpvoMeting {

@@ -170,9 +170,52 @@ async fn new_answers_are_absorbed(db: TestDb) {
 }
 
 async_backend_tests!(
+    a_purge_changes_no_report,
     school_selection_beside_the_national_figures,
     every_filter_narrows_as_computed,
     bad_selections_name_every_bad_key,
     csv_export_opens_in_excel_with_the_right_columns,
     new_answers_are_absorbed,
 );
+
+/// The retention purge removes names and addresses but no report changes: a fresh index built
+/// from the purged database gives the very reports the running service gave before.
+async fn a_purge_changes_no_report(db: TestDb) {
+    use bpv_aggregation::Questionnaires;
+    use bpv_reporting_api::data::ReportData;
+    use bpv_reporting_api::report::{self, Kijker, Vraag};
+
+    let app = spawn_app(db).await;
+    let asks: [(Kijker, &str); 4] = [
+        (Kijker::School { brin: "25AB".into() }, ""),
+        (Kijker::School { brin: "25AB".into() }, "groep=praktijkopleiders"),
+        (Kijker::School { brin: "25AB".into() }, "leerweg=BBL&locatie=L2"),
+        (Kijker::Sbb, "sector=Techniek"),
+    ];
+    let mut before = Vec::new();
+    for (kijker, q) in &asks {
+        let token = match kijker {
+            Kijker::School { brin } => app.school(brin),
+            Kijker::Sbb => app.sbb(),
+        };
+        before.push(app.json(&format!("/v1/resultaten?{q}"), &token).await);
+    }
+    let far = chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap();
+    let purged = bpv_store::repo::retentie::purge(&mut app.db.conn(), far, 90, bpv_store::now_utc(), false).unwrap();
+    // Every seeded bpvo: 30 + 10 + 5 + 25 students and 10 praktijkopleiders (see helpers).
+    assert_eq!(purged.na_termijn, 80, "{purged:?}");
+    let left = bpv_store::repo::bpvos::list_all(&mut app.db.conn()).unwrap();
+    assert!(
+        left.iter()
+            .all(|b| b.student_email.is_none() && b.student_naam.is_none() && b.praktijkopleider_email.is_none())
+    );
+
+    let fresh = ReportData::new(Questionnaires::builtin().unwrap(), 10);
+    fresh.refresh(&mut app.db.conn()).unwrap();
+    for ((kijker, q), was) in asks.iter().zip(&before) {
+        let (vraag, _) = Vraag::parse(q, &[]).unwrap();
+        let selectie = vraag.check(kijker, &fresh.names()).unwrap();
+        let now = serde_json::to_value(report::rapport(&fresh, &selectie)).unwrap();
+        assert_eq!(&now, was, "{q}");
+    }
+}
