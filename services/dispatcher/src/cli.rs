@@ -201,7 +201,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
             let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let days = settings.retention.days;
             let mut conn = pool.get()?;
-            let report = crate::housekeeping::purge(&mut conn, today, days, now_utc(), dry_run)?;
+            let report = bpv_store::repo::retentie::purge(&mut conn, today, days, now_utc(), dry_run)?;
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {

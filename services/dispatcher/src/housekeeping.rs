@@ -1,22 +1,11 @@
-//! The dispatcher's housekeeping runs: `purge` (retention of personal data) and `snapshot` (the
-//! quarterly data-quality photo).
+//! The dispatcher's housekeeping besides mail: `snapshot` (the quarterly data-quality photo);
+//! `purge` is `bpv_store::repo::retentie::purge`.
 
 use bpv_aggregation::datakwaliteit;
 use bpv_store::DbConnection;
-use bpv_store::repo::{datakwaliteit as store_dq, retentie};
+use bpv_store::repo::datakwaliteit as store_dq;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
-
-/// Remove personal data due on `today`; see [`retentie::purge`].
-pub fn purge(
-    conn: &mut DbConnection,
-    today: NaiveDate,
-    days: u32,
-    now: NaiveDateTime,
-    dry_run: bool,
-) -> anyhow::Result<retentie::PurgeReport> {
-    Ok(retentie::purge(conn, today, days, now, dry_run)?)
-}
 
 /// What a snapshot run did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -145,7 +145,8 @@ impl Vraag {
                     bad.push(param(&k, "repeated", "mag maar één keer voorkomen", "may occur once"))
                 }
                 "peildatum" if !value.is_empty() => match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-                    Ok(d) => v.peildatum = Some(d),
+                    Ok(d) if (2000..=2199).contains(&chrono::Datelike::year(&d)) => v.peildatum = Some(d),
+                    Ok(_) => bad.push(param(&k, "range", "een datum van 2000 tot 2200", "a date from 2000 to 2200")),
                     Err(_) => bad.push(param(&k, "pattern", "een datum als jjjj-mm-dd", "a date as yyyy-mm-dd")),
                 },
                 "instelling" | "peildatum" => {}
@@ -225,7 +226,7 @@ fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
 #[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", tag = "datakwaliteit",
     params(
         ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
-        ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd; default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd (2000–2199); default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     ),
     responses(
         (status = 200, body = Datakwaliteit),

@@ -166,6 +166,8 @@ async fn indicators_match_the_hand_computed_fixture(db: TestDb) {
     problem(app.get("/v1/datakwaliteit?instelling=26CD", &app.school("25AB")).await, 403).await;
     let p = problem(app.get("/v1/datakwaliteit?peildatum=2026-13-01&foo=1", &app.sbb()).await, 400).await;
     assert_eq!(param_names(&p), ["peildatum", "foo"]);
+    let p = problem(app.get("/v1/datakwaliteit?peildatum=0000-09-01", &app.sbb()).await, 400).await;
+    assert_eq!(param_names(&p), ["peildatum"], "a year outside 2000–2199 would give dates JSON cannot carry");
     let p = problem(app.get("/v1/datakwaliteit?instelling=99ZZ", &app.sbb()).await, 400).await;
     assert_eq!(param_names(&p), ["instelling"]);
     problem(app.get("/v1/datakwaliteit", "not-a-token").await, 401).await;
