@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use bpv_store::now_utc;
-use bpv_store::repo::reporting::{AnswerFilter, AnswerRow};
+use bpv_store::repo::reporting::{AnswerFilter, AnswerRow, Page};
 use bpv_store::repo::{audit, instellingen, reporting};
 use bpv_web::Problem;
 use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
@@ -42,14 +42,42 @@ pub struct AntwoordRij {
     pub items: BTreeMap<String, Option<u8>>,
 }
 
-/// The rows of one request.
+/// One page of rows.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Antwoorden {
     pub instelling: String,
+    /// This page (from 1).
+    pub pagina: i64,
+    pub paginagrootte: i64,
+    /// Rows matching the filters, on all pages.
+    pub totaal: i64,
+    /// Rows on this page.
     pub aantal: usize,
     pub antwoorden: Vec<AntwoordRij>,
+    #[serde(rename = "_links")]
+    pub links: Links,
 }
+
+/// Links to this page and the next (HAL style, as the NL API design rules suggest).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Links {
+    #[serde(rename = "self")]
+    pub zelf: Href,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<Href>,
+}
+
+/// A link.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Href {
+    pub href: String,
+}
+
+/// Rows per page unless `paginagrootte` says otherwise, and at most.
+pub const PAGINAGROOTTE: i64 = 1_000;
+/// The largest page.
+pub const MAX_PAGINAGROOTTE: i64 = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Formaat {
@@ -71,9 +99,12 @@ impl Formaat {
 /// Served only on the mutual-TLS listener (`mtls.listen`). The client certificate must chain to
 /// a configured trust anchor (PKIoverheid) and carry the instelling's registered OIN in
 /// `Subject.serialNumber`; the token must belong to that instelling and hold `resultaten:read`.
-/// Filters as `/v1/resultaten`; `groep` defaults to studenten.
+/// Filters as `/v1/resultaten`; `groep` defaults to studenten. Paged: `pagina` (from 1) and
+/// `paginagrootte` (default 1,000, at most 5,000); `_links.next` is there while more follow.
 #[utoipa::path(get, path = "/v1/resultaten/antwoorden", operation_id = "antwoorden", tag = "resultaten",
     params(
+        ("pagina" = Option<i64>, Query, description = "Page, from 1", minimum = 1),
+        ("paginagrootte" = Option<i64>, Query, description = "Rows per page (default 1000, at most 5000)", minimum = 1, maximum = 5000),
         ("van" = Option<String>, Query, description = "First month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
         ("totEnMet" = Option<String>, Query, description = "Last month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
         ("aanbieder" = Option<Vec<String>>, Query, description = "Onderwijsaanbieder(s)", explode = true),
@@ -91,13 +122,33 @@ impl Formaat {
     ),
     security(("bearer" = [])))]
 pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let (brin, rows) = read(&req, &state, Formaat::Json).await?;
+    let (brin, totaal, page, rows) = read(&req, &state, Formaat::Json).await?;
+    let page = page.unwrap_or(Page { offset: 0, limit: PAGINAGROOTTE });
+    let pagina = page.offset / page.limit + 1;
     let antwoorden: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
-    Ok(HttpResponse::Ok().json(Antwoorden { instelling: brin, aantal: antwoorden.len(), antwoorden }))
+    let link = |p: i64| {
+        let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != "pagina")
+            .collect();
+        pairs.push(("pagina".into(), p.to_string()));
+        Href { href: format!("{}?{}", req.path(), serde_urlencoded::to_string(&pairs).unwrap_or_default()) }
+    };
+    let links = Links { zelf: link(pagina), next: (page.offset + page.limit < totaal).then(|| link(pagina + 1)) };
+    Ok(HttpResponse::Ok().json(Antwoorden {
+        instelling: brin,
+        pagina,
+        paginagrootte: page.limit,
+        totaal,
+        aantal: antwoorden.len(),
+        antwoorden,
+        links,
+    }))
 }
 
-/// The same rows as CSV (`;`-separated is not used: plain RFC 4180 commas, UTF-8), one column per
-/// item in questionnaire order.
+/// All matching rows as CSV (RFC 4180 commas, UTF-8), one column per item in questionnaire order;
+/// not paged.
 #[utoipa::path(get, path = "/v1/resultaten/antwoorden/export.csv", operation_id = "antwoordenCsv", tag = "resultaten",
     responses(
         (status = 200, content_type = "text/csv", body = String),
@@ -106,7 +157,7 @@ pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     ),
     security(("bearer" = [])))]
 pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let (brin, rows) = read(&req, &state, Formaat::Csv).await?;
+    let (brin, _, _, rows) = read(&req, &state, Formaat::Csv).await?;
     let rows: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
     // Item columns: every item of the versions present, in questionnaire order.
     let mut codes: Vec<String> = Vec::new();
@@ -193,7 +244,43 @@ fn rij(r: AnswerRow) -> AntwoordRij {
 }
 
 /// Check certificate, token and OIN in that order, then read and audit.
-async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(String, Vec<AnswerRow>), Problem> {
+type Gelezen = (String, i64, Option<Page>, Vec<AnswerRow>);
+
+/// `pagina` and `paginagrootte` from the query's extra pairs; errors go with the other bad keys.
+fn page_of(extra: &[(String, String)], fouten: &mut Vec<bpv_web::InvalidParam>) -> Page {
+    let mut get = |name: &str, min: i64, max: i64, default: i64| -> i64 {
+        let values: Vec<&String> = extra.iter().filter(|(k, _)| k == name).map(|(_, v)| v).collect();
+        match values.as_slice() {
+            [] => default,
+            [v] => match v.parse::<i64>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    fouten.push(bpv_web::InvalidParam {
+                        name: name.into(),
+                        code: "range".into(),
+                        reason: format!("een geheel getal van {min} tot en met {max}"),
+                        reason_en: format!("a whole number from {min} to {max}"),
+                    });
+                    default
+                }
+            },
+            _ => {
+                fouten.push(bpv_web::InvalidParam {
+                    name: name.into(),
+                    code: "repeated".into(),
+                    reason: "deze parameter mag maar één keer voorkomen".into(),
+                    reason_en: "may occur once".into(),
+                });
+                default
+            }
+        }
+    };
+    let limit = get("paginagrootte", 1, MAX_PAGINAGROOTTE, PAGINAGROOTTE);
+    let pagina = get("pagina", 1, 1_000_000, 1);
+    Page { offset: (pagina - 1) * limit, limit }
+}
+
+async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<Gelezen, Problem> {
     let oin = ClientCert::oin(req.conn_data::<ClientCert>())?.to_owned();
     let principal = ApiPrincipal::extract(req).await?;
     principal.require_scope(SCOPE_RESULTATEN_READ)?;
@@ -203,7 +290,9 @@ async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(
         ));
     }
     let brin = principal.instelling()?.to_owned();
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let paged: &[&str] = if formaat == Formaat::Json { &["pagina", "paginagrootte"] } else { &[] };
+    let (mut vraag, extra) = Vraag::parse(req.query_string(), paged)?;
+    let page = (formaat == Formaat::Json).then(|| page_of(&extra, &mut vraag.fouten));
     let selectie = vraag.check(&Kijker::School { brin: brin.clone() }, &state.data.names())?;
     let filter = AnswerFilter {
         brin: brin.clone(),
@@ -223,7 +312,7 @@ async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(
     let pool = state.pool.clone();
     let client_id = principal.client_id.clone();
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
-    web::block(move || -> Result<(String, Vec<AnswerRow>), Problem> {
+    web::block(move || -> Result<Gelezen, Problem> {
         let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
         let registered = instellingen::find(&mut conn, &brin).map_err(store)?.and_then(|i| i.oin);
         match registered {
@@ -239,7 +328,7 @@ async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(
             }
             Some(_) => {}
         }
-        let rows = reporting::answers_of_school(&mut conn, &filter).map_err(store)?;
+        let (totaal, rows) = reporting::answers_of_school(&mut conn, &filter, page).map_err(store)?;
         audit::append(
             &mut conn,
             now_utc(),
@@ -250,7 +339,7 @@ async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<(
             Some(rows.len() as i64),
         )
         .map_err(store)?;
-        Ok((brin, rows))
+        Ok((brin, totaal, page, rows))
     })
     .await
     .map_err(|e| bpv_web::problem::internal_error(&e))?

@@ -51,6 +51,8 @@ use crate::{antwoorden, api, datakwaliteit, report};
         api::Status,
         antwoorden::Antwoorden,
         antwoorden::AntwoordRij,
+        antwoorden::Links,
+        antwoorden::Href,
         datakwaliteit::Datakwaliteit,
         datakwaliteit::Periode,
         datakwaliteit::Landelijk,

@@ -147,49 +147,76 @@ pub struct AnswerRow {
     pub antwoorden: String,
 }
 
-/// The answers matching `filter`, by month, aanbieder and correlatieId.
-pub fn answers_of_school(conn: &mut DbConnection, filter: &AnswerFilter) -> StoreResult<Vec<AnswerRow>> {
+/// Which rows of the ordered answer list to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// The answers matching `filter` — all, or one page — in a stable order (month, aanbieder,
+/// correlatieId, answer id), and how many match in all.
+pub fn answers_of_school(
+    conn: &mut DbConnection,
+    filter: &AnswerFilter,
+    page: Option<Page>,
+) -> StoreResult<(i64, Vec<AnswerRow>)> {
     use crate::schema::{bpvos, invitations};
-    let own = aanbieders::table.filter(aanbieders::brin.eq(filter.brin.clone())).select(aanbieders::aanbiedercode);
-    let mut q = responses::table
-        .inner_join(invitations::table.inner_join(bpvos::table))
-        .filter(responses::aanbiedercode.eq_any(own))
-        .filter(responses::groep.eq(filter.groep.clone()))
-        .select((
-            bpvos::correlatie_id,
-            responses::aanbiedercode,
-            responses::locatiecode,
-            responses::leerweg,
-            responses::crebo,
-            responses::sector,
-            responses::groep,
-            responses::questionnaire_version,
-            responses::maand,
-            responses::cijfer,
-            responses::antwoorden,
-        ))
-        .order((responses::maand, responses::aanbiedercode, bpvos::correlatie_id))
-        .into_boxed();
-    if let Some(v) = &filter.van {
-        q = q.filter(responses::maand.ge(v.clone()));
+    macro_rules! filtered {
+        ($select:expr) => {{
+            let own =
+                aanbieders::table.filter(aanbieders::brin.eq(filter.brin.clone())).select(aanbieders::aanbiedercode);
+            let mut q = responses::table
+                .inner_join(invitations::table.inner_join(bpvos::table))
+                .filter(responses::aanbiedercode.eq_any(own))
+                .filter(responses::groep.eq(filter.groep.clone()))
+                .select($select)
+                .into_boxed();
+            if let Some(v) = &filter.van {
+                q = q.filter(responses::maand.ge(v.clone()));
+            }
+            if let Some(t) = &filter.tot_en_met {
+                q = q.filter(responses::maand.le(t.clone()));
+            }
+            if !filter.aanbieders.is_empty() {
+                q = q.filter(responses::aanbiedercode.eq_any(filter.aanbieders.clone()));
+            }
+            if !filter.locaties.is_empty() {
+                q = q.filter(responses::locatiecode.eq_any(filter.locaties.clone()));
+            }
+            if let Some(l) = &filter.leerweg {
+                q = q.filter(responses::leerweg.eq(l.clone()));
+            }
+            if let Some(s) = &filter.sector {
+                q = q.filter(responses::sector.eq(s.clone()));
+            }
+            if let Some(c) = &filter.crebo {
+                q = q.filter(responses::crebo.eq(c.clone()));
+            }
+            q
+        }};
     }
-    if let Some(t) = &filter.tot_en_met {
-        q = q.filter(responses::maand.le(t.clone()));
-    }
-    if !filter.aanbieders.is_empty() {
-        q = q.filter(responses::aanbiedercode.eq_any(filter.aanbieders.clone()));
-    }
-    if !filter.locaties.is_empty() {
-        q = q.filter(responses::locatiecode.eq_any(filter.locaties.clone()));
-    }
-    if let Some(l) = &filter.leerweg {
-        q = q.filter(responses::leerweg.eq(l.clone()));
-    }
-    if let Some(s) = &filter.sector {
-        q = q.filter(responses::sector.eq(s.clone()));
-    }
-    if let Some(c) = &filter.crebo {
-        q = q.filter(responses::crebo.eq(c.clone()));
-    }
-    Ok(q.load(conn)?)
+    let mut rows = filtered!((
+        bpvos::correlatie_id,
+        responses::aanbiedercode,
+        responses::locatiecode,
+        responses::leerweg,
+        responses::crebo,
+        responses::sector,
+        responses::groep,
+        responses::questionnaire_version,
+        responses::maand,
+        responses::cijfer,
+        responses::antwoorden,
+    ))
+    .order((responses::maand, responses::aanbiedercode, bpvos::correlatie_id, responses::id));
+    let total = match page {
+        Some(p) => {
+            rows = rows.offset(p.offset).limit(p.limit);
+            filtered!(diesel::dsl::count_star()).get_result::<i64>(conn)?
+        }
+        None => -1,
+    };
+    let rows: Vec<AnswerRow> = rows.load(conn)?;
+    Ok((if total < 0 { rows.len() as i64 } else { total }, rows))
 }

@@ -273,6 +273,33 @@ async fn the_school_reads_its_own_answers_and_nothing_else(db: TestDb) {
         bad["invalidParams"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(names, BTreeSet::from(["leerweg", "aanbieder"]));
 
+    // Pages: 10 + 10 + 5, the links lead on, together exactly the same rows.
+    let mut paged = BTreeSet::new();
+    let mut next = Some("/v1/resultaten/antwoorden?paginagrootte=10".to_owned());
+    let mut sizes = Vec::new();
+    while let Some(path) = next {
+        let p = curl(&app, &path, Some("school25"), Some(&token)).await.json();
+        assert_eq!(p["totaal"], 25);
+        sizes.push(p["aantal"].as_u64().unwrap());
+        paged.extend(ids(&p));
+        next = p["_links"]["next"]["href"].as_str().map(str::to_owned);
+    }
+    assert_eq!(sizes, [10, 10, 5]);
+    assert_eq!(paged, own);
+    let bad =
+        curl(&app, "/v1/resultaten/antwoorden?pagina=0&paginagrootte=99999", Some("school25"), Some(&token)).await;
+    bad.problem(400, "ongeldige-invoer");
+    let names: BTreeSet<String> = bad.json()["invalidParams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, BTreeSet::from(["pagina".to_owned(), "paginagrootte".to_owned()]));
+    curl(&app, "/v1/resultaten/antwoorden/export.csv?pagina=2", Some("school25"), Some(&token))
+        .await
+        .problem(400, "ongeldige-invoer");
+
     // CSV: a header and one line per answer, one column per item.
     let csv = curl(&app, "/v1/resultaten/antwoorden/export.csv", Some("school25"), Some(&token)).await;
     assert_eq!(csv.status, 200);
@@ -291,8 +318,8 @@ async fn the_school_reads_its_own_answers_and_nothing_else(db: TestDb) {
     // Every read is in the audit log: the certificate's OIN, the client, the filters, the count.
     let log = audit::list(&mut app.db.conn(), Some("25AB"), None, 100).unwrap();
     let reads: Vec<_> = log.iter().filter(|e| e.action == "resultaten.antwoorden").collect();
-    // json, BBL, 123A457, praktijkopleiders, csv (the refused bad request is not a read)
-    assert_eq!(reads.len(), 5, "{reads:?}");
+    // json, BBL, 123A457, praktijkopleiders, three pages, csv (refused requests are not reads)
+    assert_eq!(reads.len(), 8, "{reads:?}");
     assert!(reads.iter().all(|e| e.actor_kind == "certificaat" && e.actor_id == OIN_25AB));
     let bbl_entry = reads.iter().find(|e| e.detail.contains("BBL")).unwrap();
     assert_eq!(bbl_entry.row_count, Some(10));
