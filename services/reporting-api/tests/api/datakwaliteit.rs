@@ -236,6 +236,27 @@ async fn the_dashboard_tab_shows_indicators_records_and_photos(db: TestDb) {
     assert!(html.contains("<td>B3</td>"));
     assert!(html.contains("id=\"geen-fotos\""));
     assert!(!html.contains("26CD"), "a school sees no other school");
+    // SBB staff: every instelling and the national row, a choice of instelling, no records.
+    let login = app
+        .http
+        .post(format!("{}/dashboard/inloggen", app.url))
+        .form(&[("email", "analist@sbb.example"), ("wachtwoord", WACHTWOORD)])
+        .send()
+        .await
+        .unwrap();
+    let sbb = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+    let r = app
+        .http
+        .get(format!("{}/dashboard/datakwaliteit?peildatum=2026-07-01", app.url))
+        .header("cookie", &sbb)
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<tr data-rij=\"25AB\">") && html.contains("<tr data-rij=\"26CD\">"), "{html}");
+    assert!(html.contains("id=\"f-instelling\""));
+    assert!(!html.contains("Uw records"), "no record lists for SBB");
+    assert!(html.contains("Landelijk per sector"));
     // Not logged in: the login form.
     let r = app.http.get(format!("{}/dashboard/datakwaliteit", app.url)).send().await.unwrap();
     assert!(r.text().await.unwrap().contains("action=\"/dashboard/inloggen\""));
