@@ -17,7 +17,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::mtls::ClientCert;
-use crate::report::{Kijker, Vraag, groep_naam};
+use crate::report::{Kijker, Vraag, groep_naam, param};
 use crate::state::AppState;
 
 /// One answer.
@@ -255,22 +255,17 @@ fn page_of(extra: &[(String, String)], fouten: &mut Vec<bpv_web::InvalidParam>) 
             [v] => match v.parse::<i64>() {
                 Ok(n) if (min..=max).contains(&n) => n,
                 _ => {
-                    fouten.push(bpv_web::InvalidParam {
-                        name: name.into(),
-                        code: "range".into(),
-                        reason: format!("een geheel getal van {min} tot en met {max}"),
-                        reason_en: format!("a whole number from {min} to {max}"),
-                    });
+                    fouten.push(param(
+                        name,
+                        "range",
+                        format!("een geheel getal van {min} tot en met {max}"),
+                        format!("a whole number from {min} to {max}"),
+                    ));
                     default
                 }
             },
             _ => {
-                fouten.push(bpv_web::InvalidParam {
-                    name: name.into(),
-                    code: "repeated".into(),
-                    reason: "deze parameter mag maar één keer voorkomen".into(),
-                    reason_en: "may occur once".into(),
-                });
+                fouten.push(param(name, "repeated", "deze parameter mag maar één keer voorkomen", "may occur once"));
                 default
             }
         }
@@ -309,11 +304,11 @@ async fn read(req: &HttpRequest, state: &AppState, formaat: Formaat) -> Result<G
     for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string()).unwrap_or_default() {
         filters.entry(k).or_default().push(v);
     }
-    let pool = state.pool.clone();
+    let st = state.clone();
     let client_id = principal.client_id.clone();
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
     web::block(move || -> Result<Gelezen, Problem> {
-        let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        let mut conn = st.conn()?;
         let registered = instellingen::find(&mut conn, &brin).map_err(store)?.and_then(|i| i.oin);
         match registered {
             None => {

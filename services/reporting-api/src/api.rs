@@ -12,7 +12,7 @@ use crate::report::{self, Filters, Kijker, Rapport, Vraag};
 use crate::state::AppState;
 
 /// Who a token speaks for.
-fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
+pub(crate) fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
     p.require_scope(SCOPE_RESULTATEN_READ)?;
     if p.is_sbb() { Ok(Kijker::Sbb) } else { Ok(Kijker::School { brin: p.instelling()?.to_owned() }) }
 }
@@ -145,9 +145,9 @@ pub async fn health() -> HttpResponse {
 #[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
     responses((status = 200, body = Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let pool = state.pool.clone();
+    let st = state.clone();
     web::block(move || {
-        let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        let mut conn = st.conn()?;
         conn.batch_execute("SELECT 1").map_err(|e| Problem::unavailable(format!("database antwoordt niet: {e}")))?;
         let pending = bpv_store::pending_migrations(&mut conn).map_err(|e| Problem::unavailable(e.to_string()))?;
         if !pending.is_empty() {

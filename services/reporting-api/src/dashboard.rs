@@ -103,7 +103,7 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
 
 /// Who the session is, while the account is still active.
 fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
-    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    let mut conn = state.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
     Ok(match s.rol.as_str() {
         ROL_SBB => medewerkers::find_by_id(&mut conn, &s.account_id)
@@ -361,7 +361,7 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
     let st = state.clone();
     let email_shown = email.trim().to_owned();
     let outcome = web::block(move || -> Result<Option<String>, Problem> {
-        let mut conn = st.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+        let mut conn = st.conn()?;
         let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
         let email = email.trim().to_owned();
         let account = if email.is_empty() || email.len() > 254 {

@@ -10,14 +10,15 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_aggregation::datakwaliteit::{self, Afwijkingen, Indicatoren, InstellingKwaliteit, SectorIndicatoren};
 use bpv_store::DbConnection;
 use bpv_store::repo::datakwaliteit as store_dq;
-use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
-use bpv_web::{InvalidParam, Problem};
+use bpv_web::Problem;
+use bpv_web::auth::ApiPrincipal;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use crate::report::Kijker;
+use crate::api::kijker;
+use crate::report::{Kijker, param};
 use crate::state::AppState;
 
 /// The national figures and every instelling's, for one peildatum; recomputed after
@@ -119,17 +120,13 @@ pub struct Vraag {
     pub peildatum: Option<NaiveDate>,
 }
 
-fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam {
-    InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
-}
-
 impl Vraag {
     /// Parse the query; every bad key is named.
     pub fn parse(query: &str) -> Result<Vraag, Problem> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
             Problem::invalid_input(
                 "de query-string is ongeldig",
-                vec![param("query", "syntax", &e.to_string(), "invalid query")],
+                vec![param("query", "syntax", e.to_string(), "invalid query")],
             )
         })?;
         let mut v = Vraag::default();
@@ -177,7 +174,7 @@ fn scope(kijker: &Kijker, asked: Option<&str>) -> Result<Option<String>, Problem
 pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) -> Result<Datakwaliteit, Problem> {
     let brin = scope(kijker, vraag.instelling.as_deref())?;
     let peildatum = vraag.peildatum.unwrap_or(today);
-    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    let mut conn = state.conn()?;
     let o = state.kwaliteit.get(&mut conn, peildatum)?;
     let instellingen: Vec<InstellingKwaliteit> = match &brin {
         Some(b) => {
@@ -208,11 +205,6 @@ pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) 
         landelijk: o.landelijk.clone(),
         afwijkingen,
     })
-}
-
-fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
-    p.require_scope(SCOPE_RESULTATEN_READ)?;
-    if p.is_sbb() { Ok(Kijker::Sbb) } else { Ok(Kijker::School { brin: p.instelling()?.to_owned() }) }
 }
 
 /// Data quality of the bpvo registrations.
@@ -265,7 +257,7 @@ pub struct Foto {
 /// The photos a viewer may see, oldest quarter first (blocking).
 pub fn fotos_for(state: &AppState, kijker: &Kijker, instelling: Option<&str>) -> Result<Vec<Foto>, Problem> {
     let brin = scope(kijker, instelling)?;
-    let mut conn = state.pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
+    let mut conn = state.conn()?;
     store_dq::fotos(&mut conn, brin.as_deref())
         .map_err(store_err)?
         .into_iter()

@@ -44,7 +44,7 @@ pub struct Vraag {
     pub fouten: Vec<InvalidParam>,
 }
 
-fn param(name: &str, code: &str, reason: impl Into<String>, reason_en: impl Into<String>) -> InvalidParam {
+pub(crate) fn param(name: &str, code: &str, reason: impl Into<String>, reason_en: impl Into<String>) -> InvalidParam {
     InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
 }
 

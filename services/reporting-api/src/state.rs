@@ -21,6 +21,13 @@ pub struct AppState {
     pub secure_cookies: bool,
 }
 
+impl AppState {
+    /// A database connection, or the 503 that says there is none.
+    pub fn conn(&self) -> Result<bpv_store::PooledDb, bpv_web::Problem> {
+        self.pool.get().map_err(|e| bpv_web::Problem::unavailable(format!("database niet bereikbaar: {e}")))
+    }
+}
+
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").field("data", &self.data).finish()
