@@ -263,18 +263,17 @@ pub fn withdraw(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> StoreR
             return Ok(false);
         };
         diesel::update(dsl::bpvos.find(id))
-            .set((
-                dsl::status.eq(BpvoStatus::Ingetrokken.as_str()),
-                dsl::student_email.eq(None::<String>),
-                dsl::studentcode.eq(None::<String>),
-                dsl::student_naam.eq(None::<String>),
-                dsl::praktijkopleider_naam.eq(None::<String>),
-                dsl::praktijkopleider_email.eq(None::<String>),
-                dsl::updated_at.eq(now),
-            ))
+            .set((dsl::status.eq(BpvoStatus::Ingetrokken.as_str()), dsl::updated_at.eq(now)))
             .execute(conn)?;
-        // The personal data goes at once (docs/privacy.md): also the addresses in the mail log.
-        crate::repo::retentie::record_withdrawal(conn, &row, now)?;
+        // The personal data goes at once (docs/privacy.md), also the addresses in the mail log.
+        let values = [
+            row.student_naam,
+            row.student_email,
+            row.studentcode,
+            row.praktijkopleider_naam,
+            row.praktijkopleider_email,
+        ];
+        crate::repo::retentie::verwijder(conn, &[(id, &values, crate::repo::retentie::REDEN_INGETROKKEN)], now)?;
         Ok(true)
     })
 }

@@ -30,6 +30,18 @@ pub const REDEN_TERMIJN: &str = "termijn";
 /// The bpvo was withdrawn by the school.
 pub const REDEN_INGETROKKEN: &str = "ingetrokken";
 
+/// The mail-log rows of these bpvo's that still hold an address or an SMTP reply.
+macro_rules! mail_log {
+    ($bpvo_ids:expr) => {
+        deliveries::table
+            .filter(
+                deliveries::invitation_id
+                    .eq_any(invitations::table.filter(invitations::bpvo_id.eq_any($bpvo_ids)).select(invitations::id)),
+            )
+            .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null()))
+    };
+}
+
 /// What one purge removed (or, in a dry run, would remove).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -144,55 +156,14 @@ pub fn purge(
                 }
                 *report.per_instelling.entry(c.1.clone()).or_default() += 1;
             }
-            let due_ids: Vec<&str> = due.iter().map(|(c, _)| c.0.as_str()).collect();
-            let invitation_ids =
-                invitations::table.filter(invitations::bpvo_id.eq_any(&due_ids)).select(invitations::id);
-            let mails = deliveries::table
-                .filter(deliveries::invitation_id.eq_any(invitation_ids))
-                .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null()));
             if dry_run {
-                report.afleveringen += mails.count().get_result::<i64>(conn)? as u64;
+                let due_ids: Vec<&str> = due.iter().map(|(c, _)| c.0.as_str()).collect();
+                report.afleveringen += mail_log!(&due_ids).count().get_result::<i64>(conn)? as u64;
                 continue;
             }
-            report.afleveringen += diesel::update(mails)
-                .set((
-                    deliveries::recipient.eq(None::<String>),
-                    deliveries::last_reply.eq(None::<String>),
-                    deliveries::updated_at.eq(now),
-                ))
-                .execute(conn)? as u64;
-            diesel::update(bpvos::table.filter(bpvos::id.eq_any(&due_ids)))
-                .set((
-                    bpvos::student_naam.eq(None::<String>),
-                    bpvos::student_email.eq(None::<String>),
-                    bpvos::studentcode.eq(None::<String>),
-                    bpvos::praktijkopleider_naam.eq(None::<String>),
-                    bpvos::praktijkopleider_email.eq(None::<String>),
-                    bpvos::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            let records: Vec<_> = due
-                .iter()
-                .map(|(c, reden)| {
-                    let velden: Vec<&str> =
-                        VELDEN.iter().zip(&c.5).filter(|(_, v)| v.is_some()).map(|(name, _)| *name).collect();
-                    (
-                        persoonsgegevens_verwijderd::id.eq(new_id()),
-                        persoonsgegevens_verwijderd::bpvo_id.eq(c.0.clone()),
-                        persoonsgegevens_verwijderd::verwijderd_op.eq(now),
-                        persoonsgegevens_verwijderd::reden.eq(*reden),
-                        persoonsgegevens_verwijderd::velden.eq(velden.join(",")),
-                    )
-                })
-                .collect();
-            match conn {
-                DbConnection::Postgresql(c) => {
-                    diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
-                }
-                DbConnection::Sqlite(c) => {
-                    diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
-                }
-            };
+            let due: Vec<(&str, &[Option<String>; 5], &str)> =
+                due.iter().map(|(c, reden)| (c.0.as_str(), &c.5, *reden)).collect();
+            report.afleveringen += verwijder(conn, &due, now)?;
         }
         if !dry_run {
             for (brin, n) in &report.per_instelling {
@@ -211,45 +182,60 @@ pub fn purge(
     })
 }
 
-/// A withdrawn bpvo's personal data was just cleared (by [`crate::repo::bpvos::withdraw`]):
-/// clear its addresses in the mail log too and record what went.
-pub(crate) fn record_withdrawal(
+/// Remove the personal data of these bpvo's — `(id, the values of [`VELDEN`] it held, reden)` —
+/// and their addresses in the mail log, and record per bpvo which columns held a value and why.
+/// The one place personal data is removed: the purge and a withdrawal both come here. Returns
+/// the mail-log rows cleared.
+pub(crate) fn verwijder(
     conn: &mut DbConnection,
-    row: &crate::models::BpvoRow,
+    due: &[(&str, &[Option<String>; 5], &str)],
     now: NaiveDateTime,
-) -> StoreResult<()> {
-    let values = [
-        &row.student_naam,
-        &row.student_email,
-        &row.studentcode,
-        &row.praktijkopleider_naam,
-        &row.praktijkopleider_email,
-    ];
-    let velden: Vec<&str> = VELDEN.iter().zip(values).filter(|(_, v)| v.is_some()).map(|(n, _)| *n).collect();
-    let invitation_ids = invitations::table.filter(invitations::bpvo_id.eq(&row.id)).select(invitations::id);
-    diesel::update(
-        deliveries::table
-            .filter(deliveries::invitation_id.eq_any(invitation_ids))
-            .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null())),
-    )
-    .set((
-        deliveries::recipient.eq(None::<String>),
-        deliveries::last_reply.eq(None::<String>),
-        deliveries::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    if !velden.is_empty() {
-        diesel::insert_into(persoonsgegevens_verwijderd::table)
-            .values((
-                persoonsgegevens_verwijderd::id.eq(new_id()),
-                persoonsgegevens_verwijderd::bpvo_id.eq(&row.id),
-                persoonsgegevens_verwijderd::verwijderd_op.eq(now),
-                persoonsgegevens_verwijderd::reden.eq(REDEN_INGETROKKEN),
-                persoonsgegevens_verwijderd::velden.eq(velden.join(",")),
-            ))
-            .execute(conn)?;
+) -> StoreResult<u64> {
+    let ids: Vec<&str> = due.iter().map(|(id, _, _)| *id).collect();
+    let mails = diesel::update(mail_log!(&ids))
+        .set((
+            deliveries::recipient.eq(None::<String>),
+            deliveries::last_reply.eq(None::<String>),
+            deliveries::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::update(bpvos::table.filter(bpvos::id.eq_any(&ids)))
+        .set((
+            bpvos::student_naam.eq(None::<String>),
+            bpvos::student_email.eq(None::<String>),
+            bpvos::studentcode.eq(None::<String>),
+            bpvos::praktijkopleider_naam.eq(None::<String>),
+            bpvos::praktijkopleider_email.eq(None::<String>),
+            bpvos::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let records: Vec<_> = due
+        .iter()
+        .filter_map(|(id, values, reden)| {
+            let velden: Vec<&str> =
+                VELDEN.iter().zip(values.iter()).filter(|(_, v)| v.is_some()).map(|(name, _)| *name).collect();
+            (!velden.is_empty()).then(|| {
+                (
+                    persoonsgegevens_verwijderd::id.eq(new_id()),
+                    persoonsgegevens_verwijderd::bpvo_id.eq(*id),
+                    persoonsgegevens_verwijderd::verwijderd_op.eq(now),
+                    persoonsgegevens_verwijderd::reden.eq(*reden),
+                    persoonsgegevens_verwijderd::velden.eq(velden.join(",")),
+                )
+            })
+        })
+        .collect();
+    if !records.is_empty() {
+        match conn {
+            DbConnection::Postgresql(c) => {
+                diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
+            }
+            DbConnection::Sqlite(c) => {
+                diesel::insert_into(persoonsgegevens_verwijderd::table).values(&records).execute(c)?
+            }
+        };
     }
-    Ok(())
+    Ok(mails as u64)
 }
 
 /// One purge record: which bpvo, when, why and which fields.
