@@ -79,12 +79,13 @@ stop_demo_server
 # ---- 2. the results dashboard ----
 
 # Results are only shown for at least k = 10 answers per aanbieder and year; the 300 bpvo's of
-# start_demo_server leave every figure at "geen antwoorden", so the dashboard gets a larger
-# database (seeded once, then served like the survey's below).
+# start_demo_server leave every figure at "geen antwoorden", so the dashboard gets the demo's
+# 100,000 bpvo's (seeded once, then served like the survey's below), on which a leerweg, a sector
+# and a kwalificatie filter show figures.
 step "dashboard: seed a larger demo database and serve it"
 dashboard_dir=$(mktemp -d /var/tmp/bpv-dashboard.XXXXXX)
 dashboard_db="sqlite://$dashboard_dir/dashboard.sqlite"
-BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "$dashboard_db" demo --reset --bpvos 3000 --no-mail --no-serve \
+BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "$dashboard_db" demo --reset --bpvos 100000 --no-mail --no-serve \
   >"$dashboard_dir/seed.log" 2>&1 || { cat "$dashboard_dir/seed.log" >&2; echo "dashboard: bpv demo --no-serve could not seed $dashboard_db" >&2; exit 1; }
 start_demo_server "$dashboard_db" --no-mail
 trap cleanup EXIT

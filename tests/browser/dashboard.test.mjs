@@ -1,5 +1,5 @@
 // The results dashboard in a real headless Chromium: a wrong password is refused, the school's
-// gemachtigde logs in, filters (leerweg), switches to the praktijkopleiders and another theme tab,
+// gemachtigde logs in, filters (leerweg, sector, kwalificatie: each shows figures), switches to the praktijkopleiders and another theme tab,
 // and every figure on the page — theme score, respons line, each question, for the instelling and
 // landelijk — equals the `tekst` the reporting API gives for the same selection. Then the SBB
 // analist logs in, picks the instelling, and sees the same figures. Pages are checked with axe-core
@@ -259,21 +259,66 @@ test('leerweg BOL on top: the page still says what the API says', async () => {
   assert.equal(await page.locator('#f-van').inputValue(), `${YEAR}-01`, 'the other filters stay');
   await openTheme(THEMA);
   assert.equal(new URL(page.url()).searchParams.get('leerweg'), 'BOL', 'the tab keeps the filter');
-  const { report } = await assertMatchesApi(`praktijkopleiders, begeleiding, ${YEAR}, BOL`);
+  const { report, onPage } = await assertMatchesApi(`praktijkopleiders, begeleiding, ${YEAR}, BOL`);
   assert.equal(report.selectie.leerweg, 'BOL');
+  // Small cells merge along the filters, so a leerweg filter counts answers, for the school and
+  // nationally (before, every remainder straddled leerwegen and the page said "geen antwoorden").
+  assert.match(onPage.kop.instelling.getal, NUMBER, `the score of ${BRIN} for BOL in ${YEAR} is a number`);
+  assert.match(onPage.kop.landelijk.getal, NUMBER, `the national score for BOL in ${YEAR} is a number`);
   // Answers that fall only partly within the selection are left out, and the page says how many.
-  const note = page.getByText(/antwoorden vallen maar voor een deel binnen deze selectie/);
+  const note = page.locator('#niet-meegeteld');
   const left = report.nietMeegeteld?.instelling ?? 0;
   if (left > 0) {
-    assert.match(await text(note), new RegExp(`^${left} antwoorden vallen`), 'the page names the answers left out');
+    const nl = String(left).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+    assert.match(await text(note), new RegExp(`^${nl} antwoorden zitten in groepen`), 'the page names the answers left out');
+    assert.ok((await text(note)).includes(report.nietMeegeteld.suggestie), 'and suggests a selection that counts more');
   } else {
     assert.equal(await note.count(), 0, 'no note when nothing is left out');
   }
 });
 
+/**
+ * Choose, in the select `id`, the option whose selection counts the most answers for the school
+ * (the API says), search, and check the page shows numbers beside the national ones.
+ */
+async function filterShowsFigures(id, key, groep) {
+  if ((await page.locator(`#g-${groep}`).getAttribute('aria-current')) !== 'page') await follow(page.locator(`#g-${groep}`));
+  await page.locator('#f-leerweg').selectOption('');
+  for (const other of ['#f-sector', '#f-crebo']) await page.locator(other).selectOption('');
+  const values = (await page.locator(`${id} option`).evaluateAll((os) => os.map((o) => o.value))).filter(Boolean);
+  assert.ok(values.length > 0, `${id} offers values`);
+  let best = null;
+  for (const value of values) {
+    const params = new URLSearchParams({ groep, van: `${YEAR}-01`, totEnMet: `${YEAR}-12`, [key]: value });
+    const res = await fetch(`${API_URL}/v1/resultaten?${params}`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    const r = await res.json();
+    if (!best || r.respons.instelling.beantwoord > best.n) best = { value, n: r.respons.instelling.beantwoord };
+  }
+  await page.locator(id).selectOption(best.value);
+  await search();
+  assert.equal(new URL(page.url()).searchParams.get(key), best.value);
+  await openTheme(THEMA);
+  const { report, onPage } = await assertMatchesApi(`${groep}, begeleiding, ${YEAR}, ${key} ${best.value}`);
+  assert.equal(report.selectie[key], best.value);
+  assert.ok(best.n >= report.k, `${key} ${best.value} counts ${best.n} answers of ${BRIN} (k = ${report.k})`);
+  assert.match(onPage.kop.instelling.getal, NUMBER, `the score of ${BRIN} for ${key} ${best.value} is a number`);
+  assert.match(onPage.kop.landelijk.getal, NUMBER, `the national score for ${key} ${best.value} is a number`);
+  await page.screenshot({ path: join(ARTIFACTS, `dashboard-${key}.png`), fullPage: true });
+}
+
+test('a sector filter shows figures for the school and nationally', async () => {
+  await filterShowsFigures('#f-sector', 'sector', 'praktijkopleiders');
+});
+
+test('a kwalificatie filter shows figures for the school and nationally', async () => {
+  // Students: praktijkopleiders answer less, so per crebo a school's year is often below k.
+  await filterShowsFigures('#f-crebo', 'crebo', 'studenten');
+});
+
 test('the filtered results page is accessible and fits a phone', async () => {
-  await assertAccessible(page, 'the results page (praktijkopleiders, begeleiding, a year, BOL)');
-  await assertFitsPhone(page, 'the results page (praktijkopleiders, begeleiding, a year, BOL)');
+  await assertAccessible(page, 'the results page (studenten, begeleiding, a year, a kwalificatie)');
+  await assertFitsPhone(page, 'the results page (studenten, begeleiding, a year, a kwalificatie)');
 });
 
 test('the data-quality tab shows the same indicators as the API, and the school\'s own records', async () => {

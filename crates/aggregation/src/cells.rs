@@ -1,49 +1,66 @@
 //! The reporting index: sums per **atom**, built once and absorbed incrementally, from which every
-//! selection is answered without looking at a single answer (DESIGN.md §7, §9; docs/privacy.md,
-//! "Small cells and the differencing attack").
+//! selection is answered without looking at a single answer (docs/privacy.md, "Small cells and
+//! the differencing attack"; docs/architecture.md, "Results").
 //!
 //! # The rule as implemented
 //!
 //! 1. **Fine cells.** Answers and invitations are summed per *unit* (groep × brin × aanbieder) and
-//!    per fine key (month × locatie × leerweg × crebo × sector). A cell holds the count of answers
+//!    per fine key (month × locatie × leerweg × sector × crebo). A cell holds the count of answers
 //!    (`responded`), of invitations, and per item the count per value (and of "n.v.t.") — from
 //!    which `n`, the sum, the mean, % eens and the distribution follow.
-//! 2. **Atoms.** Within each unit (always rebuilt as a whole):
-//!    * a fine cell with `n ≥ k` is an atom by itself;
-//!    * the other cells of one month (`n < k`, including cells with invitations only) are merged
-//!      into that month's *remainder* (across locatie, leerweg, crebo, sector); if it has `n = 0`
-//!      or `n ≥ k` it is an atom;
-//!    * the month remainders with `0 < n < k` are merged per quarter; those still so per calendar
-//!      year; a year remainder still `0 < n < k` is **dropped**: never counted in any selection
-//!      (its invitations with it, so the response rate stays over the same atoms).
+//! 2. **Atoms** are formed per unit and calendar year, by merging what is small along the filters
+//!    users choose, finest first ([`partition`]): a fine cell with `n ≥ k` answers is an atom;
+//!    what is left is merged over time within the same locatie, leerweg, sector and crebo (month
+//!    → quarter → year), then gives up one dimension at a time in the order of [`Voorkeur`]
+//!    (crebo within its sector and locatie within its aanbieder first, then sector, then
+//!    leerweg). At each step the leftovers of one group either reach `k` together and become an
+//!    atom, or join an atom already formed inside that group (preferably one that already spans
+//!    the favoured filter, else the smallest; never at the step that gives up the favoured
+//!    filter), or move on to the next, coarser step. What is still below `k` for the whole unit and year is
+//!    **dropped**: never counted in any selection.
 //!
-//!    So every atom is empty or has at least `k` answers.
+//!    So every atom is empty or has at least `k` answers, and the atoms partition the cells.
 //! 3. **Counting.** An atom counts towards a selection only when *every* fine cell it was made of
 //!    lies in the selection (groep, period, brin, aanbieders, locaties, leerweg, crebo, sector).
 //!    An atom that is only partly inside is left out entirely, and its whole size is added to
-//!    [`Resultaat::niet_meegeteld`](crate::Resultaat::niet_meegeteld). Reporting whole sizes
-//!    (each at least `k`) keeps that number itself from telling how many of the atom's answers
-//!    fall inside. Dropped remainders are *not* reported per selection — their size is below `k`
-//!    and a difference of two selections would reveal it; [`IndexStats::answers_dropped`] gives
-//!    the total for monitoring.
+//!    [`Resultaat::niet_meegeteld`](crate::Resultaat::niet_meegeteld), with the filters that split
+//!    it. Reporting whole sizes (each at least `k`) keeps that number itself from telling how many
+//!    of the atom's answers fall inside. Dropped answers are *not* reported per selection — their
+//!    size is below `k` and a difference of two selections would reveal it;
+//!    [`IndexStats::answers_dropped`] gives the total for monitoring.
 //! 4. **Figures** are computed from the summed atoms only, and a figure with `n < k` is suppressed
 //!    besides (which, with atoms of at least `k` answers, happens only for items answered
 //!    "n.v.t." a lot, or items absent from the version used in the period).
 //!
-//! Consequence: the counted answers of any selection are a union of whole atoms, and for two
-//! selections `S₁ ⊇ S₂` the atoms counted in `S₂` are counted in `S₁` too, so
-//! `n(S₁) − n(S₂)` is a sum of whole atoms: `0` or at least `k`, and the sums recovered by
-//! subtraction are those of whole atoms. School-wide minus all-but-one-location, or all BOL minus
-//! BOL-with-crebo-X, yields nothing below `k` (tested below).
+//! Consequence: the counted answers of any selection are a union of whole atoms. For two
+//! selections `S₁ ⊇ S₂` the atoms counted in `S₂` are counted in `S₁` too, so `n(S₁) − n(S₂)` is
+//! a sum of whole atoms: `0` or at least `k`; for any two selections, the answers counted in one
+//! and not in the other are whole atoms. School-wide minus all-but-one-location, all BOL minus
+//! BOL-in-sector-X, or a year minus one month yield nothing below `k` (tested below, also as a
+//! property over nested selections along every filter).
+//!
+//! # Why this order
+//!
+//! The filters users need — a calendar year or quarter, leerweg, sector, and crebo or locatie —
+//! should be unions of whole atoms as often as possible. Merging over time first keeps every
+//! dimension filter whole for periods of whole calendar years (and mostly quarters); sector and
+//! leerweg are given up last because they are the filters every user applies, nationally too;
+//! crebo and locatie are the finest and cannot both be kept: a small crebo at a locatie merges
+//! either across crebo's (the locatie stays whole) or across locaties (the crebo stays whole).
+//! [`Voorkeur`] chooses (setting `reporting.voorkeur`). Joining leftovers to the smallest atom of
+//! their group rather than pushing them up keeps coarser filters whole at the cost of making one
+//! atom span two values of the finer one.
 //!
 //! ## Known limits
 //!
 //! * The guarantee is on respondents. For one item, the respondents of an atom may have answered
 //!   "n.v.t." so often that the item's answers in the difference of two selections number fewer
 //!   than `k` (they are still among at least `k` respondents of one atom).
+//! * Periods that cut calendar years or quarters (a school year, the last twelve months) leave
+//!   out the atoms that span the cut; whole quarters and years count fully.
 //! * The index changes as answers arrive: comparing the same selection before and after an
-//!   absorption differences the new answers. The reporting API should serve closed months (or
-//!   refresh at fixed moments) if that is to be excluded.
+//!   absorption differences the new answers. The reporting API should publish at fixed moments if
+//!   that is to be excluded.
 //!
 //! # Speed
 //!
@@ -53,7 +70,7 @@
 //! lies wholly inside, outside or across a selection is mostly decided without visiting its cells.
 //! Fine cells keep their counts sparse (they hold a few answers each). The index is immutable while
 //! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
-//! the fine cells and rebuilds only the units they touch.
+//! the fine cells and rebuilds only the unit-years they touch.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -62,7 +79,15 @@ use bpvo::Groep;
 
 use crate::answers::{Answers, Antwoord};
 use crate::questionnaire::{CIJFER_CODE, Questionnaires};
-use crate::results::{AnswerKeys, InvitationCount, KeyedAnswer, Layout, Resultaat, SLOTS, Selectie, Totals, YearMonth};
+use crate::results::{
+    AnswerKeys, Filter, FilterSet, InvitationCount, KeyedAnswer, Layout, Resultaat, SLOTS, Selectie, Totals,
+    Weggelaten, YearMonth,
+};
+
+mod partition;
+
+pub use partition::Voorkeur;
+use partition::{Part, partition};
 
 /// The default suppression threshold.
 pub const DEFAULT_K: u64 = 10;
@@ -109,23 +134,6 @@ impl Sums {
             let (item, value) = (usize::from(slot) / SLOTS, usize::from(slot) % SLOTS);
             if let Some(cell) = self.items.get_mut(item) {
                 cell[value] = cell[value].saturating_add(count);
-            }
-        }
-    }
-
-    fn absorb(&mut self, other: &Sums) {
-        self.responded += other.responded;
-        self.invited += other.invited;
-        if other.items.is_empty() {
-            return;
-        }
-        if self.items.is_empty() {
-            self.items.clone_from(&other.items);
-            return;
-        }
-        for (mine, theirs) in self.items.iter_mut().zip(&other.items) {
-            for (m, t) in mine.iter_mut().zip(theirs) {
-                *m = m.saturating_add(*t);
             }
         }
     }
@@ -203,47 +211,26 @@ struct Atom {
     span: Span,
 }
 
-impl Atom {
-    fn merge(into: &mut Option<Atom>, other: Atom) {
-        match into {
-            Some(atom) => {
-                atom.cells.extend(other.cells);
-                atom.sums.absorb(&other.sums);
-            }
-            None => *into = Some(other),
-        }
-    }
-
-    /// Done merging: record what the cells span.
-    fn sealed(mut self) -> Self {
-        self.span = Span::of(&self.cells);
-        self
-    }
-}
-
-/// The atoms of one month of a unit: its big cells and, when publishable, its remainder; a
-/// remainder with `0 < n < k` waits in `remainder` to be merged per quarter and year.
+/// The atoms of one calendar year of a unit, and what was dropped.
 #[derive(Debug, Clone, Default)]
-struct MonthAtoms {
+struct YearAtoms {
     atoms: Vec<Atom>,
-    remainder: Option<Atom>,
+    dropped: Option<Atom>,
 }
 
 #[derive(Debug, Clone, Default)]
 struct UnitData {
     fine: BTreeMap<Arc<FineKey>, Cell>,
-    months: BTreeMap<YearMonth, MonthAtoms>,
-    /// Per year: quarter and year remainders that are atoms, and the dropped ones.
-    upper: BTreeMap<i32, (Vec<Atom>, Vec<Atom>)>,
+    years: BTreeMap<i32, YearAtoms>,
 }
 
 impl UnitData {
     fn atoms(&self) -> impl Iterator<Item = &Atom> {
-        self.months.values().flat_map(|m| &m.atoms).chain(self.upper.values().flat_map(|(a, _)| a))
+        self.years.values().flat_map(|y| &y.atoms)
     }
 
     fn dropped(&self) -> impl Iterator<Item = &Atom> {
-        self.upper.values().flat_map(|(_, d)| d)
+        self.years.values().filter_map(|y| y.dropped.as_ref())
     }
 }
 
@@ -262,6 +249,24 @@ pub struct IndexStats {
     pub answers_dropped: u64,
 }
 
+/// How much of a selection's answers its figures count: for measuring the rule (the
+/// `filterdekking` example), never for publishing — `in_selectie` is an exact count that may rest
+/// on fewer than `k` answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Dekking {
+    /// Answers counted in the figures (whole atoms inside the selection).
+    pub meegeteld: u64,
+    /// Answers whose keys lie in the selection.
+    pub in_selectie: u64,
+}
+
+impl Dekking {
+    /// `meegeteld / in_selectie`; 1 for an empty selection.
+    pub fn aandeel(&self) -> f64 {
+        if self.in_selectie == 0 { 1.0 } else { self.meegeteld as f64 / self.in_selectie as f64 }
+    }
+}
+
 /// The distinct key values in (part of) the index.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyValues {
@@ -278,16 +283,29 @@ pub struct KeyValues {
 #[derive(Debug, Clone)]
 pub struct Index {
     k: u64,
+    voorkeur: Voorkeur,
     layout: Layout,
     units: BTreeMap<Unit, UnitData>,
-    /// Months of units absorbed into but not yet rebuilt.
-    dirty: BTreeMap<Unit, BTreeSet<YearMonth>>,
+    /// Years of units absorbed into but not yet rebuilt.
+    dirty: BTreeMap<Unit, BTreeSet<i32>>,
 }
 
 impl Index {
-    /// An empty index with threshold `k` (at least 1) for these questionnaires.
+    /// An empty index with threshold `k` (at least 1) for these questionnaires, merging in the
+    /// default order ([`Voorkeur::default`]).
     pub fn new(questionnaires: &Questionnaires, k: u64) -> Self {
-        Index { k: k.max(1), layout: Layout::new(questionnaires), units: BTreeMap::new(), dirty: BTreeMap::new() }
+        Index::with_voorkeur(questionnaires, k, Voorkeur::default())
+    }
+
+    /// An empty index that keeps the filter `voorkeur` whole rather than the other.
+    pub fn with_voorkeur(questionnaires: &Questionnaires, k: u64, voorkeur: Voorkeur) -> Self {
+        Index {
+            k: k.max(1),
+            voorkeur,
+            layout: Layout::new(questionnaires),
+            units: BTreeMap::new(),
+            dirty: BTreeMap::new(),
+        }
     }
 
     /// The index of these answers and invitations.
@@ -307,8 +325,13 @@ impl Index {
         self.k
     }
 
+    /// The merge order in use.
+    pub fn voorkeur(&self) -> Voorkeur {
+        self.voorkeur
+    }
+
     /// Absorb new answers and invitations: they are summed into their fine cells and the atoms of
-    /// the units they touch are rebuilt.
+    /// the unit-years they touch are rebuilt.
     pub fn add(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
         self.absorb(answers, invitations);
         self.rebuild_dirty();
@@ -321,31 +344,28 @@ impl Index {
         for a in answers {
             let (unit, key) = split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            self.dirty.entry(unit).or_default().insert(key.maand);
+            self.dirty.entry(unit).or_default().insert(key.maand.year);
             data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers);
         }
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
-            self.dirty.entry(unit).or_default().insert(key.maand);
+            self.dirty.entry(unit).or_default().insert(key.maand.year);
             data.fine.entry(Arc::new(key)).or_default().invited += inv.count;
         }
     }
 
-    /// Rebuild the atoms of the units changed by [`Index::absorb`].
+    /// Rebuild the atoms of the unit-years changed by [`Index::absorb`].
     pub fn rebuild_dirty(&mut self) {
         let items = self.layout.len();
-        for (unit, months) in std::mem::take(&mut self.dirty) {
+        for (unit, years) in std::mem::take(&mut self.dirty) {
             match self.units.get_mut(&unit) {
                 Some(data) if data.fine.is_empty() => {
                     self.units.remove(&unit);
                 }
                 Some(data) => {
-                    for &m in &months {
-                        rebuild_month(data, m, self.k, items);
-                    }
-                    for year in months.iter().map(|m| m.year).collect::<BTreeSet<_>>() {
-                        rebuild_year(data, year, self.k);
+                    for year in years {
+                        rebuild_year(data, year, self.k, self.voorkeur, items);
                     }
                 }
                 None => {}
@@ -377,22 +397,22 @@ impl Index {
             if !changed {
                 continue;
             }
-            let mut months: BTreeSet<YearMonth> = BTreeSet::new();
+            let mut years: BTreeSet<i32> = BTreeSet::new();
             for (key, cell) in data.fine.iter_mut() {
                 let count = want.get(key.as_ref()).copied().unwrap_or(0);
                 if cell.invited != count {
-                    months.insert(key.maand);
+                    years.insert(key.maand.year);
                     cell.invited = count;
                 }
             }
             for (key, count) in want {
                 if !data.fine.contains_key(&key) {
-                    months.insert(key.maand);
+                    years.insert(key.maand.year);
                     data.fine.entry(Arc::new(key)).or_default().invited = count;
                 }
             }
             data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
-            self.dirty.entry(unit).or_default().extend(months);
+            self.dirty.entry(unit).or_default().extend(years);
         }
     }
 
@@ -423,14 +443,24 @@ impl Index {
     /// The figures for a selection.
     pub fn evaluate(&self, selectie: &Selectie) -> Resultaat {
         let mut totals = Totals { items: vec![[0; SLOTS]; self.layout.len()], ..Totals::default() };
-        let mut niet_meegeteld = 0;
+        let mut weggelaten = Weggelaten::default();
+        let mut leeg = true;
         for (unit, data) in &self.units {
             if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
                 continue;
             }
-            for atom in data.atoms() {
+            // Atoms never span calendar years: only the selection's years are looked at.
+            let years = selectie.van.map_or(i32::MIN, |m| m.year)..=selectie.tot_en_met.map_or(i32::MAX, |m| m.year);
+            if years.is_empty() {
+                continue;
+            }
+            for year in data.years.range(years.clone()).map(|(_, y)| y) {
+                leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
+            }
+            for atom in data.years.range(years).flat_map(|(_, y)| &y.atoms) {
                 match coverage(atom, selectie) {
                     Coverage::All => {
+                        leeg = false;
                         totals.responded += atom.sums.responded;
                         // (an atom without answers has no item array: nothing to add)
                         totals.invited += atom.sums.invited;
@@ -440,12 +470,35 @@ impl Index {
                             }
                         }
                     }
-                    Coverage::Part => niet_meegeteld += atom.sums.responded,
+                    Coverage::Part(split_by) => {
+                        leeg = false;
+                        weggelaten.add(split_by, atom.sums.responded);
+                    }
                     Coverage::None => {}
                 }
             }
         }
-        self.layout.result(selectie.groep, &totals, niet_meegeteld, self.k)
+        let mut result = self.layout.result(selectie.groep, &totals, weggelaten, self.k);
+        result.leeg = leeg;
+        result
+    }
+
+    /// How many of a selection's answers its figures count (see [`Dekking`]: for measuring the
+    /// rule, not for publishing).
+    pub fn dekking(&self, selectie: &Selectie) -> Dekking {
+        let meegeteld = self.evaluate(selectie).response.responded;
+        let mut in_selectie = 0;
+        for (unit, data) in &self.units {
+            if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
+                continue;
+            }
+            for (key, cell) in &data.fine {
+                if inside(key, selectie) {
+                    in_selectie += cell.responded;
+                }
+            }
+        }
+        Dekking { meegeteld, in_selectie }
     }
 
     /// Sizes of the index.
@@ -479,10 +532,15 @@ fn split(keys: &AnswerKeys) -> (Unit, FineKey) {
     )
 }
 
+fn inside(c: &FineKey, s: &Selectie) -> bool {
+    s.contains_month(c.maand) && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Coverage {
     All,
-    Part,
+    /// Partly inside: the filters that split the atom.
+    Part(FilterSet),
     None,
 }
 
@@ -490,58 +548,51 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
     let span = &atom.span;
     // Per key: do all of the atom's values lie inside the selection, none, or some? Decided with
     // set lookups, not by walking the values.
-    let (mut none, mut mixed) = (false, 0usize);
-    let mut note = |any_in: bool, any_out: bool| {
+    let (mut none, mut mixed) = (false, FilterSet::default());
+    let mut note = |filter: Filter, any_in: bool, any_out: bool| {
         none |= !any_in;
-        mixed += usize::from(any_in && any_out);
+        if any_in && any_out {
+            mixed.insert(filter);
+        }
     };
     if s.van.is_some() || s.tot_en_met.is_some() {
         let lo = s.van.unwrap_or(YearMonth { year: i32::MIN, month: 1 });
         let hi = s.tot_en_met.unwrap_or(YearMonth { year: i32::MAX, month: 12 });
         let any_in = lo <= hi && span.months.range(lo..=hi).next().is_some();
         let any_out = span.months.first().is_some_and(|m| *m < lo) || span.months.last().is_some_and(|m| *m > hi);
-        note(any_in, any_out);
+        note(Filter::Periode, any_in, any_out);
     }
     if !s.locaties.is_empty() {
         let inside = span.locaties.iter().filter(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))).count();
-        note(inside > 0, inside < span.locaties.len());
+        note(Filter::Locatie, inside > 0, inside < span.locaties.len());
     }
-    let mut single = |values: &BTreeSet<String>, wanted: &Option<String>| {
+    let mut single = |filter: Filter, values: &BTreeSet<String>, wanted: &Option<String>| {
         if let Some(w) = wanted {
             let any_in = values.contains(w);
-            note(any_in, values.len() > usize::from(any_in));
+            note(filter, any_in, values.len() > usize::from(any_in));
         }
     };
-    single(&span.leerwegen, &s.leerweg);
-    single(&span.crebos, &s.crebo);
+    single(Filter::Leerweg, &span.leerwegen, &s.leerweg);
+    single(Filter::Kwalificatie, &span.crebos, &s.crebo);
     if let Some(sec) = &s.sector {
         let any_in = span.sectors.contains(&Some(sec.clone()));
-        note(any_in, span.sectors.len() > usize::from(any_in));
+        note(Filter::Sector, any_in, span.sectors.len() > usize::from(any_in));
     }
     if none {
         // Some key has no value inside: no cell is.
         return Coverage::None;
     }
-    match mixed {
+    match mixed.len() {
         // Every value of every key is inside: every cell is.
         0 => return Coverage::All,
         // One key is split, every other wholly inside: the cells with an inside value of that
         // key are inside, the others not.
-        1 => return Coverage::Part,
+        1 => return Coverage::Part(mixed),
         _ => {}
     }
     // Two keys are split, so not every cell is inside; whether any is decides between left out
     // and not touched at all.
-    let inside = |c: &FineKey| {
-        s.contains_month(c.maand)
-            && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
-    };
-    if atom.cells.iter().any(|c| inside(c.as_ref())) { Coverage::Part } else { Coverage::None }
-}
-
-/// An atom may hold no answers (safe) or at least `k`.
-fn publishable(a: &Atom, k: u64) -> bool {
-    a.sums.responded == 0 || a.sums.responded >= k
+    if atom.cells.iter().any(|c| inside(c, s)) { Coverage::Part(mixed) } else { Coverage::None }
 }
 
 /// The first fine key of a month (every key of the month sorts at or after it).
@@ -549,78 +600,30 @@ fn month_start(maand: YearMonth) -> FineKey {
     FineKey { maand, locatiecode: None, leerweg: String::new(), crebo: String::new(), sector: None }
 }
 
-/// Rebuild one month of a unit from its fine cells (rule 2 of the module docs): cells with at
-/// least `k` answers are atoms; the others are summed straight into the month's remainder (only
-/// atoms get a dense item array).
-fn rebuild_month(data: &mut UnitData, maand: YearMonth, k: u64, items: usize) {
-    let next = if maand.month == 12 {
-        YearMonth { year: maand.year + 1, month: 1 }
-    } else {
-        YearMonth { month: maand.month + 1, ..maand }
-    };
-    let cells = month_start(maand)..month_start(next);
-    let mut atoms: Vec<Atom> = Vec::new();
-    let mut rest = Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() };
-    for (key, cell) in data.fine.range::<FineKey, _>(cells) {
-        let atom = if cell.responded >= k {
-            atoms.push(Atom { cells: Vec::new(), sums: Sums::default(), span: Span::default() });
-            match atoms.last_mut() {
-                Some(a) => a,
-                None => continue,
-            }
-        } else {
-            &mut rest
-        };
-        atom.cells.push(Arc::clone(key));
-        atom.sums.absorb_cell(cell, items);
-    }
-    if atoms.is_empty() && rest.cells.is_empty() {
-        data.months.remove(&maand);
+/// Rebuild one calendar year of a unit from its fine cells (rule 2 of the module docs).
+fn rebuild_year(data: &mut UnitData, year: i32, k: u64, voorkeur: Voorkeur, items: usize) {
+    let range = month_start(YearMonth { year, month: 1 })..month_start(YearMonth { year: year + 1, month: 1 });
+    let cells: Vec<(&Arc<FineKey>, &Cell)> = data.fine.range::<FineKey, _>(range).collect();
+    if cells.is_empty() {
+        data.years.remove(&year);
         return;
     }
-    let mut atoms: Vec<Atom> = atoms.into_iter().map(Atom::sealed).collect();
-    let remainder = if rest.cells.is_empty() {
-        None
-    } else if publishable(&rest, k) {
-        atoms.push(rest.sealed());
-        None
-    } else {
-        Some(rest)
+    let parts = partition(&cells, k, voorkeur);
+    let atom = |part: &Part| {
+        let mut sums = Sums::default();
+        let mut members = Vec::with_capacity(part.cells.len());
+        for &i in &part.cells {
+            if let Some((key, cell)) = cells.get(i) {
+                sums.absorb_cell(cell, items);
+                members.push(Arc::clone(key));
+            }
+        }
+        let span = Span::of(&members);
+        Atom { cells: members, sums, span }
     };
-    data.months.insert(maand, MonthAtoms { atoms, remainder });
-}
-
-/// Merge one year's month remainders per quarter, then the year (rule 2); what is still below
-/// `k` is dropped.
-fn rebuild_year(data: &mut UnitData, year: i32, k: u64) {
-    let (first, last) = (YearMonth { year, month: 1 }, YearMonth { year, month: 12 });
-    let mut quarters: BTreeMap<u8, Option<Atom>> = BTreeMap::new();
-    for (maand, m) in data.months.range(first..=last) {
-        if let Some(r) = &m.remainder {
-            Atom::merge(quarters.entry(maand.quarter()).or_default(), r.clone());
-        }
-    }
-    let (mut atoms, mut dropped) = (Vec::new(), Vec::new());
-    let mut whole_year: Option<Atom> = None;
-    for atom in quarters.into_values().flatten() {
-        if publishable(&atom, k) {
-            atoms.push(atom.sealed());
-        } else {
-            Atom::merge(&mut whole_year, atom);
-        }
-    }
-    if let Some(atom) = whole_year {
-        if publishable(&atom, k) {
-            atoms.push(atom.sealed());
-        } else {
-            dropped.push(atom.sealed());
-        }
-    }
-    if atoms.is_empty() && dropped.is_empty() {
-        data.upper.remove(&year);
-    } else {
-        data.upper.insert(year, (atoms, dropped));
-    }
+    let year_atoms =
+        YearAtoms { atoms: parts.atoms.iter().map(atom).collect(), dropped: parts.dropped.as_ref().map(atom) };
+    data.years.insert(year, year_atoms);
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Results aggregation: from answers (with their analysis keys) and invitations to figures per
-//! selection beside the national average, with small-cell suppression (DESIGN.md §7).
+//! selection beside the national average, with small-cell suppression (docs/privacy.md, docs/architecture.md "Results").
 //!
 //! Module map: `format` (Dutch number formatting), `questionnaire` (themes, items, versions, as
 //! data in `questionnaires/*.toml`), `answers` (validating and storing one response), `results`
@@ -53,7 +53,7 @@ pub use answers::{
     AnswerError, Answers, Antwoord, MELDING_CIJFER, MELDING_CIJFER_NVT, MELDING_ONBEKEND, MELDING_SCHAAL,
     MELDING_VERPLICHT, clean_text, validate_answers, validate_imported,
 };
-pub use cells::{DEFAULT_K, Index, IndexStats, KeyValues};
+pub use cells::{DEFAULT_K, Dekking, Index, IndexStats, KeyValues, Voorkeur};
 pub use format::{decimal_nl, response_line, thousands_nl};
 pub use questionnaire::{
     CIJFER_CODE, CIJFER_MAX, CIJFER_MIN, EINDWAARDERING, Item, ItemKind, KNOWN_THEMES, NVT_LABEL, NVT_VALUE,
@@ -61,6 +61,6 @@ pub use questionnaire::{
     Theme,
 };
 pub use results::{
-    AnswerKeys, Figure, InvitationCount, ItemResult, KeyedAnswer, REDEN_GEEN_ANTWOORDEN, REDEN_ONVOLDOENDE_RESPONS,
-    Response, Resultaat, Selectie, ThemeResult, YearMonth, YearMonthError,
+    AnswerKeys, Figure, Filter, InvitationCount, ItemResult, KeyedAnswer, REDEN_GEEN_ANTWOORDEN,
+    REDEN_ONVOLDOENDE_RESPONS, Response, Resultaat, Selectie, ThemeResult, YearMonth, YearMonthError,
 };

@@ -1,4 +1,4 @@
-//! The questionnaire as data (DESIGN.md §6): themes, items and the open question, per version.
+//! The questionnaire as data (docs/architecture.md, "Survey"): themes, items and the open question, per version.
 //!
 //! Each version is a TOML file in `crates/aggregation/questionnaires/`, embedded in the binary and
 //! parsed and validated when loaded ([`Questionnaires::builtin`]). The file mirrors the types here:

@@ -1,5 +1,5 @@
 //! The results model: analysis keys of an answer, the selection a user makes, and the figures
-//! reported per theme and per item (DESIGN.md §7). Pure: no I/O.
+//! reported per theme and per item (docs/api.md §5). Pure: no I/O.
 //!
 //! # Figures
 //!
@@ -28,7 +28,7 @@
 //! listed in the order of the newest version; themes and items that only older versions have
 //! follow, in their version's order.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -304,6 +304,12 @@ pub struct Resultaat {
     /// Answers in atoms that touch the selection but are not wholly inside it, so are not counted
     /// (whole atoms; see [`crate::cells`]).
     pub niet_meegeteld: u64,
+    /// The same answers per filter that split their atom (an atom split by two filters counts
+    /// under both).
+    pub niet_meegeteld_door: BTreeMap<Filter, u64>,
+    /// No invitation or answer lies in the selection at all, counted or not: "—" rather than
+    /// "onvoldoende respons". Says only whether anyone was invited, never how many answered.
+    pub leeg: bool,
 }
 
 impl Resultaat {
@@ -315,6 +321,109 @@ impl Resultaat {
     /// An item by code.
     pub fn item(&self, code: &str) -> Option<&ItemResult> {
         self.themes.iter().flat_map(|t| &t.items).find(|i| i.code == code)
+    }
+
+    /// The filter that left out the most answers, if any were left out.
+    pub fn splitsend_filter(&self) -> Option<Filter> {
+        self.niet_meegeteld_door.iter().max_by_key(|&(f, n)| (*n, std::cmp::Reverse(*f))).map(|(f, _)| *f)
+    }
+
+    /// Why answers were left out, in Dutch, or `None` when none were.
+    pub fn niet_meegeteld_reden(&self) -> Option<String> {
+        if self.niet_meegeteld == 0 {
+            return None;
+        }
+        let filters: Vec<&str> = self.niet_meegeteld_door.keys().map(|f| f.naam()).collect();
+        Some(format!(
+            "{} antwoorden zitten in groepen die maar voor een deel binnen deze selectie vallen \
+             (gesplitst door: {}); kleine groepen tellen alleen als geheel mee, zodat niemand \
+             herleidbaar is.",
+            crate::format::thousands_nl(self.niet_meegeteld),
+            filters.join(", ")
+        ))
+    }
+
+    /// The nearest selection that counts more, in Dutch, or `None` when nothing was left out.
+    pub fn suggestie(&self) -> Option<&'static str> {
+        self.splitsend_filter().map(Filter::suggestie)
+    }
+}
+
+/// A filter of a selection that can split an atom (see [`crate::cells`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Filter {
+    /// `van` / `totEnMet`.
+    Periode,
+    /// Onderwijslocaties.
+    Locatie,
+    /// Leerweg.
+    Leerweg,
+    /// Sector.
+    Sector,
+    /// Kwalificatie (crebo).
+    Kwalificatie,
+}
+
+impl Filter {
+    const ALL: [Filter; 5] = [Filter::Periode, Filter::Locatie, Filter::Leerweg, Filter::Sector, Filter::Kwalificatie];
+
+    /// The filter's name as the dashboard shows it.
+    pub fn naam(self) -> &'static str {
+        match self {
+            Filter::Periode => "periode",
+            Filter::Locatie => "onderwijslocatie",
+            Filter::Leerweg => "leerweg",
+            Filter::Sector => "sector",
+            Filter::Kwalificatie => "kwalificatie",
+        }
+    }
+
+    /// What to choose instead to count more answers.
+    pub fn suggestie(self) -> &'static str {
+        match self {
+            Filter::Periode => "Kies hele kwartalen of een heel kalenderjaar als periode.",
+            Filter::Locatie => "Kies de hele onderwijsaanbieder in plaats van losse locaties.",
+            Filter::Kwalificatie => "Kies de sector in plaats van de kwalificatie.",
+            Filter::Sector => "Kies alleen de leerweg, zonder sector.",
+            Filter::Leerweg => "Kies geen leerweg, of een langere periode.",
+        }
+    }
+}
+
+/// A set of [`Filter`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct FilterSet(u8);
+
+impl FilterSet {
+    pub(crate) fn insert(&mut self, f: Filter) {
+        self.0 |= 1 << (f as u8);
+    }
+
+    pub(crate) fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    pub(crate) fn iter(self) -> impl Iterator<Item = Filter> {
+        Filter::ALL.into_iter().filter(move |f| self.0 & (1 << (*f as u8)) != 0)
+    }
+}
+
+/// Answers left out of a selection, in total and per splitting filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Weggelaten {
+    pub totaal: u64,
+    pub door: BTreeMap<Filter, u64>,
+}
+
+impl Weggelaten {
+    pub(crate) fn add(&mut self, split_by: FilterSet, answers: u64) {
+        if answers == 0 {
+            return;
+        }
+        self.totaal += answers;
+        for f in split_by.iter() {
+            *self.door.entry(f).or_default() += answers;
+        }
     }
 }
 
@@ -378,7 +487,7 @@ impl Layout {
     }
 
     /// The figures from the sums.
-    pub(crate) fn result(&self, groep: Groep, totals: &Totals, niet_meegeteld: u64, k: u64) -> Resultaat {
+    pub(crate) fn result(&self, groep: Groep, totals: &Totals, weggelaten: Weggelaten, k: u64) -> Resultaat {
         let empty = [0u64; SLOTS];
         let themes = self
             .themes
@@ -411,7 +520,9 @@ impl Layout {
             k,
             themes,
             response: Response { responded: totals.responded, invited: totals.invited, rate },
-            niet_meegeteld,
+            niet_meegeteld: weggelaten.totaal,
+            niet_meegeteld_door: weggelaten.door,
+            leeg: totals.invited == 0 && totals.responded == 0,
         }
     }
 }

@@ -127,11 +127,19 @@ pub struct ReportingSettings {
     /// Seconds between re-reading invitation counts (the response denominator; one `GROUP BY`
     /// over all invitations, which change when the daily dispatcher runs).
     pub invitations_refresh_seconds: u64,
+    /// Which fine filter keeps its answers when small cells merge: `kwalificatie` (default) or
+    /// `locatie` (docs/privacy.md, "Which filters count").
+    pub voorkeur: bpv_aggregation::Voorkeur,
 }
 
 impl Default for ReportingSettings {
     fn default() -> Self {
-        Self { k: 10, refresh_seconds: 60, invitations_refresh_seconds: 900 }
+        Self {
+            k: 10,
+            refresh_seconds: 60,
+            invitations_refresh_seconds: 900,
+            voorkeur: bpv_aggregation::Voorkeur::default(),
+        }
     }
 }
 

@@ -60,7 +60,8 @@ impl Application {
     /// Tokio runtime.
     pub async fn build_with_pool(settings: &Settings, pool: DbPool) -> anyhow::Result<Self> {
         let questionnaires = Questionnaires::builtin()?;
-        let data = Arc::new(ReportData::new(questionnaires, settings.reporting.k));
+        let data =
+            Arc::new(ReportData::with_voorkeur(questionnaires, settings.reporting.k, settings.reporting.voorkeur));
         let (d, p) = (Arc::clone(&data), pool.clone());
         let started = std::time::Instant::now();
         let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {

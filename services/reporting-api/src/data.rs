@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use bpv_aggregation::{
     AnswerKeys, Answers, Index, IndexStats, InvitationCount, KeyValues, KeyedAnswer, Questionnaires, Resultaat,
-    Selectie, YearMonth,
+    Selectie, Voorkeur, YearMonth,
 };
 use bpv_store::DbConnection;
 use bpv_store::repo::reporting::{self, Cursor, InvitationKeyCount, KeyedResponse};
@@ -91,7 +91,12 @@ impl std::fmt::Debug for ReportData {
 impl ReportData {
     /// Empty data with threshold `k`; fill it with [`ReportData::refresh`].
     pub fn new(questionnaires: Questionnaires, k: u64) -> Self {
-        let index = Index::new(&questionnaires, k);
+        Self::with_voorkeur(questionnaires, k, Voorkeur::default())
+    }
+
+    /// Empty data with threshold `k` whose atoms keep the filter `voorkeur` whole.
+    pub fn with_voorkeur(questionnaires: Questionnaires, k: u64, voorkeur: Voorkeur) -> Self {
+        let index = Index::with_voorkeur(&questionnaires, k, voorkeur);
         ReportData {
             questionnaires,
             inner: RwLock::new(Inner { index, generation: 0 }),
@@ -280,7 +285,8 @@ fn keys(
     })
 }
 
-fn keyed(r: &KeyedResponse) -> Option<KeyedAnswer> {
+/// A stored answer with its keys, or `None` when it cannot be read.
+pub fn keyed(r: &KeyedResponse) -> Option<KeyedAnswer> {
     let keys = keys(
         &r.groep,
         &r.maand,
@@ -295,7 +301,8 @@ fn keyed(r: &KeyedResponse) -> Option<KeyedAnswer> {
     Some(KeyedAnswer { keys, answers })
 }
 
-fn invitation(c: &InvitationKeyCount) -> Option<InvitationCount> {
+/// A stored invitation count with its keys, or `None` when its keys cannot be read.
+pub fn invitation(c: &InvitationKeyCount) -> Option<InvitationCount> {
     let keys = keys(
         &c.groep,
         &c.maand,

@@ -2,7 +2,7 @@
 //! keys), the check of that query against who asks, and the answer — the selection beside the
 //! national figures for the same period, leerweg, sector and kwalificatie.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bpv_aggregation::{Figure, ItemKind, ItemResult, Questionnaires, Resultaat, Selectie, YearMonth};
 use bpv_web::{InvalidParam, Problem};
@@ -374,14 +374,15 @@ pub struct Respons {
 
 impl Respons {
     /// Fewer than `k` counted answers (with whole atoms: none) says "onvoldoende respons" rather
-    /// than "0%": the answers may be there, in cells too small to count.
+    /// than "0%" or "—": the answers may be there, in groups too small to count (with their
+    /// invitations). "—" only when nobody in the selection was invited at all.
     fn of(r: &Resultaat) -> Self {
         let enough = r.response.responded >= r.k;
         Respons {
             beantwoord: r.response.responded,
             uitgenodigd: r.response.invited,
             percentage: r.response.rate.filter(|_| enough).map(|x| (x * 1000.0).round() / 10.0),
-            tekst: if enough || r.response.invited == 0 {
+            tekst: if enough || r.leeg {
                 r.response.line()
             } else {
                 bpv_aggregation::REDEN_ONVOLDOENDE_RESPONS.to_owned()
@@ -397,11 +398,46 @@ pub struct ResponsPaar {
     pub landelijk: Respons,
 }
 
-/// Answers left out because their cell lies only partly inside the selection (docs/privacy.md).
+/// Answers left out because the small group they were merged into lies only partly inside the
+/// selection (docs/privacy.md, "Which filters count"): whole groups of at least k answers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NietMeegeteld {
+    /// Left out of the instelling's figures (absent for a national selection).
     pub instelling: Option<u64>,
+    /// Left out of the national figures.
     pub landelijk: u64,
+    /// Why, in Dutch, naming the filters that split the groups; null when nothing was left out.
+    pub reden: Option<String>,
+    /// The filters that split them, with the answers each left out (an answer split by two
+    /// filters counts under both): `periode`, `onderwijslocatie`, `leerweg`, `sector`,
+    /// `kwalificatie`.
+    pub filters: BTreeMap<String, u64>,
+    /// The nearest selection that counts more, in Dutch (e.g. "Kies de sector in plaats van de
+    /// kwalificatie."); null when nothing was left out.
+    pub suggestie: Option<String>,
+}
+
+impl NietMeegeteld {
+    /// The instelling's side speaks for a school selection, the national side otherwise.
+    fn of(own: Option<&Resultaat>, land: &Resultaat) -> Self {
+        let main = own.unwrap_or(land);
+        let mut filters: BTreeMap<String, u64> = BTreeMap::new();
+        for r in own.into_iter().chain(std::iter::once(land)) {
+            for (f, n) in &r.niet_meegeteld_door {
+                *filters.entry(f.naam().to_owned()).or_default() += n;
+            }
+        }
+        let reden =
+            main.niet_meegeteld_reden().or_else(|| land.niet_meegeteld_reden().map(|r| format!("Landelijk: {r}")));
+        let suggestie = main.suggestie().or_else(|| land.suggestie()).map(str::to_owned);
+        NietMeegeteld {
+            instelling: own.map(|o| o.niet_meegeteld),
+            landelijk: land.niet_meegeteld,
+            reden,
+            filters,
+            suggestie,
+        }
+    }
 }
 
 /// `GET /v1/resultaten`.
@@ -472,10 +508,7 @@ pub fn rapport(data: &ReportData, selectie: &Selectie) -> Rapport {
         },
         k: land.k,
         respons: ResponsPaar { instelling: own.as_deref().map(Respons::of), landelijk: Respons::of(&land) },
-        niet_meegeteld: NietMeegeteld {
-            instelling: own.as_ref().map(|o| o.niet_meegeteld),
-            landelijk: land.niet_meegeteld,
-        },
+        niet_meegeteld: NietMeegeteld::of(own.as_deref(), &land),
         themas,
     }
 }

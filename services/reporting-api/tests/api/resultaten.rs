@@ -133,9 +133,9 @@ async fn new_answers_are_absorbed(db: TestDb) {
     let t = app.school("25AB");
     let before = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
     assert_eq!(cijfer(&before).0["n"], 0);
-    // Two invited in May at 123A457, nobody answered: counted. The three answers in March are
-    // not (too few, and their month's invitations go with them): the response says so instead
-    // of "0%".
+    // Two invited in May at 123A457, nobody answered. The three answers in March are too few for
+    // the whole year, and the year's invitations go with them: nothing is counted, and the
+    // response says so instead of "0%" or "—".
     for _ in 0..2 {
         let s = bpv_store::testing::Surveyed {
             aanbiedercode: "123A457",
@@ -154,7 +154,7 @@ async fn new_answers_are_absorbed(db: TestDb) {
     assert_eq!(r["respons"]["instelling"]["percentage"], serde_json::Value::Null);
     assert_eq!(
         (r["respons"]["instelling"]["beantwoord"].as_u64(), r["respons"]["instelling"]["uitgenodigd"].as_u64()),
-        (Some(0), Some(2))
+        (Some(0), Some(0))
     );
     // Seven more at 123A457 make ten there: now a cell of its own.
     cell(&mut app.db.conn(), "123A457", None, "BOL", "25180", "student", 7, 0, 9, 5);
