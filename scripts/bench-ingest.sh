@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
+# The services refuse the development JWT key on PostgreSQL: a throwaway key for this run.
+export BPV__AUTH__JWT_SECRET="${BPV__AUTH__JWT_SECRET:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}"
 source scripts/lib/postgres.sh
 N=${1:-50000}; BATCH=${2:-5000}; CONC=${3:-2}
 

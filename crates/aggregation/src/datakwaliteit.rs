@@ -68,7 +68,7 @@ pub struct Aandeel {
 impl Aandeel {
     /// `teller / noemer` as a percentage with one decimal.
     pub fn new(teller: u64, noemer: u64) -> Self {
-        let percentage = (noemer > 0).then(|| (teller as f64 * 1000.0 / noemer as f64).round() / 10.0);
+        let percentage = (noemer > 0).then(|| crate::format::round_half_up(teller as f64 * 100.0 / noemer as f64, 1));
         Self { teller, noemer, percentage }
     }
 }

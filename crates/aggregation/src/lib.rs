@@ -54,7 +54,7 @@ pub use answers::{
     MELDING_VERPLICHT, clean_text, validate_answers, validate_imported,
 };
 pub use cells::{DEFAULT_K, Dekking, Index, IndexStats, KeyValues, Voorkeur};
-pub use format::{decimal_nl, response_line, thousands_nl};
+pub use format::{decimal_nl, response_line, round_half_up, thousands_nl};
 pub use questionnaire::{
     CIJFER_CODE, CIJFER_MAX, CIJFER_MIN, EINDWAARDERING, Item, ItemKind, KNOWN_THEMES, NVT_LABEL, NVT_VALUE,
     OpenQuestion, Problem, Questionnaire, QuestionnaireError, Questionnaires, SCHAAL_LABELS, SCHAAL_MAX, SCHAAL_MIN,

@@ -225,9 +225,19 @@ fn withdraw_removes_personal_data(db: &TestDb) {
     assert_eq!(row.status, "ingetrokken");
     assert_eq!((row.student_email, row.student_naam, row.studentcode), (None, None, None));
     assert!(!bpvos::withdraw(&mut conn, &out[0].0, now_utc()).unwrap(), "second withdraw is a no-op");
-    // Sending it again reactivates it (the school changed its mind).
+    // Sending it again does not bring it back (a SIS's nightly sync would undo every withdrawal),
+    // and the whole call writes nothing.
+    let again = bpvos::upsert_school_records(
+        &mut conn,
+        &[record("123A456", "W-2", None), record("123A456", "W-1", Some("w@x.nl"))],
+        now_utc(),
+    );
+    assert!(matches!(again, Err(bpv_store::StoreError::Rule(ref m)) if m.contains("ingetrokken")), "{again:?}");
+    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, "ingetrokken");
+    assert!(bpvos::find(&mut conn, "123A456", "W-2").unwrap().is_none());
+    // Only an explicit reinstatement does (the school changed its mind).
     let again =
-        bpvos::upsert_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
+        bpvos::reinstate_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
     assert_eq!(again[0].1, UpsertOutcome::Updated);
     assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, "actief");
 }

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod cookies;
 pub mod credentials;
+pub mod export;
 pub mod headers;
 pub mod problem;
 pub mod settings;

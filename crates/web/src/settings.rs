@@ -185,6 +185,14 @@ pub struct AuthSettings {
 /// The JWT key used when none is configured outside production: fine on a laptop, refused in production.
 pub const DEV_JWT_SECRET: &str = "bpv-monitor-dev-only-not-for-production-0000";
 
+/// Whether a listen address (`host:port`) is on loopback only.
+fn is_loopback(listen: &str) -> bool {
+    match listen.parse::<std::net::SocketAddr>() {
+        Ok(addr) => addr.ip().is_loopback(),
+        Err(_) => listen.rsplit_once(':').is_some_and(|(host, _)| host.eq_ignore_ascii_case("localhost")),
+    }
+}
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -263,7 +271,45 @@ impl Settings {
         Ok(settings)
     }
 
+    /// Whether the JWT key is the development key built into the code.
+    pub fn development_key_in_use(&self) -> bool {
+        self.auth.jwt_secret.expose_secret() == DEV_JWT_SECRET
+    }
+
+    /// Fail closed for a service that signs or checks JWTs: listening on anything but loopback
+    /// (`listen` and the other addresses it serves), or on PostgreSQL, it refuses the development
+    /// key and any key under 32 bytes, whatever `BPV_ENV` says. Logs a warning whenever the
+    /// development key is in use.
+    pub fn check_jwt_key(&self, listen: &[&str]) -> Result<(), SettingsError> {
+        let exposed = listen.iter().find(|l| !is_loopback(l));
+        let postgres = self.database.url.expose_secret().starts_with("postgres");
+        let secret = self.auth.jwt_secret.expose_secret();
+        let weak = self.development_key_in_use() || secret.len() < 32;
+        if weak && (exposed.is_some() || postgres) {
+            let why = match exposed {
+                Some(addr) => format!("the service listens on {addr}, beyond loopback"),
+                None => "the service uses PostgreSQL".to_owned(),
+            };
+            return Err(SettingsError::Invalid(format!(
+                "{why}: set BPV__AUTH__JWT_SECRET (auth.jwt_secret) to at least 32 random bytes; the development key \
+                 and shorter keys are only accepted on loopback with SQLite"
+            )));
+        }
+        if self.development_key_in_use() {
+            tracing::warn!(
+                "the development JWT key is in use (set BPV__AUTH__JWT_SECRET): fine on a laptop, never in production"
+            );
+        }
+        Ok(())
+    }
+
     fn validate(&self) -> Result<(), SettingsError> {
+        if self.environment == Environment::Production && self.reporting.k < 5 {
+            return Err(SettingsError::Invalid(format!(
+                "reporting.k (BPV__REPORTING__K) must be at least 5 outside local and test (got {})",
+                self.reporting.k
+            )));
+        }
         if self.environment == Environment::Production {
             let secret = self.auth.jwt_secret.expose_secret();
             if secret == DEV_JWT_SECRET || secret.len() < 32 {
@@ -338,6 +384,52 @@ mod tests {
                 .unwrap();
         assert_eq!(s.database.url.expose_secret(), "postgres://db/bpv");
         assert_eq!(s.survey.listen, "0.0.0.0:9000");
+    }
+
+    #[test]
+    fn the_development_key_is_refused_beyond_loopback_or_on_postgres_whatever_the_environment() {
+        let strong = "een-willekeurig-geheim-van-ruim-32-bytes!";
+        let s = Settings::load_from(&source(&[])).unwrap();
+        assert!(s.development_key_in_use());
+        for ok in [&["127.0.0.1:8080"][..], &["[::1]:0", "localhost:8082"]] {
+            s.check_jwt_key(ok).unwrap();
+        }
+        for exposed in ["0.0.0.0:8080", "10.0.0.5:443", "[::]:8080", "bpv.example:8080"] {
+            let e = s.check_jwt_key(&["127.0.0.1:1", exposed]).unwrap_err().to_string();
+            assert!(e.contains("BPV__AUTH__JWT_SECRET") && e.contains(exposed), "{e}");
+        }
+        let pg = Settings::load_from(&source(&[("database.url", "postgres://postgres@127.0.0.1/bpv")])).unwrap();
+        let e = pg.check_jwt_key(&["127.0.0.1:0"]).unwrap_err().to_string();
+        assert!(e.contains("PostgreSQL") && e.contains("BPV__AUTH__JWT_SECRET"), "{e}");
+        let short = Settings::load_from(&source(&[
+            ("database.url", "postgres://postgres@127.0.0.1/bpv"),
+            ("auth.jwt_secret", "te-kort-geheim"),
+        ]))
+        .unwrap();
+        assert!(short.check_jwt_key(&["127.0.0.1:0"]).is_err());
+        let good = Settings::load_from(&source(&[
+            ("database.url", "postgres://postgres@127.0.0.1/bpv"),
+            ("auth.jwt_secret", strong),
+        ]))
+        .unwrap();
+        good.check_jwt_key(&["0.0.0.0:8080"]).unwrap();
+    }
+
+    #[test]
+    fn production_refuses_a_small_k() {
+        let prod = |k: &str| {
+            Settings::load_from(&source(&[
+                ("environment", "production"),
+                ("mail.transport", "smtp"),
+                ("auth.jwt_secret", "een-willekeurig-geheim-van-ruim-32-bytes!"),
+                ("reporting.k", k),
+            ]))
+        };
+        let e = prod("4").unwrap_err().to_string();
+        assert!(e.contains("reporting.k"), "{e}");
+        prod("5").unwrap();
+        // Local and test may use a small k (fixtures with few answers).
+        Settings::load_from(&source(&[("reporting.k", "2")])).unwrap();
     }
 
     #[test]

@@ -94,6 +94,15 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
             ("antwoorden studenten", h.answers_student.to_string()),
         ]);
+        // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
+        // as a real deployment's would, so the demo tells the truth about retention.
+        let purged =
+            bpv_store::repo::retentie::purge(&mut conn, today, settings.retention.days, bpv_store::now_utc(), false)?;
+        println!(
+            "bewaartermijn: persoonsgegevens van {} bpvo's verwijderd ({} dagen na afloop van de bevraging)",
+            purged.bpvos(),
+            settings.retention.days
+        );
         // The quarterly data-quality photo, as the cron run on the quarter's first day takes it.
         let foto = bpv_dispatcher::housekeeping::snapshot(&mut conn, today, bpv_store::now_utc())?;
         println!("kwartaalfoto datakwaliteit {}: {} instellingen", foto.kwartaal, foto.vastgelegd);

@@ -52,6 +52,13 @@ fn demo_seeds_once_and_reports(db: &TestDb) {
     assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
     assert!(instellingen::list(&mut conn).unwrap().len() >= 5);
     assert!(!referentie::list_kwalificaties(&mut conn).unwrap().is_empty());
+    // The demo ran the daily purge as cron would: nothing is left that a real deployment would
+    // have removed, while the recent bpvo's keep theirs.
+    assert!(out.contains("bewaartermijn"), "{out}");
+    let today = chrono::Local::now().date_naive();
+    let due = bpv_store::repo::retentie::purge(&mut conn, today, 90, bpv_store::now_utc(), true).unwrap();
+    assert_eq!(due.bpvos(), 0, "{due:?}");
+    assert!(bpvos::list_all(&mut conn).unwrap().iter().any(|b| b.student_email.is_some()));
     // A second run adds nothing and says so.
     let again = ok(bpv(db, &["demo", "--bpvos", "400", "--no-serve"]));
     assert!(again.contains("al gegevens"), "{again}");

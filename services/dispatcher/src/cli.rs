@@ -207,11 +207,12 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
             } else {
                 let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
                 println!(
-                    "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond",
+                    "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond, {} uploadvoorbeelden",
                     report.bpvos(),
                     report.na_termijn,
                     report.ingetrokken,
-                    report.afleveringen
+                    report.afleveringen,
+                    report.uploadvoorbeelden
                 );
                 for (brin, n) in &report.per_instelling {
                     println!("  {brin} {n}");

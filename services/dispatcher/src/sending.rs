@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bpv_mailing::{MailItem, MailKind, MailRequest, Mailer, SendOutcome, Sender, SurveyToken, Templates};
 use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
-use bpv_store::repo::{bpvos, deliveries, invitations, referentie};
+use bpv_store::repo::{aanbieders, bpvos, deliveries, invitations, referentie};
 use bpv_store::{DbConnection, DbPool, StoreError, now_utc, write_transaction};
 use bpv_web::Settings;
 use bpvo::{Groep, Kanaal};
@@ -98,11 +98,15 @@ struct Job {
 }
 
 /// How one job ended, for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ended {
     Sent,
     Retried,
     Failed,
     Dead,
+    /// The lease ran out before the outcome could be recorded; nothing was written (the
+    /// dispatcher that took the mail over records its own).
+    Late,
 }
 
 impl Dispatcher {
@@ -166,9 +170,15 @@ impl Dispatcher {
         let mut remaining = opts.limit.unwrap_or(usize::MAX);
         let kwalificaties = {
             let pool = self.pool.clone();
-            tokio::task::spawn_blocking(move || -> Result<HashMap<String, String>, DispatchError> {
+            tokio::task::spawn_blocking(move || -> Result<Namen, DispatchError> {
                 let mut conn = pool.get()?;
-                Ok(referentie::list_kwalificaties(&mut conn)?.into_iter().map(|k| (k.crebo, k.naam)).collect())
+                Ok(Namen {
+                    kwalificaties: referentie::list_kwalificaties(&mut conn)?
+                        .into_iter()
+                        .map(|k| (k.crebo, k.naam))
+                        .collect(),
+                    aanbieders: aanbieders::list(&mut conn)?.into_iter().map(|a| (a.aanbiedercode, a.naam)).collect(),
+                })
             })
             .await??
         };
@@ -211,6 +221,7 @@ impl Dispatcher {
                     Ended::Retried => summary.retried += 1,
                     Ended::Failed => summary.failed += 1,
                     Ended::Dead => summary.dead += 1,
+                    Ended::Late => summary.late += 1,
                 }
             }
         }
@@ -226,7 +237,7 @@ impl Dispatcher {
         &self,
         limit: i64,
         today: NaiveDate,
-        kwalificaties: Arc<HashMap<String, String>>,
+        kwalificaties: Arc<Namen>,
     ) -> Result<(Vec<Job>, usize), DispatchError> {
         let pool = self.pool.clone();
         let owner = self.owner.clone();
@@ -258,9 +269,10 @@ impl Dispatcher {
         };
         let pool = self.pool.clone();
         let max_attempts = self.settings.dispatcher.max_attempts;
+        let owner = self.owner.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            record(&mut conn, &job, &message_id, outcome, today, max_attempts).map_err(DispatchError::from)
+            record(&mut conn, &owner, &job, &message_id, outcome, today, max_attempts).map_err(DispatchError::from)
         })
         .await?
     }
@@ -294,7 +306,7 @@ fn prepare(
     conn: &mut DbConnection,
     claimed: Vec<DeliveryRow>,
     today: NaiveDate,
-    kwalificaties: &HashMap<String, String>,
+    namen: &Namen,
     survey_base: &str,
     digest: bool,
 ) -> Result<(Vec<Job>, usize), StoreError> {
@@ -341,7 +353,13 @@ fn prepare(
                 ready.push((d, i.clone(), b.clone(), along));
             }
             (reason, ..) => {
-                deliveries::record_skipped(conn, &d.id, reason.unwrap_or("overgeslagen"), now)?;
+                deliveries::record_skipped(
+                    conn,
+                    &d.id,
+                    &d.lease_owner.clone().unwrap_or_default(),
+                    reason.unwrap_or("overgeslagen"),
+                    now,
+                )?;
                 skipped += 1;
             }
         }
@@ -372,8 +390,10 @@ fn prepare(
         let groep = Groep::parse(&inv.groep).unwrap_or(Groep::Praktijkopleider);
         let item = MailItem {
             student_voornaam: voornaam(bpvo.student_naam.as_deref()),
-            opleiding: kwalificaties.get(&bpvo.crebo).cloned().unwrap_or_else(|| format!("crebo {}", bpvo.crebo)),
-            organisatie: bpvo.schoolnaam.clone().unwrap_or_else(|| "de school".into()),
+            opleiding: namen.kwalificaties.get(&bpvo.crebo).cloned().unwrap_or_else(|| format!("crebo {}", bpvo.crebo)),
+            // The registered aanbieder's name, never the school's free text: mails go out in SBB's
+            // name, and a school must not be able to write into them.
+            organisatie: namen.aanbieders.get(&bpvo.aanbiedercode).cloned().unwrap_or_else(|| "de school".into()),
             geplande_einddatum: bpvo.geplande_einddatum,
             closes_on: inv.closes_on,
             survey_url: url(&inv, "s"),
@@ -411,9 +431,11 @@ fn prepare(
     Ok((jobs, skipped))
 }
 
-/// Record one message's outcome for each of its deliveries, in its own transaction.
+/// Record one message's outcome for each of its deliveries, in its own transaction, only while
+/// the lease is still `owner`'s: a late writer records nothing and reports [`Ended::Late`].
 fn record(
     conn: &mut DbConnection,
+    owner: &str,
     job: &Job,
     message_id: &str,
     outcome: SendOutcome,
@@ -421,36 +443,65 @@ fn record(
     max_attempts: i32,
 ) -> Result<Ended, StoreError> {
     let now = now_utc();
-    write_transaction(conn, |conn| match &outcome {
-        SendOutcome::Sent { reply } => {
-            for (d, (inv, along)) in job.deliveries.iter().zip(&job.invitations) {
-                deliveries::record_sent(conn, &d.id, message_id, reply, now)?;
-                if d.soort == "herinnering" {
-                    invitations::mark_reminded(conn, &inv.id, d.nummer, now)?;
-                } else {
-                    invitations::mark_sent(conn, &inv.id, today, now)?;
-                    if let Some(student) = along {
-                        invitations::mark_sent(conn, &student.id, today, now)?;
+    let ended = write_transaction(conn, |conn| -> Result<Ended, StoreError> {
+        match &outcome {
+            SendOutcome::Sent { reply } => {
+                let mut late = false;
+                for (d, (inv, along)) in job.deliveries.iter().zip(&job.invitations) {
+                    if !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)? {
+                        late = true;
+                        continue;
+                    }
+                    if d.soort == "herinnering" {
+                        invitations::mark_reminded(conn, &inv.id, d.nummer, now)?;
+                    } else {
+                        invitations::mark_sent(conn, &inv.id, today, now)?;
+                        if let Some(student) = along {
+                            invitations::mark_sent(conn, &student.id, today, now)?;
+                        }
                     }
                 }
+                Ok(if late { Ended::Late } else { Ended::Sent })
             }
-            Ok(Ended::Sent)
-        }
-        SendOutcome::Transient { reason } => {
-            let attempts = job.deliveries.iter().map(|d| d.attempts).max().unwrap_or(1);
-            let give_up = attempts >= max_attempts;
-            for d in &job.deliveries {
-                deliveries::record_transient(conn, &d.id, reason, now + backoff(attempts), give_up, now)?;
+            SendOutcome::Transient { reason } => {
+                let attempts = job.deliveries.iter().map(|d| d.attempts).max().unwrap_or(1);
+                let give_up = attempts >= max_attempts;
+                let mut late = false;
+                for d in &job.deliveries {
+                    late |= !deliveries::record_transient(
+                        conn,
+                        &d.id,
+                        owner,
+                        reason,
+                        now + backoff(attempts),
+                        give_up,
+                        now,
+                    )?;
+                }
+                Ok(if late {
+                    Ended::Late
+                } else if give_up {
+                    Ended::Dead
+                } else {
+                    Ended::Retried
+                })
             }
-            Ok(if give_up { Ended::Dead } else { Ended::Retried })
-        }
-        SendOutcome::Permanent { reason } => {
-            for d in &job.deliveries {
-                deliveries::record_permanent(conn, &d.id, &job.recipient, reason, now)?;
+            SendOutcome::Permanent { reason } => {
+                let mut late = false;
+                for d in &job.deliveries {
+                    late |= !deliveries::record_permanent(conn, &d.id, owner, &job.recipient, reason, now)?;
+                }
+                Ok(if late { Ended::Late } else { Ended::Failed })
             }
-            Ok(Ended::Failed)
         }
-    })
+    })?;
+    if ended == Ended::Late {
+        tracing::warn!(
+            ontvanger_mails = job.deliveries.len(),
+            "lease verlopen voordat de uitkomst werd vastgelegd; niets geschreven (een andere dispatcher nam de mail over)"
+        );
+    }
+    Ok(ended)
 }
 
 #[cfg(test)]
@@ -471,4 +522,12 @@ mod tests {
         assert_eq!(voornaam(Some("Zoë Çelik-de Vries")), "Zoë");
         assert_eq!(voornaam(None), "uw student");
     }
+}
+
+/// Names the mails show beside codes, read once per run: kwalificaties (crebo → naam) and the
+/// registered aanbieders (aanbiedercode → naam).
+#[derive(Debug, Default)]
+pub(crate) struct Namen {
+    kwalificaties: HashMap<String, String>,
+    aanbieders: HashMap<String, String>,
 }

@@ -24,6 +24,9 @@ pub struct Summary {
     pub dead: usize,
     /// Claimed mails not sent on purpose (answered, cancelled, closed, suppressed address).
     pub skipped: usize,
+    /// Messages whose lease ran out before their outcome was recorded (a slow SMTP session): this
+    /// run wrote nothing for them; the dispatcher that took them over records its own.
+    pub late: usize,
     /// True when no connection to the SMTP server could be made; nothing was claimed.
     pub smtp_unreachable: bool,
     pub dry_run: bool,
@@ -48,7 +51,7 @@ impl Summary {
     pub fn line(&self) -> String {
         format!(
             "bpv-dispatcher {as_of}{dry}: gepland {planned}, verstuurd {sent}, opnieuw {retried}, mislukt {failed}, \
-             opgegeven {dead}, overgeslagen {skipped} ({secs:.1} s){smtp}",
+             opgegeven {dead}, overgeslagen {skipped}{late} ({secs:.1} s){smtp}",
             as_of = self.as_of,
             dry = if self.dry_run { " (proefdraai)" } else { "" },
             planned = self.planned,
@@ -57,6 +60,7 @@ impl Summary {
             failed = self.failed,
             dead = self.dead,
             skipped = self.skipped,
+            late = if self.late > 0 { format!(", te laat vastgelegd {}", self.late) } else { String::new() },
             secs = self.duration_ms as f64 / 1000.0,
             smtp = if self.smtp_unreachable { " — SMTP-server onbereikbaar" } else { "" },
         )

@@ -188,7 +188,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         "cijfer",
     ];
     head.extend(codes.iter().map(String::as_str));
-    w.write_record(&head).map_err(|e| internal(&e))?;
+    w.write_record(bpv_web::export::csv_rij(head.iter().copied())).map_err(|e| internal(&e))?;
     for r in &rows {
         let mut rec = vec![
             r.correlatie_id.clone(),
@@ -209,7 +209,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
                 None => String::new(),
             });
         }
-        w.write_record(&rec).map_err(|e| internal(&e))?;
+        w.write_record(bpv_web::export::csv_rij(rec.iter().map(String::as_str))).map_err(|e| internal(&e))?;
     }
     let body = w.into_inner().map_err(|e| internal(&e))?;
     Ok(HttpResponse::Ok()

@@ -59,6 +59,9 @@ impl Application {
     /// first, then serves and refreshes every `reporting.refresh_seconds`. Must run inside a
     /// Tokio runtime.
     pub async fn build_with_pool(settings: &Settings, pool: DbPool) -> anyhow::Result<Self> {
+        let mut listens = vec![settings.reporting_api.listen.as_str()];
+        listens.extend(settings.mtls.as_ref().map(|m| m.listen.as_str()));
+        settings.check_jwt_key(&listens)?;
         let questionnaires = Questionnaires::builtin()?;
         let data =
             Arc::new(ReportData::with_voorkeur(questionnaires, settings.reporting.k, settings.reporting.voorkeur));

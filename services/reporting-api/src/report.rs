@@ -283,11 +283,11 @@ pub struct Cijfer {
 impl Cijfer {
     fn of(f: &Figure, percent: bool) -> Self {
         let tekst = match (f.value, percent) {
-            (Some(v), true) => format!("{}%", v.round()),
+            (Some(v), true) => format!("{}%", bpv_aggregation::round_half_up(v, 0)),
             _ => f.nl(1),
         };
         Cijfer {
-            waarde: f.value.map(|v| (v * 100.0).round() / 100.0),
+            waarde: f.value.map(|v| bpv_aggregation::round_half_up(v, 2)),
             n: f.n,
             tekst,
             reden: f.suppressed.map(str::to_owned),
@@ -381,7 +381,7 @@ impl Respons {
         Respons {
             beantwoord: r.response.responded,
             uitgenodigd: r.response.invited,
-            percentage: r.response.rate.filter(|_| enough).map(|x| (x * 1000.0).round() / 10.0),
+            percentage: r.response.rate.filter(|_| enough).map(|x| bpv_aggregation::round_half_up(x * 100.0, 1)),
             tekst: if enough || r.leeg {
                 r.response.line()
             } else {
@@ -541,7 +541,7 @@ pub fn csv(r: &Rapport) -> Result<Vec<u8>, csv::Error> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(&mut out);
-        w.write_record(CSV_COLUMNS)?;
+        w.write_record(bpv_web::export::csv_rij(CSV_COLUMNS))?;
         let value = |c: Option<&Cijfer>| {
             c.and_then(|c| c.waarde).map(|v| bpv_aggregation::decimal_nl(v, 2)).unwrap_or_default()
         };
@@ -562,7 +562,7 @@ pub fn csv(r: &Rapport) -> Result<Vec<u8>, csv::Error> {
         };
         let own = r.respons.instelling.as_ref();
         let land = &r.respons.landelijk;
-        w.write_record([
+        w.write_record(bpv_web::export::csv_rij([
             groep,
             "Respons",
             "respons",
@@ -578,10 +578,10 @@ pub fn csv(r: &Rapport) -> Result<Vec<u8>, csv::Error> {
                 Some(o) => format!("instelling: {}; landelijk: {}", o.tekst, land.tekst),
                 None => format!("landelijk: {}", land.tekst),
             },
-        ])?;
+        ]))?;
         for t in &r.themas {
             let (a, b) = (t.score.instelling.as_ref(), &t.score.landelijk);
-            w.write_record([
+            w.write_record(bpv_web::export::csv_rij([
                 groep,
                 &t.naam,
                 &t.code,
@@ -594,11 +594,11 @@ pub fn csv(r: &Rapport) -> Result<Vec<u8>, csv::Error> {
                 "",
                 &n(Some(b)),
                 &why(a, b),
-            ])?;
+            ]))?;
             for i in &t.items {
                 let a = i.instelling.as_ref();
                 let b = &i.landelijk;
-                w.write_record([
+                w.write_record(bpv_web::export::csv_rij([
                     groep,
                     &t.naam,
                     &i.code,
@@ -611,7 +611,7 @@ pub fn csv(r: &Rapport) -> Result<Vec<u8>, csv::Error> {
                     &value(b.eens.as_ref()),
                     &n(Some(&b.gemiddelde)),
                     &why(a.map(|x| &x.gemiddelde), &b.gemiddelde),
-                ])?;
+                ]))?;
             }
         }
         w.flush()?;

@@ -46,6 +46,7 @@ impl Application {
 
     /// Build on an existing pool (tests, `bpv demo`).
     pub fn build_with_pool(settings: &Settings, pool: DbPool, limits: Limits) -> anyhow::Result<Self> {
+        settings.check_jwt_key(&[&settings.school_api.listen])?;
         let listener = TcpListener::bind(&settings.school_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.school_api.listen))?;
         let addr = listener.local_addr()?;

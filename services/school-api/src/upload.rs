@@ -61,8 +61,9 @@ impl From<UpsertOutcome> for Resultaat {
 #[serde(rename_all = "camelCase")]
 pub struct Uitnodiging {
     /// Before the dispatcher made the invitation: `gepland` or `wordtNietUitgenodigd`; after:
-    /// the invitation's own status (`gepland`, `verstuurd`, `beantwoord`, `geannuleerd`); and
-    /// `ingetrokken` for a withdrawn bpvo.
+    /// `gepland`, `uitgenodigd` (sent, the survey open), `gesloten` (the survey closed) or
+    /// `geannuleerd` — never whether the respondent answered; and `ingetrokken` for a withdrawn
+    /// bpvo.
     pub status: String,
     /// Planned day of the invitation (not before today).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -143,6 +144,9 @@ pub struct BatchAntwoord {
     pub bijgewerkt: usize,
     pub ongewijzigd: usize,
     pub afgewezen: usize,
+    /// Withdrawn bpvo's brought back on explicit request (`?herstellen=true`).
+    #[serde(default)]
+    pub hersteld: usize,
     pub resultaten: Vec<RecordResultaat>,
 }
 
@@ -261,12 +265,15 @@ pub struct Batch {
     pub modus: Modus,
     /// The row already exists (reserved under an Idempotency-Key) and is only finished.
     pub reserved: bool,
+    /// Bring withdrawn bpvo's back (`?herstellen=true`); otherwise a record for a withdrawn bpvo
+    /// is refused (`ingetrokken`), so a nightly full sync cannot undo a withdrawal.
+    pub herstellen: bool,
 }
 
 impl Batch {
-    /// A new, unreserved batch.
+    /// A new, unreserved batch that leaves withdrawn bpvo's withdrawn.
     pub fn new(modus: Modus) -> Self {
-        Self { id: bpv_store::ids::new_id(), modus, reserved: false }
+        Self { id: bpv_store::ids::new_id(), modus, reserved: false, herstellen: false }
     }
 }
 
@@ -399,9 +406,39 @@ pub fn process(
         }
         resultaten.push(res);
     }
+    // A withdrawn bpvo stays withdrawn unless the request reinstates it explicitly.
+    let ingetrokken = bpvos::withdrawn_among(conn, &te_bewaren)?;
+    let hersteld = if batch.herstellen { ingetrokken.len() } else { 0 };
+    if !batch.herstellen && !ingetrokken.is_empty() {
+        let (mut kept, mut kept_index) = (Vec::new(), Vec::new());
+        for (b, i) in te_bewaren.into_iter().zip(bewaar_index) {
+            let key = (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned());
+            if !ingetrokken.contains(&key) {
+                kept.push(b);
+                kept_index.push(i);
+            } else if let Some(r) = resultaten.get_mut(i) {
+                r.fouten.push(InvalidParam {
+                    name: format!("{}correlatieId", prefix(i, r.regel)),
+                    code: "ingetrokken".into(),
+                    reason: format!(
+                        "bpvo {} van aanbieder {} is ingetrokken en blijft dat; stuur het alleen opnieuw met \
+                         ?herstellen=true als u het bewust wilt herstellen",
+                        key.1, key.0
+                    ),
+                    reason_en: format!(
+                        "bpvo {} was withdrawn and stays withdrawn; send it with ?herstellen=true to reinstate it",
+                        key.1
+                    ),
+                });
+            }
+        }
+        te_bewaren = kept;
+        bewaar_index = kept_index;
+    }
     let afgewezen = resultaten.iter().filter(|r| r.resultaat == Resultaat::Rejected && !r.fouten.is_empty()).count();
     let now = now_utc();
     let mut antwoord = BatchAntwoord {
+        hersteld: 0,
         id: batch_id.to_owned(),
         modus,
         ontvangen: resultaten.len(),
@@ -418,8 +455,13 @@ pub fn process(
         return Err(UploadError::Refused(Box::new(antwoord)));
     }
 
+    antwoord.hersteld = hersteld;
     bpv_store::write_transaction(conn, |conn| -> Result<(), UploadError> {
-        let outcomes = bpvos::upsert_school_records(conn, &te_bewaren, now)?;
+        let outcomes = if batch.herstellen {
+            bpvos::reinstate_school_records(conn, &te_bewaren, now)?
+        } else {
+            bpvos::upsert_school_records(conn, &te_bewaren, now)?
+        };
         for ((idx, (_, outcome)), b) in bewaar_index.iter().zip(outcomes).zip(&te_bewaren) {
             let r = &mut antwoord.resultaten[*idx];
             r.resultaat = outcome.into();
@@ -500,7 +542,7 @@ fn record(
         &serde_json::json!({
             "batchId": antwoord.id, "bron": uploader.bron, "modus": modus.as_str(),
             "ontvangen": antwoord.ontvangen, "aangemaakt": antwoord.aangemaakt, "bijgewerkt": antwoord.bijgewerkt,
-            "ongewijzigd": antwoord.ongewijzigd, "afgewezen": antwoord.afgewezen,
+            "ongewijzigd": antwoord.ongewijzigd, "afgewezen": antwoord.afgewezen, "hersteld": antwoord.hersteld,
         }),
         Some(antwoord.ontvangen as i64),
     )?;

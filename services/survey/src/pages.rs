@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use bpv_aggregation::{Questionnaire, validate_answers};
 use bpv_mailing::{SurveyToken, hash_token};
 use bpv_store::models::{BpvoRow, InvitationRow};
-use bpv_store::repo::{invitations, referentie, responses};
+use bpv_store::repo::{aanbieders, invitations, referentie, responses};
 use bpv_store::{StoreError, now_utc};
 use bpvo::Groep;
 use chrono::NaiveDate;
@@ -59,7 +59,11 @@ fn lookup(state: &State, raw: &str) -> Result<Lookup, StoreError> {
     if today() >= inv.closes_on {
         return Ok(Lookup::Closed(inv.closes_on));
     }
-    let Some((inv, bpvo)) = responses::invitation_with_bpvo(&mut conn, &inv.id)? else { return Ok(Lookup::Unknown) };
+    let Some((inv, mut bpvo)) = responses::invitation_with_bpvo(&mut conn, &inv.id)? else {
+        return Ok(Lookup::Unknown);
+    };
+    // The form names the registered aanbieder, never the school's free text.
+    bpvo.schoolnaam = aanbieders::find(&mut conn, &bpvo.aanbiedercode)?.map(|a| a.naam);
     let opleiding = referentie::find_kwalificatie(&mut conn, &bpvo.crebo)?
         .map(|k| k.naam)
         .unwrap_or_else(|| format!("opleiding {}", bpvo.crebo));

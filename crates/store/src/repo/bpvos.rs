@@ -1,7 +1,7 @@
 //! Bpvo's: the school upload merged by (aanbiedercode, correlatie_id), with its outcome per
 //! record (created / updated / unchanged), and withdrawal.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bpvo::{Bpvo, BpvoStatus};
 use chrono::NaiveDateTime;
@@ -99,11 +99,46 @@ fn key_of(b: &Bpvo) -> Key {
 
 /// Store the school's records, each whole, all in one transaction; returns each record's stored
 /// id and outcome in input order. The records must have distinct (aanbiedercode, correlatieId):
-/// the API rejects duplicates inside one batch before it gets here.
+/// the API rejects duplicates inside one batch before it gets here. A withdrawn bpvo stays
+/// withdrawn: a record for one fails the whole call (the API refuses such records before it gets
+/// here; this is the backstop against a withdrawal that lands in between). Reinstating is
+/// [`reinstate_school_records`].
 pub fn upsert_school_records(
     conn: &mut DbConnection,
     records: &[Bpvo],
     now: NaiveDateTime,
+) -> StoreResult<Vec<(String, UpsertOutcome)>> {
+    upsert(conn, records, now, false)
+}
+
+/// [`upsert_school_records`] that also brings withdrawn bpvo's back (status `actief`): only on the
+/// school's explicit request (`?herstellen=true`), audited by the caller.
+pub fn reinstate_school_records(
+    conn: &mut DbConnection,
+    records: &[Bpvo],
+    now: NaiveDateTime,
+) -> StoreResult<Vec<(String, UpsertOutcome)>> {
+    upsert(conn, records, now, true)
+}
+
+/// The (aanbiedercode, correlatieId) keys of these records whose stored bpvo is withdrawn.
+pub fn withdrawn_among(conn: &mut DbConnection, records: &[Bpvo]) -> StoreResult<HashSet<(String, String)>> {
+    let mut out = HashSet::new();
+    for chunk in records.chunks(CHUNK) {
+        for (key, row) in load_existing(conn, chunk)? {
+            if row.status == BpvoStatus::Ingetrokken.as_str() {
+                out.insert(key);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn upsert(
+    conn: &mut DbConnection,
+    records: &[Bpvo],
+    now: NaiveDateTime,
+    reinstate: bool,
 ) -> StoreResult<Vec<(String, UpsertOutcome)>> {
     let mut seen = std::collections::HashSet::with_capacity(records.len());
     for b in records {
@@ -121,6 +156,15 @@ pub fn upsert_school_records(
             let mut writes: Vec<BpvoRow> = Vec::new();
             for b in chunk {
                 let fields = SchoolFields::of_bpvo(b);
+                if let Some(row) = existing.get(&key_of(b))
+                    && row.status == BpvoStatus::Ingetrokken.as_str()
+                    && !reinstate
+                {
+                    return Err(StoreError::Rule(format!(
+                        "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
+                        b.correlatie_id, b.school.aanbiedercode
+                    )));
+                }
                 match existing.get(&key_of(b)) {
                     Some(row) if row.school_received_at.is_some() && SchoolFields::of_row(row) == fields => {
                         out.push((row.id.clone(), UpsertOutcome::Unchanged));

@@ -14,6 +14,15 @@ use crate::models::DeliveryRow;
 use crate::repo::CHUNK;
 use crate::schema::{deliveries, suppressed_addresses};
 
+/// Outcome writes take only a delivery that is still `bezig` under this owner's lease: a
+/// dispatcher whose lease ran out during a slow SMTP session may find the mail claimed (and sent)
+/// by another since, and must not overwrite that. Each returns whether it wrote.
+macro_rules! still_ours {
+    ($id:expr, $owner:expr) => {
+        deliveries::table.find($id).filter(deliveries::status.eq(BEZIG)).filter(deliveries::lease_owner.eq($owner))
+    };
+}
+
 /// Waiting for its time (or its retry).
 pub const WACHTEND: &str = "wachtend";
 /// Claimed by a dispatcher (lease).
@@ -101,15 +110,16 @@ pub fn claim(
     })
 }
 
-/// The server accepted the mail.
+/// The server accepted the mail. `false`: the lease was no longer ours; nothing written.
 pub fn record_sent(
     conn: &mut DbConnection,
     id: &str,
+    owner: &str,
     message_id: &str,
     reply: &str,
     now: NaiveDateTime,
 ) -> StoreResult<bool> {
-    let n = diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+    let n = diesel::update(still_ours!(id, owner))
         .set((
             deliveries::status.eq(VERSTUURD),
             deliveries::message_id.eq(Some(message_id)),
@@ -122,16 +132,18 @@ pub fn record_sent(
     Ok(n > 0)
 }
 
-/// A temporary failure: try again at `retry_at`, or give up (`dood`) when `give_up`.
+/// A temporary failure: try again at `retry_at`, or give up (`dood`) when `give_up`. `false`: the
+/// lease was no longer ours; nothing written.
 pub fn record_transient(
     conn: &mut DbConnection,
     id: &str,
+    owner: &str,
     reply: &str,
     retry_at: NaiveDateTime,
     give_up: bool,
     now: NaiveDateTime,
-) -> StoreResult<()> {
-    diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+) -> StoreResult<bool> {
+    let n = diesel::update(still_ours!(id, owner))
         .set((
             deliveries::status.eq(if give_up { DOOD } else { WACHTEND }),
             deliveries::next_attempt_at.eq(retry_at),
@@ -140,19 +152,21 @@ pub fn record_transient(
             deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(n > 0)
 }
 
-/// A permanent refusal: the mail failed and the address is never mailed again.
+/// A permanent refusal: the mail failed and the address is never mailed again (the server's
+/// refusal holds whoever's lease it is). `false`: the delivery itself was no longer ours.
 pub fn record_permanent(
     conn: &mut DbConnection,
     id: &str,
+    owner: &str,
     recipient: &str,
     reply: &str,
     now: NaiveDateTime,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     crate::db::write_transaction(conn, |conn| {
-        finish_claimed(conn, id, MISLUKT, reply, now)?;
+        let ours = finish_claimed(conn, id, owner, MISLUKT, reply, now)?;
         suppress(conn, recipient, reply, now)?;
         // Mails to the same address that are still waiting are skipped.
         diesel::update(
@@ -166,18 +180,33 @@ pub fn record_permanent(
             deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
-        Ok(())
+        Ok(ours)
     })
 }
 
-/// Skip a claimed mail (its address is suppressed or its invitation no longer open).
-pub fn record_skipped(conn: &mut DbConnection, id: &str, reason: &str, now: NaiveDateTime) -> StoreResult<()> {
-    finish_claimed(conn, id, OVERGESLAGEN, reason, now)
+/// Skip a claimed mail (its address is suppressed or its invitation no longer open). `false`: the
+/// lease was no longer ours; nothing written.
+pub fn record_skipped(
+    conn: &mut DbConnection,
+    id: &str,
+    owner: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> StoreResult<bool> {
+    finish_claimed(conn, id, owner, OVERGESLAGEN, reason, now)
 }
 
-/// End a claimed mail in a final state with the reason, releasing its lease.
-fn finish_claimed(conn: &mut DbConnection, id: &str, status: &str, reply: &str, now: NaiveDateTime) -> StoreResult<()> {
-    diesel::update(deliveries::table.find(id).filter(deliveries::status.eq(BEZIG)))
+/// End a claimed mail in a final state with the reason, releasing its lease (only under this
+/// owner's lease).
+fn finish_claimed(
+    conn: &mut DbConnection,
+    id: &str,
+    owner: &str,
+    status: &str,
+    reply: &str,
+    now: NaiveDateTime,
+) -> StoreResult<bool> {
+    let n = diesel::update(still_ours!(id, owner))
         .set((
             deliveries::status.eq(status),
             deliveries::last_reply.eq(Some(reply)),
@@ -185,7 +214,7 @@ fn finish_claimed(conn: &mut DbConnection, id: &str, status: &str, reply: &str, 
             deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(n > 0)
 }
 
 /// Never mail this address again (stored lower-cased).

@@ -54,6 +54,9 @@ pub struct PurgeReport {
     pub afleveringen: u64,
     /// Per instelling (BRIN): bpvo's purged.
     pub per_instelling: BTreeMap<String, u64>,
+    /// Upload previews (whole student files) older than
+    /// [`MAX_AGE`](crate::repo::upload_previews::MAX_AGE) removed.
+    pub uploadvoorbeelden: u64,
 }
 
 impl PurgeReport {
@@ -165,6 +168,12 @@ pub fn purge(
                 due.iter().map(|(c, reden)| (c.0.as_str(), &c.5, *reden)).collect();
             report.afleveringen += verwijder(conn, &due, now)?;
         }
+        let oud = now - crate::repo::upload_previews::MAX_AGE;
+        report.uploadvoorbeelden = if dry_run {
+            crate::repo::upload_previews::count_older_than(conn, oud)?
+        } else {
+            crate::repo::upload_previews::purge_older_than(conn, oud)? as u64
+        };
         if !dry_run {
             for (brin, n) in &report.per_instelling {
                 audit::append(

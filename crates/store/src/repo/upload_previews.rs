@@ -8,10 +8,32 @@ use crate::error::StoreResult;
 use crate::models::UploadPreviewRow;
 use crate::schema::upload_previews::dsl;
 
-/// Keep a previewed file.
+/// Previews kept per gemachtigde at most: a new one pushes out the oldest.
+pub const MAX_PER_GEMACHTIGDE: usize = 3;
+/// `bpv-dispatcher purge` removes previews older than this (they expire after an hour anyway;
+/// they hold whole student files).
+pub const MAX_AGE: chrono::TimeDelta = chrono::TimeDelta::hours(2);
+
+/// Keep a previewed file, and at most [`MAX_PER_GEMACHTIGDE`] of its uploader's (the oldest go).
 pub fn insert(conn: &mut DbConnection, row: &UploadPreviewRow) -> StoreResult<()> {
     diesel::insert_into(dsl::upload_previews).values(row).execute(conn)?;
+    let keep: Vec<String> = dsl::upload_previews
+        .filter(dsl::gemachtigde_id.eq(&row.gemachtigde_id))
+        .order((dsl::created_at.desc(), dsl::id.desc()))
+        .limit(i64::try_from(MAX_PER_GEMACHTIGDE).unwrap_or(i64::MAX))
+        .select(dsl::id)
+        .load(conn)?;
+    diesel::delete(
+        dsl::upload_previews.filter(dsl::gemachtigde_id.eq(&row.gemachtigde_id)).filter(dsl::id.ne_all(&keep)),
+    )
+    .execute(conn)?;
     Ok(())
+}
+
+/// How many previews are older than `before` (for a dry run).
+pub fn count_older_than(conn: &mut DbConnection, before: NaiveDateTime) -> StoreResult<u64> {
+    let n: i64 = dsl::upload_previews.filter(dsl::created_at.lt(before)).count().get_result(conn)?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Take the preview out (one confirmation per preview): returns it only for its own uploader

@@ -175,6 +175,46 @@ pub fn seed(db: &TestDb, n: usize, per_opleider: usize) {
     bpvos::merge_registraties(&mut conn, &regs, now).unwrap();
 }
 
+/// One more bpvo of 25AB due on `as_of()`, with these addresses (after [`seed`]).
+pub fn add_due_bpvo(db: &TestDb, correlatie: &str, student_email: &str, opleider_email: &str) {
+    let mut conn = db.conn();
+    let now = now_utc();
+    let eind = as_of() + Days::new(21);
+    let record = Bpvo::try_from(&BpvoRecord {
+        correlatie_id: Some(correlatie.into()),
+        leerbedrijf_code: Some("100200300".into()),
+        crebo_code: Some("25604".into()),
+        startdatum: Some("2025-09-01".into()),
+        geplande_einddatum: Some(eind.to_string()),
+        leerweg_naam: Some("BOL".into()),
+        student: Some(StudentRecord {
+            emailadres: Some(student_email.into()),
+            studentcode: Some("9999".into()),
+            naam: Some("Noor Bakker".into()),
+        }),
+        school: Some(SchoolRecord {
+            schoolnaam: Some("ROC Test".into()),
+            locatiecode: Some("123X001".into()),
+            aanbiedercode: Some("123A456".into()),
+        }),
+    })
+    .unwrap();
+    bpvos::upsert_school_records(&mut conn, &[record], now).unwrap();
+    let reg = Registratie {
+        aanbiedercode: "123A456".into(),
+        correlatie_id: correlatie.into(),
+        leerbedrijf_id: "100200300".into(),
+        crebo: "25604".into(),
+        leerweg: "BOL".into(),
+        startdatum: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+        geplande_einddatum: eind,
+        werkelijke_einddatum: None,
+        praktijkopleider_naam: Some("Opleider X".into()),
+        praktijkopleider_email: Some(opleider_email.into()),
+    };
+    bpvos::merge_registraties(&mut conn, &[reg], now).unwrap();
+}
+
 /// Pretend the retry time has come: every waiting mail is due now.
 pub fn make_waiting_mail_due(db: &TestDb) {
     use bpv_store::schema::deliveries::dsl;

@@ -210,7 +210,60 @@ fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
     assert_eq!(datakwaliteit::fotos(&mut db.conn(), None).unwrap().len(), 2);
 }
 
+/// Upload previews hold whole student files: at most three per gemachtigde, and gone two hours
+/// after they were made, whenever the daily purge runs.
+fn upload_previews_are_capped_and_purged(db: &TestDb) {
+    use bpv_store::models::UploadPreviewRow;
+    use bpv_store::repo::{gemachtigden, upload_previews};
+    let mut conn = db.conn();
+    let now = now_utc();
+    bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
+    let g = gemachtigden::add(
+        &mut conn,
+        &gemachtigden::NewGemachtigde { brin: "25AB", email: "g@25ab.example", naam: "Gea", password_hash: "x" },
+        now,
+    )
+    .unwrap();
+    let preview = |id: &str, minutes_ago: i64| UploadPreviewRow {
+        id: id.into(),
+        brin: "25AB".into(),
+        gemachtigde_id: g.id.clone(),
+        bestandsnaam: "studenten.csv".into(),
+        inhoud: b"Correlatie_id;Student_naam\r\nC-1;Zoe\r\n".to_vec(),
+        created_at: now - chrono::TimeDelta::minutes(minutes_ago),
+    };
+    for (i, ago) in [(1, 200), (2, 150), (3, 10), (4, 5), (5, 1)] {
+        upload_previews::insert(&mut conn, &preview(&format!("v{i}"), ago)).unwrap();
+    }
+    let ids = |conn: &mut bpv_store::DbConnection| -> Vec<String> {
+        use bpv_store::schema::upload_previews::dsl;
+        dsl::upload_previews.select(dsl::id).order(dsl::id).load(conn).unwrap()
+    };
+    assert_eq!(ids(&mut conn), ["v3", "v4", "v5"], "the newest three are kept");
+    // Older than two hours: purged by the daily run (a dry run only counts).
+    upload_previews::insert(&mut conn, &preview("v6", 130)).unwrap();
+    assert_eq!(ids(&mut conn), ["v3", "v4", "v5"], "an old one does not push out newer ones");
+    upload_previews::insert(&mut conn, &preview("v7", 0)).unwrap();
+    assert_eq!(ids(&mut conn), ["v4", "v5", "v7"], "a new one pushes out the oldest");
+    drop(conn);
+    {
+        use bpv_store::schema::upload_previews::dsl;
+        diesel::update(dsl::upload_previews.filter(dsl::id.eq("v4")))
+            .set(dsl::created_at.eq(now - chrono::TimeDelta::minutes(121)))
+            .execute(&mut db.conn())
+            .unwrap();
+    }
+    assert_eq!(purge(db, as_of(), true).uploadvoorbeelden, 1);
+    assert_eq!(ids(&mut db.conn()), ["v4", "v5", "v7"]);
+    assert_eq!(purge(db, as_of(), false).uploadvoorbeelden, 1);
+    assert_eq!(ids(&mut db.conn()), ["v5", "v7"]);
+}
+
 async_backend_tests!(personal_data_is_gone_after_the_retention_window_and_reports_stay);
+mod voorbeelden {
+    use super::upload_previews_are_capped_and_purged;
+    bpv_store::backend_tests!(upload_previews_are_capped_and_purged);
+}
 mod fotos {
     use super::a_snapshot_stays_as_it_was_after_the_data_changes;
     bpv_store::backend_tests!(a_snapshot_stays_as_it_was_after_the_data_changes);

@@ -8,7 +8,7 @@ use bpv_store::async_backend_tests;
 use bpv_store::repo::deliveries;
 use bpv_store::testing::TestDb;
 
-use crate::helpers::{Sink, as_of, counts, dispatcher, make_waiting_mail_due, opts, run, seed, settings};
+use crate::helpers::{Sink, add_due_bpvo, as_of, counts, dispatcher, make_waiting_mail_due, opts, run, seed, settings};
 
 async fn due_mail_goes_out_once_and_a_second_run_sends_nothing(db: TestDb) {
     seed(&db, 12, 3);
@@ -73,6 +73,19 @@ async fn hard_failures_fail_once_and_the_address_is_not_mailed_again(db: TestDb)
     let s = run(&db, port).await;
     assert_eq!(s.sent, 0, "a refused address is never retried: {s:?}");
     assert!(sink.messages().is_empty());
+    // Suppression takes effect for other bpvo's too: a new bpvo with a refused address (in other
+    // letters' case) is not mailed, while one with fresh addresses is.
+    add_due_bpvo(&db, "D-NIEUW-1", "STUDENT1@student.roc.nl", "opleider0@leerbedrijf.nl");
+    add_due_bpvo(&db, "D-NIEUW-2", "fris@student.roc.nl", "fris@leerbedrijf.nl");
+    let s = run(&db, port).await;
+    assert_eq!(s.sent, 2, "only the fresh addresses: {s:?}");
+    let mailed: Vec<String> =
+        sink.messages().iter().map(|p| std::fs::read_to_string(p).unwrap().to_lowercase()).collect();
+    assert_eq!(mailed.len(), 2);
+    for m in &mailed {
+        assert!(!m.contains("student1@student.roc.nl") && !m.contains("opleider0@leerbedrijf.nl"), "{m}");
+    }
+    assert!(mailed.iter().any(|m| m.contains("fris@student.roc.nl")));
 }
 
 async fn too_many_soft_failures_make_a_mail_dead_and_retry_dead_revives_it(db: TestDb) {
@@ -155,6 +168,64 @@ for path in sys.argv[1:]:
     assert!(printed.contains("Opleider 0"), "{printed}");
 }
 
+/// Mails go out in SBB's name: they name the aanbieder as registered, never the `schoolnaam` a
+/// school typed into its record.
+async fn mails_name_the_registered_aanbieder_not_the_schools_free_text(db: TestDb) {
+    seed(&db, 2, 2);
+    {
+        use bpv_store::schema::bpvos::dsl;
+        use diesel::prelude::*;
+        diesel::update(dsl::bpvos)
+            .set(dsl::schoolnaam.eq("Klik hier: https://phish.example/inloggen"))
+            .execute(&mut db.conn())
+            .unwrap();
+    }
+    let sink = Sink::start(&[]);
+    run(&db, sink.port).await;
+    let files = sink.messages();
+    assert_eq!(files.len(), 3);
+    let script = r#"
+import email, sys
+for path in sys.argv[1:]:
+    m = email.message_from_binary_file(open(path, 'rb'))
+    for p in m.get_payload():
+        print(p.get_payload(decode=True).decode('utf-8'))
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).args(&files).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let bodies = String::from_utf8_lossy(&out.stdout);
+    assert!(!bodies.contains("phish.example") && !bodies.contains("Klik hier"), "{bodies}");
+    assert!(bodies.contains("Aanbieder 123A456"), "the registered name: {bodies}");
+}
+
+/// The lease is the guard: a dispatcher whose lease ran out during a slow SMTP session must not
+/// overwrite the outcome of the dispatcher that has since claimed and sent the same mail.
+async fn a_late_writer_records_nothing(db: TestDb) {
+    seed(&db, 1, 1);
+    // The server waits 5 s before answering DATA; A's lease is 1 s, B's (taking over) a minute.
+    let sink = Sink::start(&["-w", "5"]);
+    let a = dispatcher(&db, settings(&db, sink.port, &[("dispatcher.lease_seconds", "1")]));
+    let b = dispatcher(&db, settings(&db, sink.port, &[("dispatcher.lease_seconds", "60")]));
+    let b_owner = b.owner.clone();
+    let first = tokio::spawn(async move { a.run(&opts()).await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let second = b.run(&opts()).await.unwrap();
+    let first = first.await.unwrap();
+    assert_eq!((first.sent, first.late), (0, 2), "A's lease ran out: it records nothing: {first:?}");
+    assert!(first.line().contains("te laat vastgelegd 2"), "{}", first.line());
+    assert_eq!((second.sent, second.late), (2, 0), "{second:?}");
+    // Each mail's outcome is B's, recorded once.
+    assert_eq!(counts(&db).get("verstuurd"), Some(&2));
+    let owners: Vec<Option<String>> = {
+        use bpv_store::schema::deliveries::dsl;
+        use diesel::prelude::*;
+        dsl::deliveries.select(dsl::lease_owner).load(&mut db.conn()).unwrap()
+    };
+    assert!(owners.iter().all(|o| o.as_deref() == Some(b_owner.as_str())), "{owners:?}");
+    // Sent twice (the bound a lease gives), never recorded twice.
+    assert_eq!(sink.messages().len(), 4);
+}
+
 async fn kill_minus_9_mid_run_loses_nothing(db: TestDb) {
     seed(&db, 60, 1);
     let sink = Sink::start(&[]);
@@ -209,6 +280,8 @@ async fn kill_minus_9_mid_run_loses_nothing(db: TestDb) {
 }
 
 async_backend_tests!(
+    a_late_writer_records_nothing,
+    mails_name_the_registered_aanbieder_not_the_schools_free_text,
     due_mail_goes_out_once_and_a_second_run_sends_nothing,
     soft_failures_are_retried_and_end_sent,
     disconnects_are_retried_and_end_sent,

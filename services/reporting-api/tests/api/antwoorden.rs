@@ -325,6 +325,20 @@ async fn the_school_reads_its_own_answers_and_nothing_else(db: TestDb) {
     assert_eq!(bbl_entry.row_count, Some(10));
     assert!(bbl_entry.detail.contains("test-client"));
     assert!(reads.iter().any(|e| e.detail.contains("\"formaat\":\"csv\"") && e.row_count == Some(25)));
+
+    // A correlatieId a school typed as a formula reaches Excel as text, never as a formula.
+    let target = own.iter().next().unwrap().clone();
+    {
+        use bpv_store::schema::bpvos;
+        diesel::update(bpvos::table.filter(bpvos::correlatie_id.eq(&target)))
+            .set(bpvos::correlatie_id.eq("=HYPERLINK(\"http://x.example\",\"klik\")"))
+            .execute(&mut app.db.conn())
+            .unwrap();
+    }
+    let csv = curl(&app, "/v1/resultaten/antwoorden/export.csv", Some("school25"), Some(&token)).await;
+    let line = csv.body.lines().find(|l| l.contains("HYPERLINK")).unwrap();
+    assert!(line.starts_with("\"'=HYPERLINK("), "{line}");
+    assert!(!csv.body.lines().any(|l| l.starts_with('=') || l.starts_with("\"=")));
 }
 
 async fn every_refusal_is_a_clear_problem(db: TestDb) {

@@ -149,6 +149,7 @@ pub async fn spawn_app_with(db: TestDb, extra: &[(&str, String)]) -> TestApp {
         ("database.url".into(), db.url().into()),
         ("reporting_api.listen".into(), "127.0.0.1:0".into()),
         ("environment".into(), "test".into()),
+        ("auth.jwt_secret".into(), TEST_JWT_SECRET.into()),
         ("reporting.refresh_seconds".into(), "3600".into()),
     ];
     overrides.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
@@ -223,3 +224,6 @@ pub async fn problem(r: reqwest::Response, status: u16) -> Value {
 pub fn param_names(p: &Value) -> Vec<String> {
     p["invalidParams"].as_array().into_iter().flatten().map(|ip| ip["name"].as_str().unwrap().to_owned()).collect()
 }
+
+/// A key of 32+ bytes: the services refuse the development key on PostgreSQL.
+pub const TEST_JWT_SECRET: &str = "test-sleutel-van-minstens-32-bytes-lang-0001";

@@ -30,6 +30,10 @@ pub struct BatchBody {
     pub records: Vec<Box<RawValue>>,
 }
 
+/// A reservation still `bezig` after this long belongs to a request that died (the largest batch
+/// takes seconds): a retry with its Idempotency-Key takes it over instead of answering 409 forever.
+pub const STALE_RESERVATION: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
 /// Query of a batch upload.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -38,6 +42,9 @@ pub struct BatchQuery {
     /// `allesOfNiets` (default: nothing is stored when any record is invalid) or `gedeeltelijk`
     /// (the valid records are stored, the rest listed).
     pub modus: Option<Modus>,
+    /// `true` brings withdrawn bpvo's in this batch back (audited). Without it a record for a
+    /// withdrawn bpvo is refused with code `ingetrokken`, so a full sync never undoes a withdrawal.
+    pub herstellen: Option<bool>,
 }
 
 /// A stored batch.
@@ -153,6 +160,7 @@ pub async fn post(
     let key = idempotency_key(&req)?;
     let bytes = read_limited(&req, payload, state.limits.max_batch_bytes).await?;
     let modus = query.modus.unwrap_or_default();
+    let herstellen = query.herstellen.unwrap_or(false);
     let csv = media_type(&req) == "text/csv";
     let uploader = Uploader {
         brin,
@@ -166,6 +174,9 @@ pub async fn post(
         h.update([0]);
         h.update(modus.as_str().as_bytes());
         h.update([0]);
+        if herstellen {
+            h.update(b"herstellen\0");
+        }
         h.update(&bytes);
         hex::encode(h.finalize())
     };
@@ -179,7 +190,14 @@ pub async fn post(
             if let Some(earlier) = upload_batches::find_by_idempotency_key(&mut conn, &uploader.actor_id, key)
                 .map_err(|e| internal_error(&e))?
             {
-                return replay(&earlier, &hash);
+                if earlier.status == upload_batches::RUNNING && earlier.created_at < now - STALE_RESERVATION {
+                    // Its request died between reserving and finishing (its work rolled back, so
+                    // nothing was stored or promised): this request takes the key over.
+                    tracing::warn!(batch = %earlier.id, "taking over a stale Idempotency-Key reservation");
+                    upload_batches::delete_unfinished(&mut conn, &earlier.id).map_err(|e| internal_error(&e))?;
+                } else {
+                    return replay(&earlier, &hash);
+                }
             }
             let row = upload::new_batch_row(&batch_id, &uploader, modus, Some(key), Some(&hash), now);
             match upload_batches::insert(&mut conn, &row) {
@@ -206,7 +224,7 @@ pub async fn post(
             }
         };
         let today = chrono::Local::now().date_naive();
-        let batch = upload::Batch { id: batch_id.clone(), modus, reserved };
+        let batch = upload::Batch { id: batch_id.clone(), modus, reserved, herstellen };
         match upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today) {
             Ok(antwoord) => Ok(answer(&antwoord, false)),
             Err(UploadError::Refused(antwoord)) => Ok(answer(&antwoord, false)),
@@ -221,14 +239,15 @@ pub async fn post(
 }
 
 fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Reply, Problem> {
-    if earlier.request_hash.as_deref() != Some(hash) {
-        return Err(Problem::unprocessable(
-            "deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud; gebruik een nieuwe sleutel",
-        ));
-    }
+    // Still running: 409 whatever the body (nothing is known yet to replay or to compare with).
     if earlier.status == upload_batches::RUNNING {
         return Err(Problem::conflict(
             "het eerste verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw",
+        ));
+    }
+    if earlier.request_hash.as_deref() != Some(hash) {
+        return Err(Problem::unprocessable(
+            "deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud; gebruik een nieuwe sleutel",
         ));
     }
     let antwoord: BatchAntwoord =

@@ -39,6 +39,16 @@ pub struct Selectie {
     pub aanbiedercode: Option<String>,
 }
 
+/// Query of a single upload.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PutQuery {
+    /// `true` brings a withdrawn bpvo back (audited). Without it a PUT for a withdrawn bpvo is
+    /// refused with code `ingetrokken`, so a full sync never undoes a withdrawal.
+    pub herstellen: Option<bool>,
+}
+
 /// A stored bpvo as the school sees it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -84,7 +94,7 @@ pub fn answer_error(e: UploadError) -> Problem {
 
 /// Create or update one bpvo.
 #[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", operation_id = "zetBpvo", tag = "bpvo",
-    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)")),
+    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)"), PutQuery),
     request_body = bpvo::BpvoRecord,
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -100,10 +110,12 @@ pub async fn put(
     principal: ApiPrincipal,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<PutQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     principal.require_scope(SCOPE_BPVO_WRITE)?;
     let uploader = uploader(&principal, "api-enkel")?;
+    let herstellen = query.herstellen.unwrap_or(false);
     if media_type(&req) != "application/json" {
         return Err(Problem::unsupported_media_type("stuur het record als JSON (Content-Type: application/json)"));
     }
@@ -129,7 +141,7 @@ pub async fn put(
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
-        let batch = upload::Batch::new(Modus::AllesOfNiets);
+        let batch = upload::Batch { herstellen, ..upload::Batch::new(Modus::AllesOfNiets) };
         let batch_id = batch.id.clone();
         let today = chrono::Local::now().date_naive();
         let antwoord = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today)
@@ -230,10 +242,12 @@ pub async fn get(
                 reden: Some("de bpvo is ingetrokken; er wordt niemand uitgenodigd".into()),
             }
         } else if let Some(student) = stored.iter().find(|i| i.groep == bpvo::Groep::Student.as_str()) {
-            // The dispatcher made the invitation: report it as it is.
+            // The dispatcher made the invitation: report it — but never whether the student
+            // answered (a school that knows who answered when could read that student's answers
+            // off the results): sent is `uitgenodigd` until the survey closes, then `gesloten`.
             let kanaal = if student.kanaal == bpvo::Kanaal::Direct.as_str() { "direct" } else { "viaPraktijkopleider" };
             Uitnodiging {
-                status: student.status.clone(),
+                status: school_status(&student.status, student.closes_on, today).to_owned(),
                 datum: Some(student.sent_on.unwrap_or(student.scheduled_on)),
                 kanaal_student: Some(kanaal.into()),
                 reden: student.cancel_reason.clone(),
@@ -317,4 +331,33 @@ pub async fn delete(
     })
     .await
     .map(Reply::into_response)
+}
+
+/// The invitation status a school may see: `gepland`, `uitgenodigd` (sent, survey open),
+/// `gesloten` (survey closed) or `geannuleerd`; never whether the respondent answered.
+fn school_status(status: &str, closes_on: chrono::NaiveDate, today: chrono::NaiveDate) -> &'static str {
+    use bpv_store::repo::invitations::{BEANTWOORD, GEANNULEERD, GEPLAND, VERSTUURD};
+    match status {
+        s if s == GEPLAND => "gepland",
+        s if s == GEANNULEERD => "geannuleerd",
+        s if (s == VERSTUURD || s == BEANTWOORD) && today < closes_on => "uitgenodigd",
+        _ => "gesloten",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::school_status;
+
+    #[test]
+    fn a_school_never_sees_whether_someone_answered() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        let (open, closes) = (d("2027-06-10"), d("2027-07-21"));
+        assert_eq!(school_status("verstuurd", closes, open), "uitgenodigd");
+        assert_eq!(school_status("beantwoord", closes, open), "uitgenodigd");
+        assert_eq!(school_status("verstuurd", closes, closes), "gesloten");
+        assert_eq!(school_status("beantwoord", closes, closes), "gesloten");
+        assert_eq!(school_status("gepland", closes, open), "gepland");
+        assert_eq!(school_status("geannuleerd", closes, open), "geannuleerd");
+    }
 }

@@ -198,9 +198,8 @@ async fn idempotency_key_replays_refuses_other_body_and_running(db: TestDb) {
         let mut conn = app.db.conn();
         upload_batches::insert(&mut conn, &running_batch("lopend", "sleutel-2", None)).unwrap();
     }
-    let r = post("sleutel-2", vec![record("123A456", "I-3")]).send().await.unwrap();
-    // The stored request has another hash (none) → 422 would also be defensible; a running one must never be processed twice.
-    assert!(matches!(r.status().as_u16(), 409 | 422), "{}", r.status());
+    // Still running: 409, whatever the body; it is never processed twice.
+    problem(post("sleutel-2", vec![record("123A456", "I-3")]).send().await.unwrap(), 409).await;
     assert_eq!(app.count_bpvos(), 1);
     // A refused (all-or-nothing) batch replays its 400.
     let mut bad = record("123A456", "I-4");
@@ -313,6 +312,119 @@ async fn limits_are_explicit_413s(db: TestDb) {
 }
 
 /// An upload batch of client c-25ab still running under `key`, as a first request leaves it.
+/// A crash between reserving a key and finishing the batch stores nothing; a retry with the same
+/// key must then work, not answer 409 forever.
+async fn a_stale_reservation_is_taken_over_by_a_retry(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let body = json!({ "records": [record("123A456", "S-1")] });
+    let post = |key: &'static str| {
+        app.http.post(format!("{}/v1/bpvo-batches", app.url)).bearer_auth(&t).header("Idempotency-Key", key).json(&body)
+    };
+    let mut stale = running_batch("gecrasht-1", "sleutel-oud", None);
+    stale.created_at = bpv_store::now_utc() - chrono::TimeDelta::minutes(11);
+    upload_batches::insert(&mut app.db.conn(), &stale).unwrap();
+    let r = post("sleutel-oud").send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(app.count_bpvos(), 1);
+    // The same key again now replays the finished batch.
+    let r = post("sleutel-oud").send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    assert_eq!(r.headers()["idempotent-replayed"], "true");
+    // A reservation younger than the bound still answers 409: its request may still be running.
+    let mut recent = running_batch("lopend-3", "sleutel-nieuw", None);
+    recent.created_at = bpv_store::now_utc() - chrono::TimeDelta::minutes(9);
+    upload_batches::insert(&mut app.db.conn(), &recent).unwrap();
+    problem(post("sleutel-nieuw").send().await.unwrap(), 409).await;
+}
+
+/// Two identical POSTs with one Idempotency-Key at the same moment: one batch, never two. The
+/// other answer is 409 (the first still running) or the first one's replay.
+async fn two_identical_posts_at_once_make_one_batch(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let records: Vec<Value> = (0..2_000).map(|i| record("123A456", &format!("GELIJK-{i}"))).collect();
+    let post = || {
+        app.http
+            .post(format!("{}/v1/bpvo-batches", app.url))
+            .bearer_auth(&t)
+            .header("Idempotency-Key", "tegelijk-1")
+            .json(&json!({ "records": records }))
+            .send()
+    };
+    for round in 0..5 {
+        let (a, b) = tokio::join!(post(), post());
+        let (a, b) = (a.unwrap(), b.unwrap());
+        let replayed = |r: &reqwest::Response| r.headers().contains_key("idempotent-replayed");
+        let mut outcomes = vec![(a.status().as_u16(), replayed(&a)), (b.status().as_u16(), replayed(&b))];
+        outcomes.sort();
+        if round == 0 {
+            assert!(
+                outcomes == [(201, false), (409, false)] || outcomes == [(201, false), (201, true)],
+                "one 201 and one 409 or replay: {outcomes:?}"
+            );
+        } else {
+            assert_eq!(outcomes, [(201, true), (201, true)], "later rounds replay the first batch");
+        }
+        let _ = (a.bytes().await, b.bytes().await);
+    }
+    let batches: i64 = {
+        use bpv_store::schema::upload_batches::dsl;
+        use diesel::prelude::*;
+        dsl::upload_batches
+            .filter(dsl::idempotency_key.eq("tegelijk-1"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap()
+    };
+    assert_eq!(batches, 1);
+    assert_eq!(app.count_bpvos(), 2_000);
+}
+
+/// A school that knows who answered when could read one named student's answers off the
+/// results: the stored invitation says `uitgenodigd` for both an answered and an unanswered
+/// student, and `gesloten` after the survey closed.
+async fn the_school_never_sees_whether_a_student_answered(db: TestDb) {
+    use bpv_store::testing::{Surveyed, surveyed};
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let today = chrono::Local::now().date_naive();
+    let mut ids = Vec::new();
+    for (eind, answered) in [(10, true), (10, false), (-40, true)] {
+        let s = Surveyed {
+            aanbiedercode: "123A456",
+            locatiecode: None,
+            leerweg: "BOL",
+            crebo: "25604",
+            geplande_einddatum: today + chrono::TimeDelta::days(eind),
+            groep: "student",
+            answer: answered.then_some(("2024-07", 8, "{}")),
+        };
+        let inv = surveyed(&mut app.db.conn(), &s, bpv_store::now_utc());
+        let correlatie: String = {
+            use bpv_store::schema::{bpvos, invitations};
+            use diesel::prelude::*;
+            invitations::table
+                .inner_join(bpvos::table)
+                .filter(invitations::id.eq(&inv))
+                .select(bpvos::correlatie_id)
+                .first(&mut app.db.conn())
+                .unwrap()
+        };
+        ids.push(correlatie);
+    }
+    let status = |id: &str| {
+        let (app, t, id) = (&app, &t, id.to_owned());
+        async move {
+            let got: Value = app.get(&format!("/v1/bpvos/{id}"), t).send().await.unwrap().json().await.unwrap();
+            got["uitnodiging"]["status"].as_str().unwrap().to_owned()
+        }
+    };
+    assert_eq!(status(&ids[0]).await, "uitgenodigd", "answered");
+    assert_eq!(status(&ids[1]).await, "uitgenodigd", "not answered");
+    assert_eq!(status(&ids[2]).await, "gesloten", "answered, survey closed");
+}
+
 fn running_batch(id: &str, key: &str, request_hash: Option<String>) -> UploadBatchRow {
     UploadBatchRow {
         id: id.into(),
@@ -335,7 +447,68 @@ fn running_batch(id: &str, key: &str, request_hash: Option<String>) -> UploadBat
     }
 }
 
+/// A nightly full sync from the SIS sends every record again, withdrawn ones too: that must not
+/// bring back a bpvo whose student data was erased on request.
+async fn a_withdrawn_bpvo_stays_withdrawn_unless_reinstated(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let rec = record("123A456", "W-1");
+    assert_eq!(app.put("/v1/bpvos/W-1", &t, &rec).send().await.unwrap().status(), 201);
+    assert_eq!(app.delete("/v1/bpvos/W-1", &t).send().await.unwrap().status(), 204);
+    let still_withdrawn = |got: &Value| {
+        assert_eq!(got["status"], "ingetrokken", "{got}");
+        assert_eq!(got["student"], json!({ "emailadres": null, "studentcode": null, "naam": null }));
+        assert_eq!(got["uitnodiging"]["status"], "ingetrokken");
+    };
+
+    // PUT of the same record: refused, naming why and how to reinstate on purpose.
+    let p = problem(app.put("/v1/bpvos/W-1", &t, &rec).send().await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["correlatieId"]);
+    assert_eq!(p["invalidParams"][0]["code"], "ingetrokken");
+    assert!(p["invalidParams"][0]["reason"].as_str().unwrap().contains("herstellen=true"), "{p}");
+    still_withdrawn(&app.get("/v1/bpvos/W-1", &t).send().await.unwrap().json().await.unwrap());
+
+    // In a batch: all-or-nothing stores nothing; partial stores the others only.
+    let records = vec![rec.clone(), record("123A456", "W-2")];
+    let p = problem(app.post_batch(&t, &records).send().await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["records[0].correlatieId"]);
+    problem(app.get("/v1/bpvos/W-2", &t).send().await.unwrap(), 404).await;
+    let a: Value = app
+        .http
+        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
+        .bearer_auth(&t)
+        .json(&json!({ "records": records }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let res: Vec<&str> = a["resultaten"].as_array().unwrap().iter().map(|r| r["resultaat"].as_str().unwrap()).collect();
+    assert_eq!(res, ["rejected", "created"]);
+    assert_eq!(a["resultaten"][0]["fouten"][0]["code"], "ingetrokken");
+    still_withdrawn(&app.get("/v1/bpvos/W-1", &t).send().await.unwrap().json().await.unwrap());
+
+    // Reinstating on purpose brings it back, and the audit log says so.
+    let r = app.put("/v1/bpvos/W-1?herstellen=true", &t, &rec).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["resultaat"], "updated");
+    let got: Value = app.get("/v1/bpvos/W-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["status"], "actief");
+    let uploads: Vec<String> = audit::list(&mut app.db.conn(), Some("25AB"), None, 50)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "bpvo.upload")
+        .map(|e| e.detail)
+        .collect();
+    assert_eq!(uploads.iter().filter(|d| d.contains("\"hersteld\":1")).count(), 1, "{uploads:?}");
+}
+
 async_backend_tests!(
+    the_school_never_sees_whether_a_student_answered,
+    two_identical_posts_at_once_make_one_batch,
+    a_stale_reservation_is_taken_over_by_a_retry,
+    a_withdrawn_bpvo_stays_withdrawn_unless_reinstated,
     a_late_upload_says_why_it_will_not_be_surveyed,
     put_creates_then_unchanged_then_updated_then_withdrawn,
     put_reports_every_bad_field,
