@@ -1,5 +1,5 @@
 //! Invitation mailing: templates, message building, transports and what an SMTP reply means for
-//! the delivery (DESIGN.md §5), plus the survey tokens the links carry (§6).
+//! the delivery (docs/architecture.md, "The rules"), plus the survey tokens the links carry.
 //!
 //! The path of one mail: a [`MailRequest`] is rendered by [`Templates`] into a [`Rendered`]
 //! subject and bodies, [`build_message`] turns that into a lettre `Message` with its own

@@ -1,5 +1,6 @@
 //! One mail to a praktijkopleider who has several students due the same day, instead of one per bpvo
-//! (DESIGN.md §4, optional; switched by [`SchedulingSettings::digest`](crate::SchedulingSettings::digest)).
+//! (docs/architecture.md, "The rules"; optional; switched by
+//! [`SchedulingSettings::digest`](crate::SchedulingSettings::digest)).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;

@@ -1,6 +1,6 @@
 //! Survey scheduling: pure functions from a bpvo, its instelling's participation, the settings and
-//! today's date to the invitation plan (DESIGN.md §4). No I/O and no clock: the dispatcher passes
-//! today's date in and stores the plan.
+//! today's date to the invitation plan (docs/architecture.md, "The rules, and where each lives").
+//! No I/O and no clock: the dispatcher passes today's date in and stores the plan.
 //!
 //! Module map: `settings` (the configurable periods and the dates they give), `plan` (bpvo → create,
 //! reschedule, cancel, send, remind; channels; why a bpvo is not invited), `digest` (one mail per

@@ -1,5 +1,6 @@
 //! The invitation plan for one bpvo: from its facts, its stored invitations, the settings and today's
-//! date to what must be created, moved, cancelled or sent today (DESIGN.md §4).
+//! date to what must be created, moved, cancelled or sent today (docs/architecture.md, "The
+//! rules, and where each lives").
 //!
 //! The rules, in the order [`plan`] applies them:
 //!

@@ -1,4 +1,5 @@
-//! The periods that drive scheduling, with the defaults of DESIGN.md §4, and the dates they give.
+//! The periods that drive scheduling, with the defaults of docs/architecture.md ("The rules"), and
+//! the dates they give.
 
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;

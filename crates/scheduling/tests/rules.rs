@@ -1,4 +1,5 @@
-//! One table test per scheduling rule of DESIGN.md §4, with concrete dates.
+//! One table test per scheduling rule of docs/architecture.md ("The rules, and where each lives"),
+//! with concrete dates.
 //!
 //! With the default settings a bpvo ending on 2026-06-30 is invited on 2026-06-09, can still be invited
 //! up to 2026-07-14, is reminded on 06-16 and 06-23 and closes on 2026-08-11.

@@ -42,31 +42,96 @@ pub struct Landelijk {
     pub per_sector: Vec<SectorIndicatoren>,
 }
 
-/// Computed overviews, kept for a while.
+/// National computations at once, at most: each reads a year of bpvo's (seconds, one pooled
+/// connection); more would let a burst of requests take the whole pool.
+pub const MAX_AT_ONCE: usize = 2;
+
+/// Computed overviews, kept for a while; one computation per peildatum at a time (the others
+/// asking for it wait for its result), and at most [`MAX_AT_ONCE`] computations at once.
 #[derive(Debug)]
 pub struct Cache {
     ttl: Duration,
     entries: Mutex<Vec<(Instant, Arc<Overzicht>)>>,
+    /// Per peildatum being computed: the lock its waiters queue on.
+    in_flight: Mutex<std::collections::HashMap<NaiveDate, Arc<Mutex<()>>>>,
+    /// Computations running now, and the condition to wait for a free slot.
+    running: (Mutex<usize>, std::sync::Condvar),
+    computed: std::sync::atomic::AtomicUsize,
 }
 
 impl Cache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(Vec::new()) }
+        Self {
+            ttl,
+            entries: Mutex::new(Vec::new()),
+            in_flight: Mutex::new(std::collections::HashMap::new()),
+            running: (Mutex::new(0), std::sync::Condvar::new()),
+            computed: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// How many overviews were computed (not served from the cache) so far.
+    pub fn computed(&self) -> usize {
+        self.computed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn cached(&self, peildatum: NaiveDate) -> Option<Arc<Overzicht>> {
+        let entries = self.entries.lock().ok()?;
+        entries.iter().find(|(at, o)| o.peildatum == peildatum && at.elapsed() < self.ttl).map(|(_, o)| Arc::clone(o))
     }
 
     fn get(&self, conn: &mut DbConnection, peildatum: NaiveDate) -> Result<Arc<Overzicht>, Problem> {
-        if let Ok(entries) = self.entries.lock()
-            && let Some((_, o)) = entries.iter().find(|(at, o)| o.peildatum == peildatum && at.elapsed() < self.ttl)
+        self.get_or_compute(peildatum, || overzicht(conn, peildatum))
+    }
+
+    /// Blocking (run on the blocking pool): waits for a computation of the same peildatum, or for
+    /// a free slot.
+    fn get_or_compute(
+        &self,
+        peildatum: NaiveDate,
+        compute: impl FnOnce() -> Result<Overzicht, Problem>,
+    ) -> Result<Arc<Overzicht>, Problem> {
+        if let Some(o) = self.cached(peildatum) {
+            return Ok(o);
+        }
+        let flight = {
+            let mut map = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(map.entry(peildatum).or_default())
+        };
+        let _same_date = flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Whoever held the lock before may have computed it.
+        if let Some(o) = self.cached(peildatum) {
+            return Ok(o);
+        }
+        let (count, free) = &self.running;
         {
-            return Ok(Arc::clone(o));
+            let mut n = count.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            while *n >= MAX_AT_ONCE {
+                n = free.wait(n).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+            *n += 1;
         }
-        let o = Arc::new(overzicht(conn, peildatum)?);
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|(at, o)| at.elapsed() < self.ttl && o.peildatum != peildatum);
-            entries.truncate(7);
-            entries.push((Instant::now(), Arc::clone(&o)));
+        let result = compute();
+        {
+            let mut n = count.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *n -= 1;
+            free.notify_one();
         }
-        Ok(o)
+        self.computed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let stored = result.map(|o| {
+            let o = Arc::new(o);
+            if let Ok(mut entries) = self.entries.lock() {
+                entries.retain(|(at, o)| at.elapsed() < self.ttl && o.peildatum != peildatum);
+                entries.truncate(7);
+                entries.push((Instant::now(), Arc::clone(&o)));
+            }
+            o
+        });
+        // Waiters still hold the lock's Arc: they find the result in the cache (or try again).
+        if let Ok(mut map) = self.in_flight.lock() {
+            map.remove(&peildatum);
+        }
+        stored
     }
 }
 
@@ -170,10 +235,29 @@ fn scope(kijker: &Kijker, asked: Option<&str>) -> Result<Option<String>, Problem
     }
 }
 
+/// Peildata worth a national computation: today, and the first day of a quarter (the photos'
+/// peildata) up to today. Any other date would miss the cache and cost a national scan.
+pub fn meaningful(peildatum: NaiveDate, today: NaiveDate) -> bool {
+    use chrono::Datelike;
+    peildatum == today || (peildatum < today && peildatum.day() == 1 && [1, 4, 7, 10].contains(&peildatum.month()))
+}
+
 /// The data-quality view for a viewer (blocking: reads the database).
 pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) -> Result<Datakwaliteit, Problem> {
     let brin = scope(kijker, vraag.instelling.as_deref())?;
     let peildatum = vraag.peildatum.unwrap_or(today);
+    if !meaningful(peildatum, today) {
+        return Err(Problem::invalid_input(
+            "de vraag is ongeldig",
+            vec![param(
+                "peildatum",
+                "peildatum",
+                "kies vandaag of het begin van een kwartaal tot en met vandaag (1 januari, 1 april, 1 juli of \
+                 1 oktober), de peildata van de kwartaalfoto's",
+                "choose today or the first day of a quarter up to today",
+            )],
+        ));
+    }
     let mut conn = state.conn()?;
     let o = state.kwaliteit.get(&mut conn, peildatum)?;
     let instellingen: Vec<InstellingKwaliteit> = match &brin {
@@ -309,4 +393,66 @@ pub async fn fotos(
         .await
         .map_err(|e| bpv_web::problem::internal_error(&e))??;
     Ok(HttpResponse::Ok().json(Fotos { fotos }))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::*;
+
+    fn empty(peildatum: NaiveDate) -> Overzicht {
+        let none = datakwaliteit::indicatoren(std::iter::empty(), &|_| false);
+        Overzicht {
+            peildatum,
+            van: peildatum,
+            tot_en_met: peildatum,
+            instellingen: Vec::new(),
+            landelijk: Landelijk { totaal: none, per_sector: Vec::new() },
+        }
+    }
+
+    #[test]
+    fn one_computation_per_peildatum_and_at_most_two_at_once() {
+        let cache = Arc::new(Cache::new(Duration::from_secs(60)));
+        let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let dates: Vec<NaiveDate> =
+            ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"].iter().map(|d| d.parse().unwrap()).collect();
+        let threads: Vec<_> = (0..16)
+            .map(|i| {
+                let (cache, now, peak, date) = (Arc::clone(&cache), Arc::clone(&now), Arc::clone(&peak), dates[i % 4]);
+                std::thread::spawn(move || {
+                    cache
+                        .get_or_compute(date, || {
+                            let running = now.fetch_add(1, Ordering::SeqCst) + 1;
+                            peak.fetch_max(running, Ordering::SeqCst);
+                            std::thread::sleep(Duration::from_millis(50));
+                            now.fetch_sub(1, Ordering::SeqCst);
+                            Ok(empty(date))
+                        })
+                        .unwrap()
+                        .peildatum
+                })
+            })
+            .collect();
+        for (i, t) in threads.into_iter().enumerate() {
+            assert_eq!(t.join().unwrap(), dates[i % 4]);
+        }
+        assert_eq!(cache.computed(), 4, "16 requests, 4 peildata: 4 computations");
+        assert!(peak.load(Ordering::SeqCst) <= MAX_AT_ONCE, "at most {MAX_AT_ONCE} at once");
+    }
+
+    #[test]
+    fn only_today_and_quarter_starts_are_computed() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let today = d("2026-12-02");
+        for ok in ["2026-12-02", "2026-10-01", "2026-07-01", "2020-01-01"] {
+            assert!(meaningful(d(ok), today), "{ok}");
+        }
+        for bad in ["2026-12-01", "2026-07-02", "2027-01-01", "2199-04-01", "2026-03-31"] {
+            assert!(!meaningful(d(bad), today), "{bad}");
+        }
+    }
 }

@@ -15,13 +15,13 @@ use secrecy::ExposeSecret;
 
 use crate::{pages, views::Views};
 
-/// A figure based on fewer answers than this is not shown (small-cell suppression).
-pub const MIN_ANSWERS_FOR_AVERAGE: i64 = 10;
-
 /// Shared by the handlers.
 #[derive(Clone)]
 pub(crate) struct State {
     pub pool: DbPool,
+    /// `reporting.k`: the thank-you page's national mean is shown only on at least this many
+    /// answers, the same threshold as every published figure.
+    pub k: u64,
     pub questionnaires: Arc<Questionnaires>,
     pub views: Arc<Views>,
 }
@@ -58,6 +58,7 @@ impl Application {
         let addr = listener.local_addr()?;
         let state = State {
             pool,
+            k: settings.reporting.k,
             questionnaires: Arc::new(Questionnaires::builtin().context("questionnaires")?),
             views: Arc::new(Views::new().context("templates")?),
         };

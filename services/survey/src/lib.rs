@@ -8,4 +8,4 @@ mod app;
 mod pages;
 mod views;
 
-pub use app::{Application, MIN_ANSWERS_FOR_AVERAGE};
+pub use app::Application;

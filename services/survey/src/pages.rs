@@ -13,7 +13,7 @@ use bpv_store::{StoreError, now_utc};
 use bpvo::Groep;
 use chrono::NaiveDate;
 
-use crate::app::{MIN_ANSWERS_FOR_AVERAGE, State};
+use crate::app::State;
 use crate::views::{Form, Melding, Page, Thanks};
 
 /// `GET /health`
@@ -208,7 +208,9 @@ pub async fn submit(
             &Page::Bedankt(Thanks {
                 groep: g,
                 cijfer,
-                landelijk: mean.filter(|_| n >= MIN_ANSWERS_FOR_AVERAGE).map(|m| bpv_aggregation::decimal_nl(m, 1)),
+                landelijk: mean
+                    .filter(|_| u64::try_from(n).is_ok_and(|n| n >= state.k))
+                    .map(|m| bpv_aggregation::decimal_nl(m, 1)),
                 n,
             }),
         ),

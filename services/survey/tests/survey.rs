@@ -23,12 +23,16 @@ struct App {
 }
 
 async fn spawn(db: TestDb) -> App {
-    let settings = Settings::load_from(&SettingsSource {
-        config_dir: Some("/nonexistent".into()),
-        overrides: vec![("database.url".into(), db.url().into()), ("survey.listen".into(), "127.0.0.1:0".into())],
-        ignore_env: true,
-    })
-    .unwrap();
+    spawn_with(db, &[]).await
+}
+
+async fn spawn_with(db: TestDb, extra: &[(&str, &str)]) -> App {
+    let mut overrides: Vec<(String, String)> =
+        vec![("database.url".into(), db.url().into()), ("survey.listen".into(), "127.0.0.1:0".into())];
+    overrides.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    let settings =
+        Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
+            .unwrap();
     let app = bpv_survey::Application::build_with_pool(&settings, db.pool().clone()).unwrap();
     let url = app.url();
     tokio::spawn(app.into_server());
@@ -282,7 +286,24 @@ async fn national_average_appears_from_ten_answers(db: TestDb) {
     assert!(last.contains("id=\"landelijk-cijfer\">7,5<"), "{last}");
 }
 
+/// The thank-you page uses the same k as every published figure (`reporting.k`), not a number
+/// of its own.
+async fn the_national_average_follows_reporting_k(db: TestDb) {
+    let app = spawn_with(db, &[("reporting.k", "5")]).await;
+    let mut last = String::new();
+    for i in 0..5 {
+        let (token, _) = open_invitation(&app, &format!("K-{i}"), "praktijkopleider");
+        let form = full_form(&app, &token, 8).await;
+        last = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
+        if i < 4 {
+            assert!(last.contains("nog onvoldoende antwoorden"), "answer {i}: {last}");
+        }
+    }
+    assert!(last.contains("id=\"landelijk-cijfer\">8,0<"), "{last}");
+}
+
 async_backend_tests!(
+    the_national_average_follows_reporting_k,
     answer_once_and_keep_the_analysis_keys,
     closed_unknown_and_invalid_are_plain_pages,
     questionnaire_version_follows_the_invitation_date,

@@ -130,23 +130,63 @@ pub async fn run(db: &TestDb, port: u16) -> Summary {
 /// An instelling that takes part, and `n` bpvo's due on `as_of()` (planned end date 21 days later),
 /// each with a student email; praktijkopleiders: `n / per_opleider` distinct addresses.
 pub fn seed(db: &TestDb, n: usize, per_opleider: usize) {
+    bpv_store::testing::instelling(&mut db.conn(), "25AB", &["123A456"], true, true);
+    let due: Vec<Due> = (0..n)
+        .map(|i| Due {
+            correlatie: format!("D-{i}"),
+            student_email: format!("student{i}@student.roc.nl"),
+            student_naam: format!("Zoë{i} Çelik-de Vries"),
+            studentcode: format!("{}", 1000 + i),
+            opleider_naam: format!("Opleider {}", i / per_opleider),
+            opleider_email: format!("opleider{}@leerbedrijf.nl", i / per_opleider),
+        })
+        .collect();
+    store_due(db, &due);
+}
+
+/// One more bpvo of 25AB due on `as_of()`, with these addresses (after [`seed`]).
+pub fn add_due_bpvo(db: &TestDb, correlatie: &str, student_email: &str, opleider_email: &str) {
+    store_due(
+        db,
+        &[Due {
+            correlatie: correlatie.into(),
+            student_email: student_email.into(),
+            student_naam: "Noor Bakker".into(),
+            studentcode: "9999".into(),
+            opleider_naam: "Opleider X".into(),
+            opleider_email: opleider_email.into(),
+        }],
+    );
+}
+
+/// A bpvo of 123A456 due on `as_of()`: the school's record and SBB's registration.
+struct Due {
+    correlatie: String,
+    student_email: String,
+    student_naam: String,
+    studentcode: String,
+    opleider_naam: String,
+    opleider_email: String,
+}
+
+fn store_due(db: &TestDb, due: &[Due]) {
     let mut conn = db.conn();
     let now = now_utc();
-    bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
     let eind = as_of() + Days::new(21);
-    let records: Vec<Bpvo> = (0..n)
-        .map(|i| {
+    let records: Vec<Bpvo> = due
+        .iter()
+        .map(|d| {
             Bpvo::try_from(&BpvoRecord {
-                correlatie_id: Some(format!("D-{i}")),
+                correlatie_id: Some(d.correlatie.clone()),
                 leerbedrijf_code: Some("100200300".into()),
                 crebo_code: Some("25604".into()),
                 startdatum: Some("2025-09-01".into()),
                 geplande_einddatum: Some(eind.to_string()),
                 leerweg_naam: Some("BOL".into()),
                 student: Some(StudentRecord {
-                    emailadres: Some(format!("student{i}@student.roc.nl")),
-                    studentcode: Some(format!("{}", 1000 + i)),
-                    naam: Some(format!("Zoë{i} Çelik-de Vries")),
+                    emailadres: Some(d.student_email.clone()),
+                    studentcode: Some(d.studentcode.clone()),
+                    naam: Some(d.student_naam.clone()),
                 }),
                 school: Some(SchoolRecord {
                     schoolnaam: Some("ROC Test".into()),
@@ -158,61 +198,22 @@ pub fn seed(db: &TestDb, n: usize, per_opleider: usize) {
         })
         .collect();
     bpvos::upsert_school_records(&mut conn, &records, now).unwrap();
-    let regs: Vec<Registratie> = (0..n)
-        .map(|i| Registratie {
+    let regs: Vec<Registratie> = due
+        .iter()
+        .map(|d| Registratie {
             aanbiedercode: "123A456".into(),
-            correlatie_id: format!("D-{i}"),
+            correlatie_id: d.correlatie.clone(),
             leerbedrijf_id: "100200300".into(),
             crebo: "25604".into(),
             leerweg: "BOL".into(),
             startdatum: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
             geplande_einddatum: eind,
             werkelijke_einddatum: None,
-            praktijkopleider_naam: Some(format!("Opleider {}", i / per_opleider)),
-            praktijkopleider_email: Some(format!("opleider{}@leerbedrijf.nl", i / per_opleider)),
+            praktijkopleider_naam: Some(d.opleider_naam.clone()),
+            praktijkopleider_email: Some(d.opleider_email.clone()),
         })
         .collect();
     bpvos::merge_registraties(&mut conn, &regs, now).unwrap();
-}
-
-/// One more bpvo of 25AB due on `as_of()`, with these addresses (after [`seed`]).
-pub fn add_due_bpvo(db: &TestDb, correlatie: &str, student_email: &str, opleider_email: &str) {
-    let mut conn = db.conn();
-    let now = now_utc();
-    let eind = as_of() + Days::new(21);
-    let record = Bpvo::try_from(&BpvoRecord {
-        correlatie_id: Some(correlatie.into()),
-        leerbedrijf_code: Some("100200300".into()),
-        crebo_code: Some("25604".into()),
-        startdatum: Some("2025-09-01".into()),
-        geplande_einddatum: Some(eind.to_string()),
-        leerweg_naam: Some("BOL".into()),
-        student: Some(StudentRecord {
-            emailadres: Some(student_email.into()),
-            studentcode: Some("9999".into()),
-            naam: Some("Noor Bakker".into()),
-        }),
-        school: Some(SchoolRecord {
-            schoolnaam: Some("ROC Test".into()),
-            locatiecode: Some("123X001".into()),
-            aanbiedercode: Some("123A456".into()),
-        }),
-    })
-    .unwrap();
-    bpvos::upsert_school_records(&mut conn, &[record], now).unwrap();
-    let reg = Registratie {
-        aanbiedercode: "123A456".into(),
-        correlatie_id: correlatie.into(),
-        leerbedrijf_id: "100200300".into(),
-        crebo: "25604".into(),
-        leerweg: "BOL".into(),
-        startdatum: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
-        geplande_einddatum: eind,
-        werkelijke_einddatum: None,
-        praktijkopleider_naam: Some("Opleider X".into()),
-        praktijkopleider_email: Some(opleider_email.into()),
-    };
-    bpvos::merge_registraties(&mut conn, &[reg], now).unwrap();
 }
 
 /// Pretend the retry time has come: every waiting mail is due now.

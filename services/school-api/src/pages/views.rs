@@ -216,17 +216,9 @@ pub fn datum(d: NaiveDate) -> String {
     d.format("%d-%m-%Y").to_string()
 }
 
-/// A count with Dutch thousands separators: `50.000`.
+/// A count with Dutch thousands separators: `50.000` (the aggregation crate's rule, one home).
 pub fn getal(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
+    bpv_aggregation::thousands_nl(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
 /// A stored UTC moment in the server's local time: `31-01-2026 14:05`.

@@ -150,6 +150,14 @@ impl TestApp {
         self.http.post(format!("{}/v1/bpvo-batches", self.url)).bearer_auth(token).json(&json!({ "records": records }))
     }
 
+    /// A batch with `?modus=gedeeltelijk`: the valid records are stored, the rest listed.
+    pub fn post_batch_partial(&self, token: &str, records: &[Value]) -> reqwest::RequestBuilder {
+        self.http
+            .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", self.url))
+            .bearer_auth(token)
+            .json(&json!({ "records": records }))
+    }
+
     pub fn count_bpvos(&self) -> i64 {
         bpv_store::repo::bpvos::count(&mut self.db.conn()).unwrap()
     }

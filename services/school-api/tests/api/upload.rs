@@ -121,14 +121,7 @@ async fn batch_is_all_or_nothing_by_default_and_partial_on_request(db: TestDb) {
         (Some(true), Some(2), Some(0))
     );
 
-    let r = app
-        .http
-        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
-        .bearer_auth(&t)
-        .json(&json!({ "records": records }))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_batch_partial(&t, &records).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let location = r.headers()["location"].to_str().unwrap().to_owned();
     let a: Value = r.json().await.unwrap();
@@ -148,14 +141,7 @@ async fn batch_is_all_or_nothing_by_default_and_partial_on_request(db: TestDb) {
     let cd = app.token("c-26cd").await;
     problem(app.get(&location, &cd).send().await.unwrap(), 404).await;
     // A record that is not even the right JSON shape is rejected on its own.
-    let r = app
-        .http
-        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
-        .bearer_auth(&t)
-        .json(&json!({ "records": [record("123A456", "K-9"), { "student": 5 }] }))
-        .send()
-        .await
-        .unwrap();
+    let r = app.post_batch_partial(&t, &[record("123A456", "K-9"), json!({ "student": 5 })]).send().await.unwrap();
     let a: Value = r.json().await.unwrap();
     assert_eq!(a["resultaten"][1]["resultaat"], "rejected");
     assert_eq!(a["aangemaakt"], 1);
@@ -473,17 +459,7 @@ async fn a_withdrawn_bpvo_stays_withdrawn_unless_reinstated(db: TestDb) {
     let p = problem(app.post_batch(&t, &records).send().await.unwrap(), 400).await;
     assert_eq!(param_names(&p), ["records[0].correlatieId"]);
     problem(app.get("/v1/bpvos/W-2", &t).send().await.unwrap(), 404).await;
-    let a: Value = app
-        .http
-        .post(format!("{}/v1/bpvo-batches?modus=gedeeltelijk", app.url))
-        .bearer_auth(&t)
-        .json(&json!({ "records": records }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a: Value = app.post_batch_partial(&t, &records).send().await.unwrap().json().await.unwrap();
     let res: Vec<&str> = a["resultaten"].as_array().unwrap().iter().map(|r| r["resultaat"].as_str().unwrap()).collect();
     assert_eq!(res, ["rejected", "created"]);
     assert_eq!(a["resultaten"][0]["fouten"][0]["code"], "ingetrokken");
