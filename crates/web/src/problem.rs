@@ -221,6 +221,14 @@ pub fn internal_error(err: &dyn std::fmt::Display) -> Problem {
     Problem::internal(&incident[..12])
 }
 
+/// A 503 whose cause (a driver error, a host name, a migration's name) is logged with an incident
+/// id and never shown: `/ready` and the connection helpers are open to unauthenticated callers.
+pub fn unavailable_logged(what: &str, err: &dyn std::fmt::Display) -> Problem {
+    let incident = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(incident = %incident, error = %err, "{what}");
+    Problem::unavailable(format!("{what}; meld dit met kenmerk {}", &incident[..12]))
+}
+
 /// JSON body errors (syntax, wrong type, too large, wrong content type) as problems.
 pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;

@@ -341,6 +341,19 @@ impl Settings {
         if self.auth.token_ttl_seconds == 0 || self.auth.token_ttl_seconds > 24 * 3600 {
             return Err(SettingsError::Invalid("auth.token_ttl_seconds must be between 1 and 86400".into()));
         }
+        if self.environment == Environment::Production {
+            for (key, l) in
+                [("school_api", &self.school_api), ("survey", &self.survey), ("reporting_api", &self.reporting_api)]
+            {
+                if !l.https() {
+                    return Err(SettingsError::Invalid(format!(
+                        "{key}.public_url (BPV__{}__PUBLIC_URL) must be the https address people reach the service \
+                         under in production",
+                        key.to_uppercase()
+                    )));
+                }
+            }
+        }
         Ok(())
     }
 }
@@ -349,6 +362,18 @@ impl ListenSettings {
     /// The public base URL without a trailing slash.
     pub fn base_url(&self) -> String {
         self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.listen)).trim_end_matches('/').to_owned()
+    }
+
+    /// Reached over https (its `public_url` says so).
+    pub fn https(&self) -> bool {
+        self.base_url().starts_with("https://")
+    }
+
+    /// Session cookies get `Secure` whenever the service is reached over https or listens beyond
+    /// loopback (behind a proxy the listener looks like plain http; guessing "not secure" there
+    /// would send a session over the network in the clear).
+    pub fn secure_cookies(&self) -> bool {
+        self.https() || !is_loopback(&self.listen)
     }
 }
 
@@ -415,15 +440,52 @@ mod tests {
         good.check_jwt_key(&["0.0.0.0:8080"]).unwrap();
     }
 
+    const PUBLIC: [(&str, &str); 3] = [
+        ("school_api.public_url", "https://bpv.example/api"),
+        ("survey.public_url", "https://enquete.bpv.example"),
+        ("reporting_api.public_url", "https://resultaten.bpv.example"),
+    ];
+
+    #[test]
+    fn production_needs_https_public_urls_and_cookies_are_secure_beyond_loopback() {
+        let prod = |extra: &[(&str, &str)]| {
+            let mut o = vec![
+                ("environment", "production"),
+                ("mail.transport", "smtp"),
+                ("auth.jwt_secret", "een-willekeurig-geheim-van-ruim-32-bytes!"),
+            ];
+            o.extend_from_slice(extra);
+            Settings::load_from(&source(&o))
+        };
+        let e = prod(&[]).unwrap_err().to_string();
+        assert!(e.contains("BPV__SCHOOL_API__PUBLIC_URL"), "{e}");
+        let e = prod(&[PUBLIC[0], PUBLIC[1], ("reporting_api.public_url", "http://resultaten.bpv.example")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("reporting_api.public_url"), "{e}");
+        let s = prod(&PUBLIC).unwrap();
+        assert!(s.school_api.https() && s.school_api.secure_cookies());
+
+        let l = |listen: &str, public: Option<&str>| ListenSettings {
+            listen: listen.into(),
+            public_url: public.map(str::to_owned),
+        };
+        assert!(!l("127.0.0.1:8080", None).secure_cookies(), "a laptop over plain http");
+        assert!(l("0.0.0.0:8080", None).secure_cookies(), "beyond loopback: Secure, whatever the scheme looks like");
+        assert!(l("127.0.0.1:8080", Some("https://bpv.example")).secure_cookies());
+    }
+
     #[test]
     fn production_refuses_a_small_k() {
         let prod = |k: &str| {
-            Settings::load_from(&source(&[
+            let mut o = vec![
                 ("environment", "production"),
                 ("mail.transport", "smtp"),
                 ("auth.jwt_secret", "een-willekeurig-geheim-van-ruim-32-bytes!"),
                 ("reporting.k", k),
-            ]))
+            ];
+            o.extend_from_slice(&PUBLIC);
+            Settings::load_from(&source(&o))
         };
         let e = prod("4").unwrap_err().to_string();
         assert!(e.contains("reporting.k"), "{e}");
@@ -437,12 +499,14 @@ mod tests {
         let err =
             Settings::load_from(&source(&[("environment", "production"), ("mail.transport", "smtp")])).unwrap_err();
         assert!(err.to_string().contains("BPV__AUTH__JWT_SECRET"), "{err}");
-        let ok = Settings::load_from(&source(&[
+        let mut good = vec![
             ("environment", "production"),
             ("mail.transport", "smtp"),
             ("auth.jwt_secret", "0123456789abcdef0123456789abcdef-prod"),
-        ]));
-        assert!(ok.is_ok());
+        ];
+        good.extend_from_slice(&PUBLIC);
+        let ok = Settings::load_from(&source(&good));
+        assert!(ok.is_ok(), "{ok:?}");
     }
 
     #[test]

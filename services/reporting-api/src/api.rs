@@ -148,10 +148,15 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> 
     let st = state.clone();
     web::block(move || {
         let mut conn = st.conn()?;
-        conn.batch_execute("SELECT 1").map_err(|e| Problem::unavailable(format!("database antwoordt niet: {e}")))?;
-        let pending = bpv_store::pending_migrations(&mut conn).map_err(|e| Problem::unavailable(e.to_string()))?;
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| bpv_web::problem::unavailable_logged("database antwoordt niet", &e))?;
+        let pending = bpv_store::pending_migrations(&mut conn)
+            .map_err(|e| bpv_web::problem::unavailable_logged("migratiestatus onbekend", &e))?;
         if !pending.is_empty() {
-            return Err(Problem::unavailable(format!("migraties nog niet toegepast: {}", pending.join(", "))));
+            return Err(bpv_web::problem::unavailable_logged(
+                "database nog niet bijgewerkt",
+                &format!("migraties nog niet toegepast: {}", pending.join(", ")),
+            ));
         }
         Ok(())
     })

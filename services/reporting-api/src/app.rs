@@ -88,7 +88,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.reporting_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;
         let addr = listener.local_addr()?;
-        let secure_cookies = settings.reporting_api.base_url().starts_with("https://");
+        let secure_cookies = settings.reporting_api.secure_cookies();
         let state = AppState {
             pool,
             keys: TokenKeys::new(&settings.auth),
@@ -103,7 +103,7 @@ impl Application {
             Some(m) => Some(run_mtls(m, state.clone())?),
             None => None,
         };
-        let server = run(listener, state)?;
+        let server = run(listener, state, settings.reporting_api.https())?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server, data, mtls_port })
     }
 
@@ -138,7 +138,7 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Server> {
     let login_governor = GovernorConfigBuilder::default()
         .seconds_per_request(60 / u64::from(LOGINS_PER_MINUTE))
         .burst_size(LOGINS_PER_MINUTE)
@@ -148,7 +148,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(api_headers())
+            .wrap(api_headers(https))
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())
@@ -194,7 +194,7 @@ fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyh
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(api_headers())
+            .wrap(api_headers(true))
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())

@@ -50,7 +50,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.school_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.school_api.listen))?;
         let addr = listener.local_addr()?;
-        let secure_cookies = settings.school_api.base_url().starts_with("https://");
+        let secure_cookies = settings.school_api.secure_cookies();
         let state = AppState {
             pool,
             keys: TokenKeys::new(&settings.auth),
@@ -58,7 +58,7 @@ impl Application {
             scheduling: settings.scheduling,
             secure_cookies,
         };
-        let server = run(listener, state)?;
+        let server = run(listener, state, settings.school_api.https())?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server })
     }
 
@@ -83,7 +83,7 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Server> {
     let limits = state.limits;
     let auth_governor = GovernorConfigBuilder::default()
         .seconds_per_request(60 / u64::from(limits.auth_per_minute.clamp(1, 60)))
@@ -94,7 +94,7 @@ fn run(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(api_headers())
+            .wrap(api_headers(https))
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())

@@ -68,9 +68,10 @@ impl Application {
             .finish()
             .context("rate limiter configuration")?;
         let data = web::Data::new(state);
+        let https = settings.survey.https();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(bpv_web::headers::api_headers())
+                .wrap(bpv_web::headers::api_headers(https))
                 .app_data(data.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .route("/health", web::get().to(pages::health))

@@ -26,11 +26,16 @@ pub async fn health() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let pool = state.pool.clone();
     super::blocking(move || {
-        let mut conn = pool.get().map_err(|e| Problem::unavailable(format!("database niet bereikbaar: {e}")))?;
-        conn.batch_execute("SELECT 1").map_err(|e| Problem::unavailable(format!("database antwoordt niet: {e}")))?;
-        let pending = bpv_store::pending_migrations(&mut conn).map_err(|e| Problem::unavailable(e.to_string()))?;
+        let mut conn = pool.get().map_err(|e| bpv_web::problem::unavailable_logged("database niet bereikbaar", &e))?;
+        conn.batch_execute("SELECT 1")
+            .map_err(|e| bpv_web::problem::unavailable_logged("database antwoordt niet", &e))?;
+        let pending = bpv_store::pending_migrations(&mut conn)
+            .map_err(|e| bpv_web::problem::unavailable_logged("migratiestatus onbekend", &e))?;
         if !pending.is_empty() {
-            return Err(Problem::unavailable(format!("migraties nog niet toegepast: {}", pending.join(", "))));
+            return Err(bpv_web::problem::unavailable_logged(
+                "database nog niet bijgewerkt",
+                &format!("migraties nog niet toegepast: {}", pending.join(", ")),
+            ));
         }
         Ok(super::Reply::json(actix_web::http::StatusCode::OK, &Status { status: "ok" }))
     })
