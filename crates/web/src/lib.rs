@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod export;
 pub mod headers;
 pub mod problem;
+pub mod ratelimit;
 pub mod settings;
 pub mod telemetry;
 

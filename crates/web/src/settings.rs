@@ -50,6 +50,25 @@ pub struct Settings {
     pub dispatcher: DispatcherSettings,
     #[serde(default)]
     pub scheduling: bpv_scheduling::SchedulingSettings,
+    #[serde(default)]
+    pub http: HttpSettings,
+}
+
+/// `http.*`: how the services sit behind a proxy.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct HttpSettings {
+    /// IP addresses of the reverse proxies (comma-separated, no ranges) whose `Forwarded` /
+    /// `X-Forwarded-For` name the client; from anyone else those headers are ignored. Rate limits
+    /// key on the client so found.
+    pub trusted_proxies: String,
+}
+
+impl HttpSettings {
+    /// The proxies as addresses (checked when the settings are loaded).
+    pub fn trusted(&self) -> Vec<std::net::IpAddr> {
+        crate::ratelimit::parse_trusted(&self.trusted_proxies).unwrap_or_default()
+    }
 }
 
 /// `mail.*`: how invitation mails leave the system.
@@ -304,6 +323,9 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
+        if let Err(e) = crate::ratelimit::parse_trusted(&self.http.trusted_proxies) {
+            return Err(SettingsError::Invalid(format!("http.trusted_proxies (BPV__HTTP__TRUSTED_PROXIES): {e}")));
+        }
         if self.environment == Environment::Production && self.reporting.k < 5 {
             return Err(SettingsError::Invalid(format!(
                 "reporting.k (BPV__REPORTING__K) must be at least 5 outside local and test (got {})",

@@ -98,6 +98,7 @@ impl Application {
                 settings.reporting.refresh_seconds.max(1),
             ))),
             secure_cookies,
+            trusted_proxies: settings.http.trusted(),
         };
         let mtls_port = match &settings.mtls {
             Some(m) => Some(run_mtls(m, state.clone())?),
@@ -142,6 +143,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
     let login_governor = GovernorConfigBuilder::default()
         .seconds_per_request(60 / u64::from(LOGINS_PER_MINUTE))
         .burst_size(LOGINS_PER_MINUTE)
+        .key_extractor(bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()))
         .finish()
         .context("rate limiter configuration")?;
     let keys = web::Data::new(state.keys.clone());

@@ -19,6 +19,8 @@ pub struct AppState {
     pub kwaliteit: Arc<crate::datakwaliteit::Cache>,
     /// Set the `Secure` flag on the session cookie (when served over https).
     pub secure_cookies: bool,
+    /// `http.trusted_proxies`: rate limits key on the client behind these.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl AppState {

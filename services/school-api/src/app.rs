@@ -57,6 +57,7 @@ impl Application {
             limits,
             scheduling: settings.scheduling,
             secure_cookies,
+            trusted_proxies: settings.http.trusted(),
         };
         let server = run(listener, state, settings.school_api.https())?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server })
@@ -88,6 +89,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
     let auth_governor = GovernorConfigBuilder::default()
         .seconds_per_request(60 / u64::from(limits.auth_per_minute.clamp(1, 60)))
         .burst_size(limits.auth_per_minute.max(1))
+        .key_extractor(bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()))
         .finish()
         .context("rate limiter configuration")?;
     let keys = web::Data::new(state.keys.clone());

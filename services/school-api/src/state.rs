@@ -38,4 +38,6 @@ pub struct AppState {
     pub scheduling: SchedulingSettings,
     /// Set the `Secure` flag on the session cookie (when served over https).
     pub secure_cookies: bool,
+    /// `http.trusted_proxies`: rate limits key on the client behind these.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }

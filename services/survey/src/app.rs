@@ -62,9 +62,18 @@ impl Application {
             questionnaires: Arc::new(Questionnaires::builtin().context("questionnaires")?),
             views: Arc::new(Views::new().context("templates")?),
         };
+        // Per client address (behind a trusted proxy: the real client's) …
         let governor = GovernorConfigBuilder::default()
             .milliseconds_per_request(500)
             .burst_size(60)
+            .key_extractor(bpv_web::ratelimit::ClientIp::new(settings.http.trusted()))
+            .finish()
+            .context("rate limiter configuration")?;
+        // … and per link: a respondent needs a few pages, not hundreds from many addresses.
+        let per_token = GovernorConfigBuilder::default()
+            .seconds_per_request(3)
+            .burst_size(20)
+            .key_extractor(bpv_web::ratelimit::PathToken)
             .finish()
             .context("rate limiter configuration")?;
         let data = web::Data::new(state);
@@ -78,6 +87,7 @@ impl Application {
                 .route("/enquete.css", web::get().to(pages::stylesheet))
                 .service(
                     web::scope("")
+                        .wrap(Governor::new(&per_token))
                         .wrap(Governor::new(&governor))
                         .route("/s/{token}", web::get().to(pages::show))
                         // Link checkers and mail scanners ask with HEAD; answer as GET would (no body).

@@ -302,6 +302,41 @@ async fn the_national_average_follows_reporting_k(db: TestDb) {
     assert!(last.contains("id=\"landelijk-cijfer\">8,0<"), "{last}");
 }
 
+/// Behind the TLS proxy every request comes from the proxy's address: the limit must follow the
+/// client the trusted proxy names, or one busy client locks the whole country out. A link has a
+/// limit of its own too. Over a limit: problem+json 429 with Retry-After.
+#[tokio::test]
+async fn rate_limits_follow_the_client_behind_a_trusted_proxy_and_each_link() {
+    let get = |app: &App, path: String, client: String| {
+        app.http.get(format!("{}{path}", app.url)).header("X-Forwarded-For", client).send()
+    };
+    // Not trusted: the forwarding header is ignored; 70 "clients" are one address, limited.
+    let plain = spawn(TestDb::sqlite()).await;
+    let mut limited = 0;
+    for i in 0..70 {
+        let r = get(&plain, format!("/s/onbekend-{i}"), format!("198.51.100.{i}")).await.unwrap();
+        if r.status() == 429 {
+            limited += 1;
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            assert!(r.headers().contains_key("retry-after"));
+        }
+    }
+    assert!(limited > 0, "one address over the limit is limited");
+    // Trusted: each client its own limit.
+    let proxied = spawn_with(TestDb::sqlite(), &[("http.trusted_proxies", "127.0.0.1")]).await;
+    for i in 0..70 {
+        let r = get(&proxied, format!("/s/onbekend-{i}"), format!("198.51.100.{i}")).await.unwrap();
+        assert_ne!(r.status(), 429, "client {i} has its own limit");
+    }
+    // One link hammered from many addresses: limited per link.
+    let mut limited = 0;
+    for i in 0..30 {
+        let r = get(&proxied, "/s/een-link".into(), format!("203.0.113.{i}")).await.unwrap();
+        limited += usize::from(r.status() == 429);
+    }
+    assert!(limited >= 5, "per link: {limited} of 30 limited");
+}
+
 async_backend_tests!(
     the_national_average_follows_reporting_k,
     answer_once_and_keep_the_analysis_keys,

@@ -11,18 +11,19 @@ mod session;
 mod views;
 
 use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, GovernorConfig, PeerIpKeyExtractor};
+use actix_governor::{Governor, GovernorConfig};
 use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 use bpv_store::{PooledDb, StoreError};
 use bpv_web::Problem;
 use bpv_web::problem::internal_error;
+use bpv_web::ratelimit::ClientIp;
 
 use crate::state::AppState;
 
 /// Register the upload pages. Login attempts share the token endpoint's rate limit per client IP.
-pub fn configure(cfg: &mut web::ServiceConfig, governor: &GovernorConfig<PeerIpKeyExtractor, NoOpMiddleware>) {
+pub fn configure(cfg: &mut web::ServiceConfig, governor: &GovernorConfig<ClientIp, NoOpMiddleware>) {
     cfg.service(web::resource("/upload").route(web::get().to(overview::show)))
         .service(web::resource("/upload/stijl.css").route(web::get().to(views::stylesheet)))
         .service(
