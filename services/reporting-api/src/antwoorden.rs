@@ -24,8 +24,10 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AntwoordRij {
-    /// The school's own key of the bpvo.
-    pub correlatie_id: String,
+    /// A pseudonym of the answer: stable (the same answer, the same pseudonym), but no value the
+    /// school knows — not its correlatieId, studentcode, name or address — so a row cannot be
+    /// traced to a student ("niet direct herleidbaar").
+    pub pseudoniem: String,
     pub aanbieder: String,
     pub locatie: Option<String>,
     pub leerweg: String,
@@ -125,7 +127,7 @@ pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     let (brin, totaal, page, rows) = read(&req, &state, Formaat::Json).await?;
     let page = page.unwrap_or(Page { offset: 0, limit: PAGINAGROOTTE });
     let pagina = page.offset / page.limit + 1;
-    let antwoorden: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
+    let antwoorden: Vec<AntwoordRij> = rows.into_iter().map(|r| rij(r, &state.pseudoniem_sleutel)).collect();
     let link = |p: i64| {
         let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
             .unwrap_or_default()
@@ -158,7 +160,7 @@ pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     security(("bearer" = [])))]
 pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let (brin, _, _, rows) = read(&req, &state, Formaat::Csv).await?;
-    let rows: Vec<AntwoordRij> = rows.into_iter().map(rij).collect();
+    let rows: Vec<AntwoordRij> = rows.into_iter().map(|r| rij(r, &state.pseudoniem_sleutel)).collect();
     // Item columns: every item of the versions present, in questionnaire order.
     let mut codes: Vec<String> = Vec::new();
     let mut versions: Vec<&str> = rows.iter().map(|r| r.vragenlijstversie.as_str()).collect();
@@ -176,7 +178,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     let internal = |e: &dyn std::fmt::Display| bpv_web::problem::internal_error(e);
     let mut w = ::csv::Writer::from_writer(Vec::new());
     let mut head: Vec<&str> = vec![
-        "correlatieId",
+        "pseudoniem",
         "aanbieder",
         "locatie",
         "leerweg",
@@ -191,7 +193,7 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
     w.write_record(bpv_web::export::csv_rij(head.iter().copied())).map_err(|e| internal(&e))?;
     for r in &rows {
         let mut rec = vec![
-            r.correlatie_id.clone(),
+            r.pseudoniem.clone(),
             r.aanbieder.clone(),
             r.locatie.clone().unwrap_or_default(),
             r.leerweg.clone(),
@@ -218,7 +220,27 @@ pub async fn csv(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRes
         .body(body))
 }
 
-fn rij(r: AnswerRow) -> AntwoordRij {
+/// The pseudonym of an answer: HMAC-SHA256 of its id under a key derived from the server's
+/// secret (`auth.jwt_secret`), 32 hex digits. The school cannot reverse it or compute it; it
+/// changes only when the secret does.
+pub fn pseudoniem(key: &[u8], answer_id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts a key of any length, so this always succeeds.
+    let Ok(mut mac) = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key) else { return String::new() };
+    mac.update(b"bpv-antwoord:");
+    mac.update(answer_id.as_bytes());
+    let mut hex = hex::encode(mac.finalize().into_bytes());
+    hex.truncate(32);
+    hex
+}
+
+/// The pseudonym key, derived from the server's secret (never the secret itself).
+pub fn pseudoniem_sleutel(secret: &str) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::new().chain_update(b"bpv-pseudoniem-sleutel:").chain_update(secret.as_bytes()).finalize().to_vec()
+}
+
+fn rij(r: AnswerRow, key: &[u8]) -> AntwoordRij {
     // Only the items: the stored JSON also holds the free text, which stays out.
     let items = serde_json::from_str::<serde_json::Value>(&r.antwoorden)
         .ok()
@@ -229,7 +251,7 @@ fn rij(r: AnswerRow) -> AntwoordRij {
         .filter(|(code, _)| code != "cijfer")
         .collect();
     AntwoordRij {
-        correlatie_id: r.correlatie_id,
+        pseudoniem: pseudoniem(key, &r.id),
         aanbieder: r.aanbiedercode,
         locatie: r.locatiecode,
         leerweg: r.leerweg,

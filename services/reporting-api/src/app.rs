@@ -99,6 +99,9 @@ impl Application {
             ))),
             secure_cookies,
             trusted_proxies: settings.http.trusted(),
+            pseudoniem_sleutel: Arc::new(crate::antwoorden::pseudoniem_sleutel(
+                settings.auth.jwt_secret.expose_secret(),
+            )),
         };
         let mtls_port = match &settings.mtls {
             Some(m) => Some(run_mtls(m, state.clone())?),

@@ -14,5 +14,6 @@ mod openapi;
 pub mod report;
 mod state;
 
+pub use antwoorden::{pseudoniem, pseudoniem_sleutel};
 pub use app::Application;
 pub use openapi::ApiDoc;

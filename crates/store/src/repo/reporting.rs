@@ -129,11 +129,11 @@ pub struct AnswerFilter {
     pub groep: String,
 }
 
-/// One answer of a school's own bpvo, without names or addresses (and without the free text,
-/// which may hold them).
+/// One answer of a school's own bpvo, without names, addresses or the school's own keys (and
+/// without the free text, which may hold them): the answer's id, for a pseudonym.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
 pub struct AnswerRow {
-    pub correlatie_id: String,
+    pub id: String,
     pub aanbiedercode: String,
     pub locatiecode: Option<String>,
     pub leerweg: String,
@@ -155,19 +155,17 @@ pub struct Page {
 }
 
 /// The answers matching `filter` — all, or one page — in a stable order (month, aanbieder,
-/// correlatieId, answer id), and how many match in all.
+/// answer id), and how many match in all.
 pub fn answers_of_school(
     conn: &mut DbConnection,
     filter: &AnswerFilter,
     page: Option<Page>,
 ) -> StoreResult<(i64, Vec<AnswerRow>)> {
-    use crate::schema::{bpvos, invitations};
     macro_rules! filtered {
         ($select:expr) => {{
             let own =
                 aanbieders::table.filter(aanbieders::brin.eq(filter.brin.clone())).select(aanbieders::aanbiedercode);
             let mut q = responses::table
-                .inner_join(invitations::table.inner_join(bpvos::table))
                 .filter(responses::aanbiedercode.eq_any(own))
                 .filter(responses::groep.eq(filter.groep.clone()))
                 .select($select)
@@ -197,7 +195,7 @@ pub fn answers_of_school(
         }};
     }
     let mut rows = filtered!((
-        bpvos::correlatie_id,
+        responses::id,
         responses::aanbiedercode,
         responses::locatiecode,
         responses::leerweg,
@@ -209,7 +207,7 @@ pub fn answers_of_school(
         responses::cijfer,
         responses::antwoorden,
     ))
-    .order((responses::maand, responses::aanbiedercode, bpvos::correlatie_id, responses::id));
+    .order((responses::maand, responses::aanbiedercode, responses::id));
     let total = match page {
         Some(p) => {
             rows = rows.offset(p.offset).limit(p.limit);
