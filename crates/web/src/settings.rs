@@ -149,6 +149,23 @@ pub struct ReportingSettings {
     /// Which fine filter keeps its answers when small cells merge: `kwalificatie` (default) or
     /// `locatie` (docs/privacy.md, "Which filters count").
     pub voorkeur: bpv_aggregation::Voorkeur,
+    /// `HH:MM` (server time): the one moment a day new answers and invitation counts are
+    /// published, so that figures never change right after one known person answered
+    /// (docs/privacy.md). Empty: absorb continuously every `refresh_seconds` (development only).
+    #[serde(deserialize_with = "publish_at")]
+    pub publish_at: Option<chrono::NaiveTime>,
+}
+
+/// `"06:00"` → 06:00; `""` → none.
+fn publish_at<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveTime>, D::Error> {
+    let s = String::deserialize(d)?;
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveTime::parse_from_str(s, "%H:%M")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("reporting.publish_at: {s:?} is geen tijd als HH:MM")))
 }
 
 impl Default for ReportingSettings {
@@ -158,6 +175,7 @@ impl Default for ReportingSettings {
             refresh_seconds: 60,
             invitations_refresh_seconds: 900,
             voorkeur: bpv_aggregation::Voorkeur::default(),
+            publish_at: chrono::NaiveTime::from_hms_opt(6, 0, 0),
         }
     }
 }
@@ -495,6 +513,19 @@ mod tests {
         assert!(!l("127.0.0.1:8080", None).secure_cookies(), "a laptop over plain http");
         assert!(l("0.0.0.0:8080", None).secure_cookies(), "beyond loopback: Secure, whatever the scheme looks like");
         assert!(l("127.0.0.1:8080", Some("https://bpv.example")).secure_cookies());
+    }
+
+    #[test]
+    fn results_publish_once_a_day_unless_told_otherwise() {
+        let at = |v: Option<&str>| {
+            let o: Vec<(&str, &str)> = v.map(|v| vec![("reporting.publish_at", v)]).unwrap_or_default();
+            Settings::load_from(&source(&o)).map(|s| s.reporting.publish_at)
+        };
+        assert_eq!(at(None).unwrap(), chrono::NaiveTime::from_hms_opt(6, 0, 0));
+        assert_eq!(at(Some("07:30")).unwrap(), chrono::NaiveTime::from_hms_opt(7, 30, 0));
+        assert_eq!(at(Some("")).unwrap(), None, "empty: continuously (development)");
+        let e = at(Some("25:00")).unwrap_err().to_string();
+        assert!(e.contains("publish_at"), "{e}");
     }
 
     #[test]

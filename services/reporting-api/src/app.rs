@@ -19,7 +19,7 @@ use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler
 use secrecy::ExposeSecret;
 
 use crate::dashboard::{self, Views};
-use crate::data::{ReportData, refresh_loop};
+use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::{antwoorden, api, datakwaliteit, mtls, openapi};
 
@@ -79,12 +79,20 @@ impl Application {
             ms = started.elapsed().as_millis() as u64,
             "resultaten geladen"
         );
-        tokio::spawn(refresh_loop(
-            Arc::clone(&data),
-            pool.clone(),
-            Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
-            Duration::from_secs(settings.reporting.invitations_refresh_seconds.max(1)),
-        ));
+        match settings.reporting.publish_at {
+            Some(at) => {
+                tracing::info!(om = %at.format("%H:%M"), "resultaten worden dagelijks gepubliceerd");
+                tokio::spawn(publish_daily(Arc::clone(&data), pool.clone(), at));
+            }
+            None => {
+                tokio::spawn(refresh_loop(
+                    Arc::clone(&data),
+                    pool.clone(),
+                    Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
+                    Duration::from_secs(settings.reporting.invitations_refresh_seconds.max(1)),
+                ));
+            }
+        }
         let listener = TcpListener::bind(&settings.reporting_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;
         let addr = listener.local_addr()?;

@@ -335,8 +335,45 @@ fn load_names(conn: &mut DbConnection) -> bpv_store::StoreResult<Names> {
     Ok(names)
 }
 
+/// The first publication moment after `now` at `at` each day: today's when it is still ahead,
+/// else tomorrow's. Every replica computes the same moments, so all publish together.
+pub fn next_publication(now: chrono::NaiveDateTime, at: chrono::NaiveTime) -> chrono::NaiveDateTime {
+    let today = now.date().and_time(at);
+    if today > now { today } else { today + chrono::TimeDelta::days(1) }
+}
+
+/// Publish new answers and invitation counts once a day at `at` (server time), until the
+/// process ends: between two moments the figures do not change, so a school cannot see them
+/// move right after one student it knows answered. Errors are logged and retried next time.
+pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: chrono::NaiveTime) {
+    loop {
+        let now = chrono::Local::now().naive_local();
+        let wait = (next_publication(now, at) - now).to_std().unwrap_or(Duration::from_secs(60));
+        tokio::time::sleep(wait).await;
+        let (d, p) = (Arc::clone(&data), pool.clone());
+        let started = Instant::now();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let mut conn = p.get().map_err(|e| e.to_string())?;
+            d.refresh(&mut conn).map_err(|e| e.to_string())
+        })
+        .await;
+        match outcome {
+            Ok(Ok(r)) => tracing::info!(
+                antwoorden = r.answers,
+                onleesbaar = r.unreadable,
+                uitnodigingen_gewijzigd = r.invitations_changed,
+                ms = started.elapsed().as_millis() as u64,
+                "resultaten gepubliceerd"
+            ),
+            Ok(Err(e)) => tracing::error!(error = %e, "resultaten publiceren mislukt; volgende moment opnieuw"),
+            Err(e) => tracing::error!(error = %e, "resultaten publiceren afgebroken"),
+        }
+    }
+}
+
 /// Absorb new answers every `answers_every` and re-read invitation counts every
-/// `invitations_every`, until the process ends; errors are logged and retried next time.
+/// `invitations_every`, until the process ends; errors are logged and retried next time. Only
+/// with `reporting.publish_at` empty (development): figures then change continuously.
 pub async fn refresh_loop(
     data: Arc<ReportData>,
     pool: bpv_store::DbPool,
@@ -377,5 +414,20 @@ pub async fn refresh_loop(
             Ok(Err(e)) => tracing::error!(error = %e, "resultaten bijwerken mislukt; volgende keer opnieuw"),
             Err(e) => tracing::error!(error = %e, "resultaten bijwerken afgebroken"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_publication;
+
+    #[test]
+    fn publication_moments_are_fixed_daily() {
+        let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let six = chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap();
+        assert_eq!(next_publication(t("2026-12-02 05:59"), six), t("2026-12-02 06:00"));
+        assert_eq!(next_publication(t("2026-12-02 06:00"), six), t("2026-12-03 06:00"));
+        assert_eq!(next_publication(t("2026-12-02 23:30"), six), t("2026-12-03 06:00"));
+        assert_eq!(next_publication(t("2026-12-31 07:00"), six), t("2027-01-01 06:00"));
     }
 }
