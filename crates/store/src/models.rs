@@ -280,4 +280,7 @@ pub struct ResponseRow {
     /// The item answers as JSON (`bpv_aggregation::Answers`).
     pub antwoorden: String,
     pub verbeterpunten: Option<String>,
+    /// The link it came through: `direct` (the student's own mail) or `via_praktijkopleider`
+    /// (the link in the praktijkopleider's mail), copied from the invitation.
+    pub kanaal: String,
 }

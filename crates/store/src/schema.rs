@@ -227,6 +227,7 @@ diesel::table! {
         cijfer -> Integer,
         antwoorden -> Text,
         verbeterpunten -> Nullable<Text>,
+        kanaal -> Text,
     }
 }
 

@@ -279,6 +279,7 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
             cijfer,
             antwoorden: antwoorden.into(),
             verbeterpunten: None,
+            kanaal: inv.kanaal.clone(),
         };
         diesel::insert_into(responses::table).values(&response).execute(conn).expect("response");
     }

@@ -124,6 +124,7 @@ pub fn seed_history(
                 cijfer: i32::from(a.cijfer),
                 antwoorden: a.to_json(),
                 verbeterpunten: None,
+                kanaal: kanaal.as_str().into(),
             });
             match groep {
                 Groep::Praktijkopleider => h.answers_praktijkopleider += 1,

@@ -65,6 +65,19 @@ fn invitation(
     sent: NaiveDate,
     closes: NaiveDate,
 ) -> (String, String) {
+    invitation_via(app, correlatie, groep, "direct", eind, sent, closes)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn invitation_via(
+    app: &App,
+    correlatie: &str,
+    groep: &str,
+    kanaal: &str,
+    eind: NaiveDate,
+    sent: NaiveDate,
+    closes: NaiveDate,
+) -> (String, String) {
     let mut conn = app.db.conn();
     let record = BpvoRecord {
         correlatie_id: Some(correlatie.into()),
@@ -89,7 +102,7 @@ fn invitation(
         id: new_id(),
         bpvo_id: out[0].0.clone(),
         groep: groep.into(),
-        kanaal: "direct".into(),
+        kanaal: kanaal.into(),
         status: invitations::VERSTUURD.into(),
         scheduled_on: sent,
         closes_on: closes,
@@ -337,7 +350,33 @@ async fn rate_limits_follow_the_client_behind_a_trusted_proxy_and_each_link() {
     assert!(limited >= 5, "per link: {limited} of 30 limited");
 }
 
+/// The praktijkopleider holds the student's link on the via-praktijkopleider channel: each
+/// answer records which link it came through, so reports can split by channel.
+async fn each_answer_records_the_link_it_came_through(db: TestDb) {
+    let app = spawn(db).await;
+    let t = today();
+    let mut stored = Vec::new();
+    for (correlatie, kanaal) in [("C-1", "direct"), ("C-2", "via_praktijkopleider")] {
+        let (token, inv) = invitation_via(
+            &app,
+            correlatie,
+            "student",
+            kanaal,
+            t + Days::new(10),
+            t - Days::new(11),
+            t + Days::new(52),
+        );
+        let form = full_form(&app, &token, 7).await;
+        let r = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let row = bpv_store::repo::responses::for_invitation(&mut app.db.conn(), &inv).unwrap().unwrap();
+        stored.push(row.kanaal);
+    }
+    assert_eq!(stored, ["direct", "via_praktijkopleider"]);
+}
+
 async_backend_tests!(
+    each_answer_records_the_link_it_came_through,
     the_national_average_follows_reporting_k,
     answer_once_and_keep_the_analysis_keys,
     closed_unknown_and_invalid_are_plain_pages,

@@ -84,6 +84,7 @@ pub fn submit(
             cijfer: answer.cijfer,
             antwoorden: answer.antwoorden_json.to_owned(),
             verbeterpunten: answer.verbeterpunten.map(str::to_owned),
+            kanaal: inv.kanaal.clone(),
         };
         // The unique invitation_id makes a concurrent second submit fail here, not store twice.
         match diesel::insert_into(responses::table).values(&row).execute(conn) {
