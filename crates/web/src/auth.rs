@@ -186,6 +186,46 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// API clients revoked recently enough that their tokens may still be unexpired. Each service
+/// reloads it from the database every `auth.revocation_refresh_seconds` (20), and [`ApiPrincipal`] refuses their
+/// tokens: a revoked client stops working within that time, not only when its token expires.
+#[derive(Debug, Clone, Default)]
+pub struct Revoked(std::sync::Arc<std::sync::RwLock<std::collections::HashSet<String>>>);
+
+impl Revoked {
+    /// Replace the set.
+    pub fn replace(&self, ids: std::collections::HashSet<String>) {
+        if let Ok(mut set) = self.0.write() {
+            *set = ids;
+        }
+    }
+
+    /// Whether this client is revoked.
+    pub fn contains(&self, client_id: &str) -> bool {
+        self.0.read().map(|s| s.contains(client_id)).unwrap_or(false)
+    }
+
+    /// Reload the set with `load` (blocking: it reads the database) every `every`, until the
+    /// process ends; a failed load keeps the last set and is logged.
+    pub async fn keep_fresh<F>(self, every: std::time::Duration, load: F)
+    where
+        F: Fn() -> Result<std::collections::HashSet<String>, String> + Send + Sync + 'static,
+    {
+        let load = std::sync::Arc::new(load);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let l = std::sync::Arc::clone(&load);
+            match tokio::task::spawn_blocking(move || l()).await {
+                Ok(Ok(ids)) => self.replace(ids),
+                Ok(Err(e)) => tracing::error!(error = %e, "ingetrokken clients niet gelezen; de vorige lijst blijft"),
+                Err(e) => tracing::error!(error = %e, "ingetrokken clients lezen afgebroken"),
+            }
+        }
+    }
+}
+
 fn bearer(req: &HttpRequest) -> Result<&str, Problem> {
     let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
         Problem::unauthorized("stuur een access token: Authorization: Bearer <token> (missing token)")
@@ -206,6 +246,9 @@ impl FromRequest for ApiPrincipal {
             let keys = req.app_data::<web::Data<TokenKeys>>().ok_or_else(|| Problem::internal("token-keys-missing"))?;
             let token = bearer(req)?;
             let claims = keys.verify(token, AUD_API).map_err(|e| Problem::unauthorized(e.to_string()))?;
+            if req.app_data::<web::Data<Revoked>>().is_some_and(|r| r.contains(&claims.sub)) {
+                return Err(Problem::unauthorized("deze client is ingetrokken; vraag SBB om een nieuwe"));
+            }
             Ok(ApiPrincipal {
                 client_id: claims.sub,
                 brin: claims.brin,
@@ -227,6 +270,7 @@ mod tests {
             jwt_secret: SecretString::from(secret.to_owned()),
             token_ttl_seconds: 900,
             issuer: "bpv-monitor".into(),
+            revocation_refresh_seconds: 20,
         })
     }
 

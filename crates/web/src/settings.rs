@@ -217,6 +217,14 @@ pub struct AuthSettings {
     pub token_ttl_seconds: u64,
     /// `iss` of our tokens.
     pub issuer: String,
+    /// How often each service re-reads the revoked API clients, seconds (a revoked client's
+    /// tokens stop working within this time).
+    #[serde(default = "revocation_refresh_seconds")]
+    pub revocation_refresh_seconds: u64,
+}
+
+fn revocation_refresh_seconds() -> u64 {
+    20
 }
 
 /// The JWT key used when none is configured outside production: fine on a laptop, refused in production.
@@ -380,6 +388,12 @@ impl Settings {
         }
         if self.auth.token_ttl_seconds == 0 || self.auth.token_ttl_seconds > 24 * 3600 {
             return Err(SettingsError::Invalid("auth.token_ttl_seconds must be between 1 and 86400".into()));
+        }
+        if !(1..=60).contains(&self.auth.revocation_refresh_seconds) {
+            return Err(SettingsError::Invalid(
+                "auth.revocation_refresh_seconds must be between 1 and 60 (a revoked client must stop within a minute)"
+                    .into(),
+            ));
         }
         if self.environment == Environment::Production {
             for (key, l) in

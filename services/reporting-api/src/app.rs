@@ -96,6 +96,19 @@ impl Application {
         let listener = TcpListener::bind(&settings.reporting_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;
         let addr = listener.local_addr()?;
+        // Revoked API clients stop within auth.revocation_refresh_seconds, not at token expiry.
+        let revoked = bpv_web::auth::Revoked::default();
+        {
+            let (p, ttl) = (pool.clone(), settings.auth.token_ttl_seconds);
+            tokio::spawn(revoked.clone().keep_fresh(
+                Duration::from_secs(settings.auth.revocation_refresh_seconds),
+                move || {
+                    let since = bpv_store::now_utc() - chrono::TimeDelta::seconds(i64::try_from(ttl).unwrap_or(86_400));
+                    let mut conn = p.get().map_err(|e| e.to_string())?;
+                    bpv_store::repo::api_clients::revoked_since(&mut conn, since).map_err(|e| e.to_string())
+                },
+            ));
+        }
         let secure_cookies = settings.reporting_api.secure_cookies();
         let state = AppState {
             pool,
@@ -107,6 +120,7 @@ impl Application {
             ))),
             secure_cookies,
             trusted_proxies: settings.http.trusted(),
+            revoked,
             pseudoniem_sleutel: Arc::new(crate::antwoorden::pseudoniem_sleutel(
                 settings.auth.jwt_secret.expose_secret(),
             )),
@@ -158,6 +172,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
         .finish()
         .context("rate limiter configuration")?;
     let keys = web::Data::new(state.keys.clone());
+    let revoked = web::Data::new(state.revoked.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -165,6 +180,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())
+            .app_data(revoked.clone())
             .app_data(web::JsonConfig::default().limit(16 * 1024).error_handler(json_error_handler))
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
@@ -204,6 +220,7 @@ fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyh
         TcpListener::bind(&settings.listen).with_context(|| format!("cannot listen on {} (mtls)", settings.listen))?;
     let port = listener.local_addr()?.port();
     let keys = web::Data::new(state.keys.clone());
+    let revoked = web::Data::new(state.revoked.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -211,6 +228,7 @@ fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyh
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())
+            .app_data(revoked.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .route("/v1/resultaten/antwoorden", web::get().to(antwoorden::json))
             .route("/v1/resultaten/antwoorden/export.csv", web::get().to(antwoorden::csv))

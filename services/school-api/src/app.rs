@@ -3,6 +3,7 @@
 //! run the very code the binary runs.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
@@ -50,6 +51,19 @@ impl Application {
         let listener = TcpListener::bind(&settings.school_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.school_api.listen))?;
         let addr = listener.local_addr()?;
+        // Revoked API clients stop within auth.revocation_refresh_seconds, not at token expiry.
+        let revoked = bpv_web::auth::Revoked::default();
+        {
+            let (p, ttl) = (pool.clone(), settings.auth.token_ttl_seconds);
+            tokio::spawn(revoked.clone().keep_fresh(
+                Duration::from_secs(settings.auth.revocation_refresh_seconds),
+                move || {
+                    let since = bpv_store::now_utc() - chrono::TimeDelta::seconds(i64::try_from(ttl).unwrap_or(86_400));
+                    let mut conn = p.get().map_err(|e| e.to_string())?;
+                    bpv_store::repo::api_clients::revoked_since(&mut conn, since).map_err(|e| e.to_string())
+                },
+            ));
+        }
         let secure_cookies = settings.school_api.secure_cookies();
         let state = AppState {
             pool,
@@ -58,6 +72,7 @@ impl Application {
             scheduling: settings.scheduling,
             secure_cookies,
             trusted_proxies: settings.http.trusted(),
+            revoked,
         };
         let server = run(listener, state, settings.school_api.https())?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server })
@@ -93,6 +108,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
         .finish()
         .context("rate limiter configuration")?;
     let keys = web::Data::new(state.keys.clone());
+    let revoked = web::Data::new(state.revoked.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -100,6 +116,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .wrap(actix_web::middleware::Compress::default())
             .app_data(data.clone())
             .app_data(keys.clone())
+            .app_data(revoked.clone())
             .app_data(web::JsonConfig::default().limit(limits.max_record_bytes).error_handler(json_error_handler))
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))

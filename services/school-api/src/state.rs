@@ -40,4 +40,6 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// `http.trusted_proxies`: rate limits key on the client behind these.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// API clients revoked recently (their tokens are refused).
+    pub revoked: bpv_web::auth::Revoked,
 }

@@ -33,6 +33,16 @@ pub fn list(conn: &mut DbConnection, brin: Option<&str>) -> StoreResult<Vec<ApiC
     Ok(q.load(conn)?)
 }
 
+/// Clients revoked since `since` (tokens older than that have expired anyway).
+pub fn revoked_since(conn: &mut DbConnection, since: NaiveDateTime) -> StoreResult<std::collections::HashSet<String>> {
+    Ok(dsl::api_clients
+        .filter(dsl::revoked_at.gt(since))
+        .select(dsl::client_id)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect())
+}
+
 /// Revoke a client; returns whether it was active.
 pub fn revoke(conn: &mut DbConnection, client_id: &str, now: NaiveDateTime) -> StoreResult<bool> {
     let n = diesel::update(dsl::api_clients.find(client_id).filter(dsl::revoked_at.is_null()))

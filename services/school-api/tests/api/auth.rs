@@ -160,7 +160,31 @@ async fn participation_gate_refuses_uploads(db: TestDb) {
     assert_eq!(app.count_bpvos(), 0);
 }
 
+/// A client revoked with `bpv admin client revoke` stops working within the refresh interval
+/// (here 1 s; at most 60 s by configuration), not only when its token expires.
+async fn a_revoked_client_stops_working_before_its_token_expires(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    assert_eq!(app.get("/v1/bpvos/bestaat-niet", &t).send().await.unwrap().status(), 404, "the token works");
+    assert!(bpv_store::repo::api_clients::revoke(&mut app.db.conn(), "c-25ab", bpv_store::now_utc()).unwrap());
+    let mut refused = None;
+    for _ in 0..40 {
+        let r = app.get("/v1/bpvos/bestaat-niet", &t).send().await.unwrap();
+        if r.status() == 401 {
+            refused = Some(problem(r, 401).await);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let p = refused.expect("refused within 4 s");
+    assert!(p["detail"].as_str().unwrap().contains("ingetrokken"), "{p}");
+    // Another client is not affected.
+    let cd = app.token("c-26cd").await;
+    assert_eq!(app.get("/v1/bpvos/bestaat-niet", &cd).send().await.unwrap().status(), 404);
+}
+
 async_backend_tests!(
+    a_revoked_client_stops_working_before_its_token_expires,
     client_credentials_give_a_bounded_token,
     bad_credentials_and_requests_are_refused,
     every_bad_token_is_refused_with_401,

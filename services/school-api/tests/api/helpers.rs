@@ -42,6 +42,7 @@ pub async fn spawn_app_with(db: TestDb, limits: Limits) -> TestApp {
             ("school_api.listen".into(), "127.0.0.1:0".into()),
             ("environment".into(), "test".into()),
             ("auth.jwt_secret".into(), TEST_JWT_SECRET.into()),
+            ("auth.revocation_refresh_seconds".into(), "1".into()),
         ],
         ignore_env: true,
     })
