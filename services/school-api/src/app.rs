@@ -53,17 +53,10 @@ impl Application {
         let addr = listener.local_addr()?;
         // Revoked API clients stop within auth.revocation_refresh_seconds, not at token expiry.
         let revoked = bpv_web::auth::Revoked::default();
-        {
-            let (p, ttl) = (pool.clone(), settings.auth.token_ttl_seconds);
-            tokio::spawn(revoked.clone().keep_fresh(
-                Duration::from_secs(settings.auth.revocation_refresh_seconds),
-                move || {
-                    let since = bpv_store::now_utc() - chrono::TimeDelta::seconds(i64::try_from(ttl).unwrap_or(86_400));
-                    let mut conn = p.get().map_err(|e| e.to_string())?;
-                    bpv_store::repo::api_clients::revoked_since(&mut conn, since).map_err(|e| e.to_string())
-                },
-            ));
-        }
+        tokio::spawn(revoked.clone().keep_fresh(
+            Duration::from_secs(settings.auth.revocation_refresh_seconds),
+            bpv_store::repo::api_clients::revoked_loader(pool.clone(), settings.auth.token_ttl_seconds),
+        ));
         let secure_cookies = settings.school_api.secure_cookies();
         let state = AppState {
             pool,

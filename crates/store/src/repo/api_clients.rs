@@ -43,6 +43,19 @@ pub fn revoked_since(conn: &mut DbConnection, since: NaiveDateTime) -> StoreResu
         .collect())
 }
 
+/// A loader for `bpv_web::auth::Revoked::keep_fresh`: the clients revoked within the last
+/// `token_ttl_seconds` (older revocations have no unexpired token left).
+pub fn revoked_loader(
+    pool: crate::DbPool,
+    token_ttl_seconds: u64,
+) -> impl Fn() -> Result<std::collections::HashSet<String>, String> + Send + Sync + 'static {
+    move || {
+        let since = crate::now_utc() - chrono::TimeDelta::seconds(i64::try_from(token_ttl_seconds).unwrap_or(86_400));
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        revoked_since(&mut conn, since).map_err(|e| e.to_string())
+    }
+}
+
 /// Revoke a client; returns whether it was active.
 pub fn revoke(conn: &mut DbConnection, client_id: &str, now: NaiveDateTime) -> StoreResult<bool> {
     let n = diesel::update(dsl::api_clients.find(client_id).filter(dsl::revoked_at.is_null()))
