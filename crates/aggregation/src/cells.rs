@@ -454,33 +454,31 @@ impl Index {
             if years.is_empty() {
                 continue;
             }
-            for year in data.years.range(years.clone()).map(|(_, y)| y) {
+            for (_, year) in data.years.range(years) {
                 leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
-            }
-            for atom in data.years.range(years).flat_map(|(_, y)| &y.atoms) {
-                match coverage(atom, selectie) {
-                    Coverage::All => {
-                        leeg = false;
-                        totals.responded += atom.sums.responded;
-                        // (an atom without answers has no item array: nothing to add)
-                        totals.invited += atom.sums.invited;
-                        for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
-                            for (t, a) in t.iter_mut().zip(a) {
-                                *t += u64::from(*a);
+                for atom in &year.atoms {
+                    match coverage(atom, selectie) {
+                        Coverage::All => {
+                            leeg = false;
+                            totals.responded += atom.sums.responded;
+                            // (an atom without answers has no item array: nothing to add)
+                            totals.invited += atom.sums.invited;
+                            for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
+                                for (t, a) in t.iter_mut().zip(a) {
+                                    *t += u64::from(*a);
+                                }
                             }
                         }
+                        Coverage::Part(split_by) => {
+                            leeg = false;
+                            weggelaten.add(split_by, atom.sums.responded);
+                        }
+                        Coverage::None => {}
                     }
-                    Coverage::Part(split_by) => {
-                        leeg = false;
-                        weggelaten.add(split_by, atom.sums.responded);
-                    }
-                    Coverage::None => {}
                 }
             }
         }
-        let mut result = self.layout.result(selectie.groep, &totals, weggelaten, self.k);
-        result.leeg = leeg;
-        result
+        self.layout.result(selectie.groep, &totals, weggelaten, leeg, self.k)
     }
 
     /// How many of a selection's answers its figures count (see [`Dekking`]: for measuring the

@@ -487,7 +487,14 @@ impl Layout {
     }
 
     /// The figures from the sums.
-    pub(crate) fn result(&self, groep: Groep, totals: &Totals, weggelaten: Weggelaten, k: u64) -> Resultaat {
+    pub(crate) fn result(
+        &self,
+        groep: Groep,
+        totals: &Totals,
+        weggelaten: Weggelaten,
+        leeg: bool,
+        k: u64,
+    ) -> Resultaat {
         let empty = [0u64; SLOTS];
         let themes = self
             .themes
@@ -522,7 +529,7 @@ impl Layout {
             response: Response { responded: totals.responded, invited: totals.invited, rate },
             niet_meegeteld: weggelaten.totaal,
             niet_meegeteld_door: weggelaten.door,
-            leeg: totals.invited == 0 && totals.responded == 0,
+            leeg,
         }
     }
 }

@@ -321,6 +321,11 @@ impl Settings {
         self.auth.jwt_secret.expose_secret() == DEV_JWT_SECRET
     }
 
+    /// The development key, or any key under 32 bytes.
+    fn weak_jwt_key(&self) -> bool {
+        self.development_key_in_use() || self.auth.jwt_secret.expose_secret().len() < 32
+    }
+
     /// Fail closed for a service that signs or checks JWTs: listening on anything but loopback
     /// (`listen` and the other addresses it serves), or on PostgreSQL, it refuses the development
     /// key and any key under 32 bytes, whatever `BPV_ENV` says. Logs a warning whenever the
@@ -328,9 +333,7 @@ impl Settings {
     pub fn check_jwt_key(&self, listen: &[&str]) -> Result<(), SettingsError> {
         let exposed = listen.iter().find(|l| !is_loopback(l));
         let postgres = self.database.url.expose_secret().starts_with("postgres");
-        let secret = self.auth.jwt_secret.expose_secret();
-        let weak = self.development_key_in_use() || secret.len() < 32;
-        if weak && (exposed.is_some() || postgres) {
+        if self.weak_jwt_key() && (exposed.is_some() || postgres) {
             let why = match exposed {
                 Some(addr) => format!("the service listens on {addr}, beyond loopback"),
                 None => "the service uses PostgreSQL".to_owned(),
@@ -358,14 +361,10 @@ impl Settings {
                 self.reporting.k
             )));
         }
-        if self.environment == Environment::Production {
-            let secret = self.auth.jwt_secret.expose_secret();
-            if secret == DEV_JWT_SECRET || secret.len() < 32 {
-                return Err(SettingsError::Invalid(
-                    "auth.jwt_secret (BPV__AUTH__JWT_SECRET) must be set to at least 32 random bytes in production"
-                        .into(),
-                ));
-            }
+        if self.environment == Environment::Production && self.weak_jwt_key() {
+            return Err(SettingsError::Invalid(
+                "auth.jwt_secret (BPV__AUTH__JWT_SECRET) must be set to at least 32 random bytes in production".into(),
+            ));
         }
         if self.environment == Environment::Production && self.mail.transport != "smtp" {
             return Err(SettingsError::Invalid(

@@ -168,7 +168,7 @@ impl Dispatcher {
             .filter(|r| *r > 0.0)
             .map(|r| Arc::new(tokio::sync::Mutex::new(tokio::time::interval(Duration::from_secs_f64(1.0 / r)))));
         let mut remaining = opts.limit.unwrap_or(usize::MAX);
-        let kwalificaties = {
+        let namen = {
             let pool = self.pool.clone();
             tokio::task::spawn_blocking(move || -> Result<Namen, DispatchError> {
                 let mut conn = pool.get()?;
@@ -182,12 +182,12 @@ impl Dispatcher {
             })
             .await??
         };
-        let kwalificaties = Arc::new(kwalificaties);
+        let namen = Arc::new(namen);
         while remaining > 0 {
             let batch =
                 i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
                     .unwrap_or(500);
-            let (jobs, skipped) = self.claim_and_prepare(batch, as_of, kwalificaties.clone()).await?;
+            let (jobs, skipped) = self.claim_and_prepare(batch, as_of, namen.clone()).await?;
             summary.skipped += skipped;
             if jobs.is_empty() && skipped == 0 {
                 break;
@@ -237,7 +237,7 @@ impl Dispatcher {
         &self,
         limit: i64,
         today: NaiveDate,
-        kwalificaties: Arc<Namen>,
+        namen: Arc<Namen>,
     ) -> Result<(Vec<Job>, usize), DispatchError> {
         let pool = self.pool.clone();
         let owner = self.owner.clone();
@@ -250,7 +250,7 @@ impl Dispatcher {
             if claimed.is_empty() {
                 return Ok((Vec::new(), 0));
             }
-            prepare(&mut conn, claimed, today, &kwalificaties, &survey_base, digest).map_err(DispatchError::from)
+            prepare(&mut conn, &owner, claimed, today, &namen, &survey_base, digest).map_err(DispatchError::from)
         })
         .await?
     }
@@ -304,6 +304,7 @@ fn voornaam(naam: Option<&str>) -> String {
 /// Turn claimed deliveries into jobs; skip those that must not go out any more.
 fn prepare(
     conn: &mut DbConnection,
+    owner: &str,
     claimed: Vec<DeliveryRow>,
     today: NaiveDate,
     namen: &Namen,
@@ -353,13 +354,7 @@ fn prepare(
                 ready.push((d, i.clone(), b.clone(), along));
             }
             (reason, ..) => {
-                deliveries::record_skipped(
-                    conn,
-                    &d.id,
-                    &d.lease_owner.clone().unwrap_or_default(),
-                    reason.unwrap_or("overgeslagen"),
-                    now,
-                )?;
+                deliveries::record_skipped(conn, &d.id, owner, reason.unwrap_or("overgeslagen"), now)?;
                 skipped += 1;
             }
         }

@@ -123,13 +123,20 @@ pub fn reinstate_school_records(
 
 /// The (aanbiedercode, correlatieId) keys of these records whose stored bpvo is withdrawn.
 pub fn withdrawn_among(conn: &mut DbConnection, records: &[Bpvo]) -> StoreResult<HashSet<(String, String)>> {
+    // Only the keys of withdrawn rows: the upload reads whole rows once more when it writes.
     let mut out = HashSet::new();
     for chunk in records.chunks(CHUNK) {
-        for (key, row) in load_existing(conn, chunk)? {
-            if row.status == BpvoStatus::Ingetrokken.as_str() {
-                out.insert(key);
-            }
-        }
+        let mut codes: Vec<&str> = chunk.iter().map(|b| b.school.aanbiedercode.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let ids: Vec<&str> = chunk.iter().map(|b| b.correlatie_id.as_str()).collect();
+        let keys: Vec<Key> = dsl::bpvos
+            .filter(dsl::aanbiedercode.eq_any(&codes))
+            .filter(dsl::correlatie_id.eq_any(&ids))
+            .filter(dsl::status.eq(BpvoStatus::Ingetrokken.as_str()))
+            .select((dsl::aanbiedercode, dsl::correlatie_id))
+            .load(conn)?;
+        out.extend(keys);
     }
     Ok(out)
 }
@@ -156,16 +163,13 @@ fn upsert(
             let mut writes: Vec<BpvoRow> = Vec::new();
             for b in chunk {
                 let fields = SchoolFields::of_bpvo(b);
-                if let Some(row) = existing.get(&key_of(b))
-                    && row.status == BpvoStatus::Ingetrokken.as_str()
-                    && !reinstate
-                {
-                    return Err(StoreError::Rule(format!(
-                        "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
-                        b.correlatie_id, b.school.aanbiedercode
-                    )));
-                }
                 match existing.get(&key_of(b)) {
+                    Some(row) if row.status == BpvoStatus::Ingetrokken.as_str() && !reinstate => {
+                        return Err(StoreError::Rule(format!(
+                            "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
+                            b.correlatie_id, b.school.aanbiedercode
+                        )));
+                    }
                     Some(row) if row.school_received_at.is_some() && SchoolFields::of_row(row) == fields => {
                         out.push((row.id.clone(), UpsertOutcome::Unchanged));
                     }
