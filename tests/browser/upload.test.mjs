@@ -182,8 +182,16 @@ test('a form posted from another origin is refused', async () => {
 
 test('logging out ends the session', async () => {
   await page.goto(UPLOAD_URL);
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'bpv_upload');
+  assert.ok(cookie, 'logged in before logging out');
   await Promise.all([page.waitForURL(UPLOAD_URL), page.getByRole('button', { name: 'Uitloggen' }).click()]);
   assert.equal(await page.locator('h1').textContent(), 'Inloggen');
+  // A copy of the cookie (another tab, a shared computer) no longer works either: the session
+  // ended on the server, not only in this browser.
+  const copied = await fetch(UPLOAD_URL, { headers: { cookie: `bpv_upload=${cookie.value}` } });
+  const html = await copied.text();
+  assert.match(html, /<h1>Inloggen<\/h1>/, 'the old cookie shows the login form');
+  assert.doesNotMatch(html, /Uitloggen/);
   const res = await page.request.post(new URL('/upload/controleren', UPLOAD_URL).href, {
     multipart: { csrf: 'x', csv: { name: 'a.csv', mimeType: 'text/csv', buffer: csvFile('25604') } },
   });

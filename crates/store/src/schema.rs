@@ -264,6 +264,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    beeindigde_sessies (jti) {
+        jti -> Text,
+        verloopt_op -> Timestamp,
+    }
+}
+
 diesel::joinable!(persoonsgegevens_verwijderd -> bpvos (bpvo_id));
 diesel::joinable!(responses -> invitations (invitation_id));
 diesel::joinable!(invitations -> bpvos (bpvo_id));
@@ -290,4 +297,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     medewerkers,
     persoonsgegevens_verwijderd,
     datakwaliteit_fotos,
+    beeindigde_sessies,
 );

@@ -308,7 +308,23 @@ fn concurrent_writers_all_succeed(db: &TestDb) {
     assert_eq!(bpvos::count(&mut db.conn()).unwrap(), 1_200);
 }
 
+fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
+    use bpv_store::repo::sessies::{end, is_ended, purge_expired};
+    let mut conn = db.conn();
+    let t = |h| chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap().and_hms_opt(h, 0, 0).unwrap();
+    assert!(!is_ended(&mut conn, "abc").unwrap());
+    end(&mut conn, "abc", t(12)).unwrap();
+    end(&mut conn, "abc", t(12)).unwrap();
+    assert!(is_ended(&mut conn, "abc").unwrap());
+    assert!(!is_ended(&mut conn, "abd").unwrap());
+    assert!(is_ended(&mut conn, "").unwrap(), "a token without id never counts as live");
+    assert_eq!(purge_expired(&mut conn, t(11)).unwrap(), 0);
+    assert_eq!(purge_expired(&mut conn, t(13)).unwrap(), 1);
+    assert!(!is_ended(&mut conn, "abc").unwrap());
+}
+
 backend_tests!(
+    ended_sessions_stay_ended_until_their_token_expired,
     concurrent_writers_all_succeed,
     migrations_are_idempotent,
     foreign_keys_are_enforced,

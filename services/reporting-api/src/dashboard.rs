@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::repo::audit::{self, Actor};
-use bpv_store::repo::{gemachtigden, medewerkers};
+use bpv_store::repo::{gemachtigden, medewerkers, sessies};
 use bpv_web::Problem;
 use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenSpec};
 use bpv_web::credentials::{hash_secret, verify_secret};
@@ -82,6 +82,9 @@ struct Session {
     account_id: String,
     rol: String,
     brin: Option<String>,
+    /// The token's id and expiry (unix seconds): logging out records it as ended.
+    jti: String,
+    exp: i64,
 }
 
 fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
@@ -89,9 +92,11 @@ fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
     match claims.rol.as_str() {
         ROL_SCHOOL if claims.brin.is_some() => {
-            Some(Session { account_id: claims.sub, rol: claims.rol, brin: claims.brin })
+            Some(Session { account_id: claims.sub, rol: claims.rol, brin: claims.brin, jti: claims.jti, exp: claims.exp })
         }
-        ROL_SBB => Some(Session { account_id: claims.sub, rol: claims.rol, brin: None }),
+        ROL_SBB => {
+            Some(Session { account_id: claims.sub, rol: claims.rol, brin: None, jti: claims.jti, exp: claims.exp })
+        }
         _ => None,
     }
 }
@@ -101,10 +106,13 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
     format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={max_age}{secure}")
 }
 
-/// Who the session is, while the account is still active.
+/// Who the session is, while the account is still active and the session not logged out.
 fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
     let mut conn = state.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    if sessies::is_ended(&mut conn, &s.jti).map_err(store)? {
+        return Ok(None);
+    }
     Ok(match s.rol.as_str() {
         ROL_SBB => medewerkers::find_by_id(&mut conn, &s.account_id)
             .map_err(store)?
@@ -422,10 +430,25 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
     }
 }
 
-/// `POST /dashboard/uitloggen`.
+/// `POST /dashboard/uitloggen`: ends the session on the server (a copy of the cookie stops
+/// working too) and clears the cookie.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if !bpv_web::cookies::same_origin(&req, state.secure_cookies) {
         return page(StatusCode::FORBIDDEN).body("Dit formulier kwam niet van deze site.");
+    }
+    if let Some(s) = session(&req, &state.keys) {
+        let st = state.clone();
+        let ended = web::block(move || {
+            let mut conn = st.conn()?;
+            let until = chrono::DateTime::from_timestamp(s.exp, 0).map_or_else(bpv_store::now_utc, |t| t.naive_utc());
+            sessies::end(&mut conn, &s.jti, until).map_err(|e| bpv_web::problem::internal_error(&e))
+        })
+        .await;
+        match ended {
+            Ok(Ok(())) => {}
+            Ok(Err(p)) => return p.to_response(),
+            Err(e) => return bpv_web::problem::internal_error(&e).to_response(),
+        }
     }
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/dashboard"))

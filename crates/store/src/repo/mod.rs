@@ -15,6 +15,7 @@ pub mod referentie;
 pub mod reporting;
 pub mod responses;
 pub mod retentie;
+pub mod sessies;
 pub mod upload_batches;
 pub mod upload_previews;
 

@@ -175,6 +175,9 @@ pub fn purge(
             crate::repo::upload_previews::purge_older_than(conn, oud)? as u64
         };
         if !dry_run {
+            crate::repo::sessies::purge_expired(conn, now)?;
+        }
+        if !dry_run {
             for (brin, n) in &report.per_instelling {
                 audit::append(
                     conn,

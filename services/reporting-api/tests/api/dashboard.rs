@@ -89,7 +89,36 @@ async fn sbb_staff_pick_an_instelling_and_bad_logins_are_refused(db: TestDb) {
     assert_eq!(actions.iter().filter(|a| **a == "login").count(), 1, "{actions:?}");
 }
 
+async fn logging_out_ends_the_session_on_the_server(db: TestDb) {
+    let app = spawn_app(db).await;
+    let r = login(&app, "analist@sbb.example", WACHTWOORD).await;
+    assert_eq!(r.status(), 303);
+    let cookie = session_cookie(&r);
+    let (_, html) = page(&app, &cookie, "").await;
+    assert!(html.contains("Uitloggen"), "logged in: {html}");
+    let r = app
+        .http
+        .post(format!("{}/dashboard/uitloggen", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"), "the browser forgets the cookie");
+    // A copy of the cookie (another tab, a shared computer) stops working too.
+    let (status, html) = page(&app, &cookie, "").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("action=\"/dashboard/inloggen\"") && !html.contains("Uitloggen"), "{html}");
+    let r = app.http.get(format!("{}/dashboard/export.csv", app.url)).header("cookie", &cookie).send().await.unwrap();
+    assert_ne!(r.status(), 200, "no export on an ended session");
+    // Another session of the same account goes on.
+    let r = login(&app, "analist@sbb.example", WACHTWOORD).await;
+    let (_, html) = page(&app, &session_cookie(&r), "").await;
+    assert!(html.contains("Uitloggen"));
+}
+
 async_backend_tests!(
+    logging_out_ends_the_session_on_the_server,
     gemachtigde_sees_own_results_beside_national,
     sbb_staff_pick_an_instelling_and_bad_logins_are_refused
 );

@@ -91,11 +91,23 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
     )
 }
 
-/// `POST /upload/uitloggen`. It needs no CSRF value: SameSite=Strict and the origin check keep
+/// `POST /upload/uitloggen`: ends the session on the server (a copy of the cookie stops working
+/// too) and clears the cookie. It needs no CSRF value: SameSite=Strict and the origin check keep
 /// other sites out, and a forged logout could do no more than log someone out.
 pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     if !session::same_origin(&req, state.secure_cookies) {
         return views::form_refused().into_response();
+    }
+    if let session::Lookup::Valid(s) = session::from_request(&req, &state.keys) {
+        let st = state.clone();
+        let ended = blocking(move || {
+            let mut conn = connect(&st)?;
+            session::end(&mut conn, &s).map_err(store_error)
+        })
+        .await;
+        if let Err(p) = ended {
+            return p.to_response();
+        }
     }
     Page::see_other("/upload").with_cookie(session::clear_cookie(state.secure_cookies)).into_response()
 }

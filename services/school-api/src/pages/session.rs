@@ -8,7 +8,7 @@ use actix_web::HttpRequest;
 use bpv_store::DbConnection;
 use bpv_store::StoreResult;
 use bpv_store::models::GemachtigdeRow;
-use bpv_store::repo::gemachtigden;
+use bpv_store::repo::{gemachtigden, sessies};
 use bpv_web::auth::{AUD_UPLOAD_SESSION, TokenError, TokenKeys, TokenSpec};
 
 /// Name of the session cookie.
@@ -25,6 +25,10 @@ pub struct Session {
     pub brin: String,
     /// The value every form of this session must echo.
     pub csrf: String,
+    /// The token's id: logging out records it as ended ([`bpv_store::repo::sessies`]).
+    pub jti: String,
+    /// When the token expires (unix seconds).
+    pub exp: i64,
 }
 
 /// What the request's cookie says.
@@ -60,7 +64,7 @@ pub fn from_request(req: &HttpRequest, keys: &TokenKeys) -> Lookup {
     match keys.verify(token, AUD_UPLOAD_SESSION) {
         Ok(claims) if claims.rol == ROL => match (claims.brin, claims.csrf) {
             (Some(brin), Some(csrf)) if !csrf.is_empty() => {
-                Lookup::Valid(Session { gemachtigde_id: claims.sub, brin, csrf })
+                Lookup::Valid(Session { gemachtigde_id: claims.sub, brin, csrf, jti: claims.jti, exp: claims.exp })
             }
             _ => Lookup::Invalid,
         },
@@ -69,9 +73,18 @@ pub fn from_request(req: &HttpRequest, keys: &TokenKeys) -> Lookup {
 }
 
 /// The gemachtigde behind a session while still active for the same instelling; `None` once SBB
-/// removed them, however valid the cookie.
+/// removed them or the session was logged out, however valid the cookie.
 pub fn active_gemachtigde(conn: &mut DbConnection, session: &Session) -> StoreResult<Option<GemachtigdeRow>> {
+    if sessies::is_ended(conn, &session.jti)? {
+        return Ok(None);
+    }
     Ok(gemachtigden::find_by_id(conn, &session.gemachtigde_id)?.filter(|g| g.actief && g.brin == session.brin))
+}
+
+/// End the session on the server: its token (and every copy of the cookie) stops working.
+pub fn end(conn: &mut DbConnection, session: &Session) -> StoreResult<()> {
+    let until = chrono::DateTime::from_timestamp(session.exp, 0).map_or_else(bpv_store::now_utc, |t| t.naive_utc());
+    sessies::end(conn, &session.jti, until)
 }
 
 /// `Set-Cookie` value that starts a session.
