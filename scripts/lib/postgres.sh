@@ -1,5 +1,5 @@
 # Find a PostgreSQL for the test suite, or start one; never skip.
-# Sets BPV_TEST_POSTGRES_URL and BPV_REQUIRE_POSTGRES=1. Order:
+# Sets BPV_TEST_POSTGRES_URL. Order:
 #   1. $BPV_TEST_POSTGRES_URL if it answers;
 #   2. the local server on 127.0.0.1:5432 (user postgres, trust auth);
 #   3. the machine's cluster started with pg_ctlcluster (Debian);
@@ -28,7 +28,6 @@ pg_answers() {
 }
 
 ensure_postgres() {
-  export BPV_REQUIRE_POSTGRES=1
   if [ -n "${BPV_TEST_POSTGRES_URL:-}" ] && pg_answers "$BPV_TEST_POSTGRES_URL"; then
     echo "postgres: using $BPV_TEST_POSTGRES_URL"; return 0
   fi

@@ -91,9 +91,13 @@ fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let token = bpv_web::cookies::find(req, COOKIE_NAME)?;
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
     match claims.rol.as_str() {
-        ROL_SCHOOL if claims.brin.is_some() => {
-            Some(Session { account_id: claims.sub, rol: claims.rol, brin: claims.brin, jti: claims.jti, exp: claims.exp })
-        }
+        ROL_SCHOOL if claims.brin.is_some() => Some(Session {
+            account_id: claims.sub,
+            rol: claims.rol,
+            brin: claims.brin,
+            jti: claims.jti,
+            exp: claims.exp,
+        }),
         ROL_SBB => {
             Some(Session { account_id: claims.sub, rol: claims.rol, brin: None, jti: claims.jti, exp: claims.exp })
         }

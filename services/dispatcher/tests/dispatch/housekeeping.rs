@@ -259,7 +259,7 @@ fn upload_previews_are_capped_and_purged(db: &TestDb) {
     assert_eq!(ids(&mut db.conn()), ["v5", "v7"]);
 }
 
-async_backend_tests!(personal_data_is_gone_after_the_retention_window_and_reports_stay);
+async_backend_tests!(smtp: personal_data_is_gone_after_the_retention_window_and_reports_stay);
 mod voorbeelden {
     use super::upload_previews_are_capped_and_purged;
     bpv_store::backend_tests!(upload_previews_are_capped_and_purged);

@@ -280,6 +280,7 @@ async fn kill_minus_9_mid_run_loses_nothing(db: TestDb) {
 }
 
 async_backend_tests!(
+    smtp:
     a_late_writer_records_nothing,
     mails_name_the_registered_aanbieder_not_the_schools_free_text,
     due_mail_goes_out_once_and_a_second_run_sends_nothing,

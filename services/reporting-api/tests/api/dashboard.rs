@@ -96,13 +96,7 @@ async fn logging_out_ends_the_session_on_the_server(db: TestDb) {
     let cookie = session_cookie(&r);
     let (_, html) = page(&app, &cookie, "").await;
     assert!(html.contains("Uitloggen"), "logged in: {html}");
-    let r = app
-        .http
-        .post(format!("{}/dashboard/uitloggen", app.url))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let r = app.http.post(format!("{}/dashboard/uitloggen", app.url)).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert!(r.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"), "the browser forgets the cookie");
     // A copy of the cookie (another tab, a shared computer) stops working too.
