@@ -17,7 +17,8 @@ ACHTERNAMEN = ["Çelik-de Vries", "Jansen", "Bakker", "Öztürk", "El Amrani", "
 
 
 def record(i):
-    aanbieder = "251A100" if i % 2 == 0 else "251A200"
+    # The demo's registered locaties: each aanbieder's first (uploads are checked against RIO).
+    aanbieder, locatie = ("251A100", "251X111") if i % 2 == 0 else ("251A200", "251X121")
     return {
         "correlatieId": f"BENCH-{i:07d}",
         "leerbedrijfCode": str(100_000_000 + (i * 7919) % 899_999_999),
@@ -30,7 +31,7 @@ def record(i):
             "studentcode": str(2_000_000 + i),
             "naam": f"{VOORNAMEN[i % len(VOORNAMEN)]} {ACHTERNAMEN[i % len(ACHTERNAMEN)]}",
         },
-        "school": {"schoolnaam": "ROC Amstelvliet", "locatiecode": "251X111", "aanbiedercode": aanbieder},
+        "school": {"schoolnaam": "ROC Amstelvliet", "locatiecode": locatie, "aanbiedercode": aanbieder},
     }
 
 

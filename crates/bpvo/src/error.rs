@@ -69,6 +69,12 @@ pub mod codes {
     pub const FIELD_COUNT: &str = "field_count";
     /// A value that must be unique in a file occurs twice.
     pub const DUPLICATE: &str = "duplicate";
+    /// A crebo code that is not in SBB's register of qualifications.
+    pub const UNKNOWN_CREBO: &str = "unknown_crebo";
+    /// A locatiecode that is not registered for the record's aanbieder.
+    pub const UNKNOWN_LOCATIE: &str = "unknown_locatie";
+    /// A locatiecode registered for another aanbieder than the record's.
+    pub const LOCATIE_OF_OTHER_AANBIEDER: &str = "locatie_other_aanbieder";
 }
 
 /// One invalid field of a record.

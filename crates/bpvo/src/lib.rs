@@ -68,7 +68,8 @@ pub use ids::{
 pub use leerweg::Leerweg;
 pub use model::{Bpvo, BpvoStatus, Praktijkopleider, School, Student};
 pub use reference::{
-    Erkenning, Kwalificatie, ReferenceError, Sector, builtin_kwalificaties, read_erkenningen, read_kwalificaties,
+    Erkenning, Kwalificatie, ReferenceError, Registers, Sector, builtin_kwalificaties, read_erkenningen,
+    read_kwalificaties,
 };
 pub use survey::{Groep, Kanaal};
 pub use upload::{BpvoRecord, SchoolRecord, StudentRecord};

@@ -142,7 +142,7 @@ impl<'de> serde::Deserialize<'de> for BpvoStatus {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::dates::parse_iso_date;
 

@@ -170,6 +170,84 @@ impl Erkenning {
     }
 }
 
+/// What SBB's registers know about the codes a record carries: the qualifications (crebo) and
+/// which aanbieder each onderwijslocatie belongs to (RIO). [`Registers::check`] is the rule every
+/// upload passes: a crebo must be a registered qualification, and a locatie must be one of the
+/// record's own aanbieder. A register that was never loaded checks nothing (an empty
+/// qualification list; an aanbieder without any registered locatie): a fresh installation accepts
+/// records until SBB imports its registers, and says so in the operations guide. A leerbedrijf
+/// unknown to SBB is not refused here: it is stored and shows up in data quality.
+///
+/// ```
+/// use bpvo::{Bpvo, BpvoRecord, Registers, codes};
+/// let registers = Registers::new(["25604".to_owned()], [("123X456".to_owned(), "123A456".to_owned())]);
+/// let record: BpvoRecord = serde_json::from_str(r#"{
+///     "correlatieId": "BPV-1", "leerbedrijfCode": "100012345", "creboCode": "25999",
+///     "startdatum": "2024-09-01", "geplandeEinddatum": "2025-01-31", "leerwegNaam": "BOL",
+///     "student": {"emailadres": "zoe@voorbeeld.nl", "studentcode": "S123", "naam": "Zoë"},
+///     "school": {"schoolnaam": "ROC Voorbeeld", "locatiecode": "999X999", "aanbiedercode": "123A456"}
+/// }"#).unwrap();
+/// let bpvo = Bpvo::try_from(&record).unwrap();
+/// let errors = registers.check(&bpvo);
+/// let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code.as_str())).collect();
+/// assert_eq!(found, [("creboCode", codes::UNKNOWN_CREBO), ("school.locatiecode", codes::UNKNOWN_LOCATIE)]);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Registers {
+    crebos: HashSet<String>,
+    /// locatiecode → aanbiedercode.
+    locaties: std::collections::HashMap<String, String>,
+    /// Aanbieders with at least one registered locatie.
+    met_locaties: HashSet<String>,
+}
+
+impl Registers {
+    /// The registered crebo codes and `(locatiecode, aanbiedercode)` pairs.
+    pub fn new(crebos: impl IntoIterator<Item = String>, locaties: impl IntoIterator<Item = (String, String)>) -> Self {
+        let locaties: std::collections::HashMap<String, String> = locaties.into_iter().collect();
+        let met_locaties = locaties.values().cloned().collect();
+        Self { crebos: crebos.into_iter().collect(), locaties, met_locaties }
+    }
+
+    /// Every code of `bpvo` the registers do not know, as field errors (empty when all is well).
+    pub fn check(&self, bpvo: &crate::Bpvo) -> ValidationErrors {
+        let mut errors = ValidationErrors::new();
+        let crebo = bpvo.crebo.as_str();
+        if !self.crebos.is_empty() && !self.crebos.contains(crebo) {
+            errors.push(FieldError::new(
+                "creboCode",
+                &ValueError::new(
+                    codes::UNKNOWN_CREBO,
+                    format!("Crebo {crebo} staat niet in het kwalificatieregister van SBB"),
+                    format!("crebo {crebo} is not in SBB's register of qualifications"),
+                ),
+            ));
+        }
+        let locatie = bpvo.school.locatiecode.as_str();
+        let aanbieder = bpvo.school.aanbiedercode.as_str();
+        match self.locaties.get(locatie) {
+            Some(eigenaar) if eigenaar != aanbieder => errors.push(FieldError::new(
+                "school.locatiecode",
+                &ValueError::new(
+                    codes::LOCATIE_OF_OTHER_AANBIEDER,
+                    format!("Locatie {locatie} hoort bij aanbieder {eigenaar}, niet bij {aanbieder}"),
+                    format!("locatie {locatie} belongs to aanbieder {eigenaar}, not to {aanbieder}"),
+                ),
+            )),
+            None if self.met_locaties.contains(aanbieder) => errors.push(FieldError::new(
+                "school.locatiecode",
+                &ValueError::new(
+                    codes::UNKNOWN_LOCATIE,
+                    format!("Locatie {locatie} is niet geregistreerd voor aanbieder {aanbieder}"),
+                    format!("locatie {locatie} is not registered for aanbieder {aanbieder}"),
+                ),
+            )),
+            _ => {}
+        }
+        errors
+    }
+}
+
 /// Why a reference file could not be imported. Reference data is all or nothing: one bad line
 /// fails the import, and every bad line is listed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -336,6 +414,24 @@ pub fn builtin_kwalificaties() -> Vec<Kwalificatie> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registers_refuse_unknown_codes_and_foreign_locaties_but_check_nothing_unloaded() {
+        let bpvo = crate::model::tests::sample(); // crebo 25604, locatie 123X456 of aanbieder 123A456
+        let fields = |r: &Registers| r.check(&bpvo).iter().map(|e| e.code.clone()).collect::<Vec<_>>();
+        let pair = |l: &str, a: &str| (l.to_owned(), a.to_owned());
+        assert!(fields(&Registers::default()).is_empty(), "nothing loaded: nothing checked");
+        let good = Registers::new(["25604".to_owned()], [pair("123X456", "123A456"), pair("124X000", "124A000")]);
+        assert!(fields(&good).is_empty());
+        let other_crebo = Registers::new(["25605".to_owned()], []);
+        assert_eq!(fields(&other_crebo), [codes::UNKNOWN_CREBO]);
+        let foreign = Registers::new([], [pair("123X456", "124A000")]);
+        assert_eq!(fields(&foreign), [codes::LOCATIE_OF_OTHER_AANBIEDER]);
+        let elsewhere = Registers::new([], [pair("123X999", "123A456")]);
+        assert_eq!(fields(&elsewhere), [codes::UNKNOWN_LOCATIE]);
+        let aanbieder_not_loaded = Registers::new([], [pair("124X000", "124A000")]);
+        assert!(fields(&aanbieder_not_loaded).is_empty());
+    }
 
     #[test]
     fn sector_codes_and_names_parse_back() {

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use bpv_scheduling::SchedulingSettings;
 use bpv_store::models::{InstellingRow, UploadBatchRow};
 use bpv_store::repo::bpvos::UpsertOutcome;
-use bpv_store::repo::{aanbieders, audit, bpvos, instellingen, upload_batches};
+use bpv_store::repo::{aanbieders, audit, bpvos, instellingen, referentie, upload_batches};
 use bpv_store::{DbConnection, StoreError, now_utc};
 use bpv_web::problem::{InvalidParam, Problem, params_from_validation};
 use bpvo::{Bpvo, BpvoRecord, ValidationErrors};
@@ -368,7 +368,8 @@ pub fn process(
         .into());
     }
 
-    // Per record: rejected (field errors, duplicate key) or to store.
+    // Per record: rejected (field errors, codes unknown to SBB's registers, duplicate key) or to store.
+    let registers = referentie::registers(conn)?;
     let mut resultaten: Vec<RecordResultaat> = Vec::with_capacity(incoming.len());
     let mut te_bewaren: Vec<Bpvo> = Vec::new();
     let mut bewaar_index: Vec<usize> = Vec::new();
@@ -387,7 +388,10 @@ pub fn process(
             Err(errors) => res.fouten = params_from_validation(&prefix(i, inc.regel), &errors),
             Ok(b) => {
                 let key = (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned());
-                if let Some(first) = gezien.get(&key) {
+                let onbekend = registers.check(&b);
+                if !onbekend.is_empty() {
+                    res.fouten = params_from_validation(&prefix(i, inc.regel), &onbekend);
+                } else if let Some(first) = gezien.get(&key) {
                     res.fouten.push(InvalidParam {
                         name: format!("{}correlatieId", prefix(i, inc.regel)),
                         code: "duplicate".into(),

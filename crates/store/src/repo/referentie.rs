@@ -78,3 +78,13 @@ pub fn erkenningen_for(conn: &mut DbConnection, leerbedrijf_id: &str) -> StoreRe
 pub fn count_erkenningen(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(erkenningen::table.count().get_result(conn)?)
 }
+
+/// SBB's registers as an upload checks records against them: every crebo code and every
+/// `(locatiecode, aanbiedercode)`.
+pub fn registers(conn: &mut DbConnection) -> StoreResult<bpvo::Registers> {
+    use crate::schema::{kwalificaties, locaties};
+    let crebos: Vec<String> = kwalificaties::table.select(kwalificaties::crebo).load(conn)?;
+    let locaties: Vec<(String, String)> =
+        locaties::table.select((locaties::locatiecode, locaties::aanbiedercode)).load(conn)?;
+    Ok(bpvo::Registers::new(crebos, locaties))
+}

@@ -6,7 +6,7 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::models::UploadPreviewRow;
-use bpv_store::repo::{instellingen, upload_previews};
+use bpv_store::repo::{instellingen, referentie, upload_previews};
 use bpv_web::Problem;
 use minijinja::Value;
 use serde::Serialize;
@@ -72,8 +72,9 @@ struct ValidLine {
 }
 
 impl Check {
-    /// The check of a file that could be read.
-    fn of(bestand: String, csv: &CsvUpload) -> Self {
+    /// The check of a file that could be read; a record whose codes SBB's registers do not know
+    /// counts as a line with errors, as the upload itself would refuse it.
+    fn of(bestand: String, csv: &CsvUpload, registers: &bpvo::Registers) -> Self {
         let mut check = Check {
             bestand,
             gelezen: true,
@@ -85,7 +86,13 @@ impl Check {
         };
         for inc in &csv.incoming {
             let regel = inc.regel.unwrap_or_default();
-            match &inc.parsed {
+            let onbekend = inc.parsed.as_ref().map(|b| registers.check(b)).unwrap_or_default();
+            let parsed = match &inc.parsed {
+                Ok(_) if !onbekend.is_empty() => Err(&onbekend),
+                Ok(b) => Ok(b),
+                Err(errors) => Err(errors),
+            };
+            match parsed {
                 Err(errors) => {
                     check.aantal_fout += 1;
                     if check.fouten.len() < MAX_ERROR_LINES {
@@ -178,7 +185,10 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>, multipart: Mult
             let gebruiker = Gebruiker::from(&g);
             let max_records = st.limits.max_batch_records;
             let mut check = match upload::read_csv_upload(&form.inhoud, max_records) {
-                Ok(csv) => Check::of(form.bestandsnaam.clone(), &csv),
+                Ok(csv) => {
+                    let registers = referentie::registers(&mut conn).map_err(store_error)?;
+                    Check::of(form.bestandsnaam.clone(), &csv, &registers)
+                }
                 Err(p) => {
                     let check = Check {
                         bestand: form.bestandsnaam,
@@ -240,7 +250,7 @@ mod tests {
     fn check_lists_errors_per_line_and_a_sample_of_valid_lines() {
         let file = format!("\u{feff}{HEADER}{}{}{}", line("A-1", "25604"), line("A-2", "2560"), line("A-3", "25604"));
         let csv = upload::read_csv_upload(file.as_bytes(), 100).unwrap();
-        let check = Check::of("bpvo.csv".into(), &csv);
+        let check = Check::of("bpvo.csv".into(), &csv, &bpvo::Registers::default());
         assert_eq!((check.aantal, check.aantal_fout, check.geldig.len()), (3, 1, 2));
         assert_eq!(check.scheidingsteken, "puntkomma (;)");
         assert_eq!(check.fouten[0].regel, 3);
@@ -251,6 +261,18 @@ mod tests {
         let page = Page::render("controle.html", StatusCode::OK, None, Value::from_serialize(&check));
         assert!(page.html().contains("Regel 3 <span class=\"bijzaak\">(Correlatie_id A-2)</span>"));
         assert!(!page.html().contains("Opslaan"), "no confirm button while there are errors");
+    }
+
+    #[test]
+    fn codes_unknown_to_the_registers_are_errors_of_their_line() {
+        let file = format!("{HEADER}{}{}", line("A-1", "25604"), line("A-2", "25605"));
+        let csv = upload::read_csv_upload(file.as_bytes(), 100).unwrap();
+        let registers = bpvo::Registers::new(["25604".to_owned()], [("251X111".to_owned(), "251A999".to_owned())]);
+        let check = Check::of("bpvo.csv".into(), &csv, &registers);
+        assert_eq!((check.aantal, check.aantal_fout, check.geldig.len()), (2, 2, 0));
+        let velden: Vec<&str> = check.fouten[1].fouten.iter().map(|f| f.veld.as_str()).collect();
+        assert_eq!(velden, ["Crebo_code", "Locatiecode"]);
+        assert!(check.fouten[1].fouten[1].melding.contains("hoort bij aanbieder 251A999"), "{:?}", check.fouten[1]);
     }
 
     #[test]

@@ -480,7 +480,56 @@ async fn a_withdrawn_bpvo_stays_withdrawn_unless_reinstated(db: TestDb) {
     assert_eq!(uploads.iter().filter(|d| d.contains("\"hersteld\":1")).count(), 1, "{uploads:?}");
 }
 
+async fn codes_unknown_to_sbbs_registers_are_refused_by_field(db: TestDb) {
+    use bpv_store::models::{KwalificatieRow, LocatieRow};
+    use bpv_store::repo::{aanbieders, referentie};
+    let app = spawn_app(db).await;
+    {
+        let mut conn = app.db.conn();
+        let k = KwalificatieRow { crebo: "25604".into(), naam: "Kok".into(), niveau: 2, sector: "VGG".into() };
+        referentie::upsert_kwalificaties(&mut conn, &[k]).unwrap();
+        for (locatie, aanbieder) in [("123X001", "123A456"), ("223X001", "223A456")] {
+            let row = LocatieRow {
+                locatiecode: locatie.into(),
+                aanbiedercode: aanbieder.into(),
+                naam: format!("Locatie {locatie}"),
+                plaats: None,
+            };
+            aanbieders::upsert_locatie(&mut conn, &row).unwrap();
+        }
+    }
+    let t = app.token("c-25ab").await;
+    let refused = |field: &str, value: &str| {
+        let mut r = record("123A456", "R-1");
+        if let Some((outer, inner)) = field.split_once('.') {
+            r[outer][inner] = json!(value);
+        } else {
+            r[field] = json!(value);
+        }
+        r
+    };
+    for (field, value, code) in [
+        ("creboCode", "99999", "unknown_crebo"),
+        ("school.locatiecode", "999X999", "unknown_locatie"),
+        ("school.locatiecode", "223X001", "locatie_other_aanbieder"),
+    ] {
+        let p = problem(app.put("/v1/bpvos/R-1", &t, &refused(field, value)).send().await.unwrap(), 400).await;
+        assert_eq!(param_names(&p), [field], "{p}");
+        assert_eq!(p["invalidParams"][0]["code"], code, "{p}");
+    }
+    assert_eq!(app.count_bpvos(), 0, "nothing stored");
+    // In a partial batch the refused record is named and the good one stored.
+    let r =
+        app.post_batch_partial(&t, &[refused("creboCode", "99999"), record("123A456", "R-2")]).send().await.unwrap();
+    let a: Value = r.json().await.unwrap();
+    assert_eq!(a["resultaten"][0]["resultaat"], "rejected", "{a}");
+    assert_eq!(a["resultaten"][0]["fouten"][0]["name"], "records[0].creboCode", "{a}");
+    assert_eq!(a["resultaten"][1]["resultaat"], "created", "{a}");
+    assert_eq!(app.count_bpvos(), 1);
+}
+
 async_backend_tests!(
+    codes_unknown_to_sbbs_registers_are_refused_by_field,
     the_school_never_sees_whether_a_student_answered,
     two_identical_posts_at_once_make_one_batch,
     a_stale_reservation_is_taken_over_by_a_retry,
