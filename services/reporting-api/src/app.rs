@@ -195,9 +195,14 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .service(
                 web::resource("/dashboard/inloggen")
                     .wrap(Governor::new(&login_governor))
-                    .route(web::post().to(dashboard::login)),
+                    .route(web::post().to(dashboard::login))
+                    .route(web::get().to(dashboard::back_to_dashboard)),
             )
-            .route("/dashboard/uitloggen", web::post().to(dashboard::logout))
+            .service(
+                web::resource("/dashboard/uitloggen")
+                    .route(web::post().to(dashboard::logout))
+                    .route(web::get().to(dashboard::back_to_dashboard)),
+            )
             .default_service(web::to(not_found_handler))
     })
     .listen(listener)?

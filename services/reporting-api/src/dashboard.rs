@@ -460,6 +460,12 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         .finish()
 }
 
+/// `GET` of a form's target (a reload after logging in or out, a bookmarked URL): back to the
+/// dashboard, which shows the login form or the results.
+pub async fn back_to_dashboard() -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, "/dashboard")).finish()
+}
+
 /// `GET /dashboard.css`.
 pub async fn css() -> HttpResponse {
     HttpResponse::Ok()
