@@ -59,7 +59,12 @@ impl TestDb {
     /// A fresh PostgreSQL database. A test that asks for one needs it: an unreachable server is
     /// a failure, never a quiet pass (plain `cargo test` does not run these tests at all).
     pub fn postgres() -> Self {
-        let admin_url = postgres_admin_url();
+        Self::postgres_at(&postgres_admin_url())
+    }
+
+    /// A fresh database on the PostgreSQL server at `admin_url` (a test's own server).
+    pub fn postgres_at(admin_url: &str) -> Self {
+        let admin_url = admin_url.to_owned();
         let admin = DatabaseUrl::parse(&admin_url).expect("BPV_TEST_POSTGRES_URL must be postgres://…");
         let mut conn = match admin.connect() {
             Ok(c) => c,

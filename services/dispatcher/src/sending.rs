@@ -107,7 +107,14 @@ enum Ended {
     /// The lease ran out before the outcome could be recorded; nothing was written (the
     /// dispatcher that took the mail over records its own).
     Late,
+    /// Not sent: the run stopped after the database failed. The mail keeps its lease, and the
+    /// next run takes it once the lease has run out.
+    Held,
 }
+
+/// Tries of an outcome write before the run gives up on the database: the mail has gone out, so
+/// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
+const RECORD_TRIES: u32 = 6;
 
 impl Dispatcher {
     /// A dispatcher over `pool` sending through `mailer`.
@@ -183,7 +190,11 @@ impl Dispatcher {
             .await??
         };
         let namen = Arc::new(namen);
-        while remaining > 0 {
+        // Once an outcome cannot be written, no new mail goes out: every mail sent while the
+        // database is away would be sent again after its lease.
+        let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut failure: Option<DispatchError> = None;
+        while remaining > 0 && failure.is_none() {
             let batch =
                 i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
                     .unwrap_or(500);
@@ -200,11 +211,20 @@ impl Dispatcher {
             let results: Vec<Result<Ended, DispatchError>> = futures_util::stream::iter(jobs)
                 .map(|job| {
                     let limiter = limiter.clone();
+                    let halted = Arc::clone(&halted);
                     async move {
+                        use std::sync::atomic::Ordering;
                         if let Some(l) = limiter {
                             l.lock().await.tick().await;
                         }
-                        self.send_one(job, as_of).await
+                        if halted.load(Ordering::SeqCst) {
+                            return Ok(Ended::Held);
+                        }
+                        let ended = self.send_one(job, as_of).await;
+                        if ended.is_err() {
+                            halted.store(true, Ordering::SeqCst);
+                        }
+                        ended
                     }
                 })
                 .buffer_unordered(opts.concurrency.max(1))
@@ -215,18 +235,35 @@ impl Dispatcher {
                 })
                 .collect()
                 .await;
+            let mut held = 0;
             for r in results {
-                match r? {
-                    Ended::Sent => summary.sent += 1,
-                    Ended::Retried => summary.retried += 1,
-                    Ended::Failed => summary.failed += 1,
-                    Ended::Dead => summary.dead += 1,
-                    Ended::Late => summary.late += 1,
+                match r {
+                    Ok(Ended::Sent) => summary.sent += 1,
+                    Ok(Ended::Retried) => summary.retried += 1,
+                    Ok(Ended::Failed) => summary.failed += 1,
+                    Ok(Ended::Dead) => summary.dead += 1,
+                    Ok(Ended::Late) => summary.late += 1,
+                    Ok(Ended::Held) => held += 1,
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
                 }
+            }
+            if let Some(e) = &failure {
+                tracing::error!(
+                    error = %e,
+                    verstuurd = summary.sent,
+                    niet_verstuurd = held,
+                    "database onbereikbaar: run gestopt; niet verstuurde mails gaan mee in de volgende run \
+                     (na hun lease)"
+                );
             }
         }
         if let Some(pb) = progress {
             pb.finish_and_clear();
+        }
+        if let Some(e) = failure {
+            return Err(e);
         }
         summary.duration_ms = started.elapsed().as_millis();
         Ok(summary)
@@ -267,14 +304,28 @@ impl Dispatcher {
             // A mail we cannot even build will not get better by retrying.
             Err(e) => SendOutcome::Permanent { reason: format!("bericht niet op te bouwen: {e}") },
         };
-        let pool = self.pool.clone();
         let max_attempts = self.settings.dispatcher.max_attempts;
-        let owner = self.owner.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            record(&mut conn, &owner, &job, &message_id, outcome, today, max_attempts).map_err(DispatchError::from)
-        })
-        .await?
+        let (job, message_id, outcome) = (Arc::new(job), Arc::new(message_id), Arc::new(outcome));
+        let mut wait = Duration::from_millis(500);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            let (j, m, o) = (Arc::clone(&job), Arc::clone(&message_id), Arc::clone(&outcome));
+            let written = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                record(&mut conn, &owner, &j, &m, (*o).clone(), today, max_attempts).map_err(DispatchError::from)
+            })
+            .await?;
+            match written {
+                Err(e) if tries < RECORD_TRIES => {
+                    tracing::warn!(error = %e, poging = tries, "uitkomst niet vastgelegd; opnieuw");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
     }
 }
 

@@ -230,3 +230,80 @@ pub fn make_waiting_mail_due(db: &TestDb) {
 pub fn counts(db: &TestDb) -> std::collections::HashMap<String, i64> {
     bpv_store::repo::deliveries::status_counts(&mut db.conn()).unwrap().into_iter().collect()
 }
+
+/// A PostgreSQL server of one test's own (initdb in a temporary directory, a free port), so the
+/// test can stop and start it without disturbing the others. Stopped on drop.
+pub struct PrivatePostgres {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    pg_ctl: PathBuf,
+}
+
+impl PrivatePostgres {
+    fn bin(name: &str) -> PathBuf {
+        let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin").join(name)).filter(|p| p.exists()).collect())
+            .unwrap_or_default();
+        found.sort();
+        found.pop().unwrap_or_else(|| panic!("this test needs PostgreSQL's {name}: apt-get install postgresql"))
+    }
+
+    /// As root the server runs as `postgres` (PostgreSQL refuses root).
+    fn command(program: &Path) -> Command {
+        let root =
+            std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false);
+        if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(program);
+            c
+        } else {
+            Command::new(program)
+        }
+    }
+
+    pub fn start() -> PrivatePostgres {
+        let dir = tempfile::Builder::new().prefix("bpv-pg-restart").tempdir_in("/var/tmp").unwrap();
+        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+        let data = dir.path().join("data");
+        let out = Self::command(&Self::bin("initdb"))
+            .args(["-D", &data.display().to_string(), "-U", "postgres", "--auth=trust"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        let pg = PrivatePostgres { port: free_port(), dir, pg_ctl: Self::bin("pg_ctl") };
+        pg.pg_ctl("start");
+        pg
+    }
+
+    fn pg_ctl(&self, action: &str) {
+        let data = self.dir.path().join("data");
+        let log = self.dir.path().join("server.log");
+        let options = format!("-p {} -k {} -c listen_addresses=127.0.0.1", self.port, self.dir.path().display());
+        let out = Self::command(&self.pg_ctl)
+            .args(["-D", &data.display().to_string(), "-l", &log.display().to_string(), "-o", &options])
+            .args(["-m", "fast", "-w", action])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pg_ctl {action}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    pub fn stop(&self) {
+        self.pg_ctl("stop");
+    }
+
+    pub fn start_again(&self) {
+        self.pg_ctl("start");
+    }
+
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let data = self.dir.path().join("data");
+        let _ =
+            Self::command(&self.pg_ctl).args(["-D", &data.display().to_string(), "-m", "immediate", "stop"]).output();
+    }
+}
