@@ -4,8 +4,8 @@
 # if there is none), the mail tests against a real SMTP server (Postfix's smtp-sink, installed if
 # missing; required), the mutual-TLS tests with openssl-made certificates and curl (installed if
 # missing), the API contract checks (openapi-spec-validator, schemathesis) and the
-# browser tests in headless Chromium (both install what they need). Also checks formatting and
-# clippy. The Rust test summary comes last.
+# browser tests in headless Chromium (both install what they need), and 30 s of fuzzing per
+# parser (scripts/fuzz.sh). Also checks formatting and clippy. The Rust test summary comes last.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -p bpvo    extra arguments go to cargo nextest (e.g. one package)
@@ -47,6 +47,8 @@ if [ $# -eq 0 ]; then
   bash scripts/api-contract.sh
   step "browser tests (headless Chromium)"
   bash scripts/browser-tests.sh
+  step "fuzzing: 30 s per target"
+  bash scripts/fuzz.sh 30
 fi
 
 step "tests (SQLite and PostgreSQL)"

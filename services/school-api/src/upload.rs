@@ -240,6 +240,60 @@ pub fn read_csv_upload(bytes: &[u8], max: usize) -> Result<CsvUpload, Problem> {
     })
 }
 
+/// A JSON batch.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchBody {
+    /// The records (at most 50,000).
+    #[schema(value_type = Vec<bpvo::BpvoRecord>)]
+    pub records: Vec<Box<serde_json::value::RawValue>>,
+}
+
+/// Read a JSON batch (`{"records": [...]}`) with at most `max` records. A record that is not even
+/// the right JSON shape becomes a rejected record of its own; only a body that is not a batch at
+/// all, is empty or too long is refused here.
+pub fn read_json_batch(bytes: &[u8], max: usize) -> Result<Vec<Incoming>, Problem> {
+    let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
+    if body.records.len() > max {
+        return Err(too_many_records(body.records.len(), max));
+    }
+    if body.records.is_empty() {
+        return Err(no_records());
+    }
+    Ok(body
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| match serde_json::from_str::<BpvoRecord>(raw.get()) {
+            Ok(record) => Incoming::from_record(&record),
+            Err(e) => Incoming {
+                regel: None,
+                parsed: Err(bpvo::ValidationErrors(vec![bpvo::FieldError {
+                    field: String::new(),
+                    code: "json".into(),
+                    message_nl: format!("record {i} heeft niet de verwachte vorm: {e}"),
+                    message_en: format!("record {i} does not have the expected shape: {e}"),
+                }])),
+                correlatie_id: None,
+                aanbiedercode: None,
+            },
+        })
+        .collect())
+}
+
+/// A body that is not JSON of the right shape, named by line and column.
+pub fn json_problem(e: &serde_json::Error) -> Problem {
+    Problem::invalid_input(
+        "de body is geen geldige JSON voor dit endpoint",
+        vec![InvalidParam {
+            name: format!("body (regel {}, kolom {})", e.line(), e.column()),
+            code: "json".into(),
+            reason: format!("ongeldige JSON: {e}"),
+            reason_en: format!("invalid JSON: {e}"),
+        }],
+    )
+}
+
 /// 413: more records than one batch may hold.
 pub fn too_many_records(n: usize, max: usize) -> Problem {
     Problem::too_large(format!("de batch bevat {n} records; het maximum is {max} per batch (split the batch)"))

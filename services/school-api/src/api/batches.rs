@@ -8,27 +8,16 @@ use bpv_store::repo::upload_batches;
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
 use bpv_web::problem::internal_error;
 use bpv_web::{InvalidParam, Problem};
-use bpvo::BpvoRecord;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use super::Reply;
 use super::body::{media_type, read_limited};
-use super::bpvos::{answer_error, json_problem};
+use super::bpvos::answer_error;
 use crate::state::AppState;
 use crate::upload::{self, BatchAntwoord, Incoming, Modus, RecordResultaat, UploadError, Uploader};
 use actix_web::http::StatusCode;
-
-/// A JSON batch.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BatchBody {
-    /// The records (at most 50,000).
-    #[schema(value_type = Vec<bpvo::BpvoRecord>)]
-    pub records: Vec<Box<RawValue>>,
-}
 
 /// A reservation still `bezig` after this long belongs to a request that died (the largest batch
 /// takes seconds): a retry with its Idempotency-Key takes it over instead of answering 409 forever.
@@ -72,34 +61,7 @@ pub struct BatchStatus {
 fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Incoming>, Problem> {
     let max = state.limits.max_batch_records;
     match media {
-        "application/json" => {
-            let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
-            if body.records.len() > max {
-                return Err(upload::too_many_records(body.records.len(), max));
-            }
-            if body.records.is_empty() {
-                return Err(upload::no_records());
-            }
-            Ok(body
-                .records
-                .iter()
-                .enumerate()
-                .map(|(i, raw)| match serde_json::from_str::<BpvoRecord>(raw.get()) {
-                    Ok(record) => Incoming::from_record(&record),
-                    Err(e) => Incoming {
-                        regel: None,
-                        parsed: Err(bpvo::ValidationErrors(vec![bpvo::FieldError {
-                            field: String::new(),
-                            code: "json".into(),
-                            message_nl: format!("record {i} heeft niet de verwachte vorm: {e}"),
-                            message_en: format!("record {i} does not have the expected shape: {e}"),
-                        }])),
-                        correlatie_id: None,
-                        aanbiedercode: None,
-                    },
-                })
-                .collect())
-        }
+        "application/json" => upload::read_json_batch(bytes, max),
         "text/csv" => Ok(upload::read_csv_upload(bytes, max)?.incoming),
         other => Err(Problem::unsupported_media_type(format!(
             "stuur application/json ({{\"records\": [...]}}) of text/csv (gekregen: {other:?})"
@@ -136,7 +98,7 @@ fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
 /// Upload a batch of bpvo's.
 #[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", tag = "bpvo",
     params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
-    request_body(content = BatchBody, description = "JSON (`application/json`) of CSV (`text/csv`, kolommen als de handmatige upload)"),
+    request_body(content = upload::BatchBody, description = "JSON (`application/json`) of CSV (`text/csv`, kolommen als de handmatige upload)"),
     security(("bearer" = ["bpvo:write"])),
     responses(
         (status = 201, body = BatchAntwoord, description = "Verwerkt; per record created / updated / unchanged / rejected"),

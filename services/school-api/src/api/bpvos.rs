@@ -121,7 +121,7 @@ pub async fn put(
     }
     let bytes = read_limited(&req, payload, state.limits.max_record_bytes).await?;
     let correlatie_id = path.into_inner();
-    let mut record: BpvoRecord = serde_json::from_slice(&bytes).map_err(|e| json_problem(&e))?;
+    let mut record: BpvoRecord = serde_json::from_slice(&bytes).map_err(|e| upload::json_problem(&e))?;
     match record.correlatie_id.as_deref().map(str::trim) {
         None | Some("") => record.correlatie_id = Some(correlatie_id.clone()),
         Some(body_id) if body_id != correlatie_id => {
@@ -169,19 +169,6 @@ fn strip_record_prefix(mut p: Problem) -> Problem {
         }
     }
     p
-}
-
-/// A body that is not JSON of the right shape, named by line and column.
-pub fn json_problem(e: &serde_json::Error) -> Problem {
-    Problem::invalid_input(
-        "de body is geen geldige JSON voor dit endpoint",
-        vec![InvalidParam {
-            name: format!("body (regel {}, kolom {})", e.line(), e.column()),
-            code: "json".into(),
-            reason: format!("ongeldige JSON: {e}"),
-            reason_en: format!("invalid JSON: {e}"),
-        }],
-    )
 }
 
 /// Find the caller's bpvo with this correlatieId (404 for anyone else's).
