@@ -4,8 +4,9 @@
 # if there is none), the mail tests against a real SMTP server (Postfix's smtp-sink, installed if
 # missing; required), the mutual-TLS tests with openssl-made certificates and curl (installed if
 # missing), the API contract checks (openapi-spec-validator, schemathesis) and the
-# browser tests in headless Chromium (both install what they need), and 30 s of fuzzing per
-# parser (scripts/fuzz.sh). Also checks formatting and clippy. The Rust test summary comes last.
+# browser tests in headless Chromium (both install what they need), 30 s of fuzzing per
+# parser (scripts/fuzz.sh), and the Rust tests again with the clock four years ahead
+# (scripts/time-travel.sh: no test may hard-code a date the calendar will pass). Also checks formatting and clippy. The Rust test summary comes last.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -p bpvo    extra arguments go to cargo nextest (e.g. one package)
@@ -49,6 +50,8 @@ if [ $# -eq 0 ]; then
   bash scripts/browser-tests.sh
   step "fuzzing: 30 s per target"
   bash scripts/fuzz.sh 30
+  step "no time bombs: the tests again, with the clock four years ahead"
+  bash scripts/time-travel.sh +4y
 fi
 
 step "tests (SQLite and PostgreSQL)"

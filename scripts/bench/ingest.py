@@ -1,5 +1,6 @@
 """Upload N valid bpvo records over HTTP in batches and print records/s; then the same again
 (all unchanged). Standard library only. Usage: ingest.py BASE_URL [N] [BATCH] [CONCURRENCY] [CSV_OUT]"""
+import datetime
 import json
 import sys
 import time
@@ -11,6 +12,7 @@ n = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
 batch = int(sys.argv[3]) if len(sys.argv) > 3 else 5_000
 concurrency = int(sys.argv[4]) if len(sys.argv) > 4 else 2
 csv_out = sys.argv[5] if len(sys.argv) > 5 else None
+TODAY = datetime.date.today()
 
 VOORNAMEN = ["Zoë", "Daan", "Noëlle", "Sem", "Chloë", "Luuk", "Daniël", "Fleur", "Renée", "Mohammed"]
 ACHTERNAMEN = ["Çelik-de Vries", "Jansen", "Bakker", "Öztürk", "El Amrani", "van der Berg", "Visser"]
@@ -23,8 +25,9 @@ def record(i):
         "correlatieId": f"BENCH-{i:07d}",
         "leerbedrijfCode": str(100_000_000 + (i * 7919) % 899_999_999),
         "creboCode": ["25604", "25480", "25180", "25255"][i % 4],
-        "startdatum": "2026-09-01",
-        "geplandeEinddatum": f"2027-0{1 + i % 9}-{10 + i % 18:02d}",
+        # Relative to today, so the records stay in the future whenever the benchmark runs.
+        "startdatum": (TODAY + datetime.timedelta(days=30)).isoformat(),
+        "geplandeEinddatum": (TODAY + datetime.timedelta(days=150 + i % 270)).isoformat(),
         "leerwegNaam": "BOL" if i % 3 else "BBL",
         "student": {
             "emailadres": f"student{i}@student.amstelvliet.nl",

@@ -160,7 +160,13 @@ async fn world(db: TestDb) -> World {
         ),
         ("medewerker", Caller { bearer: None, cookies: vec![format!("bpv_dashboard={dashboard_sbb}")] }),
     ]);
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    // A fresh connection per request: a pooled one the server just closed (keep-alive) would
+    // fail a request for a reason that has nothing to do with authorization.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     // School A's bpvo A-1 and one batch, for the routes that name them.
     let r = http
         .put(format!("{school_api}/v1/bpvos/A-1"))
@@ -183,10 +189,12 @@ async fn world(db: TestDb) -> World {
     World { school_api, reporting_api, http, callers, batch, _db: db }
 }
 
+/// A record of 25AB, starting in a month and ending in ten (relative, so it never expires).
 fn record(correlatie_id: &str) -> Value {
+    let dag = |days| (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string();
     json!({
         "correlatieId": correlatie_id, "leerbedrijfCode": "100200300", "creboCode": "25604",
-        "startdatum": "2026-09-01", "geplandeEinddatum": "2027-06-30", "leerwegNaam": "BOL",
+        "startdatum": dag(30), "geplandeEinddatum": dag(300), "leerwegNaam": "BOL",
         "student": { "emailadres": "zoe@student.example", "studentcode": "1234567", "naam": "Zoë" },
         "school": { "schoolnaam": "ROC Test", "locatiecode": "123X001", "aanbiedercode": "123A456" }
     })

@@ -164,14 +164,24 @@ impl TestApp {
     }
 }
 
+/// The date `days` from today, ISO. Records that must lie in the future are built from it, so
+/// no test expires when the calendar moves on (`scripts/time-travel.sh` checks that).
+pub fn dag(days: i64) -> String {
+    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
+/// Start and planned end of [`record`], in days from today.
+pub const START: i64 = 30;
+pub const EINDE: i64 = 300;
+
 /// A valid record for aanbieder `aanbieder`; `geplandeEinddatum` well in the future.
 pub fn record(aanbieder: &str, correlatie_id: &str) -> Value {
     json!({
         "correlatieId": correlatie_id,
         "leerbedrijfCode": "100200300",
         "creboCode": "25604",
-        "startdatum": "2026-09-01",
-        "geplandeEinddatum": "2027-06-30",
+        "startdatum": dag(START),
+        "geplandeEinddatum": dag(EINDE),
         "leerwegNaam": "BOL",
         "student": { "emailadres": "zoe.celik@student.roc.nl", "studentcode": "1234567", "naam": "Zoë Çelik-de Vries" },
         "school": { "schoolnaam": "ROC Test", "locatiecode": "123X001", "aanbiedercode": aanbieder }

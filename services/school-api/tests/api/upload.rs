@@ -8,7 +8,7 @@ use bpv_store::repo::{audit, upload_batches};
 use bpv_store::testing::TestDb;
 use serde_json::{Value, json};
 
-use crate::helpers::{param_names, problem, record, spawn_app, spawn_app_with};
+use crate::helpers::{EINDE, dag, param_names, problem, record, spawn_app, spawn_app_with};
 
 async fn put_creates_then_unchanged_then_updated_then_withdrawn(db: TestDb) {
     let app = spawn_app(db).await;
@@ -19,7 +19,7 @@ async fn put_creates_then_unchanged_then_updated_then_withdrawn(db: TestDb) {
     let a: Value = r.json().await.unwrap();
     assert_eq!(a["resultaat"], "created");
     assert_eq!(a["uitnodiging"]["status"], "gepland");
-    assert_eq!(a["uitnodiging"]["datum"], "2027-06-09", "21 days before the planned end date");
+    assert_eq!(a["uitnodiging"]["datum"], dag(EINDE - 21), "21 days before the planned end date");
     assert_eq!(a["uitnodiging"]["kanaalStudent"], "direct");
 
     let r = app.put("/v1/bpvos/P-1", &t, &rec).send().await.unwrap();
@@ -27,14 +27,14 @@ async fn put_creates_then_unchanged_then_updated_then_withdrawn(db: TestDb) {
     assert_eq!(r.json::<Value>().await.unwrap()["resultaat"], "unchanged");
 
     let mut moved = rec.clone();
-    moved["geplandeEinddatum"] = json!("2027-07-31");
+    moved["geplandeEinddatum"] = json!(dag(EINDE + 31));
     moved["student"]["emailadres"] = Value::Null;
     let a: Value = app.put("/v1/bpvos/P-1", &t, &moved).send().await.unwrap().json().await.unwrap();
     assert_eq!(a["resultaat"], "updated");
     assert_eq!(a["uitnodiging"]["kanaalStudent"], "viaPraktijkopleider", "no student email: via the praktijkopleider");
 
     let got: Value = app.get("/v1/bpvos/P-1", &t).send().await.unwrap().json().await.unwrap();
-    assert_eq!(got["geplandeEinddatum"], "2027-07-31");
+    assert_eq!(got["geplandeEinddatum"], dag(EINDE + 31));
     assert_eq!(got["student"]["emailadres"], Value::Null);
 
     assert_eq!(app.delete("/v1/bpvos/P-1", &t).send().await.unwrap().status(), 204);
