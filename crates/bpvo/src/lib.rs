@@ -53,6 +53,8 @@ mod leerweg;
 mod model;
 mod reference;
 mod survey;
+#[cfg(feature = "diesel")]
+mod text_column;
 mod upload;
 
 pub use csv_reader::{

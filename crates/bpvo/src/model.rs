@@ -72,6 +72,8 @@ pub struct Bpvo {
 
 /// Life-cycle state of a stored bpvo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum BpvoStatus {
     /// Running or planned; will be surveyed.
     Actief,

@@ -6,6 +6,8 @@ use std::fmt;
 /// The two groups of respondents; both answer the same questionnaire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Groep {
     /// The workplace trainer at the leerbedrijf.
     Praktijkopleider,
@@ -44,6 +46,8 @@ impl fmt::Display for Groep {
 /// How an invitation reaches its respondent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum Kanaal {
     /// A mail of its own to the respondent.
     Direct,

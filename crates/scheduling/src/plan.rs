@@ -55,6 +55,8 @@ pub struct BpvoFacts {
 
 /// Life-cycle state of a stored invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
+#[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
 pub enum InvitationStatus {
     /// Made, not sent yet.
     Gepland,
@@ -90,6 +92,9 @@ impl InvitationStatus {
         Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 }
+
+#[cfg(feature = "diesel")]
+bpvo::text_column!(InvitationStatus, InvitationStatus::parse);
 
 impl fmt::Display for InvitationStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -19,12 +19,16 @@ pub mod migrate;
 pub mod models;
 pub mod repo;
 pub mod schema;
+pub mod states;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+/// The invitation states the rows carry (defined by the scheduling rules).
+pub use bpv_scheduling::InvitationStatus;
 pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, write_transaction};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{pending_migrations, run_migrations};
+pub use states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};
 
 /// Now, in UTC, to the microsecond: exactly what both backends store in a `Timestamp` column
 /// (PostgreSQL keeps microseconds), so a value written and read back compares equal.

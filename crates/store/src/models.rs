@@ -1,8 +1,12 @@
 //! Database rows and insert forms: separate from the domain types in `bpvo`, which they are
 //! converted from at the edge. Strings here were validated before they were written.
 
+use bpv_scheduling::InvitationStatus;
+use bpvo::{BpvoStatus, Groep, Kanaal};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+
+use crate::states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};
 
 use crate::schema::{
     aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, locaties,
@@ -87,7 +91,7 @@ pub struct ApiClientRow {
     pub client_id: String,
     pub brin: Option<String>,
     pub naam: String,
-    pub rol: String,
+    pub rol: Rol,
     /// Space-separated OAuth2 scopes.
     pub scopes: String,
     pub secret_hash: String,
@@ -139,7 +143,7 @@ pub struct BpvoRow {
     pub startdatum: NaiveDate,
     pub geplande_einddatum: NaiveDate,
     pub werkelijke_einddatum: Option<NaiveDate>,
-    pub status: String,
+    pub status: BpvoStatus,
     pub student_email: Option<String>,
     pub studentcode: Option<String>,
     pub student_naam: Option<String>,
@@ -162,11 +166,11 @@ pub struct UploadBatchRow {
     pub brin: String,
     pub actor_kind: String,
     pub actor_id: String,
-    pub bron: String,
+    pub bron: UploadBron,
     pub modus: String,
     pub idempotency_key: Option<String>,
     pub request_hash: Option<String>,
-    pub status: String,
+    pub status: BatchStatus,
     pub ontvangen: i64,
     pub aangemaakt: i64,
     pub bijgewerkt: i64,
@@ -215,12 +219,9 @@ pub struct UploadPreviewRow {
 pub struct InvitationRow {
     pub id: String,
     pub bpvo_id: String,
-    /// `praktijkopleider` | `student`
-    pub groep: String,
-    /// `direct` | `via_praktijkopleider`
-    pub kanaal: String,
-    /// `gepland` | `verstuurd` | `beantwoord` | `geannuleerd`
-    pub status: String,
+    pub groep: Groep,
+    pub kanaal: Kanaal,
+    pub status: InvitationStatus,
     pub scheduled_on: NaiveDate,
     pub closes_on: NaiveDate,
     pub sent_on: Option<NaiveDate>,
@@ -239,13 +240,11 @@ pub struct InvitationRow {
 pub struct DeliveryRow {
     pub id: String,
     pub invitation_id: String,
-    /// `uitnodiging` | `herinnering`
-    pub soort: String,
+    pub soort: Soort,
     /// 0 for the invitation, 1.. for reminders.
     pub nummer: i32,
     pub recipient: Option<String>,
-    /// `wachtend` | `bezig` | `verstuurd` | `mislukt` | `dood` | `overgeslagen`
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub lease_until: Option<NaiveDateTime>,
@@ -266,9 +265,9 @@ pub struct ResponseRow {
     pub invitation_id: String,
     pub submitted_at: NaiveDateTime,
     /// `web` (the survey form) or `import` (an external survey bureau).
-    pub bron: String,
+    pub bron: AntwoordBron,
     pub questionnaire_version: String,
-    pub groep: String,
+    pub groep: Groep,
     /// Month of the planned end date, `jjjj-mm`.
     pub maand: String,
     pub aanbiedercode: String,
@@ -282,5 +281,5 @@ pub struct ResponseRow {
     pub verbeterpunten: Option<String>,
     /// The link it came through: `direct` (the student's own mail) or `via_praktijkopleider`
     /// (the link in the praktijkopleider's mail), copied from the invitation.
-    pub kanaal: String,
+    pub kanaal: Kanaal,
 }

@@ -228,7 +228,6 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
     use diesel::prelude::*;
 
     use crate::models::{BpvoRow, InvitationRow, ResponseRow};
-    use crate::repo::invitations;
     use crate::schema::{bpvos, invitations as inv_table, kwalificaties, responses};
     let now = crate::now_utc();
     let bpvo_id = crate::ids::new_id();
@@ -242,7 +241,7 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
         startdatum: s.geplande_einddatum - chrono::Days::new(180),
         geplande_einddatum: s.geplande_einddatum,
         werkelijke_einddatum: None,
-        status: "actief".into(),
+        status: bpvo::BpvoStatus::Actief,
         student_email: Some("student@example.org".into()),
         studentcode: None,
         student_naam: Some("Student".into()),
@@ -261,9 +260,13 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
     let inv = InvitationRow {
         id: invitation_id.clone(),
         bpvo_id,
-        groep: s.groep.into(),
-        kanaal: "direct".into(),
-        status: if s.answer.is_some() { invitations::BEANTWOORD } else { invitations::VERSTUURD }.into(),
+        groep: bpvo::Groep::parse(s.groep).expect("groep: student or praktijkopleider"),
+        kanaal: bpvo::Kanaal::Direct,
+        status: if s.answer.is_some() {
+            bpv_scheduling::InvitationStatus::Beantwoord
+        } else {
+            bpv_scheduling::InvitationStatus::Verstuurd
+        },
         scheduled_on: sent,
         closes_on: sent + chrono::Days::new(35),
         sent_on: Some(sent),
@@ -282,9 +285,9 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
             id: crate::ids::new_id(),
             invitation_id: invitation_id.clone(),
             submitted_at,
-            bron: "web".into(),
+            bron: crate::AntwoordBron::Web,
             questionnaire_version: version.into(),
-            groep: s.groep.into(),
+            groep: bpvo::Groep::parse(s.groep).expect("groep: student or praktijkopleider"),
             maand: s.geplande_einddatum.format("%Y-%m").to_string(),
             aanbiedercode: s.aanbiedercode.into(),
             locatiecode: s.locatiecode.map(str::to_owned),
@@ -294,7 +297,7 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
             cijfer,
             antwoorden: antwoorden.into(),
             verbeterpunten: None,
-            kanaal: inv.kanaal.clone(),
+            kanaal: inv.kanaal,
         };
         diesel::insert_into(responses::table).values(&response).execute(conn).expect("response");
     }

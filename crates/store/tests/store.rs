@@ -148,7 +148,7 @@ fn upsert_reports_created_unchanged_updated(db: &TestDb) {
     let stored = bpvos::find(&mut conn, "123A456", "A-1").unwrap().unwrap();
     assert_eq!(stored.student_naam.as_deref(), Some("Zoë Çelik-de Vries"));
     assert_eq!(stored.student_email.as_deref(), Some("zoe@student.roc.nl"));
-    assert_eq!(stored.status, "actief");
+    assert_eq!(stored.status, bpvo::BpvoStatus::Actief);
 
     let again = bpvos::upsert_school_records(&mut conn, &[a.clone(), b.clone()], now_utc()).unwrap();
     assert_eq!(again.iter().map(|o| o.1).collect::<Vec<_>>(), [UpsertOutcome::Unchanged, UpsertOutcome::Unchanged]);
@@ -222,7 +222,7 @@ fn withdraw_removes_personal_data(db: &TestDb) {
     let out = bpvos::upsert_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
     assert!(bpvos::withdraw(&mut conn, &out[0].0, now_utc()).unwrap());
     let row = bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap();
-    assert_eq!(row.status, "ingetrokken");
+    assert_eq!(row.status, bpvo::BpvoStatus::Ingetrokken);
     assert_eq!((row.student_email, row.student_naam, row.studentcode), (None, None, None));
     assert!(!bpvos::withdraw(&mut conn, &out[0].0, now_utc()).unwrap(), "second withdraw is a no-op");
     // Sending it again does not bring it back (a SIS's nightly sync would undo every withdrawal),
@@ -233,13 +233,13 @@ fn withdraw_removes_personal_data(db: &TestDb) {
         now_utc(),
     );
     assert!(matches!(again, Err(bpv_store::StoreError::Rule(ref m)) if m.contains("ingetrokken")), "{again:?}");
-    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, "ingetrokken");
+    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, bpvo::BpvoStatus::Ingetrokken);
     assert!(bpvos::find(&mut conn, "123A456", "W-2").unwrap().is_none());
     // Only an explicit reinstatement does (the school changed its mind).
     let again =
         bpvos::reinstate_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
     assert_eq!(again[0].1, UpsertOutcome::Updated);
-    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, "actief");
+    assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, bpvo::BpvoStatus::Actief);
 }
 
 fn audit_log_is_append_only(db: &TestDb) {

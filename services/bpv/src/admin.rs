@@ -3,7 +3,7 @@
 
 use bpv_store::models::{AanbiederRow, ApiClientRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
 use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, medewerkers, referentie};
-use bpv_store::{DbConnection, ids::new_id, now_utc};
+use bpv_store::{DbConnection, Rol, ids::new_id, now_utc};
 use bpvo::{Aanbiedercode, Brin, Email, Locatiecode, Naam, Oin, Schoolnaam, ValueError};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -714,13 +714,15 @@ fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliErro
     match command {
         ClientCommand::Create { brin, naam, scopes, rol } => {
             let brin = brin.as_deref().map(parse_brin).transpose()?;
-            match (rol.as_str(), &brin) {
-                ("school", None) => {
+            let Some(rol) = Rol::parse(&rol) else {
+                return Err(bad(format!("--rol moet school of sbb zijn (gekregen: {rol:?})")));
+            };
+            match (rol, &brin) {
+                (Rol::School, None) => {
                     return Err(bad("--brin is verplicht voor een school-client (required for rol school)"));
                 }
-                ("sbb", Some(_)) => return Err(bad("een sbb-client hoort bij geen instelling: laat --brin weg")),
-                ("school" | "sbb", _) => {}
-                _ => return Err(bad(format!("--rol moet school of sbb zijn (gekregen: {rol:?})"))),
+                (Rol::Sbb, Some(_)) => return Err(bad("een sbb-client hoort bij geen instelling: laat --brin weg")),
+                _ => {}
             }
             let scopes = if scopes.is_empty() { KNOWN_SCOPES.iter().map(|s| s.to_string()).collect() } else { scopes };
             for s in &scopes {
@@ -750,7 +752,7 @@ fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliErro
                     conn,
                     row.brin.as_deref(),
                     "client.create",
-                    json!({ "clientId": row.client_id, "scopes": row.scopes, "rol": row.rol }),
+                    json!({ "clientId": row.client_id, "scopes": row.scopes, "rol": row.rol.as_str() }),
                 )
             })?;
             println!("client aangemaakt (het secret wordt niet nog eens getoond):");
@@ -765,7 +767,7 @@ fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliErro
                     vec![
                         c.client_id,
                         c.brin.unwrap_or_else(|| "—".into()),
-                        c.rol,
+                        c.rol.to_string(),
                         c.scopes,
                         ja_nee(c.revoked_at.is_some()),
                     ]

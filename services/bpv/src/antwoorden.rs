@@ -70,11 +70,11 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
             problems.push(format!("regel {line}: geen uitnodiging gevonden"));
             continue;
         };
-        if inv.status == invitations::BEANTWOORD || !seen.insert(inv.id.clone()) {
+        if inv.status == bpv_scheduling::InvitationStatus::Beantwoord || !seen.insert(inv.id.clone()) {
             problems.push(format!("regel {line}: deze uitnodiging is al beantwoord"));
             continue;
         }
-        if inv.status == invitations::GEANNULEERD {
+        if inv.status == bpv_scheduling::InvitationStatus::Geannuleerd {
             problems.push(format!("regel {line}: deze uitnodiging is geannuleerd"));
             continue;
         }
@@ -109,7 +109,7 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
                 conn,
                 &inv.id,
                 &responses::NewAnswer {
-                    bron: "import",
+                    bron: bpv_store::AntwoordBron::Import,
                     questionnaire_version: &a.version,
                     cijfer: i32::from(a.cijfer),
                     antwoorden_json: &json,

@@ -137,7 +137,7 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
                 client_id: DEMO_CLIENT_ID.into(),
                 brin: Some(DEMO_BRIN.into()),
                 naam: "Demo SIS-koppeling".into(),
-                rol: "school".into(),
+                rol: bpv_store::Rol::School,
                 scopes: "bpvo:write resultaten:read".into(),
                 secret_hash: hash(DEMO_CLIENT_SECRET)?,
                 created_at: bpv_store::now_utc(),

@@ -76,9 +76,13 @@ pub fn seed_history(
             invs.push(InvitationRow {
                 id: id.clone(),
                 bpvo_id: b.id.clone(),
-                groep: groep.as_str().into(),
-                kanaal: kanaal.as_str().into(),
-                status: if answered { invitations::BEANTWOORD } else { invitations::VERSTUURD }.into(),
+                groep,
+                kanaal,
+                status: if answered {
+                    bpv_scheduling::InvitationStatus::Beantwoord
+                } else {
+                    bpv_scheduling::InvitationStatus::Verstuurd
+                },
                 scheduled_on: sent,
                 closes_on: closes,
                 sent_on: Some(sent),
@@ -112,9 +116,9 @@ pub fn seed_history(
                 id: new_id(),
                 invitation_id: id,
                 submitted_at: answered_at,
-                bron: "web".into(),
+                bron: bpv_store::AntwoordBron::Web,
                 questionnaire_version: a.version.clone(),
-                groep: groep.as_str().into(),
+                groep,
                 maand: b.geplande_einddatum.format("%Y-%m").to_string(),
                 aanbiedercode: b.aanbiedercode.clone(),
                 locatiecode: b.locatiecode.clone(),
@@ -124,7 +128,7 @@ pub fn seed_history(
                 cijfer: i32::from(a.cijfer),
                 antwoorden: a.to_json(),
                 verbeterpunten: None,
-                kanaal: kanaal.as_str().into(),
+                kanaal,
             });
             match groep {
                 Groep::Praktijkopleider => h.answers_praktijkopleider += 1,

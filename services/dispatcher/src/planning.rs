@@ -4,11 +4,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use bpv_scheduling::{Action, BpvoFacts, InvitationState, InvitationStatus, SchedulingSettings};
+use bpv_scheduling::{Action, BpvoFacts, InvitationState, SchedulingSettings};
 use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, instellingen, invitations};
-use bpv_store::{DbConnection, StoreResult, ids::new_id, write_transaction};
-use bpvo::{BpvoStatus, Groep, Kanaal};
+use bpv_store::{DbConnection, DeliveryStatus, Soort, StoreResult, ids::new_id, write_transaction};
+use bpvo::Groep;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
 /// What planning did (or, dry, would do).
@@ -71,7 +71,7 @@ fn participation_by_aanbieder(conn: &mut DbConnection) -> StoreResult<HashMap<St
 
 pub(crate) fn facts(row: &BpvoRow, deelname: &HashMap<String, bool>) -> BpvoFacts {
     BpvoFacts {
-        status: BpvoStatus::parse(&row.status).unwrap_or(BpvoStatus::Actief),
+        status: row.status,
         geplande_einddatum: row.geplande_einddatum,
         has_praktijkopleider_email: row.praktijkopleider_email.is_some(),
         has_student_email: row.student_email.is_some(),
@@ -79,17 +79,17 @@ pub(crate) fn facts(row: &BpvoRow, deelname: &HashMap<String, bool>) -> BpvoFact
     }
 }
 
-pub(crate) fn state(row: &InvitationRow) -> Option<InvitationState> {
-    Some(InvitationState {
-        groep: Groep::parse(&row.groep)?,
-        kanaal: Kanaal::parse(&row.kanaal)?,
+pub(crate) fn state(row: &InvitationRow) -> InvitationState {
+    InvitationState {
+        groep: row.groep,
+        kanaal: row.kanaal,
         scheduled_on: row.scheduled_on,
         closes_on: row.closes_on,
-        status: InvitationStatus::parse(&row.status)?,
+        status: row.status,
         sent_on: row.sent_on,
         reminders_sent: u32::try_from(row.reminders_sent).unwrap_or(0),
         opted_out: row.opted_out,
-    })
+    }
 }
 
 fn recipient(row: &BpvoRow, groep: Groep) -> Option<String> {
@@ -112,25 +112,23 @@ fn plan_chunk(
     let ids: Vec<String> = chunk.iter().map(|b| b.id.clone()).collect();
     let mut existing: HashMap<(String, Groep), InvitationRow> = HashMap::new();
     for inv in invitations::for_bpvos(conn, &ids)? {
-        if let Some(g) = Groep::parse(&inv.groep) {
-            existing.insert((inv.bpvo_id.clone(), g), inv);
-        }
+        existing.insert((inv.bpvo_id.clone(), inv.groep), inv);
     }
     let mut out = PlanOutcome::default();
     let mut creates = Vec::new();
-    let mut sends: Vec<(&BpvoRow, Groep, &'static str, i32)> = Vec::new();
+    let mut sends: Vec<(&BpvoRow, Groep, Soort, i32)> = Vec::new();
     for bpvo in chunk {
         let states: Vec<InvitationState> =
-            Groep::ALL.iter().filter_map(|g| existing.get(&(bpvo.id.clone(), *g))).filter_map(state).collect();
+            Groep::ALL.iter().filter_map(|g| existing.get(&(bpvo.id.clone(), *g))).map(state).collect();
         for action in bpv_scheduling::plan(&facts(bpvo, deelname), &states, settings, today) {
             match action {
                 Action::Create { groep, kanaal, scheduled_on, closes_on } => {
                     creates.push(InvitationRow {
                         id: new_id(),
                         bpvo_id: bpvo.id.clone(),
-                        groep: groep.as_str().into(),
-                        kanaal: kanaal.as_str().into(),
-                        status: invitations::GEPLAND.into(),
+                        groep,
+                        kanaal,
+                        status: bpv_scheduling::InvitationStatus::Gepland,
                         scheduled_on,
                         closes_on,
                         sent_on: None,
@@ -156,9 +154,9 @@ fn plan_chunk(
                         }
                     }
                 }
-                Action::SendInvitation { groep } => sends.push((bpvo, groep, "uitnodiging", 0)),
+                Action::SendInvitation { groep } => sends.push((bpvo, groep, Soort::Uitnodiging, 0)),
                 Action::SendReminder { groep, nummer } => {
-                    sends.push((bpvo, groep, "herinnering", i32::try_from(nummer).unwrap_or(i32::MAX)))
+                    sends.push((bpvo, groep, Soort::Herinnering, i32::try_from(nummer).unwrap_or(i32::MAX)))
                 }
             }
         }
@@ -175,7 +173,7 @@ fn plan_chunk(
     // The stored invitations (a concurrent dispatcher may have created some of them first).
     let send_bpvos: Vec<String> =
         sends.iter().map(|(b, ..)| b.id.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let stored: HashMap<(String, String), String> =
+    let stored: HashMap<(String, Groep), String> =
         invitations::for_bpvos(conn, &send_bpvos)?.into_iter().map(|i| ((i.bpvo_id, i.groep), i.id)).collect();
     let recipients: Vec<String> = sends.iter().filter_map(|(b, g, ..)| recipient(b, *g)).collect();
     let suppressed = deliveries::suppressed_among(conn, &recipients)?;
@@ -183,16 +181,16 @@ fn plan_chunk(
     let rows: Vec<DeliveryRow> = sends
         .iter()
         .filter_map(|(bpvo, groep, soort, nummer)| {
-            let invitation_id = stored.get(&(bpvo.id.clone(), groep.as_str().to_owned()))?.clone();
+            let invitation_id = stored.get(&(bpvo.id.clone(), *groep))?.clone();
             let to = recipient(bpvo, *groep);
             let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
             Some(DeliveryRow {
                 id: new_id(),
                 invitation_id,
-                soort: (*soort).into(),
+                soort: *soort,
                 nummer: *nummer,
                 recipient: to,
-                status: if blocked { deliveries::OVERGESLAGEN } else { deliveries::WACHTEND }.into(),
+                status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
                 attempts: 0,
                 next_attempt_at: midnight.min(now),
                 lease_until: None,

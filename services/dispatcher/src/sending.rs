@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bpv_mailing::{MailItem, MailKind, MailRequest, Mailer, SendOutcome, Sender, SurveyToken, Templates};
 use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, invitations, referentie};
-use bpv_store::{DbConnection, DbPool, StoreError, now_utc, write_transaction};
+use bpv_store::{DbConnection, DbPool, Soort, StoreError, now_utc, write_transaction};
 use bpv_web::Settings;
 use bpvo::{Groep, Kanaal};
 use chrono::NaiveDate;
@@ -373,9 +373,10 @@ fn prepare(
     let indirect: HashMap<String, InvitationRow> = invitations::for_bpvos(conn, &bpvo_ids)?
         .into_iter()
         .filter(|i| {
-            i.groep == Groep::Student.as_str()
-                && i.kanaal == Kanaal::ViaPraktijkopleider.as_str()
-                && (i.status == invitations::GEPLAND || i.status == invitations::VERSTUURD)
+            i.groep == Groep::Student
+                && i.kanaal == Kanaal::ViaPraktijkopleider
+                && (i.status == bpv_scheduling::InvitationStatus::Gepland
+                    || i.status == bpv_scheduling::InvitationStatus::Verstuurd)
         })
         .map(|i| (i.bpvo_id.clone(), i))
         .collect();
@@ -391,17 +392,18 @@ fn prepare(
         let reason = match (inv, bpvo, &d.recipient) {
             (None, ..) | (_, None, _) => Some("uitnodiging niet gevonden"),
             (_, _, None) => Some("geen e-mailadres (meer)"),
-            (Some(i), ..) if i.status == invitations::BEANTWOORD => Some("al beantwoord"),
-            (Some(i), ..) if i.status == invitations::GEANNULEERD => Some("uitnodiging geannuleerd"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Beantwoord => Some("al beantwoord"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Geannuleerd => {
+                Some("uitnodiging geannuleerd")
+            }
             (Some(i), ..) if i.closes_on <= today => Some("bevraging gesloten"),
-            (Some(i), ..) if d.soort == "herinnering" && i.opted_out => Some("afgemeld voor herinneringen"),
+            (Some(i), ..) if d.soort == Soort::Herinnering && i.opted_out => Some("afgemeld voor herinneringen"),
             (_, _, Some(r)) if suppressed.contains(r) => Some("adres eerder geweigerd door de mailserver"),
             _ => None,
         };
         match (reason, inv, bpvo) {
             (None, Some(i), Some(b)) => {
-                let along =
-                    (i.groep == Groep::Praktijkopleider.as_str()).then(|| indirect.get(&b.id).cloned()).flatten();
+                let along = (i.groep == Groep::Praktijkopleider).then(|| indirect.get(&b.id).cloned()).flatten();
                 ready.push((d, i.clone(), b.clone(), along));
             }
             (reason, ..) => {
@@ -433,7 +435,7 @@ fn prepare(
     let mut jobs: Vec<Job> = Vec::new();
     let mut digest_index: HashMap<String, usize> = HashMap::new();
     for (d, inv, bpvo, along) in ready {
-        let groep = Groep::parse(&inv.groep).unwrap_or(Groep::Praktijkopleider);
+        let groep = inv.groep;
         let item = MailItem {
             student_voornaam: voornaam(bpvo.student_naam.as_deref()),
             opleiding: namen.kwalificaties.get(&bpvo.crebo).cloned().unwrap_or_else(|| format!("crebo {}", bpvo.crebo)),
@@ -447,12 +449,12 @@ fn prepare(
             student_link: along.as_ref().map(|s| url(s, "s")),
         };
         let recipient = d.recipient.clone().unwrap_or_default();
-        let kind = if d.soort == "herinnering" {
+        let kind = if d.soort == Soort::Herinnering {
             MailKind::Herinnering { nummer: u32::try_from(d.nummer).unwrap_or(1) }
         } else {
             MailKind::Uitnodiging
         };
-        let digestible = digest && groep == Groep::Praktijkopleider && d.soort == "uitnodiging";
+        let digestible = digest && groep == Groep::Praktijkopleider && d.soort == Soort::Uitnodiging;
         if let Some(&j) = digestible.then(|| digest_index.get(&recipient)).flatten() {
             let job = &mut jobs[j];
             job.request.items.push(item);
@@ -498,7 +500,7 @@ fn record(
                         late = true;
                         continue;
                     }
-                    if d.soort == "herinnering" {
+                    if d.soort == Soort::Herinnering {
                         invitations::mark_reminded(conn, &inv.id, d.nummer, now)?;
                     } else {
                         invitations::mark_sent(conn, &inv.id, today, now)?;

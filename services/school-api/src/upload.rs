@@ -9,7 +9,7 @@ use bpv_scheduling::SchedulingSettings;
 use bpv_store::models::{InstellingRow, UploadBatchRow};
 use bpv_store::repo::bpvos::UpsertOutcome;
 use bpv_store::repo::{aanbieders, audit, bpvos, instellingen, referentie, upload_batches};
-use bpv_store::{DbConnection, StoreError, now_utc};
+use bpv_store::{BatchStatus, DbConnection, StoreError, UploadBron, now_utc};
 use bpv_web::problem::{InvalidParam, Problem, params_from_validation};
 use bpvo::{Bpvo, BpvoRecord, ValidationErrors};
 use chrono::NaiveDate;
@@ -157,8 +157,7 @@ pub struct Uploader {
     /// `client` or `gemachtigde`.
     pub actor_kind: &'static str,
     pub actor_id: String,
-    /// `api`, `api-csv`, `api-enkel`, `uploadmodule`.
-    pub bron: &'static str,
+    pub bron: UploadBron,
 }
 
 /// One incoming record: where it came from (index, CSV line) and its parse.
@@ -598,7 +597,7 @@ fn record(
         Some(&uploader.brin),
         "bpvo.upload",
         &serde_json::json!({
-            "batchId": antwoord.id, "bron": uploader.bron, "modus": modus.as_str(),
+            "batchId": antwoord.id, "bron": uploader.bron.as_str(), "modus": modus.as_str(),
             "ontvangen": antwoord.ontvangen, "aangemaakt": antwoord.aangemaakt, "bijgewerkt": antwoord.bijgewerkt,
             "ongewijzigd": antwoord.ongewijzigd, "afgewezen": antwoord.afgewezen, "hersteld": antwoord.hersteld,
         }),
@@ -621,11 +620,11 @@ pub fn new_batch_row(
         brin: uploader.brin.clone(),
         actor_kind: uploader.actor_kind.to_owned(),
         actor_id: uploader.actor_id.clone(),
-        bron: uploader.bron.to_owned(),
+        bron: uploader.bron,
         modus: modus.as_str().to_owned(),
         idempotency_key: idempotency_key.map(str::to_owned),
         request_hash: request_hash.map(str::to_owned),
-        status: upload_batches::RUNNING.to_owned(),
+        status: BatchStatus::Bezig,
         ontvangen: 0,
         aangemaakt: 0,
         bijgewerkt: 0,

@@ -50,10 +50,10 @@ fn lookup(state: &State, raw: &str) -> Result<Lookup, StoreError> {
     }
     let mut conn = state.pool.get()?;
     let Some(inv) = invitations::find_by_token_hash(&mut conn, &hash_token(raw))? else { return Ok(Lookup::Unknown) };
-    if inv.status == invitations::BEANTWOORD {
+    if inv.status == bpv_store::InvitationStatus::Beantwoord {
         return Ok(Lookup::Answered);
     }
-    if inv.status == invitations::GEANNULEERD {
+    if inv.status == bpv_store::InvitationStatus::Geannuleerd {
         return Ok(Lookup::Cancelled);
     }
     if today() >= inv.closes_on {
@@ -76,7 +76,7 @@ fn questionnaire<'a>(state: &'a State, inv: &InvitationRow) -> &'a Questionnaire
 }
 
 fn groep(inv: &InvitationRow) -> Groep {
-    Groep::parse(&inv.groep).unwrap_or(Groep::Praktijkopleider)
+    inv.groep
 }
 
 /// The plain page for a link that cannot be answered (an open one here is a bug: a failure page).
@@ -185,7 +185,7 @@ pub async fn submit(
             &mut conn,
             &inv_id,
             &responses::NewAnswer {
-                bron: "web",
+                bron: bpv_store::AntwoordBron::Web,
                 questionnaire_version: &answers.version,
                 cijfer: i32::from(answers.cijfer),
                 antwoorden_json: &json,

@@ -101,9 +101,9 @@ fn invitation_via(
     let inv = InvitationRow {
         id: new_id(),
         bpvo_id: out[0].0.clone(),
-        groep: groep.into(),
-        kanaal: kanaal.into(),
-        status: invitations::VERSTUURD.into(),
+        groep: bpvo::Groep::parse(groep).unwrap(),
+        kanaal: bpvo::Kanaal::parse(kanaal).unwrap(),
+        status: bpv_scheduling::InvitationStatus::Verstuurd,
         scheduled_on: sent,
         closes_on: closes,
         sent_on: Some(sent),
@@ -269,7 +269,7 @@ async fn opt_out_stops_reminders(db: TestDb) {
     .unwrap();
     assert_eq!(outcome.planned, 0, "{outcome:?}");
     let mails = bpv_store::repo::deliveries::for_invitations(&mut conn, std::slice::from_ref(&inv)).unwrap();
-    assert!(mails.iter().all(|m| m.soort != "herinnering"), "{mails:?}");
+    assert!(mails.iter().all(|m| m.soort != bpv_store::Soort::Herinnering), "{mails:?}");
     // A non-opted-out invitation does get its reminder from the same planning (the test can fail).
     let (_, other) = open_invitation(&app, "R-2", "student");
     let outcome = bpv_dispatcher::plan(
@@ -372,7 +372,7 @@ async fn each_answer_records_the_link_it_came_through(db: TestDb) {
         let row = bpv_store::repo::responses::for_invitation(&mut app.db.conn(), &inv).unwrap().unwrap();
         stored.push(row.kanaal);
     }
-    assert_eq!(stored, ["direct", "via_praktijkopleider"]);
+    assert_eq!(stored, [bpvo::Kanaal::Direct, bpvo::Kanaal::ViaPraktijkopleider]);
 }
 
 async_backend_tests!(

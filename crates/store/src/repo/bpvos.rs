@@ -35,7 +35,7 @@ struct SchoolFields {
     leerweg: String,
     startdatum: chrono::NaiveDate,
     geplande_einddatum: chrono::NaiveDate,
-    status: String,
+    status: BpvoStatus,
     student_email: Option<String>,
     studentcode: Option<String>,
     student_naam: Option<String>,
@@ -51,7 +51,7 @@ impl SchoolFields {
             leerweg: b.leerweg.as_str().to_owned(),
             startdatum: b.periode.startdatum(),
             geplande_einddatum: b.periode.geplande_einddatum(),
-            status: BpvoStatus::Actief.as_str().to_owned(),
+            status: BpvoStatus::Actief,
             student_email: b.student.emailadres.as_ref().map(|e| e.as_str().to_owned()),
             studentcode: Some(b.student.studentcode.as_str().to_owned()),
             student_naam: Some(b.student.naam.as_str().to_owned()),
@@ -67,7 +67,7 @@ impl SchoolFields {
             leerweg: r.leerweg.clone(),
             startdatum: r.startdatum,
             geplande_einddatum: r.geplande_einddatum,
-            status: r.status.clone(),
+            status: r.status,
             student_email: r.student_email.clone(),
             studentcode: r.studentcode.clone(),
             student_naam: r.student_naam.clone(),
@@ -164,7 +164,7 @@ fn upsert(
             for b in chunk {
                 let fields = SchoolFields::of_bpvo(b);
                 match existing.get(&key_of(b)) {
-                    Some(row) if row.status == BpvoStatus::Ingetrokken.as_str() && !reinstate => {
+                    Some(row) if row.status == BpvoStatus::Ingetrokken && !reinstate => {
                         return Err(StoreError::Rule(format!(
                             "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
                             b.correlatie_id, b.school.aanbiedercode
@@ -198,7 +198,7 @@ fn upsert(
                             startdatum: b.periode.startdatum(),
                             geplande_einddatum: b.periode.geplande_einddatum(),
                             werkelijke_einddatum: None,
-                            status: String::new(),
+                            status: BpvoStatus::Actief,
                             student_email: None,
                             studentcode: None,
                             student_naam: None,
@@ -404,7 +404,7 @@ pub fn merge_registraties(
                         startdatum: r.startdatum,
                         geplande_einddatum: r.geplande_einddatum,
                         werkelijke_einddatum: r.werkelijke_einddatum,
-                        status: BpvoStatus::Actief.as_str().to_owned(),
+                        status: BpvoStatus::Actief,
                         student_email: None,
                         studentcode: None,
                         student_naam: None,
@@ -453,7 +453,10 @@ pub fn scheduling_candidates(
 ) -> StoreResult<Vec<BpvoRow>> {
     use crate::schema::invitations;
     let open = invitations::table
-        .filter(invitations::status.eq_any([crate::repo::invitations::GEPLAND, crate::repo::invitations::VERSTUURD]))
+        .filter(
+            invitations::status
+                .eq_any([bpv_scheduling::InvitationStatus::Gepland, bpv_scheduling::InvitationStatus::Verstuurd]),
+        )
         .select(invitations::bpvo_id);
     Ok(dsl::bpvos
         .filter(dsl::geplande_einddatum.between(from, to).or(dsl::id.eq_any(open)))

@@ -13,28 +13,19 @@ use crate::error::StoreResult;
 use crate::models::DeliveryRow;
 use crate::repo::CHUNK;
 use crate::schema::{deliveries, suppressed_addresses};
+use crate::states::DeliveryStatus;
 
 /// Outcome writes take only a delivery that is still `bezig` under this owner's lease: a
 /// dispatcher whose lease ran out during a slow SMTP session may find the mail claimed (and sent)
 /// by another since, and must not overwrite that. Each returns whether it wrote.
 macro_rules! still_ours {
     ($id:expr, $owner:expr) => {
-        deliveries::table.find($id).filter(deliveries::status.eq(BEZIG)).filter(deliveries::lease_owner.eq($owner))
+        deliveries::table
+            .find($id)
+            .filter(deliveries::status.eq(DeliveryStatus::Bezig))
+            .filter(deliveries::lease_owner.eq($owner))
     };
 }
-
-/// Waiting for its time (or its retry).
-pub const WACHTEND: &str = "wachtend";
-/// Claimed by a dispatcher (lease).
-pub const BEZIG: &str = "bezig";
-/// Accepted by the SMTP server.
-pub const VERSTUURD: &str = "verstuurd";
-/// Refused for good (5xx); the address is suppressed.
-pub const MISLUKT: &str = "mislukt";
-/// Gave up after the maximum number of attempts (visible, retryable with `retry --dead`).
-pub const DOOD: &str = "dood";
-/// Not sent on purpose (cancelled invitation, suppressed address).
-pub const OVERGESLAGEN: &str = "overgeslagen";
 
 /// Insert mails that do not exist yet (same invitation, kind and number: left alone); returns how
 /// many were new.
@@ -68,9 +59,9 @@ pub fn claim(
 ) -> StoreResult<Vec<DeliveryRow>> {
     crate::db::write_transaction(conn, |conn| {
         let due = deliveries::status
-            .eq(WACHTEND)
+            .eq(DeliveryStatus::Wachtend)
             .and(deliveries::next_attempt_at.le(now))
-            .or(deliveries::status.eq(BEZIG).and(deliveries::lease_until.lt(now)));
+            .or(deliveries::status.eq(DeliveryStatus::Bezig).and(deliveries::lease_until.lt(now)));
         let ids: Vec<String> = match conn {
             DbConnection::Postgresql(c) => deliveries::table
                 .filter(due)
@@ -93,7 +84,7 @@ pub fn claim(
         // Guarded: only rows still due are taken (the same condition, re-checked under the lock).
         diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)).filter(due))
             .set((
-                deliveries::status.eq(BEZIG),
+                deliveries::status.eq(DeliveryStatus::Bezig),
                 deliveries::lease_until.eq(Some(now + lease)),
                 deliveries::lease_owner.eq(Some(owner)),
                 deliveries::attempts.eq(deliveries::attempts + 1),
@@ -103,7 +94,7 @@ pub fn claim(
         Ok(deliveries::table
             .filter(deliveries::id.eq_any(&ids))
             .filter(deliveries::lease_owner.eq(owner))
-            .filter(deliveries::status.eq(BEZIG))
+            .filter(deliveries::status.eq(DeliveryStatus::Bezig))
             .order((deliveries::recipient, deliveries::id))
             .select(DeliveryRow::as_select())
             .load(conn)?)
@@ -121,7 +112,7 @@ pub fn record_sent(
 ) -> StoreResult<bool> {
     let n = diesel::update(still_ours!(id, owner))
         .set((
-            deliveries::status.eq(VERSTUURD),
+            deliveries::status.eq(DeliveryStatus::Verstuurd),
             deliveries::message_id.eq(Some(message_id)),
             deliveries::last_reply.eq(Some(reply)),
             deliveries::sent_at.eq(Some(now)),
@@ -145,7 +136,7 @@ pub fn record_transient(
 ) -> StoreResult<bool> {
     let n = diesel::update(still_ours!(id, owner))
         .set((
-            deliveries::status.eq(if give_up { DOOD } else { WACHTEND }),
+            deliveries::status.eq(if give_up { DeliveryStatus::Dood } else { DeliveryStatus::Wachtend }),
             deliveries::next_attempt_at.eq(retry_at),
             deliveries::last_reply.eq(Some(reply)),
             deliveries::lease_until.eq(None::<NaiveDateTime>),
@@ -166,16 +157,16 @@ pub fn record_permanent(
     now: NaiveDateTime,
 ) -> StoreResult<bool> {
     crate::db::write_transaction(conn, |conn| {
-        let ours = finish_claimed(conn, id, owner, MISLUKT, reply, now)?;
+        let ours = finish_claimed(conn, id, owner, DeliveryStatus::Mislukt, reply, now)?;
         suppress(conn, recipient, reply, now)?;
         // Mails to the same address that are still waiting are skipped.
         diesel::update(
             deliveries::table
                 .filter(deliveries::recipient.eq(recipient.to_lowercase()))
-                .filter(deliveries::status.eq(WACHTEND)),
+                .filter(deliveries::status.eq(DeliveryStatus::Wachtend)),
         )
         .set((
-            deliveries::status.eq(OVERGESLAGEN),
+            deliveries::status.eq(DeliveryStatus::Overgeslagen),
             deliveries::last_reply.eq(Some("adres geweigerd door de mailserver")),
             deliveries::updated_at.eq(now),
         ))
@@ -193,7 +184,7 @@ pub fn record_skipped(
     reason: &str,
     now: NaiveDateTime,
 ) -> StoreResult<bool> {
-    finish_claimed(conn, id, owner, OVERGESLAGEN, reason, now)
+    finish_claimed(conn, id, owner, DeliveryStatus::Overgeslagen, reason, now)
 }
 
 /// End a claimed mail in a final state with the reason, releasing its lease (only under this
@@ -202,7 +193,7 @@ fn finish_claimed(
     conn: &mut DbConnection,
     id: &str,
     owner: &str,
-    status: &str,
+    status: DeliveryStatus,
     reply: &str,
     now: NaiveDateTime,
 ) -> StoreResult<bool> {
@@ -267,7 +258,7 @@ pub fn status_counts(conn: &mut DbConnection) -> StoreResult<Vec<(String, i64)>>
 /// When the oldest mail that is due now became due.
 pub fn oldest_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<Option<NaiveDateTime>> {
     Ok(deliveries::table
-        .filter(deliveries::status.eq(WACHTEND))
+        .filter(deliveries::status.eq(DeliveryStatus::Wachtend))
         .filter(deliveries::next_attempt_at.le(now))
         .select(diesel::dsl::min(deliveries::next_attempt_at))
         .first(conn)?)
@@ -275,9 +266,9 @@ pub fn oldest_due(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<Op
 
 /// Put dead mails back in the queue (after the cause was fixed); returns how many.
 pub fn retry_dead(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<usize> {
-    Ok(diesel::update(deliveries::table.filter(deliveries::status.eq(DOOD)))
+    Ok(diesel::update(deliveries::table.filter(deliveries::status.eq(DeliveryStatus::Dood)))
         .set((
-            deliveries::status.eq(WACHTEND),
+            deliveries::status.eq(DeliveryStatus::Wachtend),
             deliveries::attempts.eq(0),
             deliveries::next_attempt_at.eq(now),
             deliveries::updated_at.eq(now),

@@ -2,6 +2,7 @@
 //! even with two dispatchers), rescheduled or cancelled while still planned, marked sent, answered
 //! or opted out. Link tokens are stored only as hashes.
 
+use bpv_scheduling::InvitationStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -10,15 +11,6 @@ use crate::error::StoreResult;
 use crate::models::InvitationRow;
 use crate::repo::CHUNK;
 use crate::schema::{deliveries, invitation_tokens, invitations};
-
-/// Status of an invitation that has not gone out.
-pub const GEPLAND: &str = "gepland";
-/// Status once its mail (or the praktijkopleider's mail carrying its link) went out.
-pub const VERSTUURD: &str = "verstuurd";
-/// Status once answered.
-pub const BEANTWOORD: &str = "beantwoord";
-/// Status when it will never be sent.
-pub const GEANNULEERD: &str = "geannuleerd";
 
 /// The invitations of these bpvo's.
 pub fn for_bpvos(conn: &mut DbConnection, bpvo_ids: &[String]) -> StoreResult<Vec<InvitationRow>> {
@@ -75,7 +67,7 @@ pub fn reschedule(
     closes_on: NaiveDate,
     now: NaiveDateTime,
 ) -> StoreResult<bool> {
-    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
+    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(InvitationStatus::Gepland)))
         .set((
             invitations::scheduled_on.eq(scheduled_on),
             invitations::closes_on.eq(closes_on),
@@ -86,7 +78,7 @@ pub fn reschedule(
         diesel::update(
             deliveries::table
                 .filter(deliveries::invitation_id.eq(id))
-                .filter(deliveries::status.eq(crate::repo::deliveries::WACHTEND)),
+                .filter(deliveries::status.eq(crate::states::DeliveryStatus::Wachtend)),
         )
         .set((
             deliveries::next_attempt_at.eq(scheduled_on.and_time(chrono::NaiveTime::MIN)),
@@ -99,9 +91,9 @@ pub fn reschedule(
 
 /// Cancel a planned invitation and skip its waiting mails.
 pub fn cancel(conn: &mut DbConnection, id: &str, reden: &str, now: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
+    let n = diesel::update(invitations::table.find(id).filter(invitations::status.eq(InvitationStatus::Gepland)))
         .set((
-            invitations::status.eq(GEANNULEERD),
+            invitations::status.eq(InvitationStatus::Geannuleerd),
             invitations::cancel_reason.eq(Some(reden)),
             invitations::updated_at.eq(now),
         ))
@@ -109,10 +101,10 @@ pub fn cancel(conn: &mut DbConnection, id: &str, reden: &str, now: NaiveDateTime
     diesel::update(
         deliveries::table
             .filter(deliveries::invitation_id.eq(id))
-            .filter(deliveries::status.eq(crate::repo::deliveries::WACHTEND)),
+            .filter(deliveries::status.eq(crate::states::DeliveryStatus::Wachtend)),
     )
     .set((
-        deliveries::status.eq(crate::repo::deliveries::OVERGESLAGEN),
+        deliveries::status.eq(crate::states::DeliveryStatus::Overgeslagen),
         deliveries::last_reply.eq(Some(format!("geannuleerd: {reden}"))),
         deliveries::updated_at.eq(now),
     ))
@@ -122,8 +114,12 @@ pub fn cancel(conn: &mut DbConnection, id: &str, reden: &str, now: NaiveDateTime
 
 /// The invitation went out today (its own mail, or the praktijkopleider's mail with its link).
 pub fn mark_sent(conn: &mut DbConnection, id: &str, today: NaiveDate, now: NaiveDateTime) -> StoreResult<()> {
-    diesel::update(invitations::table.find(id).filter(invitations::status.eq(GEPLAND)))
-        .set((invitations::status.eq(VERSTUURD), invitations::sent_on.eq(Some(today)), invitations::updated_at.eq(now)))
+    diesel::update(invitations::table.find(id).filter(invitations::status.eq(InvitationStatus::Gepland)))
+        .set((
+            invitations::status.eq(InvitationStatus::Verstuurd),
+            invitations::sent_on.eq(Some(today)),
+            invitations::updated_at.eq(now),
+        ))
         .execute(conn)?;
     Ok(())
 }
@@ -175,9 +171,9 @@ pub fn counts(conn: &mut DbConnection) -> StoreResult<Vec<(String, String, i64)>
 /// Some invitations that are sent, unanswered and still open on `today` (the demo prints links to them).
 pub fn open_sample(conn: &mut DbConnection, today: NaiveDate, groep: &str, n: i64) -> StoreResult<Vec<InvitationRow>> {
     Ok(invitations::table
-        .filter(invitations::status.eq(VERSTUURD))
+        .filter(invitations::status.eq(InvitationStatus::Verstuurd))
         .filter(invitations::groep.eq(groep))
-        .filter(invitations::kanaal.eq("direct"))
+        .filter(invitations::kanaal.eq(bpvo::Kanaal::Direct))
         .filter(invitations::closes_on.gt(today))
         .order(invitations::id)
         .limit(n)

@@ -7,7 +7,6 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::error::StoreResult;
-use crate::repo::invitations::{BEANTWOORD, VERSTUURD};
 use crate::schema::{aanbieders, responses};
 
 /// One stored answer with its keys, as the index absorbs it.
@@ -99,6 +98,8 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
         DbConnection::Postgresql(_) => "to_char(b.geplande_einddatum, 'YYYY-MM')",
         DbConnection::Sqlite(_) => "strftime('%Y-%m', b.geplande_einddatum)",
     };
+    let (verstuurd, beantwoord) =
+        (bpv_scheduling::InvitationStatus::Verstuurd.as_str(), bpv_scheduling::InvitationStatus::Beantwoord.as_str());
     let sql = format!(
         "SELECT i.groep AS groep, {maand} AS maand, a.brin AS brin, b.aanbiedercode AS aanbiedercode, \
          b.locatiecode AS locatiecode, b.leerweg AS leerweg, b.crebo AS crebo, k.sector AS sector, \
@@ -107,7 +108,7 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
          JOIN bpvos b ON b.id = i.bpvo_id \
          JOIN aanbieders a ON a.aanbiedercode = b.aanbiedercode \
          LEFT JOIN kwalificaties k ON k.crebo = b.crebo \
-         WHERE i.status IN ('{VERSTUURD}', '{BEANTWOORD}') \
+         WHERE i.status IN ('{verstuurd}', '{beantwoord}') \
          GROUP BY i.groep, {maand}, a.brin, b.aanbiedercode, b.locatiecode, b.leerweg, b.crebo, k.sector"
     );
     Ok(diesel::sql_query(sql).load(conn)?)

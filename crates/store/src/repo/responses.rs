@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use crate::db::{DbConnection, write_transaction};
 use crate::error::{StoreError, StoreResult};
 use crate::models::{BpvoRow, InvitationRow, ResponseRow};
-use crate::repo::invitations::{BEANTWOORD, GEANNULEERD};
 use crate::schema::{bpvos, invitations, kwalificaties, responses};
+use crate::states::AntwoordBron;
+use bpv_scheduling::InvitationStatus;
 
 /// Why an answer was not stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub fn invitation_with_bpvo(
 /// What the answer consists of (the analysis keys are taken from the bpvo here).
 #[derive(Debug, Clone)]
 pub struct NewAnswer<'a> {
-    pub bron: &'a str,
+    pub bron: AntwoordBron,
     pub questionnaire_version: &'a str,
     pub cijfer: i32,
     pub antwoorden_json: &'a str,
@@ -57,10 +58,10 @@ pub fn submit(
     write_transaction(conn, |conn| {
         let (inv, bpvo) = invitation_with_bpvo(conn, invitation_id)?
             .ok_or_else(|| StoreError::NotFound(format!("uitnodiging {invitation_id} bestaat niet")))?;
-        if inv.status == BEANTWOORD {
+        if inv.status == InvitationStatus::Beantwoord {
             return Ok(Err(Refusal::AlreadyAnswered));
         }
-        if inv.status == GEANNULEERD {
+        if inv.status == InvitationStatus::Geannuleerd {
             return Ok(Err(Refusal::Cancelled));
         }
         if today.is_some_and(|t| t >= inv.closes_on) {
@@ -72,9 +73,9 @@ pub fn submit(
             id: crate::ids::new_id(),
             invitation_id: inv.id.clone(),
             submitted_at: now,
-            bron: answer.bron.to_owned(),
+            bron: answer.bron,
             questionnaire_version: answer.questionnaire_version.to_owned(),
-            groep: inv.groep.clone(),
+            groep: inv.groep,
             maand: bpvo.geplande_einddatum.format("%Y-%m").to_string(),
             aanbiedercode: bpvo.aanbiedercode.clone(),
             locatiecode: bpvo.locatiecode.clone(),
@@ -84,7 +85,7 @@ pub fn submit(
             cijfer: answer.cijfer,
             antwoorden: answer.antwoorden_json.to_owned(),
             verbeterpunten: answer.verbeterpunten.map(str::to_owned),
-            kanaal: inv.kanaal.clone(),
+            kanaal: inv.kanaal,
         };
         // The unique invitation_id makes a concurrent second submit fail here, not store twice.
         match diesel::insert_into(responses::table).values(&row).execute(conn) {
@@ -96,7 +97,7 @@ pub fn submit(
         }
         diesel::update(invitations::table.find(&inv.id))
             .set((
-                invitations::status.eq(BEANTWOORD),
+                invitations::status.eq(InvitationStatus::Beantwoord),
                 invitations::answered_at.eq(Some(now)),
                 invitations::updated_at.eq(now),
             ))

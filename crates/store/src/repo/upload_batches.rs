@@ -8,11 +8,7 @@ use crate::db::DbConnection;
 use crate::error::StoreResult;
 use crate::models::UploadBatchRow;
 use crate::schema::upload_batches::dsl;
-
-/// Status of a batch that is still being processed.
-pub const RUNNING: &str = "bezig";
-/// Status of a batch whose answer was given.
-pub const DONE: &str = "verwerkt";
+use crate::states::BatchStatus;
 
 /// Record a new upload (status `bezig`).
 pub fn insert(conn: &mut DbConnection, row: &UploadBatchRow) -> StoreResult<()> {
@@ -40,7 +36,7 @@ pub fn finish(
 ) -> StoreResult<()> {
     diesel::update(dsl::upload_batches.find(id))
         .set((
-            dsl::status.eq(DONE),
+            dsl::status.eq(BatchStatus::Verwerkt),
             dsl::ontvangen.eq(counts.ontvangen),
             dsl::aangemaakt.eq(counts.aangemaakt),
             dsl::bijgewerkt.eq(counts.bijgewerkt),
@@ -56,7 +52,7 @@ pub fn finish(
 /// Remove a batch that never finished (its request failed before an answer was stored), so the
 /// same Idempotency-Key can be tried again.
 pub fn delete_unfinished(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::delete(dsl::upload_batches.find(id).filter(dsl::status.eq(RUNNING))).execute(conn)?;
+    diesel::delete(dsl::upload_batches.find(id).filter(dsl::status.eq(BatchStatus::Bezig))).execute(conn)?;
     Ok(())
 }
 

@@ -220,7 +220,7 @@ fn store_due(db: &TestDb, due: &[Due]) {
 pub fn make_waiting_mail_due(db: &TestDb) {
     use bpv_store::schema::deliveries::dsl;
     use diesel::prelude::*;
-    diesel::update(dsl::deliveries.filter(dsl::status.eq("wachtend")))
+    diesel::update(dsl::deliveries.filter(dsl::status.eq(bpv_store::DeliveryStatus::Wachtend)))
         .set(dsl::next_attempt_at.eq(now_utc() - chrono::Duration::seconds(1)))
         .execute(&mut db.conn())
         .unwrap();

@@ -55,7 +55,7 @@ fn bpvo(
         startdatum: d(start),
         geplande_einddatum: d(start) + chrono::Days::new(150),
         werkelijke_einddatum: None,
-        status: status.into(),
+        status: bpvo::BpvoStatus::parse(status).unwrap(),
         student_email: email.then(|| format!("{id}@student.example")),
         studentcode: Some(format!("s-{id}")),
         student_naam: Some(format!("Student {id}")),

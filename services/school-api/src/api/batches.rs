@@ -4,6 +4,7 @@
 //! body 422, a key whose first request is still running 409.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::UploadBron;
 use bpv_store::repo::upload_batches;
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
 use bpv_web::problem::internal_error;
@@ -128,7 +129,7 @@ pub async fn post(
         brin,
         actor_kind: "client",
         actor_id: principal.client_id.clone(),
-        bron: if csv { "api-csv" } else { "api" },
+        bron: if csv { UploadBron::ApiCsv } else { UploadBron::Api },
     };
     let hash = {
         let mut h = Sha256::new();
@@ -152,7 +153,7 @@ pub async fn post(
             if let Some(earlier) = upload_batches::find_by_idempotency_key(&mut conn, &uploader.actor_id, key)
                 .map_err(|e| internal_error(&e))?
             {
-                if earlier.status == upload_batches::RUNNING && earlier.created_at < now - STALE_RESERVATION {
+                if earlier.status == bpv_store::BatchStatus::Bezig && earlier.created_at < now - STALE_RESERVATION {
                     // Its request died between reserving and finishing (its work rolled back, so
                     // nothing was stored or promised): this request takes the key over.
                     tracing::warn!(batch = %earlier.id, "taking over a stale Idempotency-Key reservation");
@@ -202,7 +203,7 @@ pub async fn post(
 
 fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Reply, Problem> {
     // Still running: 409 whatever the body (nothing is known yet to replay or to compare with).
-    if earlier.status == upload_batches::RUNNING {
+    if earlier.status == bpv_store::BatchStatus::Bezig {
         return Err(Problem::conflict(
             "het eerste verzoek met deze Idempotency-Key is nog bezig; probeer het zo opnieuw",
         ));
@@ -246,8 +247,8 @@ pub async fn get(
                 geweigerd: antwoord.as_ref().is_some_and(upload::is_refused),
                 resultaten: antwoord.map(|a| a.resultaten).unwrap_or_default(),
                 id: row.id,
-                status: row.status,
-                bron: row.bron,
+                status: row.status.as_str().to_owned(),
+                bron: row.bron.as_str().to_owned(),
                 modus: row.modus,
                 ontvangen_op: row.created_at.and_utc(),
                 verwerkt_op: row.finished_at.map(|t| t.and_utc()),

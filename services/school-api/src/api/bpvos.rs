@@ -3,6 +3,7 @@
 //! its own: another school's correlatieId is simply not found.
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::UploadBron;
 use bpv_store::models::BpvoRow;
 use bpv_store::repo::{aanbieders, audit, bpvos, instellingen};
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
@@ -79,7 +80,7 @@ pub struct StudentWeergave {
     pub naam: Option<String>,
 }
 
-fn uploader(p: &ApiPrincipal, bron: &'static str) -> Result<Uploader, Problem> {
+fn uploader(p: &ApiPrincipal, bron: UploadBron) -> Result<Uploader, Problem> {
     Ok(Uploader { brin: p.instelling()?.to_owned(), actor_kind: "client", actor_id: p.client_id.clone(), bron })
 }
 
@@ -114,7 +115,7 @@ pub async fn put(
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     principal.require_scope(SCOPE_BPVO_WRITE)?;
-    let uploader = uploader(&principal, "api-enkel")?;
+    let uploader = uploader(&principal, UploadBron::ApiEnkel)?;
     let herstellen = query.herstellen.unwrap_or(false);
     if media_type(&req) != "application/json" {
         return Err(Problem::unsupported_media_type("stuur het record als JSON (Content-Type: application/json)"));
@@ -221,20 +222,20 @@ pub async fn get(
         let today = chrono::Local::now().date_naive();
         let stored = bpv_store::repo::invitations::for_bpvos(&mut conn, std::slice::from_ref(&row.id))
             .map_err(|e| internal_error(&e))?;
-        let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken.as_str() {
+        let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken {
             Uitnodiging {
                 status: "ingetrokken".into(),
                 datum: None,
                 kanaal_student: None,
                 reden: Some("de bpvo is ingetrokken; er wordt niemand uitgenodigd".into()),
             }
-        } else if let Some(student) = stored.iter().find(|i| i.groep == bpvo::Groep::Student.as_str()) {
+        } else if let Some(student) = stored.iter().find(|i| i.groep == bpvo::Groep::Student) {
             // The dispatcher made the invitation: report it — but never whether the student
             // answered (a school that knows who answered when could read that student's answers
             // off the results): sent is `uitgenodigd` until the survey closes, then `gesloten`.
-            let kanaal = if student.kanaal == bpvo::Kanaal::Direct.as_str() { "direct" } else { "viaPraktijkopleider" };
+            let kanaal = if student.kanaal == bpvo::Kanaal::Direct { "direct" } else { "viaPraktijkopleider" };
             Uitnodiging {
-                status: school_status(&student.status, student.closes_on, today).to_owned(),
+                status: school_status(student.status, student.closes_on, today).to_owned(),
                 datum: Some(student.sent_on.unwrap_or(student.scheduled_on)),
                 kanaal_student: Some(kanaal.into()),
                 reden: student.cancel_reason.clone(),
@@ -258,7 +259,7 @@ pub async fn get(
                 leerweg_naam: row.leerweg,
                 startdatum: row.startdatum,
                 geplande_einddatum: row.geplande_einddatum,
-                status: row.status,
+                status: row.status.to_string(),
                 student: StudentWeergave {
                     emailadres: row.student_email,
                     studentcode: row.studentcode,
@@ -322,29 +323,37 @@ pub async fn delete(
 
 /// The invitation status a school may see: `gepland`, `uitgenodigd` (sent, survey open),
 /// `gesloten` (survey closed) or `geannuleerd`; never whether the respondent answered.
-fn school_status(status: &str, closes_on: chrono::NaiveDate, today: chrono::NaiveDate) -> &'static str {
-    use bpv_store::repo::invitations::{BEANTWOORD, GEANNULEERD, GEPLAND, VERSTUURD};
+fn school_status(
+    status: bpv_scheduling::InvitationStatus,
+    closes_on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> &'static str {
     match status {
-        s if s == GEPLAND => "gepland",
-        s if s == GEANNULEERD => "geannuleerd",
-        s if (s == VERSTUURD || s == BEANTWOORD) && today < closes_on => "uitgenodigd",
-        _ => "gesloten",
+        bpv_scheduling::InvitationStatus::Gepland => "gepland",
+        bpv_scheduling::InvitationStatus::Geannuleerd => "geannuleerd",
+        bpv_scheduling::InvitationStatus::Verstuurd | bpv_scheduling::InvitationStatus::Beantwoord
+            if today < closes_on =>
+        {
+            "uitgenodigd"
+        }
+        bpv_scheduling::InvitationStatus::Verstuurd | bpv_scheduling::InvitationStatus::Beantwoord => "gesloten",
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::school_status;
+    use bpv_scheduling::InvitationStatus::{Beantwoord, Geannuleerd, Gepland, Verstuurd};
 
     #[test]
     fn a_school_never_sees_whether_someone_answered() {
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         let (open, closes) = (d("2027-06-10"), d("2027-07-21"));
-        assert_eq!(school_status("verstuurd", closes, open), "uitgenodigd");
-        assert_eq!(school_status("beantwoord", closes, open), "uitgenodigd");
-        assert_eq!(school_status("verstuurd", closes, closes), "gesloten");
-        assert_eq!(school_status("beantwoord", closes, closes), "gesloten");
-        assert_eq!(school_status("gepland", closes, open), "gepland");
-        assert_eq!(school_status("geannuleerd", closes, open), "geannuleerd");
+        assert_eq!(school_status(Verstuurd, closes, open), "uitgenodigd");
+        assert_eq!(school_status(Beantwoord, closes, open), "uitgenodigd");
+        assert_eq!(school_status(Verstuurd, closes, closes), "gesloten");
+        assert_eq!(school_status(Beantwoord, closes, closes), "gesloten");
+        assert_eq!(school_status(Gepland, closes, open), "gepland");
+        assert_eq!(school_status(Geannuleerd, closes, open), "geannuleerd");
     }
 }

@@ -142,7 +142,7 @@ pub async fn token(
                     sub: &client.client_id,
                     scope: &scope,
                     brin: client.brin.as_deref(),
-                    rol: &client.rol,
+                    rol: client.rol.as_str(),
                     csrf: None,
                     ttl_seconds: ttl,
                 },

@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::UploadBron;
 use bpv_store::repo::upload_previews;
 use bpv_web::InvalidParam;
 use bpv_web::problem::internal_error;
@@ -157,7 +158,7 @@ pub async fn store(req: HttpRequest, state: web::Data<AppState>, form: Option<we
                 brin: g.brin.clone(),
                 actor_kind: "gemachtigde",
                 actor_id: g.id.clone(),
-                bron: "uploadmodule",
+                bron: UploadBron::Uploadmodule,
             };
             let today = chrono::Local::now().date_naive();
             let batch = upload::Batch::new(Modus::AllesOfNiets);

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::models::UploadBatchRow;
 use bpv_store::repo::{instellingen, upload_batches};
+use bpv_store::{BatchStatus, UploadBron};
 use minijinja::context;
 use serde::Serialize;
 
@@ -29,7 +30,7 @@ struct RecentUpload {
 
 impl From<&UploadBatchRow> for RecentUpload {
     fn from(b: &UploadBatchRow) -> Self {
-        let resultaat = if b.status == upload_batches::RUNNING {
+        let resultaat = if b.status == BatchStatus::Bezig {
             "wordt verwerkt".to_owned()
         } else if b.modus == upload::Modus::AllesOfNiets.as_str() && b.afgewezen > 0 {
             format!("geweigerd: {} met fouten, niets opgeslagen", regels(b.afgewezen))
@@ -42,7 +43,7 @@ impl From<&UploadBatchRow> for RecentUpload {
         };
         Self {
             ontvangen_op: views::tijdstip(b.created_at),
-            bron: if b.bron == "uploadmodule" { "uploadpagina" } else { "API" },
+            bron: if b.bron == UploadBron::Uploadmodule { "uploadpagina" } else { "API" },
             ontvangen: b.ontvangen,
             resultaat,
         }

@@ -106,7 +106,7 @@ fn client(conn: &mut bpv_store::DbConnection, id: &str, brin: &str, scopes: &str
             client_id: id.into(),
             brin: Some(brin.into()),
             naam: id.into(),
-            rol: "school".into(),
+            rol: bpv_store::Rol::School,
             scopes: scopes.into(),
             secret_hash: SECRET_HASH.clone(),
             created_at: now_utc(),
