@@ -24,6 +24,19 @@ pub const SCOPE_BPVO_WRITE: &str = "bpvo:write";
 /// Scope to read results.
 pub const SCOPE_RESULTATEN_READ: &str = "resultaten:read";
 
+/// Who a token speaks for: a school's API client, SBB (API client or medewerker session), or a
+/// gemachtigde's session. A token whose `rol` is anything else does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenRol {
+    /// A school's API client, bounded to its instelling.
+    School,
+    /// SBB: every instelling.
+    Sbb,
+    /// A gemachtigde of one instelling, logged into the upload page or the dashboard.
+    Gemachtigde,
+}
+
 /// Claims of every token we issue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -41,8 +54,8 @@ pub struct Claims {
     /// The instelling the token is bounded to (absent for SBB staff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brin: Option<String>,
-    /// `school` or `sbb`.
-    pub rol: String,
+    /// `school`, `sbb` or `gemachtigde`.
+    pub rol: TokenRol,
     /// Anti-CSRF value for session tokens (forms must echo it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csrf: Option<String>,
@@ -56,7 +69,7 @@ pub struct TokenSpec<'a> {
     pub sub: &'a str,
     pub scope: &'a str,
     pub brin: Option<&'a str>,
-    pub rol: &'a str,
+    pub rol: TokenRol,
     pub csrf: Option<&'a str>,
     pub ttl_seconds: i64,
 }
@@ -116,7 +129,7 @@ impl TokenKeys {
             jti: uuid::Uuid::new_v4().simple().to_string(),
             scope: spec.scope.to_owned(),
             brin: spec.brin.map(str::to_owned),
-            rol: spec.rol.to_owned(),
+            rol: spec.rol,
             csrf: spec.csrf.map(str::to_owned),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|_| TokenError::Invalid)
@@ -146,7 +159,7 @@ impl TokenKeys {
 pub struct ApiPrincipal {
     pub client_id: String,
     pub brin: Option<String>,
-    pub rol: String,
+    pub rol: TokenRol,
     pub scopes: Vec<String>,
 }
 
@@ -167,7 +180,7 @@ impl ApiPrincipal {
 
     /// True for SBB staff.
     pub fn is_sbb(&self) -> bool {
-        self.rol == "sbb"
+        self.rol == TokenRol::Sbb
     }
 }
 
@@ -275,7 +288,7 @@ mod tests {
     }
 
     fn spec<'a>(sub: &'a str, scope: &'a str, brin: Option<&'a str>, ttl: i64) -> TokenSpec<'a> {
-        TokenSpec { aud: AUD_API, sub, scope, brin, rol: "school", csrf: None, ttl_seconds: ttl }
+        TokenSpec { aud: AUD_API, sub, scope, brin, rol: TokenRol::School, csrf: None, ttl_seconds: ttl }
     }
 
     #[test]
@@ -286,6 +299,20 @@ mod tests {
         let c = k.verify(&t, AUD_API).unwrap();
         assert_eq!((c.sub.as_str(), c.brin.as_deref()), ("client-1", Some("25AB")));
         assert_eq!(k.verify(&t, AUD_UPLOAD_SESSION), Err(TokenError::WrongAudience));
+    }
+
+    #[test]
+    fn a_token_with_an_unknown_role_does_not_verify() {
+        let secret = "0123456789abcdef0123456789abcdef";
+        let now = chrono::Utc::now().timestamp();
+        let claims = serde_json::json!({
+            "iss": "bpv-monitor", "aud": AUD_API, "sub": "x", "iat": now, "nbf": now, "exp": now + 60,
+            "jti": "j", "scope": "resultaten:read", "rol": "admin",
+        });
+        let forged =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &EncodingKey::from_secret(secret.as_bytes()))
+                .unwrap();
+        assert!(keys(secret).verify(&forged, AUD_API).is_err(), "signed, but with a role we never issue");
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use bpv_store::models::{KwalificatieRow, LocatieRow};
 use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
 use bpv_store::testing::TestDb;
-use bpv_web::auth::{AUD_API, AUD_DASHBOARD_SESSION, AUD_UPLOAD_SESSION, TokenKeys, TokenSpec};
+use bpv_web::auth::{AUD_API, AUD_DASHBOARD_SESSION, AUD_UPLOAD_SESSION, TokenKeys, TokenRol, TokenSpec};
 use bpv_web::{Settings, SettingsSource};
 use serde_json::{Value, json};
 
@@ -124,26 +124,26 @@ async fn world(db: TestDb) -> World {
 
     let keys = TokenKeys::new(&settings.auth);
     let now = chrono::Utc::now().timestamp();
-    let api = |brin: Option<&str>, rol: &str, scope: &str| {
+    let api = |brin: Option<&str>, rol: TokenRol, scope: &str| {
         let spec = TokenSpec { aud: AUD_API, sub: "client", scope, brin, rol, csrf: None, ttl_seconds: 900 };
         keys.issue(&spec, now).unwrap()
     };
-    let session = |aud: &str, sub: &str, brin: Option<&str>, rol: &str| {
+    let session = |aud: &str, sub: &str, brin: Option<&str>, rol: TokenRol| {
         let spec = TokenSpec { aud, sub, scope: "", brin, rol, csrf: Some("csrf-waarde"), ttl_seconds: 900 };
         keys.issue(&spec, now).unwrap()
     };
     let scopes = "bpvo:write resultaten:read";
-    let school_a = api(Some("25AB"), "school", scopes);
-    let upload_a = session(AUD_UPLOAD_SESSION, &gemachtigde_id, Some("25AB"), "gemachtigde");
-    let dashboard_a = session(AUD_DASHBOARD_SESSION, &gemachtigde_id, Some("25AB"), "gemachtigde");
-    let dashboard_sbb = session(AUD_DASHBOARD_SESSION, &medewerker_id, None, "sbb");
+    let school_a = api(Some("25AB"), TokenRol::School, scopes);
+    let upload_a = session(AUD_UPLOAD_SESSION, &gemachtigde_id, Some("25AB"), TokenRol::Gemachtigde);
+    let dashboard_a = session(AUD_DASHBOARD_SESSION, &gemachtigde_id, Some("25AB"), TokenRol::Gemachtigde);
+    let dashboard_sbb = session(AUD_DASHBOARD_SESSION, &medewerker_id, None, TokenRol::Sbb);
     let bearer = |t: &str| Caller { bearer: Some(t.to_owned()), cookies: vec![] };
     let callers = BTreeMap::from([
         ("anoniem", Caller::default()),
         ("school_a", bearer(&school_a)),
-        ("school_b", bearer(&api(Some("26CD"), "school", scopes))),
-        ("sbb", bearer(&api(None, "sbb", "resultaten:read"))),
-        ("zonder_scope", bearer(&api(Some("25AB"), "school", ""))),
+        ("school_b", bearer(&api(Some("26CD"), TokenRol::School, scopes))),
+        ("sbb", bearer(&api(None, TokenRol::Sbb, "resultaten:read"))),
+        ("zonder_scope", bearer(&api(Some("25AB"), TokenRol::School, ""))),
         (
             "andere_aud",
             Caller {

@@ -229,7 +229,7 @@ fn main() {
                 sub: "bench",
                 scope: "resultaten:read",
                 brin: None,
-                rol: "sbb",
+                rol: bpv_web::auth::TokenRol::Sbb,
                 csrf: None,
                 ttl_seconds: 3600,
             };

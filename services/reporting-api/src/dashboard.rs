@@ -15,7 +15,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::repo::audit::{self, Actor};
 use bpv_store::repo::{gemachtigden, medewerkers, sessies};
 use bpv_web::Problem;
-use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenSpec};
+use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol, TokenSpec};
 use bpv_web::credentials::{hash_secret, verify_secret};
 use minijinja::Environment;
 use serde::{Deserialize, Serialize};
@@ -27,8 +27,8 @@ use crate::state::AppState;
 pub const COOKIE_NAME: &str = "bpv_dashboard";
 /// Lifetime of a session.
 pub const TTL_SECONDS: i64 = 60 * 60;
-const ROL_SCHOOL: &str = "gemachtigde";
-const ROL_SBB: &str = "sbb";
+const ROL_SCHOOL: TokenRol = TokenRol::Gemachtigde;
+const ROL_SBB: TokenRol = TokenRol::Sbb;
 const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
 
 /// Checked when the address is unknown, so that answer takes as long as a wrong password.
@@ -80,7 +80,7 @@ fn page(status: StatusCode) -> actix_web::HttpResponseBuilder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Session {
     account_id: String,
-    rol: String,
+    rol: TokenRol,
     brin: Option<String>,
     /// The token's id and expiry (unix seconds): logging out records it as ended.
     jti: String,
@@ -90,7 +90,7 @@ struct Session {
 fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let token = bpv_web::cookies::find(req, COOKIE_NAME)?;
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
-    match claims.rol.as_str() {
+    match claims.rol {
         ROL_SCHOOL if claims.brin.is_some() => Some(Session {
             account_id: claims.sub,
             rol: claims.rol,
@@ -117,7 +117,7 @@ fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Pro
     if sessies::is_ended(&mut conn, &s.jti).map_err(store)? {
         return Ok(None);
     }
-    Ok(match s.rol.as_str() {
+    Ok(match s.rol {
         ROL_SBB => medewerkers::find_by_id(&mut conn, &s.account_id)
             .map_err(store)?
             .filter(|m| m.actief)
@@ -391,9 +391,9 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
         let ok = verify_secret(&wachtwoord, hash) && account.is_some();
         let now = bpv_store::now_utc();
         let (kind, id, brin, rol) = match &account {
-            Some(Account::School(g)) => ("gemachtigde", g.id.as_str(), Some(g.brin.as_str()), ROL_SCHOOL),
-            Some(Account::Sbb(m)) => ("medewerker", m.id.as_str(), None, ROL_SBB),
-            None => ("onbekend", "onbekend", None, ""),
+            Some(Account::School(g)) => ("gemachtigde", g.id.as_str(), Some(g.brin.as_str()), Some(ROL_SCHOOL)),
+            Some(Account::Sbb(m)) => ("medewerker", m.id.as_str(), None, Some(ROL_SBB)),
+            None => ("onbekend", "onbekend", None, None),
         };
         let actor = Actor { kind, id };
         if !ok {
@@ -402,6 +402,8 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
             audit::append(&mut conn, now, actor, brin, "login.mislukt", &detail, None).map_err(store)?;
             return Ok(None);
         }
+        // `ok` implies an account, and so a role.
+        let Some(rol) = rol else { return Ok(None) };
         audit::append(&mut conn, now, actor, brin, "login", &serde_json::json!({ "bron": "dashboard" }), None)
             .map_err(store)?;
         let csrf = bpv_web::credentials::generate_secret();

@@ -70,7 +70,7 @@ async fn tokens_without_the_right_scope_audience_or_time_are_refused(db: TestDb)
     let app = spawn_app(db).await;
     let r = app.http.get(format!("{}/v1/resultaten", app.url)).send().await.unwrap();
     problem(r, 401).await;
-    let write_only = app.token(Some("25AB"), "school", "bpvo:write");
+    let write_only = app.token(Some("25AB"), bpv_web::auth::TokenRol::School, "bpvo:write");
     let p = problem(app.get("/v1/resultaten", &write_only).await, 403).await;
     assert!(p["detail"].as_str().unwrap().contains("resultaten:read"));
     let now = chrono::Utc::now().timestamp();
@@ -82,7 +82,7 @@ async fn tokens_without_the_right_scope_audience_or_time_are_refused(db: TestDb)
                 sub: "x",
                 scope: "resultaten:read",
                 brin: Some("25AB"),
-                rol: "school",
+                rol: bpv_web::auth::TokenRol::School,
                 csrf: None,
                 ttl_seconds: 900,
             },
@@ -95,13 +95,13 @@ async fn tokens_without_the_right_scope_audience_or_time_are_refused(db: TestDb)
         sub: "x",
         scope: "resultaten:read",
         brin: Some("25AB"),
-        rol: "school",
+        rol: bpv_web::auth::TokenRol::School,
         csrf: None,
         ttl_seconds: 900,
     };
     let expired = app.keys.issue(&spec, now - 7200).unwrap();
     problem(app.get("/v1/filters", &expired).await, 401).await;
-    let no_brin = app.token(None, "school", "resultaten:read");
+    let no_brin = app.token(None, bpv_web::auth::TokenRol::School, "resultaten:read");
     problem(app.get("/v1/resultaten", &no_brin).await, 403).await;
 }
 

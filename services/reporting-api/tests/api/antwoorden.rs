@@ -398,7 +398,7 @@ async fn every_refusal_is_a_clear_problem(db: TestDb) {
     curl(&app, path, Some("school25"), None).await.problem(401, "niet-geauthenticeerd");
     curl(&app, path, Some("school25"), Some("not-a-token")).await.problem(401, "niet-geauthenticeerd");
     // A token without the scope, an SBB token.
-    let no_scope = app.token(Some("25AB"), "school", "bpvo:write");
+    let no_scope = app.token(Some("25AB"), bpv_web::auth::TokenRol::School, "bpvo:write");
     curl(&app, path, Some("school25"), Some(&no_scope)).await.problem(403, "geen-toegang");
     curl(&app, path, Some("school25"), Some(&app.sbb())).await.problem(403, "geen-toegang");
     // Asking for another instelling with one's own certificate and token.

@@ -171,7 +171,11 @@ async fn indicators_match_the_hand_computed_fixture(db: TestDb) {
     let p = problem(app.get("/v1/datakwaliteit?instelling=99ZZ", &app.sbb()).await, 400).await;
     assert_eq!(param_names(&p), ["instelling"]);
     problem(app.get("/v1/datakwaliteit", "not-a-token").await, 401).await;
-    problem(app.get("/v1/datakwaliteit", &app.token(Some("25AB"), "school", "bpvo:write")).await, 403).await;
+    problem(
+        app.get("/v1/datakwaliteit", &app.token(Some("25AB"), bpv_web::auth::TokenRol::School, "bpvo:write")).await,
+        403,
+    )
+    .await;
 }
 
 async fn photos_are_returned_exactly_as_taken(db: TestDb) {

@@ -24,7 +24,7 @@ use bpv_reporting_api::data::ReportData;
 use bpv_store::models::{KwalificatieRow, LocatieRow};
 use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
 use bpv_store::testing::{Surveyed, TestDb};
-use bpv_web::auth::{AUD_API, TokenKeys, TokenSpec};
+use bpv_web::auth::{AUD_API, TokenKeys, TokenRol, TokenSpec};
 use bpv_web::{Settings, SettingsSource};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -167,17 +167,17 @@ pub async fn spawn_app_with(db: TestDb, extra: &[(&str, String)]) -> TestApp {
 
 impl TestApp {
     /// An API token as the school API would issue it.
-    pub fn token(&self, brin: Option<&str>, rol: &str, scope: &str) -> String {
+    pub fn token(&self, brin: Option<&str>, rol: TokenRol, scope: &str) -> String {
         let spec = TokenSpec { aud: AUD_API, sub: "test-client", scope, brin, rol, csrf: None, ttl_seconds: 900 };
         self.keys.issue(&spec, chrono::Utc::now().timestamp()).unwrap()
     }
 
     pub fn school(&self, brin: &str) -> String {
-        self.token(Some(brin), "school", "resultaten:read")
+        self.token(Some(brin), TokenRol::School, "resultaten:read")
     }
 
     pub fn sbb(&self) -> String {
-        self.token(None, "sbb", "resultaten:read")
+        self.token(None, TokenRol::Sbb, "resultaten:read")
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {

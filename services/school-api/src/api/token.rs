@@ -142,7 +142,10 @@ pub async fn token(
                     sub: &client.client_id,
                     scope: &scope,
                     brin: client.brin.as_deref(),
-                    rol: client.rol.as_str(),
+                    rol: match client.rol {
+                        bpv_store::Rol::School => bpv_web::auth::TokenRol::School,
+                        bpv_store::Rol::Sbb => bpv_web::auth::TokenRol::Sbb,
+                    },
                     csrf: None,
                     ttl_seconds: ttl,
                 },

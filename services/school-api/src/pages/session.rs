@@ -9,14 +9,14 @@ use bpv_store::DbConnection;
 use bpv_store::StoreResult;
 use bpv_store::models::GemachtigdeRow;
 use bpv_store::repo::{gemachtigden, sessies};
-use bpv_web::auth::{AUD_UPLOAD_SESSION, TokenError, TokenKeys, TokenSpec};
+use bpv_web::auth::{AUD_UPLOAD_SESSION, TokenError, TokenKeys, TokenRol, TokenSpec};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "bpv_upload";
 /// Lifetime of a session (token and cookie alike); a new login starts a new one.
 pub const TTL_SECONDS: i64 = 30 * 60;
 /// The role claim of upload sessions.
-const ROL: &str = "gemachtigde";
+const ROL: TokenRol = TokenRol::Gemachtigde;
 
 /// A verified session token (not yet checked against the database).
 #[derive(Debug, Clone, PartialEq, Eq)]

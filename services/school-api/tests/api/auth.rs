@@ -87,7 +87,7 @@ async fn every_bad_token_is_refused_with_401(db: TestDb) {
         sub: "c-25ab",
         scope: "bpvo:write",
         brin: Some("25AB"),
-        rol: "school",
+        rol: bpv_web::auth::TokenRol::School,
         csrf: None,
         ttl_seconds: 900,
     };
