@@ -360,6 +360,41 @@ mod tests {
         assert!(!rendered.subject.contains('\n'));
     }
 
+    /// Every kind of mail as it goes out (subject, text and HTML), so a change to any template
+    /// shows up in review as a change to `src/snapshots/` (`cargo insta review` after an
+    /// intended change).
+    #[test]
+    fn every_mail_is_the_reviewed_one() {
+        let mut indirect = item(1);
+        indirect.student_link = Some("https://bpv.example/s/student1".into());
+        let cases = [
+            ("uitnodiging_praktijkopleider", request(Groep::Praktijkopleider, MailKind::Uitnodiging, vec![item(1)])),
+            (
+                "uitnodiging_praktijkopleider_met_studentlink",
+                request(Groep::Praktijkopleider, MailKind::Uitnodiging, vec![indirect]),
+            ),
+            ("uitnodiging_student", request(Groep::Student, MailKind::Uitnodiging, vec![item(1)])),
+            (
+                "uitnodiging_bundel",
+                request(Groep::Praktijkopleider, MailKind::Uitnodiging, vec![item(1), item(2), item(3)]),
+            ),
+            (
+                "herinnering_praktijkopleider",
+                request(Groep::Praktijkopleider, MailKind::Herinnering { nummer: 2 }, vec![item(1)]),
+            ),
+            ("herinnering_student", request(Groep::Student, MailKind::Herinnering { nummer: 1 }, vec![item(1)])),
+            (
+                "herinnering_bundel",
+                request(Groep::Praktijkopleider, MailKind::Herinnering { nummer: 1 }, vec![item(1), item(2)]),
+            ),
+        ];
+        for (name, req) in cases {
+            let r = render(&req);
+            insta::assert_snapshot!(format!("{name}.txt"), format!("Onderwerp: {}\n\n{}", r.subject, r.text));
+            insta::assert_snapshot!(format!("{name}.html"), r.html);
+        }
+    }
+
     #[test]
     fn dates_are_written_in_dutch() {
         assert_eq!(datum_nl(date(2027, 6, 30)), "30 juni 2027");

@@ -72,3 +72,16 @@ pub struct ApiDoc;
 pub async fn serve() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
+
+#[cfg(test)]
+mod snapshot {
+    /// The contract as served: any change to it shows up in review as a change to
+    /// `src/snapshots/*openapi*.snap` (`cargo insta review` after an intended change).
+    #[test]
+    fn the_openapi_document_is_the_reviewed_one() {
+        use utoipa::OpenApi as _;
+        #[allow(clippy::unwrap_used)]
+        let doc = super::ApiDoc::openapi().to_pretty_json().unwrap();
+        insta::assert_snapshot!("openapi", doc);
+    }
+}
