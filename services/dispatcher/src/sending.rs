@@ -13,7 +13,7 @@ use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, invitations, referentie};
 use bpv_store::{DbConnection, DbPool, Soort, StoreError, now_utc, write_transaction};
 use bpv_web::Settings;
-use bpvo::{Groep, Kanaal};
+use bpvo::Groep;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use secrecy::ExposeSecret;
@@ -369,15 +369,10 @@ fn prepare(
     let bpvo_ids: Vec<String> = invs.values().map(|i| i.bpvo_id.clone()).collect();
     let bpvo_map: HashMap<String, BpvoRow> =
         bpvos::by_ids(conn, &bpvo_ids)?.into_iter().map(|b| (b.id.clone(), b)).collect();
-    // Student invitations that travel inside the praktijkopleider's mail.
+    // Student invitations that travel inside the praktijkopleider's mail (the scheduling rule).
     let indirect: HashMap<String, InvitationRow> = invitations::for_bpvos(conn, &bpvo_ids)?
         .into_iter()
-        .filter(|i| {
-            i.groep == Groep::Student
-                && i.kanaal == Kanaal::ViaPraktijkopleider
-                && (i.status == bpv_scheduling::InvitationStatus::Gepland
-                    || i.status == bpv_scheduling::InvitationStatus::Verstuurd)
-        })
+        .filter(|i| bpv_scheduling::student_link_in(&[crate::planning::state(i)]))
         .map(|i| (i.bpvo_id.clone(), i))
         .collect();
     let recipients: Vec<String> = claimed.iter().filter_map(|d| d.recipient.clone()).collect();
@@ -431,9 +426,10 @@ fn prepare(
         links.get(&inv.id).map(|t| format!("{survey_base}/{path}/{}", t.as_str())).unwrap_or_default()
     };
 
-    // Group: praktijkopleider invitation mails to the same address become one digest.
-    let mut jobs: Vec<Job> = Vec::new();
-    let mut digest_index: HashMap<String, usize> = HashMap::new();
+    // One job per mail; praktijkopleider invitation mails to the same address become one digest
+    // (grouped by the scheduling crate's rule).
+    let mut single: Vec<Option<Job>> = Vec::with_capacity(ready.len());
+    let mut digestible: Vec<(String, usize)> = Vec::new();
     for (d, inv, bpvo, along) in ready {
         let groep = inv.groep;
         let item = MailItem {
@@ -449,32 +445,42 @@ fn prepare(
             student_link: along.as_ref().map(|s| url(s, "s")),
         };
         let recipient = d.recipient.clone().unwrap_or_default();
-        let kind = if d.soort == Soort::Herinnering {
-            MailKind::Herinnering { nummer: u32::try_from(d.nummer).unwrap_or(1) }
-        } else {
-            MailKind::Uitnodiging
+        let kind = match d.soort {
+            Soort::Herinnering => MailKind::Herinnering { nummer: u32::try_from(d.nummer).unwrap_or(1) },
+            Soort::Uitnodiging => MailKind::Uitnodiging,
         };
-        let digestible = digest && groep == Groep::Praktijkopleider && d.soort == Soort::Uitnodiging;
-        if let Some(&j) = digestible.then(|| digest_index.get(&recipient)).flatten() {
-            let job = &mut jobs[j];
-            job.request.items.push(item);
-            job.deliveries.push(d);
-            job.invitations.push((inv, along));
-            continue;
+        if digest && groep == Groep::Praktijkopleider && d.soort == Soort::Uitnodiging {
+            digestible.push((recipient.clone(), single.len()));
         }
         let to_name = match groep {
             Groep::Praktijkopleider => bpvo.praktijkopleider_naam.clone(),
             Groep::Student => bpvo.student_naam.clone(),
         };
-        if digestible {
-            digest_index.insert(recipient.clone(), jobs.len());
-        }
-        jobs.push(Job {
+        single.push(Some(Job {
             request: MailRequest { to_email: recipient.clone(), to_name, groep, kind, items: vec![item] },
             deliveries: vec![d],
             invitations: vec![(inv, along)],
             recipient,
-        });
+        }));
+    }
+    // Each digest takes the place of its first mail; the others join it.
+    let mut joins: HashMap<usize, Vec<usize>> = HashMap::new();
+    for group in bpv_scheduling::group_digests(&digestible) {
+        if let Some((&first, rest)) = group.split_first() {
+            joins.insert(first, rest.to_vec());
+        }
+    }
+    let mut jobs: Vec<Job> = Vec::new();
+    for i in 0..single.len() {
+        let Some(mut job) = single[i].take() else { continue };
+        for j in joins.remove(&i).unwrap_or_default() {
+            if let Some(other) = single.get_mut(j).and_then(Option::take) {
+                job.request.items.extend(other.request.items);
+                job.deliveries.extend(other.deliveries);
+                job.invitations.extend(other.invitations);
+            }
+        }
+        jobs.push(job);
     }
     Ok((jobs, skipped))
 }
