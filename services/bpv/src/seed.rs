@@ -198,11 +198,26 @@ pub fn seed(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, St
 }
 
 fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, StoreError> {
+    // One random stream, used by the phases in this order, so a seed always gives the same data.
     let mut rng = StdRng::seed_from_u64(cfg.seed);
     let now = now_utc();
     let mut summary = SeedSummary::default();
+    let kwalificaties = seed_kwalificaties(conn, &mut summary)?;
+    let aanbieders = seed_instellingen(conn, cfg, now, &mut summary)?;
+    let bedrijven = seed_leerbedrijven(conn, cfg, &mut rng, &kwalificaties, &mut summary)?;
+    let demo = demo_bpvos(cfg, &mut rng, &kwalificaties, &bedrijven, &aanbieders, &mut summary)?;
+    let outcomes = bpvos::upsert_school_records(conn, &demo.records, now)?;
+    summary.bpvos = outcomes.len();
+    set_arrival_times(conn, cfg, now, &outcomes, &demo.records)?;
+    summary.bpvos_met_praktijkopleider = seed_registraties(conn, &mut rng, &demo, now)?;
+    Ok(summary)
+}
 
-    // Reference data: the built-in crebo list.
+/// Reference data: the built-in crebo list.
+fn seed_kwalificaties(
+    conn: &mut DbConnection,
+    summary: &mut SeedSummary,
+) -> Result<Vec<bpvo::Kwalificatie>, StoreError> {
     let kwalificaties = bpvo::builtin_kwalificaties();
     let rows: Vec<KwalificatieRow> = kwalificaties
         .iter()
@@ -215,7 +230,16 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
         .collect();
     summary.kwalificaties = referentie::upsert_kwalificaties(conn, &rows)?;
 
-    // Instellingen, aanbieders, locaties.
+    Ok(kwalificaties)
+}
+
+/// Instellingen, their aanbieders and locaties.
+fn seed_instellingen(
+    conn: &mut DbConnection,
+    cfg: &SeedConfig,
+    now: chrono::NaiveDateTime,
+    summary: &mut SeedSummary,
+) -> Result<Vec<DemoAanbieder>, StoreError> {
     let mut locaties_per_aanbieder: Vec<DemoAanbieder> = Vec::new();
     for (si, school) in SCHOOLS.iter().enumerate() {
         let sinds = cfg.today - Days::new(400 + 30 * si as u64);
@@ -265,7 +289,18 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
         }
     }
 
-    // Leerbedrijven, each recognised for a few qualifications.
+    Ok(locaties_per_aanbieder)
+}
+
+/// Leerbedrijven (id, indexes of the kwalificaties it is recognised for), each recognised for a
+/// few qualifications; some recognitions lapsed.
+fn seed_leerbedrijven(
+    conn: &mut DbConnection,
+    cfg: &SeedConfig,
+    rng: &mut StdRng,
+    kwalificaties: &[bpvo::Kwalificatie],
+    summary: &mut SeedSummary,
+) -> Result<Vec<(String, Vec<usize>)>, StoreError> {
     let n_bedrijven = (cfg.bpvos / 5).clamp(50, 5_000);
     let mut bedrijven: Vec<(String, Vec<usize>)> = Vec::with_capacity(n_bedrijven);
     let mut used_ids = HashSet::new();
@@ -301,14 +336,33 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     }
     summary.erkenningen = referentie::insert_erkenningen(conn, &erkenningen)?;
 
-    // Bpvo's, through the same validation as an upload.
+    Ok(bedrijven)
+}
+
+/// The demo bpvo's, validated as an upload would be, with the leerbedrijf (index) of each and
+/// one praktijkopleider (naam, e-mail) per leerbedrijf.
+struct DemoBpvos {
+    records: Vec<Bpvo>,
+    bedrijf_of: Vec<usize>,
+    opleiders: Vec<(String, String)>,
+}
+
+/// Bpvo's, through the same validation as an upload.
+fn demo_bpvos(
+    cfg: &SeedConfig,
+    rng: &mut StdRng,
+    kwalificaties: &[bpvo::Kwalificatie],
+    bedrijven: &[(String, Vec<usize>)],
+    locaties_per_aanbieder: &[DemoAanbieder],
+    summary: &mut SeedSummary,
+) -> Result<DemoBpvos, StoreError> {
     // One praktijkopleider per leerbedrijf: several students of one trainer due the same day get
     // one digest mail.
     let opleiders: Vec<(String, String)> = bedrijven
         .iter()
         .map(|(id, _)| {
-            let voornaam = *pick(&mut rng, VOORNAMEN);
-            let achternaam = *pick(&mut rng, ACHTERNAMEN);
+            let voornaam = *pick(rng, VOORNAMEN);
+            let achternaam = *pick(rng, ACHTERNAMEN);
             let email = format!("{}.{}@leerbedrijf-{id}.example.nl", mail_part(voornaam), mail_part(achternaam));
             (format!("{voornaam} {achternaam}"), email)
         })
@@ -318,21 +372,21 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     let mut studentcode = 1_000_000u32 + rng.random_range(0..1_000);
     for n in 0..cfg.bpvos {
         let DemoAanbieder { code: aanbiedercode, locaties: locs, mail_domain: domain } =
-            pick(&mut rng, &locaties_per_aanbieder).clone();
-        let (locatiecode, schoolnaam) = pick(&mut rng, &locs).clone();
+            pick(rng, &locaties_per_aanbieder).clone();
+        let (locatiecode, schoolnaam) = pick(rng, &locs).clone();
         let bi = rng.random_range(0..bedrijven.len());
         bedrijf_of.push(bi);
         let (bedrijf, crebos) = &bedrijven[bi];
         // Mostly at a recognised leerbedrijf for the qualification, sometimes not (data quality).
-        let ci = if rng.random_bool(0.93) { *pick(&mut rng, crebos) } else { rng.random_range(0..kwalificaties.len()) };
+        let ci = if rng.random_bool(0.93) { *pick(rng, crebos) } else { rng.random_range(0..kwalificaties.len()) };
         let bbl = rng.random_bool(0.35);
         let eind =
             cfg.today.checked_add_signed(chrono::Duration::days(rng.random_range(-540..=180))).unwrap_or(cfg.today);
         let duur = if bbl { rng.random_range(200..=365) } else { rng.random_range(70..=300) };
         let start = eind - Days::new(duur);
-        let voornaam = *pick(&mut rng, VOORNAMEN);
-        let tussen = rng.random_bool(0.3).then(|| *pick(&mut rng, TUSSENVOEGSELS));
-        let achternaam = *pick(&mut rng, ACHTERNAMEN);
+        let voornaam = *pick(rng, VOORNAMEN);
+        let tussen = rng.random_bool(0.3).then(|| *pick(rng, TUSSENVOEGSELS));
+        let achternaam = *pick(rng, ACHTERNAMEN);
         let naam = match tussen {
             Some(t) => format!("{voornaam} {t} {achternaam}"),
             None => format!("{voornaam} {achternaam}"),
@@ -367,15 +421,22 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
         }
         records.push(bpvo);
     }
-    let outcomes = bpvos::upsert_school_records(conn, &records, now)?;
-    summary.bpvos = outcomes.len();
+    Ok(DemoBpvos { records, bedrijf_of, opleiders })
+}
 
-    // When each bpvo reached SBB: mostly some weeks ahead of the start, a fair share late, never
-    // after today (for the data-quality view). A separate stream keeps the rest of the data as it was.
+/// When each bpvo reached SBB: mostly some weeks ahead of the start, a fair share late, never
+/// after today (for the data-quality view). A separate stream keeps the rest of the data as it was.
+fn set_arrival_times(
+    conn: &mut DbConnection,
+    cfg: &SeedConfig,
+    now: chrono::NaiveDateTime,
+    outcomes: &[(String, bpvos::UpsertOutcome)],
+    records: &[Bpvo],
+) -> Result<(), StoreError> {
     let mut timing = StdRng::seed_from_u64(cfg.seed ^ 0x5eed_da7a);
     let registered: Vec<(String, chrono::NaiveDateTime)> = outcomes
         .iter()
-        .zip(&records)
+        .zip(records)
         .map(|((id, _), b)| {
             let offset =
                 if timing.random_bool(0.78) { -timing.random_range(1..=60) } else { timing.random_range(0..=75) };
@@ -397,10 +458,20 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
         Ok(())
     })?;
 
-    // SBB's own registration feed brings the praktijkopleider for most of them.
-    let registraties: Vec<bpvos::Registratie> = records
+    Ok(())
+}
+
+/// SBB's own registration feed brings the praktijkopleider for most of them; returns how many.
+fn seed_registraties(
+    conn: &mut DbConnection,
+    rng: &mut StdRng,
+    demo: &DemoBpvos,
+    now: chrono::NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let registraties: Vec<bpvos::Registratie> = demo
+        .records
         .iter()
-        .zip(&bedrijf_of)
+        .zip(&demo.bedrijf_of)
         .filter(|_| rng.random_bool(0.88))
         .map(|(b, &bi)| bpvos::Registratie {
             aanbiedercode: b.school.aanbiedercode.as_str().into(),
@@ -411,13 +482,12 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
             startdatum: b.periode.startdatum(),
             geplande_einddatum: b.periode.geplande_einddatum(),
             werkelijke_einddatum: None,
-            praktijkopleider_naam: Some(opleiders[bi].0.clone()),
-            praktijkopleider_email: Some(opleiders[bi].1.clone()),
+            praktijkopleider_naam: Some(demo.opleiders[bi].0.clone()),
+            praktijkopleider_email: Some(demo.opleiders[bi].1.clone()),
         })
         .collect();
     let (_, updated) = bpvos::merge_registraties(conn, &registraties, now)?;
-    summary.bpvos_met_praktijkopleider = updated;
-    Ok(summary)
+    Ok(updated)
 }
 
 #[cfg(test)]

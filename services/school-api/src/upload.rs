@@ -378,23 +378,9 @@ pub fn check_participation(instelling: &InstellingRow) -> Result<(), Problem> {
     Ok(())
 }
 
-/// Run the pipeline; `batch_id` is the id already reserved (with an Idempotency-Key) or a new one.
-pub fn process(
-    conn: &mut DbConnection,
-    uploader: &Uploader,
-    incoming: Vec<Incoming>,
-    batch: &Batch,
-    settings: &SchedulingSettings,
-    today: NaiveDate,
-) -> Result<BatchAntwoord, UploadError> {
-    let (modus, batch_id, reserved) = (batch.modus, batch.id.as_str(), batch.reserved);
-    let instelling = instellingen::get(conn, &uploader.brin)?;
-    check_participation(&instelling)?;
-    let eigen: HashSet<String> =
-        aanbieders::list_for_brin(conn, &uploader.brin)?.into_iter().map(|a| a.aanbiedercode).collect();
-    let deelname = instelling.neemt_deel_aan_directe_bevraging();
-
-    // Aanbieders of other instellingen: refused as a whole, never a partial write for someone else.
+/// 403 when a record names an aanbieder of another instelling: refused as a whole, never a
+/// partial write for someone else.
+fn refuse_foreign_aanbieders(incoming: &[Incoming], eigen: &HashSet<String>, brin: &str) -> Result<(), Problem> {
     let vreemd: Vec<InvalidParam> = incoming
         .iter()
         .enumerate()
@@ -403,8 +389,8 @@ pub fn process(
             (!eigen.contains(code)).then(|| InvalidParam {
                 name: format!("{}school.aanbiedercode", prefix(i, inc.regel)),
                 code: "aanbieder_not_owned".into(),
-                reason: format!("aanbieder {code} hoort niet bij instelling {}", uploader.brin),
-                reason_en: format!("aanbieder {code} does not belong to instelling {}", uploader.brin),
+                reason: format!("aanbieder {code} hoort niet bij instelling {}", brin),
+                reason_en: format!("aanbieder {code} does not belong to instelling {}", brin),
             })
         })
         .collect();
@@ -414,15 +400,17 @@ pub fn process(
         return Err(Problem::forbidden(format!(
             "{} record(s) noemen een aanbieder die niet bij {} hoort (eigen aanbieders: {})",
             vreemd.len(),
-            uploader.brin,
+            brin,
             eigen_sorted.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
         ))
-        .with_params(vreemd)
-        .into());
+        .with_params(vreemd));
     }
+    Ok(())
+}
 
-    // Per record: rejected (field errors, codes unknown to SBB's registers, duplicate key) or to store.
-    let registers = referentie::registers(conn)?;
+/// Per record: rejected (field errors, codes unknown to SBB's registers, a key repeated in the
+/// batch) or to store. Returns every record's result, the bpvo's to store and their indexes.
+fn classify(incoming: Vec<Incoming>, registers: &bpvo::Registers) -> (Vec<RecordResultaat>, Vec<Bpvo>, Vec<usize>) {
     let mut resultaten: Vec<RecordResultaat> = Vec::with_capacity(incoming.len());
     let mut te_bewaren: Vec<Bpvo> = Vec::new();
     let mut bewaar_index: Vec<usize> = Vec::new();
@@ -463,34 +451,65 @@ pub fn process(
         }
         resultaten.push(res);
     }
+    (resultaten, te_bewaren, bewaar_index)
+}
+
+/// Take the withdrawn bpvo's (`ingetrokken`: aanbieder, correlatieId) out of what is stored, and
+/// reject each with `ingetrokken` in its result.
+fn keep_withdrawn_out(
+    te_bewaren: Vec<Bpvo>,
+    bewaar_index: Vec<usize>,
+    ingetrokken: &HashSet<(String, String)>,
+    resultaten: &mut [RecordResultaat],
+) -> (Vec<Bpvo>, Vec<usize>) {
+    let (mut kept, mut kept_index) = (Vec::new(), Vec::new());
+    for (b, i) in te_bewaren.into_iter().zip(bewaar_index) {
+        let key = (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned());
+        if !ingetrokken.contains(&key) {
+            kept.push(b);
+            kept_index.push(i);
+        } else if let Some(r) = resultaten.get_mut(i) {
+            r.fouten.push(InvalidParam {
+                name: format!("{}correlatieId", prefix(i, r.regel)),
+                code: "ingetrokken".into(),
+                reason: format!(
+                    "bpvo {} van aanbieder {} is ingetrokken en blijft dat; stuur het alleen opnieuw met \
+                     ?herstellen=true als u het bewust wilt herstellen",
+                    key.1, key.0
+                ),
+                reason_en: format!(
+                    "bpvo {} was withdrawn and stays withdrawn; send it with ?herstellen=true to reinstate it",
+                    key.1
+                ),
+            });
+        }
+    }
+    (kept, kept_index)
+}
+
+/// Run the pipeline; `batch_id` is the id already reserved (with an Idempotency-Key) or a new one.
+pub fn process(
+    conn: &mut DbConnection,
+    uploader: &Uploader,
+    incoming: Vec<Incoming>,
+    batch: &Batch,
+    settings: &SchedulingSettings,
+    today: NaiveDate,
+) -> Result<BatchAntwoord, UploadError> {
+    let (modus, batch_id, reserved) = (batch.modus, batch.id.as_str(), batch.reserved);
+    let instelling = instellingen::get(conn, &uploader.brin)?;
+    check_participation(&instelling)?;
+    let eigen: HashSet<String> =
+        aanbieders::list_for_brin(conn, &uploader.brin)?.into_iter().map(|a| a.aanbiedercode).collect();
+    let deelname = instelling.neemt_deel_aan_directe_bevraging();
+
+    refuse_foreign_aanbieders(&incoming, &eigen, &uploader.brin)?;
+    let (mut resultaten, mut te_bewaren, mut bewaar_index) = classify(incoming, &referentie::registers(conn)?);
     // A withdrawn bpvo stays withdrawn unless the request reinstates it explicitly.
     let ingetrokken = bpvos::withdrawn_among(conn, &te_bewaren)?;
     let hersteld = if batch.herstellen { ingetrokken.len() } else { 0 };
     if !batch.herstellen && !ingetrokken.is_empty() {
-        let (mut kept, mut kept_index) = (Vec::new(), Vec::new());
-        for (b, i) in te_bewaren.into_iter().zip(bewaar_index) {
-            let key = (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned());
-            if !ingetrokken.contains(&key) {
-                kept.push(b);
-                kept_index.push(i);
-            } else if let Some(r) = resultaten.get_mut(i) {
-                r.fouten.push(InvalidParam {
-                    name: format!("{}correlatieId", prefix(i, r.regel)),
-                    code: "ingetrokken".into(),
-                    reason: format!(
-                        "bpvo {} van aanbieder {} is ingetrokken en blijft dat; stuur het alleen opnieuw met \
-                         ?herstellen=true als u het bewust wilt herstellen",
-                        key.1, key.0
-                    ),
-                    reason_en: format!(
-                        "bpvo {} was withdrawn and stays withdrawn; send it with ?herstellen=true to reinstate it",
-                        key.1
-                    ),
-                });
-            }
-        }
-        te_bewaren = kept;
-        bewaar_index = kept_index;
+        (te_bewaren, bewaar_index) = keep_withdrawn_out(te_bewaren, bewaar_index, &ingetrokken, &mut resultaten);
     }
     let afgewezen = resultaten.iter().filter(|r| r.resultaat == Resultaat::Rejected && !r.fouten.is_empty()).count();
     let now = now_utc();
