@@ -372,7 +372,7 @@ fn demo_bpvos(
     let mut studentcode = 1_000_000u32 + rng.random_range(0..1_000);
     for n in 0..cfg.bpvos {
         let DemoAanbieder { code: aanbiedercode, locaties: locs, mail_domain: domain } =
-            pick(rng, &locaties_per_aanbieder).clone();
+            pick(rng, locaties_per_aanbieder).clone();
         let (locatiecode, schoolnaam) = pick(rng, &locs).clone();
         let bi = rng.random_range(0..bedrijven.len());
         bedrijf_of.push(bi);
