@@ -1,0 +1,328 @@
+//! Sending: claim due mails (committed before any SMTP), mint the link tokens (only hashes are
+//! stored, before the mail leaves), render, send with bounded concurrency and a rate limit, and
+//! record every message on its own: 2xx sent; 4xx or a lost connection tried again later with
+//! exponential backoff, dead after the last attempt; 5xx failed for good and the address
+//! suppressed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bpv_mailing::{Mailer, SendOutcome, Sender, Templates};
+use bpv_store::repo::{aanbieders, deliveries, referentie};
+use bpv_store::{DbPool, StoreError, now_utc};
+use bpv_web::Settings;
+use chrono::NaiveDate;
+use futures_util::StreamExt;
+use secrecy::ExposeSecret;
+
+use crate::summary::Summary;
+
+mod prepare;
+mod record;
+
+use prepare::{Job, Namen, prepare};
+use record::{Ended, record};
+
+/// Tries of an outcome write before the run gives up on the database: the mail has gone out, so
+/// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
+const RECORD_TRIES: u32 = 6;
+
+/// Options of one run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The day to plan for (default today).
+    pub as_of: NaiveDate,
+    /// Plan and count, change nothing, send nothing.
+    pub dry_run: bool,
+    /// Send at most this many mails.
+    pub limit: Option<usize>,
+    pub concurrency: usize,
+    /// Mails per second at most (None = no limit).
+    pub rate_per_second: Option<f64>,
+    /// Show a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+/// Why a run could not be carried out at all.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database pool: {0}")]
+    Pool(#[from] bpv_store::db::PoolError),
+    #[error("mail: {0}")]
+    Mail(#[from] bpv_mailing::MailError),
+    #[error("background task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// The mail transport the settings ask for.
+pub fn mailer_from_settings(settings: &Settings) -> Result<Arc<dyn Mailer>, bpv_mailing::MailError> {
+    let m = &settings.mail;
+    Ok(match m.transport.as_str() {
+        "smtp" => Arc::new(bpv_mailing::SmtpMailer::new(&bpv_mailing::SmtpSettings {
+            host: m.smtp.host.clone(),
+            port: m.smtp.port,
+            security: match m.smtp.security.as_str() {
+                "none" => bpv_mailing::SmtpSecurity::None,
+                "tls" => bpv_mailing::SmtpSecurity::Tls,
+                _ => bpv_mailing::SmtpSecurity::StartTls,
+            },
+            username: m.smtp.username.clone(),
+            password: m.smtp.password.as_ref().map(|p| p.expose_secret().to_owned()),
+            pool_size: m.smtp.pool_size,
+            timeout_seconds: m.smtp.timeout_seconds,
+        })?),
+        _ => Arc::new(bpv_mailing::FileMailer::new(&m.file_dir)?),
+    })
+}
+
+/// Everything a run needs.
+pub struct Dispatcher {
+    pub pool: DbPool,
+    pub settings: Settings,
+    pub mailer: Arc<dyn Mailer>,
+    /// Name of this dispatcher in leases (host + process).
+    pub owner: String,
+    templates: Arc<Templates>,
+    sender: Arc<Sender>,
+    survey_base: String,
+}
+
+impl std::fmt::Debug for Dispatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dispatcher").field("owner", &self.owner).finish()
+    }
+}
+
+impl Dispatcher {
+    /// A dispatcher over `pool` sending through `mailer`.
+    pub fn new(pool: DbPool, settings: Settings, mailer: Arc<dyn Mailer>) -> Result<Self, DispatchError> {
+        let sender = Sender {
+            from_name: settings.mail.from_name.clone(),
+            from_email: settings.mail.from_email.clone(),
+            reply_to: settings.mail.reply_to.clone(),
+            message_id_domain: settings.mail.message_id_domain.clone(),
+        };
+        let survey_base = settings.survey.base_url();
+        let owner = format!(
+            "{}-{}-{}",
+            std::env::var("HOSTNAME").unwrap_or_else(|_| "dispatcher".into()),
+            std::process::id(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
+        Ok(Self {
+            pool,
+            settings,
+            mailer,
+            owner,
+            templates: Arc::new(Templates::new()?),
+            sender: Arc::new(sender),
+            survey_base,
+        })
+    }
+
+    /// Plan and send. Refuses to claim anything when the SMTP server cannot be reached.
+    pub async fn run(&self, opts: &RunOptions) -> Result<Summary, DispatchError> {
+        let started = Instant::now();
+        let mut summary = Summary { as_of: opts.as_of.to_string(), dry_run: opts.dry_run, ..Summary::default() };
+        let pool = self.pool.clone();
+        let sched = self.settings.scheduling;
+        let (as_of, dry) = (opts.as_of, opts.dry_run);
+        let planned = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry).map_err(DispatchError::from)
+        })
+        .await??;
+        summary.planned = planned.planned;
+        summary.invitations_created = planned.invitations_created;
+        summary.invitations_rescheduled = planned.rescheduled;
+        summary.invitations_cancelled = planned.cancelled;
+        if opts.dry_run {
+            summary.duration_ms = started.elapsed().as_millis();
+            return Ok(summary);
+        }
+        if let Err(e) = self.mailer.check_connection().await {
+            tracing::error!(error = %e, "SMTP server unreachable; nothing claimed");
+            summary.smtp_unreachable = true;
+            summary.duration_ms = started.elapsed().as_millis();
+            return Ok(summary);
+        }
+        self.send_due(opts, &mut summary).await?;
+        summary.duration_ms = started.elapsed().as_millis();
+        Ok(summary)
+    }
+
+    /// Claim and send due mails in batches until none are left (or `--limit` is reached), counting
+    /// outcomes into `summary`. Stops sending once an outcome cannot be written.
+    async fn send_due(&self, opts: &RunOptions, summary: &mut Summary) -> Result<(), DispatchError> {
+        let progress = progress_bar(opts.progress);
+        let limiter = opts
+            .rate_per_second
+            .filter(|r| *r > 0.0)
+            .map(|r| Arc::new(tokio::sync::Mutex::new(tokio::time::interval(Duration::from_secs_f64(1.0 / r)))));
+        let mut remaining = opts.limit.unwrap_or(usize::MAX);
+        let namen = Arc::new(self.names().await?);
+        // Once an outcome cannot be written, no new mail goes out: every mail sent while the
+        // database is away would be sent again after its lease.
+        let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut failure: Option<DispatchError> = None;
+        while remaining > 0 && failure.is_none() {
+            let batch =
+                i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
+                    .unwrap_or(500);
+            let (jobs, skipped) = self.claim_and_prepare(batch, opts.as_of, namen.clone()).await?;
+            summary.skipped += skipped;
+            if jobs.is_empty() && skipped == 0 {
+                break;
+            }
+            let claimed: usize = jobs.iter().map(|j| j.deliveries.len()).sum::<usize>() + skipped;
+            remaining = remaining.saturating_sub(claimed.max(1));
+            if let Some(pb) = &progress {
+                pb.inc_length(jobs.len() as u64);
+            }
+            let results: Vec<Result<Ended, DispatchError>> = futures_util::stream::iter(jobs)
+                .map(|job| {
+                    let limiter = limiter.clone();
+                    let halted = Arc::clone(&halted);
+                    async move {
+                        use std::sync::atomic::Ordering;
+                        if let Some(l) = limiter {
+                            l.lock().await.tick().await;
+                        }
+                        if halted.load(Ordering::SeqCst) {
+                            return Ok(Ended::Held);
+                        }
+                        let ended = self.send_one(job, opts.as_of).await;
+                        if ended.is_err() {
+                            halted.store(true, Ordering::SeqCst);
+                        }
+                        ended
+                    }
+                })
+                .buffer_unordered(opts.concurrency.max(1))
+                .inspect(|_| {
+                    if let Some(pb) = &progress {
+                        pb.inc(1);
+                    }
+                })
+                .collect()
+                .await;
+            let mut held = 0;
+            for r in results {
+                match r {
+                    Ok(Ended::Sent) => summary.sent += 1,
+                    Ok(Ended::Retried) => summary.retried += 1,
+                    Ok(Ended::Failed) => summary.failed += 1,
+                    Ok(Ended::Dead) => summary.dead += 1,
+                    Ok(Ended::Late) => summary.late += 1,
+                    Ok(Ended::Held) => held += 1,
+                    Err(e) => {
+                        failure.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = &failure {
+                tracing::error!(
+                    error = %e,
+                    verstuurd = summary.sent,
+                    niet_verstuurd = held,
+                    "database onbereikbaar: run gestopt; niet verstuurde mails gaan mee in de volgende run \
+                     (na hun lease)"
+                );
+            }
+        }
+        if let Some(pb) = progress {
+            pb.finish_and_clear();
+        }
+        failure.map_or(Ok(()), Err)
+    }
+
+    /// The names mails show: qualifications and registered aanbieders.
+    async fn names(&self) -> Result<Namen, DispatchError> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || -> Result<Namen, DispatchError> {
+            let mut conn = pool.get()?;
+            Ok(Namen {
+                kwalificaties: referentie::list_kwalificaties(&mut conn)?
+                    .into_iter()
+                    .map(|k| (k.crebo, k.naam))
+                    .collect(),
+                aanbieders: aanbieders::list(&mut conn)?.into_iter().map(|a| (a.aanbiedercode, a.naam)).collect(),
+            })
+        })
+        .await?
+    }
+
+    /// Claim a batch and turn it into jobs: tokens minted and committed, digests grouped.
+    async fn claim_and_prepare(
+        &self,
+        limit: i64,
+        today: NaiveDate,
+        namen: Arc<Namen>,
+    ) -> Result<(Vec<Job>, usize), DispatchError> {
+        let pool = self.pool.clone();
+        let owner = self.owner.clone();
+        let lease = chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1));
+        let survey_base = self.survey_base.clone();
+        let digest = self.settings.scheduling.digest;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            let claimed = deliveries::claim(&mut conn, &owner, now_utc(), lease, limit)?;
+            if claimed.is_empty() {
+                return Ok((Vec::new(), 0));
+            }
+            prepare(&mut conn, &owner, claimed, today, &namen, &survey_base, digest).map_err(DispatchError::from)
+        })
+        .await?
+    }
+
+    /// Render, send and record one message.
+    async fn send_one(&self, job: Job, today: NaiveDate) -> Result<Ended, DispatchError> {
+        let message_id = bpv_mailing::new_message_id();
+        let outcome = match self
+            .templates
+            .render(&job.request)
+            .and_then(|r| bpv_mailing::build_message(&self.sender, &job.request, &r, &message_id))
+        {
+            Ok(msg) => self.mailer.send(&msg).await,
+            // A mail we cannot even build will not get better by retrying.
+            Err(e) => SendOutcome::Permanent { reason: format!("bericht niet op te bouwen: {e}") },
+        };
+        let max_attempts = self.settings.dispatcher.max_attempts;
+        let (job, message_id, outcome) = (Arc::new(job), Arc::new(message_id), Arc::new(outcome));
+        let mut wait = Duration::from_millis(500);
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let (pool, owner) = (self.pool.clone(), self.owner.clone());
+            let (j, m, o) = (Arc::clone(&job), Arc::clone(&message_id), Arc::clone(&outcome));
+            let written = tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                record(&mut conn, &owner, &j, &m, (*o).clone(), today, max_attempts).map_err(DispatchError::from)
+            })
+            .await?;
+            match written {
+                Err(e) if tries < RECORD_TRIES => {
+                    tracing::warn!(error = %e, poging = tries, "uitkomst niet vastgelegd; opnieuw");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn progress_bar(wanted: bool) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !wanted || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} mails {wide_bar} {per_sec} {eta}")
+    {
+        pb.set_style(style);
+    }
+    Some(pb)
+}

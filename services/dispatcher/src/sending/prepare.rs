@@ -1,0 +1,177 @@
+//! From claimed deliveries to messages: skip what must not go out any more, mint the link tokens
+//! (their hashes committed before any mail leaves), and group praktijkopleider invitations into
+//! digests by the scheduling crate's rule.
+
+use std::collections::HashMap;
+
+use bpv_mailing::{MailItem, MailKind, MailRequest, SurveyToken};
+use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
+use bpv_store::repo::{bpvos, deliveries, invitations};
+use bpv_store::{DbConnection, Soort, StoreError, now_utc, write_transaction};
+use bpvo::Groep;
+use chrono::NaiveDate;
+
+/// One message to send: a single mail, or a digest of several invitation mails to one praktijkopleider.
+pub(super) struct Job {
+    pub(super) deliveries: Vec<DeliveryRow>,
+    /// For each delivery: its invitation, and the student's invitation whose link rides along.
+    pub(super) invitations: Vec<(InvitationRow, Option<InvitationRow>)>,
+    pub(super) request: MailRequest,
+    pub(super) recipient: String,
+}
+
+/// Names the mails show beside codes, read once per run: kwalificaties (crebo → naam) and the
+/// registered aanbieders (aanbiedercode → naam).
+#[derive(Debug, Default)]
+pub(crate) struct Namen {
+    pub(super) kwalificaties: HashMap<String, String>,
+    pub(super) aanbieders: HashMap<String, String>,
+}
+
+pub(super) fn voornaam(naam: Option<&str>) -> String {
+    naam.and_then(|n| n.split_whitespace().next()).map(str::to_owned).unwrap_or_else(|| "uw student".into())
+}
+
+/// Turn claimed deliveries into jobs; skip those that must not go out any more.
+pub(super) fn prepare(
+    conn: &mut DbConnection,
+    owner: &str,
+    claimed: Vec<DeliveryRow>,
+    today: NaiveDate,
+    namen: &Namen,
+    survey_base: &str,
+    digest: bool,
+) -> Result<(Vec<Job>, usize), StoreError> {
+    let now = now_utc();
+    let inv_ids: Vec<String> = claimed.iter().map(|d| d.invitation_id.clone()).collect();
+    let invs: HashMap<String, InvitationRow> =
+        invitations::by_ids(conn, &inv_ids)?.into_iter().map(|i| (i.id.clone(), i)).collect();
+    let bpvo_ids: Vec<String> = invs.values().map(|i| i.bpvo_id.clone()).collect();
+    let bpvo_map: HashMap<String, BpvoRow> =
+        bpvos::by_ids(conn, &bpvo_ids)?.into_iter().map(|b| (b.id.clone(), b)).collect();
+    // Student invitations that travel inside the praktijkopleider's mail (the scheduling rule).
+    let indirect: HashMap<String, InvitationRow> = invitations::for_bpvos(conn, &bpvo_ids)?
+        .into_iter()
+        .filter(|i| bpv_scheduling::student_link_in(&[crate::planning::state(i)]))
+        .map(|i| (i.bpvo_id.clone(), i))
+        .collect();
+    let recipients: Vec<String> = claimed.iter().filter_map(|d| d.recipient.clone()).collect();
+    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
+
+    let mut skipped = 0;
+    // (delivery, invitation, bpvo, student invitation riding along)
+    let mut ready: Vec<(DeliveryRow, InvitationRow, BpvoRow, Option<InvitationRow>)> = Vec::new();
+    for d in claimed {
+        let inv = invs.get(&d.invitation_id);
+        let bpvo = inv.and_then(|i| bpvo_map.get(&i.bpvo_id));
+        let reason = match (inv, bpvo, &d.recipient) {
+            (None, ..) | (_, None, _) => Some("uitnodiging niet gevonden"),
+            (_, _, None) => Some("geen e-mailadres (meer)"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Beantwoord => Some("al beantwoord"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Geannuleerd => {
+                Some("uitnodiging geannuleerd")
+            }
+            (Some(i), ..) if i.closes_on <= today => Some("bevraging gesloten"),
+            (Some(i), ..) if d.soort == Soort::Herinnering && i.opted_out => Some("afgemeld voor herinneringen"),
+            (_, _, Some(r)) if suppressed.contains(r) => Some("adres eerder geweigerd door de mailserver"),
+            _ => None,
+        };
+        match (reason, inv, bpvo) {
+            (None, Some(i), Some(b)) => {
+                let along = (i.groep == Groep::Praktijkopleider).then(|| indirect.get(&b.id).cloned()).flatten();
+                ready.push((d, i.clone(), b.clone(), along));
+            }
+            (reason, ..) => {
+                deliveries::record_skipped(conn, &d.id, owner, reason.unwrap_or("overgeslagen"), now)?;
+                skipped += 1;
+            }
+        }
+    }
+
+    // Mint the link tokens and commit their hashes before any mail leaves.
+    let mut links: HashMap<String, SurveyToken> = HashMap::new();
+    write_transaction(conn, |conn| -> Result<(), StoreError> {
+        for (_, inv, _, along) in &ready {
+            for i in std::iter::once(inv).chain(along.iter()) {
+                if !links.contains_key(&i.id) {
+                    let token = SurveyToken::generate();
+                    invitations::add_token(conn, &i.id, &token.hash(), now)?;
+                    links.insert(i.id.clone(), token);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let url = |inv: &InvitationRow, path: &str| -> String {
+        links.get(&inv.id).map(|t| format!("{survey_base}/{path}/{}", t.as_str())).unwrap_or_default()
+    };
+
+    // One job per mail; praktijkopleider invitation mails to the same address become one digest
+    // (grouped by the scheduling crate's rule).
+    let mut single: Vec<Option<Job>> = Vec::with_capacity(ready.len());
+    let mut digestible: Vec<(String, usize)> = Vec::new();
+    for (d, inv, bpvo, along) in ready {
+        let groep = inv.groep;
+        let item = MailItem {
+            student_voornaam: voornaam(bpvo.student_naam.as_deref()),
+            opleiding: namen.kwalificaties.get(&bpvo.crebo).cloned().unwrap_or_else(|| format!("crebo {}", bpvo.crebo)),
+            // The registered aanbieder's name, never the school's free text: mails go out in SBB's
+            // name, and a school must not be able to write into them.
+            organisatie: namen.aanbieders.get(&bpvo.aanbiedercode).cloned().unwrap_or_else(|| "de school".into()),
+            geplande_einddatum: bpvo.geplande_einddatum,
+            closes_on: inv.closes_on,
+            survey_url: url(&inv, "s"),
+            optout_url: url(&inv, "afmelden"),
+            student_link: along.as_ref().map(|s| url(s, "s")),
+        };
+        let recipient = d.recipient.clone().unwrap_or_default();
+        let kind = match d.soort {
+            Soort::Herinnering => MailKind::Herinnering { nummer: u32::try_from(d.nummer).unwrap_or(1) },
+            Soort::Uitnodiging => MailKind::Uitnodiging,
+        };
+        if digest && groep == Groep::Praktijkopleider && d.soort == Soort::Uitnodiging {
+            digestible.push((recipient.clone(), single.len()));
+        }
+        let to_name = match groep {
+            Groep::Praktijkopleider => bpvo.praktijkopleider_naam.clone(),
+            Groep::Student => bpvo.student_naam.clone(),
+        };
+        single.push(Some(Job {
+            request: MailRequest { to_email: recipient.clone(), to_name, groep, kind, items: vec![item] },
+            deliveries: vec![d],
+            invitations: vec![(inv, along)],
+            recipient,
+        }));
+    }
+    // Each digest takes the place of its first mail; the others join it.
+    let mut joins: HashMap<usize, Vec<usize>> = HashMap::new();
+    for group in bpv_scheduling::group_digests(&digestible) {
+        if let Some((&first, rest)) = group.split_first() {
+            joins.insert(first, rest.to_vec());
+        }
+    }
+    let mut jobs: Vec<Job> = Vec::new();
+    for i in 0..single.len() {
+        let Some(mut job) = single[i].take() else { continue };
+        for j in joins.remove(&i).unwrap_or_default() {
+            if let Some(other) = single.get_mut(j).and_then(Option::take) {
+                job.request.items.extend(other.request.items);
+                job.deliveries.extend(other.deliveries);
+                job.invitations.extend(other.invitations);
+            }
+        }
+        jobs.push(job);
+    }
+    Ok((jobs, skipped))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_name_is_shown_nothing_more() {
+        assert_eq!(voornaam(Some("Zoë Çelik-de Vries")), "Zoë");
+        assert_eq!(voornaam(None), "uw student");
+    }
+}
