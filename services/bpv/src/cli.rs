@@ -2,11 +2,10 @@
 
 use std::path::PathBuf;
 
-use bpv_store::{DatabaseUrl, DbPool, build_pool};
 use bpv_web::{Settings, SettingsSource};
-use clap::{Args, Parser, Subcommand};
-use secrecy::ExposeSecret;
+use clap::{Parser, Subcommand};
 
+use crate::shared::open_database;
 use crate::{CliError, admin, demo};
 
 /// BPV Monitor — continuous survey of MBO work placements.
@@ -49,14 +48,6 @@ pub(crate) fn load_settings(database_url: Option<&str>, config_dir: Option<PathB
     Settings::load_from(&source).map_err(|e| crate::bad(e.to_string()))
 }
 
-/// Open (and migrate) the configured database.
-pub(crate) fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), CliError> {
-    let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-    let pool =
-        build_pool(&url, settings.database.pool_size).map_err(|e| anyhow::anyhow!("{} ({})", e, url.redacted()))?;
-    Ok((url, pool))
-}
-
 pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
     let settings = load_settings(cli.database_url.as_deref(), cli.config_dir.clone())?;
     match cli.command {
@@ -90,24 +81,4 @@ fn migrate(settings: &Settings, check: bool) -> Result<(), CliError> {
         println!("{}: applied {}", url.redacted(), applied.join(", "));
     }
     Ok(())
-}
-
-/// Arguments shared by commands that read a file.
-#[derive(Debug, Args)]
-pub struct FileArg {
-    /// The file to read (`-` for standard input).
-    pub file: PathBuf,
-}
-
-impl FileArg {
-    /// The file's bytes.
-    pub fn read(&self) -> Result<Vec<u8>, CliError> {
-        if self.file.as_os_str() == "-" {
-            let mut buf = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).map_err(anyhow::Error::from)?;
-            return Ok(buf);
-        }
-        std::fs::read(&self.file)
-            .map_err(|e| crate::bad(format!("kan {} niet lezen (cannot read): {e}", self.file.display())))
-    }
 }

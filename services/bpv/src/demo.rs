@@ -7,9 +7,9 @@ use bpv_store::repo::{bpvos, instellingen};
 use bpv_store::{Backend, DbConnection};
 use clap::Args;
 
-use crate::cli::open_database;
 use crate::output::kv;
 use crate::seed::{SeedConfig, seed};
+use crate::shared::open_database;
 use crate::{CliError, bad};
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod history;
 mod output;
 mod registraties;
 pub mod seed;
+mod shared;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -18,9 +18,10 @@ use bpv_web::headers::api_headers;
 use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
 use secrecy::ExposeSecret;
 
-use crate::dashboard::{self, Views};
+use crate::dashboard;
 use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
+use crate::views::Views;
 use crate::{antwoorden, api, datakwaliteit, mtls, openapi};
 
 /// Login attempts per client IP per minute.
@@ -108,7 +109,7 @@ impl Application {
             keys: TokenKeys::new(&settings.auth),
             data: Arc::clone(&data),
             views: Arc::new(Views::new()?),
-            kwaliteit: Arc::new(datakwaliteit::Cache::new(Duration::from_secs(
+            kwaliteit: Arc::new(datakwaliteit::cache::Cache::new(Duration::from_secs(
                 settings.reporting.refresh_seconds.max(1),
             ))),
             secure_cookies,

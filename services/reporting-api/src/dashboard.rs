@@ -16,8 +16,9 @@ use bpv_store::repo::audit::{self, Actor};
 use bpv_store::repo::{gemachtigden, medewerkers, sessies};
 use bpv_web::Problem;
 use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol, TokenSpec};
+
+use crate::views::page;
 use bpv_web::credentials::{hash_secret, verify_secret};
-use minijinja::Environment;
 use serde::{Deserialize, Serialize};
 
 use crate::report::{self, Filters, Kijker, Rapport, Vraag};
@@ -34,47 +35,6 @@ const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
 /// Checked when the address is unknown, so that answer takes as long as a wrong password.
 static STAND_IN_HASH: LazyLock<String> =
     LazyLock::new(|| hash_secret("stand-in for addresses without an account").unwrap_or_default());
-
-/// The templates, loaded once.
-pub struct Views {
-    env: Environment<'static>,
-}
-
-impl std::fmt::Debug for Views {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Views").finish_non_exhaustive()
-    }
-}
-
-impl Views {
-    /// Load the embedded templates.
-    pub fn new() -> Result<Self, minijinja::Error> {
-        let mut env = Environment::new();
-        env.add_template("base.html", include_str!("../templates/base.html"))?;
-        env.add_template("login.html", include_str!("../templates/login.html"))?;
-        env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
-        env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
-        Ok(Views { env })
-    }
-
-    fn render(&self, status: StatusCode, name: &str, ctx: minijinja::Value) -> HttpResponse {
-        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
-            Ok(html) => page(status).body(html),
-            Err(e) => {
-                tracing::error!(error = %e, template = name, "template failed");
-                page(StatusCode::INTERNAL_SERVER_ERROR).body("Er ging iets mis bij het tonen van deze pagina.")
-            }
-        }
-    }
-}
-
-fn page(status: StatusCode) -> actix_web::HttpResponseBuilder {
-    let mut b = HttpResponse::build(status);
-    b.content_type("text/html; charset=utf-8")
-        .insert_header(("Content-Security-Policy", bpv_web::headers::PAGE_CSP))
-        .insert_header(("Referrer-Policy", "same-origin"));
-    b
-}
 
 /// A verified session.
 #[derive(Debug, Clone, PartialEq, Eq)]

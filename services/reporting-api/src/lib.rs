@@ -13,6 +13,7 @@ pub mod mtls;
 mod openapi;
 pub mod report;
 mod state;
+mod views;
 
 pub use antwoorden::{pseudoniem, pseudoniem_sleutel};
 pub use app::Application;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use bpv_store::DbPool;
 use bpv_web::auth::TokenKeys;
 
-use crate::dashboard::Views;
 use crate::data::ReportData;
+use crate::views::Views;
 
 /// Shared state behind `web::Data`.
 #[derive(Clone)]
@@ -16,7 +16,7 @@ pub struct AppState {
     pub data: Arc<ReportData>,
     pub views: Arc<Views>,
     /// Data-quality overviews, recomputed after `reporting.refresh_seconds`.
-    pub kwaliteit: Arc<crate::datakwaliteit::Cache>,
+    pub kwaliteit: Arc<crate::datakwaliteit::cache::Cache>,
     /// Set the `Secure` flag on the session cookie (when served over https).
     pub secure_cookies: bool,
     /// `http.trusted_proxies`: rate limits key on the client behind these.

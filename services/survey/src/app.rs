@@ -13,18 +13,8 @@ use bpv_store::{DatabaseUrl, DbPool, build_pool};
 use bpv_web::Settings;
 use secrecy::ExposeSecret;
 
+use crate::state::State;
 use crate::{pages, views::Views};
-
-/// Shared by the handlers.
-#[derive(Clone)]
-pub(crate) struct State {
-    pub pool: DbPool,
-    /// `reporting.k`: the thank-you page's national mean is shown only on at least this many
-    /// answers, the same threshold as every published figure.
-    pub k: u64,
-    pub questionnaires: Arc<Questionnaires>,
-    pub views: Arc<Views>,
-}
 
 /// A bound, not yet running server.
 pub struct Application {

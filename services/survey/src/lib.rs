@@ -6,6 +6,7 @@
 
 mod app;
 mod pages;
+mod state;
 mod views;
 
 pub use app::Application;

@@ -13,7 +13,7 @@ use bpv_store::{StoreError, now_utc};
 use bpvo::Groep;
 use chrono::NaiveDate;
 
-use crate::app::State;
+use crate::state::State;
 use crate::views::{Form, Melding, Page, Thanks};
 
 /// `GET /health`

@@ -1,0 +1,208 @@
+//! Accounts: gemachtigden (upload page, dashboard), SBB medewerkers and API clients.
+
+use super::*;
+
+/// A password from standard input (at least 12 characters) or generated; with its hash.
+fn new_password(from_stdin: bool) -> Result<(String, String, bool), CliError> {
+    let (password, generated) = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).map_err(anyhow::Error::from)?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_owned();
+        if pw.chars().count() < 12 {
+            return Err(bad("wachtwoord moet minstens 12 tekens hebben (password must be at least 12 characters)"));
+        }
+        (pw, false)
+    } else {
+        (bpv_web::credentials::generate_secret(), true)
+    };
+    let hash = bpv_web::credentials::hash_secret(&password).map_err(anyhow::Error::from)?;
+    Ok((password, hash, generated))
+}
+
+pub(super) fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) -> Result<(), CliError> {
+    match command {
+        MedewerkerCommand::Add { email, naam, password_stdin } => {
+            let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
+            let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            let (password, hash, generated) = new_password(password_stdin)?;
+            let row = conn_tx(conn, |conn| {
+                let row = medewerkers::add(conn, email.as_str(), naam.as_str(), &hash, now_utc())?;
+                audit_admin(conn, None, "medewerker.add", json!({ "medewerkerId": row.id }))?;
+                Ok(row)
+            })?;
+            println!("SBB-medewerker {} toegevoegd", row.email);
+            if generated {
+                println!("wachtwoord (wordt niet nog eens getoond): {password}");
+            }
+            Ok(())
+        }
+        MedewerkerCommand::Remove { email } => {
+            let removed = conn_tx(conn, |conn| {
+                let removed = medewerkers::remove(conn, &email, now_utc())?;
+                if removed {
+                    audit_admin(conn, None, "medewerker.remove", json!({}))?;
+                }
+                Ok(removed)
+            })?;
+            if !removed {
+                return Err(bad(format!("geen actieve SBB-medewerker {email} (no such active account)")));
+            }
+            println!("SBB-medewerker {email} gedeactiveerd");
+            Ok(())
+        }
+        MedewerkerCommand::List => {
+            let rows: Vec<Vec<String>> = medewerkers::list(conn)?
+                .into_iter()
+                .map(|m| vec![m.email, m.naam, ja_nee(m.actief), m.created_at.format("%Y-%m-%d").to_string()])
+                .collect();
+            table(&["e-mail", "naam", "actief", "sinds"], &rows);
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) -> Result<(), CliError> {
+    match command {
+        GemachtigdeCommand::Add { brin, email, naam, password_stdin } => {
+            let brin = parse_brin(&brin)?;
+            let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
+            let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            let (password, hash, generated) = new_password(password_stdin)?;
+            let row = conn_tx(conn, |conn| {
+                let row = gemachtigden::add(
+                    conn,
+                    &gemachtigden::NewGemachtigde {
+                        brin: brin.as_str(),
+                        email: email.as_str(),
+                        naam: naam.as_str(),
+                        password_hash: &hash,
+                    },
+                    now_utc(),
+                )?;
+                audit_admin(conn, Some(brin.as_str()), "gemachtigde.add", json!({ "gemachtigdeId": row.id }))?;
+                Ok(row)
+            })?;
+            println!("gemachtigde {} toegevoegd aan {brin}", row.email);
+            if generated {
+                println!("wachtwoord (wordt niet nog eens getoond): {password}");
+            }
+            Ok(())
+        }
+        GemachtigdeCommand::Remove { brin, email } => {
+            let brin = parse_brin(&brin)?;
+            let removed = conn_tx(conn, |conn| {
+                let removed = gemachtigden::remove(conn, brin.as_str(), &email, now_utc())?;
+                if removed {
+                    audit_admin(conn, Some(brin.as_str()), "gemachtigde.remove", json!({}))?;
+                }
+                Ok(removed)
+            })?;
+            if !removed {
+                return Err(bad(format!("geen actieve gemachtigde {email} bij {brin} (no such active gemachtigde)")));
+            }
+            println!("gemachtigde {email} van {brin} gedeactiveerd");
+            Ok(())
+        }
+        GemachtigdeCommand::List { brin } => {
+            let brin = parse_brin(&brin)?;
+            instellingen::get(conn, brin.as_str())?;
+            let rows: Vec<Vec<String>> = gemachtigden::list(conn, brin.as_str())?
+                .into_iter()
+                .map(|g| vec![g.email, g.naam, ja_nee(g.actief), g.created_at.format("%Y-%m-%d").to_string()])
+                .collect();
+            table(&["e-mail", "naam", "actief", "sinds"], &rows);
+            Ok(())
+        }
+    }
+}
+
+pub(super) fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliError> {
+    match command {
+        ClientCommand::Create { brin, naam, scopes, rol } => {
+            let brin = brin.as_deref().map(parse_brin).transpose()?;
+            let Some(rol) = Rol::parse(&rol) else {
+                return Err(bad(format!("--rol moet school of sbb zijn (gekregen: {rol:?})")));
+            };
+            match (rol, &brin) {
+                (Rol::School, None) => {
+                    return Err(bad("--brin is verplicht voor een school-client (required for rol school)"));
+                }
+                (Rol::Sbb, Some(_)) => return Err(bad("een sbb-client hoort bij geen instelling: laat --brin weg")),
+                _ => {}
+            }
+            let scopes = if scopes.is_empty() { KNOWN_SCOPES.iter().map(|s| s.to_string()).collect() } else { scopes };
+            for s in &scopes {
+                if !KNOWN_SCOPES.contains(&s.as_str()) {
+                    return Err(bad(format!("onbekende scope {s:?}; bekend: {}", KNOWN_SCOPES.join(", "))));
+                }
+            }
+            if let Some(b) = &brin {
+                instellingen::get(conn, b.as_str())?;
+            }
+            let client_id = new_client_id(brin.as_ref());
+            let secret = bpv_web::credentials::generate_secret();
+            let hash = bpv_web::credentials::hash_secret(&secret).map_err(anyhow::Error::from)?;
+            let row = ApiClientRow {
+                client_id: client_id.clone(),
+                brin: brin.as_ref().map(|b| b.as_str().into()),
+                naam,
+                rol,
+                scopes: scopes.join(" "),
+                secret_hash: hash,
+                created_at: now_utc(),
+                revoked_at: None,
+            };
+            conn_tx(conn, |conn| {
+                api_clients::insert(conn, &row)?;
+                audit_admin(
+                    conn,
+                    row.brin.as_deref(),
+                    "client.create",
+                    json!({ "clientId": row.client_id, "scopes": row.scopes, "rol": row.rol.as_str() }),
+                )
+            })?;
+            println!("client aangemaakt (het secret wordt niet nog eens getoond):");
+            kv(&[("client_id", client_id), ("client_secret", secret), ("scopes", row.scopes)]);
+            Ok(())
+        }
+        ClientCommand::List { brin } => {
+            let brin = brin.as_deref().map(parse_brin).transpose()?;
+            let rows: Vec<Vec<String>> = api_clients::list(conn, brin.as_ref().map(|b| b.as_str()))?
+                .into_iter()
+                .map(|c| {
+                    vec![
+                        c.client_id,
+                        c.brin.unwrap_or_else(|| "—".into()),
+                        c.rol.to_string(),
+                        c.scopes,
+                        ja_nee(c.revoked_at.is_some()),
+                    ]
+                })
+                .collect();
+            table(&["client_id", "BRIN", "rol", "scopes", "ingetrokken"], &rows);
+            Ok(())
+        }
+        ClientCommand::Revoke { client_id } => {
+            let revoked = conn_tx(conn, |conn| {
+                let revoked = api_clients::revoke(conn, &client_id, now_utc())?;
+                if revoked {
+                    audit_admin(conn, None, "client.revoke", json!({ "clientId": client_id }))?;
+                }
+                Ok(revoked)
+            })?;
+            if !revoked {
+                return Err(bad(format!("geen actieve client {client_id} (no such active client)")));
+            }
+            println!("client {client_id} ingetrokken");
+            Ok(())
+        }
+    }
+}
+
+/// `bpv_25ab_x7k2…`: readable in logs, says whose it is, unguessable tail.
+fn new_client_id(brin: Option<&Brin>) -> String {
+    let owner = brin.map(|b| b.as_str().to_lowercase()).unwrap_or_else(|| "sbb".into());
+    let tail: String =
+        bpv_web::credentials::generate_secret().chars().filter(char::is_ascii_alphanumeric).take(12).collect();
+    format!("bpv_{owner}_{}", tail.to_lowercase())
+}

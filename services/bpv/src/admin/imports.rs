@@ -1,0 +1,99 @@
+//! Imports of SBB's files: kwalificaties, erkenningen, registraties and an external bureau's answers. Each is all or nothing.
+
+use super::*;
+
+/// Import SBB's register of qualifications (all or nothing).
+pub(super) fn import_crebo(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let list = bpvo::read_kwalificaties(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
+    let rows: Vec<KwalificatieRow> = list
+        .iter()
+        .map(|k| KwalificatieRow {
+            crebo: k.crebo.as_str().into(),
+            naam: k.naam.clone(),
+            niveau: i32::from(k.niveau),
+            sector: k.sector.code().into(),
+        })
+        .collect();
+    let n = conn_tx(conn, |conn| {
+        let n = referentie::upsert_kwalificaties(conn, &rows)?;
+        audit_admin(conn, None, "kwalificaties.import", json!({ "rows": n }))?;
+        Ok(n)
+    })?;
+    println!("{n} kwalificaties geïmporteerd");
+    Ok(())
+}
+
+/// Import SBB's own registrations of bpvo's (all or nothing; unknown aanbieders refuse the file).
+pub(super) fn import_registraties(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let records = crate::registraties::read(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
+    let regs = crate::registraties::validate_all(&records).map_err(|problems| {
+        let shown: Vec<&String> = problems.iter().take(50).collect();
+        let more =
+            if problems.len() > 50 { format!("\n… en nog {} fouten", problems.len() - 50) } else { String::new() };
+        bad(format!(
+            "{}: {} fout(en), niets geïmporteerd (nothing imported):\n  {}{more}",
+            file.file.display(),
+            problems.len(),
+            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
+        ))
+    })?;
+    let known: std::collections::HashSet<String> =
+        aanbieders::list(conn)?.into_iter().map(|a| a.aanbiedercode).collect();
+    let unknown: std::collections::BTreeSet<&str> =
+        regs.iter().map(|r| r.aanbiedercode.as_str()).filter(|c| !known.contains(*c)).collect();
+    if !unknown.is_empty() {
+        return Err(bad(format!(
+            "onbekende aanbieder(s), niets geïmporteerd: {}",
+            unknown.into_iter().collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let (added, updated) = conn_tx(conn, |conn| {
+        let counts = bpv_store::repo::bpvos::merge_registraties(conn, &regs, now_utc())?;
+        audit_admin(
+            conn,
+            None,
+            "registraties.import",
+            json!({ "rows": regs.len(), "nieuw": counts.0, "bijgewerkt": counts.1 }),
+        )?;
+        Ok(counts)
+    })?;
+    println!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len());
+    Ok(())
+}
+
+/// Import the answers of an external survey bureau.
+pub(super) fn import_antwoorden(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let n = crate::antwoorden::import(conn, &bytes).map_err(|e| match e {
+        CliError::BadInput(m) => bad(format!("{}: {m}", file.file.display())),
+        other => other,
+    })?;
+    audit_admin(conn, None, "antwoorden.import", json!({ "rows": n }))?;
+    println!("{n} antwoorden geïmporteerd");
+    Ok(())
+}
+
+/// Import leerbedrijf recognitions (new ones only).
+pub(super) fn import_erkenningen(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let list = bpvo::read_erkenningen(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
+    let rows: Vec<ErkenningRow> = list
+        .iter()
+        .map(|e| ErkenningRow {
+            id: new_id(),
+            leerbedrijf_id: e.leerbedrijf_id.as_str().into(),
+            crebo: e.crebo.as_str().into(),
+            geldig_van: e.geldig_van,
+            geldig_tot: e.geldig_tot,
+        })
+        .collect();
+    let n = conn_tx(conn, |conn| {
+        let n = referentie::insert_erkenningen(conn, &rows)?;
+        audit_admin(conn, None, "erkenningen.import", json!({ "rows": rows.len(), "new": n }))?;
+        Ok(n)
+    })?;
+    println!("{} erkenningen gelezen, {n} nieuw", rows.len());
+    Ok(())
+}

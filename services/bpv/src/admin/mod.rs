@@ -1,0 +1,295 @@
+//! `bpv admin …`: the operator's changes to instellingen, aanbieders, locaties, gemachtigden,
+//! API clients and reference data. Every change is written to the audit log.
+
+use bpv_store::models::{AanbiederRow, ApiClientRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
+use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, medewerkers, referentie};
+use bpv_store::{DbConnection, Rol, ids::new_id, now_utc};
+use bpvo::{Aanbiedercode, Brin, Email, Locatiecode, Naam, Oin, Schoolnaam, ValueError};
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use serde_json::json;
+
+use crate::output::{ja_nee, kv, opt_date, table};
+use crate::shared::FileArg;
+use crate::{CliError, bad};
+
+mod accounts;
+mod auditlog;
+mod imports;
+mod register;
+
+use accounts::{client, gemachtigde, medewerker};
+use auditlog::audit_log;
+use imports::{import_antwoorden, import_crebo, import_erkenningen, import_registraties};
+use register::{aanbieder_add, instelling, locatie_add};
+
+/// Scopes a client may be given.
+pub const KNOWN_SCOPES: &[&str] = &["bpvo:write", "resultaten:read"];
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Instellingen (school boards, by BRIN) and their participation.
+    Instelling {
+        #[command(subcommand)]
+        command: InstellingCommand,
+    },
+    /// Onderwijsaanbieders of an instelling.
+    Aanbieder {
+        #[command(subcommand)]
+        command: AanbiederCommand,
+    },
+    /// Onderwijslocaties of an aanbieder.
+    Locatie {
+        #[command(subcommand)]
+        command: LocatieCommand,
+    },
+    /// People who may use the manual upload page (at most two active per BRIN).
+    Gemachtigde {
+        #[command(subcommand)]
+        command: GemachtigdeCommand,
+    },
+    /// SBB staff who may read every instelling's results on the dashboard.
+    Medewerker {
+        #[command(subcommand)]
+        command: MedewerkerCommand,
+    },
+    /// API clients (OAuth2 client credentials).
+    Client {
+        #[command(subcommand)]
+        command: ClientCommand,
+    },
+    /// Import the crebo register: CSV `crebo;naam;niveau;sector`.
+    ImportCrebo(FileArg),
+    /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot`.
+    ImportErkenningen(FileArg),
+    /// Merge SBB's bpvo registrations (praktijkopleider, leerbedrijf) by aanbiedercode + correlatieId:
+    /// CSV `Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;
+    /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` or a JSON array.
+    ImportRegistraties(FileArg),
+    /// Import answers collected by an external survey bureau (same item codes as the web form):
+    /// CSV with `uitnodiging_id` or `aanbiedercode;correlatie_id;groep`, then `cijfer;voorbereiding_1;…;verbeterpunten`.
+    ImportAntwoorden(FileArg),
+    /// Read the audit log (append-only): who did what, when — uploads, logins, admin changes,
+    /// non-aggregated reads, purges. Oldest first.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only entries about this instelling (BRIN).
+    #[arg(long)]
+    pub instelling: Option<String>,
+    /// Only entries on or after this day (jjjj-mm-dd, UTC).
+    #[arg(long)]
+    pub since: Option<String>,
+    /// At most this many (the most recent ones).
+    #[arg(long, default_value_t = 200)]
+    pub limit: i64,
+    /// One JSON object per line instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstellingCommand {
+    /// Register an instelling.
+    Add {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        naam: String,
+        /// Organisatie-identificatienummer (20 digits), needed for non-aggregated results.
+        #[arg(long)]
+        oin: Option<String>,
+    },
+    /// Show an instelling with its participation, aanbieders, locaties, gemachtigden and clients.
+    Show { brin: String },
+    /// List all instellingen.
+    List,
+    /// Change how an instelling takes part; dates as jjjj-mm-dd, `geen` clears one.
+    SetParticipation(ParticipationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParticipationArgs {
+    pub brin: String,
+    /// Takes part in directe studentbevraging (students surveyed directly).
+    #[arg(long)]
+    pub directe_studentbevraging: Option<bool>,
+    /// Date the intake was done (`geen` to clear).
+    #[arg(long)]
+    pub intake_op: Option<String>,
+    /// Date the verwerkersovereenkomst was signed (`geen` to clear); no upload is accepted without it.
+    #[arg(long)]
+    pub verwerkersovereenkomst: Option<String>,
+    /// Uses the results API.
+    #[arg(long)]
+    pub resultaten_api: Option<bool>,
+    /// OIN (`geen` to clear).
+    #[arg(long)]
+    pub oin: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AanbiederCommand {
+    /// Add an aanbieder (RIO code like 123A456) to an instelling.
+    Add {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        naam: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LocatieCommand {
+    /// Add or rename a locatie (code like 123X456) of an aanbieder.
+    Add {
+        #[arg(long)]
+        aanbieder: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        naam: String,
+        #[arg(long)]
+        plaats: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MedewerkerCommand {
+    /// Add an SBB staff member; prints a generated password once unless `--password-stdin` is given.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        naam: String,
+        /// Read the password (at least 12 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a staff member (their dashboard session ends at once).
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
+    /// List the staff accounts.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GemachtigdeCommand {
+    /// Add a gemachtigde; prints a generated password once unless `--password-stdin` is given.
+    Add {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        naam: String,
+        /// Read the password (at least 12 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a gemachtigde.
+    Remove {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// List the gemachtigden of an instelling.
+    List { brin: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Create an API client; prints its secret once (only a hash is stored).
+    Create {
+        /// The instelling the client acts for (not for `--rol sbb`).
+        #[arg(long)]
+        brin: Option<String>,
+        #[arg(long)]
+        naam: String,
+        /// Scope to grant; repeat for several (default: bpvo:write and resultaten:read).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// `school` (bounded to its instelling) or `sbb` (SBB staff: national figures).
+        #[arg(long, default_value = "school")]
+        rol: String,
+    },
+    /// List clients.
+    List {
+        #[arg(long)]
+        brin: Option<String>,
+    },
+    /// Revoke a client.
+    Revoke { client_id: String },
+}
+
+fn invalid(flag: &str, e: &ValueError) -> CliError {
+    bad(format!("{flag}: {} ({})", e.nl, e.en))
+}
+
+fn parse_brin(s: &str) -> Result<Brin, CliError> {
+    Brin::parse(s).map_err(|e| invalid("--brin", &e))
+}
+
+/// `jjjj-mm-dd`, or `geen`/`none` for "no date".
+fn parse_opt_date(flag: &str, s: &str) -> Result<Option<NaiveDate>, CliError> {
+    match s.trim().to_lowercase().as_str() {
+        "geen" | "none" | "" => Ok(None),
+        _ => bpvo::parse_iso_date(s).map(Some).map_err(|e| invalid(flag, &e)),
+    }
+}
+
+fn operator() -> String {
+    std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "onbekend".into())
+}
+
+fn audit_admin(
+    conn: &mut DbConnection,
+    brin: Option<&str>,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), CliError> {
+    let who = operator();
+    audit::append(conn, now_utc(), audit::Actor { kind: "admin", id: &who }, brin, action, &detail, None)?;
+    Ok(())
+}
+
+pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), CliError> {
+    match command {
+        AdminCommand::Instelling { command } => instelling(conn, command),
+        AdminCommand::Audit(args) => audit_log(conn, args),
+        AdminCommand::Aanbieder { command: AanbiederCommand::Add { brin, code, naam } } => {
+            aanbieder_add(conn, brin, code, naam)
+        }
+        AdminCommand::Locatie { command: LocatieCommand::Add { aanbieder, code, naam, plaats } } => {
+            locatie_add(conn, aanbieder, code, naam, plaats)
+        }
+        AdminCommand::Gemachtigde { command } => gemachtigde(conn, command),
+        AdminCommand::Medewerker { command } => medewerker(conn, command),
+        AdminCommand::Client { command } => client(conn, command),
+        AdminCommand::ImportCrebo(file) => import_crebo(conn, file),
+        AdminCommand::ImportRegistraties(file) => import_registraties(conn, file),
+        AdminCommand::ImportAntwoorden(file) => import_antwoorden(conn, file),
+        AdminCommand::ImportErkenningen(file) => import_erkenningen(conn, file),
+    }
+}
+
+/// Run `f` in one transaction.
+fn conn_tx<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, CliError>,
+) -> Result<T, CliError> {
+    bpv_store::write_transaction(conn, f)
+}
+
+impl From<diesel::result::Error> for CliError {
+    fn from(e: diesel::result::Error) -> Self {
+        CliError::from(bpv_store::StoreError::from(e))
+    }
+}

@@ -1,0 +1,192 @@
+//! Instellingen (participation, contact), their aanbieders and locaties.
+
+use super::*;
+
+pub(super) fn instelling(conn: &mut DbConnection, command: InstellingCommand) -> Result<(), CliError> {
+    match command {
+        InstellingCommand::Add { brin, naam, oin } => {
+            let brin = parse_brin(&brin)?;
+            let naam = Schoolnaam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            let oin = oin.map(|o| Oin::parse(&o).map_err(|e| invalid("--oin", &e))).transpose()?;
+            if instellingen::find(conn, brin.as_str())?.is_some() {
+                return Err(bad(format!("instelling {brin} bestaat al (already exists)")));
+            }
+            let now = now_utc();
+            conn_tx(conn, |conn| {
+                instellingen::insert(
+                    conn,
+                    &InstellingRow {
+                        brin: brin.as_str().into(),
+                        naam: naam.as_str().into(),
+                        oin: oin.as_ref().map(|o| o.as_str().into()),
+                        directe_studentbevraging: false,
+                        intake_op: None,
+                        resultaten_api: false,
+                        verwerkersovereenkomst_getekend_op: None,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )?;
+                audit_admin(conn, Some(brin.as_str()), "instelling.add", json!({}))
+            })?;
+            println!("instelling {brin} ({naam}) toegevoegd");
+            Ok(())
+        }
+        InstellingCommand::Show { brin } => {
+            let brin = parse_brin(&brin)?;
+            show_instelling(conn, &brin)
+        }
+        InstellingCommand::List => {
+            let rows: Vec<Vec<String>> = instellingen::list(conn)?
+                .into_iter()
+                .map(|i| {
+                    let direct = ja_nee(i.neemt_deel_aan_directe_bevraging());
+                    vec![i.brin, i.naam, direct, opt_date(i.verwerkersovereenkomst_getekend_op)]
+                })
+                .collect();
+            table(&["BRIN", "naam", "directe bevraging", "verwerkersovereenkomst"], &rows);
+            Ok(())
+        }
+        InstellingCommand::SetParticipation(args) => {
+            let brin = parse_brin(&args.brin)?;
+            let change = instellingen::ParticipationChange {
+                directe_studentbevraging: args.directe_studentbevraging,
+                intake_op: args.intake_op.as_deref().map(|d| parse_opt_date("--intake-op", d)).transpose()?,
+                resultaten_api: args.resultaten_api,
+                verwerkersovereenkomst_getekend_op: args
+                    .verwerkersovereenkomst
+                    .as_deref()
+                    .map(|d| parse_opt_date("--verwerkersovereenkomst", d))
+                    .transpose()?,
+                oin: args
+                    .oin
+                    .as_deref()
+                    .map(|o| match o.trim().to_lowercase().as_str() {
+                        "geen" | "none" => Ok(None),
+                        _ => Oin::parse(o).map(|o| Some(o.into_inner())).map_err(|e| invalid("--oin", &e)),
+                    })
+                    .transpose()?,
+                naam: None,
+            };
+            if change == instellingen::ParticipationChange::default() {
+                return Err(bad(
+                    "geef minstens één wijziging op, bv. --verwerkersovereenkomst 2024-01-15 (nothing to change)",
+                ));
+            }
+            conn_tx(conn, |conn| {
+                let row = instellingen::set_participation(conn, brin.as_str(), &change, now_utc())?;
+                audit_admin(
+                    conn,
+                    Some(brin.as_str()),
+                    "instelling.set-participation",
+                    json!({
+                        "directeStudentbevraging": row.directe_studentbevraging,
+                        "intakeOp": row.intake_op,
+                        "resultatenApi": row.resultaten_api,
+                        "verwerkersovereenkomstGetekendOp": row.verwerkersovereenkomst_getekend_op,
+                        "oinGezet": row.oin.is_some(),
+                    }),
+                )
+            })?;
+            show_instelling(conn, &brin)
+        }
+    }
+}
+
+fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError> {
+    let i = instellingen::get(conn, brin.as_str())?;
+    println!("{} — {}", i.brin, i.naam);
+    kv(&[
+        ("OIN", i.oin.clone().unwrap_or_else(|| "—".into())),
+        ("directe studentbevraging", ja_nee(i.directe_studentbevraging)),
+        ("intake gedaan op", opt_date(i.intake_op)),
+        ("verwerkersovereenkomst getekend op", opt_date(i.verwerkersovereenkomst_getekend_op)),
+        ("resultaten-API", ja_nee(i.resultaten_api)),
+        ("neemt deel (direct bevragen)", ja_nee(i.neemt_deel_aan_directe_bevraging())),
+    ]);
+    let aanb = aanbieders::list_for_brin(conn, brin.as_str())?;
+    let codes: Vec<String> = aanb.iter().map(|a| a.aanbiedercode.clone()).collect();
+    println!("aanbieders:");
+    table(&["code", "naam"], &aanb.iter().map(|a| vec![a.aanbiedercode.clone(), a.naam.clone()]).collect::<Vec<_>>());
+    let loc = aanbieders::locaties_for(conn, &codes)?;
+    println!("locaties:");
+    table(
+        &["code", "aanbieder", "naam", "plaats"],
+        &loc.iter()
+            .map(|l| {
+                vec![
+                    l.locatiecode.clone(),
+                    l.aanbiedercode.clone(),
+                    l.naam.clone(),
+                    l.plaats.clone().unwrap_or_default(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    );
+    println!("gemachtigden:");
+    let gm = gemachtigden::list(conn, brin.as_str())?;
+    table(
+        &["e-mail", "naam", "actief"],
+        &gm.iter().map(|g| vec![g.email.clone(), g.naam.clone(), ja_nee(g.actief)]).collect::<Vec<_>>(),
+    );
+    println!("API-clients:");
+    let cl = api_clients::list(conn, Some(brin.as_str()))?;
+    table(
+        &["client_id", "naam", "scopes", "ingetrokken"],
+        &cl.iter()
+            .map(|c| vec![c.client_id.clone(), c.naam.clone(), c.scopes.clone(), ja_nee(c.revoked_at.is_some())])
+            .collect::<Vec<_>>(),
+    );
+    Ok(())
+}
+
+/// Add an aanbieder to an instelling.
+pub(super) fn aanbieder_add(conn: &mut DbConnection, brin: String, code: String, naam: String) -> Result<(), CliError> {
+    let brin = parse_brin(&brin)?;
+    let code = Aanbiedercode::parse(&code).map_err(|e| invalid("--code", &e))?;
+    let naam = Schoolnaam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+    instellingen::get(conn, brin.as_str())?;
+    conn_tx(conn, |conn| {
+        aanbieders::insert(
+            conn,
+            &AanbiederRow {
+                aanbiedercode: code.as_str().into(),
+                brin: brin.as_str().into(),
+                naam: naam.as_str().into(),
+                created_at: now_utc(),
+            },
+        )?;
+        audit_admin(conn, Some(brin.as_str()), "aanbieder.add", json!({ "aanbiedercode": code.as_str() }))
+    })?;
+    println!("aanbieder {code} toegevoegd aan {brin}");
+    Ok(())
+}
+
+/// Add (or rename) a locatie of an aanbieder.
+pub(super) fn locatie_add(
+    conn: &mut DbConnection,
+    aanbieder: String,
+    code: String,
+    naam: String,
+    plaats: Option<String>,
+) -> Result<(), CliError> {
+    let aanbieder = Aanbiedercode::parse(&aanbieder).map_err(|e| invalid("--aanbieder", &e))?;
+    let code = Locatiecode::parse(&code).map_err(|e| invalid("--code", &e))?;
+    let naam = Schoolnaam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+    let owner = aanbieders::find(conn, aanbieder.as_str())?
+        .ok_or_else(|| bad(format!("aanbieder {aanbieder} bestaat niet (unknown aanbieder)")))?;
+    conn_tx(conn, |conn| {
+        aanbieders::upsert_locatie(
+            conn,
+            &LocatieRow {
+                locatiecode: code.as_str().into(),
+                aanbiedercode: aanbieder.as_str().into(),
+                naam: naam.as_str().into(),
+                plaats: plaats.clone(),
+            },
+        )?;
+        audit_admin(conn, Some(&owner.brin), "locatie.add", json!({ "locatiecode": code.as_str() }))
+    })?;
+    println!("locatie {code} van {aanbieder} opgeslagen");
+    Ok(())
+}
