@@ -229,6 +229,12 @@ pub fn unavailable_logged(what: &str, err: &dyn std::fmt::Display) -> Problem {
     Problem::unavailable(format!("{what}; meld dit met kenmerk {}", &incident[..12]))
 }
 
+/// A request that cannot get a database connection (pool busy or database away): 503 in every
+/// service, the cause logged, not shown.
+pub fn no_connection(err: &dyn std::fmt::Display) -> Problem {
+    unavailable_logged("database niet bereikbaar", err)
+}
+
 /// JSON body errors (syntax, wrong type, too large, wrong content type) as problems.
 pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;

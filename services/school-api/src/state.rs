@@ -43,3 +43,10 @@ pub struct AppState {
     /// API clients revoked recently (their tokens are refused).
     pub revoked: bpv_web::auth::Revoked,
 }
+
+impl AppState {
+    /// A pooled connection for this request, or a 503 (the cause logged, not shown).
+    pub fn conn(&self) -> Result<bpv_store::PooledDb, bpv_web::Problem> {
+        self.pool.get().map_err(|e| bpv_web::problem::no_connection(&e))
+    }
+}

@@ -82,7 +82,7 @@ fn groep(inv: &InvitationRow) -> Groep {
 /// The plain page for a link that cannot be answered (an open one here is a bug: a failure page).
 fn refused(state: &State, lookup: &Lookup) -> HttpResponse {
     let (status, titel, tekst) = match lookup {
-        Lookup::Open { .. } => return failure(state, &"refused() called for an open invitation"),
+        Lookup::Open { .. } => return failure(state, &Failed::Other("refused() called for an open invitation".into())),
         Lookup::Unknown => (
             StatusCode::NOT_FOUND,
             "Deze link kennen we niet",
@@ -109,25 +109,38 @@ fn refused(state: &State, lookup: &Lookup) -> HttpResponse {
     state.views.page(status, &Page::Melding(Melding { titel: titel.into(), tekst }))
 }
 
-fn failure(state: &State, e: &dyn std::fmt::Display) -> HttpResponse {
-    let problem = bpv_web::problem::internal_error(e);
+fn failure(state: &State, e: &Failed) -> HttpResponse {
+    // A busy pool or an absent database is a 503 as in the APIs; anything else a 500. Either way
+    // the respondent sees an incident id, never the cause (that is logged).
+    let (status, problem) = match e {
+        Failed::NoConnection(e) => (StatusCode::SERVICE_UNAVAILABLE, bpv_web::problem::no_connection(e)),
+        Failed::Other(e) => (StatusCode::INTERNAL_SERVER_ERROR, bpv_web::problem::internal_error(e)),
+    };
+    let kenmerk = problem.detail.as_deref().and_then(|d| d.rsplit(' ').next()).unwrap_or_default().to_owned();
     state.views.page(
-        StatusCode::INTERNAL_SERVER_ERROR,
+        status,
         &Page::Melding(Melding {
             titel: "Er ging iets mis".into(),
-            tekst: format!(
-                "Probeer het later nog eens. {}",
-                problem.detail.unwrap_or_default().replace("Er ging iets mis aan onze kant; ", "")
-            ),
+            tekst: format!("Probeer het later nog eens. Meld dit met kenmerk {kenmerk}"),
         }),
     )
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, String> {
+/// Why a request's database work failed.
+#[derive(Debug)]
+enum Failed {
+    /// No connection: the pool is busy or the database away.
+    NoConnection(String),
+    /// Anything else.
+    Other(String),
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, Failed> {
     match web::block(f).await {
         Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(e) => Err(e.to_string()),
+        Ok(Err(StoreError::Pool(e))) => Err(Failed::NoConnection(e.to_string())),
+        Ok(Err(e)) => Err(Failed::Other(e.to_string())),
+        Err(e) => Err(Failed::Other(e.to_string())),
     }
 }
 

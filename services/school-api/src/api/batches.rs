@@ -146,7 +146,7 @@ pub async fn post(
     let st = state.clone();
     let media = media_type(&req);
     super::blocking(move || {
-        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let mut conn = st.conn()?;
         let batch_id = bpv_store::ids::new_id();
         let now = bpv_store::now_utc();
         if let Some(key) = &key {
@@ -236,7 +236,7 @@ pub async fn get(
     let brin = principal.instelling()?.to_owned();
     let st = state.clone();
     super::blocking(move || {
-        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let mut conn = st.conn()?;
         let row = upload_batches::find(&mut conn, &brin, &path)
             .map_err(|e| internal_error(&e))?
             .ok_or_else(|| Problem::not_found(format!("geen batch {} bij uw instelling", path.as_str())))?;

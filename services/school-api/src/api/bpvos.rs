@@ -141,7 +141,7 @@ pub async fn put(
     let incoming = vec![Incoming::from_record(&record)];
     let st = state.clone();
     super::blocking(move || {
-        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let mut conn = st.conn()?;
         let batch = upload::Batch { herstellen, ..upload::Batch::new(Modus::AllesOfNiets) };
         let batch_id = batch.id.clone();
         let today = chrono::Local::now().date_naive();
@@ -216,7 +216,7 @@ pub async fn get(
     let brin = principal.instelling()?.to_owned();
     let st = state.clone();
     super::blocking(move || {
-        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let mut conn = st.conn()?;
         let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
         let instelling = instellingen::get(&mut conn, &brin).map_err(|e| internal_error(&e))?;
         let today = chrono::Local::now().date_naive();
@@ -298,7 +298,7 @@ pub async fn delete(
     let client = principal.client_id.clone();
     let st = state.clone();
     super::blocking(move || {
-        let mut conn = st.pool.get().map_err(|e| internal_error(&e))?;
+        let mut conn = st.conn()?;
         let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
         bpv_store::write_transaction(&mut conn, |conn| -> Result<(), bpv_store::StoreError> {
             if bpvos::withdraw(conn, &row.id, bpv_store::now_utc())? {

@@ -26,7 +26,7 @@ pub async fn health() -> HttpResponse {
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     let pool = state.pool.clone();
     super::blocking(move || {
-        let mut conn = pool.get().map_err(|e| bpv_web::problem::unavailable_logged("database niet bereikbaar", &e))?;
+        let mut conn = pool.get().map_err(|e| bpv_web::problem::no_connection(&e))?;
         conn.batch_execute("SELECT 1")
             .map_err(|e| bpv_web::problem::unavailable_logged("database antwoordt niet", &e))?;
         let pending = bpv_store::pending_migrations(&mut conn)

@@ -102,7 +102,7 @@ pub async fn token(
     let keys = state.keys.clone();
     let requested = form.scope;
     super::blocking(move || {
-        let mut conn = pool.get().map_err(|e| bpv_web::problem::internal_error(&e))?;
+        let mut conn = pool.get().map_err(|e| bpv_web::problem::no_connection(&e))?;
         let client =
             api_clients::find_active(&mut conn, &client_id).map_err(|e| bpv_web::problem::internal_error(&e))?;
         // Verify against a dummy hash when the client is unknown, so timing does not reveal which ids exist.

@@ -58,7 +58,7 @@ fn preview_ttl() -> chrono::TimeDelta {
 
 /// A database connection, or the 500 that says there is none.
 fn connect(state: &AppState) -> Result<PooledDb, Problem> {
-    state.pool.get().map_err(|e| internal_error(&e))
+    state.conn()
 }
 
 /// A store failure as a 500 (logged with its incident id).
