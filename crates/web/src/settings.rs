@@ -261,7 +261,24 @@ pub struct SettingsSource {
     pub ignore_env: bool,
 }
 
+/// The signing key of test settings ([`Settings::for_test`]): 32 bytes or more, so the services
+/// accept it on PostgreSQL and beyond loopback too. Never a production key.
+pub const TEST_JWT_SECRET: &str = "test-sleutel-van-minstens-32-bytes-lang-0001";
+
 impl Settings {
+    /// Settings for a test harness: no config files, no environment variables,
+    /// `environment = test`, [`TEST_JWT_SECRET`], the given database, then `overrides` (later wins,
+    /// e.g. `("school_api.listen", "127.0.0.1:0")`). One place, so the harnesses cannot drift apart.
+    pub fn for_test(database_url: &str, overrides: &[(&str, &str)]) -> Result<Self, SettingsError> {
+        let mut all: Vec<(String, String)> = vec![
+            ("database.url".into(), database_url.into()),
+            ("environment".into(), "test".into()),
+            ("auth.jwt_secret".into(), TEST_JWT_SECRET.into()),
+        ];
+        all.extend(overrides.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        Self::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides: all, ignore_env: true })
+    }
+
     /// Load settings from the usual places (see the module docs).
     pub fn load() -> Result<Self, SettingsError> {
         Self::load_from(&SettingsSource::default())

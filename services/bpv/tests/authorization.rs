@@ -22,14 +22,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use bpv_store::models::{KwalificatieRow, LocatieRow};
 use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
 use bpv_store::testing::TestDb;
+use bpv_web::Settings;
 use bpv_web::auth::{AUD_API, AUD_DASHBOARD_SESSION, AUD_UPLOAD_SESSION, TokenKeys, TokenRol, TokenSpec};
-use bpv_web::{Settings, SettingsSource};
 use serde_json::{Value, json};
 
 const TABLE: &str = include_str!("../../../docs/authorization.md");
 const CALLERS: [&str; 8] =
     ["anoniem", "school_a", "school_b", "sbb", "zonder_scope", "andere_aud", "gemachtigde", "medewerker"];
-const JWT_SECRET: &str = "test-sleutel-van-minstens-32-bytes-lang-0001";
 
 /// One row of the table.
 #[derive(Debug)]
@@ -101,18 +100,14 @@ fn seed(db: &TestDb) -> (String, String) {
 
 async fn world(db: TestDb) -> World {
     let (gemachtigde_id, medewerker_id) = seed(&db);
-    let settings = Settings::load_from(&SettingsSource {
-        config_dir: Some("/nonexistent".into()),
-        overrides: vec![
-            ("database.url".into(), db.url().into()),
-            ("school_api.listen".into(), "127.0.0.1:0".into()),
-            ("reporting_api.listen".into(), "127.0.0.1:0".into()),
-            ("environment".into(), "test".into()),
-            ("auth.jwt_secret".into(), JWT_SECRET.into()),
-            ("reporting.refresh_seconds".into(), "3600".into()),
+    let settings = Settings::for_test(
+        db.url(),
+        &[
+            ("school_api.listen", "127.0.0.1:0"),
+            ("reporting_api.listen", "127.0.0.1:0"),
+            ("reporting.refresh_seconds", "3600"),
         ],
-        ignore_env: true,
-    })
+    )
     .unwrap();
     let school =
         bpv_school_api::Application::build_with_pool(&settings, db.pool().clone(), Default::default()).unwrap();

@@ -12,7 +12,7 @@ use bpv_store::models::{InvitationRow, KwalificatieRow};
 use bpv_store::repo::{bpvos, invitations, referentie, responses};
 use bpv_store::testing::TestDb;
 use bpv_store::{ids::new_id, now_utc};
-use bpv_web::{Settings, SettingsSource};
+use bpv_web::Settings;
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
 use chrono::{Days, NaiveDate};
 
@@ -27,12 +27,9 @@ async fn spawn(db: TestDb) -> App {
 }
 
 async fn spawn_with(db: TestDb, extra: &[(&str, &str)]) -> App {
-    let mut overrides: Vec<(String, String)> =
-        vec![("database.url".into(), db.url().into()), ("survey.listen".into(), "127.0.0.1:0".into())];
-    overrides.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let settings =
-        Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
-            .unwrap();
+    let mut overrides: Vec<(&str, &str)> = vec![("survey.listen", "127.0.0.1:0")];
+    overrides.extend_from_slice(extra);
+    let settings = Settings::for_test(db.url(), &overrides).unwrap();
     let app = bpv_survey::Application::build_with_pool(&settings, db.pool().clone()).unwrap();
     let url = app.url();
     tokio::spawn(app.into_server());

@@ -9,7 +9,7 @@ use bpv_dispatcher::{Dispatcher, RunOptions, Summary};
 use bpv_store::now_utc;
 use bpv_store::repo::bpvos::{self, Registratie};
 use bpv_store::testing::TestDb;
-use bpv_web::{Settings, SettingsSource};
+use bpv_web::Settings;
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
 use chrono::{Days, NaiveDate};
 
@@ -98,20 +98,19 @@ pub fn as_of() -> NaiveDate {
 
 /// Settings with SMTP at `port` (no TLS) and the given attempt limit.
 pub fn settings(db: &TestDb, port: u16, extra: &[(&str, &str)]) -> Settings {
-    let mut overrides: Vec<(String, String)> = vec![
-        ("database.url".into(), db.url().into()),
-        ("mail.transport".into(), "smtp".into()),
-        ("mail.smtp.host".into(), "127.0.0.1".into()),
-        ("mail.smtp.port".into(), port.to_string()),
-        ("mail.smtp.security".into(), "none".into()),
-        ("mail.smtp.pool_size".into(), "4".into()),
-        ("mail.smtp.timeout_seconds".into(), "10".into()),
-        ("survey.public_url".into(), "https://enquete.example.nl".into()),
-        ("dispatcher.max_attempts".into(), "3".into()),
+    let port = port.to_string();
+    let mut overrides: Vec<(&str, &str)> = vec![
+        ("mail.transport", "smtp"),
+        ("mail.smtp.host", "127.0.0.1"),
+        ("mail.smtp.port", &port),
+        ("mail.smtp.security", "none"),
+        ("mail.smtp.pool_size", "4"),
+        ("mail.smtp.timeout_seconds", "10"),
+        ("survey.public_url", "https://enquete.example.nl"),
+        ("dispatcher.max_attempts", "3"),
     ];
-    overrides.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
-        .unwrap()
+    overrides.extend_from_slice(extra);
+    Settings::for_test(db.url(), &overrides).unwrap()
 }
 
 pub fn dispatcher(db: &TestDb, settings: Settings) -> Dispatcher {

@@ -24,8 +24,8 @@ use bpv_reporting_api::data::ReportData;
 use bpv_store::models::{KwalificatieRow, LocatieRow};
 use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
 use bpv_store::testing::{Surveyed, TestDb};
+use bpv_web::Settings;
 use bpv_web::auth::{AUD_API, TokenKeys, TokenRol, TokenSpec};
-use bpv_web::{Settings, SettingsSource};
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -145,17 +145,10 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
 /// [`spawn_app`] with extra settings (e.g. the `mtls.*` listener).
 pub async fn spawn_app_with(db: TestDb, extra: &[(&str, String)]) -> TestApp {
     seed(&db);
-    let mut overrides: Vec<(String, String)> = vec![
-        ("database.url".into(), db.url().into()),
-        ("reporting_api.listen".into(), "127.0.0.1:0".into()),
-        ("environment".into(), "test".into()),
-        ("auth.jwt_secret".into(), TEST_JWT_SECRET.into()),
-        ("reporting.refresh_seconds".into(), "3600".into()),
-    ];
-    overrides.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-    let settings =
-        Settings::load_from(&SettingsSource { config_dir: Some("/nonexistent".into()), overrides, ignore_env: true })
-            .unwrap();
+    let mut overrides: Vec<(&str, &str)> =
+        vec![("reporting_api.listen", "127.0.0.1:0"), ("reporting.refresh_seconds", "3600")];
+    overrides.extend(extra.iter().map(|(k, v)| (*k, v.as_str())));
+    let settings = Settings::for_test(db.url(), &overrides).unwrap();
     let app = Application::build_with_pool(&settings, db.pool().clone()).await.unwrap();
     let url = app.url();
     let mtls_url = app.mtls_url();
@@ -226,4 +219,4 @@ pub fn param_names(p: &Value) -> Vec<String> {
 }
 
 /// A key of 32+ bytes: the services refuse the development key on PostgreSQL.
-pub const TEST_JWT_SECRET: &str = "test-sleutel-van-minstens-32-bytes-lang-0001";
+pub use bpv_web::settings::TEST_JWT_SECRET;

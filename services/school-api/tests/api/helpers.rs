@@ -8,7 +8,7 @@ use bpv_store::models::{AanbiederRow, ApiClientRow, InstellingRow};
 use bpv_store::now_utc;
 use bpv_store::repo::{aanbieders, api_clients, instellingen};
 use bpv_store::testing::TestDb;
-use bpv_web::{Settings, SettingsSource};
+use bpv_web::Settings;
 use chrono::NaiveDate;
 use serde_json::{Value, json};
 
@@ -35,18 +35,9 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
 
 pub async fn spawn_app_with(db: TestDb, limits: Limits) -> TestApp {
     seed(&db);
-    let settings = Settings::load_from(&SettingsSource {
-        config_dir: Some("/nonexistent".into()),
-        overrides: vec![
-            ("database.url".into(), db.url().into()),
-            ("school_api.listen".into(), "127.0.0.1:0".into()),
-            ("environment".into(), "test".into()),
-            ("auth.jwt_secret".into(), TEST_JWT_SECRET.into()),
-            ("auth.revocation_refresh_seconds".into(), "1".into()),
-        ],
-        ignore_env: true,
-    })
-    .unwrap();
+    let settings =
+        Settings::for_test(db.url(), &[("school_api.listen", "127.0.0.1:0"), ("auth.revocation_refresh_seconds", "1")])
+            .unwrap();
     let app = Application::build_with_pool(&settings, db.pool().clone(), limits).unwrap();
     let url = app.url();
     tokio::spawn(app.into_server());
@@ -212,6 +203,3 @@ pub async fn problem(r: reqwest::Response, status: u16) -> Value {
 pub fn param_names(p: &Value) -> Vec<String> {
     p["invalidParams"].as_array().into_iter().flatten().map(|ip| ip["name"].as_str().unwrap().to_owned()).collect()
 }
-
-/// A key of 32+ bytes: the services refuse the development key on PostgreSQL.
-pub const TEST_JWT_SECRET: &str = "test-sleutel-van-minstens-32-bytes-lang-0001";
