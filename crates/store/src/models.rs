@@ -116,6 +116,18 @@ pub struct KwalificatieRow {
     pub sector: String,
 }
 
+impl From<&bpvo::Kwalificatie> for KwalificatieRow {
+    /// The row of a qualification of SBB's register (the sector as its code).
+    fn from(k: &bpvo::Kwalificatie) -> Self {
+        Self {
+            crebo: k.crebo.as_str().into(),
+            naam: k.naam.clone(),
+            niveau: i32::from(k.niveau),
+            sector: k.sector.code().into(),
+        }
+    }
+}
+
 /// SBB's recognition of a leerbedrijf for one qualification during a period.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = erkenningen)]

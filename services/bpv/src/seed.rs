@@ -219,15 +219,7 @@ fn seed_kwalificaties(
     summary: &mut SeedSummary,
 ) -> Result<Vec<bpvo::Kwalificatie>, StoreError> {
     let kwalificaties = bpvo::builtin_kwalificaties();
-    let rows: Vec<KwalificatieRow> = kwalificaties
-        .iter()
-        .map(|k| KwalificatieRow {
-            crebo: k.crebo.as_str().into(),
-            naam: k.naam.clone(),
-            niveau: i32::from(k.niveau),
-            sector: k.sector.code().into(),
-        })
-        .collect();
+    let rows: Vec<KwalificatieRow> = kwalificaties.iter().map(KwalificatieRow::from).collect();
     summary.kwalificaties = referentie::upsert_kwalificaties(conn, &rows)?;
 
     Ok(kwalificaties)

@@ -6,15 +6,7 @@ use super::*;
 pub(super) fn import_crebo(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
     let bytes = file.read()?;
     let list = bpvo::read_kwalificaties(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
-    let rows: Vec<KwalificatieRow> = list
-        .iter()
-        .map(|k| KwalificatieRow {
-            crebo: k.crebo.as_str().into(),
-            naam: k.naam.clone(),
-            niveau: i32::from(k.niveau),
-            sector: k.sector.code().into(),
-        })
-        .collect();
+    let rows: Vec<KwalificatieRow> = list.iter().map(KwalificatieRow::from).collect();
     let n = conn_tx(conn, |conn| {
         let n = referentie::upsert_kwalificaties(conn, &rows)?;
         audit_admin(conn, None, "kwalificaties.import", json!({ "rows": n }))?;
