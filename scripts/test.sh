@@ -35,6 +35,7 @@ ensure_tls_tools
 if [ $# -eq 0 ]; then
   step "format and lints"
   cargo fmt --all --check
+  python3 scripts/import-cycles.py
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
