@@ -6,7 +6,7 @@ use std::ffi::OsString;
 use std::process::ExitCode;
 
 use bpv_store::repo::{deliveries, invitations};
-use bpv_store::{DatabaseUrl, build_pool, now_utc};
+use bpv_store::{DatabaseUrl, DbPool, build_pool, now_utc};
 use bpv_web::{Settings, SettingsSource};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -144,102 +144,125 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
                 rate_per_second: Some(rate.unwrap_or(settings.dispatcher.rate_per_second)).filter(|r| *r > 0.0),
                 progress: !json,
             };
-            let max_share = settings.dispatcher.max_failure_share;
-            let mailer = mailer_from_settings(&settings)?;
-            let dispatcher = Dispatcher::new(pool, settings, mailer)?;
-            let summary = dispatcher.run(&opts).await?;
-            if json {
-                println!("{}", serde_json::to_string(&summary)?);
-            } else {
-                println!("{}", summary.line());
-            }
-            let failed_share = summary.failure_share();
-            if summary.smtp_unreachable {
-                eprintln!("mislukt: de SMTP-server is niet bereikbaar; er is niets verstuurd");
-                return Ok(ExitCode::FAILURE);
-            }
-            if failed_share > max_share {
-                eprintln!(
-                    "mislukt: {:.0}% van de mails is niet verstuurd (grens {:.0}%)",
-                    failed_share * 100.0,
-                    max_share * 100.0
-                );
-                return Ok(ExitCode::FAILURE);
-            }
-            Ok(ExitCode::SUCCESS)
+            run_mails(pool, settings, &opts, json).await
         }
-        Command::Status { json } => {
-            let mut conn = pool.get()?;
-            let now = now_utc();
-            let states = deliveries::status_counts(&mut conn)?;
-            let oldest = deliveries::oldest_due(&mut conn, now)?;
-            let invs = invitations::counts(&mut conn)?;
-            if json {
-                let value = serde_json::json!({
-                    "mails": states.iter().map(|(s, n)| (s.clone(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
-                    "oudsteWachtendSinds": oldest.map(|t| t.and_utc().to_rfc3339()),
-                    "uitnodigingen": invs.iter().map(|(g, s, n)| serde_json::json!({"groep": g, "status": s, "aantal": n})).collect::<Vec<_>>(),
-                });
-                println!("{value}");
-            } else {
-                println!("mails:");
-                for (s, n) in &states {
-                    println!("  {s:<14} {n}");
-                }
-                match oldest {
-                    Some(t) => println!("oudste wachtende mail sinds {} UTC", t.format("%Y-%m-%d %H:%M")),
-                    None => println!("geen wachtende mails"),
-                }
-                println!("uitnodigingen:");
-                for (g, s, n) in &invs {
-                    println!("  {g:<17} {s:<12} {n}");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Status { json } => status(pool, json),
+        Command::Purge { as_of, dry_run, json } => purge(pool, settings, as_of, dry_run, json),
+        Command::Snapshot { as_of, json } => snapshot(pool, as_of, json),
+        Command::Retry { dead } => retry(pool, dead),
+    }
+}
+
+/// `run`: plan and send; exit 1 when SMTP is unreachable or too many mails failed.
+async fn run_mails(pool: DbPool, settings: Settings, opts: &RunOptions, json: bool) -> anyhow::Result<ExitCode> {
+    let max_share = settings.dispatcher.max_failure_share;
+    let mailer = mailer_from_settings(&settings)?;
+    let dispatcher = Dispatcher::new(pool, settings, mailer)?;
+    let summary = dispatcher.run(opts).await?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        println!("{}", summary.line());
+    }
+    let failed_share = summary.failure_share();
+    if summary.smtp_unreachable {
+        eprintln!("mislukt: de SMTP-server is niet bereikbaar; er is niets verstuurd");
+        return Ok(ExitCode::FAILURE);
+    }
+    if failed_share > max_share {
+        eprintln!(
+            "mislukt: {:.0}% van de mails is niet verstuurd (grens {:.0}%)",
+            failed_share * 100.0,
+            max_share * 100.0
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `status`: the outbox and the invitations, counted.
+fn status(pool: DbPool, json: bool) -> anyhow::Result<ExitCode> {
+    let mut conn = pool.get()?;
+    let now = now_utc();
+    let states = deliveries::status_counts(&mut conn)?;
+    let oldest = deliveries::oldest_due(&mut conn, now)?;
+    let invs = invitations::counts(&mut conn)?;
+    if json {
+        let value = serde_json::json!({
+            "mails": states.iter().map(|(s, n)| (s.clone(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
+            "oudsteWachtendSinds": oldest.map(|t| t.and_utc().to_rfc3339()),
+            "uitnodigingen": invs.iter().map(|(g, s, n)| serde_json::json!({"groep": g, "status": s, "aantal": n})).collect::<Vec<_>>(),
+        });
+        println!("{value}");
+    } else {
+        println!("mails:");
+        for (s, n) in &states {
+            println!("  {s:<14} {n}");
         }
-        Command::Purge { as_of, dry_run, json } => {
-            let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let days = settings.retention.days;
-            let mut conn = pool.get()?;
-            let report = bpv_store::repo::retentie::purge(&mut conn, today, days, now_utc(), dry_run)?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
-                println!(
-                    "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond, {} uploadvoorbeelden",
-                    report.bpvos(),
-                    report.na_termijn,
-                    report.ingetrokken,
-                    report.afleveringen,
-                    report.uploadvoorbeelden
-                );
-                for (brin, n) in &report.per_instelling {
-                    println!("  {brin} {n}");
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+        match oldest {
+            Some(t) => println!("oudste wachtende mail sinds {} UTC", t.format("%Y-%m-%d %H:%M")),
+            None => println!("geen wachtende mails"),
         }
-        Command::Snapshot { as_of, json } => {
-            let dag = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            let mut conn = pool.get()?;
-            let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!(
-                    "foto datakwaliteit {} (peildatum {}): {} instellingen vastgelegd, {} hadden er al een",
-                    report.kwartaal, report.peildatum, report.vastgelegd, report.al_aanwezig
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Retry { dead } => {
-            debug_assert!(dead);
-            let mut conn = pool.get()?;
-            let n = deliveries::retry_dead(&mut conn, now_utc())?;
-            println!("{n} opgegeven mails staan weer in de wachtrij");
-            Ok(ExitCode::SUCCESS)
+        println!("uitnodigingen:");
+        for (g, s, n) in &invs {
+            println!("  {g:<17} {s:<12} {n}");
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `purge`: remove the personal data that is due (retention).
+fn purge(
+    pool: DbPool,
+    settings: Settings,
+    as_of: Option<NaiveDate>,
+    dry_run: bool,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let days = settings.retention.days;
+    let mut conn = pool.get()?;
+    let report = bpv_store::repo::retentie::purge(&mut conn, today, days, now_utc(), dry_run)?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
+        println!(
+            "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond, {} uploadvoorbeelden",
+            report.bpvos(),
+            report.na_termijn,
+            report.ingetrokken,
+            report.afleveringen,
+            report.uploadvoorbeelden
+        );
+        for (brin, n) in &report.per_instelling {
+            println!("  {brin} {n}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `snapshot`: the quarter's data-quality photo.
+fn snapshot(pool: DbPool, as_of: Option<NaiveDate>, json: bool) -> anyhow::Result<ExitCode> {
+    let dag = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let mut conn = pool.get()?;
+    let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "foto datakwaliteit {} (peildatum {}): {} instellingen vastgelegd, {} hadden er al een",
+            report.kwartaal, report.peildatum, report.vastgelegd, report.al_aanwezig
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `retry --dead`: put given-up mails back in the queue.
+fn retry(pool: DbPool, dead: bool) -> anyhow::Result<ExitCode> {
+    debug_assert!(dead);
+    let mut conn = pool.get()?;
+    let n = deliveries::retry_dead(&mut conn, now_utc())?;
+    println!("{n} opgegeven mails staan weer in de wachtrij");
+    Ok(ExitCode::SUCCESS)
 }

@@ -43,65 +43,8 @@ pub(super) fn prepare(
     digest: bool,
 ) -> Result<(Vec<Job>, usize), StoreError> {
     let now = now_utc();
-    let inv_ids: Vec<String> = claimed.iter().map(|d| d.invitation_id.clone()).collect();
-    let invs: HashMap<String, InvitationRow> =
-        invitations::by_ids(conn, &inv_ids)?.into_iter().map(|i| (i.id.clone(), i)).collect();
-    let bpvo_ids: Vec<String> = invs.values().map(|i| i.bpvo_id.clone()).collect();
-    let bpvo_map: HashMap<String, BpvoRow> =
-        bpvos::by_ids(conn, &bpvo_ids)?.into_iter().map(|b| (b.id.clone(), b)).collect();
-    // Student invitations that travel inside the praktijkopleider's mail (the scheduling rule).
-    let indirect: HashMap<String, InvitationRow> = invitations::for_bpvos(conn, &bpvo_ids)?
-        .into_iter()
-        .filter(|i| bpv_scheduling::student_link_in(&[crate::planning::state(i)]))
-        .map(|i| (i.bpvo_id.clone(), i))
-        .collect();
-    let recipients: Vec<String> = claimed.iter().filter_map(|d| d.recipient.clone()).collect();
-    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
-
-    let mut skipped = 0;
-    // (delivery, invitation, bpvo, student invitation riding along)
-    let mut ready: Vec<(DeliveryRow, InvitationRow, BpvoRow, Option<InvitationRow>)> = Vec::new();
-    for d in claimed {
-        let inv = invs.get(&d.invitation_id);
-        let bpvo = inv.and_then(|i| bpvo_map.get(&i.bpvo_id));
-        let reason = match (inv, bpvo, &d.recipient) {
-            (None, ..) | (_, None, _) => Some("uitnodiging niet gevonden"),
-            (_, _, None) => Some("geen e-mailadres (meer)"),
-            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Beantwoord => Some("al beantwoord"),
-            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Geannuleerd => {
-                Some("uitnodiging geannuleerd")
-            }
-            (Some(i), ..) if i.closes_on <= today => Some("bevraging gesloten"),
-            (Some(i), ..) if d.soort == Soort::Herinnering && i.opted_out => Some("afgemeld voor herinneringen"),
-            (_, _, Some(r)) if suppressed.contains(r) => Some("adres eerder geweigerd door de mailserver"),
-            _ => None,
-        };
-        match (reason, inv, bpvo) {
-            (None, Some(i), Some(b)) => {
-                let along = (i.groep == Groep::Praktijkopleider).then(|| indirect.get(&b.id).cloned()).flatten();
-                ready.push((d, i.clone(), b.clone(), along));
-            }
-            (reason, ..) => {
-                deliveries::record_skipped(conn, &d.id, owner, reason.unwrap_or("overgeslagen"), now)?;
-                skipped += 1;
-            }
-        }
-    }
-
-    // Mint the link tokens and commit their hashes before any mail leaves.
-    let mut links: HashMap<String, SurveyToken> = HashMap::new();
-    write_transaction(conn, |conn| -> Result<(), StoreError> {
-        for (_, inv, _, along) in &ready {
-            for i in std::iter::once(inv).chain(along.iter()) {
-                if !links.contains_key(&i.id) {
-                    let token = SurveyToken::generate();
-                    invitations::add_token(conn, &i.id, &token.hash(), now)?;
-                    links.insert(i.id.clone(), token);
-                }
-            }
-        }
-        Ok(())
-    })?;
+    let (ready, skipped) = ready_or_skipped(conn, owner, claimed, today, now)?;
+    let links = mint_links(conn, &ready, now)?;
     let url = |inv: &InvitationRow, path: &str| -> String {
         links.get(&inv.id).map(|t| format!("{survey_base}/{path}/{}", t.as_str())).unwrap_or_default()
     };
@@ -163,6 +106,90 @@ pub(super) fn prepare(
         jobs.push(job);
     }
     Ok((jobs, skipped))
+}
+
+/// A claimed mail that may go out: (delivery, invitation, bpvo, student invitation riding along).
+type Ready = (DeliveryRow, InvitationRow, BpvoRow, Option<InvitationRow>);
+
+/// Split the claimed mails into those that may go out and those that must not any more (answered,
+/// cancelled, closed, opted out of reminders, suppressed address, no address), which are recorded
+/// as skipped here; returns the first and how many of the second.
+fn ready_or_skipped(
+    conn: &mut DbConnection,
+    owner: &str,
+    claimed: Vec<DeliveryRow>,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<(Vec<Ready>, usize), StoreError> {
+    let inv_ids: Vec<String> = claimed.iter().map(|d| d.invitation_id.clone()).collect();
+    let invs: HashMap<String, InvitationRow> =
+        invitations::by_ids(conn, &inv_ids)?.into_iter().map(|i| (i.id.clone(), i)).collect();
+    let bpvo_ids: Vec<String> = invs.values().map(|i| i.bpvo_id.clone()).collect();
+    let bpvo_map: HashMap<String, BpvoRow> =
+        bpvos::by_ids(conn, &bpvo_ids)?.into_iter().map(|b| (b.id.clone(), b)).collect();
+    // Student invitations that travel inside the praktijkopleider's mail (the scheduling rule).
+    let indirect: HashMap<String, InvitationRow> = invitations::for_bpvos(conn, &bpvo_ids)?
+        .into_iter()
+        .filter(|i| bpv_scheduling::student_link_in(&[crate::planning::state(i)]))
+        .map(|i| (i.bpvo_id.clone(), i))
+        .collect();
+    let recipients: Vec<String> = claimed.iter().filter_map(|d| d.recipient.clone()).collect();
+    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
+
+    let mut skipped = 0;
+    // (delivery, invitation, bpvo, student invitation riding along)
+    let mut ready: Vec<Ready> = Vec::new();
+    for d in claimed {
+        let inv = invs.get(&d.invitation_id);
+        let bpvo = inv.and_then(|i| bpvo_map.get(&i.bpvo_id));
+        let reason = match (inv, bpvo, &d.recipient) {
+            (None, ..) | (_, None, _) => Some("uitnodiging niet gevonden"),
+            (_, _, None) => Some("geen e-mailadres (meer)"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Beantwoord => Some("al beantwoord"),
+            (Some(i), ..) if i.status == bpv_scheduling::InvitationStatus::Geannuleerd => {
+                Some("uitnodiging geannuleerd")
+            }
+            (Some(i), ..) if i.closes_on <= today => Some("bevraging gesloten"),
+            (Some(i), ..) if d.soort == Soort::Herinnering && i.opted_out => Some("afgemeld voor herinneringen"),
+            (_, _, Some(r)) if suppressed.contains(r) => Some("adres eerder geweigerd door de mailserver"),
+            _ => None,
+        };
+        match (reason, inv, bpvo) {
+            (None, Some(i), Some(b)) => {
+                let along = (i.groep == Groep::Praktijkopleider).then(|| indirect.get(&b.id).cloned()).flatten();
+                ready.push((d, i.clone(), b.clone(), along));
+            }
+            (reason, ..) => {
+                deliveries::record_skipped(conn, &d.id, owner, reason.unwrap_or("overgeslagen"), now)?;
+                skipped += 1;
+            }
+        }
+    }
+
+    Ok((ready, skipped))
+}
+
+/// Mint the link tokens and commit their hashes before any mail leaves: one per invitation,
+/// including the student invitations riding along.
+fn mint_links(
+    conn: &mut DbConnection,
+    ready: &[Ready],
+    now: chrono::NaiveDateTime,
+) -> Result<HashMap<String, SurveyToken>, StoreError> {
+    let mut links: HashMap<String, SurveyToken> = HashMap::new();
+    write_transaction(conn, |conn| -> Result<(), StoreError> {
+        for (_, inv, _, along) in ready {
+            for i in std::iter::once(inv).chain(along.iter()) {
+                if !links.contains_key(&i.id) {
+                    let token = SurveyToken::generate();
+                    invitations::add_token(conn, &i.id, &token.hash(), now)?;
+                    links.insert(i.id.clone(), token);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok(links)
 }
 
 #[cfg(test)]
