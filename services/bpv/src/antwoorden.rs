@@ -18,18 +18,7 @@ const KEY_COLUMNS: [&str; 4] = ["uitnodiging_id", "aanbiedercode", "correlatie_i
 
 /// Import; returns how many answers were stored.
 pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| bad("het bestand is geen UTF-8 (file is not UTF-8)"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| bad(format!("kopregel onleesbaar: {e}")))?
-        .iter()
-        .map(|h| h.to_lowercase())
-        .collect();
+    let (mut reader, headers) = reader_and_headers(bytes)?;
     let has = |c: &str| headers.iter().any(|h| h == c);
     let keyed_by_invitation = has("uitnodiging_id");
     let keyed_by_bpvo = has("aanbiedercode") && has("correlatie_id") && has("groep");
@@ -93,17 +82,45 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
         }
     }
     if !problems.is_empty() {
-        let shown: Vec<&str> = problems.iter().take(50).map(String::as_str).collect();
-        return Err(bad(format!(
-            "{} fout(en), niets geïmporteerd (nothing imported):\n  {}{}",
-            problems.len(),
-            shown.join("\n  "),
-            if problems.len() > 50 { format!("\n… en nog {}", problems.len() - 50) } else { String::new() }
-        )));
+        return Err(refused(&problems));
     }
     let n = ready.len();
+    store(conn, &ready)?;
+    Ok(n)
+}
+
+/// The CSV reader (`;` or `,`, whichever the header uses more) and the lower-cased header names.
+fn reader_and_headers(bytes: &[u8]) -> Result<(csv::Reader<&[u8]>, Vec<String>), CliError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("het bestand is geen UTF-8 (file is not UTF-8)"))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
+    let mut reader =
+        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(format!("kopregel onleesbaar: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    Ok((reader, headers))
+}
+
+/// The refusal of a file with problems: the first 50, and how many more.
+fn refused(problems: &[String]) -> CliError {
+    let shown: Vec<&str> = problems.iter().take(50).map(String::as_str).collect();
+    bad(format!(
+        "{} fout(en), niets geïmporteerd (nothing imported):\n  {}{}",
+        problems.len(),
+        shown.join("\n  "),
+        if problems.len() > 50 { format!("\n… en nog {}", problems.len() - 50) } else { String::new() }
+    ))
+}
+
+/// Store every answer in one transaction; any refusal stores none.
+fn store(conn: &mut DbConnection, ready: &[(InvitationRow, bpv_aggregation::Answers)]) -> Result<(), CliError> {
     write_transaction(conn, |conn| -> Result<(), CliError> {
-        for (inv, a) in &ready {
+        for (inv, a) in ready {
             let json = a.to_json();
             let stored = responses::submit(
                 conn,
@@ -126,6 +143,5 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
             }
         }
         Ok(())
-    })?;
-    Ok(n)
+    })
 }
