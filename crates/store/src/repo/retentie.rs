@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use bpvo::BpvoStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::max;
 use diesel::prelude::*;
@@ -66,7 +67,8 @@ impl PurgeReport {
     }
 }
 
-type Candidate = (String, String, String, NaiveDate, Option<NaiveDate>, [Option<String>; 5]);
+/// A bpvo that may be due: id, brin, status, planned end, actual end, and the personal fields it holds.
+type Candidate = (String, String, BpvoStatus, NaiveDate, Option<NaiveDate>, [Option<String>; 5]);
 
 /// The day a bpvo's survey closed: the last closing day of its invitations, and never before its
 /// (planned or actual) end date, so a bpvo that was never surveyed is treated as closed at its end.
@@ -76,6 +78,51 @@ pub fn gesloten_op(
     laatste_sluiting: Option<NaiveDate>,
 ) -> NaiveDate {
     einde.max(werkelijk_einde.unwrap_or(einde)).max(laatste_sluiting.unwrap_or(einde))
+}
+
+/// The bpvo's that still hold personal data and may be due: withdrawn, or planned to end before
+/// `cutoff` (the survey closes on or after the planned end date).
+fn candidates(conn: &mut DbConnection, cutoff: NaiveDate) -> StoreResult<Vec<Candidate>> {
+    let found: Vec<Candidate> = bpvos::table
+        .inner_join(aanbieders::table)
+        .filter(
+            bpvos::student_naam
+                .is_not_null()
+                .or(bpvos::student_email.is_not_null())
+                .or(bpvos::studentcode.is_not_null())
+                .or(bpvos::praktijkopleider_naam.is_not_null())
+                .or(bpvos::praktijkopleider_email.is_not_null()),
+        )
+        .filter(bpvos::status.eq(BpvoStatus::Ingetrokken).or(bpvos::geplande_einddatum.lt(cutoff)))
+        .select((
+            bpvos::id,
+            aanbieders::brin,
+            bpvos::status,
+            bpvos::geplande_einddatum,
+            bpvos::werkelijke_einddatum,
+            (
+                bpvos::student_naam,
+                bpvos::student_email,
+                bpvos::studentcode,
+                bpvos::praktijkopleider_naam,
+                bpvos::praktijkopleider_email,
+            ),
+        ))
+        .order(bpvos::id)
+        .load::<(
+            String,
+            String,
+            BpvoStatus,
+            NaiveDate,
+            Option<NaiveDate>,
+            (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>),
+        )>(conn)?
+        .into_iter()
+        .map(|(id, brin, status, einde, werkelijk, (a, b, c, d, e))| {
+            (id, brin, status, einde, werkelijk, [a, b, c, d, e])
+        })
+        .collect();
+    Ok(found)
 }
 
 /// Remove the personal data that is due on `today` (`days` after the survey closed; withdrawn at
@@ -91,45 +138,7 @@ pub fn purge(
         // The survey closes on or after the planned end date, so only bpvo's that ended before
         // the cut-off (or are withdrawn) can be due.
         let cutoff = today - chrono::Days::new(u64::from(days));
-        let candidates: Vec<Candidate> = bpvos::table
-            .inner_join(aanbieders::table)
-            .filter(
-                bpvos::student_naam
-                    .is_not_null()
-                    .or(bpvos::student_email.is_not_null())
-                    .or(bpvos::studentcode.is_not_null())
-                    .or(bpvos::praktijkopleider_naam.is_not_null())
-                    .or(bpvos::praktijkopleider_email.is_not_null()),
-            )
-            .filter(bpvos::status.eq(REDEN_INGETROKKEN).or(bpvos::geplande_einddatum.lt(cutoff)))
-            .select((
-                bpvos::id,
-                aanbieders::brin,
-                bpvos::status,
-                bpvos::geplande_einddatum,
-                bpvos::werkelijke_einddatum,
-                (
-                    bpvos::student_naam,
-                    bpvos::student_email,
-                    bpvos::studentcode,
-                    bpvos::praktijkopleider_naam,
-                    bpvos::praktijkopleider_email,
-                ),
-            ))
-            .order(bpvos::id)
-            .load::<(
-                String,
-                String,
-                String,
-                NaiveDate,
-                Option<NaiveDate>,
-                (Option<String>, Option<String>, Option<String>, Option<String>, Option<String>),
-            )>(conn)?
-            .into_iter()
-            .map(|(id, brin, status, einde, werkelijk, (a, b, c, d, e))| {
-                (id, brin, status, einde, werkelijk, [a, b, c, d, e])
-            })
-            .collect();
+        let candidates = candidates(conn, cutoff)?;
         let mut report = PurgeReport::default();
         for chunk in candidates.chunks(CHUNK) {
             let ids: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
@@ -142,7 +151,7 @@ pub fn purge(
                 .collect();
             let mut due: Vec<(&Candidate, &'static str)> = Vec::new();
             for c in chunk {
-                if c.2 == REDEN_INGETROKKEN {
+                if c.2 == BpvoStatus::Ingetrokken {
                     due.push((c, REDEN_INGETROKKEN));
                 } else if gesloten_op(c.3, c.4, closes.get(&c.0).copied().flatten()) < cutoff {
                     due.push((c, REDEN_TERMIJN));
