@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use bpv_aggregation::{ItemKind, Questionnaires, validate_answers};
+use bpv_aggregation::{Answers, ItemKind, Questionnaire, Questionnaires, validate_answers};
 use bpv_scheduling::SchedulingSettings;
 use bpv_store::models::{BpvoRow, InvitationRow, ResponseRow};
 use bpv_store::repo::{aanbieders, instellingen, invitations, referentie, responses};
@@ -29,6 +29,32 @@ fn grade(rng: &mut StdRng, mean: f64) -> u8 {
     (mean + noise).round().clamp(1.0, 10.0) as u8
 }
 
+/// Per aanbieder: whether its instelling takes part in directe studentbevraging.
+fn deelname_per_aanbieder(conn: &mut DbConnection) -> Result<HashMap<String, bool>, StoreError> {
+    let by_brin: HashMap<String, bool> =
+        instellingen::list(conn)?.into_iter().map(|i| (i.brin.clone(), i.neemt_deel_aan_directe_bevraging())).collect();
+    Ok(aanbieders::list(conn)?
+        .into_iter()
+        .map(|a| (a.aanbiedercode, by_brin.get(&a.brin).copied().unwrap_or(false)))
+        .collect())
+}
+
+/// A demo respondent's answers to `q`: a grade around `mean`, and items that lean the way the
+/// grade does (now and then n.v.t.), validated as the survey form would be.
+fn demo_answers(rng: &mut StdRng, q: &Questionnaire, mean: f64) -> Result<Answers, StoreError> {
+    let mut form = HashMap::new();
+    let g = grade(rng, mean);
+    for (_, item) in q.items() {
+        let value = match item.kind {
+            ItemKind::Cijfer => g.to_string(),
+            ItemKind::Schaal if rng.random_bool(0.05) => "nvt".into(),
+            ItemKind::Schaal => (f64::from(g) / 2.2 + rng.random_range(-1.2..1.2)).round().clamp(1.0, 5.0).to_string(),
+        };
+        form.insert(item.code.clone(), value);
+    }
+    validate_answers(q, &form).map_err(|e| StoreError::Corrupt(format!("demo answer invalid: {e:?}")))
+}
+
 /// Fill in the history for every bpvo in `rows` whose survey closed before `today`.
 pub fn seed_history(
     conn: &mut DbConnection,
@@ -41,16 +67,7 @@ pub fn seed_history(
     let mut rng = StdRng::seed_from_u64(seed ^ 0x5eed);
     let sectors: HashMap<String, String> =
         referentie::list_kwalificaties(conn)?.into_iter().map(|k| (k.crebo, k.sector)).collect();
-    let deelname: HashMap<String, bool> = {
-        let by_brin: HashMap<String, bool> = instellingen::list(conn)?
-            .into_iter()
-            .map(|i| (i.brin.clone(), i.neemt_deel_aan_directe_bevraging()))
-            .collect();
-        aanbieders::list(conn)?
-            .into_iter()
-            .map(|a| (a.aanbiedercode, by_brin.get(&a.brin).copied().unwrap_or(false)))
-            .collect()
-    };
+    let deelname = deelname_per_aanbieder(conn)?;
     let mut invs = Vec::new();
     let mut answers = Vec::new();
     let mut h = History::default();
@@ -96,22 +113,7 @@ pub fn seed_history(
             if !answered {
                 continue;
             }
-            let q = questionnaires.for_date(sent);
-            let mut form = HashMap::new();
-            let g = grade(&mut rng, mean);
-            for (_, item) in q.items() {
-                let value = match item.kind {
-                    ItemKind::Cijfer => g.to_string(),
-                    ItemKind::Schaal if rng.random_bool(0.05) => "nvt".into(),
-                    // Items lean the way the grade does.
-                    ItemKind::Schaal => {
-                        (f64::from(g) / 2.2 + rng.random_range(-1.2..1.2)).round().clamp(1.0, 5.0).to_string()
-                    }
-                };
-                form.insert(item.code.clone(), value);
-            }
-            let a =
-                validate_answers(q, &form).map_err(|e| StoreError::Corrupt(format!("demo answer invalid: {e:?}")))?;
+            let a = demo_answers(&mut rng, questionnaires.for_date(sent), mean)?;
             answers.push(ResponseRow {
                 id: new_id(),
                 invitation_id: id,

@@ -4,34 +4,7 @@ use super::*;
 
 pub(super) fn instelling(conn: &mut DbConnection, command: InstellingCommand) -> Result<(), CliError> {
     match command {
-        InstellingCommand::Add { brin, naam, oin } => {
-            let brin = parse_brin(&brin)?;
-            let naam = Schoolnaam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
-            let oin = oin.map(|o| Oin::parse(&o).map_err(|e| invalid("--oin", &e))).transpose()?;
-            if instellingen::find(conn, brin.as_str())?.is_some() {
-                return Err(bad(format!("instelling {brin} bestaat al (already exists)")));
-            }
-            let now = now_utc();
-            conn_tx(conn, |conn| {
-                instellingen::insert(
-                    conn,
-                    &InstellingRow {
-                        brin: brin.as_str().into(),
-                        naam: naam.as_str().into(),
-                        oin: oin.as_ref().map(|o| o.as_str().into()),
-                        directe_studentbevraging: false,
-                        intake_op: None,
-                        resultaten_api: false,
-                        verwerkersovereenkomst_getekend_op: None,
-                        created_at: now,
-                        updated_at: now,
-                    },
-                )?;
-                audit_admin(conn, Some(brin.as_str()), "instelling.add", json!({}))
-            })?;
-            println!("instelling {brin} ({naam}) toegevoegd");
-            Ok(())
-        }
+        InstellingCommand::Add { brin, naam, oin } => instelling_add(conn, brin, naam, oin),
         InstellingCommand::Show { brin } => {
             let brin = parse_brin(&brin)?;
             show_instelling(conn, &brin)
@@ -47,50 +20,81 @@ pub(super) fn instelling(conn: &mut DbConnection, command: InstellingCommand) ->
             table(&["BRIN", "naam", "directe bevraging", "verwerkersovereenkomst"], &rows);
             Ok(())
         }
-        InstellingCommand::SetParticipation(args) => {
-            let brin = parse_brin(&args.brin)?;
-            let change = instellingen::ParticipationChange {
-                directe_studentbevraging: args.directe_studentbevraging,
-                intake_op: args.intake_op.as_deref().map(|d| parse_opt_date("--intake-op", d)).transpose()?,
-                resultaten_api: args.resultaten_api,
-                verwerkersovereenkomst_getekend_op: args
-                    .verwerkersovereenkomst
-                    .as_deref()
-                    .map(|d| parse_opt_date("--verwerkersovereenkomst", d))
-                    .transpose()?,
-                oin: args
-                    .oin
-                    .as_deref()
-                    .map(|o| match o.trim().to_lowercase().as_str() {
-                        "geen" | "none" => Ok(None),
-                        _ => Oin::parse(o).map(|o| Some(o.into_inner())).map_err(|e| invalid("--oin", &e)),
-                    })
-                    .transpose()?,
-                naam: None,
-            };
-            if change == instellingen::ParticipationChange::default() {
-                return Err(bad(
-                    "geef minstens één wijziging op, bv. --verwerkersovereenkomst 2024-01-15 (nothing to change)",
-                ));
-            }
-            conn_tx(conn, |conn| {
-                let row = instellingen::set_participation(conn, brin.as_str(), &change, now_utc())?;
-                audit_admin(
-                    conn,
-                    Some(brin.as_str()),
-                    "instelling.set-participation",
-                    json!({
-                        "directeStudentbevraging": row.directe_studentbevraging,
-                        "intakeOp": row.intake_op,
-                        "resultatenApi": row.resultaten_api,
-                        "verwerkersovereenkomstGetekendOp": row.verwerkersovereenkomst_getekend_op,
-                        "oinGezet": row.oin.is_some(),
-                    }),
-                )
-            })?;
-            show_instelling(conn, &brin)
-        }
+        InstellingCommand::SetParticipation(args) => set_participation(conn, args),
     }
+}
+
+/// Add an instelling (taking part in nothing yet).
+fn instelling_add(conn: &mut DbConnection, brin: String, naam: String, oin: Option<String>) -> Result<(), CliError> {
+    let brin = parse_brin(&brin)?;
+    let naam = Schoolnaam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+    let oin = oin.map(|o| Oin::parse(&o).map_err(|e| invalid("--oin", &e))).transpose()?;
+    if instellingen::find(conn, brin.as_str())?.is_some() {
+        return Err(bad(format!("instelling {brin} bestaat al (already exists)")));
+    }
+    let now = now_utc();
+    conn_tx(conn, |conn| {
+        instellingen::insert(
+            conn,
+            &InstellingRow {
+                brin: brin.as_str().into(),
+                naam: naam.as_str().into(),
+                oin: oin.as_ref().map(|o| o.as_str().into()),
+                directe_studentbevraging: false,
+                intake_op: None,
+                resultaten_api: false,
+                verwerkersovereenkomst_getekend_op: None,
+                created_at: now,
+                updated_at: now,
+            },
+        )?;
+        audit_admin(conn, Some(brin.as_str()), "instelling.add", json!({}))
+    })?;
+    println!("instelling {brin} ({naam}) toegevoegd");
+    Ok(())
+}
+
+/// Change how an instelling takes part; prints the result.
+fn set_participation(conn: &mut DbConnection, args: ParticipationArgs) -> Result<(), CliError> {
+    let brin = parse_brin(&args.brin)?;
+    let change = instellingen::ParticipationChange {
+        directe_studentbevraging: args.directe_studentbevraging,
+        intake_op: args.intake_op.as_deref().map(|d| parse_opt_date("--intake-op", d)).transpose()?,
+        resultaten_api: args.resultaten_api,
+        verwerkersovereenkomst_getekend_op: args
+            .verwerkersovereenkomst
+            .as_deref()
+            .map(|d| parse_opt_date("--verwerkersovereenkomst", d))
+            .transpose()?,
+        oin: args
+            .oin
+            .as_deref()
+            .map(|o| match o.trim().to_lowercase().as_str() {
+                "geen" | "none" => Ok(None),
+                _ => Oin::parse(o).map(|o| Some(o.into_inner())).map_err(|e| invalid("--oin", &e)),
+            })
+            .transpose()?,
+        naam: None,
+    };
+    if change == instellingen::ParticipationChange::default() {
+        return Err(bad("geef minstens één wijziging op, bv. --verwerkersovereenkomst 2024-01-15 (nothing to change)"));
+    }
+    conn_tx(conn, |conn| {
+        let row = instellingen::set_participation(conn, brin.as_str(), &change, now_utc())?;
+        audit_admin(
+            conn,
+            Some(brin.as_str()),
+            "instelling.set-participation",
+            json!({
+                "directeStudentbevraging": row.directe_studentbevraging,
+                "intakeOp": row.intake_op,
+                "resultatenApi": row.resultaten_api,
+                "verwerkersovereenkomstGetekendOp": row.verwerkersovereenkomst_getekend_op,
+                "oinGezet": row.oin.is_some(),
+            }),
+        )
+    })?;
+    show_instelling(conn, &brin)
 }
 
 fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError> {
