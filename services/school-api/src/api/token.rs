@@ -52,20 +52,9 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
     Some((id.to_owned(), secret.to_owned()))
 }
 
-/// Exchange client credentials for an access token.
-#[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", tag = "authenticatie",
-    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
-    responses(
-        (status = 200, body = TokenAnswer, description = "Access token (JWT, Bearer)"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldig verzoek, grant type of scope"),
-        (status = 401, body = Problem, content_type = "application/problem+json", description = "Onjuiste client credentials"),
-        (status = 429, description = "Te veel verzoeken"),
-    ))]
-pub async fn token(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    form: Result<web::Form<TokenForm>, actix_web::Error>,
-) -> Result<HttpResponse, Problem> {
+/// The token request's form, or a 400 in OAuth2 terms: not a form (`invalid_request`), or a
+/// grant type other than `client_credentials`.
+fn client_credentials_form(form: Result<web::Form<TokenForm>, actix_web::Error>) -> Result<TokenForm, Problem> {
     let form = form
         .map_err(|e| {
             Problem::invalid_input(
@@ -93,6 +82,44 @@ pub async fn token(
         )
         .oauth_error(if got.is_empty() { "invalid_request" } else { "unsupported_grant_type" }));
     }
+    Ok(form)
+}
+
+/// The scope of the token: what was asked, when all of it was granted (else 400
+/// `invalid_scope`), or everything granted when nothing was asked.
+fn granted_scope(granted: &[&str], requested: Option<&str>) -> Result<String, Problem> {
+    let Some(asked) = requested.map(str::split_whitespace) else { return Ok(granted.join(" ")) };
+    let asked: Vec<&str> = asked.collect();
+    if let Some(bad) = asked.iter().find(|s| !granted.contains(s)) {
+        return Err(Problem::invalid_input(
+            format!("scope {bad} is niet aan deze client toegekend"),
+            vec![InvalidParam {
+                name: "scope".into(),
+                code: "invalid_scope".into(),
+                reason: format!("toegekende scopes: {}", granted.join(" ")),
+                reason_en: format!("granted scopes: {}", granted.join(" ")),
+            }],
+        )
+        .oauth_error("invalid_scope"));
+    }
+    Ok(asked.join(" "))
+}
+
+/// Exchange client credentials for an access token.
+#[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", tag = "authenticatie",
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, body = TokenAnswer, description = "Access token (JWT, Bearer)"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldig verzoek, grant type of scope"),
+        (status = 401, body = Problem, content_type = "application/problem+json", description = "Onjuiste client credentials"),
+        (status = 429, description = "Te veel verzoeken"),
+    ))]
+pub async fn token(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: Result<web::Form<TokenForm>, actix_web::Error>,
+) -> Result<HttpResponse, Problem> {
+    let form = client_credentials_form(form)?;
     let (client_id, secret) = match (basic_credentials(&req), form.client_id, form.client_secret) {
         (Some(c), _, _) => c,
         (None, Some(id), Some(secret)) => (id, secret),
@@ -112,27 +139,7 @@ pub async fn token(
         };
         let ok = bpv_web::credentials::verify_secret(&secret, &hash);
         let Some(client) = client.filter(|_| ok) else { return Err(invalid_client()) };
-        let granted: Vec<&str> = client.scope_list();
-        let scope: Vec<&str> = match requested.as_deref().map(str::split_whitespace) {
-            Some(asked) => {
-                let asked: Vec<&str> = asked.collect();
-                if let Some(bad) = asked.iter().find(|s| !granted.contains(s)) {
-                    return Err(Problem::invalid_input(
-                        format!("scope {bad} is niet aan deze client toegekend"),
-                        vec![InvalidParam {
-                            name: "scope".into(),
-                            code: "invalid_scope".into(),
-                            reason: format!("toegekende scopes: {}", granted.join(" ")),
-                            reason_en: format!("granted scopes: {}", granted.join(" ")),
-                        }],
-                    )
-                    .oauth_error("invalid_scope"));
-                }
-                asked
-            }
-            None => granted.clone(),
-        };
-        let scope = scope.join(" ");
+        let scope = granted_scope(&client.scope_list(), requested.as_deref())?;
         let now = chrono::Utc::now().timestamp();
         let ttl = keys.ttl_seconds();
         let token = keys
