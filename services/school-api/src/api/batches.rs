@@ -70,6 +70,20 @@ fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Inco
     }
 }
 
+/// What identifies a request for its Idempotency-Key: the same key with another hash is a 422.
+fn request_hash(media: &str, modus: Modus, herstellen: bool, body: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(media.as_bytes());
+    h.update([0]);
+    h.update(modus.as_str().as_bytes());
+    h.update([0]);
+    if herstellen {
+        h.update(b"herstellen\0");
+    }
+    h.update(body);
+    hex::encode(h.finalize())
+}
+
 fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
     let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
     let key = v.to_str().unwrap_or("").trim().to_owned();
@@ -131,18 +145,7 @@ pub async fn post(
         actor_id: principal.client_id.clone(),
         bron: if csv { UploadBron::ApiCsv } else { UploadBron::Api },
     };
-    let hash = {
-        let mut h = Sha256::new();
-        h.update(media_type(&req).as_bytes());
-        h.update([0]);
-        h.update(modus.as_str().as_bytes());
-        h.update([0]);
-        if herstellen {
-            h.update(b"herstellen\0");
-        }
-        h.update(&bytes);
-        hex::encode(h.finalize())
-    };
+    let hash = request_hash(&media_type(&req), modus, herstellen, &bytes);
     let st = state.clone();
     let media = media_type(&req);
     super::blocking(move || {

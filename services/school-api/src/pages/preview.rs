@@ -136,6 +136,29 @@ fn file_error(p: &Problem, max_records: usize) -> String {
     p.detail.clone().unwrap_or_else(|| p.title.clone())
 }
 
+/// The page for a form that could not be read: too large, no file, or garbled.
+fn form_refusal(e: FormError, max_bytes: usize) -> HttpResponse {
+    let (status, titel, tekst) = match e {
+        FormError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Bestand te groot",
+            format!(
+                "Het bestand is groter dan {} MB. Splits het in kleinere bestanden en upload die één voor één.",
+                max_bytes / (1024 * 1024)
+            ),
+        ),
+        FormError::NoFile => {
+            (StatusCode::BAD_REQUEST, "Geen bestand gekozen", "Kies een CSV-bestand en probeer het opnieuw.".into())
+        }
+        FormError::Unreadable => (
+            StatusCode::BAD_REQUEST,
+            "Formulier niet leesbaar",
+            "Het formulier kwam niet goed aan. Ga naar de uploadpagina en probeer het opnieuw.".into(),
+        ),
+    };
+    views::message(status, None, titel, &tekst, &[]).into_response()
+}
+
 /// `POST /upload/controleren`.
 pub async fn check(req: HttpRequest, state: web::Data<AppState>, multipart: Multipart) -> HttpResponse {
     let secure = state.secure_cookies;
@@ -148,29 +171,7 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>, multipart: Mult
     let max_bytes = state.limits.max_batch_bytes;
     let form = match form::read(&req, multipart, max_bytes).await {
         Ok(f) => f,
-        Err(e) => {
-            let (status, titel, tekst) = match e {
-                FormError::TooLarge => (
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "Bestand te groot",
-                    format!(
-                        "Het bestand is groter dan {} MB. Splits het in kleinere bestanden en upload die één voor één.",
-                        max_bytes / (1024 * 1024)
-                    ),
-                ),
-                FormError::NoFile => (
-                    StatusCode::BAD_REQUEST,
-                    "Geen bestand gekozen",
-                    "Kies een CSV-bestand en probeer het opnieuw.".into(),
-                ),
-                FormError::Unreadable => (
-                    StatusCode::BAD_REQUEST,
-                    "Formulier niet leesbaar",
-                    "Het formulier kwam niet goed aan. Ga naar de uploadpagina en probeer het opnieuw.".into(),
-                ),
-            };
-            return views::message(status, None, titel, &tekst, &[]).into_response();
-        }
+        Err(e) => return form_refusal(e, max_bytes),
     };
     if !session::csrf_matches(&session.csrf, &form.csrf) {
         return views::form_refused().into_response();
