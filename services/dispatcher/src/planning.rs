@@ -100,6 +100,49 @@ fn recipient(row: &BpvoRow, groep: Groep) -> Option<String> {
     .map(|e| e.trim().to_lowercase())
 }
 
+/// The outbox rows for the mails the plan sends: each tied to its stored invitation (a concurrent
+/// dispatcher may have created some of them first), and skipped at once when there is no address
+/// or the address was refused before.
+fn outbox_rows(
+    conn: &mut DbConnection,
+    sends: &[(&BpvoRow, Groep, Soort, i32)],
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<Vec<DeliveryRow>> {
+    let send_bpvos: Vec<String> =
+        sends.iter().map(|(b, ..)| b.id.clone()).collect::<HashSet<_>>().into_iter().collect();
+    let stored: HashMap<(String, Groep), String> =
+        invitations::for_bpvos(conn, &send_bpvos)?.into_iter().map(|i| ((i.bpvo_id, i.groep), i.id)).collect();
+    let recipients: Vec<String> = sends.iter().filter_map(|(b, g, ..)| recipient(b, *g)).collect();
+    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
+    let midnight = today.and_time(chrono::NaiveTime::MIN);
+    Ok(sends
+        .iter()
+        .filter_map(|(bpvo, groep, soort, nummer)| {
+            let invitation_id = stored.get(&(bpvo.id.clone(), *groep))?.clone();
+            let to = recipient(bpvo, *groep);
+            let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
+            Some(DeliveryRow {
+                id: new_id(),
+                invitation_id,
+                soort: *soort,
+                nummer: *nummer,
+                recipient: to,
+                status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
+                attempts: 0,
+                next_attempt_at: midnight.min(now),
+                lease_until: None,
+                lease_owner: None,
+                message_id: None,
+                last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
+                sent_at: None,
+                created_at: now,
+                updated_at: now,
+            })
+        })
+        .collect())
+}
+
 fn plan_chunk(
     conn: &mut DbConnection,
     chunk: &[BpvoRow],
@@ -170,39 +213,7 @@ fn plan_chunk(
     if sends.is_empty() {
         return Ok(out);
     }
-    // The stored invitations (a concurrent dispatcher may have created some of them first).
-    let send_bpvos: Vec<String> =
-        sends.iter().map(|(b, ..)| b.id.clone()).collect::<HashSet<_>>().into_iter().collect();
-    let stored: HashMap<(String, Groep), String> =
-        invitations::for_bpvos(conn, &send_bpvos)?.into_iter().map(|i| ((i.bpvo_id, i.groep), i.id)).collect();
-    let recipients: Vec<String> = sends.iter().filter_map(|(b, g, ..)| recipient(b, *g)).collect();
-    let suppressed = deliveries::suppressed_among(conn, &recipients)?;
-    let midnight = today.and_time(chrono::NaiveTime::MIN);
-    let rows: Vec<DeliveryRow> = sends
-        .iter()
-        .filter_map(|(bpvo, groep, soort, nummer)| {
-            let invitation_id = stored.get(&(bpvo.id.clone(), *groep))?.clone();
-            let to = recipient(bpvo, *groep);
-            let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
-            Some(DeliveryRow {
-                id: new_id(),
-                invitation_id,
-                soort: *soort,
-                nummer: *nummer,
-                recipient: to,
-                status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
-                attempts: 0,
-                next_attempt_at: midnight.min(now),
-                lease_until: None,
-                lease_owner: None,
-                message_id: None,
-                last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
-                sent_at: None,
-                created_at: now,
-                updated_at: now,
-            })
-        })
-        .collect();
+    let rows = outbox_rows(conn, &sends, today, now)?;
     out.planned = deliveries::insert_new(conn, &rows)?;
     Ok(out)
 }
