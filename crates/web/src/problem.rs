@@ -235,6 +235,19 @@ pub fn no_connection(err: &dyn std::fmt::Display) -> Problem {
     unavailable_logged("database niet bereikbaar", err)
 }
 
+/// A body that is not JSON of the right shape, named by line and column.
+pub fn invalid_json(e: &serde_json::Error) -> Problem {
+    Problem::invalid_input(
+        "de body is geen geldige JSON voor dit endpoint",
+        vec![InvalidParam {
+            name: format!("body (regel {}, kolom {})", e.line(), e.column()),
+            code: "json".into(),
+            reason: format!("ongeldige JSON: {e}"),
+            reason_en: format!("invalid JSON: {e}"),
+        }],
+    )
+}
+
 /// JSON body errors (syntax, wrong type, too large, wrong content type) as problems.
 pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
@@ -244,15 +257,7 @@ pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRe
         }
         E::Overflow { limit } => Problem::too_large(format!("de body is groter dan het maximum van {limit} bytes")),
         E::ContentType => Problem::unsupported_media_type("stuur JSON met Content-Type: application/json"),
-        E::Deserialize(e) => Problem::invalid_input(
-            "de body is geen geldige JSON voor dit endpoint",
-            vec![InvalidParam {
-                name: format!("body (regel {}, kolom {})", e.line(), e.column()),
-                code: "json".into(),
-                reason: format!("ongeldige JSON: {e}"),
-                reason_en: format!("invalid JSON: {e}"),
-            }],
-        ),
+        E::Deserialize(e) => invalid_json(e),
         E::Payload(actix_web::error::PayloadError::Overflow) => Problem::too_large("de body is groter dan toegestaan"),
         other => Problem::invalid_input(format!("de body kon niet worden gelezen: {other}"), vec![]),
     };

@@ -82,7 +82,7 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
         }
     }
     if !problems.is_empty() {
-        return Err(refused(&problems));
+        return Err(bad(crate::shared::refusal(&problems)));
     }
     let n = ready.len();
     store(conn, &ready)?;
@@ -93,10 +93,7 @@ pub fn import(conn: &mut DbConnection, bytes: &[u8]) -> Result<usize, CliError> 
 fn reader_and_headers(bytes: &[u8]) -> Result<(csv::Reader<&[u8]>, Vec<String>), CliError> {
     let text = std::str::from_utf8(bytes).map_err(|_| bad("het bestand is geen UTF-8 (file is not UTF-8)"))?;
     let text = text.trim_start_matches('\u{feff}');
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = crate::shared::csv_reader(text);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| bad(format!("kopregel onleesbaar: {e}")))?
@@ -104,17 +101,6 @@ fn reader_and_headers(bytes: &[u8]) -> Result<(csv::Reader<&[u8]>, Vec<String>),
         .map(|h| h.to_lowercase())
         .collect();
     Ok((reader, headers))
-}
-
-/// The refusal of a file with problems: the first 50, and how many more.
-fn refused(problems: &[String]) -> CliError {
-    let shown: Vec<&str> = problems.iter().take(50).map(String::as_str).collect();
-    bad(format!(
-        "{} fout(en), niets geïmporteerd (nothing imported):\n  {}{}",
-        problems.len(),
-        shown.join("\n  "),
-        if problems.len() > 50 { format!("\n… en nog {}", problems.len() - 50) } else { String::new() }
-    ))
 }
 
 /// Store every answer in one transaction; any refusal stores none.

@@ -41,10 +41,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, RegistratieRecord)>, String> {
             serde_json::from_str(text).map_err(|e| format!("ongeldige JSON (invalid JSON): {e}"))?;
         return Ok(records.into_iter().enumerate().map(|(i, r)| (format!("record {i}"), r)).collect());
     }
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
-    let mut reader =
-        csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let mut reader = crate::shared::csv_reader(text);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| format!("kopregel onleesbaar: {e}"))?

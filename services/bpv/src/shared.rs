@@ -37,3 +37,18 @@ impl FileArg {
             .map_err(|e| crate::bad(format!("kan {} niet lezen (cannot read): {e}", self.file.display())))
     }
 }
+
+/// A reader of an operator's CSV file: `;` or `,`, whichever the header line uses more; ragged
+/// lines allowed (each is checked on its own); fields trimmed.
+pub(crate) fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() >= first.matches(',').count() { b';' } else { b',' };
+    csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes())
+}
+
+/// The refusal of an all-or-nothing import: how many problems, the first 50, and how many more.
+pub(crate) fn refusal(problems: &[String]) -> String {
+    let shown: Vec<&str> = problems.iter().take(50).map(String::as_str).collect();
+    let more = if problems.len() > 50 { format!("\n… en nog {} fouten", problems.len() - 50) } else { String::new() };
+    format!("{} fout(en), niets geïmporteerd (nothing imported):\n  {}{more}", problems.len(), shown.join("\n  "))
+}

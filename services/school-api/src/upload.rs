@@ -252,7 +252,7 @@ pub struct BatchBody {
 /// the right JSON shape becomes a rejected record of its own; only a body that is not a batch at
 /// all, is empty or too long is refused here.
 pub fn read_json_batch(bytes: &[u8], max: usize) -> Result<Vec<Incoming>, Problem> {
-    let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| json_problem(&e))?;
+    let body: BatchBody = serde_json::from_slice(bytes).map_err(|e| bpv_web::problem::invalid_json(&e))?;
     if body.records.len() > max {
         return Err(too_many_records(body.records.len(), max));
     }
@@ -278,19 +278,6 @@ pub fn read_json_batch(bytes: &[u8], max: usize) -> Result<Vec<Incoming>, Proble
             },
         })
         .collect())
-}
-
-/// A body that is not JSON of the right shape, named by line and column.
-pub fn json_problem(e: &serde_json::Error) -> Problem {
-    Problem::invalid_input(
-        "de body is geen geldige JSON voor dit endpoint",
-        vec![InvalidParam {
-            name: format!("body (regel {}, kolom {})", e.line(), e.column()),
-            code: "json".into(),
-            reason: format!("ongeldige JSON: {e}"),
-            reason_en: format!("invalid JSON: {e}"),
-        }],
-    )
 }
 
 /// 413: more records than one batch may hold.

@@ -20,17 +20,8 @@ pub(super) fn import_crebo(conn: &mut DbConnection, file: FileArg) -> Result<(),
 pub(super) fn import_registraties(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
     let bytes = file.read()?;
     let records = crate::registraties::read(&bytes).map_err(|e| bad(format!("{}: {e}", file.file.display())))?;
-    let regs = crate::registraties::validate_all(&records).map_err(|problems| {
-        let shown: Vec<&String> = problems.iter().take(50).collect();
-        let more =
-            if problems.len() > 50 { format!("\n… en nog {} fouten", problems.len() - 50) } else { String::new() };
-        bad(format!(
-            "{}: {} fout(en), niets geïmporteerd (nothing imported):\n  {}{more}",
-            file.file.display(),
-            problems.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n  ")
-        ))
-    })?;
+    let regs = crate::registraties::validate_all(&records)
+        .map_err(|problems| bad(format!("{}: {}", file.file.display(), crate::shared::refusal(&problems))))?;
     let known: std::collections::HashSet<String> =
         aanbieders::list(conn)?.into_iter().map(|a| a.aanbiedercode).collect();
     let unknown: std::collections::BTreeSet<&str> =

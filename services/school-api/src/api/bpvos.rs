@@ -122,7 +122,7 @@ pub async fn put(
     }
     let bytes = read_limited(&req, payload, state.limits.max_record_bytes).await?;
     let correlatie_id = path.into_inner();
-    let mut record: BpvoRecord = serde_json::from_slice(&bytes).map_err(|e| upload::json_problem(&e))?;
+    let mut record: BpvoRecord = serde_json::from_slice(&bytes).map_err(|e| bpv_web::problem::invalid_json(&e))?;
     match record.correlatie_id.as_deref().map(str::trim) {
         None | Some("") => record.correlatie_id = Some(correlatie_id.clone()),
         Some(body_id) if body_id != correlatie_id => {
