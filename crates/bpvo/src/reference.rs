@@ -194,6 +194,8 @@ impl Erkenning {
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Registers {
+    /// Whether the qualification register holds anything at all (else crebo's are not checked).
+    crebo_register: bool,
     crebos: HashSet<String>,
     /// locatiecode → aanbiedercode.
     locaties: std::collections::HashMap<String, String>,
@@ -204,16 +206,29 @@ pub struct Registers {
 impl Registers {
     /// The registered crebo codes and `(locatiecode, aanbiedercode)` pairs.
     pub fn new(crebos: impl IntoIterator<Item = String>, locaties: impl IntoIterator<Item = (String, String)>) -> Self {
+        let crebos: HashSet<String> = crebos.into_iter().collect();
+        Self::excerpt(!crebos.is_empty(), crebos, locaties)
+    }
+
+    /// Only the part of the registers some records need: the registered crebo's among theirs
+    /// (`crebo_register` says whether the register holds anything at all), and the locaties
+    /// registered under their locatiecodes or their aanbieders. Checking those records gives the
+    /// same answer as checking them against the whole registers.
+    pub fn excerpt(
+        crebo_register: bool,
+        crebos: impl IntoIterator<Item = String>,
+        locaties: impl IntoIterator<Item = (String, String)>,
+    ) -> Self {
         let locaties: std::collections::HashMap<String, String> = locaties.into_iter().collect();
         let met_locaties = locaties.values().cloned().collect();
-        Self { crebos: crebos.into_iter().collect(), locaties, met_locaties }
+        Self { crebo_register, crebos: crebos.into_iter().collect(), locaties, met_locaties }
     }
 
     /// Every code of `bpvo` the registers do not know, as field errors (empty when all is well).
     pub fn check(&self, bpvo: &crate::Bpvo) -> ValidationErrors {
         let mut errors = ValidationErrors::new();
         let crebo = bpvo.crebo.as_str();
-        if !self.crebos.is_empty() && !self.crebos.contains(crebo) {
+        if self.crebo_register && !self.crebos.contains(crebo) {
             errors.push(FieldError::new(
                 "creboCode",
                 &ValueError::new(
@@ -431,6 +446,9 @@ mod tests {
         assert_eq!(fields(&elsewhere), [codes::UNKNOWN_LOCATIE]);
         let aanbieder_not_loaded = Registers::new([], [pair("124X000", "124A000")]);
         assert!(fields(&aanbieder_not_loaded).is_empty());
+        // An excerpt for this record alone: the register holds qualifications, none of them this one.
+        assert_eq!(fields(&Registers::excerpt(true, [], [])), [codes::UNKNOWN_CREBO]);
+        assert!(fields(&Registers::excerpt(false, [], [])).is_empty());
     }
 
     #[test]

@@ -491,7 +491,11 @@ pub fn process(
     let deelname = instelling.neemt_deel_aan_directe_bevraging();
 
     refuse_foreign_aanbieders(&incoming, &eigen, &uploader.brin)?;
-    let (mut resultaten, mut te_bewaren, mut bewaar_index) = classify(incoming, &referentie::registers(conn)?);
+    let registers = {
+        let parsed: Vec<&Bpvo> = incoming.iter().filter_map(|inc| inc.parsed.as_ref().ok()).collect();
+        referentie::registers_for(conn, &parsed)?
+    };
+    let (mut resultaten, mut te_bewaren, mut bewaar_index) = classify(incoming, &registers);
     // A withdrawn bpvo stays withdrawn unless the request reinstates it explicitly.
     let ingetrokken = bpvos::withdrawn_among(conn, &te_bewaren)?;
     let hersteld = if batch.herstellen { ingetrokken.len() } else { 0 };

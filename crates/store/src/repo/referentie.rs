@@ -79,12 +79,44 @@ pub fn count_erkenningen(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(erkenningen::table.count().get_result(conn)?)
 }
 
-/// SBB's registers as an upload checks records against them: every crebo code and every
-/// `(locatiecode, aanbiedercode)`.
-pub fn registers(conn: &mut DbConnection) -> StoreResult<bpvo::Registers> {
-    use crate::schema::{kwalificaties, locaties};
-    let crebos: Vec<String> = kwalificaties::table.select(kwalificaties::crebo).load(conn)?;
-    let locaties: Vec<(String, String)> =
-        locaties::table.select((locaties::locatiecode, locaties::aanbiedercode)).load(conn)?;
-    Ok(bpvo::Registers::new(crebos, locaties))
+/// The part of SBB's registers that `records` are checked against (`bpvo::Registers::excerpt`):
+/// whether the qualification register holds anything, which of their crebo's it holds, and the
+/// locaties under their locatiecodes or aanbieders. Reads only those rows, so a single `PUT`
+/// does not load the whole registers.
+pub fn registers_for(conn: &mut DbConnection, records: &[&bpvo::Bpvo]) -> StoreResult<bpvo::Registers> {
+    use std::collections::BTreeSet;
+
+    use crate::schema::locaties;
+    let distinct = |f: fn(&bpvo::Bpvo) -> &str| -> Vec<&str> {
+        records.iter().map(|b| f(b)).collect::<BTreeSet<_>>().into_iter().collect()
+    };
+    let crebos = distinct(|b| b.crebo.as_str());
+    let codes = distinct(|b| b.school.locatiecode.as_str());
+    let eigenaren = distinct(|b| b.school.aanbiedercode.as_str());
+    let loaded = kwalificaties::table.select(kwalificaties::crebo).first::<String>(conn).optional()?.is_some();
+    let mut known: Vec<String> = Vec::new();
+    for chunk in crebos.chunks(CHUNK) {
+        known.extend(
+            kwalificaties::table
+                .filter(kwalificaties::crebo.eq_any(chunk))
+                .select(kwalificaties::crebo)
+                .load::<String>(conn)?,
+        );
+    }
+    let pair = (locaties::locatiecode, locaties::aanbiedercode);
+    let mut found: Vec<(String, String)> = Vec::new();
+    for chunk in codes.chunks(CHUNK) {
+        found.extend(
+            locaties::table.filter(locaties::locatiecode.eq_any(chunk)).select(pair).load::<(String, String)>(conn)?,
+        );
+    }
+    for chunk in eigenaren.chunks(CHUNK) {
+        found.extend(
+            locaties::table
+                .filter(locaties::aanbiedercode.eq_any(chunk))
+                .select(pair)
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    Ok(bpvo::Registers::excerpt(loaded, known, found))
 }

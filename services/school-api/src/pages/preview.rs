@@ -187,7 +187,8 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>, multipart: Mult
             let max_records = st.limits.max_batch_records;
             let mut check = match upload::read_csv_upload(&form.inhoud, max_records) {
                 Ok(csv) => {
-                    let registers = referentie::registers(&mut conn).map_err(store_error)?;
+                    let parsed: Vec<&bpvo::Bpvo> = csv.incoming.iter().filter_map(|i| i.parsed.as_ref().ok()).collect();
+                    let registers = referentie::registers_for(&mut conn, &parsed).map_err(store_error)?;
                     Check::of(form.bestandsnaam.clone(), &csv, &registers)
                 }
                 Err(p) => {
