@@ -172,6 +172,20 @@ pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
     Ok(pool)
 }
 
+/// Open the database at `url` as a pool of `pool_size` connections, applying pending migrations
+/// first when `migrate` (under the migration lock, see [`crate::run_migrations`]). What every
+/// service and command does at start; errors name the database with its password left out.
+pub fn open(url: &str, pool_size: u32, migrate: bool) -> StoreResult<(DatabaseUrl, DbPool)> {
+    let url = DatabaseUrl::parse(url)?;
+    let named = |e: StoreError| StoreError::Open { database: url.redacted(), source: Box::new(e) };
+    let pool = build_pool(&url, pool_size).map_err(named)?;
+    if migrate {
+        let mut conn = pool.get().map_err(|e| named(e.into()))?;
+        crate::run_migrations(&mut conn).map_err(named)?;
+    }
+    Ok((url, pool))
+}
+
 /// Run `f` in a transaction that writes. On SQLite it begins with `BEGIN IMMEDIATE`, so it takes
 /// the write lock up front and waits (busy_timeout) for other writers; a deferred transaction
 /// that reads first and writes later would instead fail with "database is locked" when another

@@ -18,6 +18,9 @@ pub enum StoreError {
     /// Applying the embedded migrations failed.
     #[error("database migration failed: {0}")]
     Migration(String),
+    /// Opening (or migrating) the named database failed.
+    #[error("database {database}: {source}")]
+    Open { database: String, source: Box<StoreError> },
     /// A row that must exist does not.
     #[error("{0}")]
     NotFound(String),

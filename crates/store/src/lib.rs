@@ -3,11 +3,10 @@
 //! so callers can compose them in one transaction.
 //!
 //! ```no_run
-//! use bpv_store::{DatabaseUrl, build_pool, run_migrations, repo};
-//! let url = DatabaseUrl::parse("sqlite://./data/bpv.sqlite")?;
-//! let pool = build_pool(&url, 4)?;
+//! use bpv_store::repo;
+//! // Open with a pool of 4 connections, applying pending migrations first.
+//! let (_url, pool) = bpv_store::open("sqlite://./data/bpv.sqlite", 4, true)?;
 //! let mut conn = pool.get()?;
-//! run_migrations(&mut conn)?;
 //! let instellingen = repo::instellingen::list(&mut conn)?;
 //! # Ok::<(), bpv_store::StoreError>(())
 //! ```
@@ -25,7 +24,7 @@ pub mod testing;
 
 /// The invitation states the rows carry (defined by the scheduling rules).
 pub use bpv_scheduling::InvitationStatus;
-pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, write_transaction};
+pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, open, write_transaction};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{pending_migrations, run_migrations};
 pub use states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};

@@ -64,6 +64,17 @@ impl TestDb {
 
     /// A fresh database on the PostgreSQL server at `admin_url` (a test's own server).
     pub fn postgres_at(admin_url: &str) -> Self {
+        let db = Self::postgres_empty_at(admin_url);
+        run_migrations(&mut db.conn()).expect("migrations");
+        db
+    }
+
+    /// A fresh PostgreSQL database without any table (for tests of the migrations themselves).
+    pub fn postgres_empty() -> Self {
+        Self::postgres_empty_at(&postgres_admin_url())
+    }
+
+    fn postgres_empty_at(admin_url: &str) -> Self {
         let admin_url = admin_url.to_owned();
         let admin = DatabaseUrl::parse(&admin_url).expect("BPV_TEST_POSTGRES_URL must be postgres://…");
         let mut conn = match admin.connect() {
@@ -77,7 +88,6 @@ impl TestDb {
         conn.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
         let url = with_database(&admin_url, &name);
         let pool = build_pool(&DatabaseUrl::parse(&url).unwrap(), 4).expect("postgres pool");
-        run_migrations(&mut pool.get().unwrap()).expect("migrations");
         Self { url, pool: Some(pool), cleanup: Cleanup::Postgres { admin_url, name } }
     }
 

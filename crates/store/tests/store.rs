@@ -70,6 +70,33 @@ fn migrations_are_idempotent(db: &TestDb) {
     assert!(bpv_store::pending_migrations(&mut conn).unwrap().is_empty());
 }
 
+/// Replicas that start together migrate one at a time: each of four processes (here: threads with
+/// their own connection) runs the migrations at once on an empty database; the first applies
+/// them all, the others wait on the lock and find nothing left. Without the lock they race to
+/// create the same tables and some fail.
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test.sh runs it (or cargo test -- --ignored with BPV_TEST_POSTGRES_URL)"]
+fn replicas_starting_together_migrate_once() {
+    let db = TestDb::postgres_empty();
+    let all = bpv_store::pending_migrations(&mut db.conn()).unwrap().len();
+    assert!(all > 1);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let (mut conn, start) = (db.connect(), std::sync::Arc::clone(&start));
+            std::thread::spawn(move || {
+                start.wait();
+                bpv_store::run_migrations(&mut conn)
+            })
+        })
+        .collect();
+    let applied: Vec<usize> =
+        runs.into_iter().map(|r| r.join().unwrap().expect("every replica starts").len()).collect();
+    assert_eq!(applied.iter().filter(|n| **n == all).count(), 1, "exactly one applies them: {applied:?}");
+    assert_eq!(applied.iter().sum::<usize>(), all, "the others apply nothing: {applied:?}");
+    assert!(bpv_store::pending_migrations(&mut db.conn()).unwrap().is_empty());
+}
+
 fn foreign_keys_are_enforced(db: &TestDb) {
     let mut conn = db.conn();
     let err = aanbieders::insert(

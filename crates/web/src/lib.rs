@@ -1,15 +1,16 @@
-//! Shared glue for the services: layered settings, credentials (argon2), logging, tokens and the
-//! bearer-token extractor, problem+json errors and the headers every answer carries.
+//! Shared glue for the web services: tokens and the bearer-token extractor, problem+json errors,
+//! cookies, rate-limit keys and the headers every answer carries.
 
 pub mod auth;
 pub mod cookies;
-pub mod credentials;
 pub mod export;
 pub mod headers;
+pub mod login;
 pub mod problem;
 pub mod ratelimit;
-pub mod settings;
-pub mod telemetry;
+pub mod service;
 
 pub use problem::{InvalidParam, Problem};
-pub use settings::{Environment, Settings, SettingsError, SettingsSource};
+// Settings, logging and credentials live in `bpv-config` (no web framework there); re-exported so
+// a service names one crate.
+pub use bpv_config::{Environment, Settings, SettingsError, SettingsSource, credentials, settings, telemetry};

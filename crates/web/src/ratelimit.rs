@@ -15,15 +15,6 @@ use actix_web::{HttpResponse, HttpResponseBuilder};
 
 use crate::Problem;
 
-/// Parse `http.trusted_proxies`: IP addresses separated by commas (no ranges).
-pub fn parse_trusted(list: &str) -> Result<Vec<IpAddr>, String> {
-    list.split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<IpAddr>().map_err(|_| format!("{s:?} is geen IP-adres")))
-        .collect()
-}
-
 /// The client's address for rate limiting.
 #[derive(Debug, Clone, Default)]
 pub struct ClientIp {
@@ -155,6 +146,7 @@ mod tests {
         let fwd = headers(&[("forwarded", "for=192.0.2.60;proto=https, for=\"[2001:db8::17]:4711\"")]);
         assert_eq!(trusting.client(proxy, &fwd), ip("2001:db8::17"));
         assert_eq!(trusting.client(proxy, &headers(&[])), proxy, "no header: the proxy itself");
+        let parse_trusted = bpv_config::settings::parse_trusted;
         assert_eq!(parse_trusted(" 10.0.0.1, ::1 ").unwrap(), vec![proxy, ip("::1")]);
         assert!(parse_trusted("10.0.0.0/8").is_err());
     }

@@ -56,7 +56,9 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
         Command::Admin { command } => {
             let (_, pool) = open_database(&settings)?;
             let mut conn = pool.get().map_err(anyhow::Error::from)?;
-            bpv_store::run_migrations(&mut conn)?;
+            if settings.database.migrate_on_start {
+                bpv_store::run_migrations(&mut conn)?;
+            }
             admin::run(&mut conn, command)
         }
     }

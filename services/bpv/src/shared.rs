@@ -3,19 +3,16 @@
 
 use std::path::PathBuf;
 
-use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_store::{DatabaseUrl, DbPool};
 use bpv_web::Settings;
 use clap::Args;
 use secrecy::ExposeSecret;
 
 use crate::CliError;
 
-/// Open (and migrate) the configured database.
+/// Open the configured database (migrating is each command's own choice).
 pub(crate) fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), CliError> {
-    let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-    let pool =
-        build_pool(&url, settings.database.pool_size).map_err(|e| anyhow::anyhow!("{} ({})", e, url.redacted()))?;
-    Ok((url, pool))
+    Ok(bpv_store::open(settings.database.url.expose_secret(), settings.database.pool_size, false)?)
 }
 
 /// Arguments shared by commands that read a file.

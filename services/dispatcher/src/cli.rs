@@ -5,9 +5,9 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+use bpv_config::{Settings, SettingsSource};
 use bpv_store::repo::{deliveries, invitations};
-use bpv_store::{DatabaseUrl, DbPool, build_pool, now_utc};
-use bpv_web::{Settings, SettingsSource};
+use bpv_store::{DbPool, now_utc};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use secrecy::ExposeSecret;
@@ -99,7 +99,7 @@ where
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    bpv_web::telemetry::init("warn");
+    bpv_config::telemetry::init("warn");
     let mut source = SettingsSource { config_dir: cli.config_dir.clone(), ..SettingsSource::default() };
     if let Some(url) = &cli.database_url {
         source.overrides.push(("database.url".into(), url.clone()));
@@ -128,12 +128,10 @@ where
 }
 
 async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
-    let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-    let pool = build_pool(&url, settings.database.pool_size.max(4))?;
-    {
-        let mut conn = pool.get()?;
-        bpv_store::run_migrations(&mut conn)?;
-    }
+    // `status` only reads: it never changes the schema, whatever `database.migrate_on_start` says.
+    let migrate = settings.database.migrate_on_start && !matches!(command, Command::Status { .. });
+    let db = &settings.database;
+    let (_, pool) = bpv_store::open(db.url.expose_secret(), db.pool_size.max(4), migrate)?;
     match command {
         Command::Run { as_of, dry_run, limit, concurrency, rate, json } => {
             let opts = RunOptions {

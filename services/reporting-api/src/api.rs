@@ -5,8 +5,6 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_web::Problem;
 use bpv_web::auth::{ApiPrincipal, SCOPE_RESULTATEN_READ};
-use diesel::connection::SimpleConnection;
-use serde::Serialize;
 
 use crate::report::{self, Filters, Kijker, Rapport, Vraag};
 use crate::state::AppState;
@@ -129,41 +127,13 @@ pub async fn filters(
     Ok(HttpResponse::Ok().json(f))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Status {
-    /// `ok`
-    pub status: &'static str,
-}
-
-/// The process is up.
-#[utoipa::path(get, path = "/health", operation_id = "health", tag = "beheer", responses((status = 200, body = Status)))]
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(Status { status: "ok" })
-}
-
 /// The database answers and is migrated, and the results index has been loaded.
 #[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
-    responses((status = 200, body = Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = bpv_web::service::Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
-    let st = state.clone();
-    web::block(move || {
-        let mut conn = st.conn()?;
-        conn.batch_execute("SELECT 1")
-            .map_err(|e| bpv_web::problem::unavailable_logged("database antwoordt niet", &e))?;
-        let pending = bpv_store::pending_migrations(&mut conn)
-            .map_err(|e| bpv_web::problem::unavailable_logged("migratiestatus onbekend", &e))?;
-        if !pending.is_empty() {
-            return Err(bpv_web::problem::unavailable_logged(
-                "database nog niet bijgewerkt",
-                &format!("migraties nog niet toegepast: {}", pending.join(", ")),
-            ));
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| bpv_web::problem::internal_error(&e))??;
+    bpv_web::service::database_ready(state.pool.clone()).await?;
     if !state.data.is_loaded() {
         return Err(Problem::unavailable("de resultaten worden nog geladen"));
     }
-    Ok(HttpResponse::Ok().json(Status { status: "ok" }))
+    Ok(HttpResponse::Ok().json(bpv_web::service::Status { status: "ok" }))
 }

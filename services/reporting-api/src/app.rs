@@ -11,7 +11,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use bpv_aggregation::Questionnaires;
-use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_store::DbPool;
 use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
@@ -46,13 +46,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Open the database (migrating if configured), load the results and bind `reporting_api.listen`.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-        let pool =
-            build_pool(&url, settings.database.pool_size).with_context(|| format!("database {}", url.redacted()))?;
-        if settings.database.migrate_on_start {
-            let mut conn = pool.get()?;
-            bpv_store::run_migrations(&mut conn)?;
-        }
+        let pool = bpv_web::service::open_database(settings)?;
         Self::build_with_pool(settings, pool).await
     }
 
@@ -179,7 +173,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::FormConfig::default().limit(16 * 1024))
-            .route("/health", web::get().to(api::health))
+            .route("/health", web::get().to(bpv_web::service::health))
             .route("/ready", web::get().to(api::ready))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .route("/v1/resultaten", web::get().to(api::resultaten))

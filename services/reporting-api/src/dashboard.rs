@@ -8,21 +8,18 @@
 //! HttpOnly, SameSite=Strict cookie scoped to `/dashboard`; every request re-reads the account,
 //! so a removed account is locked out at once. Logins are audited.
 
-use std::sync::LazyLock;
-
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpv_store::repo::audit::{self, Actor};
 use bpv_store::repo::{gemachtigden, medewerkers, sessies};
+use bpv_store::{DbConnection, StoreResult};
 use bpv_web::Problem;
-use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol, TokenSpec};
-
-use crate::views::page;
-use bpv_web::credentials::{hash_secret, verify_secret};
+use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol};
+use bpv_web::login::{Account, Page, log_in, log_out};
 use serde::{Deserialize, Serialize};
 
 use crate::report::{self, Filters, Kijker, Rapport, Vraag};
 use crate::state::AppState;
+use crate::views::page;
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "bpv_dashboard";
@@ -31,10 +28,6 @@ pub const TTL_SECONDS: i64 = 60 * 60;
 const ROL_SCHOOL: TokenRol = TokenRol::Gemachtigde;
 const ROL_SBB: TokenRol = TokenRol::Sbb;
 const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
-
-/// Checked when the address is unknown, so that answer takes as long as a wrong password.
-static STAND_IN_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_secret("stand-in for addresses without an account").unwrap_or_default());
 
 /// A verified session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +59,7 @@ fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
 }
 
 fn cookie(value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/dashboard; Max-Age={max_age}{secure}")
+    bpv_web::login::session_cookie(COOKIE_NAME, "/dashboard", value, max_age, secure)
 }
 
 /// Who the session is, while the account is still active and the session not logged out.
@@ -316,11 +308,6 @@ pub struct LoginForm {
     wachtwoord: String,
 }
 
-enum Account {
-    School(bpv_store::models::GemachtigdeRow),
-    Sbb(bpv_store::models::MedewerkerRow),
-}
-
 /// `POST /dashboard/inloggen`: a gemachtigde or an SBB staff member.
 pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<web::Form<LoginForm>>) -> HttpResponse {
     if !bpv_web::cookies::same_origin(&req, state.secure_cookies) {
@@ -332,68 +319,40 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
     let LoginForm { email, wachtwoord } = form.into_inner();
     let st = state.clone();
     let email_shown = email.trim().to_owned();
-    let outcome = web::block(move || -> Result<Option<String>, Problem> {
+    let outcome = bpv_web::service::blocking(move || {
         let mut conn = st.conn()?;
-        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
-        let email = email.trim().to_owned();
-        let account = if email.is_empty() || email.len() > 254 {
-            None
-        } else if let Some(g) = gemachtigden::find_active_by_email(&mut conn, &email).map_err(store)? {
-            Some(Account::School(g))
-        } else {
-            medewerkers::find_active_by_email(&mut conn, &email).map_err(store)?.map(Account::Sbb)
-        };
-        let hash = match &account {
-            Some(Account::School(g)) => g.password_hash.as_str(),
-            Some(Account::Sbb(m)) => m.password_hash.as_str(),
-            None => STAND_IN_HASH.as_str(),
-        };
-        let ok = verify_secret(&wachtwoord, hash) && account.is_some();
-        let now = bpv_store::now_utc();
-        let (kind, id, brin, rol) = match &account {
-            Some(Account::School(g)) => ("gemachtigde", g.id.as_str(), Some(g.brin.as_str()), Some(ROL_SCHOOL)),
-            Some(Account::Sbb(m)) => ("medewerker", m.id.as_str(), None, Some(ROL_SBB)),
-            None => ("onbekend", "onbekend", None, None),
-        };
-        let actor = Actor { kind, id };
-        if !ok {
-            let reden = if account.is_some() { "wachtwoord-onjuist" } else { "onbekend-account" };
-            let detail = serde_json::json!({ "bron": "dashboard", "reden": reden });
-            audit::append(&mut conn, now, actor, brin, "login.mislukt", &detail, None).map_err(store)?;
-            return Ok(None);
-        }
-        // `ok` implies an account, and so a role.
-        let Some(rol) = rol else { return Ok(None) };
-        audit::append(&mut conn, now, actor, brin, "login", &serde_json::json!({ "bron": "dashboard" }), None)
-            .map_err(store)?;
-        let csrf = bpv_web::credentials::generate_secret();
-        let token = st
-            .keys
-            .issue(
-                &TokenSpec {
-                    aud: AUD_DASHBOARD_SESSION,
-                    sub: id,
-                    scope: "",
-                    brin,
-                    rol,
-                    csrf: Some(&csrf),
-                    ttl_seconds: TTL_SECONDS,
-                },
-                now.and_utc().timestamp(),
-            )
-            .map_err(|e| bpv_web::problem::internal_error(&e))?;
-        Ok(Some(token))
+        let page = Page { bron: "dashboard", aud: AUD_DASHBOARD_SESSION, ttl_seconds: TTL_SECONDS };
+        log_in(&mut conn, &st.keys, page, &email, &wachtwoord, account)
     })
     .await;
     match outcome {
-        Ok(Ok(Some(token))) => HttpResponse::SeeOther()
+        Ok(Some(token)) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/dashboard"))
             .insert_header((header::SET_COOKIE, cookie(&token, TTL_SECONDS, state.secure_cookies)))
             .finish(),
-        Ok(Ok(None)) => login_page(&state, StatusCode::UNAUTHORIZED, &email_shown, Some(ONJUIST)),
-        Ok(Err(p)) => p.to_response(),
-        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+        Ok(None) => login_page(&state, StatusCode::UNAUTHORIZED, &email_shown, Some(ONJUIST)),
+        Err(p) => p.to_response(),
     }
+}
+
+/// The active gemachtigde, or else the active SBB staff member, with this address.
+fn account(conn: &mut DbConnection, email: &str) -> StoreResult<Option<Account>> {
+    if let Some(g) = gemachtigden::find_active_by_email(conn, email)? {
+        return Ok(Some(Account {
+            kind: "gemachtigde",
+            id: g.id,
+            brin: Some(g.brin),
+            rol: ROL_SCHOOL,
+            password_hash: g.password_hash,
+        }));
+    }
+    Ok(medewerkers::find_active_by_email(conn, email)?.map(|m| Account {
+        kind: "medewerker",
+        id: m.id,
+        brin: None,
+        rol: ROL_SBB,
+        password_hash: m.password_hash,
+    }))
 }
 
 /// `POST /dashboard/uitloggen`: ends the session on the server (a copy of the cookie stops
@@ -404,16 +363,13 @@ pub async fn logout(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     }
     if let Some(s) = session(&req, &state.keys) {
         let st = state.clone();
-        let ended = web::block(move || {
+        let ended = bpv_web::service::blocking(move || {
             let mut conn = st.conn()?;
-            let until = chrono::DateTime::from_timestamp(s.exp, 0).map_or_else(bpv_store::now_utc, |t| t.naive_utc());
-            sessies::end(&mut conn, &s.jti, until).map_err(|e| bpv_web::problem::internal_error(&e))
+            log_out(&mut conn, &s.jti, s.exp).map_err(|e| bpv_web::problem::internal_error(&e))
         })
         .await;
-        match ended {
-            Ok(Ok(())) => {}
-            Ok(Err(p)) => return p.to_response(),
-            Err(e) => return bpv_web::problem::internal_error(&e).to_response(),
+        if let Err(p) = ended {
+            return p.to_response();
         }
     }
     HttpResponse::SeeOther()

@@ -27,7 +27,7 @@ use crate::{antwoorden, api, datakwaliteit, report};
         antwoorden::csv,
         datakwaliteit::api,
         datakwaliteit::fotos,
-        api::health,
+        bpv_web::service::health,
         api::ready
     ),
     components(schemas(
@@ -48,7 +48,7 @@ use crate::{antwoorden, api, datakwaliteit, report};
         report::Keuze,
         report::LocatieKeuze,
         report::KwalificatieKeuze,
-        api::Status,
+        bpv_web::service::Status,
         antwoorden::Antwoorden,
         antwoorden::AntwoordRij,
         antwoorden::Links,

@@ -30,7 +30,7 @@ pub struct AppState {
 impl AppState {
     /// A database connection, or the 503 that says there is none.
     pub fn conn(&self) -> Result<bpv_store::PooledDb, bpv_web::Problem> {
-        self.pool.get().map_err(|e| bpv_web::problem::no_connection(&e))
+        bpv_web::service::connection(&self.pool)
     }
 }
 

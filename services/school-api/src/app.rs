@@ -9,12 +9,11 @@ use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_store::DbPool;
 use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
 use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
-use secrecy::ExposeSecret;
 
 use crate::state::{AppState, Limits};
 use crate::{api, openapi, pages};
@@ -35,13 +34,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Open the database (migrating if configured), bind `school_api.listen` and build the server.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-        let pool =
-            build_pool(&url, settings.database.pool_size).with_context(|| format!("database {}", url.redacted()))?;
-        if settings.database.migrate_on_start {
-            let mut conn = pool.get()?;
-            bpv_store::run_migrations(&mut conn)?;
-        }
+        let pool = bpv_web::service::open_database(settings)?;
         Self::build_with_pool(settings, pool, Limits::default())
     }
 
@@ -102,6 +95,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
         .context("rate limiter configuration")?;
     let keys = web::Data::new(state.keys.clone());
     let revoked = web::Data::new(state.revoked.clone());
+    let pool = web::Data::new(state.pool.clone());
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -110,12 +104,13 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .app_data(data.clone())
             .app_data(keys.clone())
             .app_data(revoked.clone())
+            .app_data(pool.clone())
             .app_data(web::JsonConfig::default().limit(limits.max_record_bytes).error_handler(json_error_handler))
             .app_data(web::QueryConfig::default().error_handler(query_error_handler))
             .app_data(web::PathConfig::default().error_handler(path_error_handler))
             .app_data(web::FormConfig::default().limit(16 * 1024))
-            .route("/health", web::get().to(api::health::health))
-            .route("/ready", web::get().to(api::health::ready))
+            .route("/health", web::get().to(bpv_web::service::health))
+            .route("/ready", web::get().to(bpv_web::service::ready))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .service(
                 web::resource("/oauth/token")

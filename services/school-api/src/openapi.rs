@@ -23,8 +23,8 @@ use crate::api;
         api::bpvos::delete,
         api::batches::post,
         api::batches::get,
-        api::health::health,
-        api::health::ready,
+        bpv_web::service::health,
+        bpv_web::service::ready,
     ),
     components(schemas(
         bpv_web::Problem,

@@ -47,6 +47,6 @@ pub struct AppState {
 impl AppState {
     /// A pooled connection for this request, or a 503 (the cause logged, not shown).
     pub fn conn(&self) -> Result<bpv_store::PooledDb, bpv_web::Problem> {
-        self.pool.get().map_err(|e| bpv_web::problem::no_connection(&e))
+        bpv_web::service::connection(&self.pool)
     }
 }

@@ -9,9 +9,8 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use bpv_aggregation::Questionnaires;
-use bpv_store::{DatabaseUrl, DbPool, build_pool};
+use bpv_store::DbPool;
 use bpv_web::Settings;
-use secrecy::ExposeSecret;
 
 use crate::state::State;
 use crate::{pages, views::Views};
@@ -32,12 +31,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     /// Open the database (migrating if configured) and bind `survey.listen`.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let url = DatabaseUrl::parse(settings.database.url.expose_secret())?;
-        let pool = build_pool(&url, settings.database.pool_size)?;
-        if settings.database.migrate_on_start {
-            let mut conn = pool.get()?;
-            bpv_store::run_migrations(&mut conn)?;
-        }
+        let pool = bpv_web::service::open_database(settings)?;
         Self::build_with_pool(settings, pool)
     }
 
@@ -66,14 +60,17 @@ impl Application {
             .key_extractor(bpv_web::ratelimit::PathToken)
             .finish()
             .context("rate limiter configuration")?;
+        let pool = web::Data::new(state.pool.clone());
         let data = web::Data::new(state);
         let https = settings.survey.https();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(bpv_web::headers::api_headers(https))
                 .app_data(data.clone())
+                .app_data(pool.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
-                .route("/health", web::get().to(pages::health))
+                .route("/health", web::get().to(bpv_web::service::health))
+                .route("/ready", web::get().to(bpv_web::service::ready))
                 .route("/enquete.css", web::get().to(pages::stylesheet))
                 .service(
                     web::scope("")

@@ -16,11 +16,6 @@ use chrono::NaiveDate;
 use crate::state::State;
 use crate::views::{Form, Melding, Page, Thanks};
 
-/// `GET /health`
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
-}
-
 /// `GET /enquete.css`
 pub async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()

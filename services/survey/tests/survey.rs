@@ -372,7 +372,18 @@ async fn each_answer_records_the_link_it_came_through(db: TestDb) {
     assert_eq!(stored, [bpvo::Kanaal::Direct, bpvo::Kanaal::ViaPraktijkopleider]);
 }
 
+/// Liveness and readiness, as the other services answer them (an orchestrator probes all alike).
+async fn health_and_ready_answer(db: TestDb) {
+    let app = spawn(db).await;
+    for path in ["/health", "/ready"] {
+        let r = app.http.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.json::<serde_json::Value>().await.unwrap()["status"], "ok", "{path}");
+    }
+}
+
 async_backend_tests!(
+    health_and_ready_answer,
     each_answer_records_the_link_it_came_through,
     the_national_average_follows_reporting_k,
     answer_once_and_keep_the_analysis_keys,

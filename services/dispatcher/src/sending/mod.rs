@@ -7,10 +7,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bpv_config::Settings;
 use bpv_mailing::{Mailer, SendOutcome, Sender, Templates};
 use bpv_store::repo::{aanbieders, deliveries, referentie};
 use bpv_store::{DbPool, StoreError, now_utc};
-use bpv_web::Settings;
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use secrecy::ExposeSecret;

@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::Duration;
 
+use bpv_config::Settings;
 use bpv_dispatcher::{Dispatcher, RunOptions, Summary};
 use bpv_store::now_utc;
 use bpv_store::repo::bpvos::{self, Registratie};
 use bpv_store::testing::TestDb;
-use bpv_web::Settings;
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
 use chrono::{Days, NaiveDate};
 

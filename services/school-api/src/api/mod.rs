@@ -1,9 +1,8 @@
-//! The JSON API: token endpoint, bpvo's, batches, health.
+//! The JSON API: token endpoint, bpvo's, batches.
 
 pub mod batches;
 pub mod body;
 pub mod bpvos;
-pub mod health;
 pub mod token;
 
 use actix_web::web;
@@ -20,14 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/v1/bpvo-batches/{id}").route(web::get().to(batches::get)));
 }
 
-/// Run blocking database work on actix's blocking pool; a pool or join failure is a 500.
-pub async fn blocking<T, F>(f: F) -> Result<T, bpv_web::Problem>
-where
-    F: FnOnce() -> Result<T, bpv_web::Problem> + Send + 'static,
-    T: Send + 'static,
-{
-    web::block(f).await.map_err(|e| bpv_web::problem::internal_error(&e))?
-}
+pub use bpv_web::service::blocking;
 
 /// An answer built on the blocking pool (where `HttpResponse`, not being `Send`, cannot be made).
 #[derive(Debug)]

@@ -9,14 +9,14 @@ use bpv_store::DbConnection;
 use bpv_store::StoreResult;
 use bpv_store::models::GemachtigdeRow;
 use bpv_store::repo::{gemachtigden, sessies};
-use bpv_web::auth::{AUD_UPLOAD_SESSION, TokenError, TokenKeys, TokenRol, TokenSpec};
+use bpv_web::auth::{AUD_UPLOAD_SESSION, TokenKeys, TokenRol};
 
 /// Name of the session cookie.
 pub const COOKIE_NAME: &str = "bpv_upload";
 /// Lifetime of a session (token and cookie alike); a new login starts a new one.
 pub const TTL_SECONDS: i64 = 30 * 60;
 /// The role claim of upload sessions.
-const ROL: TokenRol = TokenRol::Gemachtigde;
+pub const ROL: TokenRol = TokenRol::Gemachtigde;
 
 /// A verified session token (not yet checked against the database).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,23 +39,6 @@ pub enum Lookup {
     /// A cookie that does not verify (expired, tampered, another audience): log in again.
     Invalid,
     Valid(Session),
-}
-
-/// A new session token for `gemachtigde`, valid from `now` (unix seconds).
-pub fn issue(keys: &TokenKeys, gemachtigde: &GemachtigdeRow, now: i64) -> Result<String, TokenError> {
-    let csrf = bpv_web::credentials::generate_secret();
-    keys.issue(
-        &TokenSpec {
-            aud: AUD_UPLOAD_SESSION,
-            sub: &gemachtigde.id,
-            scope: "",
-            brin: Some(&gemachtigde.brin),
-            rol: ROL,
-            csrf: Some(&csrf),
-            ttl_seconds: TTL_SECONDS,
-        },
-        now,
-    )
 }
 
 /// The session of a request, from its cookie.
@@ -81,12 +64,6 @@ pub fn active_gemachtigde(conn: &mut DbConnection, session: &Session) -> StoreRe
     Ok(gemachtigden::find_by_id(conn, &session.gemachtigde_id)?.filter(|g| g.actief && g.brin == session.brin))
 }
 
-/// End the session on the server: its token (and every copy of the cookie) stops working.
-pub fn end(conn: &mut DbConnection, session: &Session) -> StoreResult<()> {
-    let until = chrono::DateTime::from_timestamp(session.exp, 0).map_or_else(bpv_store::now_utc, |t| t.naive_utc());
-    sessies::end(conn, &session.jti, until)
-}
-
 /// `Set-Cookie` value that starts a session.
 pub fn set_cookie(token: &str, secure: bool) -> String {
     cookie(token, TTL_SECONDS, secure)
@@ -98,8 +75,7 @@ pub fn clear_cookie(secure: bool) -> String {
 }
 
 fn cookie(value: &str, max_age: i64, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={value}; HttpOnly; SameSite=Strict; Path=/upload; Max-Age={max_age}{secure}")
+    bpv_web::login::session_cookie(COOKIE_NAME, "/upload", value, max_age, secure)
 }
 
 /// Whether a POST comes from our own pages (see [`bpv_web::cookies::same_origin`]).

@@ -67,8 +67,17 @@ pub struct HttpSettings {
 impl HttpSettings {
     /// The proxies as addresses (checked when the settings are loaded).
     pub fn trusted(&self) -> Vec<std::net::IpAddr> {
-        crate::ratelimit::parse_trusted(&self.trusted_proxies).unwrap_or_default()
+        parse_trusted(&self.trusted_proxies).unwrap_or_default()
     }
+}
+
+/// Parse `http.trusted_proxies`: IP addresses separated by commas (no ranges).
+pub fn parse_trusted(list: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<std::net::IpAddr>().map_err(|_| format!("{s:?} is geen IP-adres")))
+        .collect()
 }
 
 /// `mail.*`: how invitation mails leave the system.
@@ -369,7 +378,7 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), SettingsError> {
-        if let Err(e) = crate::ratelimit::parse_trusted(&self.http.trusted_proxies) {
+        if let Err(e) = parse_trusted(&self.http.trusted_proxies) {
             return Err(SettingsError::Invalid(format!("http.trusted_proxies (BPV__HTTP__TRUSTED_PROXIES): {e}")));
         }
         if self.environment == Environment::Production && self.reporting.k < 5 {
