@@ -1,0 +1,111 @@
+//! `GET /v1/filters`: what a viewer may pick.
+
+use std::collections::BTreeSet;
+
+use bpv_web::Problem;
+use bpvo::Groep;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{Kijker, groep_naam, instelling_for};
+use crate::data::ReportData;
+
+/// A code with its name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Keuze {
+    pub code: String,
+    pub naam: String,
+}
+
+/// A locatie with its name and aanbieder.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LocatieKeuze {
+    pub code: String,
+    pub naam: String,
+    pub aanbieder: String,
+}
+
+/// A kwalificatie with its name and sector.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KwalificatieKeuze {
+    pub crebo: String,
+    pub naam: String,
+    pub sector: Option<String>,
+}
+
+/// `GET /v1/filters`: what a user may pick.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Filters {
+    /// The instelling the values are for; null for SBB without `instelling`.
+    pub instelling: Option<Keuze>,
+    /// Every instelling (SBB only; empty for a school).
+    pub instellingen: Vec<Keuze>,
+    pub aanbieders: Vec<Keuze>,
+    pub locaties: Vec<LocatieKeuze>,
+    pub leerwegen: Vec<String>,
+    pub sectoren: Vec<String>,
+    pub kwalificaties: Vec<KwalificatieKeuze>,
+    pub groepen: Vec<String>,
+    /// The first and last month with data (`jjjj-mm`).
+    pub eerste_maand: Option<String>,
+    pub laatste_maand: Option<String>,
+}
+
+/// The filter values for a viewer (and, for SBB, an optional instelling).
+pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> Result<Filters, Problem> {
+    let names = data.names();
+    let (brin, unknown) = instelling_for(kijker, instelling, names.as_ref())?;
+    if let Some(bad) = unknown {
+        return Err(Problem::invalid_input("de selectie is ongeldig", vec![bad]));
+    }
+    let values = data.key_values(brin.as_deref());
+    let aanbieders: Vec<Keuze> = names
+        .aanbieders
+        .iter()
+        .filter(|(_, (owner, _))| brin.as_ref().is_some_and(|b| b == owner))
+        .map(|(code, (_, naam))| Keuze { code: code.clone(), naam: naam.clone() })
+        .collect();
+    let own: BTreeSet<&str> = aanbieders.iter().map(|a| a.code.as_str()).collect();
+    let locaties = names
+        .locaties
+        .iter()
+        .filter(|(_, (aanbieder, _))| own.contains(aanbieder.as_str()))
+        .map(|(code, (aanbieder, naam))| LocatieKeuze {
+            code: code.clone(),
+            naam: naam.clone(),
+            aanbieder: aanbieder.clone(),
+        })
+        .collect();
+    let kwalificaties = values
+        .crebos
+        .iter()
+        .map(|c| {
+            let known = names.kwalificaties.get(c);
+            KwalificatieKeuze {
+                crebo: c.clone(),
+                naam: known.map(|(n, _)| n.clone()).unwrap_or_default(),
+                sector: known.map(|(_, s)| s.clone()),
+            }
+        })
+        .collect();
+    Ok(Filters {
+        instelling: brin
+            .as_ref()
+            .map(|b| Keuze { code: b.clone(), naam: names.instellingen.get(b).cloned().unwrap_or_default() }),
+        instellingen: match kijker {
+            Kijker::Sbb => {
+                names.instellingen.iter().map(|(code, naam)| Keuze { code: code.clone(), naam: naam.clone() }).collect()
+            }
+            Kijker::School { .. } => Vec::new(),
+        },
+        aanbieders,
+        locaties,
+        leerwegen: values.leerwegen.into_iter().collect(),
+        sectoren: values.sectoren.into_iter().collect(),
+        kwalificaties,
+        groepen: vec![groep_naam(Groep::Student).into(), groep_naam(Groep::Praktijkopleider).into()],
+        eerste_maand: values.eerste_maand.map(|m| m.to_string()),
+        laatste_maand: values.laatste_maand.map(|m| m.to_string()),
+    })
+}

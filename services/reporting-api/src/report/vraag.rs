@@ -1,0 +1,241 @@
+//! The query a user sends (API, CSV export and dashboard take the same keys) and its check
+//! against who asks.
+
+use bpv_aggregation::{Selectie, YearMonth};
+use bpv_web::{InvalidParam, Problem};
+use bpvo::Groep;
+
+use crate::data::Names;
+
+/// At most this many values for one list filter.
+pub const MAX_VALUES: usize = 50;
+
+/// The query keys every report endpoint accepts.
+pub const QUERY_KEYS: [&str; 9] =
+    ["instelling", "van", "totEnMet", "aanbieder", "locatie", "leerweg", "sector", "crebo", "groep"];
+
+/// Who is asking: a school (bounded to its instelling) or SBB staff (any instelling, national).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kijker {
+    School { brin: String },
+    Sbb,
+}
+
+/// The query as sent, before checking: every key may repeat (`aanbieder=A&aanbieder=B`) or hold
+/// a comma-separated list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vraag {
+    pub instelling: Option<String>,
+    pub van: Option<String>,
+    pub tot_en_met: Option<String>,
+    pub aanbieders: Vec<String>,
+    pub locaties: Vec<String>,
+    pub leerweg: Option<String>,
+    pub sector: Option<String>,
+    pub crebo: Option<String>,
+    pub groep: Option<String>,
+    /// What was wrong with the query itself (unknown or repeated keys); reported by
+    /// [`Vraag::check`] together with the bad values.
+    pub fouten: Vec<InvalidParam>,
+}
+
+pub(crate) fn param(name: &str, code: &str, reason: impl Into<String>, reason_en: impl Into<String>) -> InvalidParam {
+    InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
+}
+
+impl Vraag {
+    /// Parse a query string; unknown keys, repeated single-value keys and too many values are
+    /// kept in `fouten` (only a query that is not a query at all fails here). `extra` keys are allowed besides [`QUERY_KEYS`] (the dashboard's `thema`).
+    pub fn parse(query: &str, extra: &[&str]) -> Result<(Vraag, Vec<(String, String)>), Problem> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).map_err(|e| {
+            Problem::invalid_input(
+                "de query-string is ongeldig",
+                vec![param("query", "syntax", format!("ongeldige query-string: {e}"), format!("invalid query: {e}"))],
+            )
+        })?;
+        let mut v = Vraag::default();
+        let mut bad = Vec::new();
+        let mut rest = Vec::new();
+        for (key, value) in pairs {
+            let value = value.trim().to_owned();
+            let single = |slot: &mut Option<String>, bad: &mut Vec<InvalidParam>| {
+                if slot.is_some() {
+                    bad.push(param(&key, "repeated", "deze parameter mag maar één keer voorkomen", "may occur once"));
+                } else if !value.is_empty() {
+                    *slot = Some(value.clone());
+                }
+            };
+            match key.as_str() {
+                "instelling" => single(&mut v.instelling, &mut bad),
+                "van" => single(&mut v.van, &mut bad),
+                "totEnMet" => single(&mut v.tot_en_met, &mut bad),
+                "leerweg" => single(&mut v.leerweg, &mut bad),
+                "sector" => single(&mut v.sector, &mut bad),
+                "crebo" => single(&mut v.crebo, &mut bad),
+                "groep" => single(&mut v.groep, &mut bad),
+                "aanbieder" | "locatie" => {
+                    let list = if key == "aanbieder" { &mut v.aanbieders } else { &mut v.locaties };
+                    for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+                        if !list.iter().any(|x| x == part) {
+                            list.push(part.to_owned());
+                        }
+                    }
+                }
+                k if extra.contains(&k) => rest.push((key.clone(), value.clone())),
+                _ => bad.push(param(
+                    &key,
+                    "unknown",
+                    format!("onbekende parameter; bekend zijn: {}", QUERY_KEYS.join(", ")),
+                    format!("unknown parameter; known: {}", QUERY_KEYS.join(", ")),
+                )),
+            }
+        }
+        for (name, list) in [("aanbieder", &v.aanbieders), ("locatie", &v.locaties)] {
+            if list.len() > MAX_VALUES {
+                bad.push(param(
+                    name,
+                    "too_many",
+                    format!("ten hoogste {MAX_VALUES} waarden"),
+                    format!("at most {MAX_VALUES} values"),
+                ));
+            }
+        }
+        v.fouten = bad;
+        Ok((v, rest))
+    }
+
+    /// Check the query against who asks and the known codes; every bad key is named.
+    pub fn check(&self, kijker: &Kijker, names: &Names) -> Result<Selectie, Problem> {
+        let mut bad = self.fouten.clone();
+        let (brin, unknown) = instelling_for(kijker, self.instelling.as_deref(), names)?;
+        bad.extend(unknown);
+        let month = |name: &str, raw: &Option<String>, bad: &mut Vec<InvalidParam>| {
+            raw.as_deref().and_then(|s| match s.parse::<YearMonth>() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    bad.push(param(name, "pattern", e.to_string(), "expected yyyy-mm, e.g. 2024-07"));
+                    None
+                }
+            })
+        };
+        let van = month("van", &self.van, &mut bad);
+        let tot_en_met = month("totEnMet", &self.tot_en_met, &mut bad);
+        if let (Some(v), Some(t)) = (van, tot_en_met)
+            && v > t
+        {
+            bad.push(param("totEnMet", "date_order", "totEnMet ligt vóór van", "totEnMet is before van"));
+        }
+        let groep = match self.groep.as_deref() {
+            None => Groep::Student,
+            Some(g) => Groep::parse(g).unwrap_or_else(|| {
+                bad.push(param(
+                    "groep",
+                    "enum",
+                    "kies studenten of praktijkopleiders",
+                    "studenten or praktijkopleiders",
+                ));
+                Groep::Student
+            }),
+        };
+        let leerweg = self.leerweg.as_deref().map(str::to_uppercase);
+        if leerweg.as_deref().is_some_and(|l| l != "BOL" && l != "BBL") {
+            bad.push(param("leerweg", "enum", "kies BOL of BBL", "BOL or BBL"));
+        }
+        if self.crebo.as_deref().is_some_and(|c| c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit())) {
+            bad.push(param("crebo", "pattern", "een crebocode heeft vijf cijfers", "five digits"));
+        }
+        if let Some(s) = &self.sector
+            && !names.kwalificaties.values().any(|(_, sector)| sector == s)
+        {
+            bad.push(param(
+                "sector",
+                "unknown",
+                "onbekende sector; zie /v1/filters",
+                "unknown sector; see /v1/filters",
+            ));
+        }
+        let mut aanbieders = Vec::new();
+        for a in &self.aanbieders {
+            let a = a.to_uppercase();
+            match (names.aanbieders.get(&a), &brin) {
+                (Some((owner, _)), Some(b)) if owner == b => aanbieders.push(a),
+                (_, None) => bad.push(param(
+                    "aanbieder",
+                    "requires_instelling",
+                    "kies eerst een instelling",
+                    "select an instelling first",
+                )),
+                _ => bad.push(param(
+                    "aanbieder",
+                    "unknown",
+                    format!("{a} is geen onderwijsaanbieder van deze instelling"),
+                    format!("{a} is not an aanbieder of this instelling"),
+                )),
+            }
+        }
+        let mut locaties = Vec::new();
+        for l in &self.locaties {
+            let owner = names.locaties.get(l).and_then(|(aanbieder, _)| names.aanbieders.get(aanbieder));
+            match (owner, &brin) {
+                (Some((owner, _)), Some(b)) if owner == b => locaties.push(l.clone()),
+                (_, None) => bad.push(param(
+                    "locatie",
+                    "requires_instelling",
+                    "kies eerst een instelling",
+                    "select an instelling first",
+                )),
+                _ => bad.push(param(
+                    "locatie",
+                    "unknown",
+                    format!("{l} is geen onderwijslocatie van deze instelling"),
+                    format!("{l} is not a locatie of this instelling"),
+                )),
+            }
+        }
+        if !bad.is_empty() {
+            return Err(Problem::invalid_input("de selectie is ongeldig", bad));
+        }
+        Ok(Selectie {
+            van,
+            tot_en_met,
+            brin,
+            aanbieders,
+            locaties,
+            leerweg,
+            sector: self.sector.clone(),
+            crebo: self.crebo.clone(),
+            groep,
+        })
+    }
+}
+
+/// The instelling a viewer's request is about: a school's own (asking for another is forbidden),
+/// or for SBB the one asked for (upper-cased; the second value names it when it is unknown) or
+/// none (national).
+pub(super) fn instelling_for(
+    kijker: &Kijker,
+    asked: Option<&str>,
+    names: &Names,
+) -> Result<(Option<String>, Option<InvalidParam>), Problem> {
+    match (kijker, asked) {
+        (Kijker::School { brin }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
+            Err(Problem::forbidden(format!("dit token geeft alleen toegang tot de resultaten van instelling {brin}")))
+        }
+        (Kijker::School { brin }, _) => Ok((Some(brin.clone()), None)),
+        (Kijker::Sbb, Some(asked)) => {
+            let asked = asked.to_uppercase();
+            let unknown = (!names.instellingen.contains_key(&asked))
+                .then(|| param("instelling", "unknown", "onbekende instelling (BRIN)", "unknown instelling"));
+            Ok((Some(asked), unknown))
+        }
+        (Kijker::Sbb, None) => Ok((None, None)),
+    }
+}
+
+/// The plural the API speaks.
+pub fn groep_naam(g: Groep) -> &'static str {
+    match g {
+        Groep::Student => "studenten",
+        Groep::Praktijkopleider => "praktijkopleiders",
+    }
+}
