@@ -397,95 +397,104 @@ fn parse_one(file: &str, text: &str) -> Result<Questionnaire, QuestionnaireError
     let geldig_vanaf =
         plain_date(&raw.geldig_vanaf).ok_or_else(|| fail(Problem::BadDate(raw.geldig_vanaf.to_string())))?;
 
-    // Themes: known, once each, in the canonical order, named, with items.
+    check_themes(&raw.themes).map_err(&fail)?;
+    check_items(&raw.themes, &raw.open).map_err(&fail)?;
+    check_grade(&raw.themes).map_err(&fail)?;
+    Ok(Questionnaire { version: raw.version, geldig_vanaf, themes: raw.themes, open: raw.open })
+}
+
+/// Themes: known, once each, in the canonical order, named, with items.
+fn check_themes(themes: &[Theme]) -> Result<(), Problem> {
     let mut last_rank: Option<usize> = None;
-    for theme in &raw.themes {
+    for theme in themes {
         let rank = KNOWN_THEMES
             .iter()
             .position(|(code, _)| *code == theme.code)
-            .ok_or_else(|| fail(Problem::UnknownTheme(theme.code.clone())))?;
+            .ok_or_else(|| Problem::UnknownTheme(theme.code.clone()))?;
         match last_rank {
-            Some(prev) if prev == rank => return Err(fail(Problem::DuplicateTheme(theme.code.clone()))),
+            Some(prev) if prev == rank => return Err(Problem::DuplicateTheme(theme.code.clone())),
             Some(prev) if prev > rank => {
-                let seen_before =
-                    raw.themes.iter().take_while(|t| !std::ptr::eq(*t, theme)).any(|t| t.code == theme.code);
+                let seen_before = themes.iter().take_while(|t| !std::ptr::eq(*t, theme)).any(|t| t.code == theme.code);
                 let problem = if seen_before {
                     Problem::DuplicateTheme(theme.code.clone())
                 } else {
                     Problem::ThemeOrder(theme.code.clone())
                 };
-                return Err(fail(problem));
+                return Err(problem);
             }
             _ => {}
         }
         last_rank = Some(rank);
         if theme.naam.trim().is_empty() {
-            return Err(fail(Problem::BadTheme { theme: theme.code.clone(), what: "naam is empty".to_owned() }));
+            return Err(Problem::BadTheme { theme: theme.code.clone(), what: "naam is empty".to_owned() });
         }
         if theme.items.is_empty() {
-            return Err(fail(Problem::BadTheme { theme: theme.code.clone(), what: "has no items".to_owned() }));
+            return Err(Problem::BadTheme { theme: theme.code.clone(), what: "has no items".to_owned() });
         }
     }
+    Ok(())
+}
 
-    // Items: valid codes, unique (also against the open question), worded for both groups.
+/// Items: valid codes, unique (also against the open question), worded for both groups.
+fn check_items(themes: &[Theme], open: &OpenQuestion) -> Result<(), Problem> {
     let mut codes: HashSet<&str> = HashSet::new();
-    for item in raw.themes.iter().flat_map(|t| &t.items) {
+    for item in themes.iter().flat_map(|t| &t.items) {
         if !valid_code(&item.code) {
-            return Err(fail(Problem::BadCode(item.code.clone())));
+            return Err(Problem::BadCode(item.code.clone()));
         }
         if !codes.insert(&item.code) {
-            return Err(fail(Problem::DuplicateItem(item.code.clone())));
+            return Err(Problem::DuplicateItem(item.code.clone()));
         }
-        check_wording(&item.code, &item.tekst_praktijkopleider, &item.tekst_student).map_err(&fail)?;
+        check_wording(&item.code, &item.tekst_praktijkopleider, &item.tekst_student)?;
     }
-    let open = &raw.open;
     if !valid_code(&open.code) {
-        return Err(fail(Problem::BadCode(open.code.clone())));
+        return Err(Problem::BadCode(open.code.clone()));
     }
     if codes.contains(open.code.as_str()) {
-        return Err(fail(Problem::DuplicateItem(open.code.clone())));
+        return Err(Problem::DuplicateItem(open.code.clone()));
     }
-    check_wording(&open.code, &open.tekst_praktijkopleider, &open.tekst_student).map_err(&fail)?;
+    check_wording(&open.code, &open.tekst_praktijkopleider, &open.tekst_student)?;
     if open.max_len == 0 {
-        return Err(fail(Problem::OpenMaxLen(open.code.clone())));
+        return Err(Problem::OpenMaxLen(open.code.clone()));
     }
+    Ok(())
+}
 
-    // The grade: exactly one, `cijfer`, the only item of `eindwaardering`.
-    let grades: Vec<(&Theme, &Item)> = raw
-        .themes
+/// The grade: exactly one, `cijfer`, the only item of `eindwaardering`.
+fn check_grade(themes: &[Theme]) -> Result<(), Problem> {
+    let grades: Vec<(&Theme, &Item)> = themes
         .iter()
         .flat_map(|t| t.items.iter().map(move |i| (t, i)))
         .filter(|(_, i)| i.kind == ItemKind::Cijfer)
         .collect();
     match grades.as_slice() {
-        [] => return Err(fail(Problem::Cijfer("there is none; exactly one is needed".to_owned()))),
+        [] => return Err(Problem::Cijfer("there is none; exactly one is needed".to_owned())),
         [(theme, item)] => {
             if theme.code != EINDWAARDERING {
-                return Err(fail(Problem::Cijfer(format!(
+                return Err(Problem::Cijfer(format!(
                     "{:?} is in theme {:?}; it belongs in {EINDWAARDERING:?}",
                     item.code, theme.code
-                ))));
+                )));
             }
             if item.code != CIJFER_CODE {
-                return Err(fail(Problem::Cijfer(format!("its code is {:?}; it must be {CIJFER_CODE:?}", item.code))));
+                return Err(Problem::Cijfer(format!("its code is {:?}; it must be {CIJFER_CODE:?}", item.code)));
             }
         }
         more => {
             let list: Vec<&str> = more.iter().map(|(_, i)| i.code.as_str()).collect();
-            return Err(fail(Problem::Cijfer(format!(
+            return Err(Problem::Cijfer(format!(
                 "there are {} ({}); exactly one is allowed",
                 more.len(),
                 list.join(", ")
-            ))));
+            )));
         }
     }
-    if let Some(theme) = raw.themes.iter().find(|t| t.code == EINDWAARDERING)
+    if let Some(theme) = themes.iter().find(|t| t.code == EINDWAARDERING)
         && theme.items.len() != 1
     {
-        return Err(fail(Problem::Cijfer(format!("{EINDWAARDERING:?} must hold only the grade item"))));
+        return Err(Problem::Cijfer(format!("{EINDWAARDERING:?} must hold only the grade item")));
     }
-
-    Ok(Questionnaire { version: raw.version, geldig_vanaf, themes: raw.themes, open: raw.open })
+    Ok(())
 }
 
 /// The 1-based line of a byte offset.

@@ -345,6 +345,10 @@ fn apply(state: &mut Vec<InvitationState>, action: &Action, today: NaiveDate) {
     }
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "one day-by-day loop over every event kind, read top to bottom beside the rules it checks"
+)]
 fn simulate(
     mut facts: BpvoFacts,
     settings: SchedulingSettings,

@@ -98,6 +98,10 @@ fn seed(db: &TestDb) -> (String, String) {
     (g.id, m.id)
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "builds every credential of the matrix in one place, so a reader sees the whole cast"
+)]
 async fn world(db: TestDb) -> World {
     let (gemachtigde_id, medewerker_id) = seed(&db);
     let settings = Settings::for_test(

@@ -65,6 +65,7 @@ fn demo_seeds_once_and_reports(db: &TestDb) {
     assert_eq!(bpvos::count(&mut conn).unwrap(), 400);
 }
 
+#[allow(clippy::too_many_lines, reason = "one operator session, command after command, as the runbook has it")]
 fn admin_flow_and_refusals(db: &TestDb) {
     ok(bpv(
         db,

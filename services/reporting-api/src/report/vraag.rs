@@ -109,22 +109,7 @@ impl Vraag {
         let mut bad = self.fouten.clone();
         let (brin, unknown) = instelling_for(kijker, self.instelling.as_deref(), names)?;
         bad.extend(unknown);
-        let month = |name: &str, raw: &Option<String>, bad: &mut Vec<InvalidParam>| {
-            raw.as_deref().and_then(|s| match s.parse::<YearMonth>() {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    bad.push(param(name, "pattern", e.to_string(), "expected yyyy-mm, e.g. 2024-07"));
-                    None
-                }
-            })
-        };
-        let van = month("van", &self.van, &mut bad);
-        let tot_en_met = month("totEnMet", &self.tot_en_met, &mut bad);
-        if let (Some(v), Some(t)) = (van, tot_en_met)
-            && v > t
-        {
-            bad.push(param("totEnMet", "date_order", "totEnMet ligt vóór van", "totEnMet is before van"));
-        }
+        let (van, tot_en_met) = self.period(&mut bad);
         let groep = match self.groep.as_deref() {
             None => Groep::Student,
             Some(g) => Groep::parse(g).unwrap_or_else(|| {
@@ -154,44 +139,7 @@ impl Vraag {
                 "unknown sector; see /v1/filters",
             ));
         }
-        let mut aanbieders = Vec::new();
-        for a in &self.aanbieders {
-            let a = a.to_uppercase();
-            match (names.aanbieders.get(&a), &brin) {
-                (Some((owner, _)), Some(b)) if owner == b => aanbieders.push(a),
-                (_, None) => bad.push(param(
-                    "aanbieder",
-                    "requires_instelling",
-                    "kies eerst een instelling",
-                    "select an instelling first",
-                )),
-                _ => bad.push(param(
-                    "aanbieder",
-                    "unknown",
-                    format!("{a} is geen onderwijsaanbieder van deze instelling"),
-                    format!("{a} is not an aanbieder of this instelling"),
-                )),
-            }
-        }
-        let mut locaties = Vec::new();
-        for l in &self.locaties {
-            let owner = names.locaties.get(l).and_then(|(aanbieder, _)| names.aanbieders.get(aanbieder));
-            match (owner, &brin) {
-                (Some((owner, _)), Some(b)) if owner == b => locaties.push(l.clone()),
-                (_, None) => bad.push(param(
-                    "locatie",
-                    "requires_instelling",
-                    "kies eerst een instelling",
-                    "select an instelling first",
-                )),
-                _ => bad.push(param(
-                    "locatie",
-                    "unknown",
-                    format!("{l} is geen onderwijslocatie van deze instelling"),
-                    format!("{l} is not a locatie of this instelling"),
-                )),
-            }
-        }
+        let (aanbieders, locaties) = self.units(names, brin.as_ref(), &mut bad);
         if !bad.is_empty() {
             return Err(Problem::invalid_input("de selectie is ongeldig", bad));
         }
@@ -206,6 +154,62 @@ impl Vraag {
             crebo: self.crebo.clone(),
             groep,
         })
+    }
+
+    /// `van` and `totEnMet` as months, in order.
+    fn period(&self, bad: &mut Vec<InvalidParam>) -> (Option<YearMonth>, Option<YearMonth>) {
+        let mut month = |name: &str, raw: &Option<String>| {
+            raw.as_deref().and_then(|s| match s.parse::<YearMonth>() {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    bad.push(param(name, "pattern", e.to_string(), "expected yyyy-mm, e.g. 2024-07"));
+                    None
+                }
+            })
+        };
+        let van = month("van", &self.van);
+        let tot_en_met = month("totEnMet", &self.tot_en_met);
+        if let (Some(v), Some(t)) = (van, tot_en_met)
+            && v > t
+        {
+            bad.push(param("totEnMet", "date_order", "totEnMet ligt vóór van", "totEnMet is before van"));
+        }
+        (van, tot_en_met)
+    }
+
+    /// The aanbieders and locaties asked for (upper-cased aanbiedercodes), each of them one of
+    /// the instelling's own; asking for one without an instelling is an error of its own.
+    fn units(&self, names: &Names, brin: Option<&String>, bad: &mut Vec<InvalidParam>) -> (Vec<String>, Vec<String>) {
+        let mut own = |key: &str, wat: &str, what: &str, code: String, owner: Option<&String>| match (owner, brin) {
+            (Some(owner), Some(b)) if owner == b => Some(code),
+            (_, None) => {
+                bad.push(param(key, "requires_instelling", "kies eerst een instelling", "select an instelling first"));
+                None
+            }
+            _ => {
+                bad.push(param(
+                    key,
+                    "unknown",
+                    format!("{code} is geen {wat} van deze instelling"),
+                    format!("{code} is not {what} of this instelling"),
+                ));
+                None
+            }
+        };
+        let aanbieders = (self.aanbieders.iter())
+            .filter_map(|a| {
+                let a = a.to_uppercase();
+                let owner = names.aanbieders.get(&a).map(|(owner, _)| owner);
+                own("aanbieder", "onderwijsaanbieder", "an aanbieder", a, owner)
+            })
+            .collect();
+        let locaties = (self.locaties.iter())
+            .filter_map(|l| {
+                let aanbieder = names.locaties.get(l).and_then(|(aanbieder, _)| names.aanbieders.get(aanbieder));
+                own("locatie", "onderwijslocatie", "a locatie", l.clone(), aanbieder.map(|(owner, _)| owner))
+            })
+            .collect();
+        (aanbieders, locaties)
     }
 }
 

@@ -259,6 +259,10 @@ fn school_identifiers(db: &TestDb, brin: &str) -> BTreeSet<String> {
         .collect()
 }
 
+#[allow(
+    clippy::too_many_lines,
+    reason = "one scenario over every way a school could reach answers that are not its own"
+)]
 async fn the_school_reads_its_own_answers_and_nothing_else(db: TestDb) {
     let app = spawn(db).await;
     let token = app.school("25AB");
