@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use crate::dates::parse_school_date;
+use crate::dates::{check_year_range, parse_school_date};
 use crate::error::{FieldError, ValidationErrors, ValueError, codes};
 use crate::model::Bpvo;
 use crate::upload::{BpvoRecord, SchoolRecord, StudentRecord};
@@ -32,7 +32,7 @@ pub const BPVO_COLUMNS: [(&str, &str); 12] = [
 pub struct CsvRow {
     /// 1-based physical line number where the row starts (the header is line 1).
     pub line: usize,
-    /// The values of the row; dates already converted to ISO where they could be read.
+    /// The values of the row as typed (trimmed; empty cells are `None`).
     pub record: BpvoRecord,
 }
 
@@ -71,7 +71,7 @@ impl CsvFile {
             .rows
             .iter()
             .map(|row| {
-                let result = Bpvo::try_from(&row.record).map_err(|e| csv_messages(e, &row.record));
+                let result = Bpvo::from_record(&row.record, parse_csv_date).map_err(csv_messages);
                 (row.line, result)
             })
             .chain(self.line_errors.iter().map(|le| (le.line, Err(le.errors.clone()))))
@@ -81,23 +81,16 @@ impl CsvFile {
     }
 }
 
-/// Rewrites record errors for a CSV audience: the column name is added, and a date that could
-/// not be read gets the message of the (more lenient) school-date parser.
-fn csv_messages(errors: ValidationErrors, record: &BpvoRecord) -> ValidationErrors {
+/// A date as schools type it (`1-9-2024`, `01/09/2024`, `2024-09-01`), within the accepted years.
+fn parse_csv_date(s: &str) -> Result<chrono::NaiveDate, ValueError> {
+    parse_school_date(s).and_then(check_year_range)
+}
+
+/// Rewrites record errors for a CSV audience: the column name is added.
+fn csv_messages(errors: ValidationErrors) -> ValidationErrors {
     errors
         .into_iter()
         .map(|mut fe| {
-            if fe.code == codes::INVALID_DATE {
-                let raw = match fe.field.as_str() {
-                    "startdatum" => record.startdatum.as_deref(),
-                    "geplandeEinddatum" => record.geplande_einddatum.as_deref(),
-                    _ => None,
-                };
-                if let Some(Err(e)) = raw.map(parse_school_date) {
-                    fe.message_nl = e.nl;
-                    fe.message_en = e.en;
-                }
-            }
             if let Some((column, _)) = BPVO_COLUMNS.iter().find(|(_, p)| *p == fe.field) {
                 fe.message_nl = format!("{} (kolom {column})", fe.message_nl);
                 fe.message_en = format!("{} (column {column})", fe.message_en);
@@ -221,10 +214,9 @@ fn record_from_cells(cells: Vec<Option<String>>) -> BpvoRecord {
     let correlatie_id = next();
     let leerbedrijf_code = next();
     let crebo_code = next();
-    // Dutch dates become ISO here; an unreadable one is kept as typed so that the record
-    // conversion reports it (with the school-date message, see `csv_messages`).
-    let startdatum = next_date(next());
-    let geplande_einddatum = next_date(next());
+    // Dates stay as typed: `CsvFile::parse` reads them once, with the school-date parser.
+    let startdatum = next();
+    let geplande_einddatum = next();
     let leerweg_naam = next();
     let emailadres = next();
     let studentcode = next();
@@ -242,13 +234,6 @@ fn record_from_cells(cells: Vec<Option<String>>) -> BpvoRecord {
         student: Some(StudentRecord { emailadres, studentcode, naam }),
         school: Some(SchoolRecord { schoolnaam, locatiecode, aanbiedercode }),
     }
-}
-
-fn next_date(raw: Option<String>) -> Option<String> {
-    raw.map(|v| match parse_school_date(&v) {
-        Ok(d) => d.format("%Y-%m-%d").to_string(),
-        Err(_) => v,
-    })
 }
 
 // ---- Reader internals, shared with the reference-data readers. ----
@@ -512,9 +497,10 @@ mod tests {
         assert_eq!(f.rows.len(), 2);
         assert_eq!(f.rows[0].line, 2);
         assert_eq!(f.rows[1].line, 3);
-        assert_eq!(f.rows[0].record.startdatum.as_deref(), Some("2024-09-01"));
+        assert_eq!(f.rows[0].record.startdatum.as_deref(), Some("01-09-2024"), "kept as typed");
         let parsed = f.parse();
         let b = parsed[0].1.as_ref().unwrap();
+        assert_eq!(b.periode.startdatum().to_string(), "2024-09-01", "read once, as a Dutch date");
         assert_eq!(b.correlatie_id.as_str(), "A1");
         assert_eq!(b.student.naam.as_str(), "Zoë Çelik-de Vries");
         assert_eq!(b.periode.geplande_einddatum().to_string(), "2025-01-31");

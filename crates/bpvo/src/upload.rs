@@ -20,7 +20,8 @@ use crate::model::{Bpvo, School, Student};
 /// Every field is an optional string, so that a missing, empty or mistyped value becomes a
 /// [`FieldError`] for that field instead of a serde error that hides all the others. Unknown
 /// fields are refused: a misspelt `geplandeEindDatum` must not silently become "missing".
-/// Dates are ISO `jjjj-mm-dd` (the CSV reader converts Dutch dates before building a record).
+/// Dates are ISO `jjjj-mm-dd` in the API; a record read from CSV holds them as the school typed
+/// them, and [`crate::CsvFile::parse`] reads them with the school-date parser.
 ///
 /// ```
 /// use bpvo::{Bpvo, BpvoRecord};
@@ -44,6 +45,11 @@ use crate::model::{Bpvo, School, Student};
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(description = "One bpvo as uploaded, before validation. Every field is checked and every bad field is \
+                          named in the answer; unknown fields are refused. Dates are ISO `jjjj-mm-dd`.")
+)]
 pub struct BpvoRecord {
     /// The school's own key for this bpvo.
     #[validate(length(max = 64))]
@@ -271,6 +277,7 @@ impl Checker {
     }
 }
 
+/// The API's dates: ISO `jjjj-mm-dd`, within the accepted years.
 fn parse_upload_date(s: &str) -> Result<chrono::NaiveDate, ValueError> {
     parse_iso_date(s).and_then(check_year_range)
 }
@@ -279,7 +286,20 @@ impl TryFrom<&BpvoRecord> for Bpvo {
     type Error = ValidationErrors;
 
     /// Validates every field and returns either the bpvo or all field errors, in field order.
+    /// Dates are ISO `jjjj-mm-dd` (the API's form).
     fn try_from(r: &BpvoRecord) -> Result<Self, Self::Error> {
+        Bpvo::from_record(r, parse_upload_date)
+    }
+}
+
+impl Bpvo {
+    /// Validate `r` as [`TryFrom`] does, reading its two dates with `parse_date` — each value is
+    /// parsed once, by the parser of the form it arrived in (the CSV reader passes the lenient
+    /// school-date parser, so a date's error message describes the formats the file may use).
+    pub fn from_record(
+        r: &BpvoRecord,
+        parse_date: fn(&str) -> Result<chrono::NaiveDate, ValueError>,
+    ) -> Result<Self, ValidationErrors> {
         let mut flagged = HashMap::new();
         if let Err(e) = r.validate() {
             flatten_validator_errors(&e, "", &mut flagged);
@@ -291,8 +311,8 @@ impl TryFrom<&BpvoRecord> for Bpvo {
         let correlatie_id = c.required("correlatieId", r.correlatie_id.as_deref(), CorrelatieId::parse);
         let leerbedrijf_id = c.required("leerbedrijfCode", r.leerbedrijf_code.as_deref(), LeerbedrijfId::parse);
         let crebo = c.required("creboCode", r.crebo_code.as_deref(), Crebo::parse);
-        let start = c.required("startdatum", r.startdatum.as_deref(), parse_upload_date);
-        let eind = c.required("geplandeEinddatum", r.geplande_einddatum.as_deref(), parse_upload_date);
+        let start = c.required("startdatum", r.startdatum.as_deref(), parse_date);
+        let eind = c.required("geplandeEinddatum", r.geplande_einddatum.as_deref(), parse_date);
         // Only the order is left to check here; the end date is what a school gets wrong.
         let periode = match (start, eind) {
             (Some(s), Some(e)) => match Periode::new(s, e) {
