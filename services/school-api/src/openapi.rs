@@ -35,6 +35,7 @@ use crate::api;
         crate::upload::Modus,
         crate::upload::Resultaat,
         crate::upload::Uitnodiging,
+        crate::upload::UitnodigingStatus,
         crate::upload::RecordResultaat,
         crate::upload::BatchAntwoord,
     )),

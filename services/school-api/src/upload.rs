@@ -56,15 +56,26 @@ impl From<UpsertOutcome> for Resultaat {
     }
 }
 
+/// Where a bpvo's invitation stands, as far as a school may know: before the dispatcher made the
+/// invitation `gepland` or `wordtNietUitgenodigd`; after it `gepland`, `uitgenodigd` (sent, the
+/// survey open), `gesloten` (the survey closed) or `geannuleerd` — never whether the respondent
+/// answered; and `ingetrokken` for a withdrawn bpvo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UitnodigingStatus {
+    Gepland,
+    WordtNietUitgenodigd,
+    Uitgenodigd,
+    Gesloten,
+    Geannuleerd,
+    Ingetrokken,
+}
+
 /// When (or why not) the records' respondents will be invited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Uitnodiging {
-    /// Before the dispatcher made the invitation: `gepland` or `wordtNietUitgenodigd`; after:
-    /// `gepland`, `uitgenodigd` (sent, the survey open), `gesloten` (the survey closed) or
-    /// `geannuleerd` — never whether the respondent answered; and `ingetrokken` for a withdrawn
-    /// bpvo.
-    pub status: String,
+    pub status: UitnodigingStatus,
     /// Planned day of the invitation (not before today).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datum: Option<NaiveDate>,
@@ -95,21 +106,26 @@ pub fn plan_uitnodiging(
     };
     if let Some(reden) = bpv_scheduling::not_invited_reason(&facts, settings, today) {
         return Uitnodiging {
-            status: "wordtNietUitgenodigd".into(),
+            status: UitnodigingStatus::WordtNietUitgenodigd,
             datum: None,
             kanaal_student: None,
             reden: Some(reden),
         };
     }
-    let kanaal = match bpv_scheduling::channel(&facts, bpvo::Groep::Student) {
-        Some(bpvo::Kanaal::Direct) => "direct",
-        _ => "viaPraktijkopleider",
-    };
+    let kanaal = bpv_scheduling::channel(&facts, bpvo::Groep::Student).unwrap_or(bpvo::Kanaal::ViaPraktijkopleider);
     Uitnodiging {
-        status: "gepland".into(),
+        status: UitnodigingStatus::Gepland,
         datum: Some(settings.invite_date(geplande_einddatum).max(today)),
-        kanaal_student: Some(kanaal.into()),
+        kanaal_student: Some(kanaal_naam(kanaal).into()),
         reden: None,
+    }
+}
+
+/// A channel as the API names it: `direct` or `viaPraktijkopleider`.
+pub fn kanaal_naam(kanaal: bpvo::Kanaal) -> &'static str {
+    match kanaal {
+        bpvo::Kanaal::Direct => "direct",
+        bpvo::Kanaal::ViaPraktijkopleider => "viaPraktijkopleider",
     }
 }
 

@@ -17,7 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::Reply;
 use super::body::{media_type, read_limited};
 use crate::state::AppState;
-use crate::upload::{self, Incoming, Modus, Resultaat, Uitnodiging, UploadError, Uploader};
+use crate::upload::{self, Incoming, Modus, Resultaat, Uitnodiging, UitnodigingStatus, UploadError, Uploader};
 use actix_web::http::StatusCode;
 
 /// The answer to a single upload.
@@ -224,7 +224,7 @@ pub async fn get(
             .map_err(|e| internal_error(&e))?;
         let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken {
             Uitnodiging {
-                status: "ingetrokken".into(),
+                status: UitnodigingStatus::Ingetrokken,
                 datum: None,
                 kanaal_student: None,
                 reden: Some("de bpvo is ingetrokken; er wordt niemand uitgenodigd".into()),
@@ -233,11 +233,10 @@ pub async fn get(
             // The dispatcher made the invitation: report it — but never whether the student
             // answered (a school that knows who answered when could read that student's answers
             // off the results): sent is `uitgenodigd` until the survey closes, then `gesloten`.
-            let kanaal = if student.kanaal == bpvo::Kanaal::Direct { "direct" } else { "viaPraktijkopleider" };
             Uitnodiging {
-                status: school_status(student.status, student.closes_on, today).to_owned(),
+                status: school_status(student.status, student.closes_on, today),
                 datum: Some(student.sent_on.unwrap_or(student.scheduled_on)),
-                kanaal_student: Some(kanaal.into()),
+                kanaal_student: Some(upload::kanaal_naam(student.kanaal).into()),
                 reden: student.cancel_reason.clone(),
             }
         } else {
@@ -327,33 +326,36 @@ fn school_status(
     status: bpv_scheduling::InvitationStatus,
     closes_on: chrono::NaiveDate,
     today: chrono::NaiveDate,
-) -> &'static str {
+) -> UitnodigingStatus {
     match status {
-        bpv_scheduling::InvitationStatus::Gepland => "gepland",
-        bpv_scheduling::InvitationStatus::Geannuleerd => "geannuleerd",
+        bpv_scheduling::InvitationStatus::Gepland => UitnodigingStatus::Gepland,
+        bpv_scheduling::InvitationStatus::Geannuleerd => UitnodigingStatus::Geannuleerd,
         bpv_scheduling::InvitationStatus::Verstuurd | bpv_scheduling::InvitationStatus::Beantwoord
             if today < closes_on =>
         {
-            "uitgenodigd"
+            UitnodigingStatus::Uitgenodigd
         }
-        bpv_scheduling::InvitationStatus::Verstuurd | bpv_scheduling::InvitationStatus::Beantwoord => "gesloten",
+        bpv_scheduling::InvitationStatus::Verstuurd | bpv_scheduling::InvitationStatus::Beantwoord => {
+            UitnodigingStatus::Gesloten
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::school_status;
+    use crate::upload::UitnodigingStatus as School;
     use bpv_scheduling::InvitationStatus::{Beantwoord, Geannuleerd, Gepland, Verstuurd};
 
     #[test]
     fn a_school_never_sees_whether_someone_answered() {
         let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
         let (open, closes) = (d("2027-06-10"), d("2027-07-21"));
-        assert_eq!(school_status(Verstuurd, closes, open), "uitgenodigd");
-        assert_eq!(school_status(Beantwoord, closes, open), "uitgenodigd");
-        assert_eq!(school_status(Verstuurd, closes, closes), "gesloten");
-        assert_eq!(school_status(Beantwoord, closes, closes), "gesloten");
-        assert_eq!(school_status(Gepland, closes, open), "gepland");
-        assert_eq!(school_status(Geannuleerd, closes, open), "geannuleerd");
+        assert_eq!(school_status(Verstuurd, closes, open), School::Uitgenodigd);
+        assert_eq!(school_status(Beantwoord, closes, open), School::Uitgenodigd);
+        assert_eq!(school_status(Verstuurd, closes, closes), School::Gesloten);
+        assert_eq!(school_status(Beantwoord, closes, closes), School::Gesloten);
+        assert_eq!(school_status(Gepland, closes, open), School::Gepland);
+        assert_eq!(school_status(Geannuleerd, closes, open), School::Geannuleerd);
     }
 }

@@ -16,7 +16,7 @@ use super::views::{self, Gebruiker, Page};
 use super::{connect, preview_ttl, store_error};
 use crate::api::blocking;
 use crate::state::AppState;
-use crate::upload::{self, BatchAntwoord, Modus, UploadError, Uploader};
+use crate::upload::{self, BatchAntwoord, Modus, UitnodigingStatus, UploadError, Uploader};
 
 /// Errors or uninvited records listed on the result page; the rest is counted.
 const MAX_LISTED: usize = 100;
@@ -67,7 +67,7 @@ impl Outcome {
             .resultaten
             .iter()
             .filter_map(|r| {
-                let u = r.uitnodiging.as_ref().filter(|u| u.status == "wordtNietUitgenodigd")?;
+                let u = r.uitnodiging.as_ref().filter(|u| u.status == UitnodigingStatus::WordtNietUitgenodigd)?;
                 Some(NotInvited {
                     regel: r.regel.unwrap_or_default(),
                     correlatie_id: r.correlatie_id.clone().unwrap_or_default(),
