@@ -75,6 +75,8 @@ pub mod codes {
     pub const UNKNOWN_LOCATIE: &str = "unknown_locatie";
     /// A locatiecode registered for another aanbieder than the record's.
     pub const LOCATIE_OF_OTHER_AANBIEDER: &str = "locatie_other_aanbieder";
+    /// A werkproces that is not part of the qualification's dossier (praktijkleren).
+    pub const UNKNOWN_WERKPROCES: &str = "unknown_werkproces";
 }
 
 /// One invalid field of a record.

@@ -310,7 +310,7 @@ fn check_studentcode(s: &str) -> Result<String, ValueError> {
 
 /// Shared rule for free-text names: non-empty, bounded, and without control characters (a tab
 /// or line break in a name breaks mails and CSV exports further down the line).
-pub(crate) fn check_text(s: &str, nl_what: &str, en_what: &str) -> Result<String, ValueError> {
+pub fn check_text(s: &str, nl_what: &str, en_what: &str) -> Result<String, ValueError> {
     if s.is_empty() {
         return Err(empty_error(nl_what, en_what));
     }

@@ -63,6 +63,7 @@ pub use csv_reader::{
 pub use dates::{MAX_YEAR, MIN_YEAR, Periode, check_year_range, parse_iso_date, parse_school_date};
 pub use email::{Email, MAX_EMAIL_LEN};
 pub use error::{FieldError, ValidationErrors, ValueError, codes};
+pub use ids::check_text;
 pub use ids::{
     Aanbiedercode, Brin, CorrelatieId, Crebo, LeerbedrijfId, Locatiecode, MAX_CORRELATIE_ID_LEN, MAX_NAAM_LEN,
     MAX_STUDENTCODE_LEN, Naam, Oin, Schoolnaam, Studentcode,
@@ -70,8 +71,8 @@ pub use ids::{
 pub use leerweg::Leerweg;
 pub use model::{Bpvo, BpvoStatus, Praktijkopleider, School, Student};
 pub use reference::{
-    Erkenning, Kwalificatie, ReferenceError, Registers, Sector, builtin_kwalificaties, read_erkenningen,
-    read_kwalificaties,
+    Erkenning, Kwalificatie, ReferenceError, Registers, Sector, builtin_kwalificaties, cell, duplicate,
+    read_erkenningen, read_kwalificaties, read_reference,
 };
 pub use survey::{Groep, Kanaal};
 pub use upload::{BpvoRecord, SchoolRecord, StudentRecord};

@@ -316,8 +316,21 @@ fn convert_rows<T>(
     }
 }
 
+/// Read a reference file with the upload's CSV reader (`;`, `,` or tab; UTF-8, UTF-16 or
+/// Windows-1252; columns in any order, extra ones ignored): the `columns` asked for, each line
+/// turned into a `T` by `convert`, which records its field errors (see [`cell`]). All or
+/// nothing: any bad line and the whole file is refused, every bad line named.
+pub fn read_reference<T>(
+    bytes: &[u8],
+    columns: &[&'static str],
+    convert: impl FnMut(&[Option<String>], &mut Vec<FieldError>) -> Option<T>,
+) -> Result<Vec<T>, ReferenceError> {
+    let table = read_table(bytes, columns, usize::MAX)?;
+    convert_rows(table.rows, table.line_errors, convert)
+}
+
 /// Parses one cell, recording a `"required"` or parse error under the column name.
-fn cell<T>(
+pub fn cell<T>(
     cells: &[Option<String>],
     index: usize,
     column: &str,
@@ -354,7 +367,8 @@ fn parse_niveau(s: &str) -> Result<u8, ValueError> {
     }
 }
 
-fn duplicate(what_nl: &str, what_en: &str, key: &str) -> ValueError {
+/// A key that already occurred on an earlier line (code `"duplicate"`).
+pub fn duplicate(what_nl: &str, what_en: &str, key: &str) -> ValueError {
     ValueError::new(
         codes::DUPLICATE,
         format!("{what_nl} {key} staat al op een eerdere regel"),

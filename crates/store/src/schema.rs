@@ -277,6 +277,75 @@ diesel::joinable!(invitations -> bpvos (bpvo_id));
 diesel::joinable!(invitation_tokens -> invitations (invitation_id));
 diesel::joinable!(deliveries -> invitations (invitation_id));
 
+diesel::table! {
+    werkprocessen (crebo, code) {
+        crebo -> Text,
+        code -> Text,
+        kerntaak_code -> Text,
+        kerntaak_naam -> Text,
+        naam -> Text,
+        volgorde -> Integer,
+    }
+}
+
+diesel::table! {
+    begeleidingsdocumenten (id) {
+        id -> Text,
+        brin -> Text,
+        document_id -> Text,
+        locatiecode -> Text,
+        leerbedrijf_id -> Text,
+        praktijkopleider_naam -> Nullable<Text>,
+        praktijkopleider_email -> Nullable<Text>,
+        crebo -> Text,
+        werkprocessen -> Text,
+        startdatum -> Date,
+        einddatum -> Date,
+        leerdoelen -> Nullable<Text>,
+        leerling_naam -> Nullable<Text>,
+        leerling_geboortedatum -> Nullable<Date>,
+        doelgroep -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    beoordelingen (id) {
+        id -> Text,
+        document_id -> Text,
+        rol -> Text,
+        beoordeeld_door -> Nullable<Text>,
+        datum -> Date,
+        oordelen -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    praktijkverklaringen (id) {
+        id -> Text,
+        nummer -> Text,
+        verificatiecode -> Text,
+        document_id -> Text,
+        brin -> Text,
+        crebo -> Text,
+        leerbedrijf_id -> Text,
+        werkprocessen -> Text,
+        leerling_naam -> Text,
+        doelgroep -> Text,
+        afgegeven_op -> Date,
+        status -> Text,
+        ingetrokken_op -> Nullable<Date>,
+        reden_intrekking -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(beoordelingen -> begeleidingsdocumenten (document_id));
+diesel::joinable!(praktijkverklaringen -> begeleidingsdocumenten (document_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     instellingen,
     aanbieders,
@@ -298,4 +367,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     persoonsgegevens_verwijderd,
     datakwaliteit_fotos,
     beeindigde_sessies,
+    werkprocessen,
+    begeleidingsdocumenten,
+    beoordelingen,
+    praktijkverklaringen,
 );

@@ -23,6 +23,8 @@ pub const AUD_DASHBOARD_SESSION: &str = "bpv-dashboard-sessie";
 pub const SCOPE_BPVO_WRITE: &str = "bpvo:write";
 /// Scope to read results.
 pub const SCOPE_RESULTATEN_READ: &str = "resultaten:read";
+/// Create begeleidingsdocumenten and praktijkverklaringen (the Praktijkloket-API).
+pub const SCOPE_PRAKTIJKLOKET_WRITE: &str = "praktijkloket:write";
 
 /// Who a token speaks for: a school's API client, SBB (API client or medewerker session), or a
 /// gemachtigde's session. A token whose `rol` is anything else does not verify.

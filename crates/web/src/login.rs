@@ -23,6 +23,18 @@ static STAND_IN_HASH: LazyLock<String> =
 /// The longest address looked up (RFC 5321's limit on a path).
 const MAX_EMAIL: usize = 254;
 
+/// The login form of both pages.
+#[derive(Debug, serde::Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub wachtwoord: String,
+}
+
+/// The one answer to a refused login, whatever the reason.
+pub const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
+
 /// An active account found by its address.
 #[derive(Debug, Clone)]
 pub struct Account {

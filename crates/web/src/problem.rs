@@ -221,6 +221,14 @@ pub fn internal_error(err: &dyn std::fmt::Display) -> Problem {
     Problem::internal(&incident[..12])
 }
 
+/// A database failure inside a write transaction is a 500 (logged with its incident id), so a
+/// handler's transaction can return problems of its own beside the store's.
+impl From<diesel::result::Error> for Problem {
+    fn from(e: diesel::result::Error) -> Self {
+        internal_error(&e)
+    }
+}
+
 /// A 503 whose cause (a driver error, a host name, a migration's name) is logged with an incident
 /// id and never shown: `/ready` and the connection helpers are open to unauthenticated callers.
 pub fn unavailable_logged(what: &str, err: &dyn std::fmt::Display) -> Problem {

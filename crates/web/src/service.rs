@@ -17,6 +17,17 @@ pub fn open_database(settings: &Settings) -> StoreResult<DbPool> {
     bpv_store::open(db.url.expose_secret(), db.pool_size, db.migrate_on_start).map(|(_, pool)| pool)
 }
 
+/// The API clients revoked lately, re-read every `auth.revocation_refresh_seconds` so a revoked
+/// client stops within that time, not at its token's expiry. Must run inside a Tokio runtime.
+pub fn revoked_clients(settings: &Settings, pool: &DbPool) -> crate::auth::Revoked {
+    let revoked = crate::auth::Revoked::default();
+    tokio::spawn(revoked.clone().keep_fresh(
+        std::time::Duration::from_secs(settings.auth.revocation_refresh_seconds),
+        bpv_store::repo::api_clients::revoked_loader(pool.clone(), settings.auth.token_ttl_seconds),
+    ));
+    revoked
+}
+
 /// Run blocking database work on actix's blocking pool; a failed job is a 500.
 pub async fn blocking<T, F>(f: F) -> Result<T, Problem>
 where

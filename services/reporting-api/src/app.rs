@@ -91,12 +91,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.reporting_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.reporting_api.listen))?;
         let addr = listener.local_addr()?;
-        // Revoked API clients stop within auth.revocation_refresh_seconds, not at token expiry.
-        let revoked = bpv_web::auth::Revoked::default();
-        tokio::spawn(revoked.clone().keep_fresh(
-            Duration::from_secs(settings.auth.revocation_refresh_seconds),
-            bpv_store::repo::api_clients::revoked_loader(pool.clone(), settings.auth.token_ttl_seconds),
-        ));
+        let revoked = bpv_web::service::revoked_clients(settings, &pool);
         let secure_cookies = settings.reporting_api.secure_cookies();
         let state = AppState {
             pool,

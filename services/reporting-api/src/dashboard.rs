@@ -14,8 +14,8 @@ use bpv_store::repo::{gemachtigden, medewerkers, sessies};
 use bpv_store::{DbConnection, StoreResult};
 use bpv_web::Problem;
 use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol};
-use bpv_web::login::{Account, Page, log_in, log_out};
-use serde::{Deserialize, Serialize};
+use bpv_web::login::{Account, LoginForm, ONJUIST, Page, log_in, log_out};
+use serde::Serialize;
 
 use crate::report::{self, Filters, Kijker, Rapport, Vraag};
 use crate::state::AppState;
@@ -27,7 +27,6 @@ pub const COOKIE_NAME: &str = "bpv_dashboard";
 pub const TTL_SECONDS: i64 = 60 * 60;
 const ROL_SCHOOL: TokenRol = TokenRol::Gemachtigde;
 const ROL_SBB: TokenRol = TokenRol::Sbb;
-const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
 
 /// A verified session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -297,15 +296,6 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
             .body(body),
         Err(p) => p.to_response(),
     }
-}
-
-/// The login form.
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    wachtwoord: String,
 }
 
 /// `POST /dashboard/inloggen`: a gemachtigde or an SBB staff member.

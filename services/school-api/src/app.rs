@@ -3,7 +3,6 @@
 //! run the very code the binary runs.
 
 use std::net::TcpListener;
-use std::time::Duration;
 
 use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
@@ -44,12 +43,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.school_api.listen)
             .with_context(|| format!("cannot listen on {}", settings.school_api.listen))?;
         let addr = listener.local_addr()?;
-        // Revoked API clients stop within auth.revocation_refresh_seconds, not at token expiry.
-        let revoked = bpv_web::auth::Revoked::default();
-        tokio::spawn(revoked.clone().keep_fresh(
-            Duration::from_secs(settings.auth.revocation_refresh_seconds),
-            bpv_store::repo::api_clients::revoked_loader(pool.clone(), settings.auth.token_ttl_seconds),
-        ));
+        let revoked = bpv_web::service::revoked_clients(settings, &pool);
         let secure_cookies = settings.school_api.secure_cookies();
         let state = AppState {
             pool,
@@ -58,6 +52,7 @@ impl Application {
             scheduling: settings.scheduling,
             secure_cookies,
             trusted_proxies: settings.http.trusted(),
+            public_url: settings.school_api.base_url(),
             revoked,
         };
         let server = run(listener, state, settings.school_api.https())?;

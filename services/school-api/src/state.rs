@@ -40,6 +40,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// `http.trusted_proxies`: rate limits key on the client behind these.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The address people reach this service under (verification links), no trailing slash.
+    pub public_url: String,
     /// API clients revoked recently (their tokens are refused).
     pub revoked: bpv_web::auth::Revoked,
 }

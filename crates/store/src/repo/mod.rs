@@ -11,6 +11,7 @@ pub mod gemachtigden;
 pub mod instellingen;
 pub mod invitations;
 pub mod medewerkers;
+pub mod praktijkloket;
 pub mod referentie;
 pub mod reporting;
 pub mod responses;

@@ -16,6 +16,53 @@ pub(super) fn import_crebo(conn: &mut DbConnection, file: FileArg) -> Result<(),
     Ok(())
 }
 
+/// Import kwalificatiedossiers (CSV or JSON, by the first non-blank byte): all or nothing, and a
+/// refused file names every bad line.
+pub(super) fn import_dossiers(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let name = file.file.display().to_string();
+    let lines = |kind: &str, list: &[bpvo::CsvLineError]| {
+        let shown: Vec<String> = list
+            .iter()
+            .take(50)
+            .map(|l| {
+                format!(
+                    "  {kind} {}: {}",
+                    l.line,
+                    l.errors.iter().map(|e| format!("{}: {}", e.field, e.message_nl)).collect::<Vec<_>>().join("; ")
+                )
+            })
+            .collect();
+        let more = list.len().saturating_sub(50);
+        let tail = if more > 0 { format!("\n  … en nog {more}") } else { String::new() };
+        bad(format!("{name}: {} ongeldig, niets geïmporteerd:\n{}{tail}", list.len(), shown.join("\n")))
+    };
+    let json = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+    let dossiers = if json {
+        praktijkleren::read_dossiers_json(&bytes).map_err(|e| match e {
+            praktijkleren::DossierJsonError::Entries(list) => lines("element", &list),
+            other => bad(format!("{name}: {other}")),
+        })?
+    } else {
+        praktijkleren::read_dossiers_csv(&bytes).map_err(|e| match e {
+            bpvo::ReferenceError::Lines(list) => lines("regel", &list),
+            other => bad(format!("{name}: {other}")),
+        })?
+    };
+    let n = conn_tx(conn, |conn| {
+        let n = bpv_store::repo::praktijkloket::replace_dossiers(conn, &dossiers)?;
+        audit_admin(
+            conn,
+            None,
+            "kwalificatiedossiers.import",
+            json!({ "kwalificaties": dossiers.len(), "werkprocessen": n }),
+        )?;
+        Ok(n)
+    })?;
+    println!("{} kwalificatiedossiers geïmporteerd ({n} werkprocessen)", dossiers.len());
+    Ok(())
+}
+
 /// Import SBB's own registrations of bpvo's (all or nothing; unknown aanbieders refuse the file).
 pub(super) fn import_registraties(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
     let bytes = file.read()?;

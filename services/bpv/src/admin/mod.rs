@@ -20,11 +20,11 @@ mod register;
 
 use accounts::{client, gemachtigde, medewerker};
 use auditlog::audit_log;
-use imports::{import_antwoorden, import_crebo, import_erkenningen, import_registraties};
+use imports::{import_antwoorden, import_crebo, import_dossiers, import_erkenningen, import_registraties};
 use register::{aanbieder_add, instelling, locatie_add};
 
 /// Scopes a client may be given.
-pub const KNOWN_SCOPES: &[&str] = &["bpvo:write", "resultaten:read"];
+pub const KNOWN_SCOPES: &[&str] = &["bpvo:write", "resultaten:read", "praktijkloket:write"];
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
@@ -62,6 +62,11 @@ pub enum AdminCommand {
     ImportCrebo(FileArg),
     /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot`.
     ImportErkenningen(FileArg),
+    /// Import kwalificatiedossiers (the werkprocessen of each qualification, for the
+    /// Praktijkloket): CSV `crebo;kerntaak_code;kerntaak_naam;werkproces_code;werkproces_naam` or a
+    /// JSON array of {crebo, kerntaakCode, kerntaakNaam, werkprocesCode, werkprocesNaam}. Replaces
+    /// the dossiers of the crebo's in the file; all or nothing, every bad line named.
+    ImportKwalificatiedossiers(FileArg),
     /// Merge SBB's bpvo registrations (praktijkopleider, leerbedrijf) by aanbiedercode + correlatieId:
     /// CSV `Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;
     /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` or a JSON array.
@@ -277,6 +282,7 @@ pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), 
         AdminCommand::ImportRegistraties(file) => import_registraties(conn, file),
         AdminCommand::ImportAntwoorden(file) => import_antwoorden(conn, file),
         AdminCommand::ImportErkenningen(file) => import_erkenningen(conn, file),
+        AdminCommand::ImportKwalificatiedossiers(file) => import_dossiers(conn, file),
     }
 }
 

@@ -7,24 +7,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::repo::gemachtigden;
 use bpv_store::{DbConnection, StoreResult};
 use bpv_web::auth::AUD_UPLOAD_SESSION;
-use bpv_web::login::{Account, Page, log_in, log_out};
-use serde::Deserialize;
+use bpv_web::login::{Account, LoginForm, ONJUIST, Page, log_in, log_out};
 
 use super::views;
 use super::{connect, session, store_error};
 use crate::api::blocking;
 use crate::state::AppState;
-
-/// The login form.
-#[derive(Debug, Deserialize)]
-pub struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    wachtwoord: String,
-}
-
-const ONJUIST: &str = "E-mailadres of wachtwoord onjuist";
 
 /// `POST /upload/inloggen`.
 pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<web::Form<LoginForm>>) -> HttpResponse {

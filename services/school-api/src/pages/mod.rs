@@ -8,6 +8,7 @@ mod login;
 mod overview;
 mod preview;
 mod session;
+mod verificatie;
 mod views;
 
 use actix_governor::governor::middleware::NoOpMiddleware;
@@ -47,6 +48,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, governor: &GovernorConfig<ClientI
             web::resource("/upload/opslaan")
                 .route(web::post().to(confirm::store))
                 .route(web::get().to(views::back_to_upload)),
+        )
+        // Public (no login): rate limited per client like the login, so codes cannot be tried.
+        .service(
+            web::resource("/verificatie/{code}").wrap(Governor::new(governor)).route(web::get().to(verificatie::show)),
         );
 }
 

@@ -16,13 +16,14 @@ use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value, context};
 use serde::Serialize;
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("inloggen.html", include_str!("../../templates/inloggen.html")),
     ("overzicht.html", include_str!("../../templates/overzicht.html")),
     ("controle.html", include_str!("../../templates/controle.html")),
     ("resultaat.html", include_str!("../../templates/resultaat.html")),
     ("melding.html", include_str!("../../templates/melding.html")),
+    ("verificatie.html", include_str!("../../templates/verificatie.html")),
 ];
 
 const STYLESHEET: &str = include_str!("../../static/stijl.css");

@@ -25,7 +25,8 @@ pub struct TestApp {
 }
 
 /// The schools every test starts with:
-/// - 25AB takes part (aanbieders 123A456, 123A457); clients `c-25ab` (all scopes) and `c-25ab-read` (resultaten:read)
+/// - 25AB takes part (aanbieders 123A456, 123A457); clients `c-25ab` (bpvo:write, resultaten:read),
+///   `c-25ab-read` (resultaten:read) and `c-25ab-pl` (praktijkloket:write; also `c-26cd-pl` for 26CD)
 /// - 26CD takes part (aanbieder 223A456); client `c-26cd`
 /// - 27EF has no verwerkersovereenkomst (323A456); client `c-27ef`
 /// - 28GH has one but does not take part in directe studentbevraging (423A456); client `c-28gh`
@@ -88,6 +89,8 @@ fn seed(db: &TestDb) {
         client(&mut conn, &format!("c-{}", brin.to_lowercase()), brin, "bpvo:write resultaten:read");
     }
     client(&mut conn, "c-25ab-read", "25AB", "resultaten:read");
+    client(&mut conn, "c-25ab-pl", "25AB", "praktijkloket:write");
+    client(&mut conn, "c-26cd-pl", "26CD", "praktijkloket:write");
 }
 
 fn client(conn: &mut bpv_store::DbConnection, id: &str, brin: &str, scopes: &str) {

@@ -6,4 +6,5 @@ mod helpers;
 
 mod auth;
 mod conventions;
+mod praktijkloket;
 mod upload;

@@ -1,0 +1,4 @@
+DROP TABLE praktijkverklaringen;
+DROP TABLE beoordelingen;
+DROP TABLE begeleidingsdocumenten;
+DROP TABLE werkprocessen;

@@ -1,0 +1,713 @@
+//! The Praktijkloket-API: a school's SIS creates begeleidingsdocumenten (keyed by its own id),
+//! records a beoordeling, issues a praktijkverklaring from a document and withdraws one. Scope
+//! `praktijkloket:write`, bounded to the token's instelling: another school's document or
+//! verklaring is simply not found. The rules live in the `praktijkleren` crate; this module reads
+//! and answers.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::DbConnection;
+use bpv_store::repo::audit::{self, Actor};
+use bpv_store::repo::praktijkloket::{self as repo, DocumentRow, Stored, VerklaringRow};
+use bpv_store::repo::referentie;
+use bpv_web::auth::{ApiPrincipal, SCOPE_PRAKTIJKLOKET_WRITE};
+use bpv_web::problem::{internal_error, params_from_validation};
+use bpv_web::{InvalidParam, Problem};
+use chrono::NaiveDate;
+use praktijkleren::{Begeleidingsdocument, Beoordeling, BeoordelingRecord, DocumentRecord, Weigering};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::Reply;
+use super::body::{media_type, read_limited};
+use crate::state::AppState;
+
+/// At most this many items per page.
+pub const MAX_PER_PAGINA: i64 = 200;
+
+/// A stored begeleidingsdocument as the school sees it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentWeergave {
+    pub document_id: String,
+    /// `actief` or `ingetrokken`.
+    pub status: String,
+    pub locatiecode: String,
+    pub leerbedrijf_code: String,
+    pub crebo_code: String,
+    pub werkprocessen: Vec<String>,
+    pub startdatum: NaiveDate,
+    pub einddatum: NaiveDate,
+    pub doelgroep: String,
+    /// The learner's name (empty once the personal data was purged).
+    pub leerling_naam: Option<String>,
+    pub praktijkopleider_naam: Option<String>,
+    pub leerdoelen: Option<String>,
+    /// The newest beoordeling, if any.
+    pub beoordeling: Option<BeoordelingWeergave>,
+    /// Numbers of the verklaringen issued from it, oldest first.
+    pub praktijkverklaringen: Vec<String>,
+}
+
+/// A beoordeling as stored.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BeoordelingWeergave {
+    /// `praktijkopleider` (by the link in the mail) or `school` (through this API).
+    pub door: String,
+    pub beoordeeld_door: Option<String>,
+    pub datum: NaiveDate,
+    pub werkprocessen: Vec<OordeelWeergave>,
+}
+
+/// One verdict.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OordeelWeergave {
+    pub code: String,
+    /// `beheerst` or `nogNiet`.
+    pub oordeel: String,
+}
+
+/// A praktijkverklaring.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerklaringWeergave {
+    /// `PV-2027-000001`.
+    pub nummer: String,
+    pub verificatiecode: String,
+    /// Where anyone can check it.
+    pub verificatie_url: String,
+    pub document_id: String,
+    pub crebo_code: String,
+    pub leerbedrijf_code: String,
+    pub leerling_naam: String,
+    pub doelgroep: String,
+    /// The mastered werkprocessen.
+    pub werkprocessen: Vec<String>,
+    pub afgegeven_op: NaiveDate,
+    /// `geldig` or `ingetrokken`.
+    pub status: String,
+    pub ingetrokken_op: Option<NaiveDate>,
+    pub reden_intrekking: Option<String>,
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagina<T> {
+    pub totaal: i64,
+    pub pagina: i64,
+    pub per_pagina: i64,
+    pub items: Vec<T>,
+}
+
+/// Paging of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct PaginaQuery {
+    /// 1-based (default 1).
+    pub pagina: Option<i64>,
+    /// Items per page (default 50, at most 200).
+    pub per_pagina: Option<i64>,
+}
+
+impl PaginaQuery {
+    fn limits(&self) -> Result<(i64, i64), Problem> {
+        let pagina = self.pagina.unwrap_or(1);
+        let per = self.per_pagina.unwrap_or(50);
+        let mut bad = Vec::new();
+        if pagina < 1 {
+            bad.push(param("pagina", "range", "pagina begint bij 1", "pagina starts at 1"));
+        }
+        if !(1..=MAX_PER_PAGINA).contains(&per) {
+            bad.push(param(
+                "perPagina",
+                "range",
+                &format!("perPagina ligt tussen 1 en {MAX_PER_PAGINA}"),
+                &format!("perPagina is between 1 and {MAX_PER_PAGINA}"),
+            ));
+        }
+        if bad.is_empty() { Ok((pagina, per)) } else { Err(Problem::invalid_input("ongeldige paginering", bad)) }
+    }
+}
+
+/// Withdrawing a verklaring.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Intrekking {
+    /// Why (1–500 characters), e.g. "naam verkeerd gespeld".
+    pub reden: Option<String>,
+}
+
+fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam {
+    InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
+}
+
+fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// The principal's instelling, with the scope checked.
+fn instelling(p: &ApiPrincipal) -> Result<String, Problem> {
+    p.require_scope(SCOPE_PRAKTIJKLOKET_WRITE)?;
+    Ok(p.instelling()?.to_owned())
+}
+
+async fn json_body<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<T, Problem> {
+    if media_type(req) != "application/json" {
+        return Err(Problem::unsupported_media_type("stuur JSON (Content-Type: application/json)"));
+    }
+    let bytes = read_limited(req, payload, state.limits.max_record_bytes).await?;
+    serde_json::from_slice(&bytes).map_err(|e| bpv_web::problem::invalid_json(&e))
+}
+
+fn store(e: bpv_store::StoreError) -> Problem {
+    internal_error(&e)
+}
+
+fn own_document(conn: &mut DbConnection, brin: &str, document_id: &str) -> Result<DocumentRow, Problem> {
+    repo::find_document(conn, brin, document_id)
+        .map_err(store)?
+        .ok_or_else(|| Problem::not_found(format!("geen begeleidingsdocument {document_id:?} bij uw instelling")))
+}
+
+fn own_verklaring(conn: &mut DbConnection, brin: &str, nummer: &str) -> Result<VerklaringRow, Problem> {
+    repo::find_verklaring(conn, brin, nummer)
+        .map_err(store)?
+        .ok_or_else(|| Problem::not_found(format!("geen praktijkverklaring {nummer:?} bij uw instelling")))
+}
+
+fn client_actor(p: &ApiPrincipal) -> (&'static str, String) {
+    ("client", p.client_id.clone())
+}
+
+fn document_weergave(conn: &mut DbConnection, row: &DocumentRow) -> Result<DocumentWeergave, Problem> {
+    let beoordeling = repo::latest_beoordeling(conn, &row.id).map_err(store)?.map(|b| BeoordelingWeergave {
+        door: b.rol.clone(),
+        beoordeeld_door: b.beoordeeld_door.clone(),
+        datum: b.datum,
+        werkprocessen: b
+            .oordelen
+            .split(',')
+            .filter_map(|p| p.split_once('='))
+            .map(|(c, o)| OordeelWeergave { code: c.to_owned(), oordeel: o.to_owned() })
+            .collect(),
+    });
+    let verklaringen = repo::verklaringen_of_document(conn, &row.id).map_err(store)?;
+    Ok(DocumentWeergave {
+        document_id: row.document_id.clone(),
+        status: row.status.clone(),
+        locatiecode: row.locatiecode.clone(),
+        leerbedrijf_code: row.leerbedrijf_id.clone(),
+        crebo_code: row.crebo.clone(),
+        werkprocessen: row.werkprocessen.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        startdatum: row.startdatum,
+        einddatum: row.einddatum,
+        doelgroep: row.doelgroep.clone(),
+        leerling_naam: row.leerling_naam.clone(),
+        praktijkopleider_naam: row.praktijkopleider_naam.clone(),
+        leerdoelen: row.leerdoelen.clone(),
+        beoordeling,
+        praktijkverklaringen: verklaringen.into_iter().map(|v| v.nummer).collect(),
+    })
+}
+
+/// The public address of a verification code.
+pub fn verificatie_url(state: &AppState, code: &str) -> String {
+    format!("{}/verificatie/{code}", state.public_url.trim_end_matches('/'))
+}
+
+fn verklaring_weergave(state: &AppState, v: VerklaringRow, document_id: String) -> VerklaringWeergave {
+    VerklaringWeergave {
+        verificatie_url: verificatie_url(state, &v.verificatiecode),
+        nummer: v.nummer,
+        verificatiecode: v.verificatiecode,
+        document_id,
+        crebo_code: v.crebo,
+        leerbedrijf_code: v.leerbedrijf_id,
+        leerling_naam: v.leerling_naam,
+        doelgroep: v.doelgroep,
+        werkprocessen: v.werkprocessen.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        afgegeven_op: v.afgegeven_op,
+        status: v.status,
+        ingetrokken_op: v.ingetrokken_op,
+        reden_intrekking: v.reden_intrekking,
+    }
+}
+
+/// Create or update a begeleidingsdocument under the SIS's own id.
+#[utoipa::path(put, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "zetBegeleidingsdocument",
+    tag = "praktijkloket",
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)")),
+    request_body = praktijkleren::DocumentRecord,
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 201, body = DocumentWeergave, description = "Aangemaakt"),
+        (status = 200, body = DocumentWeergave, description = "Bijgewerkt of ongewijzigd"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Elk ongeldig veld genoemd"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Het document is ingetrokken"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn put_document(
+    req: HttpRequest,
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let record: DocumentRecord = json_body(&req, payload, &state).await?;
+    let document_id = path.into_inner();
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let brin_typed = bpvo::Brin::parse(&brin).map_err(|e| Problem::forbidden(e.nl))?;
+        let mut lookup_error = None;
+        let document = Begeleidingsdocument::from_record(&brin_typed, &document_id, &record, |c| {
+            repo::dossier(&mut conn, c.as_str()).map_err(|e| lookup_error = Some(e)).ok().flatten()
+        });
+        if let Some(e) = lookup_error {
+            return Err(store(e));
+        }
+        let document = document.map_err(|e| {
+            Problem::invalid_input("het begeleidingsdocument is ongeldig", params_from_validation("", &e))
+        })?;
+        bpv_store::write_transaction(&mut conn, |conn| {
+            if let Some(old) = repo::find_document(conn, &brin, &document_id).map_err(store)?
+                && old.status == repo::DOCUMENT_INGETROKKEN
+            {
+                return Err(Problem::conflict(format!("begeleidingsdocument {document_id:?} is ingetrokken")));
+            }
+            let now = bpv_store::now_utc();
+            let (stored, row) = repo::upsert_document(conn, DocumentRow::new(&document, now)).map_err(store)?;
+            let status = match stored {
+                Stored::Created => StatusCode::CREATED,
+                Stored::Updated | Stored::Unchanged => StatusCode::OK,
+            };
+            if stored != Stored::Unchanged {
+                let action = if stored == Stored::Created {
+                    "begeleidingsdocument.aangemaakt"
+                } else {
+                    "begeleidingsdocument.gewijzigd"
+                };
+                let detail = serde_json::json!({ "documentId": document_id, "crebo": row.crebo });
+                audit::append(conn, now, Actor { kind, id: &actor_id }, Some(&brin), action, &detail, None)
+                    .map_err(store)?;
+            }
+            Ok(Reply::json(status, &document_weergave(conn, &row)?))
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// Read a begeleidingsdocument with its newest beoordeling and its verklaringen.
+#[utoipa::path(get, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "leesBegeleidingsdocument",
+    tag = "praktijkloket",
+    params(("documentId" = String, Path)),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, body = DocumentWeergave),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "Niet bij uw instelling"),
+    ))]
+pub async fn get_document(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let row = own_document(&mut conn, &brin, &path)?;
+        Ok(Reply::json(StatusCode::OK, &document_weergave(&mut conn, &row)?))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// The instelling's begeleidingsdocumenten, newest first.
+#[utoipa::path(get, path = "/v1/begeleidingsdocumenten", operation_id = "lijstBegeleidingsdocumenten",
+    tag = "praktijkloket",
+    params(PaginaQuery),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, body = Pagina<DocumentWeergave>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_documents(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    query: web::Query<PaginaQuery>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let (pagina, per) = query.limits()?;
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let (totaal, rows) = repo::list_documents(&mut conn, &brin, per, (pagina - 1) * per).map_err(store)?;
+        let items = rows.iter().map(|r| document_weergave(&mut conn, r)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Reply::json(StatusCode::OK, &Pagina { totaal, pagina, per_pagina: per, items }))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// Withdraw a begeleidingsdocument: no assessment, no verklaring from it any more (verklaringen
+/// already issued stay as they are; withdraw those on their own).
+#[utoipa::path(delete, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "trekBegeleidingsdocumentIn",
+    tag = "praktijkloket",
+    params(("documentId" = String, Path)),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 204, description = "Ingetrokken (ook als het dat al was)"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_document(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        bpv_store::write_transaction(&mut conn, |conn| {
+            let row = own_document(conn, &brin, &path)?;
+            if row.status != repo::DOCUMENT_INGETROKKEN {
+                let now = bpv_store::now_utc();
+                repo::set_document_status(conn, &row.id, repo::DOCUMENT_INGETROKKEN, now).map_err(store)?;
+                let detail = serde_json::json!({ "documentId": row.document_id });
+                audit::append(
+                    conn,
+                    now,
+                    Actor { kind, id: &actor_id },
+                    Some(&brin),
+                    "begeleidingsdocument.ingetrokken",
+                    &detail,
+                    None,
+                )
+                .map_err(store)?;
+            }
+            Ok(Reply::empty(StatusCode::NO_CONTENT))
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// Record the school's beoordeling of a document: a verdict on each of its werkprocessen.
+#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/beoordelingen", operation_id = "legBeoordelingVast",
+    tag = "praktijkloket",
+    params(("documentId" = String, Path)),
+    request_body = praktijkleren::BeoordelingRecord,
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 201, body = DocumentWeergave, description = "Vastgelegd; het document met deze beoordeling"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Elk ongeldig veld genoemd"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Het document is ingetrokken"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn post_beoordeling(
+    req: HttpRequest,
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let record: BeoordelingRecord = json_body(&req, payload, &state).await?;
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        bpv_store::write_transaction(&mut conn, |conn| {
+            let row = own_document(conn, &brin, &path)?;
+            if row.status == repo::DOCUMENT_INGETROKKEN {
+                return Err(Problem::conflict(format!("begeleidingsdocument {:?} is ingetrokken", row.document_id)));
+            }
+            let document = row.to_domain().map_err(store)?;
+            let beoordeling = Beoordeling::from_record(&document, &record, today())
+                .map_err(|e| Problem::invalid_input("de beoordeling is ongeldig", params_from_validation("", &e)))?;
+            let now = bpv_store::now_utc();
+            repo::insert_beoordeling(conn, &repo::BeoordelingRow::new(&row.id, &beoordeling, now)).map_err(store)?;
+            let detail = serde_json::json!({ "documentId": row.document_id, "beheerst": beoordeling.beheerst().len() });
+            audit::append(
+                conn,
+                now,
+                Actor { kind, id: &actor_id },
+                Some(&brin),
+                "beoordeling.vastgelegd",
+                &detail,
+                None,
+            )
+            .map_err(store)?;
+            Ok(Reply::json(StatusCode::CREATED, &document_weergave(conn, &row)?))
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// An unguessable verification code: 16 characters of Crockford's base32 (80 bits), in groups of
+/// four (`K7Q2-M9XD-4HPA-W3NE`), without the letters people confuse (I, L, O, U).
+pub fn new_verificatiecode() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut rng = rand::rng();
+    let chars: Vec<char> = (0..16).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+/// Issue a praktijkverklaring from a document and its newest beoordeling.
+#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring", operation_id = "geefPraktijkverklaringAf",
+    tag = "praktijkloket",
+    params(("documentId" = String, Path)),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 201, body = VerklaringWeergave, description = "Afgegeven"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Er is al een geldige verklaring van dit document, of het document is ingetrokken"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Geen beoordeling, niets beheerst, of het leerbedrijf was niet erkend"),
+    ))]
+pub async fn post_verklaring(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        bpv_store::write_transaction(&mut conn, |conn| {
+            let row = own_document(conn, &brin, &path)?;
+            if row.status == repo::DOCUMENT_INGETROKKEN {
+                return Err(Problem::conflict(format!("begeleidingsdocument {:?} is ingetrokken", row.document_id)));
+            }
+            let document = row.to_domain().map_err(store)?;
+            let beoordeling = repo::latest_beoordeling(conn, &row.id)
+                .map_err(store)?
+                .map(|b| b.to_domain())
+                .transpose()
+                .map_err(store)?;
+            let erkenningen = referentie::erkenningen_for(conn, &row.leerbedrijf_id)
+                .map_err(store)?
+                .into_iter()
+                .filter_map(|e| erkenning(&e))
+                .collect::<Vec<_>>();
+            let eerdere = repo::verklaringen_of_document(conn, &row.id)
+                .map_err(store)?
+                .iter()
+                .map(VerklaringRow::to_domain)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(store)?;
+            let day = today();
+            let nummer = repo::next_nummer(conn, chrono::Datelike::year(&day)).map_err(store)?;
+            let verklaring = praktijkleren::issue(
+                &document,
+                beoordeling.as_ref(),
+                &erkenningen,
+                &eerdere,
+                nummer,
+                new_verificatiecode(),
+                day,
+            )
+            .map_err(|w| weigering(&w))?;
+            let now = bpv_store::now_utc();
+            let stored = VerklaringRow::new(&verklaring, &row, document.leerling.naam.as_str(), now);
+            repo::insert_verklaring(conn, &stored).map_err(store)?;
+            let detail = serde_json::json!({ "documentId": row.document_id, "nummer": stored.nummer });
+            audit::append(
+                conn,
+                now,
+                Actor { kind, id: &actor_id },
+                Some(&brin),
+                "praktijkverklaring.afgegeven",
+                &detail,
+                None,
+            )
+            .map_err(store)?;
+            Ok(Reply::json(StatusCode::CREATED, &verklaring_weergave(&st, stored, row.document_id.clone())))
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+fn erkenning(e: &bpv_store::models::ErkenningRow) -> Option<bpvo::Erkenning> {
+    Some(bpvo::Erkenning {
+        leerbedrijf_id: bpvo::LeerbedrijfId::parse(&e.leerbedrijf_id).ok()?,
+        crebo: bpvo::Crebo::parse(&e.crebo).ok()?,
+        geldig_van: e.geldig_van,
+        geldig_tot: e.geldig_tot,
+    })
+}
+
+fn weigering(w: &Weigering) -> Problem {
+    let slug = match w {
+        Weigering::AlAfgegeven(_) => return Problem::conflict(w.nl()),
+        Weigering::GeenBeoordeling => "geen-beoordeling",
+        Weigering::NietsBeheerst => "niets-beheerst",
+        Weigering::GeenErkenning { .. } => "geen-erkenning",
+    };
+    Problem::new(StatusCode::UNPROCESSABLE_ENTITY, slug, "Geen praktijkverklaring mogelijk").detail(w.nl())
+}
+
+/// The instelling's praktijkverklaringen, newest first.
+#[utoipa::path(get, path = "/v1/praktijkverklaringen", operation_id = "lijstPraktijkverklaringen",
+    tag = "praktijkloket",
+    params(PaginaQuery),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, body = Pagina<VerklaringWeergave>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_verklaringen(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    query: web::Query<PaginaQuery>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let (pagina, per) = query.limits()?;
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let (totaal, rows) = repo::list_verklaringen(&mut conn, &brin, per, (pagina - 1) * per).map_err(store)?;
+        let items = rows
+            .into_iter()
+            .map(|v| {
+                let doc = document_key(&mut conn, &v.document_id)?;
+                Ok(verklaring_weergave(&st, v, doc))
+            })
+            .collect::<Result<Vec<_>, Problem>>()?;
+        Ok(Reply::json(StatusCode::OK, &Pagina { totaal, pagina, per_pagina: per, items }))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+fn document_key(conn: &mut DbConnection, id: &str) -> Result<String, Problem> {
+    use bpv_store::schema::begeleidingsdocumenten as t;
+    use diesel::prelude::*;
+    t::table.find(id).select(t::document_id).first(conn).map_err(|e| internal_error(&e))
+}
+
+/// Read one praktijkverklaring.
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}", operation_id = "leesPraktijkverklaring",
+    tag = "praktijkloket",
+    params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn")),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, body = VerklaringWeergave),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "Niet bij uw instelling"),
+    ))]
+pub async fn get_verklaring(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let v = own_verklaring(&mut conn, &brin, &path)?;
+        let doc = document_key(&mut conn, &v.document_id)?;
+        Ok(Reply::json(StatusCode::OK, &verklaring_weergave(&st, v, doc)))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// Withdraw a praktijkverklaring with a reason. It stays on record (and the verification says
+/// `ingetrokken`); a corrected one is a new verklaring from the document.
+#[utoipa::path(post, path = "/v1/praktijkverklaringen/{nummer}/intrekking", operation_id = "trekPraktijkverklaringIn",
+    tag = "praktijkloket",
+    params(("nummer" = String, Path)),
+    request_body = Intrekking,
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, body = VerklaringWeergave, description = "Ingetrokken"),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Geen of een te lange reden"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Was al ingetrokken"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn withdraw_verklaring(
+    req: HttpRequest,
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let body: Intrekking = json_body(&req, payload, &state).await?;
+    let reden = body.reden.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if reden.is_empty() || reden.chars().count() > 500 || reden.chars().any(char::is_control) {
+        return Err(Problem::invalid_input(
+            "geef een reden",
+            vec![param(
+                "reden",
+                "required",
+                "een reden van 1 tot 500 tekens, zonder regeleinden",
+                "a reason of 1 to 500 characters, no line breaks",
+            )],
+        ));
+    }
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        bpv_store::write_transaction(&mut conn, |conn| {
+            let v = own_verklaring(conn, &brin, &path)?;
+            if !repo::withdraw_verklaring(conn, &v.id, today(), &reden).map_err(store)? {
+                return Err(Problem::conflict(format!("praktijkverklaring {} was al ingetrokken", v.nummer)));
+            }
+            let now = bpv_store::now_utc();
+            let detail = serde_json::json!({ "nummer": v.nummer });
+            audit::append(
+                conn,
+                now,
+                Actor { kind, id: &actor_id },
+                Some(&brin),
+                "praktijkverklaring.ingetrokken",
+                &detail,
+                None,
+            )
+            .map_err(store)?;
+            let v = own_verklaring(conn, &brin, &path)?;
+            let doc = document_key(conn, &v.document_id)?;
+            Ok(Reply::json(StatusCode::OK, &verklaring_weergave(&st, v, doc)))
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
