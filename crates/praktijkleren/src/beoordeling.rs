@@ -153,7 +153,7 @@ impl Beoordeling {
 }
 
 /// A required value at `path`: missing or blank is `required`, else `parse` decides.
-fn required<T>(
+pub(crate) fn required<T>(
     errors: &mut Vec<FieldError>,
     path: &str,
     raw: Option<&str>,

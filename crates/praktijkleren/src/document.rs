@@ -164,13 +164,7 @@ impl Fields {
         raw: Option<&str>,
         parse: impl FnOnce(&str) -> Result<T, ValueError>,
     ) -> Option<T> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            None => {
-                self.0.push(FieldError::new(path, &ValueError::required()));
-                None
-            }
-            Some(s) => parse(s).map_err(|e| self.0.push(FieldError::new(path, &e))).ok(),
-        }
+        crate::beoordeling::required(&mut self.0, path, raw, parse)
     }
 
     fn refuse(&mut self, path: &str, code: &'static str, nl: String, en: String) {

@@ -218,7 +218,10 @@ mod tests {
         let b = beoordeling(["beheerst", "nogNiet", "beheerst"], "2027-06-20");
         let e = [erkenning("2020-01-01", None)];
         let first = issue_now(Some(&b), &e, &[]).unwrap();
-        assert_eq!(issue_now(Some(&b), &e, std::slice::from_ref(&first)), Err(Weigering::AlAfgegeven(first.nummer.clone())));
+        assert_eq!(
+            issue_now(Some(&b), &e, std::slice::from_ref(&first)),
+            Err(Weigering::AlAfgegeven(first.nummer.clone()))
+        );
         let withdrawn = first.withdraw(d("2027-07-01"), " verkeerde naam ").unwrap();
         assert_eq!(withdrawn.intrekking, Some((d("2027-07-01"), "verkeerde naam".into())));
         assert_eq!(
