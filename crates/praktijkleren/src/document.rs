@@ -193,6 +193,19 @@ fn date(s: &str) -> Result<NaiveDate, ValueError> {
     parse_iso_date(s).and_then(bpvo::check_year_range)
 }
 
+/// A date of birth: ISO, from 1900 on (the placement-date range would refuse every adult).
+fn birth_date(s: &str) -> Result<NaiveDate, ValueError> {
+    let d = parse_iso_date(s)?;
+    if chrono::Datelike::year(&d) < 1900 {
+        return Err(ValueError::new(
+            codes::RANGE,
+            format!("Een geboortedatum ligt na 1900 (gekregen: {d})"),
+            format!("A date of birth lies after 1900 (got: {d})"),
+        ));
+    }
+    Ok(d)
+}
+
 impl Begeleidingsdocument {
     /// Validate a record for instelling `brin` under key `document_id` against the dossier of
     /// its crebo (`dossier` looks one up; `None`: no such qualification is known). Every bad
@@ -207,7 +220,7 @@ impl Begeleidingsdocument {
         let document_id = f.required("documentId", Some(document_id), parse_document_id);
         let l = r.leerling.clone().unwrap_or_default();
         let naam = f.required("leerling.naam", l.naam.as_deref(), Naam::parse);
-        let geboortedatum = f.required("leerling.geboortedatum", l.geboortedatum.as_deref(), date);
+        let geboortedatum = f.required("leerling.geboortedatum", l.geboortedatum.as_deref(), birth_date);
         let doelgroep = f.required("leerling.doelgroep", l.doelgroep.as_deref(), Doelgroep::parse);
         let locatiecode = f.required("locatiecode", r.locatiecode.as_deref(), Locatiecode::parse);
         let leerbedrijf = f.required("leerbedrijfCode", r.leerbedrijf_code.as_deref(), LeerbedrijfId::parse);

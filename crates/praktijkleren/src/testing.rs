@@ -22,7 +22,7 @@ pub fn record() -> DocumentRecord {
     DocumentRecord {
         leerling: Some(LeerlingRecord {
             naam: Some("Zoë Çelik-de Vries".into()),
-            geboortedatum: Some("2009-03-14".into()),
+            geboortedatum: Some("1987-03-14".into()),
             doelgroep: Some("praktijkonderwijs".into()),
         }),
         locatiecode: Some("251X101".into()),

@@ -94,6 +94,7 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
             ("antwoorden studenten", h.answers_student.to_string()),
         ]);
+        seed_praktijkloket(&mut conn, args.seed, today)?;
         // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
         // as a real deployment's would, so the demo tells the truth about retention.
         let purged =
@@ -122,6 +123,24 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     serve(settings, pool)
 }
 
+/// The demo school's Praktijkloket: dossiers, documents, beoordelingen and verklaringen.
+fn seed_praktijkloket(conn: &mut DbConnection, seed: u64, today: chrono::NaiveDate) -> Result<(), CliError> {
+    let eigen: Vec<String> =
+        bpv_store::repo::aanbieders::list_for_brin(conn, DEMO_BRIN)?.into_iter().map(|a| a.aanbiedercode).collect();
+    let Some(locatie) = bpv_store::repo::aanbieders::locaties_for(conn, &eigen)?.into_iter().next() else {
+        return Ok(());
+    };
+    let p = crate::praktijkloket::seed(conn, DEMO_BRIN, &locatie.locatiecode, 60, seed, today)?;
+    println!("praktijkloket ({DEMO_BRIN}):");
+    kv(&[
+        ("kwalificatiedossiers", p.dossiers.to_string()),
+        ("begeleidingsdocumenten", p.documenten.to_string()),
+        ("beoordelingen", p.beoordelingen.to_string()),
+        ("praktijkverklaringen", p.verklaringen.to_string()),
+    ]);
+    Ok(())
+}
+
 /// The demo client and gemachtigde, with the fixed credentials printed below; made once.
 fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
     use bpv_store::models::ApiClientRow;
@@ -138,7 +157,7 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
                 brin: Some(DEMO_BRIN.into()),
                 naam: "Demo SIS-koppeling".into(),
                 rol: bpv_store::Rol::School,
-                scopes: "bpvo:write resultaten:read".into(),
+                scopes: "bpvo:write resultaten:read praktijkloket:write".into(),
                 secret_hash: hash(DEMO_CLIENT_SECRET)?,
                 created_at: bpv_store::now_utc(),
                 revoked_at: None,
@@ -211,6 +230,10 @@ fn survey_links(pool: &bpv_store::DbPool, _settings: &bpv_web::Settings) -> Resu
 fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), CliError> {
     actix_web::rt::System::new().block_on(async move {
         let links = survey_links(&pool, settings)?;
+        let verificatie = {
+            let mut conn = pool.get()?;
+            bpv_store::repo::praktijkloket::list_verklaringen(&mut conn, DEMO_BRIN, 1, 0)?.1.into_iter().next()
+        };
         let school =
             bpv_school_api::Application::build_with_pool(settings, pool.clone(), bpv_school_api::Limits::default())?;
         let survey = bpv_survey::Application::build_with_pool(settings, pool.clone())?;
@@ -228,6 +251,18 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("school-API", url.clone()),
             ("  OpenAPI", format!("{url}/v1/openapi.json")),
             ("  token", format!("curl -s -u {DEMO_CLIENT_ID}:{DEMO_CLIENT_SECRET} -d grant_type=client_credentials {url}/oauth/token")),
+            ("praktijkloket-API", format!("{url}/v1/praktijkverklaringen (Bearer-token van hierboven)")),
+            (
+                "  voorbeeld",
+                format!(
+                    "curl -s -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' \
+                     {url}/v1/begeleidingsdocumenten/SIS-1 -d @document.json (docs/api.md)"
+                ),
+            ),
+            (
+                "  verificatie",
+                verificatie.map_or_else(|| "(nog geen verklaring)".into(), |v| format!("{url}/verificatie/{}", v.verificatiecode)),
+            ),
             ("uploadpagina", format!("{url}/upload")),
             ("  inloggen", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
             ("resultaten-API", reporting_url.clone()),

@@ -10,6 +10,7 @@ mod cli;
 mod demo;
 mod history;
 mod output;
+mod praktijkloket;
 mod registraties;
 pub mod seed;
 mod shared;

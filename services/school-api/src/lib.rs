@@ -10,6 +10,8 @@ mod pages;
 mod state;
 mod upload;
 
+/// A fresh praktijkverklaring verification code (the demo issues verklaringen with it too).
+pub use api::praktijkloket::new_verificatiecode;
 pub use app::Application;
 pub use openapi::ApiDoc;
 pub use state::Limits;

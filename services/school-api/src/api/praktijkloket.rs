@@ -108,18 +108,28 @@ pub struct Pagina<T> {
 #[into_params(parameter_in = Query)]
 pub struct PaginaQuery {
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub pagina: Option<i64>,
     /// Items per page (default 50, at most 200).
+    #[param(minimum = 1, maximum = 200)]
     pub per_pagina: Option<i64>,
 }
+
+/// The highest page number asked for (beyond it the offset would mean nothing).
+pub const MAX_PAGINA: i64 = 1_000_000;
 
 impl PaginaQuery {
     fn limits(&self) -> Result<(i64, i64), Problem> {
         let pagina = self.pagina.unwrap_or(1);
         let per = self.per_pagina.unwrap_or(50);
         let mut bad = Vec::new();
-        if pagina < 1 {
-            bad.push(param("pagina", "range", "pagina begint bij 1", "pagina starts at 1"));
+        if !(1..=MAX_PAGINA).contains(&pagina) {
+            bad.push(param(
+                "pagina",
+                "range",
+                &format!("pagina ligt tussen 1 en {MAX_PAGINA}"),
+                &format!("pagina is between 1 and {MAX_PAGINA}"),
+            ));
         }
         if !(1..=MAX_PER_PAGINA).contains(&per) {
             bad.push(param(

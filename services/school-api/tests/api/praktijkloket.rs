@@ -205,6 +205,15 @@ async fn every_rule_is_a_clear_refusal(db: TestDb) {
     );
     let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/praktijkverklaring", &t, None).await;
     assert!(problem(r, 422).await["type"].as_str().unwrap().ends_with("niets-beheerst"));
+    // Paging out of range is a 400 naming the parameter, never an overflow.
+    for (query, name) in
+        [("pagina=9223372036854775807", "pagina"), ("perPagina=0", "perPagina"), ("pagina=0", "pagina")]
+    {
+        for list in ["/v1/praktijkverklaringen", "/v1/begeleidingsdocumenten"] {
+            let r = send(&app, reqwest::Method::GET, &format!("{list}?{query}"), &t, None).await;
+            assert_eq!(param_names(&problem(r, 400).await), [name], "{list}?{query}");
+        }
+    }
     // A beoordeling of a werkproces not in the document, and one missing.
     let b = beoordeling(&[("B1-K2-W1", "beheerst")]);
     let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/beoordelingen", &t, Some(&b)).await;
