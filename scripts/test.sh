@@ -20,6 +20,8 @@ source scripts/lib/postgres.sh
 source scripts/lib/smtp.sh
 # shellcheck source=lib/tls-tools.sh
 source scripts/lib/tls-tools.sh
+# shellcheck source=lib/pdf-tools.sh
+source scripts/lib/pdf-tools.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -31,6 +33,9 @@ ensure_smtp_sink
 
 step "openssl and curl for the mutual-TLS tests"
 ensure_tls_tools
+
+step "pdftotext for the praktijkverklaring PDF test"
+ensure_pdf_tools
 
 if [ $# -eq 0 ]; then
   step "format and lints"

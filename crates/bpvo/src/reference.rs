@@ -409,18 +409,17 @@ pub fn read_erkenningen(bytes: &[u8]) -> Result<Vec<Erkenning>, ReferenceError> 
             None => Some(None),
             Some(v) => parse_school_date(v).map(Some).map_err(|e| errors.push(FieldError::new("geldig_tot", &e))).ok(),
         };
-        // (Not a let-chain: those need Rust 1.88 and the workspace promises 1.85.)
-        if let (Some(van), Some(Some(tot))) = (geldig_van, geldig_tot) {
-            if tot < van {
-                errors.push(FieldError::new(
-                    "geldig_tot",
-                    &ValueError::new(
-                        codes::DATE_ORDER,
-                        format!("geldig_tot ({tot}) ligt vóór geldig_van ({van})"),
-                        format!("geldig_tot ({tot}) is before geldig_van ({van})"),
-                    ),
-                ));
-            }
+        if let (Some(van), Some(Some(tot))) = (geldig_van, geldig_tot)
+            && tot < van
+        {
+            errors.push(FieldError::new(
+                "geldig_tot",
+                &ValueError::new(
+                    codes::DATE_ORDER,
+                    format!("geldig_tot ({tot}) ligt vóór geldig_van ({van})"),
+                    format!("geldig_tot ({tot}) is before geldig_van ({van})"),
+                ),
+            ));
         }
         Some(Erkenning {
             leerbedrijf_id: leerbedrijf_id?,

@@ -95,15 +95,16 @@ impl DatabaseUrl {
         if self.target == ":memory:" {
             return Ok(());
         }
-        if let Some(dir) = Path::new(&self.target).parent() {
-            if !dir.as_os_str().is_empty() && !dir.exists() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Connection(diesel::ConnectionError::BadConnection(format!(
-                        "cannot create directory {} for the SQLite database: {e}",
-                        dir.display()
-                    )))
-                })?;
-            }
+        if let Some(dir) = Path::new(&self.target).parent()
+            && !dir.as_os_str().is_empty()
+            && !dir.exists()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Connection(diesel::ConnectionError::BadConnection(format!(
+                    "cannot create directory {} for the SQLite database: {e}",
+                    dir.display()
+                )))
+            })?;
         }
         Ok(())
     }

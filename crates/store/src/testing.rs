@@ -120,10 +120,10 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         drop(self.pool.take());
-        if let Cleanup::Postgres { admin_url, name } = &self.cleanup {
-            if let Ok(mut conn) = DatabaseUrl::parse(admin_url).and_then(|u| u.connect()) {
-                let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
-            }
+        if let Cleanup::Postgres { admin_url, name } = &self.cleanup
+            && let Ok(mut conn) = DatabaseUrl::parse(admin_url).and_then(|u| u.connect())
+        {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
 }

@@ -110,7 +110,7 @@ impl Seeder {
         if werk.is_empty() {
             werk.extend(dossier.werkprocessen().next().map(|(_, w)| w.code.to_string()));
         }
-        let running = i % 3 == 0;
+        let running = i.is_multiple_of(3);
         let einde = if running {
             today + Days::new(rng.random_range(10..120))
         } else {

@@ -184,17 +184,17 @@ fn plan_chunk(
                     });
                 }
                 Action::Reschedule { groep, scheduled_on, closes_on } => {
-                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep)) {
-                        if dry_run || invitations::reschedule(conn, &inv.id, scheduled_on, closes_on, now)? {
-                            out.rescheduled += 1;
-                        }
+                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep))
+                        && (dry_run || invitations::reschedule(conn, &inv.id, scheduled_on, closes_on, now)?)
+                    {
+                        out.rescheduled += 1;
                     }
                 }
                 Action::Cancel { groep, reden } => {
-                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep)) {
-                        if dry_run || invitations::cancel(conn, &inv.id, &reden, now)? {
-                            out.cancelled += 1;
-                        }
+                    if let Some(inv) = existing.get(&(bpvo.id.clone(), groep))
+                        && (dry_run || invitations::cancel(conn, &inv.id, &reden, now)?)
+                    {
+                        out.cancelled += 1;
                     }
                 }
                 Action::SendInvitation { groep } => sends.push((bpvo, groep, Soort::Uitnodiging, 0)),

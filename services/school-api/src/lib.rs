@@ -7,6 +7,7 @@ mod api;
 mod app;
 mod openapi;
 mod pages;
+mod pdf;
 mod state;
 mod upload;
 

@@ -31,6 +31,7 @@ use crate::api;
         api::praktijkloket::post_verklaring,
         api::praktijkloket::list_verklaringen,
         api::praktijkloket::get_verklaring,
+        api::praktijkloket::get_verklaring_pdf,
         api::praktijkloket::withdraw_verklaring,
         bpv_web::service::health,
         bpv_web::service::ready,

@@ -14,10 +14,10 @@ pub async fn read_limited(req: &HttpRequest, mut payload: Payload, limit: usize)
             limit.div_ceil(1024 * 1024)
         ))
     };
-    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok()) {
-        if len > limit {
-            return Err(too_large());
-        }
+    if let Some(len) = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok())
+        && len > limit
+    {
+        return Err(too_large());
     }
     let mut buf = BytesMut::new();
     while let Some(chunk) = payload.next().await {

@@ -34,6 +34,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/v1/praktijkverklaringen").route(web::get().to(praktijkloket::list_verklaringen)))
     .service(web::resource("/v1/praktijkverklaringen/{nummer}").route(web::get().to(praktijkloket::get_verklaring)))
     .service(
+        web::resource("/v1/praktijkverklaringen/{nummer}/pdf").route(web::get().to(praktijkloket::get_verklaring_pdf)),
+    )
+    .service(
         web::resource("/v1/praktijkverklaringen/{nummer}/intrekking")
             .route(web::post().to(praktijkloket::withdraw_verklaring)),
     )
@@ -71,6 +74,11 @@ impl Reply {
             headers: Vec::new(),
             body: serde_json::to_vec(p).unwrap_or_default(),
         }
+    }
+
+    /// A binary answer (a PDF).
+    pub fn bytes(status: actix_web::http::StatusCode, content_type: &'static str, body: Vec<u8>) -> Self {
+        Self { status, content_type, headers: Vec::new(), body }
     }
 
     /// An answer without a body.

@@ -721,3 +721,80 @@ pub async fn withdraw_verklaring(
     .await
     .map(Reply::into_response)
 }
+
+/// A praktijkverklaring as PDF (A4), for printing or handing to the learner.
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}/pdf", operation_id = "praktijkverklaringAlsPdf",
+    tag = "praktijkloket",
+    params(("nummer" = String, Path)),
+    security(("bearer" = ["praktijkloket:write"])),
+    responses(
+        (status = 200, content_type = "application/pdf", body = String, description = "De verklaring als PDF (A4, lettertype ingebed)"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json", description = "Niet bij uw instelling"),
+    ))]
+pub async fn get_verklaring_pdf(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, Problem> {
+    let brin = instelling(&principal)?;
+    let (kind, actor_id) = client_actor(&principal);
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let v = own_verklaring(&mut conn, &brin, &path)?;
+        let pdf = crate::pdf::render(&pdf_content(&mut conn, &st, &v)?).map_err(|e| internal_error(&e))?;
+        let detail = serde_json::json!({ "nummer": v.nummer });
+        audit::append(
+            &mut conn,
+            bpv_store::now_utc(),
+            Actor { kind, id: &actor_id },
+            Some(&brin),
+            "praktijkverklaring.pdf",
+            &detail,
+            None,
+        )
+        .map_err(store)?;
+        Ok(Reply::bytes(StatusCode::OK, "application/pdf", pdf)
+            .header("Content-Disposition", format!("inline; filename=\"{}.pdf\"", v.nummer)))
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// What the PDF of `v` shows: the names of its qualification, kerntaken and werkprocessen.
+fn pdf_content(
+    conn: &mut DbConnection,
+    state: &AppState,
+    v: &VerklaringRow,
+) -> Result<crate::pdf::VerklaringPdf, Problem> {
+    let dossier = repo::dossier(conn, &v.crebo).map_err(store)?;
+    let kwalificatie =
+        referentie::find_kwalificatie(conn, &v.crebo).map_err(store)?.map(|k| k.naam).unwrap_or_default();
+    let werkprocessen = v
+        .werkprocessen
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .map(|c| {
+            let found = praktijkleren::WerkprocesCode::parse(c).ok().and_then(|w| {
+                let d = dossier.as_ref()?;
+                d.werkproces(&w).map(|(k, w)| (format!("{} {}", k.code, k.naam), w.naam.clone()))
+            });
+            let (kerntaak, naam) = found.unwrap_or_default();
+            (kerntaak, c.to_owned(), naam)
+        })
+        .collect();
+    Ok(crate::pdf::VerklaringPdf {
+        nummer: v.nummer.clone(),
+        leerling_naam: v.leerling_naam.clone(),
+        kwalificatie,
+        crebo: v.crebo.clone(),
+        werkprocessen,
+        leerbedrijf: v.leerbedrijf_id.clone(),
+        afgegeven_op: v.afgegeven_op,
+        verificatiecode: v.verificatiecode.clone(),
+        verificatie_url: verificatie_url(state, &v.verificatiecode),
+        ingetrokken: v.status == praktijkleren::VerklaringStatus::Ingetrokken.as_str(),
+    })
+}

@@ -286,3 +286,74 @@ async_backend_tests!(
     a_leerbedrijf_without_erkenning_on_the_day_gets_no_verklaring,
     another_school_sees_nothing_and_scopes_count,
 );
+
+/// The PDF, read back by a third-party tool (`pdftotext`): the learner's name with its
+/// diacritics, the qualification's werkprocessen, the number and the verification code; a
+/// withdrawn one says so. Another school gets a 404, and every download is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs pdftotext (poppler-utils): scripts/test.sh installs and runs it"]
+async fn the_pdf_reads_back_with_every_diacritic() {
+    let app = spawn_app(TestDb::sqlite()).await;
+    prepare(&app, None);
+    let t = app.token("c-25ab-pl").await;
+    let doc = document("25252", &["B1-K1-W1", "B1-K2-W3"]);
+    send(&app, reqwest::Method::PUT, "/v1/begeleidingsdocumenten/SIS-PDF", &t, Some(&doc)).await;
+    let b = beoordeling(&[("B1-K1-W1", "beheerst"), ("B1-K2-W3", "beheerst")]);
+    send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-PDF/beoordelingen", &t, Some(&b)).await;
+    let v: Value = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-PDF/praktijkverklaring", &t, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (nummer, code) = (v["nummer"].as_str().unwrap(), v["verificatiecode"].as_str().unwrap());
+    let text = pdf_text(&app, &t, nummer).await;
+    for want in [
+        "Praktijkverklaring",
+        "Zoë Çelik-de Vries",
+        "Ontvangt en controleert goederen",
+        "Werkt samen met collega's",
+        "B1-K2 Werkt veilig en houdt de werkplek op orde",
+        nummer,
+        code,
+    ] {
+        assert!(text.contains(want), "{want:?} not in the PDF's text:\n{text}");
+    }
+    assert!(!text.contains("Slaat goederen op"), "a werkproces not mastered is not listed");
+    assert!(!text.contains("INGETROKKEN"));
+    let reden = json!({ "reden": "naam verkeerd" });
+    send(&app, reqwest::Method::POST, &format!("/v1/praktijkverklaringen/{nummer}/intrekking"), &t, Some(&reden)).await;
+    assert!(pdf_text(&app, &t, nummer).await.contains("INGETROKKEN"));
+
+    let other = app.token("c-26cd-pl").await;
+    problem(
+        send(&app, reqwest::Method::GET, &format!("/v1/praktijkverklaringen/{nummer}/pdf"), &other, None).await,
+        404,
+    )
+    .await;
+    let downloads = audit::list(&mut app.db.conn(), Some("25AB"), None, 100)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "praktijkverklaring.pdf")
+        .count();
+    assert_eq!(downloads, 2);
+}
+
+async fn pdf_text(app: &TestApp, token: &str, nummer: &str) -> String {
+    let r = send(app, reqwest::Method::GET, &format!("/v1/praktijkverklaringen/{nummer}/pdf"), token, None).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("verklaring.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-enc")
+        .arg("UTF-8")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: scripts/test.sh installs it");
+    assert!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
