@@ -97,6 +97,113 @@ fn replicas_starting_together_migrate_once() {
     assert!(bpv_store::pending_migrations(&mut db.conn()).unwrap().is_empty());
 }
 
+/// The Praktijkloket's retention: a document's personal data goes a year after its end (at once
+/// when withdrawn), also the assessor's name; a valid verklaring keeps the learner's name, a
+/// withdrawn one keeps only the initials a year after its withdrawal. A dry run changes nothing.
+fn praktijkloket_personal_data_is_purged_after_a_year(db: &TestDb) {
+    use bpv_store::repo::praktijkloket::{self as pl, BeoordelingRow, VerklaringRow};
+    let mut conn = db.conn();
+    bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
+    let dossier = praktijkleren::builtin_dossiers().remove(0);
+    let werk = dossier.werkprocessen().next().unwrap().1.code.as_str().to_owned();
+    let today = date("2028-06-01");
+    let now = now_utc();
+    let (old, old_doc) = pl_document(db, &dossier, "OUD", "2027-05-31"); // ended a year and a day ago
+    let (recent, _) = pl_document(db, &dossier, "RECENT", "2027-06-02");
+    let b = praktijkleren::Beoordeling::from_parts(
+        &old_doc,
+        praktijkleren::Beoordelaar::Praktijkopleider,
+        Some("Piet"),
+        Some("2027-05-30"),
+        &[(Some(werk.as_str()), Some("beheerst"))],
+        today,
+    )
+    .unwrap();
+    pl::insert_beoordeling(&mut conn, &BeoordelingRow::new(&old.id, &b, now)).unwrap();
+    let erkenning = bpvo::Erkenning {
+        leerbedrijf_id: bpvo::LeerbedrijfId::parse("100012345").unwrap(),
+        crebo: dossier.crebo.clone(),
+        geldig_van: date("2020-01-01"),
+        geldig_tot: None,
+    };
+    let v = praktijkleren::issue(
+        &old_doc,
+        Some(&b),
+        std::slice::from_ref(&erkenning),
+        &[],
+        "PV-2027-000001".into(),
+        "C1".into(),
+        date("2027-06-01"),
+    )
+    .unwrap();
+    pl::insert_verklaring(&mut conn, &VerklaringRow::new(&v, &old, "Zoë Çelik", now)).unwrap();
+    let w = praktijkleren::issue(
+        &old_doc,
+        Some(&b),
+        &[erkenning],
+        &[],
+        "PV-2027-000002".into(),
+        "C2".into(),
+        date("2027-06-01"),
+    )
+    .unwrap();
+    let withdrawn_row = VerklaringRow::new(&w, &old, "Zoë Çelik", now);
+    pl::insert_verklaring(&mut conn, &withdrawn_row).unwrap();
+    assert!(pl::withdraw_verklaring(&mut conn, &withdrawn_row.id, date("2027-05-31"), "fout").unwrap());
+
+    let dry = pl::purge(&mut conn, today, now, true).unwrap();
+    assert_eq!((dry.documenten.get("25AB"), dry.verklaringen.get("25AB")), (Some(&1), Some(&1)));
+    assert!(pl::find_document(&mut conn, "25AB", "OUD").unwrap().unwrap().leerling_naam.is_some(), "dry run");
+
+    let report = bpv_store::repo::retentie::purge(&mut conn, today, 90, now, false).unwrap();
+    assert_eq!((report.begeleidingsdocumenten, report.praktijkverklaringen), (1, 1));
+    let purged = pl::find_document(&mut conn, "25AB", "OUD").unwrap().unwrap();
+    assert_eq!(
+        (purged.leerling_naam, purged.leerling_geboortedatum, purged.praktijkopleider_email, purged.leerdoelen),
+        (None, None, None, None)
+    );
+    assert_eq!(pl::latest_beoordeling(&mut conn, &old.id).unwrap().unwrap().beoordeeld_door, None);
+    assert!(pl::find_document(&mut conn, "25AB", "RECENT").unwrap().unwrap().leerling_naam.is_some(), "not yet due");
+    assert_eq!(recent.document_id, "RECENT");
+    assert_eq!(pl::find_verklaring(&mut conn, "25AB", "PV-2027-000001").unwrap().unwrap().leerling_naam, "Zoë Çelik");
+    assert_eq!(pl::find_verklaring(&mut conn, "25AB", "PV-2027-000002").unwrap().unwrap().leerling_naam, "Z. Ç.");
+    // Nothing left to do the next day.
+    let again = pl::purge(&mut conn, today, now, false).unwrap();
+    assert!(again.documenten.is_empty() && again.verklaringen.is_empty(), "{again:?}");
+}
+
+/// A stored begeleidingsdocument `id` of 25AB for the dossier's first werkproces, ending `eind`.
+fn pl_document(
+    db: &TestDb,
+    dossier: &praktijkleren::Kwalificatiedossier,
+    id: &str,
+    eind: &str,
+) -> (bpv_store::repo::praktijkloket::DocumentRow, praktijkleren::Begeleidingsdocument) {
+    let werk = dossier.werkprocessen().next().unwrap().1.code.as_str().to_owned();
+    let record = praktijkleren::DocumentRecord {
+        leerling: Some(praktijkleren::LeerlingRecord {
+            naam: Some("Zoë Çelik".into()),
+            geboortedatum: Some("1990-01-01".into()),
+            doelgroep: Some("llo".into()),
+        }),
+        locatiecode: Some("123X456".into()),
+        leerbedrijf_code: Some("100012345".into()),
+        praktijkopleider: Some(praktijkleren::PraktijkopleiderRecord {
+            naam: Some("Piet".into()),
+            emailadres: Some("piet@bedrijf.example".into()),
+        }),
+        crebo_code: Some(dossier.crebo.as_str().to_owned()),
+        werkprocessen: Some(vec![werk]),
+        startdatum: Some("2026-01-05".into()),
+        einddatum: Some(eind.into()),
+        leerdoelen: Some("doelen".into()),
+    };
+    let brin = bpvo::Brin::parse("25AB").unwrap();
+    let d = praktijkleren::Begeleidingsdocument::from_record(&brin, id, &record, |_| Some(dossier.clone())).unwrap();
+    let row = bpv_store::repo::praktijkloket::DocumentRow::new(&d, now_utc());
+    (bpv_store::repo::praktijkloket::upsert_document(&mut db.conn(), row).unwrap().1, d)
+}
+
 fn foreign_keys_are_enforced(db: &TestDb) {
     let mut conn = db.conn();
     let err = aanbieders::insert(
@@ -351,6 +458,7 @@ fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
 }
 
 backend_tests!(
+    praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,
     concurrent_writers_all_succeed,
     migrations_are_idempotent,

@@ -226,12 +226,14 @@ fn purge(
     } else {
         let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
         println!(
-            "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond, {} uploadvoorbeelden",
+            "persoonsgegevens {verb}: {} bpvo's ({} na de bewaartermijn van {days} dagen, {} ingetrokken), {} verzendregels geschoond, {} uploadvoorbeelden, {} begeleidingsdocumenten, {} ingetrokken praktijkverklaringen",
             report.bpvos(),
             report.na_termijn,
             report.ingetrokken,
             report.afleveringen,
-            report.uploadvoorbeelden
+            report.uploadvoorbeelden,
+            report.begeleidingsdocumenten,
+            report.praktijkverklaringen
         );
         for (brin, n) in &report.per_instelling {
             println!("  {brin} {n}");

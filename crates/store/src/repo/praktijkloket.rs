@@ -2,6 +2,8 @@
 //! beoordelingen and praktijkverklaringen. Rows convert to the `praktijkleren` domain types at
 //! this edge; lists are stored as comma-separated codes.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use praktijkleren::{Beoordelaar, Beoordeling, Kerntaak, Kwalificatiedossier, Oordeel, Werkproces, WerkprocesCode};
@@ -482,4 +484,77 @@ fn split(s: &str) -> StoreResult<Vec<WerkprocesCode>> {
         .filter(|c| !c.is_empty())
         .map(|c| WerkprocesCode::parse(c).map_err(|e| StoreError::Corrupt(e.en)))
         .collect()
+}
+
+/// How long after its end date a begeleidingsdocument keeps the personal data in it (the
+/// learner, the praktijkopleider, the leerdoelen, the assessor's name): a year, time enough to
+/// assess and issue. A withdrawn document loses it at once. docs/privacy.md states this.
+pub const DOCUMENT_BEWAARDAGEN: u64 = 365;
+/// How long after its withdrawal a praktijkverklaring keeps the learner's full name; after that
+/// only the initials (all the public verification ever shows). A valid verklaring keeps the name:
+/// it is the certificate, verified and reprinted for as long as it counts.
+pub const INGETROKKEN_BEWAARDAGEN: u64 = 365;
+
+/// What [`purge`] removed (or, dry, would remove), per instelling.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PraktijkloketPurge {
+    pub documenten: BTreeMap<String, u64>,
+    pub verklaringen: BTreeMap<String, u64>,
+}
+
+/// Remove the Praktijkloket's personal data that is due on `today` (see the two periods above).
+/// Run inside the purge's transaction.
+pub fn purge(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<PraktijkloketPurge> {
+    use begeleidingsdocumenten as d;
+    let mut out = PraktijkloketPurge::default();
+    let document_cutoff = today - chrono::Days::new(DOCUMENT_BEWAARDAGEN);
+    let due: Vec<(String, String)> = d::table
+        .filter(d::leerling_naam.is_not_null().or(d::praktijkopleider_email.is_not_null()))
+        .filter(d::einddatum.lt(document_cutoff).or(d::status.eq(DOCUMENT_INGETROKKEN)))
+        .select((d::id, d::brin))
+        .load(conn)?;
+    for (_, brin) in &due {
+        *out.documenten.entry(brin.clone()).or_default() += 1;
+    }
+    let cutoff = today - chrono::Days::new(INGETROKKEN_BEWAARDAGEN);
+    let withdrawn: Vec<(String, String, String)> = praktijkverklaringen::table
+        .filter(praktijkverklaringen::status.eq(praktijkleren::VerklaringStatus::Ingetrokken.as_str()))
+        .filter(praktijkverklaringen::ingetrokken_op.lt(cutoff))
+        .select((praktijkverklaringen::id, praktijkverklaringen::brin, praktijkverklaringen::leerling_naam))
+        .load(conn)?;
+    let withdrawn: Vec<_> =
+        withdrawn.into_iter().filter(|(_, _, naam)| praktijkleren::initialen(naam) != *naam).collect();
+    for (_, brin, _) in &withdrawn {
+        *out.verklaringen.entry(brin.clone()).or_default() += 1;
+    }
+    if dry_run {
+        return Ok(out);
+    }
+    for chunk in due.chunks(crate::repo::CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        diesel::update(d::table.filter(d::id.eq_any(&ids)))
+            .set((
+                d::leerling_naam.eq(None::<String>),
+                d::leerling_geboortedatum.eq(None::<NaiveDate>),
+                d::praktijkopleider_naam.eq(None::<String>),
+                d::praktijkopleider_email.eq(None::<String>),
+                d::leerdoelen.eq(None::<String>),
+                d::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        diesel::update(beoordelingen::table.filter(beoordelingen::document_id.eq_any(&ids)))
+            .set(beoordelingen::beoordeeld_door.eq(None::<String>))
+            .execute(conn)?;
+    }
+    for (id, _, naam) in &withdrawn {
+        diesel::update(praktijkverklaringen::table.find(id))
+            .set(praktijkverklaringen::leerling_naam.eq(praktijkleren::initialen(naam)))
+            .execute(conn)?;
+    }
+    Ok(out)
 }

@@ -58,6 +58,11 @@ pub struct PurgeReport {
     /// Upload previews (whole student files) older than
     /// [`MAX_AGE`](crate::repo::upload_previews::MAX_AGE) removed.
     pub uploadvoorbeelden: u64,
+    /// Begeleidingsdocumenten whose personal data was removed (a year after their end, or
+    /// withdrawn).
+    pub begeleidingsdocumenten: u64,
+    /// Withdrawn praktijkverklaringen whose learner's name became initials.
+    pub praktijkverklaringen: u64,
 }
 
 impl PurgeReport {
@@ -186,6 +191,9 @@ pub fn purge(
         if !dry_run {
             crate::repo::sessies::purge_expired(conn, now)?;
         }
+        let (documenten, verklaringen) = praktijkloket(conn, today, now, dry_run)?;
+        report.begeleidingsdocumenten = documenten;
+        report.praktijkverklaringen = verklaringen;
         if !dry_run {
             for (brin, n) in &report.per_instelling {
                 audit::append(
@@ -201,6 +209,30 @@ pub fn purge(
         }
         Ok(report)
     })
+}
+
+/// The Praktijkloket's part of the purge, audited per instelling; returns (documents,
+/// withdrawn verklaringen).
+fn praktijkloket(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<(u64, u64)> {
+    let pl = crate::repo::praktijkloket::purge(conn, today, now, dry_run)?;
+    if !dry_run {
+        let brins: std::collections::BTreeSet<&String> = pl.documenten.keys().chain(pl.verklaringen.keys()).collect();
+        for brin in brins {
+            let detail = json!({
+                "peildatum": today.to_string(),
+                "begeleidingsdocumenten": pl.documenten.get(brin).copied().unwrap_or(0),
+                "praktijkverklaringen": pl.verklaringen.get(brin).copied().unwrap_or(0),
+            });
+            let actor = Actor { kind: "systeem", id: "bpv-dispatcher purge" };
+            audit::append(conn, now, actor, Some(brin), "praktijkloket.persoonsgegevens.verwijderd", &detail, None)?;
+        }
+    }
+    Ok((pl.documenten.values().sum(), pl.verklaringen.values().sum()))
 }
 
 /// Remove the personal data of these bpvo's — `(id, the values of [`VELDEN`] it held, reden)` —

@@ -193,6 +193,21 @@ fn own_verklaring(conn: &mut DbConnection, brin: &str, nummer: &str) -> Result<V
         .ok_or_else(|| Problem::not_found(format!("geen praktijkverklaring {nummer:?} bij uw instelling")))
 }
 
+/// A document that can still be assessed and issued from: not withdrawn, and its personal data
+/// not yet purged (a year after its end; the SIS may send it again to start over).
+fn usable(row: &DocumentRow) -> Result<Begeleidingsdocument, Problem> {
+    if row.status == repo::DOCUMENT_INGETROKKEN {
+        return Err(Problem::conflict(format!("begeleidingsdocument {:?} is ingetrokken", row.document_id)));
+    }
+    if row.leerling_naam.is_none() {
+        return Err(Problem::conflict(format!(
+            "de persoonsgegevens van begeleidingsdocument {:?} zijn verwijderd (bewaartermijn); stuur het opnieuw",
+            row.document_id
+        )));
+    }
+    row.to_domain().map_err(store)
+}
+
 fn client_actor(p: &ApiPrincipal) -> (&'static str, String) {
     ("client", p.client_id.clone())
 }
@@ -453,10 +468,7 @@ pub async fn post_beoordeling(
         let mut conn = st.conn()?;
         bpv_store::write_transaction(&mut conn, |conn| {
             let row = own_document(conn, &brin, &path)?;
-            if row.status == repo::DOCUMENT_INGETROKKEN {
-                return Err(Problem::conflict(format!("begeleidingsdocument {:?} is ingetrokken", row.document_id)));
-            }
-            let document = row.to_domain().map_err(store)?;
+            let document = usable(&row)?;
             let beoordeling = Beoordeling::from_record(&document, &record, today())
                 .map_err(|e| Problem::invalid_input("de beoordeling is ongeldig", params_from_validation("", &e)))?;
             let now = bpv_store::now_utc();
@@ -514,10 +526,7 @@ pub async fn post_verklaring(
         let mut conn = st.conn()?;
         bpv_store::write_transaction(&mut conn, |conn| {
             let row = own_document(conn, &brin, &path)?;
-            if row.status == repo::DOCUMENT_INGETROKKEN {
-                return Err(Problem::conflict(format!("begeleidingsdocument {:?} is ingetrokken", row.document_id)));
-            }
-            let document = row.to_domain().map_err(store)?;
+            let document = usable(&row)?;
             let beoordeling = repo::latest_beoordeling(conn, &row.id)
                 .map_err(store)?
                 .map(|b| b.to_domain())

@@ -218,6 +218,21 @@ async fn every_rule_is_a_clear_refusal(db: TestDb) {
     let b = beoordeling(&[("B1-K2-W1", "beheerst")]);
     let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/beoordelingen", &t, Some(&b)).await;
     assert_eq!(param_names(&problem(r, 400).await), ["werkprocessen[0].code", "werkprocessen"]);
+
+    // A year after its end the purge removed the personal data: no beoordeling or verklaring
+    // from it any more (409 saying why), until the SIS sends it again.
+    let later = chrono::Local::now().date_naive() + chrono::Days::new(400);
+    praktijkloket::purge(&mut app.db.conn(), later, bpv_store::now_utc(), false).unwrap();
+    let b = beoordeling(&[("B1-K1-W1", "beheerst")]);
+    let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/beoordelingen", &t, Some(&b)).await;
+    assert!(problem(r, 409).await["detail"].as_str().unwrap().contains("verwijderd"));
+    let doc = document("25252", &["B1-K1-W1"]);
+    assert_eq!(
+        send(&app, reqwest::Method::PUT, "/v1/begeleidingsdocumenten/SIS-2", &t, Some(&doc)).await.status(),
+        200
+    );
+    let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/beoordelingen", &t, Some(&b)).await;
+    assert_eq!(r.status(), 201, "sent again: usable again");
 }
 
 async fn a_leerbedrijf_without_erkenning_on_the_day_gets_no_verklaring(db: TestDb) {
