@@ -50,6 +50,7 @@
 //! assert_eq!(verklaring.withdraw(d("2027-06-22"), "typefout").unwrap().status, VerklaringStatus::Ingetrokken);
 //! ```
 
+mod aantallen;
 mod beoordeling;
 mod document;
 mod dossier;
@@ -57,6 +58,7 @@ mod dossier;
 mod testing;
 mod verklaring;
 
+pub use aantallen::{Aantal, tel};
 pub use beoordeling::{Beoordelaar, Beoordeling, BeoordelingRecord, Oordeel, OordeelRecord};
 pub use document::{
     Begeleidingsdocument, DocumentRecord, Doelgroep, Leerling, LeerlingRecord, MAX_DOCUMENT_ID_LEN, MAX_LEERDOELEN_LEN,

@@ -22,7 +22,7 @@ use crate::dashboard;
 use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::views::Views;
-use crate::{antwoorden, api, datakwaliteit, mtls, openapi};
+use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -174,6 +174,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/v1/resultaten", web::get().to(api::resultaten))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/filters", web::get().to(api::filters))
+            .route("/v1/praktijkverklaringen/aantallen", web::get().to(praktijkverklaringen::aantallen))
             .route("/v1/datakwaliteit", web::get().to(datakwaliteit::api))
             .route("/v1/datakwaliteit/fotos", web::get().to(datakwaliteit::fotos))
             .route("/v1/resultaten/antwoorden", web::get().to(antwoorden::alleen_mtls))

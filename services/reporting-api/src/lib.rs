@@ -11,6 +11,7 @@ pub mod data;
 pub mod datakwaliteit;
 pub mod mtls;
 mod openapi;
+mod praktijkverklaringen;
 pub mod report;
 mod state;
 mod views;

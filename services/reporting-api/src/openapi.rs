@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use bpv_web::auth::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::{antwoorden, api, datakwaliteit, report};
+use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report};
 
 /// The reporting API's OpenAPI document.
 #[derive(Debug, OpenApi)]
@@ -23,6 +23,7 @@ use crate::{antwoorden, api, datakwaliteit, report};
         api::resultaten,
         api::export_csv,
         api::filters,
+        praktijkverklaringen::aantallen,
         antwoorden::json,
         antwoorden::csv,
         datakwaliteit::api,
@@ -31,6 +32,8 @@ use crate::{antwoorden, api, datakwaliteit, report};
         api::ready
     ),
     components(schemas(
+        praktijkverklaringen::Aantallen,
+        praktijkverklaringen::AantalRegel,
         bpv_web::Problem,
         bpv_web::InvalidParam,
         report::Rapport,

@@ -558,3 +558,15 @@ pub fn purge(
     }
     Ok(out)
 }
+
+/// The valid praktijkverklaringen as (date of issue, crebo, doelgroep), of one instelling or all.
+pub fn geldige(conn: &mut DbConnection, brin: Option<&str>) -> StoreResult<Vec<(NaiveDate, String, String)>> {
+    let mut q = praktijkverklaringen::table
+        .filter(praktijkverklaringen::status.eq(praktijkleren::VerklaringStatus::Geldig.as_str()))
+        .select((praktijkverklaringen::afgegeven_op, praktijkverklaringen::crebo, praktijkverklaringen::doelgroep))
+        .into_boxed();
+    if let Some(b) = brin {
+        q = q.filter(praktijkverklaringen::brin.eq(b));
+    }
+    Ok(q.load(conn)?)
+}

@@ -9,4 +9,5 @@ mod antwoorden;
 mod conventions;
 mod dashboard;
 mod datakwaliteit;
+mod praktijkverklaringen;
 mod resultaten;

@@ -1,0 +1,108 @@
+//! `GET /v1/praktijkverklaringen/aantallen`: how many valid praktijkverklaringen were issued, per
+//! year, sector, qualification and doelgroep — for a school over its own, for SBB nationally or
+//! for one instelling. Counts of certificates, not survey answers: small numbers are shown as they
+//! are (the k rule guards answers, not certificates), and no name is in them.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_store::repo::{praktijkloket, referentie};
+use bpv_web::Problem;
+use bpv_web::auth::ApiPrincipal;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::api::kijker;
+use crate::report::Vraag;
+use crate::state::AppState;
+
+/// The counts.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Aantallen {
+    /// BRIN; absent for the national counts (SBB).
+    pub instelling: Option<String>,
+    pub totaal: u64,
+    pub aantallen: Vec<AantalRegel>,
+}
+
+/// One count, with the qualification's name.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AantalRegel {
+    pub jaar: i32,
+    /// SBB sector code (empty when the qualification is unknown to the register).
+    pub sector: String,
+    pub crebo: String,
+    pub kwalificatie: String,
+    /// `praktijkonderwijs`, `vso`, `vsv` or `llo`.
+    pub doelgroep: String,
+    pub aantal: u64,
+}
+
+/// Praktijkverklaringen issued (and still valid), counted.
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/aantallen", operation_id = "aantalPraktijkverklaringen",
+    tag = "resultaten",
+    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only (absent: national)", pattern = "^[0-9A-Za-z]{4}$")),
+    responses(
+        (status = 200, body = Aantallen),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn aantallen(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    if !vraag.fouten.is_empty() {
+        return Err(Problem::invalid_input("de selectie is ongeldig", vraag.fouten));
+    }
+    if vraag != (Vraag { instelling: vraag.instelling.clone(), ..Vraag::default() }) {
+        return Err(Problem::invalid_input(
+            "/v1/praktijkverklaringen/aantallen kent alleen de parameter instelling",
+            vec![crate::report::param(
+                "query",
+                "unknown",
+                "alleen instelling is toegestaan",
+                "only instelling is allowed",
+            )],
+        ));
+    }
+    // The same check of `instelling` as every results endpoint (a school only its own).
+    let selectie = Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(&kijker, &state.data.names())?;
+    let st = state.clone();
+    let brin = selectie.brin.clone();
+    let body = bpv_web::service::blocking(move || {
+        let mut conn = st.conn()?;
+        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+        let rows = praktijkloket::geldige(&mut conn, brin.as_deref()).map_err(store)?;
+        let kwalificaties: std::collections::HashMap<String, (String, String)> =
+            referentie::list_kwalificaties(&mut conn)
+                .map_err(store)?
+                .into_iter()
+                .map(|k| (k.crebo, (k.naam, k.sector)))
+                .collect();
+        let counts = praktijkleren::tel(rows.iter().map(|(d, c, g)| (*d, c.as_str(), g.as_str())), |c| {
+            kwalificaties.get(c).map(|(_, s)| s.clone())
+        });
+        Ok(Aantallen {
+            instelling: brin,
+            totaal: counts.iter().map(|a| a.aantal).sum(),
+            aantallen: counts
+                .into_iter()
+                .map(|a| AantalRegel {
+                    kwalificatie: kwalificaties.get(&a.crebo).map(|(n, _)| n.clone()).unwrap_or_default(),
+                    jaar: a.jaar,
+                    sector: a.sector,
+                    crebo: a.crebo,
+                    doelgroep: a.doelgroep,
+                    aantal: a.aantal,
+                })
+                .collect(),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
