@@ -91,6 +91,27 @@ pub async fn export_csv(
         .body(body))
 }
 
+/// The query of an endpoint that takes only `instelling` (`/v1/filters`, the counts): anything
+/// else is a 400 naming the query.
+pub(crate) fn alleen_instelling(req: &HttpRequest, endpoint: &str) -> Result<Vraag, Problem> {
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    if !vraag.fouten.is_empty() {
+        return Err(Problem::invalid_input("de selectie is ongeldig", vraag.fouten));
+    }
+    if vraag != (Vraag { instelling: vraag.instelling.clone(), ..Vraag::default() }) {
+        return Err(Problem::invalid_input(
+            format!("{endpoint} kent alleen de parameter instelling"),
+            vec![bpv_web::InvalidParam {
+                name: "query".into(),
+                code: "unknown".into(),
+                reason: "alleen instelling is toegestaan".into(),
+                reason_en: "only instelling is allowed".into(),
+            }],
+        ));
+    }
+    Ok(vraag)
+}
+
 /// The values a user may pick: their aanbieders, locaties, leerwegen, sectoren and
 /// kwalificaties with names (SBB: every instelling, and those of `instelling` when given).
 #[utoipa::path(get, path = "/v1/filters", operation_id = "filters", tag = "resultaten",
@@ -108,21 +129,7 @@ pub async fn filters(
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
     let kijker = kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
-    if !vraag.fouten.is_empty() {
-        return Err(Problem::invalid_input("de selectie is ongeldig", vraag.fouten));
-    }
-    if vraag != (Vraag { instelling: vraag.instelling.clone(), ..Vraag::default() }) {
-        return Err(Problem::invalid_input(
-            "/v1/filters kent alleen de parameter instelling",
-            vec![bpv_web::InvalidParam {
-                name: "query".into(),
-                code: "unknown".into(),
-                reason: "alleen instelling is toegestaan".into(),
-                reason_en: "only instelling is allowed".into(),
-            }],
-        ));
-    }
+    let vraag = alleen_instelling(&req, "/v1/filters")?;
     let f = report::filters(&state.data, &kijker, vraag.instelling.as_deref())?;
     Ok(HttpResponse::Ok().json(f))
 }

@@ -10,7 +10,7 @@ use bpv_web::auth::ApiPrincipal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::kijker;
+use crate::api::{alleen_instelling, kijker};
 use crate::report::Vraag;
 use crate::state::AppState;
 
@@ -55,21 +55,7 @@ pub async fn aantallen(
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
     let kijker = kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
-    if !vraag.fouten.is_empty() {
-        return Err(Problem::invalid_input("de selectie is ongeldig", vraag.fouten));
-    }
-    if vraag != (Vraag { instelling: vraag.instelling.clone(), ..Vraag::default() }) {
-        return Err(Problem::invalid_input(
-            "/v1/praktijkverklaringen/aantallen kent alleen de parameter instelling",
-            vec![crate::report::param(
-                "query",
-                "unknown",
-                "alleen instelling is toegestaan",
-                "only instelling is allowed",
-            )],
-        ));
-    }
+    let vraag = alleen_instelling(&req, "/v1/praktijkverklaringen/aantallen")?;
     // The same check of `instelling` as every results endpoint (a school only its own).
     let selectie = Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(&kijker, &state.data.names())?;
     let st = state.clone();

@@ -475,15 +475,45 @@ pub fn next_nummer(conn: &mut DbConnection, year: i32) -> StoreResult<String> {
     Ok(format!("{prefix}{:06}", n + 1))
 }
 
+/// A verklaring's qualification and werkprocessen in words, as the PDF and the public
+/// verification show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Beschrijving {
+    /// The qualification's name (empty when the register does not know the crebo).
+    pub kwalificatie: String,
+    /// (kerntaak as `B1-K1 name`, werkproces code, werkproces name), in the verklaring's order;
+    /// names empty when the dossier does not know the code.
+    pub werkprocessen: Vec<(String, String, String)>,
+}
+
+/// The words for `v`: its qualification's name and each werkproces with its kerntaak.
+pub fn beschrijving(conn: &mut DbConnection, v: &VerklaringRow) -> StoreResult<Beschrijving> {
+    let dossier = dossier(conn, &v.crebo)?;
+    let kwalificatie = crate::repo::referentie::find_kwalificatie(conn, &v.crebo)?.map(|k| k.naam).unwrap_or_default();
+    let werkprocessen = codes(&v.werkprocessen)
+        .map(|c| {
+            let found = WerkprocesCode::parse(c).ok().and_then(|w| {
+                let (k, w) = dossier.as_ref()?.werkproces(&w)?;
+                Some((format!("{} {}", k.code, k.naam), w.naam.clone()))
+            });
+            let (kerntaak, naam) = found.unwrap_or_default();
+            (kerntaak, c.to_owned(), naam)
+        })
+        .collect();
+    Ok(Beschrijving { kwalificatie, werkprocessen })
+}
+
+/// The codes of a stored comma-separated werkproces list.
+pub fn codes(list: &str) -> impl Iterator<Item = &str> {
+    list.split(',').filter(|c| !c.is_empty())
+}
+
 fn join(codes: &[WerkprocesCode]) -> String {
     codes.iter().map(WerkprocesCode::as_str).collect::<Vec<_>>().join(",")
 }
 
 fn split(s: &str) -> StoreResult<Vec<WerkprocesCode>> {
-    s.split(',')
-        .filter(|c| !c.is_empty())
-        .map(|c| WerkprocesCode::parse(c).map_err(|e| StoreError::Corrupt(e.en)))
-        .collect()
+    codes(s).map(|c| WerkprocesCode::parse(c).map_err(|e| StoreError::Corrupt(e.en))).collect()
 }
 
 /// How long after its end date a begeleidingsdocument keeps the personal data in it (the

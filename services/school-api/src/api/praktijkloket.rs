@@ -213,17 +213,17 @@ fn client_actor(p: &ApiPrincipal) -> (&'static str, String) {
 }
 
 fn document_weergave(conn: &mut DbConnection, row: &DocumentRow) -> Result<DocumentWeergave, Problem> {
-    let beoordeling = repo::latest_beoordeling(conn, &row.id).map_err(store)?.map(|b| BeoordelingWeergave {
-        door: b.rol.clone(),
-        beoordeeld_door: b.beoordeeld_door.clone(),
-        datum: b.datum,
-        werkprocessen: b
-            .oordelen
-            .split(',')
-            .filter_map(|p| p.split_once('='))
-            .map(|(c, o)| OordeelWeergave { code: c.to_owned(), oordeel: o.to_owned() })
-            .collect(),
-    });
+    let beoordeling = match repo::latest_beoordeling(conn, &row.id).map_err(store)? {
+        None => None,
+        Some(b) => Some(BeoordelingWeergave {
+            werkprocessen: (b.to_domain().map_err(store)?.oordelen.iter())
+                .map(|(c, o)| OordeelWeergave { code: c.to_string(), oordeel: o.as_str().to_owned() })
+                .collect(),
+            door: b.rol,
+            beoordeeld_door: b.beoordeeld_door,
+            datum: b.datum,
+        }),
+    };
     let verklaringen = repo::verklaringen_of_document(conn, &row.id).map_err(store)?;
     Ok(DocumentWeergave {
         document_id: row.document_id.clone(),
@@ -231,7 +231,7 @@ fn document_weergave(conn: &mut DbConnection, row: &DocumentRow) -> Result<Docum
         locatiecode: row.locatiecode.clone(),
         leerbedrijf_code: row.leerbedrijf_id.clone(),
         crebo_code: row.crebo.clone(),
-        werkprocessen: row.werkprocessen.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        werkprocessen: repo::codes(&row.werkprocessen).map(str::to_owned).collect(),
         startdatum: row.startdatum,
         einddatum: row.einddatum,
         doelgroep: row.doelgroep.clone(),
@@ -258,7 +258,7 @@ fn verklaring_weergave(state: &AppState, v: VerklaringRow, document_id: String) 
         leerbedrijf_code: v.leerbedrijf_id,
         leerling_naam: v.leerling_naam,
         doelgroep: v.doelgroep,
-        werkprocessen: v.werkprocessen.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+        werkprocessen: repo::codes(&v.werkprocessen).map(str::to_owned).collect(),
         afgegeven_op: v.afgegeven_op,
         status: v.status,
         ingetrokken_op: v.ingetrokken_op,
@@ -778,22 +778,7 @@ fn pdf_content(
     state: &AppState,
     v: &VerklaringRow,
 ) -> Result<crate::pdf::VerklaringPdf, Problem> {
-    let dossier = repo::dossier(conn, &v.crebo).map_err(store)?;
-    let kwalificatie =
-        referentie::find_kwalificatie(conn, &v.crebo).map_err(store)?.map(|k| k.naam).unwrap_or_default();
-    let werkprocessen = v
-        .werkprocessen
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .map(|c| {
-            let found = praktijkleren::WerkprocesCode::parse(c).ok().and_then(|w| {
-                let d = dossier.as_ref()?;
-                d.werkproces(&w).map(|(k, w)| (format!("{} {}", k.code, k.naam), w.naam.clone()))
-            });
-            let (kerntaak, naam) = found.unwrap_or_default();
-            (kerntaak, c.to_owned(), naam)
-        })
-        .collect();
+    let repo::Beschrijving { kwalificatie, werkprocessen } = repo::beschrijving(conn, v).map_err(store)?;
     Ok(crate::pdf::VerklaringPdf {
         nummer: v.nummer.clone(),
         leerling_naam: v.leerling_naam.clone(),

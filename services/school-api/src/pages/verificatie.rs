@@ -7,7 +7,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpv_store::repo::{praktijkloket, referentie};
+use bpv_store::repo::praktijkloket;
 use minijinja::context;
 use serde::Serialize;
 
@@ -53,24 +53,9 @@ fn lookup(state: &AppState, code: &str) -> Result<Option<Verificatie>, bpv_web::
     let mut conn = state.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
     let Some(v) = praktijkloket::find_by_code(&mut conn, &code).map_err(store)? else { return Ok(None) };
-    let dossier = praktijkloket::dossier(&mut conn, &v.crebo).map_err(store)?;
-    let kwalificatie =
-        referentie::find_kwalificatie(&mut conn, &v.crebo).map_err(store)?.map(|k| k.naam).unwrap_or_default();
-    let werkprocessen = v
-        .werkprocessen
-        .split(',')
-        .filter(|c| !c.is_empty())
-        .map(|c| WerkprocesNaam {
-            code: c.to_owned(),
-            naam: (dossier.as_ref())
-                .and_then(|d| {
-                    praktijkleren::WerkprocesCode::parse(c)
-                        .ok()
-                        .and_then(|w| d.werkproces(&w).map(|(_, w)| w.naam.clone()))
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
+    let praktijkloket::Beschrijving { kwalificatie, werkprocessen } =
+        praktijkloket::beschrijving(&mut conn, &v).map_err(store)?;
+    let werkprocessen = werkprocessen.into_iter().map(|(_, code, naam)| WerkprocesNaam { code, naam }).collect();
     let geldig = v.status == praktijkleren::VerklaringStatus::Geldig.as_str();
     Ok(Some(Verificatie {
         nummer: v.nummer,
