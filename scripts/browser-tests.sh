@@ -7,7 +7,9 @@
 #     results-dashboard tests, which compare every figure shown with the reporting API's;
 #  3. seeds another fresh database without sending mail, has `bpv-dispatcher` send today's mail
 #     over SMTP to smtp-sink, takes a survey link from a student's mail, serves that database with
-#     `bpv demo --no-mail`, fills in the survey in Chromium and checks the answer in the database.
+#     `bpv demo --no-mail`, fills in the survey in Chromium and checks the answer in the database;
+#  4. takes a praktijkopleider's assessment link (Praktijkloket) from the same run's mail, fills
+#     in the assessment in Chromium and checks the beoordeling in the database.
 # Servers are stopped afterwards. Screenshots land in tests/browser/artifacts/.
 #
 #   scripts/browser-tests.sh
@@ -263,6 +265,66 @@ if problems:
     sys.exit("\n".join(problems))
 print(f"response {resp_id} ({groep}): cijfer {cijfer}, {len(clicked)} items as clicked "
       f"({sum(v is None for v in clicked.values())} 'niet van toepassing'), remark stored; invitation {status}")
+PY
+
+# ---- 4. the praktijkopleider's assessment (Praktijkloket), from the same run's mail ----
+
+step "beoordeling: take an assessment link from a praktijkopleider's mail"
+BPV_BEOORDELING_LINK=$(python3 - "$survey_dir/mail" "$survey_port" <<'PY'
+import email, os, re, sys
+from email import policy
+folder, port = sys.argv[1], sys.argv[2]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as f:
+        msg = email.message_from_binary_file(f, policy=policy.default)
+    links = re.findall(r"https?://[^\s<>\"']+/b/[A-Za-z0-9_-]{22}\b", msg.get_body(preferencelist=("plain",)).get_content())
+    if not links:
+        continue
+    unsubscribe = str(msg["List-Unsubscribe"])
+    if unsubscribe != f"<{links[0]}/afmelden>":
+        sys.exit(f"{name}: List-Unsubscribe {unsubscribe!r} is not the decline link of {links[0]}")
+    if links[0] not in msg.get_body(preferencelist=("html",)).get_content():
+        sys.exit(f"{name}: the HTML part lacks {links[0]}")
+    if not links[0].startswith(f"http://127.0.0.1:{port}/b/"):
+        sys.exit(f"{name}: link {links[0]} does not point at the survey on port {port}")
+    print(f"using {name}, sent to {msg['To']}", file=sys.stderr)
+    print(links[0])
+    break
+else:
+    sys.exit("no message holds a /b/ assessment link (bpv demo seeds documents ending within 14 days)")
+PY
+) || fail "no usable assessment link in the mail smtp-sink saved"
+echo "assessment link: $BPV_BEOORDELING_LINK"
+
+step "browser tests: beoordeling"
+export BPV_BEOORDELING_LINK BPV_BEOORDELING_RESULT="$survey_dir/beoordeling.json"
+if ! (cd tests/browser && node --test beoordeling.test.mjs); then
+  echo "assessment browser tests FAILED; server log: $BPV_DEMO_LOG" >&2
+  tail -n 40 "$BPV_DEMO_LOG" >&2
+  exit 1
+fi
+
+step "beoordeling: the verdicts are in the database"
+python3 - "$survey_sqlite" "$BPV_BEOORDELING_RESULT" <<'PY' || fail "the database does not hold the beoordeling given in the browser"
+import hashlib, json, sqlite3, sys
+db, result = sys.argv[1], json.load(open(sys.argv[2]))
+token = result["link"].rsplit("/", 1)[1]
+c = sqlite3.connect(db)
+row = c.execute(
+    "select v.status, v.document_id from beoordeling_tokens t join beoordelingsverzoeken v on v.id = t.verzoek_id"
+    " where t.token_hash = ?", (hashlib.sha256(token.encode()).hexdigest(),)).fetchone()
+if row is None:
+    sys.exit("no request for the token")
+status, document_id = row
+stored = c.execute("select rol, oordelen from beoordelingen where document_id = ? order by created_at desc",
+                   (document_id,)).fetchall()
+if len(stored) != 1:
+    sys.exit(f"{len(stored)} beoordelingen for the document instead of 1")
+rol, oordelen = stored[0]
+verdicts = dict(p.split("=") for p in oordelen.split(","))
+if rol != "praktijkopleider" or status != "ingevuld" or verdicts != result["oordelen"]:
+    sys.exit(f"stored rol {rol!r}, request {status!r}, verdicts {verdicts} — chosen {result['oordelen']}")
+print(f"beoordeling of document {document_id}: {len(verdicts)} verdicts as clicked; request {status}")
 PY
 
 echo

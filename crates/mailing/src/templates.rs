@@ -8,6 +8,7 @@
 //! | invitation, student                         | `uitnodiging_student`          |
 //! | reminder, praktijkopleider, one or several  | `herinnering_praktijkopleider` |
 //! | reminder, student                           | `herinnering_student`          |
+//! | assessment request (Praktijkloket)          | `beoordelingsverzoek`          |
 //!
 //! Each name is a pair, `{name}.txt.j2` and `{name}.html.j2` (HTML autoescaped); `_blok` holds
 //! the per-student block of a praktijkopleider's mail, `_layout` the HTML frame.
@@ -53,6 +54,10 @@ pub enum MailKind {
         /// Which reminder this is, counting from 1.
         nummer: u32,
     },
+    /// The Praktijkloket's request to a praktijkopleider to assess a learner's werkprocessen
+    /// (one item: the learner; `survey_url` is the assessment link, `optout_url` the link to
+    /// decline; `geplande_einddatum` the document's end date).
+    Beoordelingsverzoek,
 }
 
 /// What to mail to whom.
@@ -93,7 +98,7 @@ impl std::fmt::Debug for Templates {
     }
 }
 
-const TEMPLATES: [(&str, &str); 13] = [
+const TEMPLATES: [(&str, &str); 15] = [
     ("_layout.html.j2", include_str!("../templates/_layout.html.j2")),
     ("_blok.html.j2", include_str!("../templates/_blok.html.j2")),
     ("_blok.txt.j2", include_str!("../templates/_blok.txt.j2")),
@@ -107,6 +112,8 @@ const TEMPLATES: [(&str, &str); 13] = [
     ("herinnering_praktijkopleider.txt.j2", include_str!("../templates/herinnering_praktijkopleider.txt.j2")),
     ("herinnering_student.html.j2", include_str!("../templates/herinnering_student.html.j2")),
     ("herinnering_student.txt.j2", include_str!("../templates/herinnering_student.txt.j2")),
+    ("beoordelingsverzoek.html.j2", include_str!("../templates/beoordelingsverzoek.html.j2")),
+    ("beoordelingsverzoek.txt.j2", include_str!("../templates/beoordelingsverzoek.txt.j2")),
 ];
 
 impl Templates {
@@ -165,6 +172,9 @@ fn check_request(req: &MailRequest) -> Result<(), MailError> {
     if req.groep == Groep::Student && req.items.len() > 1 {
         return Err(MailError::Request("a student's mail carries exactly one survey".into()));
     }
+    if req.kind == MailKind::Beoordelingsverzoek && (req.groep != Groep::Praktijkopleider || req.items.len() != 1) {
+        return Err(MailError::Request("an assessment request goes to one praktijkopleider about one learner".into()));
+    }
     if let MailKind::Herinnering { nummer: 0 } = req.kind {
         return Err(MailError::Request("reminders are numbered from 1".into()));
     }
@@ -192,6 +202,7 @@ pub(crate) fn check_url(field: &str, url: &str) -> Result<(), MailError> {
 
 fn template_name(req: &MailRequest) -> &'static str {
     match (req.kind, req.groep) {
+        (MailKind::Beoordelingsverzoek, _) => "beoordelingsverzoek",
         (MailKind::Herinnering { .. }, Groep::Praktijkopleider) => "herinnering_praktijkopleider",
         (MailKind::Herinnering { .. }, Groep::Student) => "herinnering_student",
         (MailKind::Uitnodiging, Groep::Student) => "uitnodiging_student",
@@ -204,6 +215,9 @@ fn subject(req: &MailRequest) -> String {
     let first = req.items.first().map(|item| one_line(&item.student_voornaam)).unwrap_or_default();
     let several = req.items.len() > 1;
     match (req.kind, req.groep) {
+        (MailKind::Beoordelingsverzoek, _) => {
+            format!("Wat kan {first} in de praktijk? Uw beoordeling voor de praktijkverklaring")
+        }
         (MailKind::Uitnodiging, Groep::Student) => "Hoe was je bpv? Vul de BPV Monitor in".to_owned(),
         (MailKind::Uitnodiging, Groep::Praktijkopleider) if several => {
             format!("Hoe verliep de bpv van uw {} studenten? Vul de BPV Monitor in", req.items.len())
@@ -289,7 +303,7 @@ impl<'a> Context<'a> {
             groep: req.groep.as_str(),
             aanhef,
             nummer: match req.kind {
-                MailKind::Uitnodiging => 0,
+                MailKind::Uitnodiging | MailKind::Beoordelingsverzoek => 0,
                 MailKind::Herinnering { nummer } => nummer,
             },
             sluit_op,
@@ -387,6 +401,7 @@ mod tests {
                 "herinnering_bundel",
                 request(Groep::Praktijkopleider, MailKind::Herinnering { nummer: 1 }, vec![item(1), item(2)]),
             ),
+            ("beoordelingsverzoek", request(Groep::Praktijkopleider, MailKind::Beoordelingsverzoek, vec![item(1)])),
         ];
         for (name, req) in cases {
             let r = render(&req);

@@ -21,6 +21,12 @@ pub struct SchedulingSettings {
     /// One mail to a praktijkopleider with several students due the same day (see [`crate::group_digests`]);
     /// `false` sends one mail per bpvo.
     pub digest: bool,
+    /// Praktijkloket: mail the praktijkopleider the assessment link this many days before a
+    /// begeleidingsdocument's end date.
+    pub beoordeling_lead_days: u32,
+    /// Praktijkloket: the assessment link works until this many days after the end date (the
+    /// school can record the beoordeling through the API at any time).
+    pub beoordeling_close_after_days: u32,
 }
 
 impl Default for SchedulingSettings {
@@ -32,6 +38,8 @@ impl Default for SchedulingSettings {
             reminder_interval_days: 7,
             close_after_days: 42,
             digest: true,
+            beoordeling_lead_days: 14,
+            beoordeling_close_after_days: 42,
         }
     }
 }
@@ -45,6 +53,16 @@ impl SchedulingSettings {
     /// The last day a late upload is still invited: `geplande_einddatum + late_grace`.
     pub fn last_invite_date(&self, geplande_einddatum: NaiveDate) -> NaiveDate {
         geplande_einddatum.checked_add_days(Days::new(u64::from(self.late_grace_days))).unwrap_or(NaiveDate::MAX)
+    }
+
+    /// The day the assessment request is due: `einddatum − beoordeling_lead`.
+    pub fn beoordeling_date(&self, einddatum: NaiveDate) -> NaiveDate {
+        einddatum.checked_sub_days(Days::new(u64::from(self.beoordeling_lead_days))).unwrap_or(NaiveDate::MIN)
+    }
+
+    /// The day the assessment link stops working: `einddatum + beoordeling_close_after`.
+    pub fn beoordeling_close_date(&self, einddatum: NaiveDate) -> NaiveDate {
+        einddatum.checked_add_days(Days::new(u64::from(self.beoordeling_close_after_days))).unwrap_or(NaiveDate::MAX)
     }
 
     /// The day the survey closes: `geplande_einddatum + close_after`.
@@ -68,6 +86,8 @@ mod tests {
         assert_eq!(s.invite_date(eind), d("2026-06-09"));
         assert_eq!(s.last_invite_date(eind), d("2026-07-14"));
         assert_eq!(s.close_date(eind), d("2026-08-11"));
+        assert_eq!(s.beoordeling_date(eind), d("2026-06-16"));
+        assert_eq!(s.beoordeling_close_date(eind), d("2026-08-11"));
     }
 
     #[test]

@@ -39,6 +39,7 @@ fn settings() -> impl Strategy<Value = SchedulingSettings> {
                 reminder_interval_days,
                 close_after_days,
                 digest,
+                ..SchedulingSettings::default()
             }
         },
     )

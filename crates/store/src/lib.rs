@@ -27,7 +27,7 @@ pub use bpv_scheduling::InvitationStatus;
 pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, open, write_transaction};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{pending_migrations, run_migrations};
-pub use states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};
+pub use states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron, VerzoekStatus};
 
 /// Now, in UTC, to the microsecond: exactly what both backends store in a `Timestamp` column
 /// (PostgreSQL keeps microseconds), so a value written and read back compares equal.

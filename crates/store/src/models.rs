@@ -251,7 +251,10 @@ pub struct InvitationRow {
 #[diesel(treat_none_as_default_value = false)]
 pub struct DeliveryRow {
     pub id: String,
-    pub invitation_id: String,
+    /// The survey invitation this mail belongs to (or else `verzoek_id`).
+    pub invitation_id: Option<String>,
+    /// The assessment request this mail belongs to (or else `invitation_id`).
+    pub verzoek_id: Option<String>,
     pub soort: Soort,
     /// 0 for the invitation, 1.. for reminders.
     pub nummer: i32,

@@ -185,7 +185,8 @@ diesel::table! {
 diesel::table! {
     deliveries (id) {
         id -> Text,
-        invitation_id -> Text,
+        invitation_id -> Nullable<Text>,
+        verzoek_id -> Nullable<Text>,
         soort -> Text,
         nummer -> Integer,
         recipient -> Nullable<Text>,
@@ -343,7 +344,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    beoordelingsverzoeken (id) {
+        id -> Text,
+        document_id -> Text,
+        status -> Text,
+        scheduled_on -> Date,
+        closes_on -> Date,
+        sent_on -> Nullable<Date>,
+        ingevuld_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    beoordeling_tokens (token_hash) {
+        token_hash -> Text,
+        verzoek_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotente_antwoorden (client_id, sleutel) {
+        client_id -> Text,
+        sleutel -> Text,
+        verzoek_hash -> Text,
+        status -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(beoordelingen -> begeleidingsdocumenten (document_id));
+diesel::joinable!(beoordelingsverzoeken -> begeleidingsdocumenten (document_id));
+diesel::joinable!(beoordeling_tokens -> beoordelingsverzoeken (verzoek_id));
+diesel::joinable!(deliveries -> beoordelingsverzoeken (verzoek_id));
 diesel::joinable!(praktijkverklaringen -> begeleidingsdocumenten (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -368,6 +405,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     datakwaliteit_fotos,
     beeindigde_sessies,
     werkprocessen,
+    beoordelingsverzoeken,
+    beoordeling_tokens,
+    idempotente_antwoorden,
     begeleidingsdocumenten,
     beoordelingen,
     praktijkverklaringen,

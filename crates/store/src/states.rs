@@ -50,6 +50,23 @@ text_enum! {
         Uitnodiging => "uitnodiging",
         /// A reminder (`nummer` 1, 2, …).
         Herinnering => "herinnering",
+        /// The praktijkopleider's assessment request of a begeleidingsdocument (no reminders).
+        Beoordelingsverzoek => "beoordelingsverzoek",
+    }
+}
+
+text_enum! {
+    /// Where a praktijkopleider's assessment request stands.
+    VerzoekStatus {
+        /// Waiting for its day in the outbox.
+        Gepland => "gepland",
+        /// The mail with the link went out.
+        Verstuurd => "verstuurd",
+        /// The praktijkopleider assessed through the link (once; the link is spent).
+        Ingevuld => "ingevuld",
+        /// The praktijkopleider declined through the link (or its List-Unsubscribe): the school
+        /// records the beoordeling itself.
+        Afgemeld => "afgemeld",
     }
 }
 

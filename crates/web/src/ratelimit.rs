@@ -96,7 +96,7 @@ impl KeyExtractor for ClientIp {
     }
 }
 
-/// The last path segment (a survey link's token): one link cannot be hammered from many
+/// The longest path segment (a link's token): one link cannot be hammered from many
 /// addresses either.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PathToken;
@@ -106,7 +106,9 @@ impl KeyExtractor for PathToken {
     type KeyExtractionError = SimpleKeyExtractionError<&'static str>;
 
     fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
-        Ok(req.path().rsplit('/').next().unwrap_or_default().chars().take(64).collect())
+        // The token is the longest segment (`/s/{token}`, `/b/{token}/afmelden`), not always the last.
+        let token = req.path().split('/').max_by_key(|s| s.len()).unwrap_or_default();
+        Ok(token.chars().take(64).collect())
     }
 
     fn exceed_rate_limit_response(

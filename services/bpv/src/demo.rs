@@ -204,13 +204,14 @@ fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Resul
     kv(&[
         ("uitnodigingen aangemaakt", summary.invitations_created.to_string()),
         ("mails ingepland", summary.planned.to_string()),
+        ("  beoordelingsverzoeken", summary.beoordelingsverzoeken.to_string()),
         ("berichten verstuurd", format!("{} (als .eml in {dir})", summary.sent)),
     ]);
     Ok(())
 }
 
-/// Fresh links to a few open invitations (a new token each; only its hash is stored), so the demo
-/// can be tried without opening the `.eml` files.
+/// Fresh links to a few open invitations and one open assessment request (a new token each; only
+/// its hash is stored), so the demo can be tried without opening the `.eml` files.
 fn survey_links(pool: &bpv_store::DbPool, _settings: &bpv_web::Settings) -> Result<Vec<(String, String)>, CliError> {
     use bpv_store::repo::invitations;
     let mut conn = pool.get().map_err(anyhow::Error::from)?;
@@ -220,8 +221,14 @@ fn survey_links(pool: &bpv_store::DbPool, _settings: &bpv_web::Settings) -> Resu
         for inv in invitations::open_sample(&mut conn, today, groep, 2)? {
             let token = bpv_mailing::SurveyToken::generate();
             invitations::add_token(&mut conn, &inv.id, &token.hash(), bpv_store::now_utc())?;
-            out.push((wie.to_owned(), token.as_str().to_owned()));
+            out.push((wie.to_owned(), format!("s/{}", token.as_str())));
         }
+    }
+    // The Praktijkloket: a praktijkopleider's assessment link.
+    for verzoek in bpv_store::repo::beoordelingsverzoeken::open_sample(&mut conn, today, 1)? {
+        let token = bpv_mailing::SurveyToken::generate();
+        bpv_store::repo::beoordelingsverzoeken::add_token(&mut conn, &verzoek.id, &token.hash(), bpv_store::now_utc())?;
+        out.push(("  beoordeling (praktijkloket)".to_owned(), format!("b/{}", token.as_str())));
     }
     Ok(out)
 }
@@ -276,7 +283,7 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("vragenlijst", survey_url.clone()),
         ]);
         for (wie, token) in &links {
-            println!("  {wie:<26}{survey_url}/s/{token}");
+            println!("  {wie:<26}{survey_url}/{token}");
         }
         use std::io::Write;
         let _ = std::io::stdout().flush();

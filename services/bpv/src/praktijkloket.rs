@@ -95,7 +95,7 @@ struct Seeder {
 }
 
 impl Seeder {
-    /// Document `i`: a third still running; the rest finished between a year and a week ago,
+    /// Document `i`: a third still running (the first three end within two weeks); the rest finished between a year and a week ago,
     /// assessed, and four in five of those issued.
     fn document(
         &mut self,
@@ -111,8 +111,12 @@ impl Seeder {
             werk.extend(dossier.werkprocessen().next().map(|(_, w)| w.code.to_string()));
         }
         let running = i.is_multiple_of(3);
-        let einde = if running {
-            today + Days::new(rng.random_range(10..120))
+        let einde = if running && i < 9 {
+            // The first few end within two weeks: the dispatcher mails their praktijkopleiders the
+            // assessment link (`scheduling.beoordeling_lead_days`).
+            today + Days::new(rng.random_range(7..14))
+        } else if running {
+            today + Days::new(rng.random_range(15..120))
         } else {
             today - Days::new(rng.random_range(7..365))
         };

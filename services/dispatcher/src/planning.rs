@@ -124,7 +124,8 @@ fn outbox_rows(
             let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
             Some(DeliveryRow {
                 id: new_id(),
-                invitation_id,
+                invitation_id: Some(invitation_id),
+                verzoek_id: None,
                 soort: *soort,
                 nummer: *nummer,
                 recipient: to,

@@ -14,6 +14,8 @@ pub struct Summary {
     pub invitations_created: usize,
     pub invitations_rescheduled: usize,
     pub invitations_cancelled: usize,
+    /// Praktijkloket assessment requests planned (each with its mail, counted in `planned` too).
+    pub beoordelingsverzoeken: usize,
     /// Messages accepted by the server (a digest counts once).
     pub sent: usize,
     /// Mails that failed temporarily and will be tried again.

@@ -182,6 +182,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard", web::get().to(dashboard::show))
             .route("/dashboard/export.csv", web::get().to(dashboard::export))
             .route("/dashboard/datakwaliteit", web::get().to(dashboard::kwaliteit))
+            .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

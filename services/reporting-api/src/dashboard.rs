@@ -273,6 +273,49 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     }
 }
 
+/// `GET /dashboard/praktijkverklaringen`: the Praktijkloket's counts tab — valid
+/// praktijkverklaringen per year, sector, qualification and doelgroep; a school its own, SBB
+/// national or one instelling (the same counting as `/v1/praktijkverklaringen/aantallen`).
+pub async fn praktijkverklaringen(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let vraag = match crate::api::alleen_instelling(&req, "/dashboard/praktijkverklaringen") {
+        Ok(v) => v,
+        Err(p) => return p.to_response(),
+    };
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<_, Problem> {
+        let Some((kijker, naam)) = viewer(&st, &s)? else {
+            return Ok(None);
+        };
+        let selectie = Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(&kijker, &st.data.names())?;
+        let aantallen = crate::praktijkverklaringen::tellen(&st, selectie.brin.clone())?;
+        let keuzes: Vec<(String, String)> = if matches!(kijker, Kijker::Sbb) {
+            st.data.names().instellingen.iter().map(|(b, n)| (b.clone(), n.clone())).collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Some((kijker, naam, selectie.brin, aantallen, keuzes)))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some((kijker, naam, gekozen, a, keuzes)))) => {
+            let ctx = minijinja::context! {
+                naam => naam,
+                sbb => matches!(kijker, Kijker::Sbb),
+                gekozen => gekozen,
+                keuzes => keuzes,
+                a => a,
+            };
+            state.views.render(StatusCode::OK, "praktijkverklaringen.html", ctx)
+        }
+        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
 /// `GET /dashboard/export.csv`: the export for the logged-in user.
 pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(s) = session(&req, &state.keys) else {

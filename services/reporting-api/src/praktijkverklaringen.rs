@@ -60,35 +60,37 @@ pub async fn aantallen(
     let selectie = Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(&kijker, &state.data.names())?;
     let st = state.clone();
     let brin = selectie.brin.clone();
-    let body = bpv_web::service::blocking(move || {
-        let mut conn = st.conn()?;
-        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
-        let rows = praktijkloket::geldige(&mut conn, brin.as_deref()).map_err(store)?;
-        let kwalificaties: std::collections::HashMap<String, (String, String)> =
-            referentie::list_kwalificaties(&mut conn)
-                .map_err(store)?
-                .into_iter()
-                .map(|k| (k.crebo, (k.naam, k.sector)))
-                .collect();
-        let counts = praktijkleren::tel(rows.iter().map(|(d, c, g)| (*d, c.as_str(), g.as_str())), |c| {
-            kwalificaties.get(c).map(|(_, s)| s.clone())
-        });
-        Ok(Aantallen {
-            instelling: brin,
-            totaal: counts.iter().map(|a| a.aantal).sum(),
-            aantallen: counts
-                .into_iter()
-                .map(|a| AantalRegel {
-                    kwalificatie: kwalificaties.get(&a.crebo).map(|(n, _)| n.clone()).unwrap_or_default(),
-                    jaar: a.jaar,
-                    sector: a.sector,
-                    crebo: a.crebo,
-                    doelgroep: a.doelgroep,
-                    aantal: a.aantal,
-                })
-                .collect(),
-        })
-    })
-    .await?;
+    let body = bpv_web::service::blocking(move || tellen(&st, brin)).await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The valid praktijkverklaringen of one instelling (or all), counted with their qualification's
+/// name and sector: the API's answer and the dashboard tab's table.
+pub fn tellen(st: &AppState, brin: Option<String>) -> Result<Aantallen, Problem> {
+    let mut conn = st.conn()?;
+    let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    let rows = praktijkloket::geldige(&mut conn, brin.as_deref()).map_err(store)?;
+    let kwalificaties: std::collections::HashMap<String, (String, String)> = referentie::list_kwalificaties(&mut conn)
+        .map_err(store)?
+        .into_iter()
+        .map(|k| (k.crebo, (k.naam, k.sector)))
+        .collect();
+    let counts = praktijkleren::tel(rows.iter().map(|(d, c, g)| (*d, c.as_str(), g.as_str())), |c| {
+        kwalificaties.get(c).map(|(_, s)| s.clone())
+    });
+    Ok(Aantallen {
+        instelling: brin,
+        totaal: counts.iter().map(|a| a.aantal).sum(),
+        aantallen: counts
+            .into_iter()
+            .map(|a| AantalRegel {
+                kwalificatie: kwalificaties.get(&a.crebo).map(|(n, _)| n.clone()).unwrap_or_default(),
+                jaar: a.jaar,
+                sector: a.sector,
+                crebo: a.crebo,
+                doelgroep: a.doelgroep,
+                aantal: a.aantal,
+            })
+            .collect(),
+    })
 }

@@ -23,6 +23,7 @@ impl Views {
         env.add_template("login.html", include_str!("../templates/login.html"))?;
         env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
         env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
+        env.add_template("praktijkverklaringen.html", include_str!("../templates/praktijkverklaringen.html"))?;
         Ok(Views { env })
     }
 

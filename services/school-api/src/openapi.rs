@@ -55,6 +55,7 @@ use crate::api;
         praktijkleren::OordeelRecord,
         api::praktijkloket::DocumentWeergave,
         api::praktijkloket::BeoordelingWeergave,
+        api::praktijkloket::VerzoekWeergave,
         api::praktijkloket::OordeelWeergave,
         api::praktijkloket::VerklaringWeergave,
         api::praktijkloket::Intrekking,

@@ -13,7 +13,7 @@ use bpv_store::DbPool;
 use bpv_web::Settings;
 
 use crate::state::State;
-use crate::{pages, views::Views};
+use crate::{beoordeling, pages, views::Views};
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -81,7 +81,13 @@ impl Application {
                         .route("/s/{token}", web::head().to(pages::show))
                         .route("/s/{token}", web::post().to(pages::submit))
                         .route("/afmelden/{token}", web::get().to(pages::optout_page))
-                        .route("/afmelden/{token}", web::post().to(pages::optout)),
+                        .route("/afmelden/{token}", web::post().to(pages::optout))
+                        // The Praktijkloket's assessment by link.
+                        .route("/b/{token}", web::get().to(beoordeling::show))
+                        .route("/b/{token}", web::head().to(beoordeling::show))
+                        .route("/b/{token}", web::post().to(beoordeling::submit))
+                        .route("/b/{token}/afmelden", web::get().to(beoordeling::decline_page))
+                        .route("/b/{token}/afmelden", web::post().to(beoordeling::decline)),
                 )
         })
         .listen(listener)?

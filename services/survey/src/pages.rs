@@ -33,7 +33,7 @@ enum Lookup {
     Closed(NaiveDate),
 }
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
 }
 
@@ -104,7 +104,7 @@ fn refused(state: &State, lookup: &Lookup) -> HttpResponse {
     state.views.page(status, &Page::Melding(Melding { titel: titel.into(), tekst }))
 }
 
-fn failure(state: &State, e: &Failed) -> HttpResponse {
+pub(crate) fn failure(state: &State, e: &Failed) -> HttpResponse {
     // A busy pool or an absent database is a 503 as in the APIs; anything else a 500. Either way
     // the respondent sees an incident id, never the cause (that is logged).
     let (status, problem) = match e {
@@ -123,14 +123,16 @@ fn failure(state: &State, e: &Failed) -> HttpResponse {
 
 /// Why a request's database work failed.
 #[derive(Debug)]
-enum Failed {
+pub(crate) enum Failed {
     /// No connection: the pool is busy or the database away.
     NoConnection(String),
     /// Anything else.
     Other(String),
 }
 
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, StoreError> + Send + 'static) -> Result<T, Failed> {
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Failed> {
     match web::block(f).await {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(StoreError::Pool(e))) => Err(Failed::NoConnection(e.to_string())),

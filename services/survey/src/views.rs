@@ -76,13 +76,55 @@ pub struct VragenlijstView {
     versie: String,
 }
 
+/// One werkproces on the form.
+#[derive(Debug, Serialize)]
+pub struct WerkprocesView {
+    pub code: String,
+    pub naam: String,
+    /// The form field (and its id): `wp-B1-K1-W1`.
+    pub veld: String,
+    pub keuze: String,
+    pub fout: Option<String>,
+}
+
+/// One kerntaak on the form.
+#[derive(Debug, Serialize)]
+pub struct KerntaakView {
+    pub naam: String,
+    pub werkprocessen: Vec<WerkprocesView>,
+}
+
+/// Every state of the assessment page: the form, a refusal, the thanks, declining.
+#[derive(Debug, Default, Serialize)]
+pub struct BeoordelingView {
+    /// `formulier`, `melding`, `bedankt`, `afmelden`.
+    pub stap: &'static str,
+    pub titel: String,
+    pub tekst: String,
+    pub gedaan: bool,
+    pub voornaam: String,
+    pub opleiding: String,
+    pub crebo: String,
+    pub einddatum: String,
+    pub kerntaken: Vec<KerntaakView>,
+    pub naam: String,
+    pub naam_fout: Option<String>,
+    pub fouten: Vec<(String, String)>,
+    pub afmelden: String,
+}
+
 /// The pages.
 #[derive(Debug)]
 pub enum Page {
     Vragenlijst(Box<VragenlijstView>),
     Bedankt(Thanks),
     Melding(Melding),
-    Afmelden { token: String, gedaan: bool },
+    Afmelden {
+        token: String,
+        gedaan: bool,
+    },
+    /// The Praktijkloket's assessment by link, in each of its states.
+    Beoordeling(Box<BeoordelingView>),
 }
 
 const SCHAAL: [(&str, &str); 6] = [
@@ -183,6 +225,7 @@ impl Views {
         env.add_template("bedankt.html", include_str!("../templates/bedankt.html"))?;
         env.add_template("melding.html", include_str!("../templates/melding.html"))?;
         env.add_template("afmelden.html", include_str!("../templates/afmelden.html"))?;
+        env.add_template("beoordeling.html", include_str!("../templates/beoordeling.html"))?;
         Ok(Self { env })
     }
 
@@ -194,6 +237,7 @@ impl Views {
                 self.render("bedankt.html", minijinja::context! { t => t, student => t.groep == Groep::Student })
             }
             Page::Melding(m) => self.render("melding.html", minijinja::context! { m => m }),
+            Page::Beoordeling(b) => self.render("beoordeling.html", minijinja::context! { b => b }),
             Page::Afmelden { token, gedaan } => {
                 self.render("afmelden.html", minijinja::context! { token => token, gedaan => gedaan })
             }

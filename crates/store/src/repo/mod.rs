@@ -4,10 +4,12 @@
 pub mod aanbieders;
 pub mod api_clients;
 pub mod audit;
+pub mod beoordelingsverzoeken;
 pub mod bpvos;
 pub mod datakwaliteit;
 pub mod deliveries;
 pub mod gemachtigden;
+pub mod idempotentie;
 pub mod instellingen;
 pub mod invitations;
 pub mod medewerkers;

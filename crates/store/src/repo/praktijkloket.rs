@@ -580,6 +580,15 @@ pub fn purge(
         diesel::update(beoordelingen::table.filter(beoordelingen::document_id.eq_any(&ids)))
             .set(beoordelingen::beoordeeld_door.eq(None::<String>))
             .execute(conn)?;
+        // The praktijkopleider's address also sits in the outbox row of the assessment request.
+        let verzoeken = crate::schema::beoordelingsverzoeken::table
+            .filter(crate::schema::beoordelingsverzoeken::document_id.eq_any(&ids))
+            .select(crate::schema::beoordelingsverzoeken::id.nullable());
+        diesel::update(
+            crate::schema::deliveries::table.filter(crate::schema::deliveries::verzoek_id.eq_any(verzoeken)),
+        )
+        .set(crate::schema::deliveries::recipient.eq(None::<String>))
+        .execute(conn)?;
     }
     for (id, _, naam) in &withdrawn {
         diesel::update(praktijkverklaringen::table.find(id))

@@ -35,10 +35,9 @@ pub const REDEN_INGETROKKEN: &str = "ingetrokken";
 macro_rules! mail_log {
     ($bpvo_ids:expr) => {
         deliveries::table
-            .filter(
-                deliveries::invitation_id
-                    .eq_any(invitations::table.filter(invitations::bpvo_id.eq_any($bpvo_ids)).select(invitations::id)),
-            )
+            .filter(deliveries::invitation_id.eq_any(
+                invitations::table.filter(invitations::bpvo_id.eq_any($bpvo_ids)).select(invitations::id.nullable()),
+            ))
             .filter(deliveries::recipient.is_not_null().or(deliveries::last_reply.is_not_null()))
     };
 }
@@ -221,6 +220,8 @@ fn praktijkloket(
 ) -> StoreResult<(u64, u64)> {
     let pl = crate::repo::praktijkloket::purge(conn, today, now, dry_run)?;
     if !dry_run {
+        // Stored answers of Idempotency-Keys may name the learner: gone after a day.
+        crate::repo::idempotentie::purge(conn, now)?;
         let brins: std::collections::BTreeSet<&String> = pl.documenten.keys().chain(pl.verklaringen.keys()).collect();
         for brin in brins {
             let detail = json!({

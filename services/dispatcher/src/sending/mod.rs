@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use bpv_config::Settings;
 use bpv_mailing::{Mailer, SendOutcome, Sender, Templates};
-use bpv_store::repo::{aanbieders, deliveries, referentie};
+use bpv_store::repo::{aanbieders, deliveries, instellingen, referentie};
 use bpv_store::{DbPool, StoreError, now_utc};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
@@ -19,6 +19,7 @@ use crate::summary::Summary;
 
 mod prepare;
 mod record;
+mod verzoek;
 
 use prepare::{Job, Namen, prepare};
 use record::{Ended, record};
@@ -131,10 +132,14 @@ impl Dispatcher {
         let (as_of, dry) = (opts.as_of, opts.dry_run);
         let planned = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry).map_err(DispatchError::from)
+            let invitations = crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
+            let verzoeken = crate::verzoeken::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
+            Ok::<_, DispatchError>((invitations, verzoeken))
         })
         .await??;
-        summary.planned = planned.planned;
+        let (planned, verzoeken) = planned;
+        summary.beoordelingsverzoeken = verzoeken.planned;
+        summary.planned = planned.planned + verzoeken.planned;
         summary.invitations_created = planned.invitations_created;
         summary.invitations_rescheduled = planned.rescheduled;
         summary.invitations_cancelled = planned.cancelled;
@@ -249,6 +254,7 @@ impl Dispatcher {
                     .map(|k| (k.crebo, k.naam))
                     .collect(),
                 aanbieders: aanbieders::list(&mut conn)?.into_iter().map(|a| (a.aanbiedercode, a.naam)).collect(),
+                instellingen: instellingen::list(&mut conn)?.into_iter().map(|i| (i.brin, i.naam)).collect(),
             })
         })
         .await?

@@ -16,16 +16,19 @@ pub(super) struct Job {
     pub(super) deliveries: Vec<DeliveryRow>,
     /// For each delivery: its invitation, and the student's invitation whose link rides along.
     pub(super) invitations: Vec<(InvitationRow, Option<InvitationRow>)>,
+    /// An assessment request's mail (then `invitations` is empty).
+    pub(super) verzoek_id: Option<String>,
     pub(super) request: MailRequest,
     pub(super) recipient: String,
 }
 
-/// Names the mails show beside codes, read once per run: kwalificaties (crebo → naam) and the
-/// registered aanbieders (aanbiedercode → naam).
+/// Names the mails show beside codes, read once per run: kwalificaties (crebo → naam), the
+/// registered aanbieders (aanbiedercode → naam) and instellingen (brin → naam).
 #[derive(Debug, Default)]
 pub(crate) struct Namen {
     pub(super) kwalificaties: HashMap<String, String>,
     pub(super) aanbieders: HashMap<String, String>,
+    pub(super) instellingen: HashMap<String, String>,
 }
 
 pub(super) fn voornaam(naam: Option<&str>) -> String {
@@ -43,6 +46,9 @@ pub(super) fn prepare(
     digest: bool,
 ) -> Result<(Vec<Job>, usize), StoreError> {
     let now = now_utc();
+    let (verzoeken, claimed): (Vec<_>, Vec<_>) = claimed.into_iter().partition(|d| d.verzoek_id.is_some());
+    let (verzoek_jobs, verzoek_skipped) =
+        super::verzoek::prepare(conn, owner, verzoeken, today, now, namen, survey_base)?;
     let (ready, skipped) = ready_or_skipped(conn, owner, claimed, today, now)?;
     let links = mint_links(conn, &ready, now)?;
     let url = |inv: &InvitationRow, path: &str| -> String {
@@ -70,7 +76,7 @@ pub(super) fn prepare(
         let recipient = d.recipient.clone().unwrap_or_default();
         let kind = match d.soort {
             Soort::Herinnering => MailKind::Herinnering { nummer: u32::try_from(d.nummer).unwrap_or(1) },
-            Soort::Uitnodiging => MailKind::Uitnodiging,
+            Soort::Uitnodiging | Soort::Beoordelingsverzoek => MailKind::Uitnodiging,
         };
         if digest && groep == Groep::Praktijkopleider && d.soort == Soort::Uitnodiging {
             digestible.push((recipient.clone(), single.len()));
@@ -83,6 +89,7 @@ pub(super) fn prepare(
             request: MailRequest { to_email: recipient.clone(), to_name, groep, kind, items: vec![item] },
             deliveries: vec![d],
             invitations: vec![(inv, along)],
+            verzoek_id: None,
             recipient,
         }));
     }
@@ -93,7 +100,7 @@ pub(super) fn prepare(
             joins.insert(first, rest.to_vec());
         }
     }
-    let mut jobs: Vec<Job> = Vec::new();
+    let mut jobs: Vec<Job> = verzoek_jobs;
     for i in 0..single.len() {
         let Some(mut job) = single[i].take() else { continue };
         for j in joins.remove(&i).unwrap_or_default() {
@@ -105,7 +112,7 @@ pub(super) fn prepare(
         }
         jobs.push(job);
     }
-    Ok((jobs, skipped))
+    Ok((jobs, skipped + verzoek_skipped))
 }
 
 /// A claimed mail that may go out: (delivery, invitation, bpvo, student invitation riding along).
@@ -121,7 +128,7 @@ fn ready_or_skipped(
     today: NaiveDate,
     now: chrono::NaiveDateTime,
 ) -> Result<(Vec<Ready>, usize), StoreError> {
-    let inv_ids: Vec<String> = claimed.iter().map(|d| d.invitation_id.clone()).collect();
+    let inv_ids: Vec<String> = claimed.iter().filter_map(|d| d.invitation_id.clone()).collect();
     let invs: HashMap<String, InvitationRow> =
         invitations::by_ids(conn, &inv_ids)?.into_iter().map(|i| (i.id.clone(), i)).collect();
     let bpvo_ids: Vec<String> = invs.values().map(|i| i.bpvo_id.clone()).collect();
@@ -140,7 +147,7 @@ fn ready_or_skipped(
     // (delivery, invitation, bpvo, student invitation riding along)
     let mut ready: Vec<Ready> = Vec::new();
     for d in claimed {
-        let inv = invs.get(&d.invitation_id);
+        let inv = d.invitation_id.as_ref().and_then(|id| invs.get(id));
         let bpvo = inv.and_then(|i| bpvo_map.get(&i.bpvo_id));
         let reason = match (inv, bpvo, &d.recipient) {
             (None, ..) | (_, None, _) => Some("uitnodiging niet gevonden"),

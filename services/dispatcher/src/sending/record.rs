@@ -2,7 +2,7 @@
 //! lease (a late writer records nothing).
 
 use bpv_mailing::SendOutcome;
-use bpv_store::repo::{deliveries, invitations};
+use bpv_store::repo::{beoordelingsverzoeken, deliveries, invitations};
 use bpv_store::{DbConnection, Soort, StoreError, now_utc, write_transaction};
 use chrono::NaiveDate;
 
@@ -43,6 +43,16 @@ pub(super) fn record(
     let now = now_utc();
     let ended = write_transaction(conn, |conn| -> Result<Ended, StoreError> {
         match &outcome {
+            SendOutcome::Sent { reply } if job.verzoek_id.is_some() => {
+                let mut late = false;
+                for d in &job.deliveries {
+                    late |= !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)?;
+                }
+                if let (false, Some(id)) = (late, &job.verzoek_id) {
+                    beoordelingsverzoeken::mark_sent(conn, id, today, now)?;
+                }
+                Ok(if late { Ended::Late } else { Ended::Sent })
+            }
             SendOutcome::Sent { reply } => {
                 let mut late = false;
                 for (d, (inv, along)) in job.deliveries.iter().zip(&job.invitations) {

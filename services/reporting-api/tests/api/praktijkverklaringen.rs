@@ -12,7 +12,7 @@ use praktijkleren::{
 };
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{TestApp, WACHTWOORD, problem, spawn_app};
 
 fn d(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -108,6 +108,40 @@ async fn counted_per_year_sector_qualification_and_doelgroep(db: TestDb) {
     problem(app.get("/v1/praktijkverklaringen/aantallen?crebo=25252", &app.school("25AB")).await, 400).await;
     let text = app.get("/v1/praktijkverklaringen/aantallen", &app.sbb()).await.text().await.unwrap();
     assert!(!text.contains("Zoë") && !text.contains("Çelik"), "no names in counts");
+
+    // The dashboard tab shows the same counts: a school its own, SBB national or one instelling.
+    let tab = |email: &'static str, query: &'static str| {
+        let (http, url) = (app.http.clone(), app.url.clone());
+        async move {
+            let login = http
+                .post(format!("{url}/dashboard/inloggen"))
+                .form(&[("email", email), ("wachtwoord", WACHTWOORD)])
+                .send()
+                .await
+                .unwrap();
+            let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
+            let r =
+                http.get(format!("{url}/dashboard/praktijkverklaringen{query}")).header("cookie", cookie).send().await;
+            let r = r.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = tab("gemachtigde@25ab.example", "").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Totaal: <strong>3</strong>"), "{html}");
+    assert!(
+        html.contains(
+            "<td>2026</td><td>MTL</td><td>Assistent logistiek (25252)</td><td>vso</td><td class=\"num\">2</td>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("Zoë"), "no names");
+    let (status, _) = tab("gemachtigde@25ab.example", "?instelling=26CD").await;
+    assert_eq!(status, 403, "a school sees only its own");
+    let (_, html) = tab("analist@sbb.example", "").await;
+    assert!(html.contains("Totaal: <strong>4</strong>"), "SBB: national");
+    let (_, html) = tab("analist@sbb.example", "?instelling=26CD").await;
+    assert!(html.contains("Totaal: <strong>1</strong>"), "SBB: one instelling");
 }
 
 async_backend_tests!(counted_per_year_sector_qualification_and_doelgroep);

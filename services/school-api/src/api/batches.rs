@@ -6,9 +6,9 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_store::UploadBron;
 use bpv_store::repo::upload_batches;
+use bpv_web::Problem;
 use bpv_web::auth::{ApiPrincipal, SCOPE_BPVO_WRITE};
 use bpv_web::problem::internal_error;
-use bpv_web::{InvalidParam, Problem};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
@@ -84,23 +84,6 @@ fn request_hash(media: &str, modus: Modus, herstellen: bool, body: &[u8]) -> Str
     hex::encode(h.finalize())
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, Problem> {
-    let Some(v) = req.headers().get("Idempotency-Key") else { return Ok(None) };
-    let key = v.to_str().unwrap_or("").trim().to_owned();
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (0x21..=0x7e).contains(&b)) {
-        return Err(Problem::invalid_input(
-            "de Idempotency-Key is ongeldig",
-            vec![InvalidParam {
-                name: "Idempotency-Key".into(),
-                code: "pattern".into(),
-                reason: "1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID".into(),
-                reason_en: "1–255 visible ASCII characters, e.g. a UUID".into(),
-            }],
-        ));
-    }
-    Ok(Some(key))
-}
-
 fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
     let reply = if upload::is_refused(antwoord) {
         Reply::problem(&upload::refusal(antwoord))
@@ -134,7 +117,7 @@ pub async fn post(
 ) -> Result<HttpResponse, Problem> {
     principal.require_scope(SCOPE_BPVO_WRITE)?;
     let brin = principal.instelling()?.to_owned();
-    let key = idempotency_key(&req)?;
+    let key = super::idempotentie::key(&req)?;
     let bytes = read_limited(&req, payload, state.limits.max_batch_bytes).await?;
     let modus = query.modus.unwrap_or_default();
     let herstellen = query.herstellen.unwrap_or(false);

@@ -3,6 +3,7 @@
 pub mod batches;
 pub mod body;
 pub mod bpvos;
+pub mod idempotentie;
 pub mod praktijkloket;
 pub mod token;
 
@@ -49,10 +50,10 @@ pub use bpv_web::service::blocking;
 /// An answer built on the blocking pool (where `HttpResponse`, not being `Send`, cannot be made).
 #[derive(Debug)]
 pub struct Reply {
-    status: actix_web::http::StatusCode,
+    pub(crate) status: actix_web::http::StatusCode,
     content_type: &'static str,
     headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {

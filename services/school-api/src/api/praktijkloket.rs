@@ -18,8 +18,8 @@ use praktijkleren::{Begeleidingsdocument, Beoordeling, BeoordelingRecord, Docume
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::Reply;
 use super::body::{media_type, read_limited};
+use super::{Reply, idempotentie};
 use crate::state::AppState;
 
 /// At most this many items per page.
@@ -45,6 +45,9 @@ pub struct DocumentWeergave {
     pub leerdoelen: Option<String>,
     /// The newest beoordeling, if any.
     pub beoordeling: Option<BeoordelingWeergave>,
+    /// The praktijkopleider's assessment request by mail, once planned (14 days before the end
+    /// date, when the document has no beoordeling yet).
+    pub beoordelingsverzoek: Option<VerzoekWeergave>,
     /// Numbers of the verklaringen issued from it, oldest first.
     pub praktijkverklaringen: Vec<String>,
 }
@@ -58,6 +61,23 @@ pub struct BeoordelingWeergave {
     pub beoordeeld_door: Option<String>,
     pub datum: NaiveDate,
     pub werkprocessen: Vec<OordeelWeergave>,
+}
+
+/// Where the praktijkopleider's assessment request stands.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VerzoekWeergave {
+    /// `gepland` (the mail waits for its day), `verstuurd`, `ingevuld` (the beoordeling above
+    /// came through the link) or `afgemeld` (the praktijkopleider declined: record the
+    /// beoordeling through this API).
+    #[schema(example = "verstuurd")]
+    pub status: String,
+    /// The day the mail is (or was) due.
+    pub gepland_op: NaiveDate,
+    /// The day the mail went out.
+    pub verstuurd_op: Option<NaiveDate>,
+    /// The last day the link works.
+    pub open_tot: NaiveDate,
 }
 
 /// One verdict.
@@ -170,11 +190,21 @@ async fn json_body<T: serde::de::DeserializeOwned>(
     payload: web::Payload,
     state: &AppState,
 ) -> Result<T, Problem> {
+    Ok(json_body_bytes(req, payload, state).await?.0)
+}
+
+/// The JSON body parsed, and as sent (an Idempotency-Key's request hash covers the bytes).
+async fn json_body_bytes<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+) -> Result<(T, web::Bytes), Problem> {
     if media_type(req) != "application/json" {
         return Err(Problem::unsupported_media_type("stuur JSON (Content-Type: application/json)"));
     }
     let bytes = read_limited(req, payload, state.limits.max_record_bytes).await?;
-    serde_json::from_slice(&bytes).map_err(|e| bpv_web::problem::invalid_json(&e))
+    let value = serde_json::from_slice(&bytes).map_err(|e| bpv_web::problem::invalid_json(&e))?;
+    Ok((value, bytes))
 }
 
 fn store(e: bpv_store::StoreError) -> Problem {
@@ -225,6 +255,7 @@ fn document_weergave(conn: &mut DbConnection, row: &DocumentRow) -> Result<Docum
         }),
     };
     let verklaringen = repo::verklaringen_of_document(conn, &row.id).map_err(store)?;
+    let verzoek = bpv_store::repo::beoordelingsverzoeken::for_document(conn, &row.id).map_err(store)?;
     Ok(DocumentWeergave {
         document_id: row.document_id.clone(),
         status: row.status.clone(),
@@ -239,6 +270,12 @@ fn document_weergave(conn: &mut DbConnection, row: &DocumentRow) -> Result<Docum
         praktijkopleider_naam: row.praktijkopleider_naam.clone(),
         leerdoelen: row.leerdoelen.clone(),
         beoordeling,
+        beoordelingsverzoek: verzoek.map(|v| VerzoekWeergave {
+            status: v.status.as_str().to_owned(),
+            gepland_op: v.scheduled_on,
+            verstuurd_op: v.sent_on,
+            open_tot: v.closes_on,
+        }),
         praktijkverklaringen: verklaringen.into_iter().map(|v| v.nummer).collect(),
     })
 }
@@ -441,7 +478,7 @@ pub async fn delete_document(
 /// Record the school's beoordeling of a document: a verdict on each of its werkprocessen.
 #[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/beoordelingen", operation_id = "legBeoordelingVast",
     tag = "praktijkloket",
-    params(("documentId" = String, Path)),
+    params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     request_body = praktijkleren::BeoordelingRecord,
     security(("bearer" = ["praktijkloket:write"])),
     responses(
@@ -450,7 +487,8 @@ pub async fn delete_document(
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json", description = "Het document is ingetrokken"),
+        (status = 409, body = Problem, content_type = "application/problem+json", description = "Het document is ingetrokken, of zijn persoonsgegevens zijn na de bewaartermijn verwijderd (stuur het document opnieuw)"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Idempotency-Key eerder gebruikt voor een ander verzoek"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn post_beoordeling(
@@ -461,30 +499,36 @@ pub async fn post_beoordeling(
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     let brin = instelling(&principal)?;
-    let record: BeoordelingRecord = json_body(&req, payload, &state).await?;
+    let (record, bytes): (BeoordelingRecord, _) = json_body_bytes(&req, payload, &state).await?;
     let (kind, actor_id) = client_actor(&principal);
+    let sleutel = idempotentie::sleutel(&req, &actor_id, &bytes)?;
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.conn()?;
         bpv_store::write_transaction(&mut conn, |conn| {
-            let row = own_document(conn, &brin, &path)?;
-            let document = usable(&row)?;
-            let beoordeling = Beoordeling::from_record(&document, &record, today())
-                .map_err(|e| Problem::invalid_input("de beoordeling is ongeldig", params_from_validation("", &e)))?;
-            let now = bpv_store::now_utc();
-            repo::insert_beoordeling(conn, &repo::BeoordelingRow::new(&row.id, &beoordeling, now)).map_err(store)?;
-            let detail = serde_json::json!({ "documentId": row.document_id, "beheerst": beoordeling.beheerst().len() });
-            audit::append(
-                conn,
-                now,
-                Actor { kind, id: &actor_id },
-                Some(&brin),
-                "beoordeling.vastgelegd",
-                &detail,
-                None,
-            )
-            .map_err(store)?;
-            Ok(Reply::json(StatusCode::CREATED, &document_weergave(conn, &row)?))
+            idempotentie::eenmalig(conn, sleutel.as_ref(), |conn| {
+                let row = own_document(conn, &brin, &path)?;
+                let document = usable(&row)?;
+                let beoordeling = Beoordeling::from_record(&document, &record, today()).map_err(|e| {
+                    Problem::invalid_input("de beoordeling is ongeldig", params_from_validation("", &e))
+                })?;
+                let now = bpv_store::now_utc();
+                repo::insert_beoordeling(conn, &repo::BeoordelingRow::new(&row.id, &beoordeling, now))
+                    .map_err(store)?;
+                let detail =
+                    serde_json::json!({ "documentId": row.document_id, "beheerst": beoordeling.beheerst().len() });
+                audit::append(
+                    conn,
+                    now,
+                    Actor { kind, id: &actor_id },
+                    Some(&brin),
+                    "beoordeling.vastgelegd",
+                    &detail,
+                    None,
+                )
+                .map_err(store)?;
+                Ok(Reply::json(StatusCode::CREATED, &document_weergave(conn, &row)?))
+            })
         })
     })
     .await
@@ -504,7 +548,7 @@ pub fn new_verificatiecode() -> String {
 /// Issue a praktijkverklaring from a document and its newest beoordeling.
 #[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring", operation_id = "geefPraktijkverklaringAf",
     tag = "praktijkloket",
-    params(("documentId" = String, Path)),
+    params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 201, body = VerklaringWeergave, description = "Afgegeven"),
@@ -512,64 +556,68 @@ pub fn new_verificatiecode() -> String {
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Er is al een geldige verklaring van dit document, of het document is ingetrokken"),
-        (status = 422, body = Problem, content_type = "application/problem+json", description = "Geen beoordeling, niets beheerst, of het leerbedrijf was niet erkend"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Geen beoordeling, niets beheerst, het leerbedrijf was niet erkend, of de Idempotency-Key hoorde bij een ander verzoek"),
     ))]
 pub async fn post_verklaring(
+    req: HttpRequest,
     principal: ApiPrincipal,
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, Problem> {
     let brin = instelling(&principal)?;
     let (kind, actor_id) = client_actor(&principal);
+    let sleutel = idempotentie::sleutel(&req, &actor_id, b"")?;
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.conn()?;
         bpv_store::write_transaction(&mut conn, |conn| {
-            let row = own_document(conn, &brin, &path)?;
-            let document = usable(&row)?;
-            let beoordeling = repo::latest_beoordeling(conn, &row.id)
-                .map_err(store)?
-                .map(|b| b.to_domain())
-                .transpose()
+            idempotentie::eenmalig(conn, sleutel.as_ref(), |conn| {
+                let row = own_document(conn, &brin, &path)?;
+                let document = usable(&row)?;
+                let beoordeling = repo::latest_beoordeling(conn, &row.id)
+                    .map_err(store)?
+                    .map(|b| b.to_domain())
+                    .transpose()
+                    .map_err(store)?;
+                let erkenningen = referentie::erkenningen_for(conn, &row.leerbedrijf_id)
+                    .map_err(store)?
+                    .into_iter()
+                    .filter_map(|e| erkenning(&e))
+                    .collect::<Vec<_>>();
+                let eerdere = repo::verklaringen_of_document(conn, &row.id)
+                    .map_err(store)?
+                    .iter()
+                    .map(VerklaringRow::to_domain)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(store)?;
+                let day = today();
+                let nummer = repo::next_nummer(conn, chrono::Datelike::year(&day)).map_err(store)?;
+                let verklaring = praktijkleren::issue(
+                    &document,
+                    beoordeling.as_ref(),
+                    &erkenningen,
+                    &eerdere,
+                    nummer,
+                    new_verificatiecode(),
+                    day,
+                )
+                .map_err(|w| weigering(&w))?;
+                let now = bpv_store::now_utc();
+                let stored = VerklaringRow::new(&verklaring, &row, document.leerling.naam.as_str(), now);
+                repo::insert_verklaring(conn, &stored).map_err(store)?;
+                let detail = serde_json::json!({ "documentId": row.document_id, "nummer": stored.nummer });
+                audit::append(
+                    conn,
+                    now,
+                    Actor { kind, id: &actor_id },
+                    Some(&brin),
+                    "praktijkverklaring.afgegeven",
+                    &detail,
+                    None,
+                )
                 .map_err(store)?;
-            let erkenningen = referentie::erkenningen_for(conn, &row.leerbedrijf_id)
-                .map_err(store)?
-                .into_iter()
-                .filter_map(|e| erkenning(&e))
-                .collect::<Vec<_>>();
-            let eerdere = repo::verklaringen_of_document(conn, &row.id)
-                .map_err(store)?
-                .iter()
-                .map(VerklaringRow::to_domain)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(store)?;
-            let day = today();
-            let nummer = repo::next_nummer(conn, chrono::Datelike::year(&day)).map_err(store)?;
-            let verklaring = praktijkleren::issue(
-                &document,
-                beoordeling.as_ref(),
-                &erkenningen,
-                &eerdere,
-                nummer,
-                new_verificatiecode(),
-                day,
-            )
-            .map_err(|w| weigering(&w))?;
-            let now = bpv_store::now_utc();
-            let stored = VerklaringRow::new(&verklaring, &row, document.leerling.naam.as_str(), now);
-            repo::insert_verklaring(conn, &stored).map_err(store)?;
-            let detail = serde_json::json!({ "documentId": row.document_id, "nummer": stored.nummer });
-            audit::append(
-                conn,
-                now,
-                Actor { kind, id: &actor_id },
-                Some(&brin),
-                "praktijkverklaring.afgegeven",
-                &detail,
-                None,
-            )
-            .map_err(store)?;
-            Ok(Reply::json(StatusCode::CREATED, &verklaring_weergave(&st, stored, row.document_id.clone())))
+                Ok(Reply::json(StatusCode::CREATED, &verklaring_weergave(&st, stored, row.document_id.clone())))
+            })
         })
     })
     .await
@@ -668,7 +716,7 @@ pub async fn get_verklaring(
 /// `ingetrokken`); a corrected one is a new verklaring from the document.
 #[utoipa::path(post, path = "/v1/praktijkverklaringen/{nummer}/intrekking", operation_id = "trekPraktijkverklaringIn",
     tag = "praktijkloket",
-    params(("nummer" = String, Path)),
+    params(("nummer" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     request_body = Intrekking,
     security(("bearer" = ["praktijkloket:write"])),
     responses(
@@ -679,6 +727,7 @@ pub async fn get_verklaring(
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Was al ingetrokken"),
         (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json", description = "Idempotency-Key eerder gebruikt voor een ander verzoek"),
     ))]
 pub async fn withdraw_verklaring(
     req: HttpRequest,
@@ -688,7 +737,7 @@ pub async fn withdraw_verklaring(
     payload: web::Payload,
 ) -> Result<HttpResponse, Problem> {
     let brin = instelling(&principal)?;
-    let body: Intrekking = json_body(&req, payload, &state).await?;
+    let (body, bytes): (Intrekking, _) = json_body_bytes(&req, payload, &state).await?;
     let reden = body.reden.as_deref().map(str::trim).unwrap_or_default().to_owned();
     if reden.is_empty() || reden.chars().count() > 500 || reden.chars().any(char::is_control) {
         return Err(Problem::invalid_input(
@@ -702,29 +751,32 @@ pub async fn withdraw_verklaring(
         ));
     }
     let (kind, actor_id) = client_actor(&principal);
+    let sleutel = idempotentie::sleutel(&req, &actor_id, &bytes)?;
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.conn()?;
         bpv_store::write_transaction(&mut conn, |conn| {
-            let v = own_verklaring(conn, &brin, &path)?;
-            if !repo::withdraw_verklaring(conn, &v.id, today(), &reden).map_err(store)? {
-                return Err(Problem::conflict(format!("praktijkverklaring {} was al ingetrokken", v.nummer)));
-            }
-            let now = bpv_store::now_utc();
-            let detail = serde_json::json!({ "nummer": v.nummer });
-            audit::append(
-                conn,
-                now,
-                Actor { kind, id: &actor_id },
-                Some(&brin),
-                "praktijkverklaring.ingetrokken",
-                &detail,
-                None,
-            )
-            .map_err(store)?;
-            let v = own_verklaring(conn, &brin, &path)?;
-            let doc = document_key(conn, &v.document_id)?;
-            Ok(Reply::json(StatusCode::OK, &verklaring_weergave(&st, v, doc)))
+            idempotentie::eenmalig(conn, sleutel.as_ref(), |conn| {
+                let v = own_verklaring(conn, &brin, &path)?;
+                if !repo::withdraw_verklaring(conn, &v.id, today(), &reden).map_err(store)? {
+                    return Err(Problem::conflict(format!("praktijkverklaring {} was al ingetrokken", v.nummer)));
+                }
+                let now = bpv_store::now_utc();
+                let detail = serde_json::json!({ "nummer": v.nummer });
+                audit::append(
+                    conn,
+                    now,
+                    Actor { kind, id: &actor_id },
+                    Some(&brin),
+                    "praktijkverklaring.ingetrokken",
+                    &detail,
+                    None,
+                )
+                .map_err(store)?;
+                let v = own_verklaring(conn, &brin, &path)?;
+                let doc = document_key(conn, &v.document_id)?;
+                Ok(Reply::json(StatusCode::OK, &verklaring_weergave(&st, v, doc)))
+            })
         })
     })
     .await

@@ -295,7 +295,77 @@ async fn another_school_sees_nothing_and_scopes_count(db: TestDb) {
     problem(send(&app, reqwest::Method::GET, "/v1/praktijkverklaringen", &read, None).await, 403).await;
 }
 
+/// A retried POST under the same Idempotency-Key gets the first answer and does nothing twice: no
+/// second beoordeling, no second verklaring (where a plain retry is a 409), no second
+/// withdrawal; the same key for another request is a 422; another client's same key is its own.
+async fn an_idempotency_key_makes_a_retried_post_safe(db: TestDb) {
+    let app = spawn_app(db).await;
+    prepare(&app, None);
+    let t = app.token("c-25ab-pl").await;
+    let doc = document("25252", &["B1-K1-W1", "B1-K1-W2"]);
+    assert_eq!(
+        send(&app, reqwest::Method::PUT, "/v1/begeleidingsdocumenten/SIS-9", &t, Some(&doc)).await.status(),
+        201
+    );
+    let post = |path: &str, key: &'static str, body: Option<Value>| {
+        let (http, url, t) = (app.http.clone(), format!("{}{path}", app.url), t.clone());
+        async move {
+            let mut r = http.post(url).bearer_auth(t).header("Idempotency-Key", key);
+            if let Some(b) = body {
+                r = r.json(&b);
+            }
+            r.send().await.unwrap()
+        }
+    };
+    let b = beoordeling(&[("B1-K1-W1", "beheerst"), ("B1-K1-W2", "nogNiet")]);
+    let first = post("/v1/begeleidingsdocumenten/SIS-9/beoordelingen", "k-1", Some(b.clone())).await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    let again = post("/v1/begeleidingsdocumenten/SIS-9/beoordelingen", "k-1", Some(b.clone())).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap(), first, "the first answer, again");
+    let log = audit::list(&mut app.db.conn(), Some("25AB"), None, 50).unwrap();
+    assert_eq!(log.iter().filter(|e| e.action == "beoordeling.vastgelegd").count(), 1, "recorded once");
+    // The same key with another body, or on another path: 422, nothing done.
+    let other = beoordeling(&[("B1-K1-W1", "nogNiet"), ("B1-K1-W2", "nogNiet")]);
+    problem(post("/v1/begeleidingsdocumenten/SIS-9/beoordelingen", "k-1", Some(other)).await, 422).await;
+    problem(post("/v1/begeleidingsdocumenten/SIS-9/praktijkverklaring", "k-1", None).await, 422).await;
+
+    // Issuing: a plain retry is refused (409), a keyed retry answers the same verklaring.
+    let v1 = post("/v1/begeleidingsdocumenten/SIS-9/praktijkverklaring", "k-2", None).await;
+    assert_eq!(v1.status(), 201);
+    let v1: Value = v1.json().await.unwrap();
+    let v2 = post("/v1/begeleidingsdocumenten/SIS-9/praktijkverklaring", "k-2", None).await;
+    assert_eq!(v2.status(), 201);
+    assert_eq!(v2.json::<Value>().await.unwrap()["nummer"], v1["nummer"]);
+    let list: Value =
+        send(&app, reqwest::Method::GET, "/v1/praktijkverklaringen", &t, None).await.json().await.unwrap();
+    assert_eq!(list["totaal"], 1, "one verklaring: {list}");
+
+    // Withdrawing twice under one key: the first answer; without a key the second is a 409.
+    let path = format!("/v1/praktijkverklaringen/{}/intrekking", v1["nummer"].as_str().unwrap());
+    let reden = json!({"reden": "naam verkeerd gespeld"});
+    assert_eq!(post(&path, "k-3", Some(reden.clone())).await.status(), 200);
+    let r = post(&path, "k-3", Some(reden.clone())).await;
+    assert_eq!((r.status().as_u16(), r.headers()["idempotent-replayed"].to_str().unwrap()), (200, "true"));
+    problem(send(&app, reqwest::Method::POST, &path, &t, Some(&reden)).await, 409).await;
+
+    // A malformed key is named.
+    let r = app
+        .http
+        .post(format!("{}/v1/begeleidingsdocumenten/SIS-9/praktijkverklaring", app.url))
+        .bearer_auth(&t)
+        .header("Idempotency-Key", "")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(param_names(&problem(r, 400).await), ["Idempotency-Key"]);
+}
+
 async_backend_tests!(
+    an_idempotency_key_makes_a_retried_post_safe,
     the_whole_flow_from_document_to_verification,
     every_rule_is_a_clear_refusal,
     a_leerbedrijf_without_erkenning_on_the_day_gets_no_verklaring,
