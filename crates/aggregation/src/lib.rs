@@ -4,7 +4,8 @@
 //! Module map: `format` (Dutch number formatting), `questionnaire` (themes, items, versions, as
 //! data in `questionnaires/*.toml`), `answers` (validating and storing one response), `results`
 //! (analysis keys, selections, figures and their definitions), `cells` (the reporting index of
-//! atoms: small-cell suppression that subtraction cannot undo; see docs/privacy.md).
+//! atoms: small-cell suppression that subtraction cannot undo; see docs/privacy.md), `veiligheid`
+//! (the unsafe side of the safety items and the k-safe signal per leerbedrijf).
 //!
 //! # Example
 //!
@@ -48,6 +49,7 @@ pub mod datakwaliteit;
 pub mod format;
 pub mod questionnaire;
 pub mod results;
+pub mod veiligheid;
 
 pub use answers::{
     AnswerError, Answers, Antwoord, MELDING_CIJFER, MELDING_CIJFER_NVT, MELDING_ONBEKEND, MELDING_SCHAAL,

@@ -115,6 +115,10 @@ pub struct Item {
     pub tekst_praktijkopleider: String,
     /// The wording for the student (addressed with "je").
     pub tekst_student: String,
+    /// Sociale veiligheid and stagediscriminatie: what the item asks about (see
+    /// [`crate::veiligheid`]); `None` for every other item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub veiligheid: Option<crate::veiligheid::Veiligheid>,
 }
 
 impl Item {

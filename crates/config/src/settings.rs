@@ -52,6 +52,38 @@ pub struct Settings {
     pub scheduling: bpv_scheduling::SchedulingSettings,
     #[serde(default)]
     pub http: HttpSettings,
+    #[serde(default)]
+    pub veiligheid: VeiligheidSettings,
+}
+
+/// `veiligheid.*`: help for a respondent who answered on the unsafe side of sociale veiligheid or
+/// stagediscriminatie, and the signal per leerbedrijf for SBB (docs/privacy.md, "Signalen").
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct VeiligheidSettings {
+    /// The national reporting point shown on the thank-you page.
+    pub meldpunt_naam: String,
+    pub meldpunt_url: String,
+    /// Shown when the instelling set no contact of its own (`bpv admin instelling set-contact`).
+    pub standaard_hulp: String,
+    /// The signal's rolling window in months.
+    pub venster_maanden: u32,
+    /// Distinct respondents on the unsafe side before a leerbedrijf is flagged.
+    pub min_respondenten: u32,
+}
+
+impl Default for VeiligheidSettings {
+    fn default() -> Self {
+        Self {
+            meldpunt_naam: "Meldpunt Stagediscriminatie".into(),
+            meldpunt_url: "https://www.discriminatie.nl".into(),
+            standaard_hulp: "Praat erover met de vertrouwenspersoon van je school of gebruik de klachtenregeling van \
+                             je school. Je bpv-begeleider of mentor weet waar je die vindt."
+                .into(),
+            venster_maanden: 24,
+            min_respondenten: 3,
+        }
+    }
 }
 
 /// `http.*`: how the services sit behind a proxy.

@@ -26,6 +26,12 @@ pub struct InstellingRow {
     pub verwerkersovereenkomst_getekend_op: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Where its students go for help (vertrouwenspersoon, klachtenprocedure): shown to a
+    /// respondent who answered a safety item on the unsafe side. None: the national text.
+    pub vertrouwenspersoon_tekst: Option<String>,
+    pub vertrouwenspersoon_url: Option<String>,
+    /// The instelling reads the verbeterpunten of its own selections (opt-in).
+    pub verbeterpunten_delen: bool,
 }
 
 impl InstellingRow {

@@ -12,6 +12,9 @@ diesel::table! {
         verwerkersovereenkomst_getekend_op -> Nullable<Date>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        vertrouwenspersoon_tekst -> Nullable<Text>,
+        vertrouwenspersoon_url -> Nullable<Text>,
+        verbeterpunten_delen -> Bool,
     }
 }
 

@@ -201,6 +201,9 @@ pub fn instelling(
             verwerkersovereenkomst_getekend_op: sinds.filter(|_| verwerkersovereenkomst),
             created_at: now,
             updated_at: now,
+            vertrouwenspersoon_tekst: None,
+            vertrouwenspersoon_url: None,
+            verbeterpunten_delen: false,
         },
     )
     .expect("instelling");

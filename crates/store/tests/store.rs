@@ -31,6 +31,9 @@ fn school(db: &TestDb, brin: &str, aanbieder: &str) {
                 verwerkersovereenkomst_getekend_op: None,
                 created_at: now,
                 updated_at: now,
+                vertrouwenspersoon_tekst: None,
+                vertrouwenspersoon_url: None,
+                verbeterpunten_delen: false,
             },
         )
         .unwrap();

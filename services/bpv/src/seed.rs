@@ -247,6 +247,9 @@ fn seed_instellingen(
                 verwerkersovereenkomst_getekend_op: (school.deelname || si % 2 == 0).then_some(sinds),
                 created_at: now,
                 updated_at: now,
+                vertrouwenspersoon_tekst: None,
+                vertrouwenspersoon_url: None,
+                verbeterpunten_delen: false,
             },
         )?;
         summary.instellingen += 1;

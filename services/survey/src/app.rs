@@ -45,6 +45,7 @@ impl Application {
             k: settings.reporting.k,
             questionnaires: Arc::new(Questionnaires::builtin().context("questionnaires")?),
             views: Arc::new(Views::new().context("templates")?),
+            veiligheid: Arc::new(settings.veiligheid.clone()),
         };
         // Per client address (behind a trusted proxy: the real client's) …
         let governor = GovernorConfigBuilder::default()

@@ -8,13 +8,13 @@ use actix_web::{HttpResponse, web};
 use bpv_aggregation::{Questionnaire, validate_answers};
 use bpv_mailing::{SurveyToken, hash_token};
 use bpv_store::models::{BpvoRow, InvitationRow};
-use bpv_store::repo::{aanbieders, invitations, referentie, responses};
+use bpv_store::repo::{aanbieders, instellingen, invitations, referentie, responses};
 use bpv_store::{StoreError, now_utc};
 use bpvo::Groep;
 use chrono::NaiveDate;
 
 use crate::state::State;
-use crate::views::{Form, Melding, Page, Thanks};
+use crate::views::{Form, Hulp, Melding, Page, Thanks};
 
 /// `GET /enquete.css`
 pub async fn stylesheet() -> HttpResponse {
@@ -188,8 +188,12 @@ pub async fn submit(
     let st = state.clone();
     let inv_id = inv.id.clone();
     let g = groep(&inv);
+    let onveilig = bpv_aggregation::veiligheid::onveilig(q, &answers);
+    let aanbiedercode = bpvo.aanbiedercode.clone();
     let stored = blocking(move || {
         let mut conn = st.pool.get()?;
+        // Read before storing, kept only for this page: which help the instelling offers.
+        let contact = if onveilig { instellingen::for_aanbieder(&mut conn, &aanbiedercode)? } else { None };
         let json = answers.to_json();
         let result = responses::submit(
             &mut conn,
@@ -205,7 +209,7 @@ pub async fn submit(
             now_utc(),
         )?;
         let national = responses::national_grade(&mut conn, g.as_str())?;
-        Ok((result, answers.cijfer, national))
+        Ok((result, answers.cijfer, national, contact))
     })
     .await;
     match stored {
@@ -213,7 +217,7 @@ pub async fn submit(
         Ok((Err(responses::Refusal::AlreadyAnswered), ..)) => refused(&state, &Lookup::Answered),
         Ok((Err(responses::Refusal::Closed(d)), ..)) => refused(&state, &Lookup::Closed(d)),
         Ok((Err(responses::Refusal::Cancelled), ..)) => refused(&state, &Lookup::Cancelled),
-        Ok((Ok(_), cijfer, (mean, n))) => state.views.page(
+        Ok((Ok(_), cijfer, (mean, n), contact)) => state.views.page(
             StatusCode::OK,
             &Page::Bedankt(Thanks {
                 groep: g,
@@ -222,8 +226,24 @@ pub async fn submit(
                     .filter(|_| u64::try_from(n).is_ok_and(|n| n >= state.k))
                     .map(|m| bpv_aggregation::decimal_nl(m, 1)),
                 n,
+                hulp: onveilig.then(|| hulp(&state, contact.as_ref())),
             }),
         ),
+    }
+}
+
+/// The help shown after an answer on the unsafe side: the national reporting point and the
+/// instelling's own contact, or the national text when it set none.
+fn hulp(state: &State, instelling: Option<&bpv_store::models::InstellingRow>) -> Hulp {
+    let v = &state.veiligheid;
+    let eigen = instelling.filter(|i| i.vertrouwenspersoon_tekst.is_some() || i.vertrouwenspersoon_url.is_some());
+    Hulp {
+        meldpunt_naam: v.meldpunt_naam.clone(),
+        meldpunt_url: v.meldpunt_url.clone(),
+        school_tekst: eigen
+            .and_then(|i| i.vertrouwenspersoon_tekst.clone())
+            .unwrap_or_else(|| v.standaard_hulp.clone()),
+        school_url: eigen.and_then(|i| i.vertrouwenspersoon_url.clone()),
     }
 }
 

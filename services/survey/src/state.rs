@@ -16,4 +16,6 @@ pub(crate) struct State {
     pub k: u64,
     pub questionnaires: Arc<Questionnaires>,
     pub views: Arc<Views>,
+    /// Where to go for help after an answer on the unsafe side (`veiligheid.*`).
+    pub veiligheid: Arc<bpv_web::settings::VeiligheidSettings>,
 }

@@ -36,6 +36,19 @@ pub struct Thanks {
     /// The national mean for the group (`7,5`), or None when it rests on too few answers.
     pub landelijk: Option<String>,
     pub n: i64,
+    /// Where to go for help: only for a respondent who answered on the unsafe side of sociale
+    /// veiligheid or stagediscriminatie (nothing about that is stored).
+    pub hulp: Option<Hulp>,
+}
+
+/// Where a respondent can go after an unsafe situation: the national reporting point and the
+/// instelling's own contact (or the national text).
+#[derive(Debug, Serialize)]
+pub struct Hulp {
+    pub meldpunt_naam: String,
+    pub meldpunt_url: String,
+    pub school_tekst: String,
+    pub school_url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

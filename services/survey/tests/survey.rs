@@ -382,7 +382,59 @@ async fn health_and_ready_answer(db: TestDb) {
     }
 }
 
+/// An answer on the unsafe side of sociale veiligheid or stagediscriminatie shows, on that
+/// respondent's thank-you page only, where to go: the instelling's own contact (or the national
+/// text) and the national reporting point. A safe answer shows none of it; nothing extra is stored.
+async fn help_follows_an_unsafe_answer_only(db: TestDb) {
+    let app = spawn(db).await;
+    let (safe, _) = open_invitation(&app, "V-1", "student");
+    let form = full_form(&app, &safe, 8).await;
+    let html = app.http.post(format!("{}/s/{safe}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Bedankt!") && !html.contains("hulp-kop"), "no help after safe answers: {html}");
+
+    // The national text while the instelling set no contact of its own.
+    let (unsafe_national, _) = open_invitation(&app, "V-2", "student");
+    let mut form = full_form(&app, &unsafe_national, 6).await;
+    form.insert("sociale_veiligheid_2".into(), "2".into());
+    let html = app
+        .http
+        .post(format!("{}/s/{unsafe_national}", app.url))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"hulp-kop\""), "{html}");
+    assert!(html.contains("vertrouwenspersoon van je school") && html.contains("Meldpunt Stagediscriminatie"));
+    assert!(html.contains("SBB geeft je naam niet door"));
+
+    // The instelling's own contact once it set one.
+    bpv_store::repo::instellingen::set_contact(
+        &mut app.db.conn(),
+        "25AB",
+        Some("Mevrouw De Wit, vertrouwenspersoon ROC Test"),
+        Some("https://roc-test.example/klachten"),
+        now_utc(),
+    )
+    .unwrap();
+    let (unsafe_own, inv) = open_invitation(&app, "V-3", "student");
+    let mut form = full_form(&app, &unsafe_own, 6).await;
+    form.insert("stagediscriminatie_1".into(), "1".into());
+    let html =
+        app.http.post(format!("{}/s/{unsafe_own}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Mevrouw De Wit, vertrouwenspersoon ROC Test"), "{html}");
+    // minijinja writes `/` as `&#x2f;` inside the attribute: the same address for a browser.
+    assert!(html.contains("<a href=\"https:&#x2f;&#x2f;roc-test.example&#x2f;klachten\">"), "{html}");
+    // The answer is stored as any other: the items, nothing about the help.
+    let row = responses::for_invitation(&mut app.db.conn(), &inv).unwrap().unwrap();
+    assert!(row.antwoorden.contains("\"stagediscriminatie_1\":1"));
+    assert!(!row.antwoorden.contains("hulp"));
+}
+
 async_backend_tests!(
+    help_follows_an_unsafe_answer_only,
     health_and_ready_answer,
     each_answer_records_the_link_it_came_through,
     the_national_average_follows_reporting_k,

@@ -43,6 +43,7 @@ pub struct ParticipationChange {
     pub verwerkersovereenkomst_getekend_op: Option<Option<NaiveDate>>,
     pub oin: Option<Option<String>>,
     pub naam: Option<String>,
+    pub verbeterpunten_delen: Option<bool>,
 }
 
 /// Apply a participation change and return the instelling as it now is.
@@ -61,6 +62,9 @@ pub fn set_participation(
     }
     if let Some(v) = change.resultaten_api {
         row.resultaten_api = v;
+    }
+    if let Some(v) = change.verbeterpunten_delen {
+        row.verbeterpunten_delen = v;
     }
     if let Some(v) = change.verwerkersovereenkomst_getekend_op {
         row.verwerkersovereenkomst_getekend_op = v;
@@ -95,4 +99,30 @@ pub(crate) fn lock(conn: &mut DbConnection, brin: &str) -> StoreResult<()> {
         return Err(StoreError::NotFound(format!("instelling {brin} bestaat niet")));
     }
     Ok(())
+}
+
+/// Set (or, with `None`, clear) where the instelling's students go for help with an unsafe
+/// situation: a short text and an address. Returns the instelling as it now is.
+pub fn set_contact(
+    conn: &mut DbConnection,
+    brin: &str,
+    tekst: Option<&str>,
+    url: Option<&str>,
+    now: NaiveDateTime,
+) -> StoreResult<InstellingRow> {
+    diesel::update(dsl::instellingen.find(brin))
+        .set((dsl::vertrouwenspersoon_tekst.eq(tekst), dsl::vertrouwenspersoon_url.eq(url), dsl::updated_at.eq(now)))
+        .execute(conn)?;
+    get(conn, brin)
+}
+
+/// The instelling an aanbieder belongs to.
+pub fn for_aanbieder(conn: &mut DbConnection, aanbiedercode: &str) -> StoreResult<Option<InstellingRow>> {
+    use crate::schema::aanbieders;
+    Ok(dsl::instellingen
+        .inner_join(aanbieders::table)
+        .filter(aanbieders::aanbiedercode.eq(aanbiedercode))
+        .select(InstellingRow::as_select())
+        .first(conn)
+        .optional()?)
 }

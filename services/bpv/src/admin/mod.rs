@@ -113,6 +113,18 @@ pub enum InstellingCommand {
     List,
     /// Change how an instelling takes part; dates as jjjj-mm-dd, `geen` clears one.
     SetParticipation(ParticipationArgs),
+    /// Where the instelling's students go for help (vertrouwenspersoon, klachtenprocedure):
+    /// shown to a respondent who answered on the unsafe side of sociale veiligheid or
+    /// stagediscriminatie. Without options the national text is used again.
+    SetContact {
+        brin: String,
+        /// A short text, e.g. "De vertrouwenspersoon van het Amstelvliet College, 020 123 4567".
+        #[arg(long)]
+        tekst: Option<String>,
+        /// An https address, e.g. the klachtenprocedure's page.
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +145,9 @@ pub struct ParticipationArgs {
     /// OIN (`geen` to clear).
     #[arg(long)]
     pub oin: Option<String>,
+    /// The instelling reads the verbeterpunten of its own selections (k answers at least).
+    #[arg(long)]
+    pub verbeterpunten_delen: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,7 @@ pub(super) fn instelling(conn: &mut DbConnection, command: InstellingCommand) ->
             Ok(())
         }
         InstellingCommand::SetParticipation(args) => set_participation(conn, args),
+        InstellingCommand::SetContact { brin, tekst, url } => set_contact(conn, &brin, tekst, url),
     }
 }
 
@@ -46,6 +47,9 @@ fn instelling_add(conn: &mut DbConnection, brin: String, naam: String, oin: Opti
                 verwerkersovereenkomst_getekend_op: None,
                 created_at: now,
                 updated_at: now,
+                vertrouwenspersoon_tekst: None,
+                vertrouwenspersoon_url: None,
+                verbeterpunten_delen: false,
             },
         )?;
         audit_admin(conn, Some(brin.as_str()), "instelling.add", json!({}))
@@ -75,6 +79,7 @@ fn set_participation(conn: &mut DbConnection, args: ParticipationArgs) -> Result
             })
             .transpose()?,
         naam: None,
+        verbeterpunten_delen: args.verbeterpunten_delen,
     };
     if change == instellingen::ParticipationChange::default() {
         return Err(bad("geef minstens één wijziging op, bv. --verwerkersovereenkomst 2024-01-15 (nothing to change)"));
@@ -91,7 +96,40 @@ fn set_participation(conn: &mut DbConnection, args: ParticipationArgs) -> Result
                 "resultatenApi": row.resultaten_api,
                 "verwerkersovereenkomstGetekendOp": row.verwerkersovereenkomst_getekend_op,
                 "oinGezet": row.oin.is_some(),
+                "verbeterpuntenDelen": row.verbeterpunten_delen,
             }),
+        )
+    })?;
+    show_instelling(conn, &brin)
+}
+
+/// Set or clear the instelling's help contact; prints the result.
+fn set_contact(
+    conn: &mut DbConnection,
+    brin: &str,
+    tekst: Option<String>,
+    url: Option<String>,
+) -> Result<(), CliError> {
+    let brin = parse_brin(brin)?;
+    let tekst = tekst.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    if let Some(t) = &tekst
+        && (t.chars().count() > 300 || t.chars().any(char::is_control))
+    {
+        return Err(bad("--tekst: hoogstens 300 tekens op één regel (at most 300 characters, one line)"));
+    }
+    let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
+    if let Some(u) = &url
+        && (!u.starts_with("https://") || u.len() > 300 || !u.chars().all(|c| c.is_ascii_graphic()))
+    {
+        return Err(bad("--url: een https-adres, bv. https://www.school.nl/klachten (an https address)"));
+    }
+    conn_tx(conn, |conn| {
+        instellingen::set_contact(conn, brin.as_str(), tekst.as_deref(), url.as_deref(), now_utc())?;
+        audit_admin(
+            conn,
+            Some(brin.as_str()),
+            "instelling.set-contact",
+            json!({ "tekst": tekst.is_some(), "url": url }),
         )
     })?;
     show_instelling(conn, &brin)
@@ -105,6 +143,14 @@ fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError>
         ("directe studentbevraging", ja_nee(i.directe_studentbevraging)),
         ("intake gedaan op", opt_date(i.intake_op)),
         ("verwerkersovereenkomst getekend op", opt_date(i.verwerkersovereenkomst_getekend_op)),
+        ("verbeterpunten delen", ja_nee(i.verbeterpunten_delen)),
+        (
+            "hulp bij onveiligheid",
+            match (&i.vertrouwenspersoon_tekst, &i.vertrouwenspersoon_url) {
+                (None, None) => "— (landelijke tekst)".into(),
+                (t, u) => format!("{} {}", t.as_deref().unwrap_or(""), u.as_deref().unwrap_or("")).trim().to_owned(),
+            },
+        ),
         ("resultaten-API", ja_nee(i.resultaten_api)),
         ("neemt deel (direct bevragen)", ja_nee(i.neemt_deel_aan_directe_bevraging())),
     ]);

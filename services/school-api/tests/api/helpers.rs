@@ -71,6 +71,9 @@ fn seed(db: &TestDb) {
                 verwerkersovereenkomst_getekend_op: vo.then(|| d("2024-01-15")),
                 created_at: now,
                 updated_at: now,
+                vertrouwenspersoon_tekst: None,
+                vertrouwenspersoon_url: None,
+                verbeterpunten_delen: false,
             },
         )
         .unwrap();
