@@ -316,3 +316,13 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
     }
     invitation_id
 }
+
+/// Move the bpvo of an invitation to another leerbedrijf (tests of the per-leerbedrijf signal).
+pub fn set_leerbedrijf(conn: &mut DbConnection, invitation_id: &str, leerbedrijf: &str) {
+    use diesel::prelude::*;
+
+    use crate::schema::{bpvos, invitations};
+    let bpvo_id: String =
+        invitations::table.find(invitation_id).select(invitations::bpvo_id).first(conn).expect("invitation");
+    diesel::update(bpvos::table.find(bpvo_id)).set(bpvos::leerbedrijf_id.eq(leerbedrijf)).execute(conn).expect("bpvo");
+}

@@ -379,6 +379,53 @@ fn withdraw_removes_personal_data(db: &TestDb) {
     assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, bpvo::BpvoStatus::Actief);
 }
 
+/// Verbeterpunten (free text that may name anyone) go with the bpvo's personal data: from the
+/// column and from the stored answers JSON; the closed answers stay for the results.
+fn verbeterpunten_go_with_the_personal_data(db: &TestDb) {
+    use bpv_store::schema::responses::dsl;
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let tekst = "Mijn begeleider Jan de Vries (06-12345678) was er nooit.";
+    let qs = bpv_aggregation::Questionnaires::builtin().unwrap();
+    let q = qs.by_version("2024-07").unwrap();
+    let mut form: std::collections::HashMap<String, String> =
+        q.items().map(|(_, i)| (i.code.clone(), "4".to_owned())).collect();
+    form.insert("cijfer".into(), "6".into());
+    form.insert("verbeterpunten".into(), tekst.into());
+    let answers = bpv_aggregation::validate_answers(q, &form).unwrap();
+    let json = answers.to_json();
+    let s = bpv_store::testing::Surveyed {
+        aanbiedercode: "123A456",
+        locatiecode: None,
+        leerweg: "BOL",
+        crebo: "25604",
+        geplande_einddatum: date("2026-06-30"),
+        groep: "student",
+        answer: Some(("2024-07", 6, json.as_str())),
+    };
+    let inv = bpv_store::testing::surveyed(&mut conn, &s, now_utc());
+    diesel::update(dsl::responses.filter(dsl::invitation_id.eq(&inv)))
+        .set(dsl::verbeterpunten.eq(tekst))
+        .execute(&mut conn)
+        .unwrap();
+    let bpvo_id: String = bpv_store::schema::invitations::table
+        .find(&inv)
+        .select(bpv_store::schema::invitations::bpvo_id)
+        .first(&mut conn)
+        .unwrap();
+    assert!(bpvos::withdraw(&mut conn, &bpvo_id, now_utc()).unwrap());
+    let (kolom, opgeslagen, cijfer): (Option<String>, String, i32) = dsl::responses
+        .filter(dsl::invitation_id.eq(&inv))
+        .select((dsl::verbeterpunten, dsl::antwoorden, dsl::cijfer))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(kolom, None);
+    assert!(!opgeslagen.contains("Jan de Vries"), "{opgeslagen}");
+    let na = bpv_aggregation::Answers::from_json(&opgeslagen).unwrap();
+    assert_eq!((na.verbeterpunten, na.cijfer, cijfer), (None, 6, 6), "the closed answers stay");
+    assert_eq!(na.items, answers.items);
+}
+
 fn audit_log_is_append_only(db: &TestDb) {
     let mut conn = db.conn();
     let entry = audit::append(
@@ -461,6 +508,7 @@ fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
 }
 
 backend_tests!(
+    verbeterpunten_go_with_the_personal_data,
     praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,
     concurrent_writers_all_succeed,

@@ -59,7 +59,7 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
             if settings.database.migrate_on_start {
                 bpv_store::run_migrations(&mut conn)?;
             }
-            admin::run(&mut conn, command)
+            admin::run(&mut conn, &settings, command)
         }
     }
 }

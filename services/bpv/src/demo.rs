@@ -93,6 +93,13 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("uitnodigingen", h.invitations.to_string()),
             ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
             ("antwoorden studenten", h.answers_student.to_string()),
+            (
+                "signaal veiligheid",
+                crate::history::signaal_leerbedrijf(&rows).map_or_else(
+                    || "—".into(),
+                    |lb| format!("leerbedrijf {lb} (zie bpv admin signalen, of als SBB het dashboard → Signalen)"),
+                ),
+            ),
         ]);
         seed_praktijkloket(&mut conn, args.seed, today)?;
         // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just

@@ -23,6 +23,16 @@ pub struct History {
     pub answers_student: usize,
 }
 
+/// The demo leerbedrijf whose students more often answer on the unsafe side of sociale
+/// veiligheid, so that SBB's "Signalen" tab has something to show: the one with the most bpvo's.
+pub fn signaal_leerbedrijf(rows: &[BpvoRow]) -> Option<String> {
+    let mut count: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for b in rows {
+        *count.entry(b.leerbedrijf_id.as_str()).or_default() += 1;
+    }
+    count.into_iter().max_by_key(|(lb, n)| (*n, std::cmp::Reverse(*lb))).map(|(lb, _)| lb.to_owned())
+}
+
 /// A grade around `mean` (roughly normal, 1–10).
 fn grade(rng: &mut StdRng, mean: f64) -> u8 {
     let noise: f64 = (0..4).map(|_| rng.random_range(-1.0..1.0)).sum::<f64>() * 0.8;
@@ -40,19 +50,52 @@ fn deelname_per_aanbieder(conn: &mut DbConnection) -> Result<HashMap<String, boo
 }
 
 /// A demo respondent's answers to `q`: a grade around `mean`, and items that lean the way the
-/// grade does (now and then n.v.t.), validated as the survey form would be.
-fn demo_answers(rng: &mut StdRng, q: &Questionnaire, mean: f64) -> Result<Answers, StoreError> {
+/// grade does (now and then n.v.t.), validated as the survey form would be. The safety items are
+/// mostly on the safe side (4 or 5); `onveilig` puts one of them on the unsafe side (2).
+fn demo_answers(rng: &mut StdRng, q: &Questionnaire, mean: f64, onveilig: bool) -> Result<Answers, StoreError> {
     let mut form = HashMap::new();
     let g = grade(rng, mean);
     for (_, item) in q.items() {
         let value = match item.kind {
             ItemKind::Cijfer => g.to_string(),
+            _ if item.code == "sociale_veiligheid_2" && onveilig => "2".into(),
+            _ if item.veiligheid.is_some() => if rng.random_bool(0.6) { "5" } else { "4" }.into(),
             ItemKind::Schaal if rng.random_bool(0.05) => "nvt".into(),
             ItemKind::Schaal => (f64::from(g) / 2.2 + rng.random_range(-1.2..1.2)).round().clamp(1.0, 5.0).to_string(),
         };
         form.insert(item.code.clone(), value);
     }
     validate_answers(q, &form).map_err(|e| StoreError::Corrupt(format!("demo answer invalid: {e:?}")))
+}
+
+/// The stored answer of one demo respondent, with the bpvo's analysis keys.
+fn response_row(
+    b: &BpvoRow,
+    invitation_id: String,
+    groep: Groep,
+    kanaal: Kanaal,
+    answered_at: chrono::NaiveDateTime,
+    a: &Answers,
+    sector: Option<String>,
+) -> ResponseRow {
+    ResponseRow {
+        id: new_id(),
+        invitation_id,
+        submitted_at: answered_at,
+        bron: bpv_store::AntwoordBron::Web,
+        questionnaire_version: a.version.clone(),
+        groep,
+        maand: b.geplande_einddatum.format("%Y-%m").to_string(),
+        aanbiedercode: b.aanbiedercode.clone(),
+        locatiecode: b.locatiecode.clone(),
+        leerweg: b.leerweg.clone(),
+        crebo: b.crebo.clone(),
+        sector,
+        cijfer: i32::from(a.cijfer),
+        antwoorden: a.to_json(),
+        verbeterpunten: None,
+        kanaal,
+    }
 }
 
 /// Fill in the history for every bpvo in `rows` whose survey closed before `today`.
@@ -68,6 +111,8 @@ pub fn seed_history(
     let sectors: HashMap<String, String> =
         referentie::list_kwalificaties(conn)?.into_iter().map(|k| (k.crebo, k.sector)).collect();
     let deelname = deelname_per_aanbieder(conn)?;
+    let signaal = signaal_leerbedrijf(rows);
+    let mut signaal_studenten = 0_u32;
     let mut invs = Vec::new();
     let mut answers = Vec::new();
     let mut h = History::default();
@@ -84,8 +129,10 @@ pub fn seed_history(
         } else if b.praktijkopleider_email.is_some() {
             groups.push((Groep::Student, Kanaal::ViaPraktijkopleider, 0.08, 8.1));
         }
+        let bij_signaal = signaal.as_deref() == Some(b.leerbedrijf_id.as_str());
         for (groep, kanaal, share, mean) in groups {
-            let answered = rng.random_bool(share);
+            // The signal's leerbedrijf is asked often enough to reach k answers.
+            let answered = rng.random_bool(if bij_signaal { 0.9 } else { share });
             let id = new_id();
             let answered_at = sent.checked_add_days(Days::new(rng.random_range(0..30))).unwrap_or(sent).and_time(
                 NaiveTime::from_hms_opt(rng.random_range(7..22), rng.random_range(0..60), 0).unwrap_or_default(),
@@ -113,25 +160,13 @@ pub fn seed_history(
             if !answered {
                 continue;
             }
-            let a = demo_answers(&mut rng, questionnaires.for_date(sent), mean)?;
-            answers.push(ResponseRow {
-                id: new_id(),
-                invitation_id: id,
-                submitted_at: answered_at,
-                bron: bpv_store::AntwoordBron::Web,
-                questionnaire_version: a.version.clone(),
-                groep,
-                maand: b.geplande_einddatum.format("%Y-%m").to_string(),
-                aanbiedercode: b.aanbiedercode.clone(),
-                locatiecode: b.locatiecode.clone(),
-                leerweg: b.leerweg.clone(),
-                crebo: b.crebo.clone(),
-                sector: sectors.get(&b.crebo).cloned(),
-                cijfer: i32::from(a.cijfer),
-                antwoorden: a.to_json(),
-                verbeterpunten: None,
-                kanaal,
-            });
+            // At the signal's leerbedrijf, every second student who answers is on the unsafe side.
+            let onveilig = groep == Groep::Student && bij_signaal && {
+                signaal_studenten += 1;
+                signaal_studenten % 2 == 1
+            };
+            let a = demo_answers(&mut rng, questionnaires.for_date(sent), mean, onveilig)?;
+            answers.push(response_row(b, id, groep, kanaal, answered_at, &a, sectors.get(&b.crebo).cloned()));
             match groep {
                 Groep::Praktijkopleider => h.answers_praktijkopleider += 1,
                 Groep::Student => h.answers_student += 1,

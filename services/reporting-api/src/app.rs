@@ -107,6 +107,7 @@ impl Application {
             pseudoniem_sleutel: Arc::new(crate::antwoorden::pseudoniem_sleutel(
                 settings.auth.jwt_secret.expose_secret(),
             )),
+            signaal: crate::signalen::instellingen(settings),
         };
         let mtls_port = match &settings.mtls {
             Some(m) => Some(run_mtls(m, state.clone())?),
@@ -183,6 +184,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard/export.csv", web::get().to(dashboard::export))
             .route("/dashboard/datakwaliteit", web::get().to(dashboard::kwaliteit))
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
+            .route("/dashboard/signalen", web::get().to(dashboard::signalen))
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

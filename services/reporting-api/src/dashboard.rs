@@ -316,6 +316,67 @@ pub async fn praktijkverklaringen(req: HttpRequest, state: web::Data<AppState>) 
     }
 }
 
+/// `GET /dashboard/signalen`: SBB's "Signalen" tab — leerbedrijven flagged by the safety signal
+/// for the window ending last month (or `?tot=jjjj-mm`). SBB staff only (a school gets a 403 page
+/// and the tab is not in its menu); every read is audited.
+pub async fn signalen(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let tot = match req.query_string() {
+        "" => bpv_aggregation::YearMonth::of(chrono::Local::now().date_naive() - chrono::Months::new(1)),
+        q => match q.strip_prefix("tot=").and_then(|m| m.parse().ok()) {
+            Some(m) => m,
+            None => {
+                return Problem::invalid_input(
+                    "alleen ?tot=jjjj-mm",
+                    vec![bpv_web::InvalidParam {
+                        name: "tot".into(),
+                        code: "pattern".into(),
+                        reason: "een maand als jjjj-mm".into(),
+                        reason_en: "a month as yyyy-mm".into(),
+                    }],
+                )
+                .to_response();
+            }
+        },
+    };
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<_, Problem> {
+        let Some((kijker, naam)) = viewer(&st, &s)? else {
+            return Ok(None);
+        };
+        if !matches!(kijker, Kijker::Sbb) {
+            return Err(Problem::forbidden("signalen zijn alleen voor SBB-medewerkers"));
+        }
+        let mut conn = st.conn()?;
+        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+        let lijst = crate::signalen::bereken(&mut conn, st.data.questionnaires(), &st.signaal, tot).map_err(store)?;
+        let actor = bpv_store::repo::audit::Actor { kind: "medewerker", id: &s.account_id };
+        crate::signalen::audit_read(&mut conn, actor, tot, lijst.len()).map_err(store)?;
+        Ok(Some((naam, lijst)))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some((naam, lijst)))) => {
+            let ctx = minijinja::context! {
+                naam => naam,
+                sbb => true,
+                tot => tot.to_string(),
+                van => bpv_aggregation::veiligheid::venster_start(tot, state.signaal.venster_maanden).to_string(),
+                signalen => lijst,
+                min => state.signaal.min_respondenten,
+                k => state.signaal.k,
+                venster => state.signaal.venster_maanden,
+            };
+            state.views.render(StatusCode::OK, "signalen.html", ctx)
+        }
+        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
 /// `GET /dashboard/export.csv`: the export for the logged-in user.
 pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(s) = session(&req, &state.keys) else {

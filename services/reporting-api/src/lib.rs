@@ -13,6 +13,7 @@ pub mod mtls;
 mod openapi;
 mod praktijkverklaringen;
 pub mod report;
+pub mod signalen;
 mod state;
 mod views;
 

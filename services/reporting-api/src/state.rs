@@ -25,6 +25,8 @@ pub struct AppState {
     pub revoked: bpv_web::auth::Revoked,
     /// Key of the answers' pseudonyms in non-aggregated rows (derived from `auth.jwt_secret`).
     pub pseudoniem_sleutel: Arc<Vec<u8>>,
+    /// The safety signal's window and thresholds (`veiligheid.*`, `reporting.k`).
+    pub signaal: bpv_aggregation::veiligheid::SignaalInstellingen,
 }
 
 impl AppState {

@@ -24,6 +24,7 @@ impl Views {
         env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
         env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
         env.add_template("praktijkverklaringen.html", include_str!("../templates/praktijkverklaringen.html"))?;
+        env.add_template("signalen.html", include_str!("../templates/signalen.html"))?;
         Ok(Views { env })
     }
 

@@ -153,3 +153,24 @@ pub fn insert_many(conn: &mut DbConnection, rows: &[ResponseRow]) -> StoreResult
     }
     Ok(n)
 }
+
+/// One answer as the safety signal reads it: (respondent = invitation id, leerbedrijf, month,
+/// sector, questionnaire version, stored answers JSON).
+pub type SignaalRij = (String, String, String, Option<String>, String, String);
+
+/// The answers of the months from `van_maand` (`jjjj-mm`) on, with the leerbedrijf of their bpvo
+/// (the signal per leerbedrijf; never shown per answer).
+pub fn signaal_rijen(conn: &mut DbConnection, van_maand: &str) -> StoreResult<Vec<SignaalRij>> {
+    Ok(responses::table
+        .inner_join(invitations::table.inner_join(bpvos::table))
+        .filter(responses::maand.ge(van_maand))
+        .select((
+            responses::invitation_id,
+            bpvos::leerbedrijf_id,
+            responses::maand,
+            responses::sector,
+            responses::questionnaire_version,
+            responses::antwoorden,
+        ))
+        .load(conn)?)
+}

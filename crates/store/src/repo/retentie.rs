@@ -253,6 +253,7 @@ pub(crate) fn verwijder(
             deliveries::updated_at.eq(now),
         ))
         .execute(conn)?;
+    verbeterpunten_weg(conn, &ids)?;
     diesel::update(bpvos::table.filter(bpvos::id.eq_any(&ids)))
         .set((
             bpvos::student_naam.eq(None::<String>),
@@ -290,6 +291,38 @@ pub(crate) fn verwijder(
         };
     }
     Ok(mails as u64)
+}
+
+/// The verbeterpunten of these bpvo's answers go with their personal data: free text may name
+/// anyone. Removed from the column and from the stored answers JSON; the closed answers stay.
+fn verbeterpunten_weg(conn: &mut DbConnection, bpvo_ids: &[&str]) -> StoreResult<()> {
+    use crate::schema::responses;
+    let invitation_ids = invitations::table.filter(invitations::bpvo_id.eq_any(bpvo_ids)).select(invitations::id);
+    let rows: Vec<(String, String)> = responses::table
+        .filter(responses::invitation_id.eq_any(invitation_ids))
+        .filter(responses::verbeterpunten.is_not_null().or(responses::antwoorden.not_like("%\"verbeterpunten\":null}")))
+        .select((responses::id, responses::antwoorden))
+        .load(conn)?;
+    for (id, json) in rows {
+        let zonder = match bpv_aggregation::Answers::from_json(&json) {
+            Ok(mut a) => {
+                a.verbeterpunten = None;
+                a.to_json()
+            }
+            // Not the current shape (an old or hand-made row): drop the key wherever it is.
+            Err(_) => match serde_json::from_str::<serde_json::Value>(&json) {
+                Ok(serde_json::Value::Object(mut o)) => {
+                    o.remove("verbeterpunten");
+                    serde_json::Value::Object(o).to_string()
+                }
+                _ => json,
+            },
+        };
+        diesel::update(responses::table.find(&id))
+            .set((responses::verbeterpunten.eq(None::<String>), responses::antwoorden.eq(zonder)))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// One purge record: which bpvo, when, why and which fields.

@@ -17,6 +17,7 @@ mod accounts;
 mod auditlog;
 mod imports;
 mod register;
+mod signalen;
 
 use accounts::{client, gemachtigde, medewerker};
 use auditlog::audit_log;
@@ -77,6 +78,21 @@ pub enum AdminCommand {
     /// Read the audit log (append-only): who did what, when — uploads, logins, admin changes,
     /// non-aggregated reads, purges. Oldest first.
     Audit(AuditArgs),
+    /// Leerbedrijven flagged by the safety signal (sociale veiligheid, stagediscriminatie): at
+    /// least `veiligheid.min_respondenten` distinct respondents on the unsafe side among at least
+    /// `reporting.k` answers in `veiligheid.venster_maanden` months; counts banded. For SBB
+    /// advisers; every read is audited.
+    Signalen(SignalenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SignalenArgs {
+    /// The window's last month (jjjj-mm); default last month.
+    #[arg(long)]
+    pub tot: Option<String>,
+    /// As JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -280,8 +296,13 @@ fn audit_admin(
     Ok(())
 }
 
-pub(crate) fn run(conn: &mut DbConnection, command: AdminCommand) -> Result<(), CliError> {
+pub(crate) fn run(
+    conn: &mut DbConnection,
+    settings: &bpv_web::Settings,
+    command: AdminCommand,
+) -> Result<(), CliError> {
     match command {
+        AdminCommand::Signalen(args) => signalen::signalen(conn, settings, &args),
         AdminCommand::Instelling { command } => instelling(conn, command),
         AdminCommand::Audit(args) => audit_log(conn, args),
         AdminCommand::Aanbieder { command: AanbiederCommand::Add { brin, code, naam } } => {

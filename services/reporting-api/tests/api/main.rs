@@ -11,3 +11,4 @@ mod dashboard;
 mod datakwaliteit;
 mod praktijkverklaringen;
 mod resultaten;
+mod signalen;
