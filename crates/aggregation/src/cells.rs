@@ -481,6 +481,39 @@ impl Index {
         self.layout.result(selectie.groep, &totals, weggelaten, leeg, self.k)
     }
 
+    /// The keys of the answered fine cells a selection counts: exactly the cells of the atoms its
+    /// figures add up (so a list of texts drawn from these cells follows the same k rule).
+    pub fn counted_keys(&self, selectie: &Selectie) -> Vec<AnswerKeys> {
+        let mut out = Vec::new();
+        for (unit, data) in &self.units {
+            if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
+                continue;
+            }
+            let years = selectie.van.map_or(i32::MIN, |m| m.year)..=selectie.tot_en_met.map_or(i32::MAX, |m| m.year);
+            if years.is_empty() {
+                continue;
+            }
+            for (_, year) in data.years.range(years) {
+                for atom in year.atoms.iter().filter(|a| a.sums.responded > 0) {
+                    if coverage(atom, selectie) != Coverage::All {
+                        continue;
+                    }
+                    out.extend(atom.cells.iter().map(|c| AnswerKeys {
+                        groep: unit.groep,
+                        maand: c.maand,
+                        brin: unit.brin.clone(),
+                        aanbiedercode: unit.aanbiedercode.clone(),
+                        locatiecode: c.locatiecode.clone(),
+                        leerweg: c.leerweg.clone(),
+                        crebo: c.crebo.clone(),
+                        sector: c.sector.clone(),
+                    }));
+                }
+            }
+        }
+        out
+    }
+
     /// How many of a selection's answers its figures count (see [`Dekking`]: for measuring the
     /// rule, not for publishing).
     pub fn dekking(&self, selectie: &Selectie) -> Dekking {

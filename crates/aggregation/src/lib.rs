@@ -50,6 +50,7 @@ pub mod format;
 pub mod questionnaire;
 pub mod results;
 pub mod veiligheid;
+pub mod verbeterpunten;
 
 pub use answers::{
     AnswerError, Answers, Antwoord, MELDING_CIJFER, MELDING_CIJFER_NVT, MELDING_ONBEKEND, MELDING_SCHAAL,

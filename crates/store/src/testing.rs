@@ -309,7 +309,8 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
             sector,
             cijfer,
             antwoorden: antwoorden.into(),
-            verbeterpunten: None,
+            // As the survey stores it: the open answer also in a column of its own.
+            verbeterpunten: bpv_aggregation::Answers::from_json(antwoorden).ok().and_then(|a| a.verbeterpunten),
             kanaal: inv.kanaal,
         };
         diesel::insert_into(responses::table).values(&response).execute(conn).expect("response");

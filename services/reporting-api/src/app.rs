@@ -22,7 +22,7 @@ use crate::dashboard;
 use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::views::Views;
-use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen};
+use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen, verbeterpunten};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -173,6 +173,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/ready", web::get().to(api::ready))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .route("/v1/resultaten", web::get().to(api::resultaten))
+            .route("/v1/resultaten/verbeterpunten", web::get().to(verbeterpunten::api))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/filters", web::get().to(api::filters))
             .route("/v1/praktijkverklaringen/aantallen", web::get().to(praktijkverklaringen::aantallen))
@@ -185,6 +186,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard/datakwaliteit", web::get().to(dashboard::kwaliteit))
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard/signalen", web::get().to(dashboard::signalen))
+            .route("/dashboard/verbeterpunten", web::get().to(dashboard::verbeterpunten))
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

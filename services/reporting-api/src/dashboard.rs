@@ -220,6 +220,7 @@ fn results_page(
         href_studenten => href(vraag, thema_code.as_deref(), Some("studenten")),
         href_praktijkopleiders => href(vraag, thema_code.as_deref(), Some("praktijkopleiders")),
         csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
+        verbeterpunten_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/verbeterpunten", 1),
         fouten => fouten,
         k => state.data.k(),
     };
@@ -370,6 +371,44 @@ pub async fn signalen(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
                 venster => state.signaal.venster_maanden,
             };
             state.views.render(StatusCode::OK, "signalen.html", ctx)
+        }
+        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
+/// `GET /dashboard/verbeterpunten`: the verbeterpunten of the selection on the results page —
+/// SBB staff always, a gemachtigde when the instelling opted in; at least k counted answers,
+/// scrubbed and shuffled (`crate::verbeterpunten`); every read audited.
+pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let vraag = match Vraag::parse(req.query_string(), &["thema"]) {
+        Ok((v, _)) => v,
+        Err(p) => return p.to_response(),
+    };
+    let terug = href(&vraag, None, None);
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<_, Problem> {
+        let Some((kijker, naam)) = viewer(&st, &s)? else {
+            return Ok(None);
+        };
+        let selectie = vraag.check(&kijker, &st.data.names())?;
+        let kind = if matches!(kijker, Kijker::Sbb) { "medewerker" } else { "gemachtigde" };
+        let lezer = crate::verbeterpunten::Lezer {
+            actor: bpv_store::repo::audit::Actor { kind, id: &s.account_id },
+            bron: "dashboard",
+        };
+        let v = crate::verbeterpunten::lees(&st, &kijker, &selectie, &lezer)?;
+        Ok(Some((naam, report::SelectieDto::of(&selectie, &st.data.names()), v)))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some((naam, selectie, v)))) => {
+            let ctx = minijinja::context! { naam => naam, s => selectie, v => v, terug => terug };
+            state.views.render(StatusCode::OK, "verbeterpunten.html", ctx)
         }
         Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
         Ok(Err(p)) => p.to_response(),

@@ -80,6 +80,10 @@ pub struct ReportData {
     names: RwLock<Arc<Names>>,
     cache: Mutex<(u64, HashMap<Selectie, Arc<Resultaat>>)>,
     loaded: Mutex<Option<Instant>>,
+    /// The published answers that carry verbeterpunten, by their keys: the ids only (the text is
+    /// read on demand, so a purge removes it everywhere). Absorbed with the answers, so the texts
+    /// a reader sees follow the same publication moments as the figures.
+    teksten: RwLock<HashMap<AnswerKeys, Vec<String>>>,
 }
 
 impl std::fmt::Debug for ReportData {
@@ -104,6 +108,7 @@ impl ReportData {
             names: RwLock::new(Arc::new(Names::default())),
             cache: Mutex::new((0, HashMap::new())),
             loaded: Mutex::new(None),
+            teksten: RwLock::new(HashMap::new()),
         }
     }
 
@@ -159,6 +164,18 @@ impl ReportData {
         result
     }
 
+    /// For a selection: how many answers its figures count, and the ids of those of them that
+    /// carry verbeterpunten (exactly the counted answers: whole atoms, as every figure).
+    pub fn verbeterpunt_ids(&self, selectie: &Selectie) -> (u64, Vec<String>) {
+        let inner = self.read();
+        let counted = inner.index.evaluate(selectie).response.responded;
+        let keys = inner.index.counted_keys(selectie);
+        drop(inner);
+        let teksten = self.teksten.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ids = keys.iter().filter_map(|k| teksten.get(k)).flatten().cloned().collect();
+        (counted, ids)
+    }
+
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
         // A panic while holding the lock leaves sums that were fully added or not at all
         // (`Index::add` does not panic on data), so a poisoned lock is still usable.
@@ -187,9 +204,15 @@ impl ReportData {
             let full = rows.len() as i64 == PAGE;
             let fresh: Vec<KeyedResponse> = rows.into_iter().filter(|r| !progress.recent.contains_key(&r.id)).collect();
             let mut answers = Vec::with_capacity(fresh.len());
+            let mut met_tekst = Vec::new();
             for r in &fresh {
                 match keyed(r) {
-                    Some(a) => answers.push(a),
+                    Some(a) => {
+                        if a.answers.verbeterpunten.is_some() {
+                            met_tekst.push((a.keys.clone(), r.id.clone()));
+                        }
+                        answers.push(a);
+                    }
                     None => {
                         report.unreadable += 1;
                         tracing::warn!(antwoord = %r.id, "stored answer cannot be read; left out of the results");
@@ -199,6 +222,10 @@ impl ReportData {
             if !answers.is_empty() {
                 let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
                 inner.index.absorb(&answers, &[]);
+                let mut teksten = self.teksten.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                for (keys, id) in met_tekst {
+                    teksten.entry(keys).or_default().push(id);
+                }
             }
             report.answers += answers.len();
             for r in fresh {

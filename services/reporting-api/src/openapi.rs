@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use bpv_web::auth::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report};
+use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, verbeterpunten};
 
 /// The reporting API's OpenAPI document.
 #[derive(Debug, OpenApi)]
@@ -24,6 +24,7 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report};
         api::export_csv,
         api::filters,
         praktijkverklaringen::aantallen,
+        verbeterpunten::api,
         antwoorden::json,
         antwoorden::csv,
         datakwaliteit::api,
@@ -34,6 +35,7 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report};
     components(schemas(
         praktijkverklaringen::Aantallen,
         praktijkverklaringen::AantalRegel,
+        verbeterpunten::Verbeterpunten,
         bpv_web::Problem,
         bpv_web::InvalidParam,
         report::Rapport,

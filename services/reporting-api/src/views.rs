@@ -25,6 +25,7 @@ impl Views {
         env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
         env.add_template("praktijkverklaringen.html", include_str!("../templates/praktijkverklaringen.html"))?;
         env.add_template("signalen.html", include_str!("../templates/signalen.html"))?;
+        env.add_template("verbeterpunten.html", include_str!("../templates/verbeterpunten.html"))?;
         Ok(Views { env })
     }
 

@@ -84,6 +84,7 @@ pub fn set_participation(
             dsl::intake_op.eq(row.intake_op),
             dsl::resultaten_api.eq(row.resultaten_api),
             dsl::verwerkersovereenkomst_getekend_op.eq(row.verwerkersovereenkomst_getekend_op),
+            dsl::verbeterpunten_delen.eq(row.verbeterpunten_delen),
             dsl::updated_at.eq(row.updated_at),
         ))
         .execute(conn)?;

@@ -174,3 +174,18 @@ pub fn signaal_rijen(conn: &mut DbConnection, van_maand: &str) -> StoreResult<Ve
         ))
         .load(conn)?)
 }
+
+/// The verbeterpunten of these answers (those that still have one: the purge removes them).
+pub fn verbeterpunten_of(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(crate::repo::CHUNK) {
+        out.extend(
+            responses::table
+                .filter(responses::id.eq_any(chunk))
+                .filter(responses::verbeterpunten.is_not_null())
+                .select(responses::verbeterpunten.assume_not_null())
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(out)
+}

@@ -28,6 +28,24 @@ pub struct SelectieDto {
     pub groep: String,
 }
 
+impl SelectieDto {
+    /// The selection as understood, with the instelling's name.
+    pub fn of(selectie: &bpv_aggregation::Selectie, names: &crate::data::Names) -> Self {
+        SelectieDto {
+            instelling: selectie.brin.clone(),
+            instelling_naam: selectie.brin.as_ref().and_then(|b| names.instellingen.get(b).cloned()),
+            van: selectie.van.map(|m| m.to_string()),
+            tot_en_met: selectie.tot_en_met.map(|m| m.to_string()),
+            aanbieders: selectie.aanbieders.clone(),
+            locaties: selectie.locaties.clone(),
+            leerweg: selectie.leerweg.clone(),
+            sector: selectie.sector.clone(),
+            crebo: selectie.crebo.clone(),
+            groep: super::groep_naam(selectie.groep).into(),
+        }
+    }
+}
+
 /// One published number, or why it is withheld.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -63,18 +63,7 @@ pub fn rapport(data: &ReportData, selectie: &Selectie) -> Rapport {
         })
         .collect();
     Rapport {
-        selectie: SelectieDto {
-            instelling: selectie.brin.clone(),
-            instelling_naam: selectie.brin.as_ref().and_then(|b| names.instellingen.get(b).cloned()),
-            van: selectie.van.map(|m| m.to_string()),
-            tot_en_met: selectie.tot_en_met.map(|m| m.to_string()),
-            aanbieders: selectie.aanbieders.clone(),
-            locaties: selectie.locaties.clone(),
-            leerweg: selectie.leerweg.clone(),
-            sector: selectie.sector.clone(),
-            crebo: selectie.crebo.clone(),
-            groep: groep_naam(selectie.groep).into(),
-        },
+        selectie: SelectieDto::of(selectie, &names),
         k: land.k,
         respons: ResponsPaar { instelling: own.as_deref().map(Respons::of), landelijk: Respons::of(&land) },
         niet_meegeteld: NietMeegeteld::of(own.as_deref(), &land),

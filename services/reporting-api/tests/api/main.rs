@@ -12,3 +12,4 @@ mod datakwaliteit;
 mod praktijkverklaringen;
 mod resultaten;
 mod signalen;
+mod verbeterpunten;

@@ -1,0 +1,135 @@
+//! Verbeterpunten that someone reads: the free-text improvement points of a selection, for SBB
+//! staff, and for a school over its own selections when the instelling opted in
+//! (`bpv admin instelling set-participation BRIN --verbeterpunten-delen true`). Only when the
+//! selection counts at least `k` answers, and only the texts of exactly the answers its figures
+//! count (whole atoms: `ReportData::verbeterpunt_ids`), scrubbed of e-mail addresses, phone
+//! numbers and long digit strings (`bpv_aggregation::verbeterpunten::schoon`), shuffled, without
+//! dates, keys or any other answer. Every read is audited.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_aggregation::Selectie;
+use bpv_store::repo::{audit, instellingen, responses};
+use bpv_web::Problem;
+use bpv_web::auth::ApiPrincipal;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::report::{Kijker, Vraag};
+use crate::state::AppState;
+
+/// The verbeterpunten of a selection.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Verbeterpunten {
+    /// Answers the selection's figures count (the same number as the results' response).
+    pub antwoorden: u64,
+    /// The texts of those answers that have one, scrubbed, in random order.
+    pub verbeterpunten: Vec<String>,
+    /// Why none are shown, when `antwoorden` is below `k`.
+    pub reden: Option<String>,
+}
+
+/// Who reads: for the audit log.
+pub struct Lezer<'a> {
+    pub actor: audit::Actor<'a>,
+    pub bron: &'static str,
+}
+
+/// The verbeterpunten of `selectie` for `kijker`, audited. A school reads only when its
+/// instelling opted in (403 otherwise).
+pub fn lees(st: &AppState, kijker: &Kijker, selectie: &Selectie, lezer: &Lezer<'_>) -> Result<Verbeterpunten, Problem> {
+    let mut conn = st.conn()?;
+    let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    if let Kijker::School { brin } = kijker {
+        let instelling = instellingen::get(&mut conn, brin).map_err(store)?;
+        if !instelling.verbeterpunten_delen {
+            return Err(Problem::forbidden(
+                "uw instelling deelt de verbeterpunten niet; SBB zet dit aan op verzoek van de instelling \
+                 (bpv admin instelling set-participation --verbeterpunten-delen true)",
+            ));
+        }
+    }
+    let k = st.data.k();
+    let (antwoorden, ids) = st.data.verbeterpunt_ids(selectie);
+    let (verbeterpunten, reden) = if antwoorden < k {
+        (Vec::new(), Some(format!("Minder dan {k} antwoorden in deze selectie: kies een bredere selectie.")))
+    } else {
+        let mut teksten: Vec<String> = responses::verbeterpunten_of(&mut conn, &ids)
+            .map_err(store)?
+            .iter()
+            .map(|t| bpv_aggregation::verbeterpunten::schoon(t))
+            .collect();
+        schud(&mut teksten);
+        (teksten, None)
+    };
+    let detail = serde_json::json!({
+        "bron": lezer.bron,
+        "selectie": crate::report::SelectieDto::of(selectie, &st.data.names()),
+        "antwoorden": antwoorden,
+    });
+    let n = i64::try_from(verbeterpunten.len()).unwrap_or(i64::MAX);
+    audit::append(
+        &mut conn,
+        bpv_store::now_utc(),
+        lezer.actor,
+        selectie.brin.as_deref(),
+        "verbeterpunten.gelezen",
+        &detail,
+        Some(n),
+    )
+    .map_err(store)?;
+    Ok(Verbeterpunten { antwoorden, verbeterpunten, reden })
+}
+
+/// Random order: sorted by a hash of each text under a fresh random key, so neither the order of
+/// submission nor the order of the keys shows through.
+fn schud(teksten: &mut [String]) {
+    let sleutel = uuid::Uuid::new_v4();
+    teksten.sort_by_cached_key(|t| {
+        let mut h = Sha256::new();
+        h.update(sleutel.as_bytes());
+        h.update(t.as_bytes());
+        h.finalize()
+    });
+}
+
+/// The verbeterpunten of a selection (the same filters as `/v1/resultaten`). SBB: any
+/// selection; a school: its own, when its instelling opted in. Empty with a `reden` below `k`
+/// counted answers.
+#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten", operation_id = "verbeterpunten", tag = "resultaten",
+    params(
+        ("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$"),
+        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
+        ("locatie" = Option<Vec<String>>, Query, explode = true),
+        ("leerweg" = Option<String>, Query),
+        ("sector" = Option<String>, Query),
+        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
+        ("groep" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, body = Verbeterpunten),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json", description = "Andere instelling, of de instelling deelt de verbeterpunten niet"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = crate::api::kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let selectie = vraag.check(&kijker, &state.data.names())?;
+    let st = state.clone();
+    let client = principal.client_id.clone();
+    let body = bpv_web::service::blocking(move || {
+        let lezer = Lezer { actor: audit::Actor { kind: "client", id: &client }, bron: "api" };
+        lees(&st, &kijker, &selectie, &lezer)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
