@@ -9,7 +9,8 @@
 #     over SMTP to smtp-sink, takes a survey link from a student's mail, serves that database with
 #     `bpv demo --no-mail`, fills in the survey in Chromium and checks the answer in the database;
 #  4. takes a praktijkopleider's assessment link (Praktijkloket) from the same run's mail, fills
-#     in the assessment in Chromium and checks the beoordeling in the database.
+#     in the assessment in Chromium and checks the beoordeling in the database. Between the two,
+#     a second student link answers a safety item on the unsafe side: the thank-you page shows help.
 # Servers are stopped afterwards. Screenshots land in tests/browser/artifacts/.
 #
 #   scripts/browser-tests.sh
@@ -186,14 +187,19 @@ for name in files:
     found.append(("@student." not in to, name, to, links[0]))  # students first
 if not found:
     sys.exit(f"none of the {len(files)} messages holds a /s/ link")
-_, name, to, link = sorted(found)[0]
-if not link.startswith(f"http://127.0.0.1:{port}/s/"):
-    sys.exit(f"{name}: link {link} does not point at the survey on port {port}")
-print(f"{len(files)} messages, {len(found)} with a survey link; using {name}, sent to {to}", file=sys.stderr)
-print(link)
+students = [f for f in sorted(found) if not f[0]]
+if len(students) < 2:
+    sys.exit(f"{len(students)} student mails with a survey link; the survey and the help test need two")
+for _, name, to, link in students[:2]:
+    if not link.startswith(f"http://127.0.0.1:{port}/s/"):
+        sys.exit(f"{name}: link {link} does not point at the survey on port {port}")
+    print(f"using {name}, sent to {to}", file=sys.stderr)
+    print(link)
 PY
-) || fail "no usable survey link in the mail smtp-sink saved"
-echo "survey link: $BPV_SURVEY_LINK"
+) || fail "no usable survey links in the mail smtp-sink saved"
+BPV_HULP_LINK=$(printf '%s\n' "$BPV_SURVEY_LINK" | sed -n 2p)
+BPV_SURVEY_LINK=$(printf '%s\n' "$BPV_SURVEY_LINK" | sed -n 1p)
+echo "survey link: $BPV_SURVEY_LINK; help link: $BPV_HULP_LINK"
 
 step "survey: serve the database (bpv demo --no-mail)"
 BPV_DEMO_SURVEY_LISTEN="127.0.0.1:$survey_port" start_demo_server "$survey_db" --no-mail
@@ -266,6 +272,14 @@ if problems:
 print(f"response {resp_id} ({groep}): cijfer {cijfer}, {len(clicked)} items as clicked "
       f"({sum(v is None for v in clicked.values())} 'niet van toepassing'), remark stored; invitation {status}")
 PY
+
+step "browser tests: help after an unsafe answer"
+export BPV_HULP_LINK
+if ! (cd tests/browser && node --test hulp.test.mjs); then
+  echo "help browser tests FAILED; server log: $BPV_DEMO_LOG" >&2
+  tail -n 40 "$BPV_DEMO_LOG" >&2
+  exit 1
+fi
 
 # ---- 4. the praktijkopleider's assessment (Praktijkloket), from the same run's mail ----
 

@@ -22,6 +22,8 @@ source scripts/lib/smtp.sh
 source scripts/lib/tls-tools.sh
 # shellcheck source=lib/pdf-tools.sh
 source scripts/lib/pdf-tools.sh
+# shellcheck source=lib/python-tools.sh
+source scripts/lib/python-tools.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -36,6 +38,9 @@ ensure_tls_tools
 
 step "pdftotext for the praktijkverklaring PDF test"
 ensure_pdf_tools
+
+step "Python checkers (openpyxl reads the xlsx exports; schemathesis)"
+ensure_python_tools
 
 if [ $# -eq 0 ]; then
   step "format and lints"

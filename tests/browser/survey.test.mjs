@@ -172,6 +172,7 @@ test('choosing the grade and sending shows the thank-you page with that grade', 
   await submit();
 
   assert.equal((await page.getByRole('heading', { level: 1 }).textContent()).trim(), 'Bedankt!');
+  assert.equal(await page.locator('#hulp-kop').count(), 0, 'no help section after safe answers');
   assert.equal((await page.locator('#eigen-cijfer').textContent()).trim(), GRADE);
   assert.equal(await page.getByRole('alert').count(), 0);
   await page.screenshot({ path: join(ARTIFACTS, 'survey-thanks-phone.png'), fullPage: true });

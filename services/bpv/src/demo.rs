@@ -84,24 +84,9 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             ("  met e-mailadres student", s.bpvos_met_student_email.to_string()),
             ("  met praktijkopleider (SBB-registratie)", s.bpvos_met_praktijkopleider.to_string()),
         ]);
-        let rows = bpv_store::repo::bpvos::list_all(&mut conn)?;
-        let h = bpv_store::write_transaction(&mut conn, |conn| {
-            crate::history::seed_history(conn, &rows, args.seed, today, &settings.scheduling)
-        })?;
-        println!("eerdere bevragingen (afgesloten):");
-        kv(&[
-            ("uitnodigingen", h.invitations.to_string()),
-            ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
-            ("antwoorden studenten", h.answers_student.to_string()),
-            (
-                "signaal veiligheid",
-                crate::history::signaal_leerbedrijf(&rows).map_or_else(
-                    || "—".into(),
-                    |lb| format!("leerbedrijf {lb} (zie bpv admin signalen, of als SBB het dashboard → Signalen)"),
-                ),
-            ),
-        ]);
+        seed_history(&mut conn, settings, args.seed, today)?;
         seed_praktijkloket(&mut conn, args.seed, today)?;
+        seed_contact(&mut conn)?;
         // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
         // as a real deployment's would, so the demo tells the truth about retention.
         let purged =
@@ -128,6 +113,48 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
         return Ok(());
     }
     serve(settings, pool)
+}
+
+/// Earlier surveys of the bpvo's whose survey closed: invitations and answers (with one
+/// leerbedrijf whose students more often answer on the unsafe side, for the Signalen tab).
+fn seed_history(
+    conn: &mut DbConnection,
+    settings: &bpv_web::Settings,
+    seed: u64,
+    today: chrono::NaiveDate,
+) -> Result<(), CliError> {
+    let rows = bpv_store::repo::bpvos::list_all(conn)?;
+    let h = bpv_store::write_transaction(conn, |conn| {
+        crate::history::seed_history(conn, &rows, seed, today, &settings.scheduling)
+    })?;
+    println!("eerdere bevragingen (afgesloten):");
+    kv(&[
+        ("uitnodigingen", h.invitations.to_string()),
+        ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
+        ("antwoorden studenten", h.answers_student.to_string()),
+        (
+            "signaal veiligheid",
+            crate::history::signaal_leerbedrijf(&rows).map_or_else(
+                || "—".into(),
+                |lb| format!("leerbedrijf {lb} (zie bpv admin signalen, of als SBB het dashboard → Signalen)"),
+            ),
+        ),
+    ]);
+    Ok(())
+}
+
+/// Where the demo school's students go for help after an unsafe answer (thank-you page).
+fn seed_contact(conn: &mut DbConnection) -> Result<(), CliError> {
+    if instellingen::find(conn, DEMO_BRIN)?.is_some() {
+        instellingen::set_contact(
+            conn,
+            DEMO_BRIN,
+            Some("Mevrouw S. de Wit, vertrouwenspersoon studenten, 020 555 0142"),
+            Some("https://www.amstelvliet.example/vertrouwenspersoon"),
+            bpv_store::now_utc(),
+        )?;
+    }
+    Ok(())
 }
 
 /// The demo school's Praktijkloket: dossiers, documents, beoordelingen and verklaringen.

@@ -174,6 +174,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .route("/v1/resultaten", web::get().to(api::resultaten))
             .route("/v1/resultaten/verbeterpunten", web::get().to(verbeterpunten::api))
+            .route("/v1/resultaten/verbeterpunten.xlsx", web::get().to(verbeterpunten::api_xlsx))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/filters", web::get().to(api::filters))
             .route("/v1/praktijkverklaringen/aantallen", web::get().to(praktijkverklaringen::aantallen))
@@ -187,6 +188,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard/signalen", web::get().to(dashboard::signalen))
             .route("/dashboard/verbeterpunten", web::get().to(dashboard::verbeterpunten))
+            .route("/dashboard/verbeterpunten.xlsx", web::get().to(dashboard::verbeterpunten))
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

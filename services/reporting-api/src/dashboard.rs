@@ -378,7 +378,7 @@ pub async fn signalen(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
     }
 }
 
-/// `GET /dashboard/verbeterpunten`: the verbeterpunten of the selection on the results page —
+/// `GET /dashboard/verbeterpunten` (and `.xlsx`, the same as a workbook): the verbeterpunten of the selection on the results page —
 /// SBB staff always, a gemachtigde when the instelling opted in; at least k counted answers,
 /// scrubbed and shuffled (`crate::verbeterpunten`); every read audited.
 pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -390,6 +390,8 @@ pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> Htt
         Err(p) => return p.to_response(),
     };
     let terug = href(&vraag, None, None);
+    let als_xlsx = req.path().ends_with(".xlsx");
+    let xlsx_href = terug.replacen("/dashboard", "/dashboard/verbeterpunten.xlsx", 1);
     let st = state.clone();
     let outcome = web::block(move || -> Result<_, Problem> {
         let Some((kijker, naam)) = viewer(&st, &s)? else {
@@ -399,15 +401,19 @@ pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> Htt
         let kind = if matches!(kijker, Kijker::Sbb) { "medewerker" } else { "gemachtigde" };
         let lezer = crate::verbeterpunten::Lezer {
             actor: bpv_store::repo::audit::Actor { kind, id: &s.account_id },
-            bron: "dashboard",
+            bron: if als_xlsx { "dashboard-xlsx" } else { "dashboard" },
         };
         let v = crate::verbeterpunten::lees(&st, &kijker, &selectie, &lezer)?;
         Ok(Some((naam, report::SelectieDto::of(&selectie, &st.data.names()), v)))
     })
     .await;
     match outcome {
+        Ok(Ok(Some((_, selectie, v)))) if als_xlsx => {
+            crate::verbeterpunten::xlsx_response(&selectie, &v).unwrap_or_else(|p| p.to_response())
+        }
         Ok(Ok(Some((naam, selectie, v)))) => {
-            let ctx = minijinja::context! { naam => naam, s => selectie, v => v, terug => terug };
+            let ctx =
+                minijinja::context! { naam => naam, s => selectie, v => v, terug => terug, xlsx_href => xlsx_href };
             state.views.render(StatusCode::OK, "verbeterpunten.html", ctx)
         }
         Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),

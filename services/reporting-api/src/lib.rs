@@ -15,7 +15,7 @@ mod praktijkverklaringen;
 pub mod report;
 pub mod signalen;
 mod state;
-mod verbeterpunten;
+pub mod verbeterpunten;
 mod views;
 
 pub use antwoorden::{pseudoniem, pseudoniem_sleutel};

@@ -25,6 +25,7 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, verbet
         api::filters,
         praktijkverklaringen::aantallen,
         verbeterpunten::api,
+        verbeterpunten::api_xlsx,
         antwoorden::json,
         antwoorden::csv,
         datakwaliteit::api,

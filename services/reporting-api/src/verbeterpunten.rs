@@ -31,6 +31,7 @@ pub struct Verbeterpunten {
 }
 
 /// Who reads: for the audit log.
+#[derive(Debug)]
 pub struct Lezer<'a> {
     pub actor: audit::Actor<'a>,
     pub bron: &'static str,
@@ -82,6 +83,55 @@ pub fn lees(st: &AppState, kijker: &Kijker, selectie: &Selectie, lezer: &Lezer<'
     Ok(Verbeterpunten { antwoorden, verbeterpunten, reden })
 }
 
+/// The same as a workbook: one sheet "Verbeterpunten" with the selection and the count on top,
+/// then one text per row (written as text: a text starting with `=` stays text).
+pub fn xlsx(selectie: &crate::report::SelectieDto, v: &Verbeterpunten) -> Result<Vec<u8>, Problem> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fout = |e: rust_xlsxwriter::XlsxError| bpv_web::problem::internal_error(&e);
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Verbeterpunten").map_err(fout)?;
+    let vet = Format::new().set_bold();
+    let omloop = Format::new().set_text_wrap();
+    ws.set_column_width(0, 100).map_err(fout)?;
+    ws.write_string_with_format(0, 0, format!("Verbeterpunten {}", selectie.groep), &vet).map_err(fout)?;
+    ws.write_string(1, 0, omschrijving(selectie)).map_err(fout)?;
+    let aantal = format!("{} antwoorden meegeteld, {} met een verbeterpunt", v.antwoorden, v.verbeterpunten.len());
+    ws.write_string(2, 0, aantal).map_err(fout)?;
+    let mut rij = 4;
+    if let Some(reden) = &v.reden {
+        ws.write_string(rij, 0, reden).map_err(fout)?;
+    } else {
+        ws.write_string_with_format(rij, 0, "Verbeterpunt", &vet).map_err(fout)?;
+        for t in &v.verbeterpunten {
+            rij += 1;
+            ws.write_string_with_format(rij, 0, t, &omloop).map_err(fout)?;
+        }
+    }
+    wb.save_to_buffer().map_err(fout)
+}
+
+/// The selection in words, for the top of an export.
+fn omschrijving(s: &crate::report::SelectieDto) -> String {
+    let mut delen =
+        vec![s.instelling_naam.clone().or_else(|| s.instelling.clone()).unwrap_or_else(|| "Landelijk".into())];
+    if s.van.is_some() || s.tot_en_met.is_some() {
+        delen.push(format!("{} t/m {}", s.van.as_deref().unwrap_or("begin"), s.tot_en_met.as_deref().unwrap_or("nu")));
+    }
+    for (naam, waarde) in [("leerweg", &s.leerweg), ("sector", &s.sector), ("crebo", &s.crebo)] {
+        if let Some(w) = waarde {
+            delen.push(format!("{naam} {w}"));
+        }
+    }
+    if !s.aanbieders.is_empty() {
+        delen.push(format!("aanbieder {}", s.aanbieders.join(", ")));
+    }
+    if !s.locaties.is_empty() {
+        delen.push(format!("locatie {}", s.locaties.join(", ")));
+    }
+    format!("Selectie: {}", delen.join("; "))
+}
+
 /// Random order: sorted by a hash of each text under a fresh random key, so neither the order of
 /// submission nor the order of the keys shows through.
 fn schud(teksten: &mut [String]) {
@@ -121,15 +171,67 @@ pub async fn api(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = crate::api::kijker(&principal)?;
+    let (_, body) = read_api(&req, &state, &principal, "api").await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The same as an Excel workbook: one sheet with the selection and the count on top, then one
+/// verbeterpunt per row. The same rules, the same audit.
+#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten.xlsx", operation_id = "verbeterpuntenXlsx", tag = "resultaten",
+    params(
+        ("instelling" = Option<String>, Query, pattern = "^[0-9A-Za-z]{4}$"),
+        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
+        ("locatie" = Option<Vec<String>>, Query, explode = true),
+        ("leerweg" = Option<String>, Query),
+        ("sector" = Option<String>, Query),
+        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
+        ("groep" = Option<String>, Query),
+    ),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Eén blad: de selectie, het aantal, en één verbeterpunt per rij"),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let (selectie, body) = read_api(&req, &state, &principal, "api-xlsx").await?;
+    xlsx_response(&selectie, &body)
+}
+
+/// The media type of a workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A workbook as a download.
+pub fn xlsx_response(selectie: &crate::report::SelectieDto, v: &Verbeterpunten) -> Result<HttpResponse, Problem> {
+    let bytes = xlsx(selectie, v)?;
+    Ok(HttpResponse::Ok()
+        .content_type(XLSX)
+        .insert_header(("Content-Disposition", "attachment; filename=\"bpv-verbeterpunten.xlsx\""))
+        .body(bytes))
+}
+
+async fn read_api(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    principal: &ApiPrincipal,
+    bron: &'static str,
+) -> Result<(crate::report::SelectieDto, Verbeterpunten), Problem> {
+    let kijker = crate::api::kijker(principal)?;
     let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
     let selectie = vraag.check(&kijker, &state.data.names())?;
     let st = state.clone();
     let client = principal.client_id.clone();
-    let body = bpv_web::service::blocking(move || {
-        let lezer = Lezer { actor: audit::Actor { kind: "client", id: &client }, bron: "api" };
-        lees(&st, &kijker, &selectie, &lezer)
+    bpv_web::service::blocking(move || {
+        let lezer = Lezer { actor: audit::Actor { kind: "client", id: &client }, bron };
+        let v = lees(&st, &kijker, &selectie, &lezer)?;
+        Ok((crate::report::SelectieDto::of(&selectie, &st.data.names()), v))
     })
-    .await?;
-    Ok(HttpResponse::Ok().json(body))
+    .await
 }

@@ -114,3 +114,50 @@ async fn read_only_above_k_and_only_what_the_figures_count(db: TestDb) {
 }
 
 async_backend_tests!(read_only_above_k_and_only_what_the_figures_count);
+
+/// The xlsx export holds exactly the texts the API gives, read back by a third-party reader
+/// (openpyxl, in the venv `scripts/lib/python-tools.sh` makes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs openpyxl (scripts/test.sh installs it into $BPV_VENV and runs this)"]
+async fn the_xlsx_reads_back_with_openpyxl() {
+    let app = spawn_app(TestDb::sqlite()).await;
+    met_tekst(&app, "L1", 9, "Meer begeleiding");
+    met_tekst(&app, "L1", 1, "=HYPERLINK(\"https://x.example\") 06-12345678");
+    app.refresh();
+    let json: Value = app.json("/v1/resultaten/verbeterpunten?instelling=25AB", &app.sbb()).await;
+    let mut expected: Vec<String> =
+        json["verbeterpunten"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
+    expected.sort();
+    assert_eq!(expected.len(), 10);
+    let r = app.get("/v1/resultaten/verbeterpunten.xlsx?instelling=25AB", &app.sbb()).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v.xlsx");
+    std::fs::write(&path, r.bytes().await.unwrap()).unwrap();
+    let venv = std::env::var("BPV_VENV").unwrap_or_else(|_| "/var/tmp/bpv-venv".into());
+    let out = std::process::Command::new(format!("{venv}/bin/python"))
+        .args([
+            "-c",
+            "import json, sys, openpyxl\n\
+             ws = openpyxl.load_workbook(sys.argv[1]).active\n\
+             rows = [r[0] for r in ws.iter_rows(values_only=True)]\n\
+             print(json.dumps({'title': ws.title, 'top': rows[:3], 'head': rows[4], 'texts': rows[5:],\n\
+                               'types': sorted({c.data_type for c in ws['A'][5:]})}))",
+        ])
+        .arg(&path)
+        .output()
+        .expect("python in the venv (scripts/lib/python-tools.sh)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(read["title"], "Verbeterpunten");
+    assert!(read["top"][1].as_str().unwrap().starts_with("Selectie: "), "{read}");
+    assert!(read["top"][2].as_str().unwrap().contains("met een verbeterpunt"), "{read}");
+    assert_eq!(read["head"], "Verbeterpunt");
+    let mut texts: Vec<String> =
+        read["texts"].as_array().unwrap().iter().map(|t| t.as_str().unwrap().to_owned()).collect();
+    texts.sort();
+    assert_eq!(texts, expected, "exactly the API's texts");
+    assert_eq!(read["types"], serde_json::json!(["s"]), "every text a string cell, a leading = included");
+    assert!(texts.iter().any(|t| t.starts_with("=HYPERLINK") && t.contains("[nummer]")));
+}
