@@ -445,36 +445,26 @@ impl Index {
         let mut totals = Totals { items: vec![[0; SLOTS]; self.layout.len()], ..Totals::default() };
         let mut weggelaten = Weggelaten::default();
         let mut leeg = true;
-        for (unit, data) in &self.units {
-            if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
-                continue;
-            }
-            // Atoms never span calendar years: only the selection's years are looked at.
-            let years = selectie.van.map_or(i32::MIN, |m| m.year)..=selectie.tot_en_met.map_or(i32::MAX, |m| m.year);
-            if years.is_empty() {
-                continue;
-            }
-            for (_, year) in data.years.range(years) {
-                leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
-                for atom in &year.atoms {
-                    match coverage(atom, selectie) {
-                        Coverage::All => {
-                            leeg = false;
-                            totals.responded += atom.sums.responded;
-                            // (an atom without answers has no item array: nothing to add)
-                            totals.invited += atom.sums.invited;
-                            for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
-                                for (t, a) in t.iter_mut().zip(a) {
-                                    *t += u64::from(*a);
-                                }
+        for (_, year) in self.years_in(selectie) {
+            leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
+            for atom in &year.atoms {
+                match coverage(atom, selectie) {
+                    Coverage::All => {
+                        leeg = false;
+                        totals.responded += atom.sums.responded;
+                        // (an atom without answers has no item array: nothing to add)
+                        totals.invited += atom.sums.invited;
+                        for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
+                            for (t, a) in t.iter_mut().zip(a) {
+                                *t += u64::from(*a);
                             }
                         }
-                        Coverage::Part(split_by) => {
-                            leeg = false;
-                            weggelaten.add(split_by, atom.sums.responded);
-                        }
-                        Coverage::None => {}
                     }
+                    Coverage::Part(split_by) => {
+                        leeg = false;
+                        weggelaten.add(split_by, atom.sums.responded);
+                    }
+                    Coverage::None => {}
                 }
             }
         }
@@ -485,33 +475,39 @@ impl Index {
     /// figures add up (so a list of texts drawn from these cells follows the same k rule).
     pub fn counted_keys(&self, selectie: &Selectie) -> Vec<AnswerKeys> {
         let mut out = Vec::new();
-        for (unit, data) in &self.units {
-            if unit.groep != selectie.groep || !selectie.contains_unit(&unit.brin, &unit.aanbiedercode) {
-                continue;
-            }
-            let years = selectie.van.map_or(i32::MIN, |m| m.year)..=selectie.tot_en_met.map_or(i32::MAX, |m| m.year);
-            if years.is_empty() {
-                continue;
-            }
-            for (_, year) in data.years.range(years) {
-                for atom in year.atoms.iter().filter(|a| a.sums.responded > 0) {
-                    if coverage(atom, selectie) != Coverage::All {
-                        continue;
-                    }
-                    out.extend(atom.cells.iter().map(|c| AnswerKeys {
-                        groep: unit.groep,
-                        maand: c.maand,
-                        brin: unit.brin.clone(),
-                        aanbiedercode: unit.aanbiedercode.clone(),
-                        locatiecode: c.locatiecode.clone(),
-                        leerweg: c.leerweg.clone(),
-                        crebo: c.crebo.clone(),
-                        sector: c.sector.clone(),
-                    }));
+        for (unit, year) in self.years_in(selectie) {
+            for atom in year.atoms.iter().filter(|a| a.sums.responded > 0) {
+                if coverage(atom, selectie) != Coverage::All {
+                    continue;
                 }
+                out.extend(atom.cells.iter().map(|c| AnswerKeys {
+                    groep: unit.groep,
+                    maand: c.maand,
+                    brin: unit.brin.clone(),
+                    aanbiedercode: unit.aanbiedercode.clone(),
+                    locatiecode: c.locatiecode.clone(),
+                    leerweg: c.leerweg.clone(),
+                    crebo: c.crebo.clone(),
+                    sector: c.sector.clone(),
+                }));
             }
         }
         out
+    }
+
+    /// The calendar years of the units a selection may touch (its groep and instelling or
+    /// aanbieders), within its period: atoms never span calendar years, so no other is looked at.
+    fn years_in<'a>(&'a self, selectie: &'a Selectie) -> impl Iterator<Item = (&'a Unit, &'a YearAtoms)> + 'a {
+        let years = selectie.van.map_or(i32::MIN, |m| m.year)..=selectie.tot_en_met.map_or(i32::MAX, |m| m.year);
+        self.units
+            .iter()
+            .filter(move |(unit, _)| {
+                unit.groep == selectie.groep && selectie.contains_unit(&unit.brin, &unit.aanbiedercode)
+            })
+            .flat_map(move |(unit, data)| {
+                let range = if years.is_empty() { data.years.range(1..1) } else { data.years.range(years.clone()) };
+                range.map(move |(_, year)| (unit, year))
+            })
     }
 
     /// How many of a selection's answers its figures count (see [`Dekking`]: for measuring the
