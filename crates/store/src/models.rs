@@ -277,6 +277,52 @@ pub struct DeliveryRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// What a planned mail belongs to: a survey invitation or an assessment request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Onderwerp {
+    Uitnodiging(String),
+    Beoordelingsverzoek(String),
+}
+
+impl DeliveryRow {
+    /// A mail put in the outbox at `now`, due from the start of `today`: waiting, or skipped at
+    /// once when there is no address (`to` is `None`) or the address refused mail before
+    /// (`suppressed`).
+    pub fn planned(
+        onderwerp: Onderwerp,
+        soort: Soort,
+        nummer: i32,
+        to: Option<String>,
+        suppressed: bool,
+        today: chrono::NaiveDate,
+        now: NaiveDateTime,
+    ) -> Self {
+        let blocked = to.is_none() || suppressed;
+        let (invitation_id, verzoek_id) = match onderwerp {
+            Onderwerp::Uitnodiging(id) => (Some(id), None),
+            Onderwerp::Beoordelingsverzoek(id) => (None, Some(id)),
+        };
+        DeliveryRow {
+            id: crate::ids::new_id(),
+            invitation_id,
+            verzoek_id,
+            soort,
+            nummer,
+            recipient: to,
+            status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
+            attempts: 0,
+            next_attempt_at: today.and_time(chrono::NaiveTime::MIN).min(now),
+            lease_until: None,
+            lease_owner: None,
+            message_id: None,
+            last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
+            sent_at: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// One answer to an invitation, with its analysis keys (no personal data).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::responses)]

@@ -426,6 +426,59 @@ fn verbeterpunten_go_with_the_personal_data(db: &TestDb) {
     assert_eq!(na.items, answers.items);
 }
 
+/// A planned invitation whose date moves takes its waiting mail along; a sent one stays put.
+fn a_rescheduled_invitation_moves_its_waiting_mail(db: &TestDb) {
+    use bpv_store::models::{DeliveryRow, InvitationRow, Onderwerp};
+    use bpv_store::repo::{deliveries, invitations};
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let out = bpvos::upsert_school_records(&mut conn, &[record("123A456", "R-1", Some("r@x.nl"))], now_utc()).unwrap();
+    let today = date("2026-06-01");
+    let inv = InvitationRow {
+        id: new_id(),
+        bpvo_id: out[0].0.clone(),
+        groep: bpvo::Groep::Student,
+        kanaal: bpvo::Kanaal::Direct,
+        status: bpv_scheduling::InvitationStatus::Gepland,
+        scheduled_on: today,
+        closes_on: date("2026-07-20"),
+        sent_on: None,
+        reminders_sent: 0,
+        opted_out: false,
+        answered_at: None,
+        cancel_reason: None,
+        created_at: now_utc(),
+        updated_at: now_utc(),
+    };
+    invitations::insert_new(&mut conn, std::slice::from_ref(&inv)).unwrap();
+    let mail = DeliveryRow::planned(
+        Onderwerp::Uitnodiging(inv.id.clone()),
+        bpv_store::Soort::Uitnodiging,
+        0,
+        Some("r@x.nl".into()),
+        false,
+        today,
+        now_utc(),
+    );
+    assert_eq!(mail.status, bpv_store::DeliveryStatus::Wachtend);
+    deliveries::insert_new(&mut conn, std::slice::from_ref(&mail)).unwrap();
+    let later = date("2026-06-15");
+    assert!(invitations::reschedule(&mut conn, &inv.id, later, date("2026-08-03"), now_utc()).unwrap());
+    let rows = deliveries::for_invitations(&mut conn, std::slice::from_ref(&inv.id)).unwrap();
+    assert_eq!(rows[0].next_attempt_at, later.and_hms_opt(0, 0, 0).unwrap());
+    // No address: planned as skipped at once, with the reason.
+    let none = DeliveryRow::planned(
+        Onderwerp::Uitnodiging(inv.id.clone()),
+        bpv_store::Soort::Herinnering,
+        1,
+        None,
+        false,
+        today,
+        now_utc(),
+    );
+    assert_eq!(none.status, bpv_store::DeliveryStatus::Overgeslagen);
+}
+
 fn audit_log_is_append_only(db: &TestDb) {
     let mut conn = db.conn();
     let entry = audit::append(
@@ -508,6 +561,7 @@ fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
 }
 
 backend_tests!(
+    a_rescheduled_invitation_moves_its_waiting_mail,
     verbeterpunten_go_with_the_personal_data,
     praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,

@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use bpv_scheduling::{Action, BpvoFacts, InvitationState, SchedulingSettings};
-use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow};
+use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow, Onderwerp};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, instellingen, invitations};
-use bpv_store::{DbConnection, DeliveryStatus, Soort, StoreResult, ids::new_id, write_transaction};
+use bpv_store::{DbConnection, Soort, StoreResult, ids::new_id, write_transaction};
 use bpvo::Groep;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
@@ -115,31 +115,13 @@ fn outbox_rows(
         invitations::for_bpvos(conn, &send_bpvos)?.into_iter().map(|i| ((i.bpvo_id, i.groep), i.id)).collect();
     let recipients: Vec<String> = sends.iter().filter_map(|(b, g, ..)| recipient(b, *g)).collect();
     let suppressed = deliveries::suppressed_among(conn, &recipients)?;
-    let midnight = today.and_time(chrono::NaiveTime::MIN);
     Ok(sends
         .iter()
         .filter_map(|(bpvo, groep, soort, nummer)| {
             let invitation_id = stored.get(&(bpvo.id.clone(), *groep))?.clone();
             let to = recipient(bpvo, *groep);
-            let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
-            Some(DeliveryRow {
-                id: new_id(),
-                invitation_id: Some(invitation_id),
-                verzoek_id: None,
-                soort: *soort,
-                nummer: *nummer,
-                recipient: to,
-                status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
-                attempts: 0,
-                next_attempt_at: midnight.min(now),
-                lease_until: None,
-                lease_owner: None,
-                message_id: None,
-                last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
-                sent_at: None,
-                created_at: now,
-                updated_at: now,
-            })
+            let refused = to.as_ref().is_some_and(|t| suppressed.contains(t));
+            Some(DeliveryRow::planned(Onderwerp::Uitnodiging(invitation_id), *soort, *nummer, to, refused, today, now))
         })
         .collect())
 }

@@ -8,10 +8,10 @@
 use std::collections::HashSet;
 
 use bpv_scheduling::SchedulingSettings;
-use bpv_store::models::DeliveryRow;
+use bpv_store::models::{DeliveryRow, Onderwerp};
 use bpv_store::repo::beoordelingsverzoeken::{self as repo, VerzoekRow};
 use bpv_store::repo::deliveries;
-use bpv_store::{DbConnection, DeliveryStatus, Soort, StoreResult, VerzoekStatus, ids::new_id, write_transaction};
+use bpv_store::{DbConnection, Soort, StoreResult, VerzoekStatus, ids::new_id, write_transaction};
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
 /// What planning the requests did (or, dry, would do).
@@ -63,7 +63,6 @@ pub fn plan(
     }
     let recipients: Vec<String> = due.iter().filter_map(|d| d.praktijkopleider_email.clone()).collect();
     let suppressed = deliveries::suppressed_among(conn, &recipients)?;
-    let midnight = today.and_time(chrono::NaiveTime::MIN);
     write_transaction(conn, |conn| -> StoreResult<()> {
         for document in &due {
             let verzoek = VerzoekRow {
@@ -78,25 +77,9 @@ pub fn plan(
                 updated_at: now,
             };
             let to = document.praktijkopleider_email.as_ref().map(|e| e.trim().to_lowercase());
-            let blocked = to.as_ref().is_none_or(|t| suppressed.contains(t));
-            let mail = DeliveryRow {
-                id: new_id(),
-                invitation_id: None,
-                verzoek_id: Some(verzoek.id.clone()),
-                soort: Soort::Beoordelingsverzoek,
-                nummer: 0,
-                recipient: to,
-                status: if blocked { DeliveryStatus::Overgeslagen } else { DeliveryStatus::Wachtend },
-                attempts: 0,
-                next_attempt_at: midnight.min(now),
-                lease_until: None,
-                lease_owner: None,
-                message_id: None,
-                last_reply: blocked.then(|| "adres eerder geweigerd door de mailserver".to_owned()),
-                sent_at: None,
-                created_at: now,
-                updated_at: now,
-            };
+            let refused = to.as_ref().is_some_and(|t| suppressed.contains(t));
+            let onderwerp = Onderwerp::Beoordelingsverzoek(verzoek.id.clone());
+            let mail = DeliveryRow::planned(onderwerp, Soort::Beoordelingsverzoek, 0, to, refused, today, now);
             if repo::insert(conn, &verzoek, &mail)? {
                 out.planned += 1;
             }

@@ -269,7 +269,41 @@ async fn a_praktijkopleider_can_decline_and_a_withdrawn_document_closes_the_link
     }
 }
 
+/// A request planned but not yet sent follows its document's end date: moved later, its mail
+/// waits for the new day (and the dispatcher's planning says it moved it).
+async fn a_planned_request_follows_its_documents_end_date(db: TestDb) {
+    let app = spawn(db).await;
+    let (doc, row) = document(&app, "SIS-1", 10, Some("petra@leerbedrijf.example"));
+    let mut conn = app.db.conn();
+    let plan = |conn: &mut bpv_store::DbConnection| {
+        bpv_dispatcher::plan_beoordelingsverzoeken(conn, &app.settings.scheduling, today(), now_utc(), false).unwrap()
+    };
+    assert_eq!(plan(&mut conn).planned, 1);
+    let verzoek = verzoeken::for_document(&mut conn, &row.id).unwrap().unwrap();
+    assert_eq!((verzoek.status, verzoek.scheduled_on), (VerzoekStatus::Gepland, row.einddatum - Days::new(14)));
+
+    // The SIS moves the end date 30 days later before the mail went out.
+    let mut later = DocumentRow::new(&doc, now_utc());
+    later.einddatum = row.einddatum + Days::new(30);
+    let (_, later) = loket::upsert_document(&mut conn, later).unwrap();
+    let outcome = plan(&mut conn);
+    assert_eq!((outcome.planned, outcome.rescheduled), (0, 1));
+    let moved = verzoeken::for_document(&mut conn, &row.id).unwrap().unwrap();
+    assert_eq!(moved.scheduled_on, later.einddatum - Days::new(14));
+    assert_eq!(moved.closes_on, later.einddatum + Days::new(42));
+    let mails: Vec<_> = bpv_store::repo::deliveries::for_verzoek(&mut conn, &moved.id).unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].next_attempt_at, moved.scheduled_on.and_time(chrono::NaiveTime::MIN));
+    drop(conn);
+
+    // So nothing goes out today.
+    let mailer = Arc::new(MemoryMailer::new());
+    let summary = dispatch(&app, &mailer).await;
+    assert_eq!(summary.sent, 0, "{summary:?}");
+}
+
 async_backend_tests!(
+    a_planned_request_follows_its_documents_end_date,
     the_praktijkopleider_assesses_once_by_the_mailed_link,
     only_due_documents_without_a_beoordeling_get_a_mail,
     a_praktijkopleider_can_decline_and_a_withdrawn_document_closes_the_link,

@@ -12,7 +12,7 @@ use crate::models::DeliveryRow;
 use crate::repo::CHUNK;
 use crate::repo::praktijkloket::{BeoordelingRow, DOCUMENT_ACTIEF, DocumentRow};
 use crate::schema::{begeleidingsdocumenten, beoordeling_tokens, beoordelingen, beoordelingsverzoeken, deliveries};
-use crate::states::{DeliveryStatus, VerzoekStatus};
+use crate::states::VerzoekStatus;
 
 /// An assessment request as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -108,16 +108,8 @@ pub fn reschedule(
     ))
     .execute(conn)?;
     if n > 0 {
-        diesel::update(
-            deliveries::table
-                .filter(deliveries::verzoek_id.eq(id))
-                .filter(deliveries::status.eq(DeliveryStatus::Wachtend)),
-        )
-        .set((
-            deliveries::next_attempt_at.eq(scheduled_on.and_time(chrono::NaiveTime::MIN)),
-            deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        let onderwerp = crate::models::Onderwerp::Beoordelingsverzoek(id.to_owned());
+        crate::repo::deliveries::move_waiting(conn, &onderwerp, scheduled_on, now)?;
     }
     Ok(n > 0)
 }

@@ -289,3 +289,28 @@ pub fn for_invitations(conn: &mut DbConnection, invitation_ids: &[String]) -> St
     }
     Ok(out)
 }
+
+/// Move the waiting mail of an invitation or an assessment request to a new day (its date moved
+/// before it went out); returns how many rows moved.
+pub fn move_waiting(
+    conn: &mut DbConnection,
+    onderwerp: &crate::models::Onderwerp,
+    day: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<usize> {
+    use crate::models::Onderwerp;
+    let waiting = deliveries::table.filter(deliveries::status.eq(DeliveryStatus::Wachtend)).into_boxed();
+    let rows = match onderwerp {
+        Onderwerp::Uitnodiging(id) => waiting.filter(deliveries::invitation_id.eq(id.clone())),
+        Onderwerp::Beoordelingsverzoek(id) => waiting.filter(deliveries::verzoek_id.eq(id.clone())),
+    };
+    let ids: Vec<String> = rows.select(deliveries::id).load(conn)?;
+    Ok(diesel::update(deliveries::table.filter(deliveries::id.eq_any(&ids)))
+        .set((deliveries::next_attempt_at.eq(day.and_time(chrono::NaiveTime::MIN)), deliveries::updated_at.eq(now)))
+        .execute(conn)?)
+}
+
+/// All mails of an assessment request (tests, status pages).
+pub fn for_verzoek(conn: &mut DbConnection, verzoek_id: &str) -> StoreResult<Vec<DeliveryRow>> {
+    Ok(deliveries::table.filter(deliveries::verzoek_id.eq(verzoek_id)).select(DeliveryRow::as_select()).load(conn)?)
+}

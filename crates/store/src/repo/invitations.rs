@@ -75,16 +75,8 @@ pub fn reschedule(
         ))
         .execute(conn)?;
     if n > 0 {
-        diesel::update(
-            deliveries::table
-                .filter(deliveries::invitation_id.eq(id))
-                .filter(deliveries::status.eq(crate::states::DeliveryStatus::Wachtend)),
-        )
-        .set((
-            deliveries::next_attempt_at.eq(scheduled_on.and_time(chrono::NaiveTime::MIN)),
-            deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+        let onderwerp = crate::models::Onderwerp::Uitnodiging(id.to_owned());
+        crate::repo::deliveries::move_waiting(conn, &onderwerp, scheduled_on, now)?;
     }
     Ok(n > 0)
 }
