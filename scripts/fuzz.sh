@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the parsers of everything outsiders send — the CSV upload reader, the JSON batch parser,
+# Fuzz the parsers of everything outsiders send — the CSV and Excel upload readers, the JSON batch parser,
 # the survey's answer form and the questionnaire loader (services/bpv/tests/fuzz.rs) — for
 # SECONDS per target (default 30; scripts/test.sh uses 30, a longer local run e.g. 600). Two
 # targets run at a time. Each prints how many inputs it tried and how many were accepted, and

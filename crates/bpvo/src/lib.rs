@@ -57,6 +57,8 @@ mod survey;
 mod text_column;
 mod upload;
 
+pub mod spreadsheet;
+
 pub use csv_reader::{
     BPVO_COLUMNS, CsvError, CsvFile, CsvLineError, CsvRow, DEFAULT_MAX_ROWS, read_csv, read_csv_with_limit,
 };

@@ -106,6 +106,48 @@ fn csv_text() -> impl Strategy<Value = String> {
         })
 }
 
+/// A small valid workbook with the upload's columns, as bytes.
+fn workbook() -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let rows = [
+        "Correlatie_id;Leerbedrijf_code;Crebo_code;Emailadres;Studentcode;Naam;Startdatum;Geplande_einddatum;\
+         Leerweg_naam;Schoolnaam;Locatiecode;Aanbiedercode",
+        "A-1;100200300;25604;a@b.nl;1;Zoë Çelik;01-09-2026;30-06-2027;BOL;ROC;123X001;123A456",
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.split(';').enumerate() {
+            ws.write_string(u32::try_from(r).unwrap_or(0), u16::try_from(c).unwrap_or(0), v).expect("cell");
+        }
+    }
+    wb.save_to_buffer().expect("workbook")
+}
+
+/// The upload reader fed (mutated) Excel workbooks: an untrusted zip and XML, read by calamine.
+#[test]
+fn fuzz_xlsx_upload_reader() {
+    let base = workbook();
+    let edits = prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0..3u8), 0..4);
+    let inputs = edits.prop_map(move |edits| {
+        let mut bytes = base.clone();
+        for (at, byte, kind) in edits {
+            let i = at.index(bytes.len().max(1));
+            match kind {
+                0 if i < bytes.len() => bytes[i] = byte,
+                1 => bytes.insert(i.min(bytes.len()), byte),
+                _ => bytes.truncate(i),
+            }
+        }
+        bytes
+    });
+    fuzz("xlsx", inputs, |bytes| {
+        let Ok(upload) = bpv_school_api::read_upload(&bytes, 1_000) else { return Ok(false) };
+        let lines: Vec<usize> = upload.incoming.iter().filter_map(|i| i.regel).collect();
+        prop_assert!(lines.windows(2).all(|w| w[0] < w[1]), "lines in order: {lines:?}");
+        Ok(true)
+    });
+}
+
 #[test]
 fn fuzz_csv_upload_reader() {
     fuzz("csv", mutated(csv_text()), |bytes| {

@@ -17,4 +17,4 @@ pub use app::Application;
 pub use openapi::ApiDoc;
 pub use state::Limits;
 /// The upload readers, public for the fuzz targets (`services/bpv/tests/fuzz.rs`).
-pub use upload::{CsvUpload, Incoming, read_csv_upload, read_json_batch};
+pub use upload::{CsvUpload, Incoming, read_csv_upload, read_json_batch, read_upload};

@@ -210,6 +210,39 @@ pub struct CsvUpload {
     pub ignored_columns: Vec<String>,
     /// One entry per data line, readable or not, in line order.
     pub incoming: Vec<Incoming>,
+    /// For an Excel workbook: the sheet read (its row numbers are the line numbers).
+    pub werkblad: Option<String>,
+}
+
+/// Read an upload that may be CSV text or an Excel workbook (`.xlsx`, first sheet, the same
+/// columns: `bpvo::spreadsheet`); any other binary file is refused, naming what it is and what to
+/// send instead.
+pub fn read_upload(bytes: &[u8], max: usize) -> Result<CsvUpload, Problem> {
+    use bpvo::spreadsheet::{STUUR, Soort, herken, xlsx_naar_csv};
+    let refuse = |code: &str, nl: String, en: String| {
+        Problem::invalid_input(
+            nl.clone(),
+            vec![InvalidParam { name: "body".into(), code: code.into(), reason: nl, reason_en: en }],
+        )
+    };
+    match herken(bytes) {
+        Soort::Tekst => read_csv_upload(bytes, max),
+        Soort::Xlsx => {
+            let rijen = u32::try_from(max).unwrap_or(u32::MAX).saturating_add(1);
+            let (blad, csv) = xlsx_naar_csv(bytes, rijen).map_err(|e| {
+                refuse("xlsx", format!("{e}. {STUUR}"), "this Excel workbook cannot be read; send CSV or .xlsx".into())
+            })?;
+            let mut upload = read_csv_upload(csv.as_bytes(), max)?;
+            upload.encoding = "Excel-werkmap (.xlsx)";
+            upload.werkblad = Some(blad);
+            Ok(upload)
+        }
+        Soort::Anders(wat) => Err(refuse(
+            "binary",
+            format!("Dit bestand is {wat}, geen CSV-bestand of Excel-werkmap. {STUUR}"),
+            format!("This file is not CSV or an Excel workbook ({wat}); send CSV or .xlsx with the same column names"),
+        )),
+    }
 }
 
 /// Read a CSV upload (the file a school exports, for the API and the upload page alike) with at
@@ -248,6 +281,7 @@ pub fn read_csv_upload(bytes: &[u8], max: usize) -> Result<CsvUpload, Problem> {
         })
         .collect();
     Ok(CsvUpload {
+        werkblad: None,
         delimiter: file.delimiter,
         encoding: file.encoding,
         ignored_columns: file.ignored_columns,

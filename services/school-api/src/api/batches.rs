@@ -59,13 +59,16 @@ pub struct BatchStatus {
     pub resultaten: Vec<RecordResultaat>,
 }
 
+/// The media type of an Excel workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 fn parse_records(state: &AppState, media: &str, bytes: &[u8]) -> Result<Vec<Incoming>, Problem> {
     let max = state.limits.max_batch_records;
     match media {
         "application/json" => upload::read_json_batch(bytes, max),
-        "text/csv" => Ok(upload::read_csv_upload(bytes, max)?.incoming),
+        "text/csv" | XLSX => Ok(upload::read_upload(bytes, max)?.incoming),
         other => Err(Problem::unsupported_media_type(format!(
-            "stuur application/json ({{\"records\": [...]}}) of text/csv (gekregen: {other:?})"
+            "stuur application/json ({{\"records\": [...]}}), text/csv of een Excel-werkmap ({XLSX}) (gekregen: {other:?})"
         ))),
     }
 }
@@ -96,7 +99,7 @@ fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
 /// Upload a batch of bpvo's.
 #[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", tag = "bpvo",
     params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
-    request_body(content = upload::BatchBody, description = "JSON (`application/json`) of CSV (`text/csv`, kolommen als de handmatige upload)"),
+    request_body(content = upload::BatchBody, description = "JSON (`application/json`), CSV (`text/csv`, kolommen als de handmatige upload) of een Excel-werkmap (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, eerste werkblad, dezelfde kolommen)"),
     security(("bearer" = ["bpvo:write"])),
     responses(
         (status = 201, body = BatchAntwoord, description = "Verwerkt; per record created / updated / unchanged / rejected"),
@@ -121,7 +124,7 @@ pub async fn post(
     let bytes = read_limited(&req, payload, state.limits.max_batch_bytes).await?;
     let modus = query.modus.unwrap_or_default();
     let herstellen = query.herstellen.unwrap_or(false);
-    let csv = media_type(&req) == "text/csv";
+    let csv = matches!(media_type(&req).as_str(), "text/csv" | XLSX);
     let uploader = Uploader {
         brin,
         actor_kind: "client",

@@ -153,7 +153,7 @@ pub async fn store(req: HttpRequest, state: web::Data<AppState>, form: Option<we
                 ));
             };
             // The file was checked when kept; reading it again gives the same records.
-            let incoming = upload::read_csv_upload(&preview.inhoud, st.limits.max_batch_records)?.incoming;
+            let incoming = upload::read_upload(&preview.inhoud, st.limits.max_batch_records)?.incoming;
             let uploader = Uploader {
                 brin: g.brin.clone(),
                 actor_kind: "gemachtigde",

@@ -34,6 +34,8 @@ struct Check {
     aantal: usize,
     scheidingsteken: String,
     codering: String,
+    /// For an Excel workbook: the sheet read.
+    werkblad: Option<String>,
     genegeerd: Vec<String>,
     /// Why the file as a whole cannot be used.
     bestandsfout: Option<String>,
@@ -81,6 +83,7 @@ impl Check {
             aantal: csv.incoming.len(),
             scheidingsteken: views::scheidingsteken(csv.delimiter),
             codering: csv.encoding.to_owned(),
+            werkblad: csv.werkblad.clone(),
             genegeerd: csv.ignored_columns.clone(),
             ..Check::default()
         };
@@ -185,7 +188,7 @@ pub async fn check(req: HttpRequest, state: web::Data<AppState>, multipart: Mult
             };
             let gebruiker = Gebruiker::from(&g);
             let max_records = st.limits.max_batch_records;
-            let mut check = match upload::read_csv_upload(&form.inhoud, max_records) {
+            let mut check = match upload::read_upload(&form.inhoud, max_records) {
                 Ok(csv) => {
                     let parsed: Vec<&bpvo::Bpvo> = csv.incoming.iter().filter_map(|i| i.parsed.as_ref().ok()).collect();
                     let registers = referentie::registers_for(&mut conn, &parsed).map_err(store_error)?;
@@ -290,5 +293,26 @@ mod tests {
         assert!(file_error(&empty, 10).contains("geen regels met gegevens"));
         let missing = upload::read_csv_upload(b"Correlatie_id;Naam\r\nA;B\r\n", 10).unwrap_err();
         assert!(file_error(&missing, 10).starts_with("Deze kolom(men) ontbreken"));
+    }
+
+    #[test]
+    fn the_page_reads_a_workbook_and_names_other_binary_files() {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("Stages 2026").unwrap();
+        for (r, regel) in HEADER.lines().chain(line("A", "25604").lines()).enumerate() {
+            for (c, v) in regel.split(';').enumerate() {
+                ws.write_string(u32::try_from(r).unwrap(), u16::try_from(c).unwrap(), v).unwrap();
+            }
+        }
+        let csv = upload::read_upload(&wb.save_to_buffer().unwrap(), 10).unwrap();
+        assert_eq!(csv.werkblad.as_deref(), Some("Stages 2026"));
+        assert_eq!(csv.incoming.len(), 1);
+        assert_eq!(csv.incoming[0].regel, Some(2));
+        assert!(csv.incoming[0].parsed.is_ok(), "{:?}", csv.incoming[0].parsed);
+        let pdf = upload::read_upload(b"%PDF-1.4 binary", 10).unwrap_err();
+        assert!(file_error(&pdf, 10).starts_with("Dit bestand is een PDF-document"), "{}", file_error(&pdf, 10));
+        let xls = upload::read_upload(&[0xD0, 0xCF, 0x11, 0xE0, 0, 1], 10).unwrap_err();
+        assert!(file_error(&xls, 10).contains(".xls"));
     }
 }

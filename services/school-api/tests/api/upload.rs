@@ -271,6 +271,81 @@ async fn csv_batch_as_dutch_excel_saves_it(db: TestDb) {
     assert!(p["detail"].as_str().unwrap().contains("Crebo_code"), "{p}");
 }
 
+/// The workbook a gemachtigde keeps in Excel, sent as it is: the same columns, dates as Excel
+/// dates or as text, errors named by row; any other binary file is named with what to send.
+async fn an_excel_workbook_is_read_like_the_csv(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let werkmap = |crebo2: &str| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let kop = [
+            "Correlatie_id",
+            "Leerbedrijf_code",
+            "Crebo_code",
+            "Emailadres",
+            "Studentcode",
+            "Naam",
+            "Startdatum",
+            "Geplande_einddatum",
+            "Leerweg_naam",
+            "Schoolnaam",
+            "Locatiecode",
+            "Aanbiedercode",
+        ];
+        for (c, h) in kop.iter().enumerate() {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        let datum = |y, m, d| rust_xlsxwriter::ExcelDateTime::from_ymd(y, m, d).unwrap();
+        let fmt = rust_xlsxwriter::Format::new().set_num_format("dd-mm-yyyy");
+        for (r, (id, crebo, naam)) in
+            [("X-1", "25604", "Zoë Çelik"), ("X-2", crebo2, "Daniël de Boer")].iter().enumerate()
+        {
+            let r = u32::try_from(r + 1).unwrap();
+            ws.write_string(r, 0, *id).unwrap();
+            ws.write_number(r, 1, 100200300.0).unwrap();
+            ws.write_number(r, 2, crebo.parse::<f64>().unwrap()).unwrap();
+            ws.write_string(r, 3, "z@student.roc.nl").unwrap();
+            ws.write_number(r, 4, 111.0).unwrap();
+            ws.write_string(r, 5, *naam).unwrap();
+            ws.write_datetime_with_format(r, 6, datum(2026, 9, 1), &fmt).unwrap();
+            ws.write_string(r, 7, "30-06-2027").unwrap();
+            ws.write_string(r, 8, "BOL").unwrap();
+            ws.write_string(r, 9, "ROC Test").unwrap();
+            ws.write_string(r, 10, "123X001").unwrap();
+            ws.write_string(r, 11, "123A456").unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let send = |body: Vec<u8>, media: &'static str| {
+        app.http
+            .post(format!("{}/v1/bpvo-batches", app.url))
+            .bearer_auth(&t)
+            .header("content-type", media)
+            .body(body)
+            .send()
+    };
+    const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    // A bad crebo in row 3: named by its row, nothing stored.
+    let p = problem(send(werkmap("2560"), XLSX).await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["regel 3: creboCode"]);
+    assert_eq!(app.count_bpvos(), 0);
+    let r = send(werkmap("25480"), XLSX).await.unwrap();
+    assert_eq!(r.status(), 201);
+    let a: Value = r.json().await.unwrap();
+    assert_eq!((a["aangemaakt"].as_i64(), a["resultaten"][1]["regel"].as_i64()), (Some(2), Some(3)));
+    let got: Value = app.get("/v1/bpvos/X-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["startdatum"], "2026-09-01", "an Excel date");
+    assert_eq!(got["geplandeEinddatum"], "2027-06-30", "a date typed as text");
+    assert_eq!((got["creboCode"].as_str(), got["student"]["naam"].as_str()), (Some("25604"), Some("Zoë Çelik")));
+    // The same workbook sent as text/csv (a client that does not know better) is read too.
+    assert_eq!(send(werkmap("25480"), "text/csv").await.unwrap().status(), 201);
+    // Another binary file: what it is, and what to send instead.
+    let p = problem(send(b"%PDF-1.7\n...".to_vec(), "text/csv").await.unwrap(), 400).await;
+    let detail = p["detail"].as_str().unwrap();
+    assert!(detail.contains("PDF-document") && detail.contains("CSV UTF-8") && detail.contains(".xlsx"), "{p}");
+}
+
 async fn limits_are_explicit_413s(db: TestDb) {
     let limits = Limits { max_batch_records: 5, max_batch_bytes: 20_000, max_record_bytes: 2_000, ..Limits::default() };
     let app = spawn_app_with(db, limits).await;
@@ -529,6 +604,7 @@ async fn codes_unknown_to_sbbs_registers_are_refused_by_field(db: TestDb) {
 }
 
 async_backend_tests!(
+    an_excel_workbook_is_read_like_the_csv,
     codes_unknown_to_sbbs_registers_are_refused_by_field,
     the_school_never_sees_whether_a_student_answered,
     two_identical_posts_at_once_make_one_batch,
