@@ -325,7 +325,7 @@ pub async fn signalen(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         return login_page(&state, StatusCode::OK, "", None);
     };
     let tot = match req.query_string() {
-        "" => bpv_aggregation::YearMonth::of(chrono::Local::now().date_naive() - chrono::Months::new(1)),
+        "" => crate::signalen::standaard_tot(),
         q => match q.strip_prefix("tot=").and_then(|m| m.parse().ok()) {
             Some(m) => m,
             None => {

@@ -43,6 +43,11 @@ pub fn bereken(
     Ok(veiligheid::signalen(&antwoorden, tot, instellingen))
 }
 
+/// The window's last month when none is asked for: last month (the current one is not over).
+pub fn standaard_tot() -> YearMonth {
+    YearMonth::of(chrono::Local::now().date_naive() - chrono::Months::new(1))
+}
+
 /// The signal's settings: `veiligheid.venster_maanden`, `veiligheid.min_respondenten`, `reporting.k`.
 pub fn instellingen(settings: &bpv_web::Settings) -> SignaalInstellingen {
     SignaalInstellingen {

@@ -38,6 +38,18 @@ struct Open {
     opleiding: String,
 }
 
+impl Open {
+    /// The document's werkprocessen with their kerntaak, in the dossier's order.
+    fn werkprocessen(&self) -> impl Iterator<Item = (&praktijkleren::Kerntaak, &praktijkleren::Werkproces)> {
+        self.dossier.werkprocessen().filter(|(_, w)| self.document.werkprocessen.contains(&w.code))
+    }
+
+    /// The learner's first name (all the form and the thanks show).
+    fn voornaam(&self) -> &str {
+        self.document.leerling.naam.as_str().split_whitespace().next().unwrap_or("de leerling")
+    }
+}
+
 fn lookup(state: &State, raw: &str) -> Result<Lookup, StoreError> {
     if SurveyToken::parse(raw).is_err() {
         return Ok(Lookup::Unknown);
@@ -123,9 +135,8 @@ fn veld(code: &str) -> String {
 
 /// The form, filled with `values` and marked with `errors` (field → message).
 fn form(open: &Open, token: &str, values: &HashMap<String, String>, errors: &[(String, String)]) -> BeoordelingView {
-    let chosen: Vec<_> = open.document.werkprocessen.iter().collect();
     let mut kerntaken: Vec<KerntaakView> = Vec::new();
-    for (kt, w) in open.dossier.werkprocessen().filter(|(_, w)| chosen.contains(&&w.code)) {
+    for (kt, w) in open.werkprocessen() {
         let v = veld(w.code.as_str());
         let view = WerkprocesView {
             code: w.code.to_string(),
@@ -134,14 +145,15 @@ fn form(open: &Open, token: &str, values: &HashMap<String, String>, errors: &[(S
             fout: errors.iter().find(|(f, _)| *f == v).map(|(_, m)| m.clone()),
             veld: v,
         };
+        let kop = format!("{} {}", kt.code, kt.naam);
         match kerntaken.last_mut() {
-            Some(last) if last.naam == format!("{} {}", kt.code, kt.naam) => last.werkprocessen.push(view),
-            _ => kerntaken.push(KerntaakView { naam: format!("{} {}", kt.code, kt.naam), werkprocessen: vec![view] }),
+            Some(last) if last.naam == kop => last.werkprocessen.push(view),
+            _ => kerntaken.push(KerntaakView { naam: kop, werkprocessen: vec![view] }),
         }
     }
     BeoordelingView {
         stap: "formulier",
-        voornaam: open.document.leerling.naam.as_str().split_whitespace().next().unwrap_or("de leerling").to_owned(),
+        voornaam: open.voornaam().to_owned(),
         opleiding: open.opleiding.clone(),
         crebo: open.row.crebo.clone(),
         einddatum: bpv_mailing::datum_nl(open.row.einddatum),
@@ -173,7 +185,7 @@ pub async fn show(state: web::Data<State>, token: web::Path<String>) -> HttpResp
 fn check(open: &Open, fields: &HashMap<String, String>) -> Result<Beoordeling, Vec<(String, String)>> {
     let mut errors = Vec::new();
     let mut oordelen = Vec::new();
-    for (_, w) in open.dossier.werkprocessen().filter(|(_, w)| open.document.werkprocessen.contains(&w.code)) {
+    for (_, w) in open.werkprocessen() {
         let v = veld(w.code.as_str());
         match fields.get(&v).map(String::as_str) {
             Some(o @ ("beheerst" | "nogNiet")) => oordelen.push((Some(w.code.as_str()), Some(o))),
@@ -247,7 +259,7 @@ pub async fn submit(
                     tekst: format!(
                         "De school van {} heeft uw beoordeling ontvangen: {beheerst} van de {totaal} werkprocessen \
                          beheerst. De school kan nu de praktijkverklaring aanvragen.",
-                        open.document.leerling.naam.as_str().split_whitespace().next().unwrap_or("de leerling")
+                        open.voornaam()
                     ),
                     ..BeoordelingView::default()
                 },

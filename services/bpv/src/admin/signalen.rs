@@ -10,7 +10,7 @@ pub(super) fn signalen(
 ) -> Result<(), CliError> {
     let tot = match &args.tot {
         Some(m) => m.parse::<bpv_aggregation::YearMonth>().map_err(|e| bad(format!("--tot: {e}")))?,
-        None => bpv_aggregation::YearMonth::of(chrono::Local::now().date_naive() - chrono::Months::new(1)),
+        None => bpv_reporting_api::signalen::standaard_tot(),
     };
     let questionnaires = bpv_aggregation::Questionnaires::builtin().map_err(anyhow::Error::from)?;
     let instellingen = bpv_reporting_api::signalen::instellingen(settings);
