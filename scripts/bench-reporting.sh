@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark: the results API over 1,000,000 answers on PostgreSQL (~60 instellingen, 400 crebos,
-# 36 months, both groups). Prints: the index's full load, cold evaluations, the time to absorb
+# 36 months, both groups). Prints: the index's full load, cold evaluations, the cold five-year
+# trend and response table (in process), the time to absorb
 # 10,000 new answers, GET /v1/resultaten for a mix of selections at 16 connections against a
 # release build (p50/p99, req/s), GET /v1/datakwaliteit over a year of bpvo's (cold and cached),
 # and the same selections as plain SQL GROUP BY. Asserts nothing.

@@ -343,6 +343,92 @@ test('the data-quality tab shows the same indicators as the API, and the school\
   await page.goto(DASHBOARD_URL);
 });
 
+/** GET an API path with the school's token. */
+async function api(path) {
+  const url = new URL(path, API_URL);
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/json' } });
+  const body = await res.text();
+  assert.equal(res.status, 200, `GET ${url}: ${body}`);
+  return JSON.parse(body);
+}
+
+test('the trend: the chart and its tables show the API\'s figures per quarter and school year', async () => {
+  await follow(page.locator('#trend-link'));
+  assert.equal(new URL(page.url()).pathname, '/dashboard/trend');
+  const params = new URLSearchParams(new URL(page.url()).search);
+  const trend = await api(`/v1/resultaten/trend?${params}`);
+  assert.equal(trend.kwartalen.length, 20, 'five years of quarters by default');
+  const series = { kwartaal: trend.kwartalen, jaar: trend.jaren, schooljaar: trend.schooljaren };
+  for (const [id, points] of [['trend-kwartalen', trend.kwartalen], ['trend-jaren', trend.jaren], ['trend-schooljaren', trend.schooljaren]]) {
+    const rows = page.locator(`#${id} tbody tr`);
+    assert.equal(await rows.count(), points.length, `${id}: a row per period`);
+    for (let i = 0; i < points.length; i += 1) {
+      const p = points[i];
+      const row = rows.nth(i);
+      assert.equal(await text(row.locator('th')), p.periode);
+      assert.equal(await text(row.locator('td[data-kant=instelling]')), p.cijfer.instelling.tekst, `${p.periode} instelling`);
+      assert.equal(await text(row.locator('td[data-kant=landelijk]')), p.cijfer.landelijk.tekst, `${p.periode} landelijk`);
+    }
+  }
+  // The chart draws the series it names (quarters when any has a national figure, else calendar
+  // years): a point for every period with a figure, none for a withheld one.
+  const per = await page.locator('figure[data-per]').getAttribute('data-per');
+  const drawn = series[per];
+  assert.ok(drawn, `the chart names its series (${per})`);
+  if (per === 'jaar') {
+    assert.ok(trend.kwartalen.every((p) => p.cijfer.landelijk.waarde === null), 'years only when no quarter has a figure');
+  }
+  for (const kant of ['instelling', 'landelijk']) {
+    const want = drawn.filter((p) => p.cijfer[kant].waarde !== null).length;
+    assert.equal(await page.locator(`#trend-grafiek g.lijn.${kant} circle`).count(), want, `${kant}: points`);
+  }
+  assert.ok(drawn.some((p) => p.cijfer.landelijk.waarde !== null), 'the demo has national figures in the charted series');
+  // Calendar years count every answer: the demo's previous year has a figure.
+  const year = trend.jaren.find((p) => p.periode === String(YEAR));
+  assert.ok(year && year.cijfer.landelijk.waarde !== null, `the national grade of ${YEAR} is a number`);
+  const box = await page.locator('#trend-grafiek').boundingBox();
+  assert.ok(box && box.width > 300 && box.height > 100, 'the chart is drawn');
+  await assertAccessible(page, 'the trend page');
+  await assertFitsPhone(page, 'the trend page');
+  await page.screenshot({ path: join(ARTIFACTS, 'trend.png'), fullPage: true });
+  await follow(page.locator('#terug'));
+});
+
+test('the Respons tab shows the API\'s response per aanbieder, locatie, leerweg, sector and kwalificatie', async () => {
+  await page.goto(DASHBOARD_URL);
+  await follow(page.locator('#tab-respons'));
+  assert.equal(new URL(page.url()).pathname, '/dashboard/respons');
+  const params = new URLSearchParams(new URL(page.url()).search);
+  const o = await api(`/v1/respons?${params}`);
+  assert.equal(o.groepen.length, 2, 'both groups');
+  let rows = 0;
+  for (const g of o.groepen) {
+    const section = page.locator(`#respons-${g.groep}`);
+    for (const d of g.per) {
+      const table = section.locator(`table[data-indeling="${d.indeling}"]`);
+      assert.equal(await table.locator('tbody tr').count(), d.rijen.length, `${g.groep} per ${d.indeling}`);
+      for (const r of d.rijen) {
+        const row = table.locator(`tr[data-code="${r.code}"]`);
+        assert.equal(await text(row.locator('td[data-kant=instelling]')), r.instelling.tekst, `${g.groep} ${d.indeling} ${r.code}`);
+        assert.equal(await text(row.locator('td[data-kant=landelijk]')), r.landelijk.tekst);
+        rows += 1;
+      }
+    }
+  }
+  assert.ok(rows > 10, `the demo school has rows to show (${rows})`);
+  // Small counts are bands, and no count below k is printed exactly.
+  const texts = await page.locator('td[data-kant]').allTextContents();
+  for (const t of texts) {
+    for (const m of t.matchAll(/\((\d[\d.]*) van (\d[\d.]*)\)/g)) {
+      assert.ok(Number(m[1].replaceAll('.', '')) >= o.k, `"${t}" shows fewer than k answered exactly`);
+    }
+  }
+  await assertAccessible(page, 'the Respons tab');
+  await assertFitsPhone(page, 'the Respons tab');
+  await page.screenshot({ path: join(ARTIFACTS, 'respons.png'), fullPage: true });
+  await page.goto(DASHBOARD_URL);
+});
+
 test('logging out returns to the login page; the results are gone', async () => {
   await Promise.all([page.waitForURL(DASHBOARD_URL), page.getByRole('button', { name: 'Uitloggen' }).click()]);
   assert.equal(await text(page.locator('h1')), 'Inloggen');

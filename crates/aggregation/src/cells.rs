@@ -120,6 +120,20 @@ struct Sums {
     items: Vec<[u32; SLOTS]>,
 }
 
+impl Totals {
+    /// Add a whole atom's counts.
+    fn add(&mut self, sums: &Sums) {
+        self.responded += sums.responded;
+        self.invited += sums.invited;
+        // (an atom without answers has no item array: nothing to add)
+        for (t, a) in self.items.iter_mut().zip(&sums.items) {
+            for (t, a) in t.iter_mut().zip(a) {
+                *t += u64::from(*a);
+            }
+        }
+    }
+}
+
 impl Sums {
     fn absorb_cell(&mut self, cell: &Cell, items: usize) {
         self.responded += cell.responded;
@@ -451,14 +465,7 @@ impl Index {
                 match coverage(atom, selectie) {
                     Coverage::All => {
                         leeg = false;
-                        totals.responded += atom.sums.responded;
-                        // (an atom without answers has no item array: nothing to add)
-                        totals.invited += atom.sums.invited;
-                        for (t, a) in totals.items.iter_mut().zip(&atom.sums.items) {
-                            for (t, a) in t.iter_mut().zip(a) {
-                                *t += u64::from(*a);
-                            }
-                        }
+                        totals.add(&atom.sums);
                     }
                     Coverage::Part(split_by) => {
                         leeg = false;
@@ -469,6 +476,126 @@ impl Index {
             }
         }
         self.layout.result(selectie.groep, &totals, weggelaten, leeg, self.k)
+    }
+
+    /// The figures of one selection over several periods (a trend): entry `i` equals
+    /// [`Index::evaluate`] of the selection with its period set to `periods[i]` (first and last
+    /// month, inclusive), computed in one pass over the atoms of the whole span instead of one
+    /// pass per period. Periods may overlap; an empty period (first after last) gives an empty
+    /// result.
+    pub fn evaluate_periods(&self, selectie: &Selectie, periods: &[(YearMonth, YearMonth)]) -> Vec<Resultaat> {
+        let per: Vec<Selectie> = periods
+            .iter()
+            .map(|&(van, tot)| Selectie { van: Some(van), tot_en_met: Some(tot), ..selectie.clone() })
+            .collect();
+        let mut totals: Vec<Totals> =
+            per.iter().map(|_| Totals { items: vec![[0; SLOTS]; self.layout.len()], ..Totals::default() }).collect();
+        let mut weggelaten: Vec<Weggelaten> = per.iter().map(|_| Weggelaten::default()).collect();
+        let mut leeg = vec![true; per.len()];
+        let (Some(first), Some(last)) = (periods.iter().map(|p| p.0).min(), periods.iter().map(|p| p.1).max()) else {
+            return Vec::new();
+        };
+        let span = Selectie { van: Some(first), tot_en_met: Some(last), ..selectie.clone() };
+        // Which periods an atom's months may touch: its first and last month against each period.
+        let touching = |months: &BTreeSet<YearMonth>| {
+            let (lo, hi) = (months.first().copied(), months.last().copied());
+            per.iter().enumerate().filter(move |(_, p)| {
+                lo.zip(hi)
+                    .is_some_and(|(lo, hi)| p.van.is_some_and(|v| v <= hi) && p.tot_en_met.is_some_and(|t| lo <= t))
+            })
+        };
+        for (_, year) in self.years_in(&span) {
+            if let Some(d) = &year.dropped {
+                for (i, p) in touching(&d.span.months) {
+                    leeg[i] &= coverage(d, p) == Coverage::None;
+                }
+            }
+            for atom in &year.atoms {
+                for (i, p) in touching(&atom.span.months) {
+                    match coverage(atom, p) {
+                        Coverage::All => {
+                            leeg[i] = false;
+                            totals[i].add(&atom.sums);
+                        }
+                        Coverage::Part(split_by) => {
+                            leeg[i] = false;
+                            weggelaten[i].add(split_by, atom.sums.responded);
+                        }
+                        Coverage::None => {}
+                    }
+                }
+            }
+        }
+        totals
+            .iter()
+            .zip(weggelaten)
+            .zip(leeg)
+            .map(|((t, w), l)| self.layout.result(selectie.groep, t, w, l, self.k))
+            .collect()
+    }
+
+    /// The figures of a selection split by one key (a response table): for each value of
+    /// `dimensie` inside the selection, the result equals [`Index::evaluate`] of the selection
+    /// narrowed to that value — computed in one pass over the selection's atoms. Values are
+    /// those present in the index under the selection (and, where the selection already filters
+    /// on the key, only those it allows).
+    pub fn evaluate_by(&self, selectie: &Selectie, dimensie: Dimensie) -> BTreeMap<String, Resultaat> {
+        struct Acc {
+            selectie: Selectie,
+            totals: Totals,
+            weggelaten: Weggelaten,
+            leeg: bool,
+        }
+        let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
+        let items = self.layout.len();
+        let slot = |acc: &mut BTreeMap<String, Acc>, v: &str| -> bool {
+            if !acc.contains_key(v) {
+                let Some(narrowed) = dimensie.narrow(selectie, v) else { return false };
+                let totals = Totals { items: vec![[0; SLOTS]; items], ..Totals::default() };
+                acc.insert(
+                    v.to_owned(),
+                    Acc { selectie: narrowed, totals, weggelaten: Weggelaten::default(), leeg: true },
+                );
+            }
+            true
+        };
+        for (unit, year) in self.years_in(selectie) {
+            let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
+            for (atom, dropped) in all {
+                let whole = coverage(atom, selectie);
+                if whole == Coverage::None {
+                    continue;
+                }
+                let (values, single) = dimensie.values(unit, atom);
+                for v in &values {
+                    if !slot(&mut acc, v) {
+                        continue;
+                    }
+                    let Some(a) = acc.get_mut(v.as_str()) else { continue };
+                    // Wholly inside and single-valued on the key: inside the narrowed selection
+                    // too. Anything else is decided exactly against it.
+                    let c = if whole == Coverage::All && single { whole } else { coverage(atom, &a.selectie) };
+                    if dropped {
+                        a.leeg &= c == Coverage::None;
+                        continue;
+                    }
+                    match c {
+                        Coverage::All => {
+                            a.leeg = false;
+                            a.totals.add(&atom.sums);
+                        }
+                        Coverage::Part(split_by) => {
+                            a.leeg = false;
+                            a.weggelaten.add(split_by, atom.sums.responded);
+                        }
+                        Coverage::None => {}
+                    }
+                }
+            }
+        }
+        acc.into_iter()
+            .map(|(v, a)| (v, self.layout.result(selectie.groep, &a.totals, a.weggelaten, a.leeg, self.k)))
+            .collect()
     }
 
     /// The keys of the answered fine cells a selection counts: exactly the cells of the atoms its
@@ -543,6 +670,50 @@ impl Index {
     /// The number of answers in each atom (for checking the invariant: 0 or at least `k`).
     pub fn atom_sizes(&self) -> Vec<u64> {
         self.units.values().flat_map(|d| d.atoms().map(|a| a.sums.responded)).collect()
+    }
+}
+
+/// A key a selection can be split by ([`Index::evaluate_by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dimensie {
+    /// Onderwijsaanbieder (needs an instelling in the selection, as the filter does).
+    Aanbieder,
+    /// Onderwijslocatie.
+    Locatie,
+    Leerweg,
+    Sector,
+    /// Crebo.
+    Kwalificatie,
+}
+
+impl Dimensie {
+    /// The selection narrowed to one value, or `None` when the selection does not allow it.
+    fn narrow(self, s: &Selectie, v: &str) -> Option<Selectie> {
+        let allowed = |list: &[String]| list.is_empty() || list.iter().any(|x| x == v);
+        let single = |cur: &Option<String>| cur.as_deref().is_none_or(|c| c == v);
+        let mut t = s.clone();
+        match self {
+            Dimensie::Aanbieder if s.brin.is_some() && allowed(&s.aanbieders) => t.aanbieders = vec![v.to_owned()],
+            Dimensie::Locatie if allowed(&s.locaties) => t.locaties = vec![v.to_owned()],
+            Dimensie::Leerweg if single(&s.leerweg) => t.leerweg = Some(v.to_owned()),
+            Dimensie::Sector if single(&s.sector) => t.sector = Some(v.to_owned()),
+            Dimensie::Kwalificatie if single(&s.crebo) => t.crebo = Some(v.to_owned()),
+            _ => return None,
+        }
+        Some(t)
+    }
+
+    /// The values of this key an atom's cells hold, and whether every cell holds the same one
+    /// (a cell without a locatie or sector holds none).
+    fn values(self, unit: &Unit, atom: &Atom) -> (Vec<String>, bool) {
+        let span = &atom.span;
+        match self {
+            Dimensie::Aanbieder => (vec![unit.aanbiedercode.clone()], true),
+            Dimensie::Locatie => (span.locaties.iter().flatten().cloned().collect(), span.locaties.len() == 1),
+            Dimensie::Leerweg => (span.leerwegen.iter().cloned().collect(), span.leerwegen.len() == 1),
+            Dimensie::Sector => (span.sectors.iter().flatten().cloned().collect(), span.sectors.len() == 1),
+            Dimensie::Kwalificatie => (span.crebos.iter().cloned().collect(), span.crebos.len() == 1),
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 //! # Figures
 //!
 //! Every published number is a [`Figure`]: a value, the `n` it rests on, and — when `n < k` — no
-//! value but a reason ([`REDEN_ONVOLDOENDE_RESPONS`], or [`REDEN_GEEN_ANTWOORDEN`] when `n = 0`).
+//! value but a reason ([`REDEN_ONVOLDOENDE_RESPONS`], or [`REDEN_GEEN_ANTWOORDEN`] when `n = 0`
+//! and no answer touches the selection; answers that are there but could not be counted — too few,
+//! or split by the selection — say "onvoldoende respons", never that nobody answered).
 //!
 //! * **Item mean** — the grade item (`cijfer`, 1–10) and the scale items (1–5): the mean of the
 //!   numeric answers. "Niet van toepassing" is not a number and is left out of `n` (it is counted
@@ -221,6 +223,13 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// A figure without answers because those there could not be counted: "onvoldoende respons".
+    fn withheld(&mut self) {
+        if self.suppressed == Some(REDEN_GEEN_ANTWOORDEN) {
+            self.suppressed = Some(REDEN_ONVOLDOENDE_RESPONS);
+        }
+    }
+
     /// `total / n` (times `scale`), suppressed when `n < k`.
     pub(crate) fn ratio(total: f64, n: u64, k: u64, scale: f64) -> Self {
         if n == 0 {
@@ -521,6 +530,21 @@ impl Layout {
                 ThemeResult { code: code.clone(), naam: naam.clone(), score, items }
             })
             .collect();
+        // Answers touch the selection but none could be counted (they lie in groups too small, or
+        // split by the selection): "geen antwoorden" would say nobody answered; the response line
+        // already says "onvoldoende respons", and so does every figure.
+        let mut themes: Vec<ThemeResult> = themes;
+        if !leeg && totals.responded == 0 {
+            for t in &mut themes {
+                t.score.withheld();
+                for i in &mut t.items {
+                    i.mean.withheld();
+                    if let Some(e) = i.eens.as_mut() {
+                        e.withheld();
+                    }
+                }
+            }
+        }
         let rate = (totals.invited > 0).then(|| totals.responded as f64 / totals.invited as f64);
         Resultaat {
             groep,

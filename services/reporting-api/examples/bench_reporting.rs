@@ -5,7 +5,8 @@
 //!   400 crebos in 8 sectors, 36 months, both groups, ~31 % response; 20,000 leerbedrijven
 //!   with erkenningen for most pairs in use, registrations around the start date;
 //! * `absorb DATABASE_URL N` — load the index from the database (timed), store `N` new answers,
-//!   time absorbing them, and time cold evaluations (no cache) of typical selections;
+//!   time absorbing them, and time cold evaluations (no cache) of typical selections, of the
+//!   five-year trend and of the response table;
 //! * `load URL TOKEN CONNECTIONS SECONDS` — `GET /v1/resultaten` for a mix of selections from
 //!   `CONNECTIONS` concurrent connections; prints p50/p99 latency and requests/s;
 //! * `sql DATABASE_URL` — the same selections as plain SQL `GROUP BY` over the stored answers;
@@ -64,6 +65,7 @@ fn absorb(url: &str, n: usize) {
             ms(times[times.len() - 1])
         );
     }
+    trend_and_respons(&data);
     // N new answers, stored as the survey stores them, then absorbed.
     let qs = Questionnaires::builtin().unwrap();
     let mut rng = StdRng::seed_from_u64(99);
@@ -95,6 +97,51 @@ fn absorb(url: &str, n: usize) {
         "re-read invitation counts (changed: {changed}) in {:.1} s (every reporting.invitations_refresh_seconds)",
         t.elapsed().as_secs_f64()
     );
+}
+
+/// p50 / p99 / max of some durations, as one line.
+fn spread(times: &mut [Duration]) -> String {
+    times.sort();
+    format!(
+        "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} selections)",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 99 / 100]),
+        ms(times[times.len() - 1]),
+        times.len()
+    )
+}
+
+/// The trend over five years and the response table, each for distinct school selections not
+/// asked before (the national side is shared between selections with the same filters, as it is
+/// in production).
+fn trend_and_respons(data: &ReportData) {
+    use bpv_reporting_api::report;
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut seen = std::collections::HashSet::new();
+    let (mut trend, mut respons) = (Vec::new(), Vec::new());
+    let mut points = 0;
+    for (b, q) in selections(&mut rng, 4000) {
+        let s = selectie(&b.or_else(|| Some(brin(0))), &q);
+        let whole = bpv_aggregation::Selectie { van: None, tot_en_met: None, ..s.clone() };
+        if !seen.insert(whole.clone()) {
+            continue;
+        }
+        let span = report::trend::periode(&whole, today).unwrap();
+        let t = Instant::now();
+        let r = std::hint::black_box(report::trend::trend(data, &whole, span));
+        trend.push(t.elapsed());
+        points += r.kwartalen.len() + r.jaren.len() + r.schooljaren.len();
+        let t = Instant::now();
+        std::hint::black_box(report::respons::respons(data, &s, true));
+        respons.push(t.elapsed());
+        if trend.len() == 300 {
+            break;
+        }
+    }
+    assert_eq!(points, trend.len() * 30, "every trend has 20 quarters, 5 calendar years and 5 school years");
+    println!("cold trend, 20 quarters + 5 years + 5 school years, school beside national: {}", spread(&mut trend));
+    println!("cold response table, both groups, 5 splits, school beside national: {}", spread(&mut respons));
 }
 
 fn ms(d: Duration) -> f64 {

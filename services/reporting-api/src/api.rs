@@ -29,17 +29,7 @@ fn rapport_for(req: &HttpRequest, state: &AppState, principal: &ApiPrincipal) ->
 /// docs/privacy.md). List filters (`aanbieder`, `locatie`) may repeat or hold a comma-separated
 /// list.
 #[utoipa::path(get, path = "/v1/resultaten", operation_id = "resultaten", tag = "resultaten",
-    params(
-        ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
-        ("van" = Option<String>, Query, description = "First month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("totEnMet" = Option<String>, Query, description = "Last month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("aanbieder" = Option<Vec<String>>, Query, description = "Onderwijsaanbieder(s)", explode = true),
-        ("locatie" = Option<Vec<String>>, Query, description = "Onderwijslocatie(s)", explode = true),
-        ("leerweg" = Option<String>, Query, description = "BOL or BBL"),
-        ("sector" = Option<String>, Query, description = "Sector, as listed by /v1/filters"),
-        ("crebo" = Option<String>, Query, description = "Kwalificatie", pattern = "^[0-9]{5}$"),
-        ("groep" = Option<String>, Query, description = "studenten (default) or praktijkopleiders"),
-    ),
+    params(crate::report::SelectieParams),
     responses(
         (status = 200, body = Rapport),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json", description = "Ongeldige selectie; invalidParams noemt elke fout"),
@@ -58,17 +48,7 @@ pub async fn resultaten(
 
 /// The same as CSV for Excel (`;`, decimal commas, UTF-8 BOM).
 #[utoipa::path(get, path = "/v1/resultaten/export.csv", operation_id = "resultatenCsv", tag = "resultaten",
-    params(
-        ("instelling" = Option<String>, Query, pattern = "^[0-9A-Za-z]{4}$"),
-        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
-        ("locatie" = Option<Vec<String>>, Query, explode = true),
-        ("leerweg" = Option<String>, Query),
-        ("sector" = Option<String>, Query),
-        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
-        ("groep" = Option<String>, Query),
-    ),
+    params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "text/csv", body = String, description = "Kolommen: groep;thema;code;vraag;soort;instelling_gemiddelde;instelling_pct_eens;instelling_n;landelijk_gemiddelde;landelijk_pct_eens;landelijk_n;toelichting"),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),

@@ -18,11 +18,11 @@ use bpv_web::headers::api_headers;
 use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
 use secrecy::ExposeSecret;
 
-use crate::dashboard;
 use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::views::Views;
 use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen, verbeterpunten};
+use crate::{dashboard, respons, trend};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -176,6 +176,8 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/v1/resultaten/verbeterpunten", web::get().to(verbeterpunten::api))
             .route("/v1/resultaten/verbeterpunten.xlsx", web::get().to(verbeterpunten::api_xlsx))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
+            .route("/v1/resultaten/trend", web::get().to(trend::api))
+            .route("/v1/respons", web::get().to(respons::api))
             .route("/v1/filters", web::get().to(api::filters))
             .route("/v1/praktijkverklaringen/aantallen", web::get().to(praktijkverklaringen::aantallen))
             .route("/v1/datakwaliteit", web::get().to(datakwaliteit::api))
@@ -185,6 +187,8 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard", web::get().to(dashboard::show))
             .route("/dashboard/export.csv", web::get().to(dashboard::export))
             .route("/dashboard/datakwaliteit", web::get().to(dashboard::kwaliteit))
+            .route("/dashboard/trend", web::get().to(trend::dashboard))
+            .route("/dashboard/respons", web::get().to(respons::dashboard))
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard/signalen", web::get().to(dashboard::signalen))
             .route("/dashboard/verbeterpunten", web::get().to(dashboard::verbeterpunten))

@@ -126,13 +126,41 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     }
 }
 
+/// A dashboard page behind the login: `work` runs off the async runtime with the viewer and
+/// their name, `render` turns its outcome into the page; no session is the login page, an
+/// account no longer active says so, a problem is answered as one.
+pub(crate) async fn pagina<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&AppState, &Kijker, String) -> Result<T, Problem> + Send + 'static,
+    render: impl FnOnce(T) -> HttpResponse,
+) -> HttpResponse {
+    let Some(s) = session(req, &state.keys) else {
+        return login_page(state, StatusCode::OK, "", None);
+    };
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<Option<T>, Problem> {
+        let Some((kijker, naam)) = viewer(&st, &s)? else {
+            return Ok(None);
+        };
+        work(&st, &kijker, naam).map(Some)
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some(t))) => render(t),
+        Ok(Ok(None)) => login_page(state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
 fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
     let k = state.data.k();
     state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout, k => k })
 }
 
 /// The query string of the current selection with some keys replaced.
-fn href(vraag: &Vraag, thema: Option<&str>, groep: Option<&str>) -> String {
+pub(crate) fn href(vraag: &Vraag, thema: Option<&str>, groep: Option<&str>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
     let mut one = |k: &'static str, v: &Option<String>| {
         if let Some(v) = v {
@@ -221,6 +249,8 @@ fn results_page(
         href_praktijkopleiders => href(vraag, thema_code.as_deref(), Some("praktijkopleiders")),
         csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
         verbeterpunten_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/verbeterpunten", 1),
+        trend_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/trend", 1),
+        respons_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/respons", 1),
         fouten => fouten,
         k => state.data.k(),
     };

@@ -18,8 +18,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use bpv_aggregation::{
-    AnswerKeys, Answers, Index, IndexStats, InvitationCount, KeyValues, KeyedAnswer, Questionnaires, Resultaat,
-    Selectie, Voorkeur, YearMonth,
+    AnswerKeys, Answers, Dimensie, Index, IndexStats, InvitationCount, KeyValues, KeyedAnswer, Questionnaires,
+    Resultaat, Selectie, Voorkeur, YearMonth,
 };
 use bpv_store::DbConnection;
 use bpv_store::repo::reporting::{self, Cursor, InvitationKeyCount, KeyedResponse};
@@ -162,6 +162,50 @@ impl ReportData {
             cache.1.insert(selectie.clone(), Arc::clone(&result));
         }
         result
+    }
+
+    /// The figures of one selection for several periods (a trend): the same as
+    /// [`ReportData::evaluate`] per period (and cached under the same keys, so the trend's
+    /// quarter and `/v1/resultaten` for that quarter are one entry), the missing ones computed
+    /// in one pass over the index.
+    pub fn evaluate_periods(&self, selectie: &Selectie, periods: &[(YearMonth, YearMonth)]) -> Vec<Arc<Resultaat>> {
+        let per: Vec<Selectie> = periods
+            .iter()
+            .map(|&(van, tot)| Selectie { van: Some(van), tot_en_met: Some(tot), ..selectie.clone() })
+            .collect();
+        let inner = self.read();
+        let mut out: Vec<Option<Arc<Resultaat>>> = match self.cache.lock() {
+            Ok(cache) if cache.0 == inner.generation => per.iter().map(|s| cache.1.get(s).cloned()).collect(),
+            _ => vec![None; per.len()],
+        };
+        let missing: Vec<usize> = (0..per.len()).filter(|&i| out[i].is_none()).collect();
+        if !missing.is_empty() {
+            let asked: Vec<(YearMonth, YearMonth)> = missing.iter().map(|&i| periods[i]).collect();
+            let fresh = inner.index.evaluate_periods(selectie, &asked);
+            let mut cache = self.cache.lock().ok();
+            if let Some(cache) = cache.as_mut() {
+                if cache.0 != inner.generation {
+                    **cache = (inner.generation, HashMap::new());
+                }
+                if cache.1.len() + fresh.len() >= CACHE_MAX {
+                    cache.1.clear();
+                }
+            }
+            for (&i, r) in missing.iter().zip(fresh) {
+                let r = Arc::new(r);
+                if let Some(cache) = cache.as_mut() {
+                    cache.1.insert(per[i].clone(), Arc::clone(&r));
+                }
+                out[i] = Some(r);
+            }
+        }
+        out.into_iter().flatten().collect()
+    }
+
+    /// The figures of a selection split by one key, one result per value
+    /// ([`Index::evaluate_by`]; not cached: a response table asks each split once).
+    pub fn evaluate_by(&self, selectie: &Selectie, dimensie: Dimensie) -> BTreeMap<String, Resultaat> {
+        self.read().index.evaluate_by(selectie, dimensie)
     }
 
     /// For a selection: how many answers its figures count, and the ids of those of them that

@@ -9,12 +9,15 @@ mod app;
 pub mod dashboard;
 pub mod data;
 pub mod datakwaliteit;
+mod grafiek;
 pub mod mtls;
 mod openapi;
 mod praktijkverklaringen;
 pub mod report;
+mod respons;
 pub mod signalen;
 mod state;
+mod trend;
 pub mod verbeterpunten;
 mod views;
 

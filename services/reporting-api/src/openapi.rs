@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use bpv_web::auth::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, verbeterpunten};
+use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, respons, trend, verbeterpunten};
 
 /// The reporting API's OpenAPI document.
 #[derive(Debug, OpenApi)]
@@ -22,6 +22,8 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, verbet
     paths(
         api::resultaten,
         api::export_csv,
+        trend::api,
+        respons::api,
         api::filters,
         praktijkverklaringen::aantallen,
         verbeterpunten::api,
@@ -40,6 +42,14 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, verbet
         bpv_web::Problem,
         bpv_web::InvalidParam,
         report::Rapport,
+        report::Trend,
+        report::TrendPunt,
+        report::TrendThema,
+        report::ResponsOverzicht,
+        report::ResponsGroep,
+        report::ResponsIndeling,
+        report::ResponsRij,
+        report::ResponsCel,
         report::SelectieDto,
         report::Cijfer,
         report::Aantal,

@@ -26,6 +26,8 @@ impl Views {
         env.add_template("praktijkverklaringen.html", include_str!("../templates/praktijkverklaringen.html"))?;
         env.add_template("signalen.html", include_str!("../templates/signalen.html"))?;
         env.add_template("verbeterpunten.html", include_str!("../templates/verbeterpunten.html"))?;
+        env.add_template("trend.html", include_str!("../templates/trend.html"))?;
+        env.add_template("respons.html", include_str!("../templates/respons.html"))?;
         Ok(Views { env })
     }
 

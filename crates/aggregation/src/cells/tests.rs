@@ -205,13 +205,16 @@ fn suppression_at_k_minus_one_and_k() {
     {
         let r = index.evaluate(&l2);
         assert_eq!(r.item("cijfer").unwrap().mean.n, 0);
-        assert_eq!(r.item("cijfer").unwrap().mean.suppressed, Some(REDEN_GEEN_ANTWOORDEN));
+        // Nine answered there: withheld, never "geen antwoorden" (nobody answered).
+        assert_eq!(r.item("cijfer").unwrap().mean.suppressed, Some(REDEN_ONVOLDOENDE_RESPONS));
         // The dropped answers are not even counted as "not counted": that number would be < k.
         assert_eq!(r.niet_meegeteld, 0);
         // But the selection is not empty: "onvoldoende respons", not "—".
         assert!(!r.leeg);
     }
-    assert!(index.evaluate(&Selectie { crebo: Some("99999".into()), ..school() }).leeg);
+    let leeg = index.evaluate(&Selectie { crebo: Some("99999".into()), ..school() });
+    assert!(leeg.leeg);
+    assert_eq!(leeg.item("cijfer").unwrap().mean.suppressed, Some(REDEN_GEEN_ANTWOORDEN));
     assert_eq!(index.evaluate(&school()).item("cijfer").unwrap().mean.n, 10);
 
     // One more answer at L2 makes it an atom of its own.
@@ -724,5 +727,91 @@ proptest! {
         steps.add(&answers[split..], &[]);
         prop_assert_eq!(whole.atom_sizes(), steps.atom_sizes());
         prop_assert_eq!(whole.evaluate(&school()), steps.evaluate(&school()));
+    }
+}
+
+/// Quarters and school years (Aug–Jul) over the 18 months the generated cells span, with one
+/// period before and one reversed: the series a trend asks for.
+fn trend_periods() -> Vec<(YearMonth, YearMonth)> {
+    let mut periods: Vec<(YearMonth, YearMonth)> = (0..6u8).map(|q| (month(q * 3), month(q * 3 + 2))).collect();
+    periods.push((ym("2022-08"), ym("2023-07")));
+    periods.push((ym("2023-08"), ym("2024-07")));
+    periods.push((ym("2021-01"), ym("2021-03")));
+    periods.push((ym("2023-05"), ym("2023-04")));
+    periods
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A trend is exactly the selection evaluated once per period: the one-pass series equals
+    /// `evaluate` per period, for any narrowing, with invitations too.
+    #[test]
+    fn a_series_equals_one_evaluation_per_period(
+        cells in proptest::collection::vec(cell(), 1..60),
+        k in 2..8u64,
+        national in any::<bool>(),
+        nw in narrow(),
+    ) {
+        let q = qs();
+        let answers: Vec<KeyedAnswer> =
+            cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
+        let invitations: Vec<InvitationCount> =
+            cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: *n as u64 * 3 }).collect();
+        let index = Index::build(&q, &answers, &invitations, k);
+        let base = if national { Selectie::national(Groep::Student) } else { school() };
+        let s = apply(&base, &nw);
+        let periods = trend_periods();
+        let series = index.evaluate_periods(&s, &periods);
+        prop_assert_eq!(series.len(), periods.len());
+        for (r, &(van, tot)) in series.iter().zip(&periods) {
+            let one = index.evaluate(&Selectie { van: Some(van), tot_en_met: Some(tot), ..s.clone() });
+            prop_assert_eq!(r, &one, "period {}..{}", van, tot);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A response table is exactly the selection narrowed once per value: the one-pass split
+    /// equals `evaluate` per value, for every key and any narrowing; and a value the index holds
+    /// under the selection is never missing from the split.
+    #[test]
+    fn a_split_equals_one_evaluation_per_value(
+        cells in proptest::collection::vec(cell(), 1..60),
+        k in 2..8u64,
+        national in any::<bool>(),
+        nw in narrow(),
+    ) {
+        let q = qs();
+        let answers: Vec<KeyedAnswer> =
+            cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
+        let invitations: Vec<InvitationCount> =
+            cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: *n as u64 + 2 }).collect();
+        let index = Index::build(&q, &answers, &invitations, k);
+        let base = if national { Selectie::national(Groep::Student) } else { school() };
+        let s = apply(&base, &nw);
+        for dim in [Dimensie::Aanbieder, Dimensie::Locatie, Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie] {
+            let split = index.evaluate_by(&s, dim);
+            for (v, r) in &split {
+                let narrowed = dim.narrow(&s, v).unwrap();
+                prop_assert_eq!(r, &index.evaluate(&narrowed), "{:?} {}", dim, v);
+            }
+            // Every answered value inside the selection has its row.
+            for a in answers.iter().filter(|a| s.contains(&a.keys)) {
+                let v = match dim {
+                    Dimensie::Aanbieder if s.brin.is_some() => Some(a.keys.aanbiedercode.clone()),
+                    Dimensie::Aanbieder => None,
+                    Dimensie::Locatie => a.keys.locatiecode.clone(),
+                    Dimensie::Leerweg => Some(a.keys.leerweg.clone()),
+                    Dimensie::Sector => a.keys.sector.clone(),
+                    Dimensie::Kwalificatie => Some(a.keys.crebo.clone()),
+                };
+                if let Some(v) = v {
+                    prop_assert!(split.contains_key(&v), "{:?} {} missing", dim, v);
+                }
+            }
+        }
     }
 }

@@ -9,11 +9,15 @@
 mod dto;
 mod export;
 mod filters;
+pub mod respons;
+pub mod trend;
 mod vraag;
 
 pub use dto::*;
 pub use export::{CSV_COLUMNS, csv};
 pub use filters::*;
+pub use respons::{ResponsCel, ResponsGroep, ResponsIndeling, ResponsOverzicht, ResponsRij};
+pub use trend::{Trend, TrendPunt, TrendThema};
 pub use vraag::*;
 
 use bpv_aggregation::{ItemKind, Questionnaires, Selectie};

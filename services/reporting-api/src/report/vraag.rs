@@ -14,6 +14,38 @@ pub const MAX_VALUES: usize = 50;
 pub const QUERY_KEYS: [&str; 9] =
     ["instelling", "van", "totEnMet", "aanbieder", "locatie", "leerweg", "sector", "crebo", "groep"];
 
+/// The query keys of a selection, for the OpenAPI document of every endpoint that takes one
+/// (`/v1/resultaten`, its exports, the trend and the response table); [`Vraag::parse`] reads them.
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SelectieParams {
+    /// BRIN; SBB only (a school's token is bounded to its own)
+    #[param(pattern = "^[0-9A-Za-z]{4}$")]
+    instelling: Option<String>,
+    /// First month, jjjj-mm
+    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    van: Option<String>,
+    /// Last month, jjjj-mm
+    #[param(rename = "totEnMet", pattern = "^[0-9]{4}-[0-9]{2}$")]
+    tot_en_met: Option<String>,
+    /// Onderwijsaanbieder(s)
+    #[param(explode)]
+    aanbieder: Option<Vec<String>>,
+    /// Onderwijslocatie(s)
+    #[param(explode)]
+    locatie: Option<Vec<String>>,
+    /// BOL or BBL
+    leerweg: Option<String>,
+    /// Sector, as listed by /v1/filters
+    sector: Option<String>,
+    /// Kwalificatie
+    #[param(pattern = "^[0-9]{5}$")]
+    crebo: Option<String>,
+    /// studenten (default) or praktijkopleiders
+    groep: Option<String>,
+}
+
 /// Who is asking: a school (bounded to its instelling) or SBB staff (any instelling, national).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kijker {

@@ -6,7 +6,7 @@ use bpv_store::testing::TestDb;
 
 use crate::helpers::{TestApp, WACHTWOORD, spawn_app};
 
-async fn login(app: &TestApp, email: &str, wachtwoord: &str) -> reqwest::Response {
+pub(crate) async fn login(app: &TestApp, email: &str, wachtwoord: &str) -> reqwest::Response {
     app.http
         .post(format!("{}/dashboard/inloggen", app.url))
         .form(&[("email", email), ("wachtwoord", wachtwoord)])
@@ -15,7 +15,7 @@ async fn login(app: &TestApp, email: &str, wachtwoord: &str) -> reqwest::Respons
         .unwrap()
 }
 
-fn session_cookie(r: &reqwest::Response) -> String {
+pub(crate) fn session_cookie(r: &reqwest::Response) -> String {
     let c = r.headers()["set-cookie"].to_str().unwrap();
     assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Path=/dashboard"), "{c}");
     c.split(';').next().unwrap().to_owned()
@@ -44,7 +44,9 @@ async fn gemachtigde_sees_own_results_beside_national(db: TestDb) {
     assert!(html.contains("minder dan 10 antwoorden"), "the page states the configured k");
     assert!(!html.contains("name=\"instelling\""), "a school user does not pick an instelling");
     let (_, html) = page(&app, &cookie, "?aanbieder=123A457").await;
-    assert!(html.contains("geen antwoorden"));
+    assert!(html.contains("onvoldoende respons"), "three answers, too few to count");
+    let (_, html) = page(&app, &cookie, "?van=2025-01").await;
+    assert!(html.contains("geen antwoorden"), "nobody in the period");
     let (status, html) = page(&app, &cookie, "?van=2024-13").await;
     assert_eq!(status, 400);
     assert!(html.contains("id=\"fouten\"") && html.contains("jjjj-mm"));

@@ -79,6 +79,24 @@ pub fn cell(
     cijfer: u8,
     schaal: u8,
 ) {
+    cell_at(conn, einde(), aanbieder, locatie, leerweg, crebo, groep, n, extra, cijfer, schaal);
+}
+
+/// [`cell`] for bpvo's planned to end on `einde` (the answers' month is that month).
+#[allow(clippy::too_many_arguments)]
+pub fn cell_at(
+    conn: &mut bpv_store::DbConnection,
+    einde: NaiveDate,
+    aanbieder: &str,
+    locatie: Option<&str>,
+    leerweg: &str,
+    crebo: &str,
+    groep: &str,
+    n: usize,
+    extra: usize,
+    cijfer: u8,
+    schaal: u8,
+) {
     let (version, json) = answers(cijfer, schaal);
     for i in 0..n + extra {
         let s = Surveyed {
@@ -86,7 +104,7 @@ pub fn cell(
             locatiecode: locatie,
             leerweg,
             crebo,
-            geplande_einddatum: einde(),
+            geplande_einddatum: einde,
             groep,
             answer: (i < n).then_some((version.as_str(), i32::from(cijfer), json.as_str())),
         };

@@ -10,6 +10,8 @@ mod conventions;
 mod dashboard;
 mod datakwaliteit;
 mod praktijkverklaringen;
+mod respons;
 mod resultaten;
 mod signalen;
+mod trend;
 mod verbeterpunten;

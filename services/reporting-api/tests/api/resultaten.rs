@@ -54,8 +54,10 @@ async fn every_filter_narrows_as_computed(db: TestDb) {
     assert_eq!(grade(&r), (12, "8,0".into(), 42), "national ignores locatie");
     let r = app.json("/v1/resultaten?aanbieder=123A456", &t).await;
     assert_eq!(grade(&r).0, 22);
+    // Three students answered at 123A457, too few to count: withheld, not "geen antwoorden".
     let r = app.json("/v1/resultaten?aanbieder=123A457", &t).await;
-    assert_eq!(grade(&r), (0, "geen antwoorden".into(), 42));
+    assert_eq!(grade(&r), (0, "onvoldoende respons".into(), 42));
+    assert_eq!(cijfer(&r).0["reden"], "onvoldoende respons");
     assert_eq!(cijfer(&r).0["waarde"], serde_json::Value::Null);
     for q in ["leerweg=BBL", "leerweg=bbl", "crebo=25655", "sector=Zorg%20en%20welzijn"] {
         let r = app.json(&format!("/v1/resultaten?{q}"), &t).await;

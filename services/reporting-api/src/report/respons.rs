@@ -1,0 +1,188 @@
+//! Response monitoring: where invitations go unanswered. For a selection, each group's response
+//! in total and split per aanbieder, locatie (a school's own), leerweg, sector and kwalificatie,
+//! the selection beside the national figures. Every row is the results engine's figure for the
+//! selection narrowed to that value ([`bpv_aggregation::Index::evaluate_by`]): counted answers
+//! are whole groups of at least k, and every count below k — answered or invited — is shown as
+//! a band ("< 10"), never exactly, so no row tells whether one student answered.
+
+use std::collections::BTreeMap;
+
+use bpv_aggregation::{Dimensie, Resultaat, Selectie};
+use bpvo::Groep;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{SelectieDto, groep_naam, landelijk};
+use crate::data::{Names, ReportData};
+
+/// One side of a row.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ResponsCel {
+    /// Counted answers; null when fewer than k (see `tekst`).
+    pub beantwoord: Option<u64>,
+    /// Invitations of the counted groups; null when fewer than k.
+    pub uitgenodigd: Option<u64>,
+    /// 0–100, one decimal; null when fewer than k answers are counted.
+    pub percentage: Option<f64>,
+    /// `55% (22 van 40)`, `< 10 van 36`, `< 10 van < 10`, or `—` when nobody was invited.
+    pub tekst: String,
+}
+
+impl ResponsCel {
+    pub(super) fn of(r: &Resultaat) -> Self {
+        let k = r.k;
+        let (b, u) = (r.response.responded, r.response.invited);
+        let exact = |n: u64| (n >= k).then_some(n);
+        let band = |n: u64| exact(n).map_or_else(|| format!("< {k}"), bpv_aggregation::thousands_nl);
+        let percentage = (b >= k && u > 0).then(|| bpv_aggregation::round_half_up(b as f64 * 100.0 / u as f64, 1));
+        let tekst = if r.leeg && b == 0 && u == 0 {
+            "—".to_owned()
+        } else if let Some(p) = percentage {
+            format!("{}% ({} van {})", bpv_aggregation::round_half_up(p, 0), band(b), band(u))
+        } else {
+            format!("{} van {}", band(b), band(u))
+        };
+        ResponsCel { beantwoord: exact(b), uitgenodigd: exact(u), percentage, tekst }
+    }
+}
+
+/// One value of a split.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponsRij {
+    pub code: String,
+    pub naam: Option<String>,
+    /// The selection narrowed to this value; null for a national selection.
+    pub instelling: Option<ResponsCel>,
+    /// National, narrowed to this value where the value is national (leerweg, sector,
+    /// kwalificatie); for aanbieder and locatie the national total beside it.
+    pub landelijk: ResponsCel,
+}
+
+/// One split of a group's response.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponsIndeling {
+    /// `aanbieder`, `locatie`, `leerweg`, `sector` or `kwalificatie`.
+    pub indeling: String,
+    pub rijen: Vec<ResponsRij>,
+}
+
+/// A group's response, in total and per split.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponsGroep {
+    /// `studenten` or `praktijkopleiders`.
+    pub groep: String,
+    pub totaal: ResponsRij,
+    pub per: Vec<ResponsIndeling>,
+}
+
+/// `GET /v1/respons`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResponsOverzicht {
+    /// The selection as understood (`groep` is the first group listed).
+    pub selectie: SelectieDto,
+    /// No count below this is shown exactly.
+    pub k: u64,
+    pub groepen: Vec<ResponsGroep>,
+}
+
+const INDELINGEN: [(Dimensie, &str, bool); 5] = [
+    (Dimensie::Aanbieder, "aanbieder", true),
+    (Dimensie::Locatie, "locatie", true),
+    (Dimensie::Leerweg, "leerweg", false),
+    (Dimensie::Sector, "sector", false),
+    (Dimensie::Kwalificatie, "kwalificatie", false),
+];
+
+fn naam(names: &Names, dim: Dimensie, code: &str) -> Option<String> {
+    match dim {
+        Dimensie::Aanbieder => names.aanbieders.get(code).map(|(_, n)| n.clone()),
+        Dimensie::Locatie => names.locaties.get(code).map(|(_, n)| n.clone()),
+        Dimensie::Kwalificatie => names.kwalificaties.get(code).map(|(n, _)| n.clone()),
+        Dimensie::Leerweg | Dimensie::Sector => None,
+    }
+}
+
+fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep {
+    let land_sel = landelijk(selectie);
+    let land = data.evaluate(&land_sel);
+    let own = selectie.brin.is_some().then(|| data.evaluate(selectie));
+    let totaal = ResponsRij {
+        code: "totaal".into(),
+        naam: None,
+        instelling: own.as_deref().map(ResponsCel::of),
+        landelijk: ResponsCel::of(&land),
+    };
+    let per = INDELINGEN
+        .iter()
+        .filter(|(_, _, eigen)| !eigen || selectie.brin.is_some())
+        .map(|&(dim, indeling, eigen)| {
+            let land_by = if eigen { BTreeMap::new() } else { data.evaluate_by(&land_sel, dim) };
+            let own_by = selectie.brin.as_ref().map(|_| data.evaluate_by(selectie, dim));
+            // The values: the selection's own (a school's) or the national ones.
+            let codes: Vec<&String> = own_by.as_ref().map_or_else(|| land_by.keys().collect(), |o| o.keys().collect());
+            let rijen = codes
+                .into_iter()
+                .map(|code| ResponsRij {
+                    code: code.clone(),
+                    naam: naam(names, dim, code),
+                    instelling: own_by.as_ref().and_then(|o| o.get(code)).map(ResponsCel::of),
+                    landelijk: if eigen {
+                        ResponsCel::of(&land)
+                    } else {
+                        land_by.get(code).map_or_else(|| ResponsCel::of(&land_leeg(&land)), ResponsCel::of)
+                    },
+                })
+                .collect();
+            ResponsIndeling { indeling: indeling.into(), rijen }
+        })
+        .collect();
+    ResponsGroep { groep: groep_naam(selectie.groep).into(), totaal, per }
+}
+
+/// A national side with nothing in it (a value the school has that no national atom counts).
+fn land_leeg(land: &Resultaat) -> Resultaat {
+    let mut r = land.clone();
+    r.response = bpv_aggregation::Response { responded: 0, invited: 0, rate: None };
+    r.leeg = true;
+    r
+}
+
+/// The response overview of a checked selection: the group asked for, or both when `beide`.
+pub fn respons(data: &ReportData, selectie: &Selectie, beide: bool) -> ResponsOverzicht {
+    let names = data.names();
+    let groepen: Vec<Groep> = if beide { vec![Groep::Student, Groep::Praktijkopleider] } else { vec![selectie.groep] };
+    ResponsOverzicht {
+        selectie: SelectieDto::of(selectie, &names),
+        k: data.k(),
+        groepen: groepen.into_iter().map(|g| groep(data, &names, &Selectie { groep: g, ..selectie.clone() })).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(responded: u64, invited: u64, leeg: bool) -> Resultaat {
+        let mut r = bpv_aggregation::Index::new(&bpv_aggregation::Questionnaires::builtin().unwrap(), 10)
+            .evaluate(&Selectie::national(Groep::Student));
+        r.response = bpv_aggregation::Response { responded, invited, rate: None };
+        r.leeg = leeg;
+        r
+    }
+
+    #[test]
+    fn counts_below_k_are_bands() {
+        assert_eq!(ResponsCel::of(&r(22, 40, false)).tekst, "55% (22 van 40)");
+        assert_eq!(ResponsCel::of(&r(1234, 5000, false)).tekst, "25% (1.234 van 5.000)");
+        let c = ResponsCel::of(&r(0, 36, false));
+        assert_eq!(
+            (c.tekst.as_str(), c.beantwoord, c.uitgenodigd, c.percentage),
+            ("< 10 van 36", None, Some(36), None)
+        );
+        let c = ResponsCel::of(&r(0, 3, false));
+        assert_eq!((c.tekst.as_str(), c.uitgenodigd), ("< 10 van < 10", None));
+        // k answers of fewer than k invitations cannot happen with whole groups; a band anyway.
+        assert_eq!(ResponsCel::of(&r(10, 10, false)).tekst, "100% (10 van 10)");
+        assert_eq!(ResponsCel::of(&r(0, 0, true)).tekst, "—");
+    }
+}

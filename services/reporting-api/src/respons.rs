@@ -1,0 +1,63 @@
+//! Response monitoring, as API (`GET /v1/respons`) and as the dashboard's "Respons" tab
+//! (`/dashboard/respons`): the figures come from [`crate::report::respons`].
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use bpv_web::Problem;
+use bpv_web::auth::ApiPrincipal;
+
+use crate::report::{self, ResponsOverzicht, Vraag};
+use crate::state::AppState;
+
+fn overzicht(state: &AppState, kijker: &report::Kijker, vraag: &Vraag) -> Result<ResponsOverzicht, Problem> {
+    let selectie = vraag.check(kijker, &state.data.names())?;
+    Ok(report::respons::respons(&state.data, &selectie, vraag.groep.is_none()))
+}
+
+/// Where invitations go unanswered: each group's response in total and per aanbieder, locatie,
+/// leerweg, sector and kwalificatie, the selection beside the national figures.
+///
+/// The same filters as `/v1/resultaten`; without `groep` both groups are listed. Aanbieder and
+/// locatie rows need an instelling (a school's token always has one). Counts below k — answered
+/// or invited — are null and shown as `< k` in `tekst`: every row is a union of whole groups of
+/// at least k answers, and no row says whether one person answered.
+#[utoipa::path(get, path = "/v1/respons", operation_id = "respons", tag = "resultaten",
+    params(crate::report::SelectieParams),
+    responses(
+        (status = 200, body = ResponsOverzicht),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json", description = "Ongeldige selectie; invalidParams noemt elke fout"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json", description = "Scope ontbreekt of andere instelling"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = crate::api::kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    Ok(HttpResponse::Ok().json(overzicht(&state, &kijker, &vraag)?))
+}
+
+/// `GET /dashboard/respons`: the "Respons" tab — the same tables for the selection of the
+/// results page (the school's own, or national for SBB, when none is given).
+pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let (vraag, _) = match Vraag::parse(req.query_string(), &["thema"]) {
+        Ok(v) => v,
+        Err(p) => return p.to_response(),
+    };
+    let terug = crate::dashboard::href(&vraag, None, None);
+    let views = state.clone();
+    crate::dashboard::pagina(
+        &req,
+        &state,
+        move |st, kijker, naam| Ok((naam, matches!(kijker, report::Kijker::Sbb), overzicht(st, kijker, &vraag)?)),
+        move |(naam, sbb, o)| {
+            let ctx =
+                minijinja::context! { naam => naam, sbb => sbb, o => o, s => &o.selectie, k => o.k, terug => terug };
+            views.views.render(StatusCode::OK, "respons.html", ctx)
+        },
+    )
+    .await
+}
