@@ -72,6 +72,7 @@
 //! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
 //! the fine cells and rebuilds only the unit-years they touch.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -548,17 +549,6 @@ impl Index {
         }
         let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
         let items = self.layout.len();
-        let slot = |acc: &mut BTreeMap<String, Acc>, v: &str| -> bool {
-            if !acc.contains_key(v) {
-                let Some(narrowed) = dimensie.narrow(selectie, v) else { return false };
-                let totals = Totals { items: vec![[0; SLOTS]; items], ..Totals::default() };
-                acc.insert(
-                    v.to_owned(),
-                    Acc { selectie: narrowed, totals, weggelaten: Weggelaten::default(), leeg: true },
-                );
-            }
-            true
-        };
         for (unit, year) in self.years_in(selectie) {
             let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
             for (atom, dropped) in all {
@@ -567,11 +557,15 @@ impl Index {
                     continue;
                 }
                 let (values, single) = dimensie.values(unit, atom);
-                for v in &values {
-                    if !slot(&mut acc, v) {
-                        continue;
-                    }
-                    let Some(a) = acc.get_mut(v.as_str()) else { continue };
+                for v in values.iter() {
+                    let a = match acc.entry(v.clone()) {
+                        Entry::Occupied(e) => e.into_mut(),
+                        Entry::Vacant(e) => {
+                            let Some(narrowed) = dimensie.narrow(selectie, v) else { continue };
+                            let totals = Totals { items: vec![[0; SLOTS]; items], ..Totals::default() };
+                            e.insert(Acc { selectie: narrowed, totals, weggelaten: Weggelaten::default(), leeg: true })
+                        }
+                    };
                     // Wholly inside and single-valued on the key: inside the narrowed selection
                     // too. Anything else is decided exactly against it.
                     let c = if whole == Coverage::All && single { whole } else { coverage(atom, &a.selectie) };

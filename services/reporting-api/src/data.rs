@@ -152,16 +152,21 @@ impl ReportData {
             return Arc::clone(hit);
         }
         let result = Arc::new(inner.index.evaluate(selectie));
+        self.remember(inner.generation, vec![(selectie.clone(), Arc::clone(&result))]);
+        result
+    }
+
+    /// Cache results of the index's `generation` (dropping older ones; emptied when full).
+    fn remember(&self, generation: u64, entries: Vec<(Selectie, Arc<Resultaat>)>) {
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.0 != inner.generation {
-                *cache = (inner.generation, HashMap::new());
+            if cache.0 != generation {
+                *cache = (generation, HashMap::new());
             }
-            if cache.1.len() >= CACHE_MAX {
+            if cache.1.len() + entries.len() > CACHE_MAX {
                 cache.1.clear();
             }
-            cache.1.insert(selectie.clone(), Arc::clone(&result));
+            cache.1.extend(entries);
         }
-        result
     }
 
     /// The figures of one selection for several periods (a trend): the same as
@@ -182,22 +187,13 @@ impl ReportData {
         if !missing.is_empty() {
             let asked: Vec<(YearMonth, YearMonth)> = missing.iter().map(|&i| periods[i]).collect();
             let fresh = inner.index.evaluate_periods(selectie, &asked);
-            let mut cache = self.cache.lock().ok();
-            if let Some(cache) = cache.as_mut() {
-                if cache.0 != inner.generation {
-                    **cache = (inner.generation, HashMap::new());
-                }
-                if cache.1.len() + fresh.len() >= CACHE_MAX {
-                    cache.1.clear();
-                }
-            }
+            let mut entries = Vec::with_capacity(missing.len());
             for (&i, r) in missing.iter().zip(fresh) {
                 let r = Arc::new(r);
-                if let Some(cache) = cache.as_mut() {
-                    cache.1.insert(per[i].clone(), Arc::clone(&r));
-                }
+                entries.push((per[i].clone(), Arc::clone(&r)));
                 out[i] = Some(r);
             }
+            self.remember(inner.generation, entries);
         }
         out.into_iter().flatten().collect()
     }

@@ -148,17 +148,7 @@ fn schud(teksten: &mut [String]) {
 /// selection; a school: its own, when its instelling opted in. Empty with a `reden` below `k`
 /// counted answers.
 #[utoipa::path(get, path = "/v1/resultaten/verbeterpunten", operation_id = "verbeterpunten", tag = "resultaten",
-    params(
-        ("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$"),
-        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
-        ("locatie" = Option<Vec<String>>, Query, explode = true),
-        ("leerweg" = Option<String>, Query),
-        ("sector" = Option<String>, Query),
-        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
-        ("groep" = Option<String>, Query),
-    ),
+    params(crate::report::SelectieParams),
     responses(
         (status = 200, body = Verbeterpunten),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
@@ -178,17 +168,7 @@ pub async fn api(
 /// The same as an Excel workbook: one sheet with the selection and the count on top, then one
 /// verbeterpunt per row. The same rules, the same audit.
 #[utoipa::path(get, path = "/v1/resultaten/verbeterpunten.xlsx", operation_id = "verbeterpuntenXlsx", tag = "resultaten",
-    params(
-        ("instelling" = Option<String>, Query, pattern = "^[0-9A-Za-z]{4}$"),
-        ("van" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("totEnMet" = Option<String>, Query, pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("aanbieder" = Option<Vec<String>>, Query, explode = true),
-        ("locatie" = Option<Vec<String>>, Query, explode = true),
-        ("leerweg" = Option<String>, Query),
-        ("sector" = Option<String>, Query),
-        ("crebo" = Option<String>, Query, pattern = "^[0-9]{5}$"),
-        ("groep" = Option<String>, Query),
-    ),
+    params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Eén blad: de selectie, het aantal, en één verbeterpunt per rij"),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),

@@ -730,6 +730,21 @@ proptest! {
     }
 }
 
+/// The generated cells' answers, and their index with `invited(n)` invitations per cell of `n`
+/// answers.
+fn with_invitations(
+    cells: &[(AnswerKeys, usize, u8)],
+    k: u64,
+    invited: impl Fn(u64) -> u64,
+) -> (Vec<KeyedAnswer>, Index) {
+    let q = qs();
+    let answers: Vec<KeyedAnswer> = cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
+    let invitations: Vec<InvitationCount> =
+        cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: invited(*n as u64) }).collect();
+    let index = Index::build(&q, &answers, &invitations, k);
+    (answers, index)
+}
+
 /// Quarters and school years (Aug–Jul) over the 18 months the generated cells span, with one
 /// period before and one reversed: the series a trend asks for.
 fn trend_periods() -> Vec<(YearMonth, YearMonth)> {
@@ -753,12 +768,7 @@ proptest! {
         national in any::<bool>(),
         nw in narrow(),
     ) {
-        let q = qs();
-        let answers: Vec<KeyedAnswer> =
-            cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
-        let invitations: Vec<InvitationCount> =
-            cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: *n as u64 * 3 }).collect();
-        let index = Index::build(&q, &answers, &invitations, k);
+        let (_, index) = with_invitations(&cells, k, |n| n * 3);
         let base = if national { Selectie::national(Groep::Student) } else { school() };
         let s = apply(&base, &nw);
         let periods = trend_periods();
@@ -784,12 +794,7 @@ proptest! {
         national in any::<bool>(),
         nw in narrow(),
     ) {
-        let q = qs();
-        let answers: Vec<KeyedAnswer> =
-            cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
-        let invitations: Vec<InvitationCount> =
-            cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: *n as u64 + 2 }).collect();
-        let index = Index::build(&q, &answers, &invitations, k);
+        let (answers, index) = with_invitations(&cells, k, |n| n + 2);
         let base = if national { Selectie::national(Groep::Student) } else { school() };
         let s = apply(&base, &nw);
         for dim in [Dimensie::Aanbieder, Dimensie::Locatie, Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie] {

@@ -29,6 +29,11 @@ pub struct ResponsCel {
 }
 
 impl ResponsCel {
+    /// Nobody invited (a value the school has that no national group counts).
+    fn leeg() -> Self {
+        ResponsCel { beantwoord: None, uitgenodigd: None, percentage: None, tekst: "—".to_owned() }
+    }
+
     pub(super) fn of(r: &Resultaat) -> Self {
         let k = r.k;
         let (b, u) = (r.response.responded, r.response.invited);
@@ -129,7 +134,7 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
                     landelijk: if eigen {
                         ResponsCel::of(&land)
                     } else {
-                        land_by.get(code).map_or_else(|| ResponsCel::of(&land_leeg(&land)), ResponsCel::of)
+                        land_by.get(code).map_or_else(ResponsCel::leeg, ResponsCel::of)
                     },
                 })
                 .collect();
@@ -137,14 +142,6 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
         })
         .collect();
     ResponsGroep { groep: groep_naam(selectie.groep).into(), totaal, per }
-}
-
-/// A national side with nothing in it (a value the school has that no national atom counts).
-fn land_leeg(land: &Resultaat) -> Resultaat {
-    let mut r = land.clone();
-    r.response = bpv_aggregation::Response { responded: 0, invited: 0, rate: None };
-    r.leeg = true;
-    r
 }
 
 /// The response overview of a checked selection: the group asked for, or both when `beide`.
@@ -183,6 +180,6 @@ mod tests {
         assert_eq!((c.tekst.as_str(), c.uitgenodigd), ("< 10 van < 10", None));
         // k answers of fewer than k invitations cannot happen with whole groups; a band anyway.
         assert_eq!(ResponsCel::of(&r(10, 10, false)).tekst, "100% (10 van 10)");
-        assert_eq!(ResponsCel::of(&r(0, 0, true)).tekst, "—");
+        assert_eq!(ResponsCel::of(&r(0, 0, true)), ResponsCel::leeg());
     }
 }

@@ -109,10 +109,9 @@ pub fn standaard_periode(today: chrono::NaiveDate) -> (YearMonth, YearMonth) {
 /// The span of a checked selection: its own months widened to whole quarters (missing ends from
 /// the default span), at most [`MAX_KWARTALEN`] quarters.
 pub fn periode(selectie: &Selectie, today: chrono::NaiveDate) -> Result<(YearMonth, YearMonth), Problem> {
-    let (standaard_van, standaard_tot) = standaard_periode(today);
-    let tot = selectie.tot_en_met.unwrap_or(standaard_tot);
+    // Without `van`: the twenty quarters up to `tot` (the default span when neither is given).
+    let tot = selectie.tot_en_met.unwrap_or_else(|| standaard_periode(today).1);
     let van = selectie.van.unwrap_or_else(|| plus(kwartaal_start(tot), -(3 * MAX_KWARTALEN as i32) + 3));
-    let van = if selectie.van.is_none() && selectie.tot_en_met.is_none() { standaard_van } else { van };
     let qs = kwartalen(van, tot);
     if qs.len() > MAX_KWARTALEN {
         return Err(Problem::invalid_input(
@@ -134,7 +133,8 @@ pub fn periode(selectie: &Selectie, today: chrono::NaiveDate) -> Result<(YearMon
 }
 
 fn score(own: Option<&Resultaat>, land: &Resultaat, of: impl Fn(&Resultaat) -> Option<Cijfer>) -> ScorePaar {
-    let leeg = || Cijfer { waarde: None, n: 0, tekst: "geen antwoorden".into(), reden: Some("geen antwoorden".into()) };
+    let geen = bpv_aggregation::REDEN_GEEN_ANTWOORDEN;
+    let leeg = || Cijfer { waarde: None, n: 0, tekst: geen.into(), reden: Some(geen.into()) };
     ScorePaar { instelling: own.map(|o| of(o).unwrap_or_else(leeg)), landelijk: of(land).unwrap_or_else(leeg) }
 }
 
