@@ -260,47 +260,45 @@ fn results_page(
 /// `GET /dashboard/datakwaliteit`: the data-quality tab — the current indicators beside the
 /// national ones, the school's own failing records, and the quarterly photos.
 pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let Some(s) = session(&req, &state.keys) else {
-        return login_page(&state, StatusCode::OK, "", None);
-    };
     let vraag = crate::datakwaliteit::Vraag::parse(req.query_string());
     let today = chrono::Local::now().date_naive();
-    let st = state.clone();
-    let outcome = web::block(move || -> Result<_, Problem> {
-        let Some((kijker, naam)) = viewer(&st, &s)? else {
-            return Ok(None);
-        };
-        let vraag = vraag?;
-        let d = crate::datakwaliteit::view(&st, &kijker, &vraag, today)?;
-        let fotos = crate::datakwaliteit::fotos_for(&st, &kijker, vraag.instelling.as_deref())?;
-        let fotos: Vec<serde_json::Value> = fotos
-            .into_iter()
-            .filter_map(|f| serde_json::from_str::<serde_json::Value>(f.indicatoren.get()).ok())
-            .collect();
-        let instellingen: Vec<(String, String)> = if matches!(kijker, Kijker::Sbb) {
-            st.data.names().instellingen.iter().map(|(b, n)| (b.clone(), n.clone())).collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Some((kijker, naam, vraag, d, fotos, instellingen)))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(Some((kijker, naam, vraag, d, fotos, instellingen)))) => {
+    let views = state.clone();
+    pagina(
+        &req,
+        &state,
+        move |st, kijker, naam| {
+            let vraag = vraag?;
+            let d = crate::datakwaliteit::view(st, kijker, &vraag, today)?;
+            let fotos = crate::datakwaliteit::fotos_for(st, kijker, vraag.instelling.as_deref())?;
+            let fotos: Vec<serde_json::Value> = fotos
+                .into_iter()
+                .filter_map(|f| serde_json::from_str::<serde_json::Value>(f.indicatoren.get()).ok())
+                .collect();
+            let sbb = matches!(kijker, Kijker::Sbb);
+            Ok((sbb, naam, vraag, d, fotos, instelling_keuzes(st, kijker)))
+        },
+        move |(sbb, naam, vraag, d, fotos, instellingen)| {
             let ctx = minijinja::context! {
                 naam => naam,
-                sbb => matches!(kijker, Kijker::Sbb),
+                sbb => sbb,
                 gekozen => vraag.instelling,
                 keuzes => instellingen,
                 d => d,
                 fotos => fotos,
-                k => state.data.k(),
+                k => views.data.k(),
             };
-            state.views.render(StatusCode::OK, "datakwaliteit.html", ctx)
-        }
-        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
-        Ok(Err(p)) => p.to_response(),
-        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+            views.views.render(StatusCode::OK, "datakwaliteit.html", ctx)
+        },
+    )
+    .await
+}
+
+/// The instellingen an SBB viewer may pick (BRIN, naam); none for a school.
+fn instelling_keuzes(st: &AppState, kijker: &Kijker) -> Vec<(String, String)> {
+    if matches!(kijker, Kijker::Sbb) {
+        st.data.names().instellingen.iter().map(|(b, n)| (b.clone(), n.clone())).collect()
+    } else {
+        Vec::new()
     }
 }
 
@@ -308,43 +306,32 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
 /// praktijkverklaringen per year, sector, qualification and doelgroep; a school its own, SBB
 /// national or one instelling (the same counting as `/v1/praktijkverklaringen/aantallen`).
 pub async fn praktijkverklaringen(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    let Some(s) = session(&req, &state.keys) else {
-        return login_page(&state, StatusCode::OK, "", None);
-    };
     let vraag = match crate::api::alleen_instelling(&req, "/dashboard/praktijkverklaringen") {
         Ok(v) => v,
         Err(p) => return p.to_response(),
     };
-    let st = state.clone();
-    let outcome = web::block(move || -> Result<_, Problem> {
-        let Some((kijker, naam)) = viewer(&st, &s)? else {
-            return Ok(None);
-        };
-        let selectie = Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(&kijker, &st.data.names())?;
-        let aantallen = crate::praktijkverklaringen::tellen(&st, selectie.brin.clone())?;
-        let keuzes: Vec<(String, String)> = if matches!(kijker, Kijker::Sbb) {
-            st.data.names().instellingen.iter().map(|(b, n)| (b.clone(), n.clone())).collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Some((kijker, naam, selectie.brin, aantallen, keuzes)))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(Some((kijker, naam, gekozen, a, keuzes)))) => {
+    let views = state.clone();
+    pagina(
+        &req,
+        &state,
+        move |st, kijker, naam| {
+            let selectie =
+                Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(kijker, &st.data.names())?;
+            let aantallen = crate::praktijkverklaringen::tellen(st, selectie.brin.clone())?;
+            Ok((matches!(kijker, Kijker::Sbb), naam, selectie.brin, aantallen, instelling_keuzes(st, kijker)))
+        },
+        move |(sbb, naam, gekozen, a, keuzes)| {
             let ctx = minijinja::context! {
                 naam => naam,
-                sbb => matches!(kijker, Kijker::Sbb),
+                sbb => sbb,
                 gekozen => gekozen,
                 keuzes => keuzes,
                 a => a,
             };
-            state.views.render(StatusCode::OK, "praktijkverklaringen.html", ctx)
-        }
-        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
-        Ok(Err(p)) => p.to_response(),
-        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
-    }
+            views.views.render(StatusCode::OK, "praktijkverklaringen.html", ctx)
+        },
+    )
+    .await
 }
 
 /// `GET /dashboard/signalen`: SBB's "Signalen" tab — leerbedrijven flagged by the safety signal
