@@ -22,6 +22,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 source scripts/lib/demo-server.sh
 # shellcheck source=lib/smtp.sh
 source scripts/lib/smtp.sh
+# shellcheck source=lib/pdf-tools.sh
+source scripts/lib/pdf-tools.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -35,6 +37,9 @@ chromium --version 2>/dev/null || true
 
 step "smtp-sink (Postfix)"
 ensure_smtp_sink
+
+step "poppler (pdftotext reads the printed dashboard)"
+ensure_pdf_tools
 
 step "npm ci (tests/browser)"
 (cd tests/browser && npm ci --no-audit --no-fund)

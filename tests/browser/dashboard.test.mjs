@@ -3,7 +3,8 @@
 // and every figure on the page — theme score, respons line, each question, for the instelling and
 // landelijk — equals the `tekst` the reporting API gives for the same selection. Then the SBB
 // analist logs in, picks the instelling, and sees the same figures. Pages are checked with axe-core
-// and on a phone's width.
+// and on a phone's width. The Excel download is a workbook, and the page printed by Chromium to
+// a PDF (read back with poppler's pdftotext) is an A4 report with one theme per page.
 //
 // Needs BPV_DASHBOARD_URL (…/dashboard of a running `bpv demo`), BPV_REPORTING_API_URL and
 // BPV_API_TOKEN (a token of the demo client of 25LX with scope resultaten:read);
@@ -11,7 +12,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PHONE, assertAccessible, assertFitsPhone, launchChromium } from './lib.mjs';
@@ -250,6 +252,54 @@ test('praktijkopleiders, theme Begeleiding, a whole year: every figure equals th
   await page.setViewportSize(DESKTOP);
 });
 
+/** The text of each page of a PDF (poppler's pdfinfo and pdftotext). */
+function pdfPages(file) {
+  const info = execFileSync('pdfinfo', [file], { encoding: 'utf8' });
+  const count = Number(info.match(/^Pages:\s+(\d+)/m)?.[1]);
+  assert.ok(count > 0, `pdfinfo reads the PDF: ${info}`);
+  return Array.from({ length: count }, (_, i) =>
+    execFileSync('pdftotext', ['-f', String(i + 1), '-l', String(i + 1), '-layout', file, '-'], { encoding: 'utf8' }));
+}
+
+/** Click a download link; returns the saved file's path and suggested name. */
+async function download(link, name) {
+  const [d] = await Promise.all([page.waitForEvent('download'), link.click()]);
+  const file = join(ARTIFACTS, name);
+  await d.saveAs(file);
+  const head = [...readFileSync(file).subarray(0, 4)];
+  assert.deepEqual(head, [0x50, 0x4b, 0x03, 0x04], `${name}: an xlsx is a zip container`);
+  return d.suggestedFilename();
+}
+
+test('"Download als Excel" gives the workbook; printing gives an A4 report, one theme per page', async () => {
+  assert.match(await download(page.locator('#xlsx'), 'resultaten.xlsx'), /^bpv-resultaten-25LX\.xlsx$/);
+  const { report } = await apiReport();
+  assert.equal(await text(page.locator('#periode')), `januari ${YEAR} t/m december ${YEAR}`);
+  assert.match(await text(page.locator('#gepubliceerd')), /^\d{1,2} [a-z]+ \d{4} om \d{2}:\d{2}$/);
+  const file = join(ARTIFACTS, 'dashboard-print.pdf');
+  await page.pdf({ path: file, format: 'A4' });
+  const pages = pdfPages(file);
+  const first = pages[0];
+  assert.match(first, /BPV Monitor: resultaten van de praktijkopleiders/);
+  assert.match(first, new RegExp(`Periode: januari ${YEAR} t/m december ${YEAR}`));
+  assert.match(first, /Cijfers gepubliceerd op \d/);
+  for (const [i, p] of pages.entries()) {
+    assert.ok((p.match(/Thema: /g) ?? []).length <= 1, `page ${i + 1} holds at most one theme`);
+    assert.ok(!/Uitloggen|Zoeken|Download als/.test(p), `page ${i + 1}: no screen navigation on paper`);
+  }
+  let last = -1;
+  for (const t of report.themas) {
+    const on = pages.flatMap((p, i) => (p.includes(`Thema: ${t.naam}`) ? [i] : []));
+    assert.equal(on.length, 1, `theme ${t.naam} starts on exactly one page (${on})`);
+    assert.ok(on[0] > last, `theme ${t.naam} starts on a new page after the previous theme`);
+    last = on[0];
+    const flat = pages[on[0]].replace(/\s+/g, ' ');
+    assert.ok(flat.includes(t.score.landelijk.tekst), `the page of ${t.naam} shows its national score ${t.score.landelijk.tekst}`);
+    assert.ok(flat.includes(t.score.instelling.tekst), `the page of ${t.naam} shows the score of ${BRIN}`);
+  }
+  assert.ok(pages.length >= report.themas.length, `${pages.length} pages for ${report.themas.length} themes`);
+});
+
 test('leerweg BOL on top: the page still says what the API says', async () => {
   await page.locator('#f-leerweg').selectOption('BOL');
   await search();
@@ -423,6 +473,7 @@ test('the Respons tab shows the API\'s response per aanbieder, locatie, leerweg,
       assert.ok(Number(m[1].replaceAll('.', '')) >= o.k, `"${t}" shows fewer than k answered exactly`);
     }
   }
+  assert.match(await download(page.locator('#xlsx'), 'respons.xlsx'), /^bpv-respons-25LX\.xlsx$/);
   await assertAccessible(page, 'the Respons tab');
   await assertFitsPhone(page, 'the Respons tab');
   await page.screenshot({ path: join(ARTIFACTS, 'respons.png'), fullPage: true });

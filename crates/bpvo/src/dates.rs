@@ -5,6 +5,36 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::error::{ValueError, codes, echo};
 
+/// The months in Dutch, January first.
+pub const MAANDEN: [&str; 12] = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+
+/// A date as Dutch prose: `30 juni 2027`.
+pub fn datum_nl(date: NaiveDate) -> String {
+    let maand = MAANDEN.get(date.month0() as usize).copied().unwrap_or_default();
+    format!("{} {} {}", date.day(), maand, date.year())
+}
+
+/// A month as Dutch prose: `juni 2027` (`month` 1–12; anything else gives the number).
+pub fn maand_nl(year: i32, month: u32) -> String {
+    match month.checked_sub(1).and_then(|m| MAANDEN.get(m as usize)) {
+        Some(naam) => format!("{naam} {year}"),
+        None => format!("{year}-{month:02}"),
+    }
+}
+
 /// Earliest year accepted in a [`Periode`]; older dates are typos (`0224` for `2024`).
 pub const MIN_YEAR: i32 = 2000;
 /// Latest year accepted in a [`Periode`].

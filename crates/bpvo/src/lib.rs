@@ -62,7 +62,9 @@ pub mod spreadsheet;
 pub use csv_reader::{
     BPVO_COLUMNS, CsvError, CsvFile, CsvLineError, CsvRow, DEFAULT_MAX_ROWS, read_csv, read_csv_with_limit,
 };
-pub use dates::{MAX_YEAR, MIN_YEAR, Periode, check_year_range, parse_iso_date, parse_school_date};
+pub use dates::{
+    MAANDEN, MAX_YEAR, MIN_YEAR, Periode, check_year_range, datum_nl, maand_nl, parse_iso_date, parse_school_date,
+};
 pub use email::{Email, MAX_EMAIL_LEN};
 pub use error::{FieldError, ValidationErrors, ValueError, codes};
 pub use ids::check_text;

@@ -16,7 +16,7 @@
 use std::fmt::Write as _;
 
 use bpvo::Groep;
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 use minijinja::{AutoEscape, Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
@@ -240,26 +240,7 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_owned()
 }
 
-const MAANDEN: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-
-/// A date as Dutch prose: `30 juni 2027`.
-pub fn datum_nl(date: NaiveDate) -> String {
-    let maand = MAANDEN.get(date.month0() as usize).copied().unwrap_or_default();
-    format!("{} {} {}", date.day(), maand, date.year())
-}
+pub use bpvo::datum_nl;
 
 #[derive(Serialize)]
 struct Context<'a> {

@@ -65,10 +65,47 @@ pub async fn export_csv(
     let body = report::csv(&r).map_err(|e| bpv_web::problem::internal_error(&e))?;
     let name =
         format!("bpv-resultaten-{}-{}.csv", r.selectie.instelling.as_deref().unwrap_or("landelijk"), r.selectie.groep);
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
-        .body(body))
+    Ok(bijlage("text/csv; charset=utf-8", &name, body))
+}
+
+/// The same as an Excel workbook: a sheet per group (the asked group first), each with the
+/// selection, the period and the publication date on top, the response, and every theme score
+/// and question with the selection's and the national figures as numbers; a withheld figure
+/// holds its reason as text.
+#[utoipa::path(get, path = "/v1/resultaten/export.xlsx", operation_id = "resultatenXlsx", tag = "resultaten",
+    params(crate::report::SelectieParams),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Een blad per groep: bovenaan selectie, periode en publicatiedatum; dan de respons en per thema de score en elke vraag"),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn export_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let selectie = vraag.check(&kijker, &state.data.names())?;
+    let rapporten = report::rapporten(&state.data, &selectie);
+    resultaten_xlsx(&rapporten)
+}
+
+/// The results workbook as a download.
+pub(crate) fn resultaten_xlsx(rapporten: &[Rapport]) -> Result<HttpResponse, Problem> {
+    let body = report::xlsx::rapporten(rapporten).map_err(|e| bpv_web::problem::internal_error(&e))?;
+    let wie = rapporten.first().and_then(|r| r.selectie.instelling.as_deref()).unwrap_or("landelijk");
+    Ok(bijlage(report::xlsx::XLSX, &format!("bpv-resultaten-{wie}.xlsx"), body))
+}
+
+/// A file to download: its media type, name and bytes.
+pub(crate) fn bijlage(media_type: &str, naam: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(media_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{naam}\"")))
+        .body(body)
 }
 
 /// The query of an endpoint that takes only `instelling` (`/v1/filters`, the counts): anything

@@ -248,11 +248,15 @@ fn results_page(
         href_studenten => href(vraag, thema_code.as_deref(), Some("studenten")),
         href_praktijkopleiders => href(vraag, thema_code.as_deref(), Some("praktijkopleiders")),
         csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
+        xlsx_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.xlsx", 1),
         verbeterpunten_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/verbeterpunten", 1),
         trend_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/trend", 1),
         respons_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/respons", 1),
         fouten => fouten,
         k => state.data.k(),
+        periode => rapport.map(|(r, _)| r.selectie.periode_tekst()),
+        filters_tekst => rapport.map(|(r, _)| r.selectie.filters_tekst()),
+        gepubliceerd => rapport.map(|(r, _)| report::gepubliceerd_nl(r.gepubliceerd_op)),
     };
     state.views.render(status, "dashboard.html", ctx)
 }
@@ -439,7 +443,8 @@ pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> Htt
     }
 }
 
-/// `GET /dashboard/export.csv`: the export for the logged-in user.
+/// `GET /dashboard/export.csv` and `.xlsx`: the export for the logged-in user (the workbook
+/// with a sheet per group).
 pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let Some(s) = session(&req, &state.keys) else {
         return Problem::unauthorized("log eerst in op /dashboard").to_response();
@@ -451,17 +456,19 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
         Ok(Err(p)) => return p.to_response(),
         Err(e) => return bpv_web::problem::internal_error(&e).to_response(),
     };
+    let als_xlsx = req.path().ends_with(".xlsx");
     let outcome = Vraag::parse(req.query_string(), &["thema"])
         .and_then(|(v, _)| v.check(&kijker, &state.data.names()))
-        .map(|sel| report::rapport(&state.data, &sel))
-        .and_then(|r| report::csv(&r).map_err(|e| bpv_web::problem::internal_error(&e)));
-    match outcome {
-        Ok(body) => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((header::CONTENT_DISPOSITION, "attachment; filename=\"bpv-resultaten.csv\""))
-            .body(body),
-        Err(p) => p.to_response(),
-    }
+        .and_then(|sel| {
+            if als_xlsx {
+                crate::api::resultaten_xlsx(&report::rapporten(&state.data, &sel))
+            } else {
+                let r = report::rapport(&state.data, &sel);
+                let body = report::csv(&r).map_err(|e| bpv_web::problem::internal_error(&e))?;
+                Ok(crate::api::bijlage("text/csv; charset=utf-8", "bpv-resultaten.csv", body))
+            }
+        });
+    outcome.unwrap_or_else(|p| p.to_response())
 }
 
 /// `POST /dashboard/inloggen`: a gemachtigde or an SBB staff member.

@@ -84,6 +84,8 @@ pub struct ReportData {
     /// read on demand, so a purge removes it everywhere). Absorbed with the answers, so the texts
     /// a reader sees follow the same publication moments as the figures.
     teksten: RwLock<HashMap<AnswerKeys, Vec<String>>>,
+    /// When the figures were last published: the end of the last refresh.
+    gepubliceerd: RwLock<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl std::fmt::Debug for ReportData {
@@ -109,6 +111,7 @@ impl ReportData {
             cache: Mutex::new((0, HashMap::new())),
             loaded: Mutex::new(None),
             teksten: RwLock::new(HashMap::new()),
+            gepubliceerd: RwLock::new(None),
         }
     }
 
@@ -230,6 +233,17 @@ impl ReportData {
         Ok(report)
     }
 
+    /// When the figures were last published: the refresh that last changed them (new answers or
+    /// invitation counts). A refresh that finds nothing new leaves it, so the same figures keep
+    /// the same date. `None` before the first change.
+    pub fn gepubliceerd(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        *self.gepubliceerd.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn published_now(&self) {
+        *self.gepubliceerd.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(chrono::Utc::now());
+    }
+
     /// Absorb the answers stored since the last call (everything on the first) and rebuild the
     /// units they touch. Blocking.
     pub fn absorb_new_answers(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<RefreshReport> {
@@ -286,6 +300,8 @@ impl ReportData {
             let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             inner.index.rebuild_dirty();
             inner.generation += 1;
+            drop(inner);
+            self.published_now();
         }
         if let Ok(mut loaded) = self.loaded.lock()
             && loaded.is_none()
@@ -320,6 +336,8 @@ impl ReportData {
             inner.index.rebuild_dirty();
             inner.generation += 1;
             progress.invitations = Some(fingerprint);
+            drop(inner);
+            self.published_now();
         }
         if let Ok(mut loaded) = self.loaded.lock() {
             loaded.get_or_insert_with(Instant::now);

@@ -22,8 +22,11 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, respon
     paths(
         api::resultaten,
         api::export_csv,
+        api::export_xlsx,
         trend::api,
+        trend::api_xlsx,
         respons::api,
+        respons::api_xlsx,
         api::filters,
         praktijkverklaringen::aantallen,
         verbeterpunten::api,

@@ -40,22 +40,58 @@ pub async fn api(
     Ok(HttpResponse::Ok().json(overzicht(&state, &kijker, &vraag)?))
 }
 
+/// The same as an Excel workbook: a sheet per group with the selection, the period and the
+/// publication date on top, the total and each split; counts below k are the band as text.
+#[utoipa::path(get, path = "/v1/respons/export.xlsx", operation_id = "responsXlsx", tag = "resultaten",
+    params(crate::report::SelectieParams),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Een blad per groep: het totaal en elke indeling"),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = crate::api::kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    xlsx(&overzicht(&state, &kijker, &vraag)?)
+}
+
+fn xlsx(o: &ResponsOverzicht) -> Result<HttpResponse, Problem> {
+    let body = report::xlsx::respons(o).map_err(|e| bpv_web::problem::internal_error(&e))?;
+    let wie = o.selectie.instelling.as_deref().unwrap_or("landelijk");
+    Ok(crate::api::bijlage(report::xlsx::XLSX, &format!("bpv-respons-{wie}.xlsx"), body))
+}
+
 /// `GET /dashboard/respons`: the "Respons" tab — the same tables for the selection of the
-/// results page (the school's own, or national for SBB, when none is given).
+/// results page (the school's own, or national for SBB, when none is given); with `.xlsx` the
+/// same as a workbook.
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let als_xlsx = req.path().ends_with(".xlsx");
     let (vraag, _) = match Vraag::parse(req.query_string(), &["thema"]) {
         Ok(v) => v,
         Err(p) => return p.to_response(),
     };
     let terug = crate::dashboard::href(&vraag, None, None);
+    let xlsx_href = terug.replacen("/dashboard", "/dashboard/respons.xlsx", 1);
     let views = state.clone();
     crate::dashboard::pagina(
         &req,
         &state,
         move |st, kijker, naam| Ok((naam, matches!(kijker, report::Kijker::Sbb), overzicht(st, kijker, &vraag)?)),
         move |(naam, sbb, o)| {
-            let ctx =
-                minijinja::context! { naam => naam, sbb => sbb, o => o, s => &o.selectie, k => o.k, terug => terug };
+            if als_xlsx {
+                return xlsx(&o).unwrap_or_else(|p| p.to_response());
+            }
+            let gepubliceerd = report::gepubliceerd_nl(o.gepubliceerd_op);
+            let ctx = minijinja::context! {
+                naam => naam, sbb => sbb, o => o, s => &o.selectie, k => o.k, terug => terug,
+                xlsx_href => xlsx_href, periode => o.selectie.periode_tekst(), gepubliceerd => gepubliceerd,
+            };
             views.views.render(StatusCode::OK, "respons.html", ctx)
         },
     )

@@ -51,6 +51,49 @@ pub async fn api(
     Ok(HttpResponse::Ok().json(trend_for(&state, &kijker, &vraag)?))
 }
 
+/// The same as an Excel workbook: a sheet per series (quarters, calendar years, school years),
+/// a row per period with the grade, each theme score and the response, the selection beside
+/// the national figure; a withheld figure is an empty cell (a gap, never a zero).
+#[utoipa::path(get, path = "/v1/resultaten/trend/export.xlsx", operation_id = "resultatenTrendXlsx", tag = "resultaten",
+    params(crate::report::SelectieParams),
+    responses(
+        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Bladen Kwartalen, Jaren en Schooljaren"),
+        (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = bpv_web::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn api_xlsx(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: ApiPrincipal,
+) -> Result<HttpResponse, Problem> {
+    let kijker = crate::api::kijker(&principal)?;
+    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    xlsx(&trend_for(&state, &kijker, &vraag)?)
+}
+
+fn xlsx(t: &Trend) -> Result<HttpResponse, Problem> {
+    let body = report::xlsx::trend(t).map_err(|e| bpv_web::problem::internal_error(&e))?;
+    let wie = t.selectie.instelling.as_deref().unwrap_or("landelijk");
+    Ok(crate::api::bijlage(report::xlsx::XLSX, &format!("bpv-trend-{wie}.xlsx"), body))
+}
+
+/// `GET /dashboard/trend.xlsx`: the trend of the page's selection as a workbook.
+pub async fn dashboard_xlsx(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let (vraag, _) = match Vraag::parse(req.query_string(), &["thema", "maat", "per"]) {
+        Ok(v) => v,
+        Err(p) => return p.to_response(),
+    };
+    crate::dashboard::pagina(
+        &req,
+        &state,
+        move |st, kijker, _| trend_for(st, kijker, &vraag),
+        |t| xlsx(&t).unwrap_or_else(|p| p.to_response()),
+    )
+    .await
+}
+
 /// What the page can chart: the grade or a theme score.
 #[derive(Debug, Clone, Serialize)]
 struct Maat {
@@ -203,8 +246,12 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
             Ok((naam, t, (maten, indelingen), code, maat_naam, svg, terug))
         },
         move |(naam, t, (maten, indelingen), code, maat_naam, svg, terug)| {
+            let xlsx_href = terug.replacen("/dashboard", "/dashboard/trend.xlsx", 1);
             let ctx = minijinja::context! {
                 naam => naam,
+                xlsx_href => xlsx_href,
+                periode => t.selectie.periode_tekst(),
+                gepubliceerd => report::gepubliceerd_nl(t.gepubliceerd_op),
                 s => &t.selectie,
                 k => t.k,
                 maten => maten,

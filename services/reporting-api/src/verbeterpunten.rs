@@ -95,7 +95,7 @@ pub fn xlsx(selectie: &crate::report::SelectieDto, v: &Verbeterpunten) -> Result
     let omloop = Format::new().set_text_wrap();
     ws.set_column_width(0, 100).map_err(fout)?;
     ws.write_string_with_format(0, 0, format!("Verbeterpunten {}", selectie.groep), &vet).map_err(fout)?;
-    ws.write_string(1, 0, omschrijving(selectie)).map_err(fout)?;
+    ws.write_string(1, 0, selectie.omschrijving()).map_err(fout)?;
     let aantal = format!("{} antwoorden meegeteld, {} met een verbeterpunt", v.antwoorden, v.verbeterpunten.len());
     ws.write_string(2, 0, aantal).map_err(fout)?;
     let mut rij = 4;
@@ -109,27 +109,6 @@ pub fn xlsx(selectie: &crate::report::SelectieDto, v: &Verbeterpunten) -> Result
         }
     }
     wb.save_to_buffer().map_err(fout)
-}
-
-/// The selection in words, for the top of an export.
-fn omschrijving(s: &crate::report::SelectieDto) -> String {
-    let mut delen =
-        vec![s.instelling_naam.clone().or_else(|| s.instelling.clone()).unwrap_or_else(|| "Landelijk".into())];
-    if s.van.is_some() || s.tot_en_met.is_some() {
-        delen.push(format!("{} t/m {}", s.van.as_deref().unwrap_or("begin"), s.tot_en_met.as_deref().unwrap_or("nu")));
-    }
-    for (naam, waarde) in [("leerweg", &s.leerweg), ("sector", &s.sector), ("crebo", &s.crebo)] {
-        if let Some(w) = waarde {
-            delen.push(format!("{naam} {w}"));
-        }
-    }
-    if !s.aanbieders.is_empty() {
-        delen.push(format!("aanbieder {}", s.aanbieders.join(", ")));
-    }
-    if !s.locaties.is_empty() {
-        delen.push(format!("locatie {}", s.locaties.join(", ")));
-    }
-    format!("Selectie: {}", delen.join("; "))
 }
 
 /// Random order: sorted by a hash of each text under a fresh random key, so neither the order of
@@ -185,16 +164,10 @@ pub async fn api_xlsx(
     xlsx_response(&selectie, &body)
 }
 
-/// The media type of a workbook.
-pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// A workbook as a download.
 pub fn xlsx_response(selectie: &crate::report::SelectieDto, v: &Verbeterpunten) -> Result<HttpResponse, Problem> {
     let bytes = xlsx(selectie, v)?;
-    Ok(HttpResponse::Ok()
-        .content_type(XLSX)
-        .insert_header(("Content-Disposition", "attachment; filename=\"bpv-verbeterpunten.xlsx\""))
-        .body(bytes))
+    Ok(crate::api::bijlage(crate::report::xlsx::XLSX, "bpv-verbeterpunten.xlsx", bytes))
 }
 
 async fn read_api(

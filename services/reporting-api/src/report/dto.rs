@@ -44,6 +44,68 @@ impl SelectieDto {
             groep: super::groep_naam(selectie.groep).into(),
         }
     }
+
+    /// Who the figures are of: the instelling's name (or BRIN), or "Landelijk".
+    pub fn wie(&self) -> String {
+        self.instelling_naam.clone().or_else(|| self.instelling.clone()).unwrap_or_else(|| "Landelijk".into())
+    }
+
+    /// The period in words: `januari 2025 t/m december 2025`, or `alle maanden`.
+    pub fn periode_tekst(&self) -> String {
+        let maand = |m: &Option<String>, anders: &str| {
+            m.as_deref()
+                .and_then(|m| m.parse::<bpv_aggregation::YearMonth>().ok())
+                .map_or_else(|| anders.to_owned(), |m| bpvo::maand_nl(m.year, u32::from(m.month)))
+        };
+        match (&self.van, &self.tot_en_met) {
+            (None, None) => "alle maanden".into(),
+            (van, tot) => format!("{} t/m {}", maand(van, "het begin"), maand(tot, "nu")),
+        }
+    }
+
+    /// The filters besides instelling and period in words (`leerweg BBL; sector techniek`), or
+    /// `geen verdere filters`.
+    pub fn filters_tekst(&self) -> String {
+        let mut delen = Vec::new();
+        for (naam, waarde) in [("leerweg", &self.leerweg), ("sector", &self.sector), ("crebo", &self.crebo)] {
+            if let Some(w) = waarde {
+                delen.push(format!("{naam} {w}"));
+            }
+        }
+        if !self.aanbieders.is_empty() {
+            delen.push(format!("aanbieder {}", self.aanbieders.join(", ")));
+        }
+        if !self.locaties.is_empty() {
+            delen.push(format!("locatie {}", self.locaties.join(", ")));
+        }
+        if delen.is_empty() { "geen verdere filters".into() } else { delen.join("; ") }
+    }
+
+    /// The selection in one line, for the top of an export: `Selectie: ROC …; januari 2025 t/m
+    /// december 2025; leerweg BBL`.
+    pub fn omschrijving(&self) -> String {
+        let mut delen = vec![self.wie()];
+        if self.van.is_some() || self.tot_en_met.is_some() {
+            delen.push(self.periode_tekst());
+        }
+        let filters = self.filters_tekst();
+        if filters != "geen verdere filters" {
+            delen.push(filters);
+        }
+        format!("Selectie: {}", delen.join("; "))
+    }
+}
+
+/// A publication moment in Dutch, in the server's time: `3 december 2026 om 06:00`, or `nog
+/// niet gepubliceerd`.
+pub fn gepubliceerd_nl(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    match t {
+        Some(t) => {
+            let t = t.with_timezone(&chrono::Local);
+            format!("{} om {}", bpvo::datum_nl(t.date_naive()), t.format("%H:%M"))
+        }
+        None => "nog niet gepubliceerd".into(),
+    }
 }
 
 /// One published number, or why it is withheld.
@@ -225,6 +287,10 @@ impl NietMeegeteld {
 #[serde(rename_all = "camelCase")]
 pub struct Rapport {
     pub selectie: SelectieDto,
+    /// When these figures were published (RFC 3339): they change only at the next publication
+    /// moment. Null before the first load.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
     /// No figure rests on fewer answers than this.
     pub k: u64,
     pub respons: ResponsPaar,

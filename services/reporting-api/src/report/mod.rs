@@ -12,6 +12,7 @@ mod filters;
 pub mod respons;
 pub mod trend;
 mod vraag;
+pub mod xlsx;
 
 pub use dto::*;
 pub use export::{CSV_COLUMNS, csv};
@@ -68,11 +69,22 @@ pub fn rapport(data: &ReportData, selectie: &Selectie) -> Rapport {
         .collect();
     Rapport {
         selectie: SelectieDto::of(selectie, &names),
+        gepubliceerd_op: data.gepubliceerd(),
         k: land.k,
         respons: ResponsPaar { instelling: own.as_deref().map(Respons::of), landelijk: Respons::of(&land) },
         niet_meegeteld: NietMeegeteld::of(own.as_deref(), &land),
         themas,
     }
+}
+
+/// The reports of both groups for a checked selection, its own group first (a workbook's
+/// sheets).
+pub fn rapporten(data: &ReportData, selectie: &Selectie) -> Vec<Rapport> {
+    let ander = match selectie.groep {
+        Groep::Student => Groep::Praktijkopleider,
+        Groep::Praktijkopleider => Groep::Student,
+    };
+    vec![rapport(data, selectie), rapport(data, &Selectie { groep: ander, ..selectie.clone() })]
 }
 
 /// The wording of an item for a group, from the newest version that has it.

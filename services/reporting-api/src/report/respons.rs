@@ -85,6 +85,11 @@ pub struct ResponsGroep {
 pub struct ResponsOverzicht {
     /// The selection as understood (`groep` is the first group listed).
     pub selectie: SelectieDto,
+    /// When these figures were published (RFC 3339): they change only at the next publication
+    /// moment. Null before the first load.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(rename = "gepubliceerdOp")]
+    pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
     /// No count below this is shown exactly.
     pub k: u64,
     pub groepen: Vec<ResponsGroep>,
@@ -150,6 +155,7 @@ pub fn respons(data: &ReportData, selectie: &Selectie, beide: bool) -> ResponsOv
     let groepen: Vec<Groep> = if beide { vec![Groep::Student, Groep::Praktijkopleider] } else { vec![selectie.groep] };
     ResponsOverzicht {
         selectie: SelectieDto::of(selectie, &names),
+        gepubliceerd_op: data.gepubliceerd(),
         k: data.k(),
         groepen: groepen.into_iter().map(|g| groep(data, &names, &Selectie { groep: g, ..selectie.clone() })).collect(),
     }

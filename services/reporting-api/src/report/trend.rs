@@ -48,6 +48,10 @@ pub struct TrendThema {
 pub struct Trend {
     /// The selection; `van` and `totEnMet` are the whole quarters the trend covers.
     pub selectie: SelectieDto,
+    /// When these figures were published (RFC 3339): they change only at the next publication
+    /// moment. Null before the first load.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
     /// No figure rests on fewer answers than this.
     pub k: u64,
     /// Quarter by quarter, oldest first.
@@ -186,7 +190,14 @@ pub fn trend(data: &ReportData, selectie: &Selectie, span: (YearMonth, YearMonth
     let jaren = reeks(data, &selectie, &jaren(span.0, span.1), |(van, _)| van.year.to_string());
     let schooljaren =
         reeks(data, &selectie, &schooljaren(span.0, span.1), |(van, tot)| format!("{}/{}", van.year, tot.year));
-    Trend { selectie: SelectieDto::of(&selectie, &names), k: data.k(), kwartalen, jaren, schooljaren }
+    Trend {
+        selectie: SelectieDto::of(&selectie, &names),
+        gepubliceerd_op: data.gepubliceerd(),
+        k: data.k(),
+        kwartalen,
+        jaren,
+        schooljaren,
+    }
 }
 
 #[cfg(test)]

@@ -15,3 +15,4 @@ mod resultaten;
 mod signalen;
 mod trend;
 mod verbeterpunten;
+mod xlsx;

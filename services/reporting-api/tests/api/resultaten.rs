@@ -217,7 +217,9 @@ async fn a_purge_changes_no_report(db: TestDb) {
     for ((kijker, q), was) in asks.iter().zip(&before) {
         let (vraag, _) = Vraag::parse(q, &[]).unwrap();
         let selectie = vraag.check(kijker, &fresh.names()).unwrap();
-        let now = serde_json::to_value(report::rapport(&fresh, &selectie)).unwrap();
+        let mut now = serde_json::to_value(report::rapport(&fresh, &selectie)).unwrap();
+        // A fresh load publishes at its own moment; the figures are what must not change.
+        now["gepubliceerdOp"] = was["gepubliceerdOp"].clone();
         assert_eq!(&now, was, "{q}");
     }
 }

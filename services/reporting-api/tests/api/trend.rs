@@ -16,7 +16,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
-async fn with_august(db: TestDb) -> TestApp {
+pub(crate) async fn with_august(db: TestDb) -> TestApp {
     let app = spawn_app(db).await;
     {
         let mut conn = app.db.conn();
