@@ -531,6 +531,40 @@ test('the SBB analist sees the national results and, for instelling 25LX, the sa
   await assertFitsPhone(page, 'the SBB results page of 25LX');
 });
 
+test('SBB\'s Instellingen tab: every instelling beside national, sortable; 25LX\'s row is its own report', async () => {
+  await page.goto(DASHBOARD_URL);
+  await follow(page.locator('#tab-instellingen'));
+  assert.equal(new URL(page.url()).pathname, '/dashboard/instellingen');
+  await page.locator('#f-van').fill(`${YEAR}-01`);
+  await page.locator('#f-totenmet').fill(`${YEAR}-12`);
+  await Promise.all([page.waitForURL(/\/dashboard\/instellingen\?/), page.locator('#zoeken').click()]);
+  const rows = page.locator('#instellingen tbody tr');
+  assert.ok((await rows.count()) >= 2, 'the demo has several instellingen');
+  // The row of 25LX shows what the school's own report says for the same selection.
+  const { report } = await (async () => {
+    const res = await fetch(`${API_URL}/v1/resultaten?van=${YEAR}-01&totEnMet=${YEAR}-12`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    assert.equal(res.status, 200);
+    return { report: await res.json() };
+  })();
+  const cijfer = report.themas.flatMap((t) => t.items).find((i) => i.code === 'cijfer');
+  const row = page.locator('#instellingen tr[data-instelling="25LX"]');
+  assert.equal(await text(row.locator('td').first()), cijfer.instelling.gemiddelde.tekst, 'the grade of 25LX');
+  assert.equal(await text(row.locator('td[data-kolom=respons]')), report.respons.instelling.tekst, 'the response of 25LX');
+  const national = page.locator('#instellingen tr[data-instelling="landelijk"]');
+  assert.equal(await text(national.locator('td').first()), cijfer.landelijk.gemiddelde.tekst, 'the national grade');
+  // Sorting by grade: descending, rows without a figure last.
+  await follow(page.locator('#instellingen th[data-kolom=cijfer] a'));
+  assert.equal(await page.locator('#instellingen th[data-kolom=cijfer]').getAttribute('aria-sort'), 'descending');
+  const grades = (await page.locator('#instellingen tbody tr td:first-of-type').allTextContents()).map((t) => t.trim());
+  const numbers = grades.filter((g) => NUMBER.test(g)).map((g) => Number(g.replace(',', '.')));
+  assert.deepEqual(numbers, [...numbers].sort((a, b) => b - a), `grades descending: ${grades}`);
+  assert.deepEqual(grades.slice(0, numbers.length).every((g) => NUMBER.test(g)), true, 'figures first, withheld last');
+  assert.match(await download(page.locator('#xlsx'), 'instellingen.xlsx'), /^bpv-instellingen-studenten\.xlsx$/);
+  await assertAccessible(page, 'the Instellingen tab');
+  await assertFitsPhone(page, 'the Instellingen tab');
+  await page.screenshot({ path: join(ARTIFACTS, 'instellingen.png'), fullPage: true });
+});
+
 test('no resource was blocked by the CSP and no script failed', () => {
   assert.deepEqual(cspViolations, []);
   assert.deepEqual(pageErrors, []);

@@ -15,9 +15,15 @@ pub(crate) fn kijker(p: &ApiPrincipal) -> Result<Kijker, Problem> {
     if p.is_sbb() { Ok(Kijker::Sbb) } else { Ok(Kijker::School { brin: p.instelling()?.to_owned() }) }
 }
 
-fn rapport_for(req: &HttpRequest, state: &AppState, principal: &ApiPrincipal) -> Result<Rapport, Problem> {
+/// Who asks and what: the token's viewer and the query of a results endpoint.
+pub(crate) fn vraag(req: &HttpRequest, principal: &ApiPrincipal) -> Result<(Kijker, Vraag), Problem> {
     let kijker = kijker(principal)?;
     let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    Ok((kijker, vraag))
+}
+
+fn rapport_for(req: &HttpRequest, state: &AppState, principal: &ApiPrincipal) -> Result<Rapport, Problem> {
+    let (kijker, vraag) = vraag(req, principal)?;
     let selectie = vraag.check(&kijker, &state.data.names())?;
     Ok(report::rapport(&state.data, &selectie))
 }
@@ -86,8 +92,7 @@ pub async fn export_xlsx(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let (kijker, vraag) = vraag(&req, &principal)?;
     let selectie = vraag.check(&kijker, &state.data.names())?;
     let rapporten = report::rapporten(&state.data, &selectie);
     resultaten_xlsx(&rapporten)
@@ -95,9 +100,19 @@ pub async fn export_xlsx(
 
 /// The results workbook as a download.
 pub(crate) fn resultaten_xlsx(rapporten: &[Rapport]) -> Result<HttpResponse, Problem> {
-    let body = report::xlsx::rapporten(rapporten).map_err(|e| bpv_web::problem::internal_error(&e))?;
-    let wie = rapporten.first().and_then(|r| r.selectie.instelling.as_deref()).unwrap_or("landelijk");
-    Ok(bijlage(report::xlsx::XLSX, &format!("bpv-resultaten-{wie}.xlsx"), body))
+    let instelling = rapporten.first().and_then(|r| r.selectie.instelling.as_deref());
+    werkmap(report::xlsx::rapporten(rapporten), "resultaten", instelling)
+}
+
+/// A workbook as a download named `bpv-{soort}-{instelling or landelijk}.xlsx`.
+pub(crate) fn werkmap(
+    bytes: Result<Vec<u8>, rust_xlsxwriter::XlsxError>,
+    soort: &str,
+    instelling: Option<&str>,
+) -> Result<HttpResponse, Problem> {
+    let body = bytes.map_err(|e| bpv_web::problem::internal_error(&e))?;
+    let naam = format!("bpv-{soort}-{}.xlsx", instelling.unwrap_or("landelijk"));
+    Ok(bijlage(report::xlsx::XLSX, &naam, body))
 }
 
 /// A file to download: its media type, name and bytes.

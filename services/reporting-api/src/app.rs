@@ -22,7 +22,7 @@ use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::views::Views;
 use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen, verbeterpunten};
-use crate::{dashboard, respons, trend};
+use crate::{dashboard, instellingen, respons, trend};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -177,6 +177,9 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/v1/resultaten/verbeterpunten.xlsx", web::get().to(verbeterpunten::api_xlsx))
             .route("/v1/resultaten/export.csv", web::get().to(api::export_csv))
             .route("/v1/resultaten/export.xlsx", web::get().to(api::export_xlsx))
+            .route("/v1/resultaten/instellingen", web::get().to(instellingen::api))
+            .route("/v1/resultaten/instellingen/export.csv", web::get().to(instellingen::api_csv))
+            .route("/v1/resultaten/instellingen/export.xlsx", web::get().to(instellingen::api_xlsx))
             .route("/v1/resultaten/trend", web::get().to(trend::api))
             .route("/v1/resultaten/trend/export.xlsx", web::get().to(trend::api_xlsx))
             .route("/v1/respons", web::get().to(respons::api))
@@ -197,6 +200,9 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard/respons.xlsx", web::get().to(respons::dashboard))
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard/signalen", web::get().to(dashboard::signalen))
+            .route("/dashboard/instellingen", web::get().to(instellingen::dashboard))
+            .route("/dashboard/instellingen.csv", web::get().to(instellingen::dashboard))
+            .route("/dashboard/instellingen.xlsx", web::get().to(instellingen::dashboard))
             .route("/dashboard/verbeterpunten", web::get().to(dashboard::verbeterpunten))
             .route("/dashboard/verbeterpunten.xlsx", web::get().to(dashboard::verbeterpunten))
             .route("/dashboard.css", web::get().to(dashboard::css))

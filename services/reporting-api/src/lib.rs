@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod data;
 pub mod datakwaliteit;
 mod grafiek;
+mod instellingen;
 pub mod mtls;
 mod openapi;
 mod praktijkverklaringen;

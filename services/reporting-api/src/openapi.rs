@@ -5,7 +5,9 @@ use actix_web::HttpResponse;
 use bpv_web::auth::BearerAuth;
 use utoipa::OpenApi;
 
-use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, respons, trend, verbeterpunten};
+use crate::{
+    antwoorden, api, datakwaliteit, instellingen, praktijkverklaringen, report, respons, trend, verbeterpunten,
+};
 
 /// The reporting API's OpenAPI document.
 #[derive(Debug, OpenApi)]
@@ -27,6 +29,9 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, respon
         trend::api_xlsx,
         respons::api,
         respons::api_xlsx,
+        instellingen::api,
+        instellingen::api_csv,
+        instellingen::api_xlsx,
         api::filters,
         praktijkverklaringen::aantallen,
         verbeterpunten::api,
@@ -45,6 +50,9 @@ use crate::{antwoorden, api, datakwaliteit, praktijkverklaringen, report, respon
         bpv_web::Problem,
         bpv_web::InvalidParam,
         report::Rapport,
+        report::InstellingenOverzicht,
+        report::InstellingRij,
+        report::ThemaScore,
         report::Trend,
         report::TrendPunt,
         report::TrendThema,

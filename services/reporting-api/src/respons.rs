@@ -35,8 +35,7 @@ pub async fn api(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = crate::api::kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let (kijker, vraag) = crate::api::vraag(&req, &principal)?;
     Ok(HttpResponse::Ok().json(overzicht(&state, &kijker, &vraag)?))
 }
 
@@ -56,15 +55,12 @@ pub async fn api_xlsx(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = crate::api::kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let (kijker, vraag) = crate::api::vraag(&req, &principal)?;
     xlsx(&overzicht(&state, &kijker, &vraag)?)
 }
 
 fn xlsx(o: &ResponsOverzicht) -> Result<HttpResponse, Problem> {
-    let body = report::xlsx::respons(o).map_err(|e| bpv_web::problem::internal_error(&e))?;
-    let wie = o.selectie.instelling.as_deref().unwrap_or("landelijk");
-    Ok(crate::api::bijlage(report::xlsx::XLSX, &format!("bpv-respons-{wie}.xlsx"), body))
+    crate::api::werkmap(report::xlsx::respons(o), "respons", o.selectie.instelling.as_deref())
 }
 
 /// `GET /dashboard/respons`: the "Respons" tab — the same tables for the selection of the

@@ -46,8 +46,7 @@ pub async fn api(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = crate::api::kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let (kijker, vraag) = crate::api::vraag(&req, &principal)?;
     Ok(HttpResponse::Ok().json(trend_for(&state, &kijker, &vraag)?))
 }
 
@@ -68,15 +67,12 @@ pub async fn api_xlsx(
     state: web::Data<AppState>,
     principal: ApiPrincipal,
 ) -> Result<HttpResponse, Problem> {
-    let kijker = crate::api::kijker(&principal)?;
-    let (vraag, _) = Vraag::parse(req.query_string(), &[])?;
+    let (kijker, vraag) = crate::api::vraag(&req, &principal)?;
     xlsx(&trend_for(&state, &kijker, &vraag)?)
 }
 
 fn xlsx(t: &Trend) -> Result<HttpResponse, Problem> {
-    let body = report::xlsx::trend(t).map_err(|e| bpv_web::problem::internal_error(&e))?;
-    let wie = t.selectie.instelling.as_deref().unwrap_or("landelijk");
-    Ok(crate::api::bijlage(report::xlsx::XLSX, &format!("bpv-trend-{wie}.xlsx"), body))
+    crate::api::werkmap(report::xlsx::trend(t), "trend", t.selectie.instelling.as_deref())
 }
 
 /// `GET /dashboard/trend.xlsx`: the trend of the page's selection as a workbook.

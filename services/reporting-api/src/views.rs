@@ -20,6 +20,8 @@ impl Views {
     pub fn new() -> Result<Self, minijinja::Error> {
         let mut env = Environment::new();
         env.add_template("base.html", include_str!("../templates/base.html"))?;
+        env.add_template("onderdelen.html", include_str!("../templates/onderdelen.html"))?;
+        env.add_template("instellingen.html", include_str!("../templates/instellingen.html"))?;
         env.add_template("login.html", include_str!("../templates/login.html"))?;
         env.add_template("dashboard.html", include_str!("../templates/dashboard.html"))?;
         env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;

@@ -9,6 +9,7 @@
 mod dto;
 mod export;
 mod filters;
+pub mod instellingen;
 pub mod respons;
 pub mod trend;
 mod vraag;
@@ -17,6 +18,7 @@ pub mod xlsx;
 pub use dto::*;
 pub use export::{CSV_COLUMNS, csv};
 pub use filters::*;
+pub use instellingen::{InstellingRij, InstellingenOverzicht, ThemaScore};
 pub use respons::{ResponsCel, ResponsGroep, ResponsIndeling, ResponsOverzicht, ResponsRij};
 pub use trend::{Trend, TrendPunt, TrendThema};
 pub use vraag::*;

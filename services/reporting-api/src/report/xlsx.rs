@@ -10,6 +10,7 @@
 
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
 
+use super::instellingen::InstellingenOverzicht;
 use super::{Cijfer, Rapport, Respons, ResponsCel, ResponsGroep, ResponsOverzicht, ResponsRij, SelectieDto, Trend};
 use super::{TrendPunt, gepubliceerd_nl};
 
@@ -382,6 +383,43 @@ fn trend_blad(ws: &mut Worksheet, punten: &[TrendPunt], o: &Opmaak) -> Result<()
     ws.set_column_range_width(1, 2, 9)?;
     ws.set_column_range_width(3, 4 + 2 * themas.len() as u16 + 4, 13)?;
     Ok(())
+}
+
+/// SBB's overview across schools: one sheet, the national row first (bold), then a row per
+/// instelling in the overview's order; a withheld figure holds its reason as text.
+pub fn instellingen(ov: &InstellingenOverzicht) -> Result<Vec<u8>, XlsxError> {
+    let o = Opmaak::new();
+    let mut wb = Workbook::new();
+    let titel = format!("BPV Monitor — resultaten {} per instelling", ov.selectie.groep);
+    let ws = blad(&mut wb, "Instellingen", &titel, &ov.selectie, ov.gepubliceerd_op, ov.k, &o)?;
+    let mut kop: Vec<&str> = vec!["Instelling", "Naam", "Cijfer", "n"];
+    kop.extend(ov.themas.iter().map(|t| t.naam.as_str()));
+    kop.extend(["Respons %", "beantwoord", "uitgenodigd"]);
+    koppen(ws, KOP_RIJEN, &kop, &o)?;
+    ws.set_freeze_panes(KOP_RIJEN + 1, 2)?;
+    for (i, r) in std::iter::once(&ov.landelijk).chain(&ov.instellingen).enumerate() {
+        let rij = KOP_RIJEN + 1 + i as u32;
+        let (tekst, getal) = if i == 0 { (&o.vet, &o.vet_gemiddelde) } else { (&o.gemiddelde, &o.gemiddelde) };
+        ws.write_string_with_format(rij, 0, &r.code, tekst)?;
+        ws.write_string_with_format(rij, 1, &r.naam, tekst)?;
+        cijfer(ws, rij, 2, Some(&r.cijfer), getal, &o)?;
+        aantal(ws, rij, 3, Some(r.cijfer.n), &o)?;
+        let mut col = 4;
+        for t in &r.themas {
+            cijfer(ws, rij, col, Some(&t.score), getal, &o)?;
+            col += 1;
+        }
+        match r.respons.percentage {
+            Some(p) => ws.write_number_with_format(rij, col, p, &o.procent)?,
+            None => ws.write_string_with_format(rij, col, &r.respons.tekst, &o.grijs)?,
+        };
+        aantal(ws, rij, col + 1, Some(r.respons.beantwoord), &o)?;
+        aantal(ws, rij, col + 2, Some(r.respons.uitgenodigd), &o)?;
+    }
+    ws.set_column_width(0, 11)?;
+    ws.set_column_width(1, 36)?;
+    ws.set_column_range_width(2, 3 + ov.themas.len() as u16 + 3, 13)?;
+    wb.save_to_buffer()
 }
 
 #[cfg(test)]

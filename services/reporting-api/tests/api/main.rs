@@ -9,6 +9,7 @@ mod antwoorden;
 mod conventions;
 mod dashboard;
 mod datakwaliteit;
+mod instellingen;
 mod praktijkverklaringen;
 mod respons;
 mod resultaten;

@@ -14,10 +14,10 @@ use crate::trend::with_august;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// The first row of the figures' header (`report::xlsx::KOP_RIJEN`).
-const KOP: usize = 6;
+pub(crate) const KOP: usize = 6;
 
 /// The workbook as openpyxl reads it: `{sheets: [{name, rows: [[[value, type, format] | null]]}]}`.
-fn dump(bytes: &[u8]) -> Value {
+pub(crate) fn dump(bytes: &[u8]) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.xlsx");
     std::fs::write(&path, bytes).unwrap();
