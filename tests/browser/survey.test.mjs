@@ -175,6 +175,15 @@ test('choosing the grade and sending shows the thank-you page with that grade', 
   assert.equal(await page.locator('#hulp-kop').count(), 0, 'no help section after safe answers');
   assert.equal((await page.locator('#eigen-cijfer').textContent()).trim(), GRADE);
   assert.equal(await page.getByRole('alert').count(), 0);
+  // Own answers per theme beside the national figures the results engine published at start.
+  const rows = page.locator('#vergelijking tbody tr');
+  assert.ok((await rows.count()) >= 3, 'a row per theme with own answers');
+  for (const row of await rows.all()) {
+    assert.match((await row.locator('td[data-kant=eigen]').textContent()).trim(), /^[1-5],\d$/);
+    assert.match((await row.locator('td[data-kant=landelijk]').textContent()).trim(), /^([1-5],\d|onvoldoende antwoorden)$/);
+  }
+  assert.match(await page.locator('#bron').textContent(), /sinds [a-z]+ \d{4}, zoals gepubliceerd op \d/);
+  assert.ok(await page.locator('#bewaar').isVisible(), 'how to keep or print the page');
   await page.screenshot({ path: join(ARTIFACTS, 'survey-thanks-phone.png'), fullPage: true });
   await page.setViewportSize(DESKTOP);
   await assertAccessible(page, 'the thank-you page');

@@ -269,6 +269,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    landelijke_cijfers (groep, code) {
+        groep -> Text,
+        code -> Text,
+        naam -> Text,
+        volgorde -> Integer,
+        waarde -> Nullable<Double>,
+        n -> BigInt,
+        van -> Text,
+        tot_en_met -> Text,
+        gepubliceerd_op -> Timestamp,
+    }
+}
+
+diesel::table! {
     beeindigde_sessies (jti) {
         jti -> Text,
         verloopt_op -> Timestamp,
@@ -406,6 +420,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     medewerkers,
     persoonsgegevens_verwijderd,
     datakwaliteit_fotos,
+    landelijke_cijfers,
     beeindigde_sessies,
     werkprocessen,
     beoordelingsverzoeken,

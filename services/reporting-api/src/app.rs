@@ -64,7 +64,9 @@ impl Application {
         let started = std::time::Instant::now();
         let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut conn = p.get()?;
-            Ok(d.refresh(&mut conn)?)
+            let report = d.refresh(&mut conn)?;
+            d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive())?;
+            Ok(report)
         })
         .await??;
         let stats = data.stats();

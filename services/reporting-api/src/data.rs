@@ -240,6 +240,46 @@ impl ReportData {
         *self.gepubliceerd.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Write the national figures per group to `landelijke_cijfers`, for the survey's thank-you
+    /// page: the grade and every theme score from last year's January on (through next year's
+    /// December, as answers carry the month of a planned end date) — whole calendar years, so
+    /// every group of answers counts — exactly as the engine gives them (withheld below k).
+    /// Blocking.
+    pub fn publiceer_landelijk(
+        &self,
+        conn: &mut DbConnection,
+        vandaag: chrono::NaiveDate,
+    ) -> bpv_store::StoreResult<()> {
+        use bpv_store::repo::landelijk::{self, LandelijkCijfer};
+        use chrono::Datelike as _;
+        let van = YearMonth { year: vandaag.year() - 1, month: 1 };
+        let tot = YearMonth { year: vandaag.year() + 1, month: 12 };
+        let op = self.gepubliceerd().unwrap_or_else(chrono::Utc::now).naive_utc();
+        for groep in [Groep::Student, Groep::Praktijkopleider] {
+            let selectie = Selectie { van: Some(van), tot_en_met: Some(tot), ..Selectie::national(groep) };
+            let r = self.evaluate(&selectie);
+            let rij = |code: &str, naam: &str, volgorde: usize, f: &bpv_aggregation::Figure| LandelijkCijfer {
+                groep: groep.as_str().to_owned(),
+                code: code.to_owned(),
+                naam: naam.to_owned(),
+                volgorde: i32::try_from(volgorde).unwrap_or(i32::MAX),
+                waarde: f.value.map(|v| bpv_aggregation::round_half_up(v, 2)),
+                n: i64::try_from(f.n).unwrap_or(i64::MAX),
+                van: van.to_string(),
+                tot_en_met: tot.to_string(),
+                gepubliceerd_op: op,
+            };
+            let mut rijen: Vec<LandelijkCijfer> = r
+                .item(bpv_aggregation::CIJFER_CODE)
+                .map(|i| rij(bpv_aggregation::CIJFER_CODE, "Cijfer", 0, &i.mean))
+                .into_iter()
+                .collect();
+            rijen.extend(r.themes.iter().enumerate().map(|(i, t)| rij(&t.code, &t.naam, i + 1, &t.score)));
+            landelijk::vervang(conn, groep.as_str(), &rijen)?;
+        }
+        Ok(())
+    }
+
     fn published_now(&self) {
         *self.gepubliceerd.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(chrono::Utc::now());
     }
@@ -439,7 +479,9 @@ pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: c
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = p.get().map_err(|e| e.to_string())?;
-            d.refresh(&mut conn).map_err(|e| e.to_string())
+            let r = d.refresh(&mut conn).map_err(|e| e.to_string())?;
+            d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive()).map_err(|e| e.to_string())?;
+            Ok::<_, String>(r)
         })
         .await;
         match outcome {
@@ -483,6 +525,9 @@ pub async fn refresh_loop(
             let mut r = d.absorb_new_answers(&mut conn).map_err(|e| e.to_string())?;
             if also_invitations {
                 r.invitations_changed = d.reread_invitations(&mut conn).map_err(|e| e.to_string())?;
+            }
+            if r.answers > 0 || r.invitations_changed {
+                d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive()).map_err(|e| e.to_string())?;
             }
             Ok::<_, String>(r)
         })

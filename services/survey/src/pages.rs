@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use bpv_aggregation::{Questionnaire, validate_answers};
+use bpv_aggregation::{ItemKind, Questionnaire, validate_answers};
 use bpv_mailing::{SurveyToken, hash_token};
 use bpv_store::models::{BpvoRow, InvitationRow};
 use bpv_store::repo::{aanbieders, instellingen, invitations, referentie, responses};
@@ -14,7 +14,7 @@ use bpvo::Groep;
 use chrono::NaiveDate;
 
 use crate::state::State;
-use crate::views::{Form, Hulp, Melding, Page, Thanks};
+use crate::views::{Form, Hulp, Melding, Page, Thanks, Vergelijk};
 
 /// `GET /enquete.css`
 pub async fn stylesheet() -> HttpResponse {
@@ -208,8 +208,8 @@ pub async fn submit(
             Some(today()),
             now_utc(),
         )?;
-        let national = responses::national_grade(&mut conn, g.as_str())?;
-        Ok((result, answers.cijfer, national, contact))
+        let national = bpv_store::repo::landelijk::voor_groep(&mut conn, g.as_str())?;
+        Ok((result, answers, national, contact))
     })
     .await;
     match stored {
@@ -217,18 +217,62 @@ pub async fn submit(
         Ok((Err(responses::Refusal::AlreadyAnswered), ..)) => refused(&state, &Lookup::Answered),
         Ok((Err(responses::Refusal::Closed(d)), ..)) => refused(&state, &Lookup::Closed(d)),
         Ok((Err(responses::Refusal::Cancelled), ..)) => refused(&state, &Lookup::Cancelled),
-        Ok((Ok(_), cijfer, (mean, n), contact)) => state.views.page(
-            StatusCode::OK,
-            &Page::Bedankt(Thanks {
-                groep: g,
-                cijfer,
-                landelijk: mean
-                    .filter(|_| u64::try_from(n).is_ok_and(|n| n >= state.k))
-                    .map(|m| bpv_aggregation::decimal_nl(m, 1)),
-                n,
-                hulp: onveilig.then(|| hulp(&state, contact.as_ref())),
-            }),
-        ),
+        Ok((Ok(_), answers, national, contact)) => {
+            let mut t = terugkoppeling(q, &answers, &national, g, state.k);
+            t.hulp = onveilig.then(|| hulp(&state, contact.as_ref()));
+            state.views.page(StatusCode::OK, &Page::Bedankt(t))
+        }
+    }
+}
+
+/// The thank-you page's feedback: the respondent's own grade and mean per theme (their own
+/// answers, shown only to them) beside the national figures the results engine last published
+/// for their group — no figure is computed here, so the k rule and the publication moments hold.
+fn terugkoppeling(
+    q: &Questionnaire,
+    answers: &bpv_aggregation::Answers,
+    national: &[bpv_store::repo::landelijk::LandelijkCijfer],
+    groep: Groep,
+    k: u64,
+) -> Thanks {
+    let landelijk = |code: &str| {
+        national.iter().find(|c| c.code == code).and_then(|c| c.waarde).map(|v| bpv_aggregation::decimal_nl(v, 1))
+    };
+    let themas = q
+        .themes
+        .iter()
+        .filter_map(|t| {
+            let eigen: Vec<f64> = t
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Schaal)
+                .filter_map(|i| answers.items.get(&i.code).and_then(|a| a.waarde()))
+                .map(f64::from)
+                .collect();
+            (!eigen.is_empty()).then(|| Vergelijk {
+                code: t.code.clone(),
+                naam: t.naam.clone(),
+                eigen: bpv_aggregation::decimal_nl(eigen.iter().sum::<f64>() / eigen.len() as f64, 1),
+                landelijk: landelijk(&t.code),
+            })
+        })
+        .collect();
+    let eerste = national.first();
+    Thanks {
+        groep,
+        cijfer: answers.cijfer,
+        landelijk: landelijk(bpv_aggregation::CIJFER_CODE),
+        themas,
+        sinds: eerste
+            .and_then(|c| c.van.parse::<bpv_aggregation::YearMonth>().ok())
+            .map(|m| bpvo::maand_nl(m.year, u32::from(m.month))),
+        gepubliceerd: eerste.map(|c| {
+            let lokaal = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(c.gepubliceerd_op, chrono::Utc)
+                .with_timezone(&chrono::Local);
+            bpvo::datum_nl(lokaal.date_naive())
+        }),
+        k,
+        hulp: None,
     }
 }
 

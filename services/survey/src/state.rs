@@ -11,8 +11,8 @@ use crate::views::Views;
 #[derive(Clone)]
 pub(crate) struct State {
     pub pool: DbPool,
-    /// `reporting.k`: the thank-you page's national mean is shown only on at least this many
-    /// answers, the same threshold as every published figure.
+    /// `reporting.k`, named on the thank-you page: the national figures it shows were withheld
+    /// by the results engine below this many answers (the survey computes no figure itself).
     pub k: u64,
     pub questionnaires: Arc<Questionnaires>,
     pub views: Arc<Views>,

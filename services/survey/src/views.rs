@@ -33,12 +33,31 @@ pub struct Melding {
 pub struct Thanks {
     pub groep: Groep,
     pub cijfer: u8,
-    /// The national mean for the group (`7,5`), or None when it rests on too few answers.
+    /// The national grade of the group as the results engine last published it (`7,5`), or
+    /// None when it rests on too few answers or nothing was published yet.
     pub landelijk: Option<String>,
-    pub n: i64,
+    /// The respondent's own answers per theme beside the published national theme scores.
+    pub themas: Vec<Vergelijk>,
+    /// The first month the national figures cover (`januari 2025`); None before publication.
+    pub sinds: Option<String>,
+    /// When they were published (`3 december 2026`).
+    pub gepubliceerd: Option<String>,
+    /// `reporting.k`.
+    pub k: u64,
     /// Where to go for help: only for a respondent who answered on the unsafe side of sociale
     /// veiligheid or stagediscriminatie (nothing about that is stored).
     pub hulp: Option<Hulp>,
+}
+
+/// One theme on the thank-you page: the respondent's own mean (1–5) beside the national score.
+#[derive(Debug, Serialize)]
+pub struct Vergelijk {
+    pub code: String,
+    pub naam: String,
+    /// The mean of the respondent's own answers to the theme's questions (`4,0`).
+    pub eigen: String,
+    /// The published national theme score, or None when withheld.
+    pub landelijk: Option<String>,
 }
 
 /// Where a respondent can go after an unsafe situation: the national reporting point and the

@@ -1,7 +1,7 @@
 //! The survey over real HTTP on both backends: answer once, second answer and closed survey
 //! refused, unknown links, validation, analysis keys kept, questionnaire version by date,
-//! opt-out stopping reminders (with the dispatcher's planning), the national average suppressed
-//! below 10 answers.
+//! opt-out stopping reminders (with the dispatcher's planning), the thank-you page's national
+//! figures as the results engine published them (withheld below k).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -282,34 +282,70 @@ async fn opt_out_stops_reminders(db: TestDb) {
     assert_eq!(mails.len(), 1);
 }
 
-async fn national_average_appears_from_ten_answers(db: TestDb) {
-    let app = spawn(db).await;
-    let mut last = String::new();
-    for i in 0..10 {
-        let (token, _) = open_invitation(&app, &format!("G-{i}"), "praktijkopleider");
-        let form = full_form(&app, &token, if i % 2 == 0 { 7 } else { 8 }).await;
-        last = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
-        if i < 9 {
-            assert!(last.contains("nog onvoldoende antwoorden"), "answer {i}: {last}");
-        }
-    }
-    assert!(last.contains("id=\"landelijk-cijfer\">7,5<"), "{last}");
+/// Publish the national figures as the reporting service does at each publication moment: the
+/// results engine over the stored answers, with threshold `k`.
+fn publish(app: &App, k: u64) {
+    let data = bpv_reporting_api::data::ReportData::new(bpv_aggregation::Questionnaires::builtin().unwrap(), k);
+    let mut conn = app.db.conn();
+    data.refresh(&mut conn).unwrap();
+    data.publiceer_landelijk(&mut conn, today()).unwrap();
 }
 
-/// The thank-you page uses the same k as every published figure (`reporting.k`), not a number
-/// of its own.
-async fn the_national_average_follows_reporting_k(db: TestDb) {
-    let app = spawn_with(db, &[("reporting.k", "5")]).await;
+/// `n` praktijkopleiders answer (grades 7 and 8 in turn, every scale item `schaal`); returns
+/// the last thank-you page.
+async fn praktijkopleiders_answer(app: &App, prefix: &str, n: usize, schaal: &str) -> String {
     let mut last = String::new();
-    for i in 0..5 {
-        let (token, _) = open_invitation(&app, &format!("K-{i}"), "praktijkopleider");
-        let form = full_form(&app, &token, 8).await;
-        last = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
-        if i < 4 {
-            assert!(last.contains("nog onvoldoende antwoorden"), "answer {i}: {last}");
+    for i in 0..n {
+        let (token, _) = open_invitation(app, &format!("{prefix}-{i}"), "praktijkopleider");
+        let mut form = full_form(app, &token, if i % 2 == 0 { 7 } else { 8 }).await;
+        for (name, value) in &mut form {
+            if name != "cijfer" && name != "verbeterpunten" {
+                *value = schaal.to_owned();
+            }
         }
+        last = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
     }
-    assert!(last.contains("id=\"landelijk-cijfer\">8,0<"), "{last}");
+    last
+}
+
+/// The thank-you page shows the national figures the results engine published — the grade and
+/// each theme beside the respondent's own answers — and computes none itself: before a
+/// publication there are none, and an answer does not move them until the next one.
+async fn the_thank_you_page_shows_the_published_national_figures(db: TestDb) {
+    let app = spawn(db).await;
+    let last = praktijkopleiders_answer(&app, "G", 10, "3").await;
+    assert!(last.contains("nog onvoldoende antwoorden"), "{last}");
+    assert!(last.contains("Er zijn nog geen landelijke cijfers gepubliceerd"), "{last}");
+    publish(&app, 10);
+    // The eleventh sees the published figures of the ten: grade 7,5, every theme 3,0 — beside
+    // its own 4,0; its own grade 10 is not in them.
+    let (token, _) = open_invitation(&app, "G-10", "praktijkopleider");
+    let form = full_form(&app, &token, 10).await;
+    let page = app.http.post(format!("{}/s/{token}", app.url)).form(&form).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"landelijk-cijfer\">7,5<"), "{page}");
+    let rows: Vec<&str> = page.split("<tr data-thema=\"").skip(1).collect();
+    assert!(rows.len() >= 3, "a row per theme with own answers: {page}");
+    for row in &rows {
+        assert!(row.contains("<td data-kant=\"eigen\">4,0</td>"), "{row}");
+        assert!(row.contains("<td data-kant=\"landelijk\">3,0</td>"), "{row}");
+    }
+    let sinds = bpvo::maand_nl(today().format("%Y").to_string().parse::<i32>().unwrap() - 1, 1);
+    assert!(page.contains(&format!("sinds {sinds}, zoals gepubliceerd op ")), "{page}");
+    assert!(page.contains("id=\"bewaar\""), "a plain way to keep the page");
+}
+
+/// Below the configured k (`reporting.k`, here 5) the engine withholds the national figures, and
+/// the page says so; from k answers they show.
+async fn the_national_figures_follow_reporting_k(db: TestDb) {
+    let app = spawn_with(db, &[("reporting.k", "5")]).await;
+    praktijkopleiders_answer(&app, "K", 4, "2").await;
+    publish(&app, 5);
+    let last = praktijkopleiders_answer(&app, "K4", 1, "2").await;
+    assert!(last.contains("nog onvoldoende antwoorden"), "four answers are below k = 5: {last}");
+    assert!(last.contains("op minder dan 5 antwoorden wordt niet getoond"), "{last}");
+    publish(&app, 5);
+    let last = praktijkopleiders_answer(&app, "K5", 1, "2").await;
+    assert!(last.contains("id=\"landelijk-cijfer\">7,4<"), "(7+8+7+8+7)/5: {last}");
 }
 
 /// Behind the TLS proxy every request comes from the proxy's address: the limit must follow the
@@ -437,10 +473,10 @@ async_backend_tests!(
     help_follows_an_unsafe_answer_only,
     health_and_ready_answer,
     each_answer_records_the_link_it_came_through,
-    the_national_average_follows_reporting_k,
+    the_national_figures_follow_reporting_k,
     answer_once_and_keep_the_analysis_keys,
     closed_unknown_and_invalid_are_plain_pages,
     questionnaire_version_follows_the_invitation_date,
     opt_out_stops_reminders,
-    national_average_appears_from_ten_answers,
+    the_thank_you_page_shows_the_published_national_figures,
 );

@@ -12,6 +12,7 @@ pub mod gemachtigden;
 pub mod idempotentie;
 pub mod instellingen;
 pub mod invitations;
+pub mod landelijk;
 pub mod medewerkers;
 pub mod praktijkloket;
 pub mod referentie;

@@ -114,15 +114,6 @@ pub fn opt_out(conn: &mut DbConnection, invitation_id: &str, now: NaiveDateTime)
     Ok(n > 0)
 }
 
-/// The national mean grade of a group and how many answers it rests on.
-pub fn national_grade(conn: &mut DbConnection, groep: &str) -> StoreResult<(Option<f64>, i64)> {
-    let (n, sum): (i64, Option<i64>) = responses::table
-        .filter(responses::groep.eq(groep))
-        .select((diesel::dsl::count_star(), diesel::dsl::sum(responses::cijfer)))
-        .first(conn)?;
-    Ok((sum.map(|s| s as f64 / n.max(1) as f64), n))
-}
-
 /// The answer to an invitation, if any.
 pub fn for_invitation(conn: &mut DbConnection, invitation_id: &str) -> StoreResult<Option<ResponseRow>> {
     Ok(responses::table

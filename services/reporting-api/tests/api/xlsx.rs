@@ -270,6 +270,17 @@ async fn the_exports_follow_the_api_rules(db: TestDb) {
 async fn results_state_their_publication(db: TestDb) {
     let app = spawn_app(db).await;
     let school = app.school("25AB");
+    // The first load published the national figures for the survey's thank-you page: whole
+    // calendar years from last January (the fixture's March 2024 lies before them).
+    let landelijk = bpv_store::repo::landelijk::voor_groep(&mut app.db.conn(), "student").unwrap();
+    assert_eq!(landelijk[0].code, "cijfer");
+    let year: i32 = chrono::Local::now().format("%Y").to_string().parse().unwrap();
+    assert_eq!(
+        (landelijk[0].van.clone(), landelijk[0].tot_en_met.clone()),
+        (format!("{}-01", year - 1), format!("{}-12", year + 1))
+    );
+    assert!(landelijk.iter().all(|c| c.waarde.is_none() && c.n == 0), "{landelijk:?}");
+    assert!(landelijk.len() > 3, "the grade and every theme");
     let first = app.json("/v1/resultaten", &school).await["gepubliceerdOp"].clone();
     // Nothing new: the same figures keep their date. A new answer publishes anew.
     app.refresh();
