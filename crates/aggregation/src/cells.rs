@@ -72,8 +72,7 @@
 //! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
 //! the fine cells and rebuilds only the unit-years they touch.
 
-use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use bpvo::Groep;
@@ -541,14 +540,22 @@ impl Index {
     /// those present in the index under the selection (and, where the selection already filters
     /// on the key, only those it allows).
     pub fn evaluate_by(&self, selectie: &Selectie, dimensie: Dimensie) -> BTreeMap<String, Resultaat> {
+        self.evaluate_by_each(selectie, &[dimensie]).pop().unwrap_or_default()
+    }
+
+    /// [`Index::evaluate_by`] for several keys in one pass over the selection's atoms (a
+    /// response table's splits): element `i` is the split by `dimensies[i]`. Each atom's
+    /// coverage of the selection is decided once for all keys, and an atom's values are looked
+    /// up without copying them.
+    pub fn evaluate_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Vec<BTreeMap<String, Resultaat>> {
         struct Acc {
             selectie: Selectie,
             totals: Totals,
             weggelaten: Weggelaten,
             leeg: bool,
         }
-        let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
         let items = self.layout.len();
+        let mut accs: Vec<HashMap<String, Option<Acc>>> = dimensies.iter().map(|_| HashMap::new()).collect();
         for (unit, year) in self.years_in(selectie) {
             let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
             for (atom, dropped) in all {
@@ -556,39 +563,49 @@ impl Index {
                 if whole == Coverage::None {
                     continue;
                 }
-                let (values, single) = dimensie.values(unit, atom);
-                for v in values.iter() {
-                    let a = match acc.entry(v.clone()) {
-                        Entry::Occupied(e) => e.into_mut(),
-                        Entry::Vacant(e) => {
-                            let Some(narrowed) = dimensie.narrow(selectie, v) else { continue };
-                            let totals = Totals { items: vec![[0; SLOTS]; items], ..Totals::default() };
-                            e.insert(Acc { selectie: narrowed, totals, weggelaten: Weggelaten::default(), leeg: true })
+                for (&dimensie, acc) in dimensies.iter().zip(accs.iter_mut()) {
+                    let single = dimensie.single(atom);
+                    dimensie.each_value(unit, atom, |v| {
+                        if !acc.contains_key(v) {
+                            // A value the selection does not allow is remembered as `None`.
+                            let entry = dimensie.narrow(selectie, v).map(|narrowed| Acc {
+                                selectie: narrowed,
+                                totals: Totals { items: vec![[0; SLOTS]; items], ..Totals::default() },
+                                weggelaten: Weggelaten::default(),
+                                leeg: true,
+                            });
+                            acc.insert(v.to_owned(), entry);
                         }
-                    };
-                    // Wholly inside and single-valued on the key: inside the narrowed selection
-                    // too. Anything else is decided exactly against it.
-                    let c = if whole == Coverage::All && single { whole } else { coverage(atom, &a.selectie) };
-                    if dropped {
-                        a.leeg &= c == Coverage::None;
-                        continue;
-                    }
-                    match c {
-                        Coverage::All => {
-                            a.leeg = false;
-                            a.totals.add(&atom.sums);
+                        let Some(Some(a)) = acc.get_mut(v) else { return };
+                        // Wholly inside and single-valued on the key: inside the narrowed
+                        // selection too. Anything else is decided exactly against it.
+                        let c = if whole == Coverage::All && single { whole } else { coverage(atom, &a.selectie) };
+                        if dropped {
+                            a.leeg &= c == Coverage::None;
+                            return;
                         }
-                        Coverage::Part(split_by) => {
-                            a.leeg = false;
-                            a.weggelaten.add(split_by, atom.sums.responded);
+                        match c {
+                            Coverage::All => {
+                                a.leeg = false;
+                                a.totals.add(&atom.sums);
+                            }
+                            Coverage::Part(split_by) => {
+                                a.leeg = false;
+                                a.weggelaten.add(split_by, atom.sums.responded);
+                            }
+                            Coverage::None => {}
                         }
-                        Coverage::None => {}
-                    }
+                    });
                 }
             }
         }
-        acc.into_iter()
-            .map(|(v, a)| (v, self.layout.result(selectie.groep, &a.totals, a.weggelaten, a.leeg, self.k)))
+        accs.into_iter()
+            .map(|acc| {
+                acc.into_iter()
+                    .filter_map(|(v, a)| a.map(|a| (v, a)))
+                    .map(|(v, a)| (v, self.layout.result(selectie.groep, &a.totals, a.weggelaten, a.leeg, self.k)))
+                    .collect()
+            })
             .collect()
     }
 
@@ -697,16 +714,28 @@ impl Dimensie {
         Some(t)
     }
 
-    /// The values of this key an atom's cells hold, and whether every cell holds the same one
-    /// (a cell without a locatie or sector holds none).
-    fn values(self, unit: &Unit, atom: &Atom) -> (Vec<String>, bool) {
+    /// Call `f` with each value of this key the atom's cells hold (a cell without a locatie or
+    /// sector holds none), without copying them.
+    fn each_value(self, unit: &Unit, atom: &Atom, mut f: impl FnMut(&str)) {
         let span = &atom.span;
         match self {
-            Dimensie::Aanbieder => (vec![unit.aanbiedercode.clone()], true),
-            Dimensie::Locatie => (span.locaties.iter().flatten().cloned().collect(), span.locaties.len() == 1),
-            Dimensie::Leerweg => (span.leerwegen.iter().cloned().collect(), span.leerwegen.len() == 1),
-            Dimensie::Sector => (span.sectors.iter().flatten().cloned().collect(), span.sectors.len() == 1),
-            Dimensie::Kwalificatie => (span.crebos.iter().cloned().collect(), span.crebos.len() == 1),
+            Dimensie::Aanbieder => f(&unit.aanbiedercode),
+            Dimensie::Locatie => span.locaties.iter().flatten().for_each(|v| f(v)),
+            Dimensie::Leerweg => span.leerwegen.iter().for_each(|v| f(v)),
+            Dimensie::Sector => span.sectors.iter().flatten().for_each(|v| f(v)),
+            Dimensie::Kwalificatie => span.crebos.iter().for_each(|v| f(v)),
+        }
+    }
+
+    /// Whether every cell of the atom holds the same value of this key.
+    fn single(self, atom: &Atom) -> bool {
+        let span = &atom.span;
+        match self {
+            Dimensie::Aanbieder => true,
+            Dimensie::Locatie => span.locaties.len() == 1,
+            Dimensie::Leerweg => span.leerwegen.len() == 1,
+            Dimensie::Sector => span.sectors.len() == 1,
+            Dimensie::Kwalificatie => span.crebos.len() == 1,
         }
     }
 }

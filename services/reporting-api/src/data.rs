@@ -72,6 +72,12 @@ struct Progress {
     invitations: Option<u64>,
 }
 
+/// A selection's splits by several keys: element `i` is the split by the `i`-th key.
+pub type Splits = Vec<BTreeMap<String, Resultaat>>;
+
+/// Cached splits of one generation, by selection and keys.
+type SplitCache = (u64, HashMap<(Selectie, Vec<Dimensie>), Arc<Splits>>);
+
 /// The shared reporting data (one per process).
 pub struct ReportData {
     questionnaires: Questionnaires,
@@ -79,6 +85,7 @@ pub struct ReportData {
     progress: Mutex<Progress>,
     names: RwLock<Arc<Names>>,
     cache: Mutex<(u64, HashMap<Selectie, Arc<Resultaat>>)>,
+    splits: Mutex<SplitCache>,
     loaded: Mutex<Option<Instant>>,
     /// The published answers that carry verbeterpunten, by their keys: the ids only (the text is
     /// read on demand, so a purge removes it everywhere). Absorbed with the answers, so the texts
@@ -109,6 +116,7 @@ impl ReportData {
             progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: None }),
             names: RwLock::new(Arc::new(Names::default())),
             cache: Mutex::new((0, HashMap::new())),
+            splits: Mutex::new((0, HashMap::new())),
             loaded: Mutex::new(None),
             teksten: RwLock::new(HashMap::new()),
             gepubliceerd: RwLock::new(None),
@@ -205,6 +213,33 @@ impl ReportData {
     /// ([`Index::evaluate_by`]; not cached: a response table asks each split once).
     pub fn evaluate_by(&self, selectie: &Selectie, dimensie: Dimensie) -> BTreeMap<String, Resultaat> {
         self.read().index.evaluate_by(selectie, dimensie)
+    }
+
+    /// The splits of a selection by several keys in one pass ([`Index::evaluate_by_each`]),
+    /// cached per selection and keys until the next change: the national side of a response
+    /// table is the same for every school asking with the same filters.
+    pub fn evaluate_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Arc<Splits> {
+        let inner = self.read();
+        let key = (selectie.clone(), dimensies.to_vec());
+        if let Ok(cache) = self.splits.lock()
+            && cache.0 == inner.generation
+            && let Some(hit) = cache.1.get(&key)
+        {
+            return Arc::clone(hit);
+        }
+        let result = Arc::new(inner.index.evaluate_by_each(selectie, dimensies));
+        let generation = inner.generation;
+        drop(inner);
+        if let Ok(mut cache) = self.splits.lock() {
+            if cache.0 != generation {
+                *cache = (generation, HashMap::new());
+            }
+            if cache.1.len() >= CACHE_MAX {
+                cache.1.clear();
+            }
+            cache.1.insert(key, Arc::clone(&result));
+        }
+        result
     }
 
     /// For a selection: how many answers its figures count, and the ids of those of them that

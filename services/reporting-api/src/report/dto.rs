@@ -22,6 +22,8 @@ pub struct SelectieDto {
     pub locaties: Vec<String>,
     pub leerweg: Option<String>,
     pub sector: Option<String>,
+    /// The SBB name of `sector` (`Zorg, welzijn en sport`).
+    pub sector_naam: Option<String>,
     pub crebo: Option<String>,
     /// `studenten` or `praktijkopleiders`.
     #[schema(example = "studenten")]
@@ -40,6 +42,7 @@ impl SelectieDto {
             locaties: selectie.locaties.clone(),
             leerweg: selectie.leerweg.clone(),
             sector: selectie.sector.clone(),
+            sector_naam: selectie.sector.as_deref().map(super::sector_naam),
             crebo: selectie.crebo.clone(),
             groep: super::groep_naam(selectie.groep).into(),
         }
@@ -67,7 +70,8 @@ impl SelectieDto {
     /// `geen verdere filters`.
     pub fn filters_tekst(&self) -> String {
         let mut delen = Vec::new();
-        for (naam, waarde) in [("leerweg", &self.leerweg), ("sector", &self.sector), ("crebo", &self.crebo)] {
+        let sector = self.sector_naam.as_ref().or(self.sector.as_ref());
+        for (naam, waarde) in [("leerweg", self.leerweg.as_ref()), ("sector", sector), ("crebo", self.crebo.as_ref())] {
             if let Some(w) = waarde {
                 delen.push(format!("{naam} {w}"));
             }

@@ -1,6 +1,6 @@
 //! `GET /v1/filters`: what a viewer may pick.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use bpv_web::Problem;
 use bpvo::Groep;
@@ -44,12 +44,22 @@ pub struct Filters {
     pub aanbieders: Vec<Keuze>,
     pub locaties: Vec<LocatieKeuze>,
     pub leerwegen: Vec<String>,
+    /// The values to send as `sector`.
     pub sectoren: Vec<String>,
+    /// Each value of `sectoren` with its SBB sector name (`ZWS` → `Zorg, welzijn en sport`); a
+    /// value that is no SBB sector code or name stands for itself.
+    pub sector_namen: BTreeMap<String, String>,
     pub kwalificaties: Vec<KwalificatieKeuze>,
     pub groepen: Vec<String>,
     /// The first and last month with data (`jjjj-mm`).
     pub eerste_maand: Option<String>,
     pub laatste_maand: Option<String>,
+}
+
+/// The SBB name of a sector value (`ZWS` → `Zorg, welzijn en sport`), or the value itself when
+/// it is no SBB sector code or name.
+pub fn sector_naam(value: &str) -> String {
+    bpvo::Sector::parse(value).map_or_else(|_| value.to_owned(), |s| s.naam().to_owned())
 }
 
 /// The filter values for a viewer (and, for SBB, an optional instelling).
@@ -102,10 +112,24 @@ pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> 
         aanbieders,
         locaties,
         leerwegen: values.leerwegen.into_iter().collect(),
+        sector_namen: values.sectoren.iter().map(|s| (s.clone(), sector_naam(s))).collect(),
         sectoren: values.sectoren.into_iter().collect(),
         kwalificaties,
         groepen: vec![groep_naam(Groep::Student).into(), groep_naam(Groep::Praktijkopleider).into()],
         eerste_maand: values.eerste_maand.map(|m| m.to_string()),
         laatste_maand: values.laatste_maand.map(|m| m.to_string()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sector_naam;
+
+    #[test]
+    fn sectors_are_named() {
+        assert_eq!(sector_naam("ZWS"), "Zorg, welzijn en sport");
+        assert_eq!(sector_naam("ict"), "ICT en creatieve industrie");
+        assert_eq!(sector_naam("Handel"), "Handel");
+        assert_eq!(sector_naam("Techniek"), "Techniek", "not an SBB sector: the value itself");
+    }
 }

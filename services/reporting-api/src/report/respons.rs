@@ -108,7 +108,8 @@ fn naam(names: &Names, dim: Dimensie, code: &str) -> Option<String> {
         Dimensie::Aanbieder => names.aanbieders.get(code).map(|(_, n)| n.clone()),
         Dimensie::Locatie => names.locaties.get(code).map(|(_, n)| n.clone()),
         Dimensie::Kwalificatie => names.kwalificaties.get(code).map(|(n, _)| n.clone()),
-        Dimensie::Leerweg | Dimensie::Sector => None,
+        Dimensie::Sector => Some(super::sector_naam(code)).filter(|n| n != code),
+        Dimensie::Leerweg => None,
     }
 }
 
@@ -122,20 +123,29 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
         instelling: own.as_deref().map(ResponsCel::of),
         landelijk: ResponsCel::of(&land),
     };
-    let per = INDELINGEN
+    // One pass over the selection's atoms for all its splits, one (cached, shared by every
+    // school asking with the same filters) over the national atoms for the national ones.
+    let indelingen: Vec<(Dimensie, &str, bool)> =
+        INDELINGEN.iter().copied().filter(|(_, _, eigen)| !eigen || selectie.brin.is_some()).collect();
+    let dims: Vec<Dimensie> = indelingen.iter().map(|(d, _, _)| *d).collect();
+    let land_dims: Vec<Dimensie> = indelingen.iter().filter(|(_, _, eigen)| !eigen).map(|(d, _, _)| *d).collect();
+    let land_all = data.evaluate_by_each(&land_sel, &land_dims);
+    let own_all = selectie.brin.as_ref().map(|_| data.evaluate_by_each(selectie, &dims));
+    let leeg = BTreeMap::new();
+    let per = indelingen
         .iter()
-        .filter(|(_, _, eigen)| !eigen || selectie.brin.is_some())
-        .map(|&(dim, indeling, eigen)| {
-            let land_by = if eigen { BTreeMap::new() } else { data.evaluate_by(&land_sel, dim) };
-            let own_by = selectie.brin.as_ref().map(|_| data.evaluate_by(selectie, dim));
+        .enumerate()
+        .map(|(i, &(dim, indeling, eigen))| {
+            let land_by = land_dims.iter().position(|d| *d == dim).and_then(|j| land_all.get(j)).unwrap_or(&leeg);
+            let own_by = own_all.as_ref().and_then(|o| o.get(i));
             // The values: the selection's own (a school's) or the national ones.
-            let codes: Vec<&String> = own_by.as_ref().map_or_else(|| land_by.keys().collect(), |o| o.keys().collect());
+            let codes: Vec<&String> = own_by.map_or_else(|| land_by.keys().collect(), |o| o.keys().collect());
             let rijen = codes
                 .into_iter()
                 .map(|code| ResponsRij {
                     code: code.clone(),
                     naam: naam(names, dim, code),
-                    instelling: own_by.as_ref().and_then(|o| o.get(code)).map(ResponsCel::of),
+                    instelling: own_by.and_then(|o| o.get(code)).map(ResponsCel::of),
                     landelijk: if eigen {
                         ResponsCel::of(&land)
                     } else {

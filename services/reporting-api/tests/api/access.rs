@@ -35,6 +35,7 @@ async fn a_school_sees_only_its_own_instelling(db: TestDb) {
         .collect();
     assert_eq!(kw, [("25180", "Monteur"), ("25655", "Verzorgende IG")]);
     assert_eq!(f["sectoren"], serde_json::json!(["Techniek", "Zorg en welzijn"]));
+    assert_eq!(f["sectorNamen"], serde_json::json!({"Techniek": "Techniek", "Zorg en welzijn": "Zorg en welzijn"}));
     assert_eq!(f["leerwegen"], serde_json::json!(["BBL", "BOL"]));
     assert_eq!((f["eersteMaand"].as_str(), f["laatsteMaand"].as_str()), (Some("2024-03"), Some("2024-03")));
 }

@@ -113,7 +113,22 @@ async fn logging_out_ends_the_session_on_the_server(db: TestDb) {
     assert!(html.contains("Uitloggen"));
 }
 
+/// The locatie list follows the chosen aanbieder (L1 and L2 are 123A456's; 123A457 has none).
+async fn the_locatie_list_is_narrowed_to_the_chosen_aanbieder(db: TestDb) {
+    let app = spawn_app(db).await;
+    let cookie = session_cookie(&login(&app, "gemachtigde@25ab.example", WACHTWOORD).await);
+    let locaties =
+        |html: &str| ["L1", "L2"].into_iter().filter(|l| html.contains(&format!("<option value=\"{l}\""))).count();
+    let (status, alle) = page(&app, &cookie, "").await;
+    assert_eq!((status, locaties(&alle)), (200, 2));
+    let (_, eigen) = page(&app, &cookie, "?aanbieder=123A456").await;
+    assert_eq!(locaties(&eigen), 2);
+    let (_, andere) = page(&app, &cookie, "?aanbieder=123A457").await;
+    assert_eq!(locaties(&andere), 0, "no locatie of another aanbieder to pick");
+}
+
 async_backend_tests!(
+    the_locatie_list_is_narrowed_to_the_chosen_aanbieder,
     logging_out_ends_the_session_on_the_server,
     gemachtigde_sees_own_results_beside_national,
     sbb_staff_pick_an_instelling_and_bad_logins_are_refused
