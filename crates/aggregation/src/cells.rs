@@ -548,6 +548,44 @@ impl Index {
     /// coverage of the selection is decided once for all keys, and an atom's values are looked
     /// up without copying them.
     pub fn evaluate_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Vec<BTreeMap<String, Resultaat>> {
+        self.split(selectie, dimensies, true)
+            .into_iter()
+            .map(|split| {
+                split
+                    .into_iter()
+                    .map(|(v, (totals, weggelaten, leeg))| {
+                        (v, self.layout.result(selectie.groep, &totals, weggelaten, leeg, self.k))
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The response of each split of [`Index::evaluate_by_each`] — counted answers and their
+    /// invitations over exactly the same atoms, and whether nothing touched the value — without
+    /// summing any item (a response table shows no figure of a question).
+    pub fn respons_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Vec<BTreeMap<String, Telling>> {
+        self.split(selectie, dimensies, false)
+            .into_iter()
+            .map(|split| {
+                split
+                    .into_iter()
+                    .map(|(v, (totals, _, leeg))| {
+                        (v, Telling { responded: totals.responded, invited: totals.invited, leeg })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// The one pass behind both: per key and value, the totals (item sums only `met_items`),
+    /// what was left out and whether nothing touched the value.
+    fn split(
+        &self,
+        selectie: &Selectie,
+        dimensies: &[Dimensie],
+        met_items: bool,
+    ) -> Vec<BTreeMap<String, (Totals, Weggelaten, bool)>> {
         struct Acc {
             selectie: Selectie,
             totals: Totals,
@@ -565,12 +603,18 @@ impl Index {
                 }
                 for (&dimensie, acc) in dimensies.iter().zip(accs.iter_mut()) {
                     let single = dimensie.single(atom);
+                    // The key's values of the cells inside the selection, found in one walk of
+                    // the atom when a value needs it (instead of one walk per value).
+                    let mut binnen: Option<BTreeSet<Option<&str>>> = None;
                     dimensie.each_value(unit, atom, |v| {
                         if !acc.contains_key(v) {
                             // A value the selection does not allow is remembered as `None`.
                             let entry = dimensie.narrow(selectie, v).map(|narrowed| Acc {
                                 selectie: narrowed,
-                                totals: Totals { items: vec![[0; SLOTS]; items], ..Totals::default() },
+                                totals: Totals {
+                                    items: if met_items { vec![[0; SLOTS]; items] } else { Vec::new() },
+                                    ..Totals::default()
+                                },
                                 weggelaten: Weggelaten::default(),
                                 leeg: true,
                             });
@@ -579,7 +623,23 @@ impl Index {
                         let Some(Some(a)) = acc.get_mut(v) else { return };
                         // Wholly inside and single-valued on the key: inside the narrowed
                         // selection too. Anything else is decided exactly against it.
-                        let c = if whole == Coverage::All && single { whole } else { coverage(atom, &a.selectie) };
+                        let c = if whole == Coverage::All && single {
+                            whole
+                        } else {
+                            // A cell is inside the narrowed selection when it is inside the
+                            // selection and holds `v`.
+                            coverage_or_walk(atom, &a.selectie, || {
+                                binnen
+                                    .get_or_insert_with(|| {
+                                        atom.cells
+                                            .iter()
+                                            .filter(|c| inside(c, selectie))
+                                            .map(|c| dimensie.of_cell(unit, c))
+                                            .collect()
+                                    })
+                                    .contains(&Some(v))
+                            })
+                        };
                         if dropped {
                             a.leeg &= c == Coverage::None;
                             return;
@@ -587,6 +647,7 @@ impl Index {
                         match c {
                             Coverage::All => {
                                 a.leeg = false;
+                                // Without an item array the sums of the atom's items are skipped.
                                 a.totals.add(&atom.sums);
                             }
                             Coverage::Part(split_by) => {
@@ -600,12 +661,7 @@ impl Index {
             }
         }
         accs.into_iter()
-            .map(|acc| {
-                acc.into_iter()
-                    .filter_map(|(v, a)| a.map(|a| (v, a)))
-                    .map(|(v, a)| (v, self.layout.result(selectie.groep, &a.totals, a.weggelaten, a.leeg, self.k)))
-                    .collect()
-            })
+            .map(|acc| acc.into_iter().filter_map(|(v, a)| a.map(|a| (v, (a.totals, a.weggelaten, a.leeg)))).collect())
             .collect()
     }
 
@@ -684,6 +740,17 @@ impl Index {
     }
 }
 
+/// The response of one value of a split ([`Index::respons_by_each`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Telling {
+    /// Answers counted (whole atoms, as every figure).
+    pub responded: u64,
+    /// Invitations of the same atoms.
+    pub invited: u64,
+    /// No answer or invitation touched the value at all.
+    pub leeg: bool,
+}
+
 /// A key a selection can be split by ([`Index::evaluate_by`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dimensie {
@@ -727,6 +794,17 @@ impl Dimensie {
         }
     }
 
+    /// This key's value in one cell of `unit` (none for a cell without a locatie or sector).
+    fn of_cell<'a>(self, unit: &'a Unit, c: &'a FineKey) -> Option<&'a str> {
+        match self {
+            Dimensie::Aanbieder => Some(&unit.aanbiedercode),
+            Dimensie::Locatie => c.locatiecode.as_deref(),
+            Dimensie::Leerweg => Some(&c.leerweg),
+            Dimensie::Sector => c.sector.as_deref(),
+            Dimensie::Kwalificatie => Some(&c.crebo),
+        }
+    }
+
     /// Whether every cell of the atom holds the same value of this key.
     fn single(self, atom: &Atom) -> bool {
         let span = &atom.span;
@@ -766,6 +844,12 @@ enum Coverage {
 }
 
 fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
+    coverage_or_walk(atom, s, || atom.cells.iter().any(|c| inside(c, s)))
+}
+
+/// [`coverage`], with whether any cell lies inside asked of `any_inside` only when the set
+/// lookups cannot decide (two keys split the atom).
+fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool) -> Coverage {
     let span = &atom.span;
     // Per key: do all of the atom's values lie inside the selection, none, or some? Decided with
     // set lookups, not by walking the values.
@@ -813,7 +897,7 @@ fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
     }
     // Two keys are split, so not every cell is inside; whether any is decides between left out
     // and not touched at all.
-    if atom.cells.iter().any(|c| inside(c, s)) { Coverage::Part(mixed) } else { Coverage::None }
+    if any_inside() { Coverage::Part(mixed) } else { Coverage::None }
 }
 
 /// The first fine key of a month (every key of the month sorts at or after it).

@@ -56,7 +56,7 @@ pub use answers::{
     AnswerError, Answers, Antwoord, MELDING_CIJFER, MELDING_CIJFER_NVT, MELDING_ONBEKEND, MELDING_SCHAAL,
     MELDING_VERPLICHT, clean_text, validate_answers, validate_imported,
 };
-pub use cells::{DEFAULT_K, Dekking, Dimensie, Index, IndexStats, KeyValues, Voorkeur};
+pub use cells::{DEFAULT_K, Dekking, Dimensie, Index, IndexStats, KeyValues, Telling, Voorkeur};
 pub use format::{decimal_nl, response_line, round_half_up, thousands_nl};
 pub use questionnaire::{
     CIJFER_CODE, CIJFER_MAX, CIJFER_MIN, EINDWAARDERING, Item, ItemKind, KNOWN_THEMES, NVT_LABEL, NVT_VALUE,

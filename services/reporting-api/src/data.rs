@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use bpv_aggregation::{
     AnswerKeys, Answers, Dimensie, Index, IndexStats, InvitationCount, KeyValues, KeyedAnswer, Questionnaires,
-    Resultaat, Selectie, Voorkeur, YearMonth,
+    Resultaat, Selectie, Telling, Voorkeur, YearMonth,
 };
 use bpv_store::DbConnection;
 use bpv_store::repo::reporting::{self, Cursor, InvitationKeyCount, KeyedResponse};
@@ -72,8 +72,9 @@ struct Progress {
     invitations: Option<u64>,
 }
 
-/// A selection's splits by several keys: element `i` is the split by the `i`-th key.
-pub type Splits = Vec<BTreeMap<String, Resultaat>>;
+/// The response of a selection's splits by several keys: element `i` is the split by the
+/// `i`-th key.
+pub type Splits = Vec<BTreeMap<String, Telling>>;
 
 /// Cached splits of one generation, by selection and keys.
 type SplitCache = (u64, HashMap<(Selectie, Vec<Dimensie>), Arc<Splits>>);
@@ -215,10 +216,11 @@ impl ReportData {
         self.read().index.evaluate_by(selectie, dimensie)
     }
 
-    /// The splits of a selection by several keys in one pass ([`Index::evaluate_by_each`]),
-    /// cached per selection and keys until the next change: the national side of a response
-    /// table is the same for every school asking with the same filters.
-    pub fn evaluate_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Arc<Splits> {
+    /// The response of a selection's splits by several keys in one pass
+    /// ([`Index::respons_by_each`]), cached per selection and keys until the next change: the
+    /// national side of a response table is the same for every school asking with the same
+    /// filters.
+    pub fn respons_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Arc<Splits> {
         let inner = self.read();
         let key = (selectie.clone(), dimensies.to_vec());
         if let Ok(cache) = self.splits.lock()
@@ -227,7 +229,7 @@ impl ReportData {
         {
             return Arc::clone(hit);
         }
-        let result = Arc::new(inner.index.evaluate_by_each(selectie, dimensies));
+        let result = Arc::new(inner.index.respons_by_each(selectie, dimensies));
         let generation = inner.generation;
         drop(inner);
         if let Ok(mut cache) = self.splits.lock() {

@@ -800,8 +800,15 @@ proptest! {
         let dims = [Dimensie::Aanbieder, Dimensie::Locatie, Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie];
         // Several keys in one pass give exactly the splits one key at a time gives.
         let together = index.evaluate_by_each(&s, &dims);
-        for (dim, split) in dims.iter().zip(&together) {
+        let tellingen = index.respons_by_each(&s, &dims);
+        for ((dim, split), telling) in dims.iter().zip(&together).zip(&tellingen) {
             prop_assert_eq!(split, &index.evaluate_by(&s, *dim), "{:?} together", dim);
+            // The response-only split counts exactly the same answers and invitations.
+            let want: BTreeMap<&String, Telling> = split
+                .iter()
+                .map(|(v, r)| (v, Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg }))
+                .collect();
+            prop_assert_eq!(telling.iter().map(|(v, t)| (v, *t)).collect::<BTreeMap<_, _>>(), want, "{:?} response", dim);
         }
         for dim in dims {
             let split = index.evaluate_by(&s, dim);

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use bpv_aggregation::{Dimensie, Resultaat, Selectie};
+use bpv_aggregation::{Dimensie, Resultaat, Selectie, Telling};
 use bpvo::Groep;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,12 +35,17 @@ impl ResponsCel {
     }
 
     pub(super) fn of(r: &Resultaat) -> Self {
-        let k = r.k;
-        let (b, u) = (r.response.responded, r.response.invited);
+        let t = Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg };
+        Self::of_telling(&t, r.k)
+    }
+
+    /// The same from a response-only split ([`bpv_aggregation::Index::respons_by_each`]).
+    pub(super) fn of_telling(t: &Telling, k: u64) -> Self {
+        let (b, u) = (t.responded, t.invited);
         let exact = |n: u64| (n >= k).then_some(n);
         let band = |n: u64| exact(n).map_or_else(|| format!("< {k}"), bpv_aggregation::thousands_nl);
         let percentage = (b >= k && u > 0).then(|| bpv_aggregation::round_half_up(b as f64 * 100.0 / u as f64, 1));
-        let tekst = if r.leeg && b == 0 && u == 0 {
+        let tekst = if t.leeg && b == 0 && u == 0 {
             "—".to_owned()
         } else if let Some(p) = percentage {
             format!("{}% ({} van {})", bpv_aggregation::round_half_up(p, 0), band(b), band(u))
@@ -123,14 +128,15 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
         instelling: own.as_deref().map(ResponsCel::of),
         landelijk: ResponsCel::of(&land),
     };
+    let k = data.k();
     // One pass over the selection's atoms for all its splits, one (cached, shared by every
     // school asking with the same filters) over the national atoms for the national ones.
     let indelingen: Vec<(Dimensie, &str, bool)> =
         INDELINGEN.iter().copied().filter(|(_, _, eigen)| !eigen || selectie.brin.is_some()).collect();
     let dims: Vec<Dimensie> = indelingen.iter().map(|(d, _, _)| *d).collect();
     let land_dims: Vec<Dimensie> = indelingen.iter().filter(|(_, _, eigen)| !eigen).map(|(d, _, _)| *d).collect();
-    let land_all = data.evaluate_by_each(&land_sel, &land_dims);
-    let own_all = selectie.brin.as_ref().map(|_| data.evaluate_by_each(selectie, &dims));
+    let land_all = data.respons_by_each(&land_sel, &land_dims);
+    let own_all = selectie.brin.as_ref().map(|_| data.respons_by_each(selectie, &dims));
     let leeg = BTreeMap::new();
     let per = indelingen
         .iter()
@@ -145,11 +151,11 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
                 .map(|code| ResponsRij {
                     code: code.clone(),
                     naam: naam(names, dim, code),
-                    instelling: own_by.and_then(|o| o.get(code)).map(ResponsCel::of),
+                    instelling: own_by.and_then(|o| o.get(code)).map(|t| ResponsCel::of_telling(t, k)),
                     landelijk: if eigen {
                         ResponsCel::of(&land)
                     } else {
-                        land_by.get(code).map_or_else(ResponsCel::leeg, ResponsCel::of)
+                        land_by.get(code).map_or_else(ResponsCel::leeg, |t| ResponsCel::of_telling(t, k))
                     },
                 })
                 .collect();
