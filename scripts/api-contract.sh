@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The API contracts (school API and reporting API), checked by third parties against the live
 # servers: each OpenAPI document must
-# validate (openapi-spec-validator) and schemathesis, fuzzing every operation with a valid token,
+# validate (openapi-spec-validator) and schemathesis, fuzzing every operation with a valid token
+# (a school's, and an SBB client's for the operations only SBB may call),
 # must find no server errors and no answers that contradict the document. Bounded in time. No
 # example database (`--generation-database none`): every run starts from the seed alone, so a run
 # does not depend on what earlier runs stored (and Hypothesis's Pareto shrinker, which crashed
@@ -36,3 +37,20 @@ curl -sf "$BPV_REPORTING_API_URL/v1/openapi.json" -o "$work/reporting-api.openap
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
   --seed 20261201 --generation-database none --workers 2 --no-color --report junit --report-dir "$work/schemathesis-reporting"
+
+# The operations only SBB may call (the overview across schools, verbeterpunten) answer a
+# school's token with 403 above, so they are fuzzed again with an SBB client's token, made here
+# as an operator would (`bpv admin client create --rol sbb`).
+echo "api-contract: reporting API as SBB (the operations only SBB may call)"
+sbb=$(BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "sqlite://$work/demo.sqlite" \
+  admin client create --naam "SBB contracttest" --rol sbb --scope resultaten:read)
+sbb_id=$(awk '$1 == "client_id" {print $2}' <<<"$sbb")
+sbb_secret=$(awk '$1 == "client_secret" {print $2}' <<<"$sbb")
+sbb_token=$(curl -sf -u "$sbb_id:$sbb_secret" -d grant_type=client_credentials "$BPV_SCHOOL_API_URL/oauth/token" \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+"$BPV_VENV/bin/schemathesis" run "$BPV_REPORTING_API_URL/v1/openapi.json" \
+  --header "Authorization: Bearer $sbb_token" \
+  --include-path-regex '^/v1/resultaten/(instellingen|verbeterpunten)' \
+  --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+  --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SBB_SECONDS:-60}" \
+  --seed 20261203 --generation-database none --workers 2 --no-color --report junit --report-dir "$work/schemathesis-sbb"
