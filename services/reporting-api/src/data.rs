@@ -76,8 +76,32 @@ struct Progress {
 /// `i`-th key.
 pub type Splits = Vec<BTreeMap<String, Telling>>;
 
-/// Cached splits of one generation, by selection and keys.
-type SplitCache = (u64, HashMap<(Selectie, Vec<Dimensie>), Arc<Splits>>);
+/// Results of one index generation by what was asked: a lookup under another generation
+/// misses, a store under a newer one drops the older entries, and a full cache is emptied.
+struct GenCache<K, V> {
+    generation: u64,
+    entries: HashMap<K, Arc<V>>,
+}
+
+impl<K: std::hash::Hash + Eq, V> GenCache<K, V> {
+    fn new() -> Self {
+        GenCache { generation: 0, entries: HashMap::new() }
+    }
+
+    fn get(&self, generation: u64, key: &K) -> Option<Arc<V>> {
+        (self.generation == generation).then(|| self.entries.get(key).cloned()).flatten()
+    }
+
+    fn put(&mut self, generation: u64, entries: Vec<(K, Arc<V>)>) {
+        if self.generation != generation {
+            *self = GenCache { generation, entries: HashMap::new() };
+        }
+        if self.entries.len() + entries.len() > CACHE_MAX {
+            self.entries.clear();
+        }
+        self.entries.extend(entries);
+    }
+}
 
 /// The shared reporting data (one per process).
 pub struct ReportData {
@@ -85,14 +109,14 @@ pub struct ReportData {
     inner: RwLock<Inner>,
     progress: Mutex<Progress>,
     names: RwLock<Arc<Names>>,
-    cache: Mutex<(u64, HashMap<Selectie, Arc<Resultaat>>)>,
-    splits: Mutex<SplitCache>,
+    cache: Mutex<GenCache<Selectie, Resultaat>>,
+    splits: Mutex<GenCache<(Selectie, Vec<Dimensie>), Splits>>,
     loaded: Mutex<Option<Instant>>,
     /// The published answers that carry verbeterpunten, by their keys: the ids only (the text is
     /// read on demand, so a purge removes it everywhere). Absorbed with the answers, so the texts
     /// a reader sees follow the same publication moments as the figures.
     teksten: RwLock<HashMap<AnswerKeys, Vec<String>>>,
-    /// When the figures were last published: the end of the last refresh.
+    /// When the figures were last published: the refresh that last changed them.
     gepubliceerd: RwLock<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
@@ -116,8 +140,8 @@ impl ReportData {
             inner: RwLock::new(Inner { index, generation: 0 }),
             progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: None }),
             names: RwLock::new(Arc::new(Names::default())),
-            cache: Mutex::new((0, HashMap::new())),
-            splits: Mutex::new((0, HashMap::new())),
+            cache: Mutex::new(GenCache::new()),
+            splits: Mutex::new(GenCache::new()),
             loaded: Mutex::new(None),
             teksten: RwLock::new(HashMap::new()),
             gepubliceerd: RwLock::new(None),
@@ -157,11 +181,8 @@ impl ReportData {
     /// The figures for a selection (cached until the data changes).
     pub fn evaluate(&self, selectie: &Selectie) -> Arc<Resultaat> {
         let inner = self.read();
-        if let Ok(cache) = self.cache.lock()
-            && cache.0 == inner.generation
-            && let Some(hit) = cache.1.get(selectie)
-        {
-            return Arc::clone(hit);
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(inner.generation, selectie)) {
+            return hit;
         }
         let result = Arc::new(inner.index.evaluate(selectie));
         self.remember(inner.generation, vec![(selectie.clone(), Arc::clone(&result))]);
@@ -171,13 +192,7 @@ impl ReportData {
     /// Cache results of the index's `generation` (dropping older ones; emptied when full).
     fn remember(&self, generation: u64, entries: Vec<(Selectie, Arc<Resultaat>)>) {
         if let Ok(mut cache) = self.cache.lock() {
-            if cache.0 != generation {
-                *cache = (generation, HashMap::new());
-            }
-            if cache.1.len() + entries.len() > CACHE_MAX {
-                cache.1.clear();
-            }
-            cache.1.extend(entries);
+            cache.put(generation, entries);
         }
     }
 
@@ -192,8 +207,8 @@ impl ReportData {
             .collect();
         let inner = self.read();
         let mut out: Vec<Option<Arc<Resultaat>>> = match self.cache.lock() {
-            Ok(cache) if cache.0 == inner.generation => per.iter().map(|s| cache.1.get(s).cloned()).collect(),
-            _ => vec![None; per.len()],
+            Ok(cache) => per.iter().map(|s| cache.get(inner.generation, s)).collect(),
+            Err(_) => vec![None; per.len()],
         };
         let missing: Vec<usize> = (0..per.len()).filter(|&i| out[i].is_none()).collect();
         if !missing.is_empty() {
@@ -210,12 +225,6 @@ impl ReportData {
         out.into_iter().flatten().collect()
     }
 
-    /// The figures of a selection split by one key, one result per value
-    /// ([`Index::evaluate_by`]; not cached: a response table asks each split once).
-    pub fn evaluate_by(&self, selectie: &Selectie, dimensie: Dimensie) -> BTreeMap<String, Resultaat> {
-        self.read().index.evaluate_by(selectie, dimensie)
-    }
-
     /// The response of a selection's splits by several keys in one pass
     /// ([`Index::respons_by_each`]), cached per selection and keys until the next change: the
     /// national side of a response table is the same for every school asking with the same
@@ -223,23 +232,14 @@ impl ReportData {
     pub fn respons_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Arc<Splits> {
         let inner = self.read();
         let key = (selectie.clone(), dimensies.to_vec());
-        if let Ok(cache) = self.splits.lock()
-            && cache.0 == inner.generation
-            && let Some(hit) = cache.1.get(&key)
-        {
-            return Arc::clone(hit);
+        if let Some(hit) = self.splits.lock().ok().and_then(|c| c.get(inner.generation, &key)) {
+            return hit;
         }
         let result = Arc::new(inner.index.respons_by_each(selectie, dimensies));
         let generation = inner.generation;
         drop(inner);
         if let Ok(mut cache) = self.splits.lock() {
-            if cache.0 != generation {
-                *cache = (generation, HashMap::new());
-            }
-            if cache.1.len() >= CACHE_MAX {
-                cache.1.clear();
-            }
-            cache.1.insert(key, Arc::clone(&result));
+            cache.put(generation, vec![(key, Arc::clone(&result))]);
         }
         result
     }

@@ -69,6 +69,12 @@ impl SelectieDto {
     /// The filters besides instelling and period in words (`leerweg BBL; sector techniek`), or
     /// `geen verdere filters`.
     pub fn filters_tekst(&self) -> String {
+        let delen = self.filter_delen();
+        if delen.is_empty() { "geen verdere filters".into() } else { delen.join("; ") }
+    }
+
+    /// Each filter besides instelling and period in words (`leerweg BBL`).
+    fn filter_delen(&self) -> Vec<String> {
         let mut delen = Vec::new();
         let sector = self.sector_naam.as_ref().or(self.sector.as_ref());
         for (naam, waarde) in [("leerweg", self.leerweg.as_ref()), ("sector", sector), ("crebo", self.crebo.as_ref())] {
@@ -82,7 +88,7 @@ impl SelectieDto {
         if !self.locaties.is_empty() {
             delen.push(format!("locatie {}", self.locaties.join(", ")));
         }
-        if delen.is_empty() { "geen verdere filters".into() } else { delen.join("; ") }
+        delen
     }
 
     /// The selection in one line, for the top of an export: `Selectie: ROC …; januari 2025 t/m
@@ -92,10 +98,7 @@ impl SelectieDto {
         if self.van.is_some() || self.tot_en_met.is_some() {
             delen.push(self.periode_tekst());
         }
-        let filters = self.filters_tekst();
-        if filters != "geen verdere filters" {
-            delen.push(filters);
-        }
+        delen.extend(self.filter_delen());
         format!("Selectie: {}", delen.join("; "))
     }
 }

@@ -19,6 +19,8 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 
 /// The rows above every sheet's figures.
 pub const KOP_RIJEN: u32 = 6;
+/// The row of the top block that explains withheld figures.
+const RIJ_UITLEG: u32 = 4;
 
 struct Opmaak {
     titel: Format,
@@ -66,7 +68,7 @@ fn blad<'w>(
     ws.write_string(2, 0, format!("Periode: {}", s.periode_tekst()))?;
     ws.write_string(3, 0, format!("Cijfers gepubliceerd op {}", gepubliceerd_nl(gepubliceerd)))?;
     ws.write_string_with_format(
-        3 + 1,
+        RIJ_UITLEG,
         0,
         format!("Een cijfer op minder dan {k} antwoorden wordt niet getoond (onvoldoende respons)."),
         &o.grijs,
@@ -325,7 +327,7 @@ pub fn trend(t: &Trend) -> Result<Vec<u8>, XlsxError> {
             format!("BPV Monitor — trend {} per {} — {}", t.selectie.groep, naam.to_lowercase(), t.selectie.wie());
         let ws = blad(&mut wb, naam, &titel, &t.selectie, t.gepubliceerd_op, t.k, &o)?;
         ws.write_string_with_format(
-            3 + 1,
+            RIJ_UITLEG,
             0,
             format!("Een lege cel: minder dan {} antwoorden (onvoldoende respons), geen nul.", t.k),
             &o.grijs,
