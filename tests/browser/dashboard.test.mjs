@@ -4,7 +4,8 @@
 // landelijk — equals the `tekst` the reporting API gives for the same selection. Then the SBB
 // analist logs in, picks the instelling, and sees the same figures. Pages are checked with axe-core
 // and on a phone's width. The Excel download is a workbook, and the page printed by Chromium to
-// a PDF (read back with poppler's pdftotext) is an A4 report with one theme per page.
+// a PDF (read back with poppler's pdftotext) is an A4 report with one theme per page. The
+// gemachtigde adds a lezer limited to one aanbieder, who then sees that aanbieder's figures only.
 //
 // Needs BPV_DASHBOARD_URL (…/dashboard of a running `bpv demo`), BPV_REPORTING_API_URL and
 // BPV_API_TOKEN (a token of the demo client of 25LX with scope resultaten:read);
@@ -478,6 +479,42 @@ test('the Respons tab shows the API\'s response per aanbieder, locatie, leerweg,
   await assertFitsPhone(page, 'the Respons tab');
   await page.screenshot({ path: join(ARTIFACTS, 'respons.png'), fullPage: true });
   await page.goto(DASHBOARD_URL);
+});
+
+test('the gemachtigde adds a lezer for one aanbieder; the lezer reads exactly that aanbieder\'s results', async () => {
+  await page.goto(DASHBOARD_URL);
+  await follow(page.locator('#tab-lezers'));
+  assert.equal(new URL(page.url()).pathname, '/dashboard/lezers');
+  await assertAccessible(page, 'the Lezers page');
+  await assertFitsPhone(page, 'the Lezers page');
+  const email = `teamleider-${Date.now()}@amstelvliet.example`;
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Naam', { exact: true }).fill('Tea Leider');
+  const box = page.locator('input[name=aanbieder]').first();
+  const aanbieder = await box.getAttribute('value');
+  await box.check();
+  await Promise.all([page.waitForURL(/\/dashboard\/lezers$/), page.getByRole('button', { name: 'Toevoegen' }).click()]);
+  await page.locator('#toegevoegd').waitFor();
+  const password = await text(page.locator('#wachtwoord'));
+  assert.equal(password.length, 43, 'a generated password, shown once');
+  const row = page.locator('#lezers tbody tr', { hasText: email });
+  assert.ok((await text(row)).includes(`aanbieder ${aanbieder}`), 'listed with its limit');
+  await assertAccessible(page, 'the Lezers page after adding');
+  await page.screenshot({ path: join(ARTIFACTS, 'lezers.png'), fullPage: true });
+
+  await Promise.all([page.waitForURL(DASHBOARD_URL), page.getByRole('button', { name: 'Uitloggen' }).click()]);
+  await login(email, password);
+  assert.equal(new URL(page.url()).pathname, '/dashboard');
+  const tabs = await page.locator('nav.onderdelen a').allTextContents();
+  assert.deepEqual(tabs.map((t) => t.trim()), ['Resultaten', 'Respons'], 'a lezer has the results tabs only');
+  const options = await page.locator('#f-aanbieder option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(options, ['', aanbieder], 'only its aanbieder to choose');
+  // Without a choice the lezer sees its aanbieder: the same figures as the API for that aanbieder.
+  const headline = await shown();
+  await page.goto(`${DASHBOARD_URL}?aanbieder=${aanbieder}&thema=${headline.thema}`);
+  const { onPage } = await assertMatchesApi('the lezer, its aanbieder');
+  assert.deepEqual(headline, onPage, 'no choice is the same as choosing its aanbieder');
+  await assertAccessible(page, 'the results page of a lezer');
 });
 
 test('logging out returns to the login page; the results are gone', async () => {

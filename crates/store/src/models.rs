@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use crate::states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};
 
 use crate::schema::{
-    aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, locaties,
-    medewerkers, upload_batches,
+    aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, lezers,
+    locaties, medewerkers, upload_batches,
 };
 
 /// A school board and how it takes part.
@@ -75,6 +75,35 @@ pub struct GemachtigdeRow {
     pub actief: bool,
     pub created_at: NaiveDateTime,
     pub removed_at: Option<NaiveDateTime>,
+}
+
+/// A lezer: reads an instelling's results on the dashboard, optionally only of some aanbieders
+/// and/or locaties (space-separated codes; empty is the whole instelling).
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = lezers)]
+pub struct LezerRow {
+    pub id: String,
+    pub brin: String,
+    pub email: String,
+    pub naam: String,
+    pub password_hash: String,
+    pub aanbieders: String,
+    pub locaties: String,
+    pub actief: bool,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
+impl LezerRow {
+    /// The aanbiedercodes the lezer is limited to (none: every aanbieder of the instelling).
+    pub fn aanbieder_codes(&self) -> Vec<String> {
+        self.aanbieders.split_whitespace().map(str::to_owned).collect()
+    }
+
+    /// The locatiecodes the lezer is limited to (none: every locatie).
+    pub fn locatie_codes(&self) -> Vec<String> {
+        self.locaties.split_whitespace().map(str::to_owned).collect()
+    }
 }
 
 /// An SBB staff member who may read every instelling's results on the dashboard.

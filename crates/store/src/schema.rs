@@ -145,6 +145,8 @@ diesel::table! {
 diesel::joinable!(aanbieders -> instellingen (brin));
 diesel::joinable!(locaties -> aanbieders (aanbiedercode));
 diesel::joinable!(gemachtigden -> instellingen (brin));
+diesel::joinable!(lezers -> instellingen (brin));
+diesel::joinable!(historie_antwoorden -> historie_bestanden (bestand_id));
 diesel::joinable!(bpvos -> aanbieders (aanbiedercode));
 
 diesel::table! {
@@ -232,6 +234,61 @@ diesel::table! {
         antwoorden -> Text,
         verbeterpunten -> Nullable<Text>,
         kanaal -> Text,
+    }
+}
+
+diesel::table! {
+    historie_bestanden (id) {
+        id -> Text,
+        naam -> Text,
+        geimporteerd_op -> Timestamp,
+        antwoorden -> BigInt,
+        uitnodigingen -> BigInt,
+    }
+}
+
+diesel::table! {
+    historie_antwoorden (id) {
+        id -> Text,
+        bestand_id -> Text,
+        questionnaire_version -> Text,
+        groep -> Text,
+        maand -> Text,
+        aanbiedercode -> Text,
+        locatiecode -> Nullable<Text>,
+        leerweg -> Text,
+        crebo -> Text,
+        sector -> Nullable<Text>,
+        cijfer -> Integer,
+        antwoorden -> Text,
+    }
+}
+
+diesel::table! {
+    historie_uitnodigingen (bestand_id, groep, maand, aanbiedercode, leerweg, crebo) {
+        bestand_id -> Text,
+        groep -> Text,
+        maand -> Text,
+        aanbiedercode -> Text,
+        locatiecode -> Nullable<Text>,
+        leerweg -> Text,
+        crebo -> Text,
+        aantal -> BigInt,
+    }
+}
+
+diesel::table! {
+    lezers (id) {
+        id -> Text,
+        brin -> Text,
+        email -> Text,
+        naam -> Text,
+        password_hash -> Text,
+        aanbieders -> Text,
+        locaties -> Text,
+        actief -> Bool,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -418,6 +475,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     suppressed_addresses,
     responses,
     medewerkers,
+    lezers,
+    historie_bestanden,
+    historie_antwoorden,
+    historie_uitnodigingen,
     persoonsgegevens_verwijderd,
     datakwaliteit_fotos,
     landelijke_cijfers,

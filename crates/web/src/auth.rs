@@ -26,8 +26,9 @@ pub const SCOPE_RESULTATEN_READ: &str = "resultaten:read";
 /// Create begeleidingsdocumenten and praktijkverklaringen (the Praktijkloket-API).
 pub const SCOPE_PRAKTIJKLOKET_WRITE: &str = "praktijkloket:write";
 
-/// Who a token speaks for: a school's API client, SBB (API client or medewerker session), or a
-/// gemachtigde's session. A token whose `rol` is anything else does not verify.
+/// Who a token speaks for: a school's API client, SBB (API client or medewerker session), a
+/// gemachtigde's session or a lezer's (dashboard only). A token whose `rol` is anything else does
+/// not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenRol {
@@ -37,6 +38,8 @@ pub enum TokenRol {
     Sbb,
     /// A gemachtigde of one instelling, logged into the upload page or the dashboard.
     Gemachtigde,
+    /// A lezer of one instelling, logged into the dashboard (results only).
+    Lezer,
 }
 
 /// Claims of every token we issue.
@@ -56,7 +59,7 @@ pub struct Claims {
     /// The instelling the token is bounded to (absent for SBB staff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brin: Option<String>,
-    /// `school`, `sbb` or `gemachtigde`.
+    /// `school`, `sbb`, `gemachtigde` or `lezer`.
     pub rol: TokenRol,
     /// Anti-CSRF value for session tokens (forms must echo it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

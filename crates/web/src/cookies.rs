@@ -38,6 +38,14 @@ pub fn origin_allowed(origin: &str, scheme: &str, host: &str, secure: bool) -> b
     same(scheme) || (secure && same("https"))
 }
 
+/// Whether a form's CSRF value is the session's. The comparison takes the same time wherever the
+/// first difference is, so the value cannot be guessed piece by piece.
+pub fn csrf_matches(expected: &str, given: &str) -> bool {
+    !expected.is_empty()
+        && expected.len() == given.len()
+        && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

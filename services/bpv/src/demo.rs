@@ -38,6 +38,9 @@ pub const DEMO_CLIENT_SECRET: &str = "demo-geheim-alleen-voor-deze-demo";
 /// The demo's SBB staff member for the results dashboard (same password as the gemachtigde).
 pub const DEMO_MEDEWERKER: &str = "analist@sbb.example";
 
+/// The demo's lezer: reads the results of 25LX's first aanbieder only (same password).
+pub const DEMO_LEZER: &str = "kwaliteit@amstelvliet.example";
+
 /// The demo's gemachtigde for the manual upload page.
 pub const DEMO_GEMACHTIGDE: &str = "gemachtigde@amstelvliet.example";
 /// Her password.
@@ -213,6 +216,22 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
     if medewerkers::find_active_by_email(conn, DEMO_MEDEWERKER)?.is_none() {
         medewerkers::add(conn, DEMO_MEDEWERKER, "Sam Analist (SBB)", &hash(DEMO_WACHTWOORD)?, bpv_store::now_utc())?;
     }
+    let eerste = bpv_store::repo::aanbieders::list_for_brin(conn, DEMO_BRIN)?.into_iter().next();
+    if let Some(aanbieder) = eerste
+        && bpv_store::repo::lezers::find_active_by_email(conn, DEMO_LEZER)?.is_none()
+    {
+        let new = bpv_store::repo::lezers::NewLezer {
+            brin: DEMO_BRIN,
+            email: DEMO_LEZER,
+            naam: "Kees Kwaliteitszorg",
+            password_hash: &hash(DEMO_WACHTWOORD)?,
+            aanbieders: &[aanbieder.aanbiedercode],
+            locaties: &[],
+        };
+        if let Err(bezwaren) = bpv_store::repo::lezers::add(conn, &new, bpv_store::now_utc())? {
+            tracing::warn!(?bezwaren, "demo lezer not added");
+        }
+    }
     Ok(())
 }
 
@@ -313,6 +332,7 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("  antwoorden (mTLS)", mtls),
             ("dashboard", format!("{reporting_url}/dashboard")),
             ("  inloggen school", format!("{DEMO_GEMACHTIGDE} / {DEMO_WACHTWOORD}")),
+            ("  inloggen lezer", format!("{DEMO_LEZER} / {DEMO_WACHTWOORD} (één aanbieder)")),
             ("  inloggen SBB", format!("{DEMO_MEDEWERKER} / {DEMO_WACHTWOORD}")),
             ("vragenlijst", survey_url.clone()),
         ]);

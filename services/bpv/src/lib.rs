@@ -8,6 +8,7 @@ mod admin;
 mod antwoorden;
 mod cli;
 mod demo;
+mod historie;
 mod history;
 mod output;
 mod praktijkloket;

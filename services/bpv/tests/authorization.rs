@@ -11,6 +11,8 @@
 //! - `andere_aud`: tokens of the wrong audience — 25AB's upload session as a Bearer token, and
 //!   25AB's API token as the session cookies;
 //! - `gemachtigde`: the upload-page and dashboard sessions of 25AB's gemachtigde (cookies);
+//! - `lezer`: the dashboard session of a lezer of 25AB limited to one aanbieder, plus an
+//!   upload-page session minted for it (the upload login would never give one);
 //! - `medewerker`: the dashboard session of an SBB medewerker (cookie).
 //!
 //! A cell is the expected status; `200 inlog` means "200, and the page is the login form" (the
@@ -20,15 +22,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bpv_store::models::{KwalificatieRow, LocatieRow};
-use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
+use bpv_store::repo::{aanbieders, gemachtigden, lezers, medewerkers, referentie};
 use bpv_store::testing::TestDb;
 use bpv_web::Settings;
 use bpv_web::auth::{AUD_API, AUD_DASHBOARD_SESSION, AUD_UPLOAD_SESSION, TokenKeys, TokenRol, TokenSpec};
 use serde_json::{Value, json};
 
 const TABLE: &str = include_str!("../../../docs/authorization.md");
-const CALLERS: [&str; 8] =
-    ["anoniem", "school_a", "school_b", "sbb", "zonder_scope", "andere_aud", "gemachtigde", "medewerker"];
+const CALLERS: [&str; 9] =
+    ["anoniem", "school_a", "school_b", "sbb", "zonder_scope", "andere_aud", "gemachtigde", "lezer", "medewerker"];
 
 /// One row of the table.
 #[derive(Debug)]
@@ -72,7 +74,7 @@ struct World {
     _db: TestDb,
 }
 
-fn seed(db: &TestDb) -> (String, String) {
+fn seed(db: &TestDb) -> (String, String, String) {
     let mut conn = db.conn();
     bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
     bpv_store::testing::instelling(&mut conn, "26CD", &["223A456"], true, true);
@@ -95,7 +97,16 @@ fn seed(db: &TestDb) -> (String, String) {
     )
     .unwrap();
     let m = medewerkers::add(&mut conn, "analist@sbb.example", "Sam Analist", "x", now).unwrap();
-    (g.id, m.id)
+    let lezer = lezers::NewLezer {
+        brin: "25AB",
+        email: "teamleider@25ab.example",
+        naam: "Tea Leider",
+        password_hash: "x",
+        aanbieders: &["123A456".to_owned()],
+        locaties: &[],
+    };
+    let l = lezers::add(&mut conn, &lezer, now).unwrap().unwrap();
+    (g.id, l.id, m.id)
 }
 
 #[allow(
@@ -103,7 +114,7 @@ fn seed(db: &TestDb) -> (String, String) {
     reason = "builds every credential of the matrix in one place, so a reader sees the whole cast"
 )]
 async fn world(db: TestDb) -> World {
-    let (gemachtigde_id, medewerker_id) = seed(&db);
+    let (gemachtigde_id, lezer_id, medewerker_id) = seed(&db);
     let settings = Settings::for_test(
         db.url(),
         &[
@@ -136,6 +147,8 @@ async fn world(db: TestDb) -> World {
     let upload_a = session(AUD_UPLOAD_SESSION, &gemachtigde_id, Some("25AB"), TokenRol::Gemachtigde);
     let dashboard_a = session(AUD_DASHBOARD_SESSION, &gemachtigde_id, Some("25AB"), TokenRol::Gemachtigde);
     let dashboard_sbb = session(AUD_DASHBOARD_SESSION, &medewerker_id, None, TokenRol::Sbb);
+    let dashboard_lezer = session(AUD_DASHBOARD_SESSION, &lezer_id, Some("25AB"), TokenRol::Lezer);
+    let upload_lezer = session(AUD_UPLOAD_SESSION, &lezer_id, Some("25AB"), TokenRol::Lezer);
     let bearer = |t: &str| Caller { bearer: Some(t.to_owned()), cookies: vec![] };
     let callers = BTreeMap::from([
         ("anoniem", Caller::default()),
@@ -155,6 +168,13 @@ async fn world(db: TestDb) -> World {
             Caller {
                 bearer: None,
                 cookies: vec![format!("bpv_upload={upload_a}"), format!("bpv_dashboard={dashboard_a}")],
+            },
+        ),
+        (
+            "lezer",
+            Caller {
+                bearer: None,
+                cookies: vec![format!("bpv_upload={upload_lezer}"), format!("bpv_dashboard={dashboard_lezer}")],
             },
         ),
         ("medewerker", Caller { bearer: None, cookies: vec![format!("bpv_dashboard={dashboard_sbb}")] }),

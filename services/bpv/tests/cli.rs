@@ -235,7 +235,190 @@ fn import_antwoorden_is_all_or_nothing(db: &TestDb) {
     assert_eq!(responses::count(&mut conn).unwrap(), before + 2);
 }
 
+/// Lezers from the CLI: added with or without a limit (checked against the instelling's own
+/// aanbieders and locaties), one address one account, listed with what each reads, removed,
+/// audited.
+fn lezer_accounts(db: &TestDb) {
+    ok(bpv(db, &["admin", "instelling", "add", "--brin", "25AB", "--naam", "ROC Test"]));
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123A456", "--naam", "ROC Test MBO"]));
+    ok(bpv(db, &["admin", "locatie", "add", "--aanbieder", "123A456", "--code", "123X001", "--naam", "Utrecht"]));
+    ok(bpv(db, &["admin", "instelling", "add", "--brin", "26CD", "--naam", "ROC Ander"]));
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "26CD", "--code", "223A456", "--naam", "ROC Ander MBO"]));
+    ok(bpv(db, &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "g@roc.nl", "--naam", "Gea"]));
+
+    let heel =
+        ok(bpv(db, &["admin", "lezer", "add", "--brin", "25AB", "--email", "Kwaliteit@ROC.nl", "--naam", "Kim"]));
+    assert!(heel.contains("hele instelling") && heel.contains("wachtwoord"), "{heel}");
+    let team = ok(bpv(
+        db,
+        &[
+            "admin",
+            "lezer",
+            "add",
+            "--brin",
+            "25ab",
+            "--email",
+            "team@roc.nl",
+            "--naam",
+            "Tom",
+            "--aanbieder",
+            "123a456",
+            "--locatie",
+            "123x001",
+        ],
+    ));
+    assert!(team.contains("aanbieders 123A456; locaties 123X001"), "{team}");
+    // Another school's aanbieder, an unknown locatie and a taken address: every reason named.
+    let bad = refused(bpv(
+        db,
+        &[
+            "admin",
+            "lezer",
+            "add",
+            "--brin",
+            "25AB",
+            "--email",
+            "g@roc.nl",
+            "--naam",
+            "X",
+            "--aanbieder",
+            "223A456",
+            "--locatie",
+            "999X999",
+        ],
+    ));
+    assert!(bad.contains("--email") && bad.contains("--aanbieder: 223A456") && bad.contains("--locatie"), "{bad}");
+    let dubbel =
+        refused(bpv(db, &["admin", "lezer", "add", "--brin", "26CD", "--email", "team@roc.nl", "--naam", "T"]));
+    assert!(dubbel.contains("al een actief account"), "{dubbel}");
+    // A gemachtigde cannot take a lezer's address either.
+    let g =
+        refused(bpv(db, &["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "team@roc.nl", "--naam", "T"]));
+    assert!(g.contains("actieve lezer"), "{g}");
+    refused(bpv(db, &["admin", "lezer", "add", "--brin", "27EF", "--email", "n@roc.nl", "--naam", "N"]));
+
+    let list = ok(bpv(db, &["admin", "lezer", "list", "25AB"]));
+    assert!(list.contains("kwaliteit@roc.nl") && list.contains("aanbieders 123A456; locaties 123X001"), "{list}");
+    ok(bpv(db, &["admin", "lezer", "remove", "--brin", "25AB", "--email", "team@roc.nl"]));
+    // Not twice, and not through another instelling.
+    refused(bpv(db, &["admin", "lezer", "remove", "--brin", "25AB", "--email", "team@roc.nl"]));
+    refused(bpv(db, &["admin", "lezer", "remove", "--brin", "26CD", "--email", "kwaliteit@roc.nl"]));
+    let mut conn = db.conn();
+    let lezers = bpv_store::repo::lezers::list(&mut conn, "25AB").unwrap();
+    let actief: Vec<(&str, bool)> = lezers.iter().map(|l| (l.email.as_str(), l.actief)).collect();
+    assert_eq!(actief, [("kwaliteit@roc.nl", true), ("team@roc.nl", false)]);
+    let actions: Vec<String> =
+        audit::list(&mut conn, Some("25AB"), None, 100).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "lezer.add").count(), 2, "{actions:?}");
+    assert_eq!(actions.iter().filter(|a| *a == "lezer.remove").count(), 1, "{actions:?}");
+}
+
+/// The item codes of March 2022's questionnaire, and the values of an answer with grade `cijfer`
+/// and every scale item `schaal`, both `;`-joined.
+fn historie_items(cijfer: u8, schaal: u8) -> (String, String) {
+    let qs = bpv_aggregation::Questionnaires::builtin().unwrap();
+    let q = qs.for_date(chrono::NaiveDate::from_ymd_opt(2022, 3, 1).unwrap());
+    let (codes, values): (Vec<String>, Vec<String>) = q
+        .items()
+        .map(|(_, i)| {
+            let v = match i.kind {
+                bpv_aggregation::ItemKind::Cijfer => cijfer,
+                bpv_aggregation::ItemKind::Schaal => schaal,
+            };
+            (i.code.clone(), v.to_string())
+        })
+        .unzip();
+    (codes.join(";"), values.join(";"))
+}
+
+/// A history file: `n` student answers (grade 8, every scale item 4) of March 2022 at 123A456 /
+/// 123X001 / BOL / 25180 and that cell's `uitgenodigd` invitations (lines 2 to n + 2), then
+/// `extra` lines.
+fn historie_csv(n: usize, uitgenodigd: usize, extra: &str) -> String {
+    let (codes, values) = historie_items(8, 4);
+    let mut csv = format!("soort;maand;aanbiedercode;locatiecode;leerweg;crebo;groep;aantal;{codes}\n");
+    for _ in 0..n {
+        csv.push_str(&format!("antwoord;2022-03;123A456;123X001;BOL;25180;student;;{values}\n"));
+    }
+    csv.push_str(&format!("uitnodigingen;2022-03;123A456;123X001;BOL;25180;student;{uitgenodigd}\n"));
+    csv.push_str(extra);
+    csv
+}
+
+/// `bpv admin import-historie`: a file with bad lines stores nothing and names each; a good one
+/// counts in the results (hand-computed: 12 answers of grade 8 out of 20 invitations); the same
+/// file again changes nothing.
+fn import_historie_counts_once_and_all_or_nothing(db: &TestDb) {
+    ok(bpv(db, &["admin", "instelling", "add", "--brin", "25AB", "--naam", "ROC Test"]));
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123A456", "--naam", "ROC Test MBO"]));
+    ok(bpv(db, &["admin", "locatie", "add", "--aanbieder", "123A456", "--code", "123X001", "--naam", "Utrecht"]));
+    let dir = tempfile::tempdir().unwrap();
+    let crebo = dir.path().join("crebo.csv");
+    std::fs::write(&crebo, "crebo;naam;niveau;sector\n25180;Monteur;2;TGO\n").unwrap();
+    ok(bpv(db, &["admin", "import-crebo", crebo.to_str().unwrap()]));
+
+    // Lines 15–17: two praktijkopleider answers in a cell with one invitation; line 18: a month
+    // that does not exist; line 19: an unknown aanbieder; line 20: free text.
+    let (codes, po_values) = historie_items(7, 3);
+    let po_regel = format!("antwoord;2022-03;123A456;;BBL;25180;praktijkopleider;;{po_values}\n");
+    let po = format!("{po_regel}{po_regel}uitnodigingen;2022-03;123A456;;BBL;25180;praktijkopleider;1\n");
+    let fout = format!(
+        "{po}uitnodigingen;2022-13;123A456;;BOL;25180;student;4\nantwoord;2022-03;999A999;;BOL;25180;student;;{po_values}\n"
+    );
+    let slecht = dir.path().join("slecht.csv");
+    std::fs::write(&slecht, historie_csv(12, 20, &fout)).unwrap();
+    let out = refused(bpv(db, &["admin", "import-historie", slecht.to_str().unwrap()]));
+    assert!(out.contains("niets geïmporteerd"), "{out}");
+    assert!(out.contains("regel 18: maand") && out.contains("regel 19: aanbiedercode"), "{out}");
+    assert!(out.contains("regel 15: 2 antwoorden maar 1 uitnodigingen"), "{out}");
+    let tekst = dir.path().join("tekst.csv");
+    let (_, values) = historie_items(8, 4);
+    std::fs::write(
+        &tekst,
+        format!("soort;maand;aanbiedercode;leerweg;crebo;groep;{codes};verbeterpunten\nantwoord;2022-03;123A456;BOL;25180;student;{values};Jan deed het goed\n"),
+    )
+    .unwrap();
+    let out = refused(bpv(db, &["admin", "import-historie", tekst.to_str().unwrap()]));
+    assert!(out.contains("regel 2: verbeterpunten"), "no free text: {out}");
+    assert_eq!(bpv_store::repo::historie::counts(&mut db.conn()).unwrap(), (0, 0), "a bad line stores nothing");
+
+    let goed = dir.path().join("historie-2022.csv");
+    let po = po.replace("praktijkopleider;1", "praktijkopleider;5");
+    std::fs::write(&goed, historie_csv(12, 20, &po)).unwrap();
+    let out = ok(bpv(db, &["admin", "import-historie", goed.to_str().unwrap()]));
+    assert!(out.contains("14 antwoorden, 25 uitnodigingen"), "{out}");
+    let again = ok(bpv(db, &["admin", "import-historie", goed.to_str().unwrap()]));
+    assert!(again.contains("al geïmporteerd") && again.contains("niets veranderd"), "{again}");
+    let mut conn = db.conn();
+    assert_eq!(bpv_store::repo::historie::counts(&mut conn).unwrap(), (14, 2));
+    let actions: Vec<String> = audit::list(&mut conn, None, None, 100).unwrap().into_iter().map(|e| e.action).collect();
+    assert_eq!(actions.iter().filter(|a| *a == "historie.import").count(), 1, "{actions:?}");
+
+    // The results engine counts them: 12 students of grade 8, 12 of 20 invited; the two
+    // praktijkopleiders stay below k.
+    let data = bpv_reporting_api::data::ReportData::new(bpv_aggregation::Questionnaires::builtin().unwrap(), 10);
+    let first = data.refresh(&mut conn).unwrap();
+    assert_eq!(first.answers, 14);
+    let ym = |s: &str| s.parse::<bpv_aggregation::YearMonth>().unwrap();
+    let selectie = bpv_aggregation::Selectie {
+        brin: Some("25AB".into()),
+        van: Some(ym("2022-01")),
+        tot_en_met: Some(ym("2022-12")),
+        ..bpv_aggregation::Selectie::national(bpvo::Groep::Student)
+    };
+    let r = data.evaluate(&selectie);
+    let cijfer = r.item(bpv_aggregation::CIJFER_CODE).unwrap();
+    assert_eq!((cijfer.mean.value, cijfer.mean.n), (Some(8.0), 12));
+    assert_eq!((r.response.responded, r.response.invited), (12, 20));
+    let po = data.evaluate(&bpv_aggregation::Selectie { groep: bpvo::Groep::Praktijkopleider, ..selectie.clone() });
+    assert!(po.item(bpv_aggregation::CIJFER_CODE).unwrap().mean.value.is_none(), "2 answers: below k");
+    // Absorbed once: a later refresh finds nothing new.
+    assert_eq!(data.refresh(&mut conn).unwrap().answers, 0);
+}
+
 backend_tests!(
+    import_historie_counts_once_and_all_or_nothing,
+    lezer_accounts,
     import_antwoorden_is_all_or_nothing,
     demo_seeds_once_and_reports,
     admin_flow_and_refusals,

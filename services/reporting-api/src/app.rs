@@ -22,7 +22,7 @@ use crate::data::{ReportData, publish_daily, refresh_loop};
 use crate::state::AppState;
 use crate::views::Views;
 use crate::{antwoorden, api, datakwaliteit, mtls, openapi, praktijkverklaringen, verbeterpunten};
-use crate::{dashboard, instellingen, respons, trend};
+use crate::{dashboard, instellingen, lezers, respons, trend};
 
 /// Login attempts per client IP per minute.
 const LOGINS_PER_MINUTE: u32 = 30;
@@ -207,6 +207,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/dashboard/instellingen.xlsx", web::get().to(instellingen::dashboard))
             .route("/dashboard/verbeterpunten", web::get().to(dashboard::verbeterpunten))
             .route("/dashboard/verbeterpunten.xlsx", web::get().to(dashboard::verbeterpunten))
+            .configure(lezers::routes)
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")

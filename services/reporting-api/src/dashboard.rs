@@ -3,14 +3,15 @@
 //! the Landelijk gemiddelde with the Respons line for both, and a bar per question. It renders the
 //! very [`Rapport`] the API serves, so the two cannot disagree.
 //!
-//! Login: gemachtigden of an instelling (their own results) and SBB staff (`medewerkers`: every
-//! instelling and national). The session is a JWT of the dashboard's own audience in an
+//! Login: gemachtigden of an instelling (their own results), lezers of an instelling (its results,
+//! perhaps of some aanbieders or locaties only; managed on `/dashboard/lezers`) and SBB staff (`medewerkers`:
+//! every instelling and national). The session is a JWT of the dashboard's own audience in an
 //! HttpOnly, SameSite=Strict cookie scoped to `/dashboard`; every request re-reads the account,
 //! so a removed account is locked out at once. Logins are audited.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpv_store::repo::{gemachtigden, medewerkers, sessies};
+use bpv_store::repo::{gemachtigden, lezers, medewerkers, sessies};
 use bpv_store::{DbConnection, StoreResult};
 use bpv_web::Problem;
 use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol};
@@ -27,34 +28,37 @@ pub const COOKIE_NAME: &str = "bpv_dashboard";
 pub const TTL_SECONDS: i64 = 60 * 60;
 const ROL_SCHOOL: TokenRol = TokenRol::Gemachtigde;
 const ROL_SBB: TokenRol = TokenRol::Sbb;
+const ROL_LEZER: TokenRol = TokenRol::Lezer;
 
 /// A verified session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Session {
-    account_id: String,
+pub(crate) struct Session {
+    pub(crate) account_id: String,
     rol: TokenRol,
     brin: Option<String>,
+    /// The anti-CSRF value the session's forms echo.
+    pub(crate) csrf: String,
     /// The token's id and expiry (unix seconds): logging out records it as ended.
     jti: String,
     exp: i64,
 }
 
-fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
+pub(crate) fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let token = bpv_web::cookies::find(req, COOKIE_NAME)?;
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
-    match claims.rol {
-        ROL_SCHOOL if claims.brin.is_some() => Some(Session {
-            account_id: claims.sub,
-            rol: claims.rol,
-            brin: claims.brin,
-            jti: claims.jti,
-            exp: claims.exp,
-        }),
-        ROL_SBB => {
-            Some(Session { account_id: claims.sub, rol: claims.rol, brin: None, jti: claims.jti, exp: claims.exp })
-        }
-        _ => None,
-    }
+    let brin = match claims.rol {
+        ROL_SCHOOL | ROL_LEZER if claims.brin.is_some() => claims.brin,
+        ROL_SBB => None,
+        _ => return None,
+    };
+    Some(Session {
+        account_id: claims.sub,
+        rol: claims.rol,
+        brin,
+        csrf: claims.csrf.unwrap_or_default(),
+        jti: claims.jti,
+        exp: claims.exp,
+    })
 }
 
 fn cookie(value: &str, max_age: i64, secure: bool) -> String {
@@ -62,7 +66,7 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
 }
 
 /// Who the session is, while the account is still active and the session not logged out.
-fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
+pub(crate) fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
     let mut conn = state.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
     if sessies::is_ended(&mut conn, &s.jti).map_err(store)? {
@@ -73,11 +77,36 @@ fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Pro
             .map_err(store)?
             .filter(|m| m.actief)
             .map(|m| (Kijker::Sbb, m.naam)),
+        ROL_LEZER => lezers::find_by_id(&mut conn, &s.account_id)
+            .map_err(store)?
+            .filter(|l| l.actief && Some(&l.brin) == s.brin.as_ref())
+            .map(|l| {
+                let (aanbieders, locaties) = (l.aanbieder_codes(), l.locatie_codes());
+                (Kijker::Lezer { brin: l.brin, aanbieders, locaties }, l.naam)
+            }),
         _ => gemachtigden::find_by_id(&mut conn, &s.account_id)
             .map_err(store)?
             .filter(|g| g.actief && Some(&g.brin) == s.brin.as_ref())
             .map(|g| (Kijker::School { brin: g.brin }, g.naam)),
     })
+}
+
+/// The role a page shows its tabs for: `sbb`, `gemachtigde` or `lezer`.
+pub(crate) fn rol(kijker: &Kijker) -> &'static str {
+    match kijker {
+        Kijker::Sbb => "sbb",
+        Kijker::School { .. } => "gemachtigde",
+        Kijker::Lezer { .. } => "lezer",
+    }
+}
+
+/// The audit's actor kind of a viewer.
+pub(crate) fn actor_kind(kijker: &Kijker) -> &'static str {
+    match kijker {
+        Kijker::Sbb => "medewerker",
+        Kijker::School { .. } => "gemachtigde",
+        Kijker::Lezer { .. } => "lezer",
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -154,7 +183,7 @@ pub(crate) async fn pagina<T: Send + 'static>(
     }
 }
 
-fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
+pub(crate) fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
     let k = state.data.k();
     state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout, k => k })
 }
@@ -234,7 +263,7 @@ fn results_page(
     let thema_code = thema.as_ref().map(|t| t.code.clone());
     let ctx = minijinja::context! {
         naam => naam,
-        sbb => matches!(kijker, Kijker::Sbb),
+        rol => rol(kijker),
         v => minijinja::context! {
             instelling => vraag.instelling, van => vraag.van, tot_en_met => vraag.tot_en_met,
             aanbieders => vraag.aanbieders, locaties => vraag.locaties, leerweg => vraag.leerweg,
@@ -278,13 +307,12 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 .into_iter()
                 .filter_map(|f| serde_json::from_str::<serde_json::Value>(f.indicatoren.get()).ok())
                 .collect();
-            let sbb = matches!(kijker, Kijker::Sbb);
-            Ok((sbb, naam, vraag, d, fotos, instelling_keuzes(st, kijker)))
+            Ok((rol(kijker), naam, vraag, d, fotos, instelling_keuzes(st, kijker)))
         },
-        move |(sbb, naam, vraag, d, fotos, instellingen)| {
+        move |(rol, naam, vraag, d, fotos, instellingen)| {
             let ctx = minijinja::context! {
                 naam => naam,
-                sbb => sbb,
+                rol => rol,
                 gekozen => vraag.instelling,
                 keuzes => instellingen,
                 d => d,
@@ -319,15 +347,16 @@ pub async fn praktijkverklaringen(req: HttpRequest, state: web::Data<AppState>) 
         &req,
         &state,
         move |st, kijker, naam| {
+            kijker.geen_lezer("het overzicht van praktijkverklaringen")?;
             let selectie =
                 Vraag { instelling: vraag.instelling, ..Vraag::default() }.check(kijker, &st.data.names())?;
             let aantallen = crate::praktijkverklaringen::tellen(st, selectie.brin.clone())?;
-            Ok((matches!(kijker, Kijker::Sbb), naam, selectie.brin, aantallen, instelling_keuzes(st, kijker)))
+            Ok((rol(kijker), naam, selectie.brin, aantallen, instelling_keuzes(st, kijker)))
         },
-        move |(sbb, naam, gekozen, a, keuzes)| {
+        move |(rol, naam, gekozen, a, keuzes)| {
             let ctx = minijinja::context! {
                 naam => naam,
-                sbb => sbb,
+                rol => rol,
                 gekozen => gekozen,
                 keuzes => keuzes,
                 a => a,
@@ -383,7 +412,7 @@ pub async fn signalen(req: HttpRequest, state: web::Data<AppState>) -> HttpRespo
         Ok(Ok(Some((naam, lijst)))) => {
             let ctx = minijinja::context! {
                 naam => naam,
-                sbb => true,
+                rol => "sbb",
                 tot => tot.to_string(),
                 van => bpv_aggregation::veiligheid::venster_start(tot, state.signaal.venster_maanden).to_string(),
                 signalen => lijst,
@@ -419,12 +448,11 @@ pub async fn verbeterpunten(req: HttpRequest, state: web::Data<AppState>) -> Htt
             return Ok(None);
         };
         let selectie = vraag.check(&kijker, &st.data.names())?;
-        let kind = if matches!(kijker, Kijker::Sbb) { "medewerker" } else { "gemachtigde" };
-        let lezer = crate::verbeterpunten::Lezer {
-            actor: bpv_store::repo::audit::Actor { kind, id: &s.account_id },
+        let inzage = crate::verbeterpunten::Inzage {
+            actor: bpv_store::repo::audit::Actor { kind: actor_kind(&kijker), id: &s.account_id },
             bron: if als_xlsx { "dashboard-xlsx" } else { "dashboard" },
         };
-        let v = crate::verbeterpunten::lees(&st, &kijker, &selectie, &lezer)?;
+        let v = crate::verbeterpunten::lees(&st, &kijker, &selectie, &inzage)?;
         Ok(Some((naam, report::SelectieDto::of(&selectie, &st.data.names()), v)))
     })
     .await;
@@ -471,7 +499,7 @@ pub async fn export(req: HttpRequest, state: web::Data<AppState>) -> HttpRespons
     outcome.unwrap_or_else(|p| p.to_response())
 }
 
-/// `POST /dashboard/inloggen`: a gemachtigde or an SBB staff member.
+/// `POST /dashboard/inloggen`: a gemachtigde, a lezer or an SBB staff member.
 pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<web::Form<LoginForm>>) -> HttpResponse {
     if !bpv_web::cookies::same_origin(&req, state.secure_cookies) {
         return page(StatusCode::FORBIDDEN).body("Dit formulier kwam niet van deze site.");
@@ -498,7 +526,8 @@ pub async fn login(req: HttpRequest, state: web::Data<AppState>, form: Option<we
     }
 }
 
-/// The active gemachtigde, or else the active SBB staff member, with this address.
+/// The active gemachtigde, lezer or SBB staff member with this address (the store keeps an
+/// address to one active account).
 fn account(conn: &mut DbConnection, email: &str) -> StoreResult<Option<Account>> {
     if let Some(g) = gemachtigden::find_active_by_email(conn, email)? {
         return Ok(Some(Account {
@@ -507,6 +536,15 @@ fn account(conn: &mut DbConnection, email: &str) -> StoreResult<Option<Account>>
             brin: Some(g.brin),
             rol: ROL_SCHOOL,
             password_hash: g.password_hash,
+        }));
+    }
+    if let Some(l) = lezers::find_active_by_email(conn, email)? {
+        return Ok(Some(Account {
+            kind: "lezer",
+            id: l.id,
+            brin: Some(l.brin),
+            rol: ROL_LEZER,
+            password_hash: l.password_hash,
         }));
     }
     Ok(medewerkers::find_active_by_email(conn, email)?.map(|m| Account {

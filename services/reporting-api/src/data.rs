@@ -13,7 +13,7 @@
 //! holds the write lock only to add the new sums. Results are cached per selection until the
 //! next change, so many users asking the same thing cost one evaluation.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,8 @@ struct Progress {
     recent: HashMap<String, NaiveDateTime>,
     /// Fingerprint of the invitation counts last applied.
     invitations: Option<u64>,
+    /// Imported history files already absorbed (by checksum).
+    historie: HashSet<String>,
 }
 
 /// The response of a selection's splits by several keys: element `i` is the split by the
@@ -138,7 +140,12 @@ impl ReportData {
         ReportData {
             questionnaires,
             inner: RwLock::new(Inner { index, generation: 0 }),
-            progress: Mutex::new(Progress { cursor: None, recent: HashMap::new(), invitations: None }),
+            progress: Mutex::new(Progress {
+                cursor: None,
+                recent: HashMap::new(),
+                invitations: None,
+                historie: HashSet::new(),
+            }),
             names: RwLock::new(Arc::new(Names::default())),
             cache: Mutex::new(GenCache::new()),
             splits: Mutex::new(GenCache::new()),
@@ -373,6 +380,7 @@ impl ReportData {
             let horizon = *at - OVERLAP;
             progress.recent.retain(|_, t| *t >= horizon);
         }
+        let nieuwe_historie = self.absorb_historie(conn, &mut progress, &mut report)?;
         if report.answers > 0 {
             let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             inner.index.rebuild_dirty();
@@ -386,7 +394,57 @@ impl ReportData {
         {
             *loaded = Some(Instant::now());
         }
+        drop(progress);
+        if nieuwe_historie {
+            // A history file's invitation counts came with its answers: apply them now, not at
+            // the next invitation re-read, so its response rates are right from the start.
+            report.invitations_changed = self.reread_invitations(conn)?;
+        }
         Ok(report)
+    }
+
+    /// Absorb the answers of history files imported since the last call, each file whole
+    /// (its answers committed together with its row). Returns whether there were any.
+    fn absorb_historie(
+        &self,
+        conn: &mut DbConnection,
+        progress: &mut Progress,
+        report: &mut RefreshReport,
+    ) -> bpv_store::StoreResult<bool> {
+        let mut nieuw = false;
+        for bestand in bpv_store::repo::historie::bestanden(conn)? {
+            if progress.historie.contains(&bestand.id) {
+                continue;
+            }
+            let mut after: Option<String> = None;
+            loop {
+                let rows = reporting::historie_answers(conn, &bestand.id, after.as_deref(), PAGE)?;
+                let Some(last) = rows.last() else { break };
+                after = Some(last.id.clone());
+                let full = rows.len() as i64 == PAGE;
+                let answers: Vec<KeyedAnswer> = rows
+                    .iter()
+                    .filter_map(|r| {
+                        let a = keyed(r);
+                        if a.is_none() {
+                            report.unreadable += 1;
+                            tracing::warn!(antwoord = %r.id, "history answer cannot be read; left out of the results");
+                        }
+                        a
+                    })
+                    .collect();
+                if !answers.is_empty() {
+                    self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner).index.absorb(&answers, &[]);
+                }
+                report.answers += answers.len();
+                if !full {
+                    break;
+                }
+            }
+            progress.historie.insert(bestand.id);
+            nieuw = true;
+        }
+        Ok(nieuw)
     }
 
     /// Re-read the invitation counts (one `GROUP BY`) and the names; rebuild the units whose

@@ -221,7 +221,7 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 .collect();
             let huidig = [("sorteer", o.sorteer.as_str()), ("richting", o.richting.as_str())];
             let ctx = minijinja::context! {
-                naam => naam, sbb => true, o => &o, s => &o.selectie, k => o.k, filters => filters,
+                naam => naam, rol => "sbb", o => &o, s => &o.selectie, k => o.k, filters => filters,
                 kolommen => kolommen,
                 csv_href => link("/dashboard/instellingen.csv", &huidig),
                 xlsx_href => link("/dashboard/instellingen.xlsx", &huidig),

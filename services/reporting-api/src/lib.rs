@@ -11,6 +11,7 @@ pub mod data;
 pub mod datakwaliteit;
 mod grafiek;
 mod instellingen;
+mod lezers;
 pub mod mtls;
 mod openapi;
 mod praktijkverklaringen;

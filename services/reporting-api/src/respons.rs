@@ -78,14 +78,14 @@ pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     crate::dashboard::pagina(
         &req,
         &state,
-        move |st, kijker, naam| Ok((naam, matches!(kijker, report::Kijker::Sbb), overzicht(st, kijker, &vraag)?)),
-        move |(naam, sbb, o)| {
+        move |st, kijker, naam| Ok((naam, crate::dashboard::rol(kijker), overzicht(st, kijker, &vraag)?)),
+        move |(naam, rol, o)| {
             if als_xlsx {
                 return xlsx(&o).unwrap_or_else(|p| p.to_response());
             }
             let gepubliceerd = report::gepubliceerd_nl(o.gepubliceerd_op);
             let ctx = minijinja::context! {
-                naam => naam, sbb => sbb, o => o, s => &o.selectie, k => o.k, terug => terug,
+                naam => naam, rol => rol, o => o, s => &o.selectie, k => o.k, terug => terug,
                 xlsx_href => xlsx_href, periode => o.selectie.periode_tekst(), gepubliceerd => gepubliceerd,
             };
             views.views.render(StatusCode::OK, "respons.html", ctx)

@@ -32,16 +32,22 @@ pub struct Verbeterpunten {
 
 /// Who reads: for the audit log.
 #[derive(Debug)]
-pub struct Lezer<'a> {
+pub struct Inzage<'a> {
     pub actor: audit::Actor<'a>,
     pub bron: &'static str,
 }
 
 /// The verbeterpunten of `selectie` for `kijker`, audited. A school reads only when its
-/// instelling opted in (403 otherwise).
-pub fn lees(st: &AppState, kijker: &Kijker, selectie: &Selectie, lezer: &Lezer<'_>) -> Result<Verbeterpunten, Problem> {
+/// instelling opted in (403 otherwise); a lezer never (open answers are not for them).
+pub fn lees(
+    st: &AppState,
+    kijker: &Kijker,
+    selectie: &Selectie,
+    inzage: &Inzage<'_>,
+) -> Result<Verbeterpunten, Problem> {
     let mut conn = st.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+    kijker.geen_lezer("de verbeterpunten")?;
     if let Kijker::School { brin } = kijker {
         let instelling = instellingen::get(&mut conn, brin).map_err(store)?;
         if !instelling.verbeterpunten_delen {
@@ -65,7 +71,7 @@ pub fn lees(st: &AppState, kijker: &Kijker, selectie: &Selectie, lezer: &Lezer<'
         (teksten, None)
     };
     let detail = serde_json::json!({
-        "bron": lezer.bron,
+        "bron": inzage.bron,
         "selectie": crate::report::SelectieDto::of(selectie, &st.data.names()),
         "antwoorden": antwoorden,
     });
@@ -73,7 +79,7 @@ pub fn lees(st: &AppState, kijker: &Kijker, selectie: &Selectie, lezer: &Lezer<'
     audit::append(
         &mut conn,
         bpv_store::now_utc(),
-        lezer.actor,
+        inzage.actor,
         selectie.brin.as_deref(),
         "verbeterpunten.gelezen",
         &detail,
@@ -182,8 +188,8 @@ async fn read_api(
     let st = state.clone();
     let client = principal.client_id.clone();
     bpv_web::service::blocking(move || {
-        let lezer = Lezer { actor: audit::Actor { kind: "client", id: &client }, bron };
-        let v = lees(&st, &kijker, &selectie, &lezer)?;
+        let inzage = Inzage { actor: audit::Actor { kind: "client", id: &client }, bron };
+        let v = lees(&st, &kijker, &selectie, &inzage)?;
         Ok((crate::report::SelectieDto::of(&selectie, &st.data.names()), v))
     })
     .await

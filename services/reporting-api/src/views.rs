@@ -30,6 +30,7 @@ impl Views {
         env.add_template("verbeterpunten.html", include_str!("../templates/verbeterpunten.html"))?;
         env.add_template("trend.html", include_str!("../templates/trend.html"))?;
         env.add_template("respons.html", include_str!("../templates/respons.html"))?;
+        env.add_template("lezers.html", include_str!("../templates/lezers.html"))?;
         Ok(Views { env })
     }
 

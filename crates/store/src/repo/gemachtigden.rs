@@ -50,6 +50,11 @@ pub fn add(conn: &mut DbConnection, new: &NewGemachtigde<'_>, now: NaiveDateTime
                 "er is al een actieve gemachtigde met e-mailadres {email} (an active gemachtigde with this email exists)"
             )));
         }
+        if crate::repo::lezers::find_active_by_email(conn, &email)?.is_some() {
+            return Err(StoreError::Rule(format!(
+                "{email} is al een actieve lezer; verwijder die eerst (an active lezer has this email)"
+            )));
+        }
         let row = GemachtigdeRow {
             id: new_id(),
             brin: new.brin.to_owned(),

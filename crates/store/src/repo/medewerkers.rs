@@ -24,6 +24,11 @@ pub fn add(
                 "er is al een actieve SBB-medewerker met e-mailadres {email} (an active account with this email exists)"
             )));
         }
+        if crate::repo::lezers::find_active_by_email(conn, &email)?.is_some() {
+            return Err(StoreError::Rule(format!(
+                "{email} is al een actieve lezer van een instelling (an active lezer has this email)"
+            )));
+        }
         let row = MedewerkerRow {
             id: new_id(),
             email,

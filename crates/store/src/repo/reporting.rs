@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use crate::db::DbConnection;
 use crate::error::StoreResult;
-use crate::schema::{aanbieders, responses};
+use crate::schema::{aanbieders, historie_antwoorden, historie_bestanden, responses};
 
 /// One stored answer with its keys, as the index absorbs it.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable)]
@@ -68,6 +68,43 @@ pub fn answers_after(conn: &mut DbConnection, after: Option<&Cursor>, limit: i64
     Ok(q.load(conn)?)
 }
 
+/// Up to `limit` history answers of one imported file (`repo::historie`) after answer id
+/// `after`, by id: the reporting index absorbs a file whole, once, when it first sees its row in
+/// `historie_bestanden`. `submitted_at` is the file's import moment.
+pub fn historie_answers(
+    conn: &mut DbConnection,
+    bestand_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<KeyedResponse>> {
+    let mut q = historie_antwoorden::table
+        .inner_join(aanbieders::table.on(aanbieders::aanbiedercode.eq(historie_antwoorden::aanbiedercode)))
+        .inner_join(historie_bestanden::table.on(historie_bestanden::id.eq(historie_antwoorden::bestand_id)))
+        .filter(historie_antwoorden::bestand_id.eq(bestand_id.to_owned()))
+        .select((
+            historie_antwoorden::id,
+            historie_bestanden::geimporteerd_op,
+            historie_antwoorden::questionnaire_version,
+            historie_antwoorden::groep,
+            historie_antwoorden::maand,
+            aanbieders::brin,
+            historie_antwoorden::aanbiedercode,
+            historie_antwoorden::locatiecode,
+            historie_antwoorden::leerweg,
+            historie_antwoorden::crebo,
+            historie_antwoorden::sector,
+            historie_antwoorden::cijfer,
+            historie_antwoorden::antwoorden,
+        ))
+        .order(historie_antwoorden::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(id) = after {
+        q = q.filter(historie_antwoorden::id.gt(id.to_owned()));
+    }
+    Ok(q.load(conn)?)
+}
+
 /// Invitations that were sent (or answered) per analysis key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, QueryableByName)]
 pub struct InvitationKeyCount {
@@ -92,8 +129,27 @@ pub struct InvitationKeyCount {
 }
 
 /// The number of invitations sent (or answered) per analysis key: the denominator of the
-/// response rate. The month is that of the planned end date, as for answers.
+/// response rate. The month is that of the planned end date, as for answers. The invitation
+/// counts of imported history follow the live ones (a key may occur in both; readers sum).
 pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
+    let mut counts = live_invitation_counts(conn)?;
+    let historie = "SELECT h.groep AS groep, h.maand AS maand, a.brin AS brin, h.aanbiedercode AS aanbiedercode, \
+         h.locatiecode AS locatiecode, h.leerweg AS leerweg, h.crebo AS crebo, k.sector AS sector, \
+         SUM(h.aantal) AS aantal \
+         FROM historie_uitnodigingen h \
+         JOIN aanbieders a ON a.aanbiedercode = h.aanbiedercode \
+         LEFT JOIN kwalificaties k ON k.crebo = h.crebo \
+         GROUP BY h.groep, h.maand, a.brin, h.aanbiedercode, h.locatiecode, h.leerweg, h.crebo, k.sector";
+    // SUM over BIGINT is NUMERIC on PostgreSQL: cast back so both backends give a BIGINT.
+    let historie = match conn {
+        DbConnection::Postgresql(_) => historie.replace("SUM(h.aantal)", "CAST(SUM(h.aantal) AS BIGINT)"),
+        DbConnection::Sqlite(_) => historie.to_owned(),
+    };
+    counts.extend(diesel::sql_query(historie).load::<InvitationKeyCount>(conn)?);
+    Ok(counts)
+}
+
+fn live_invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
     let maand = match conn {
         DbConnection::Postgresql(_) => "to_char(b.geplande_einddatum, 'YYYY-MM')",
         DbConnection::Sqlite(_) => "strftime('%Y-%m', b.geplande_einddatum)",

@@ -1,4 +1,5 @@
-//! Accounts: gemachtigden (upload page, dashboard), SBB medewerkers and API clients.
+//! Accounts: gemachtigden (upload page, dashboard), lezers (dashboard), SBB medewerkers and API
+//! clients.
 
 use super::*;
 
@@ -114,6 +115,82 @@ pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) 
             Ok(())
         }
     }
+}
+
+pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<(), CliError> {
+    match command {
+        LezerCommand::Add { brin, email, naam, aanbieders, locaties, password_stdin } => {
+            let brin = parse_brin(&brin)?;
+            let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
+            let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            instellingen::get(conn, brin.as_str())?;
+            let (password, hash, generated) = new_password(password_stdin)?;
+            let new = lezers::NewLezer {
+                brin: brin.as_str(),
+                email: email.as_str(),
+                naam: naam.as_str(),
+                password_hash: &hash,
+                aanbieders: &aanbieders,
+                locaties: &locaties,
+            };
+            let row = conn_tx(conn, |conn| match lezers::add(conn, &new, now_utc())? {
+                Ok(row) => {
+                    let detail = json!({ "lezerId": row.id, "aanbieders": row.aanbieders, "locaties": row.locaties });
+                    audit_admin(conn, Some(brin.as_str()), "lezer.add", detail)?;
+                    Ok(row)
+                }
+                Err(bezwaren) => {
+                    let regels: Vec<String> = bezwaren.iter().map(|b| format!("--{}: {}", b.veld, b.melding)).collect();
+                    Err(bad(regels.join("\n")))
+                }
+            })?;
+            println!("lezer {} toegevoegd aan {brin} ({})", row.email, leest(&row));
+            if generated {
+                println!("wachtwoord (wordt niet nog eens getoond): {password}");
+            }
+            Ok(())
+        }
+        LezerCommand::Remove { brin, email } => {
+            let brin = parse_brin(&brin)?;
+            let removed = conn_tx(conn, |conn| {
+                let removed = lezers::remove(conn, brin.as_str(), &email, now_utc())?;
+                if let Some(id) = &removed {
+                    audit_admin(conn, Some(brin.as_str()), "lezer.remove", json!({ "lezerId": id }))?;
+                }
+                Ok(removed)
+            })?;
+            if removed.is_none() {
+                return Err(bad(format!("geen actieve lezer {email} bij {brin} (no such active lezer)")));
+            }
+            println!("lezer {email} van {brin} gedeactiveerd");
+            Ok(())
+        }
+        LezerCommand::List { brin } => {
+            let brin = parse_brin(&brin)?;
+            instellingen::get(conn, brin.as_str())?;
+            let rows: Vec<Vec<String>> = lezers::list(conn, brin.as_str())?
+                .into_iter()
+                .map(|l| {
+                    let wat = leest(&l);
+                    vec![l.email, l.naam, wat, ja_nee(l.actief), l.created_at.format("%Y-%m-%d").to_string()]
+                })
+                .collect();
+            table(&["e-mail", "naam", "leest", "actief", "sinds"], &rows);
+            Ok(())
+        }
+    }
+}
+
+/// What a lezer may read, in words: `hele instelling`, or the aanbieders and locaties.
+fn leest(l: &bpv_store::models::LezerRow) -> String {
+    let mut delen = Vec::new();
+    if !l.aanbieders.is_empty() {
+        delen.push(format!("aanbieders {}", l.aanbieder_codes().join(", ")));
+    }
+    if !l.locaties.is_empty() {
+        delen.push(format!("locaties {}", l.locatie_codes().join(", ")));
+    }
+    if delen.is_empty() { "hele instelling".into() } else { delen.join("; ") }
 }
 
 pub(super) fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliError> {

@@ -105,6 +105,33 @@ pub(super) fn import_antwoorden(conn: &mut DbConnection, file: FileArg) -> Resul
     Ok(())
 }
 
+/// Import results of past years (`crate::historie`): all or nothing, once per file.
+pub(super) fn import_historie(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
+    let bytes = file.read()?;
+    let naam = file.file.display().to_string();
+    let this_month = bpv_aggregation::YearMonth::of(chrono::Local::now().date_naive());
+    let uitkomst = crate::historie::import(conn, &naam, &bytes, this_month).map_err(|e| match e {
+        CliError::BadInput(m) => bad(format!("{naam}: {m}")),
+        other => other,
+    })?;
+    match uitkomst {
+        crate::historie::Uitkomst::Opgeslagen(b) => println!(
+            "historie geïmporteerd uit {naam}: {} antwoorden, {} uitnodigingen (bestand {}); de resultaten \
+             tellen ze mee vanaf de volgende publicatie",
+            b.antwoorden,
+            b.uitnodigingen,
+            &b.id[..12]
+        ),
+        crate::historie::Uitkomst::AlGeimporteerd(b) => println!(
+            "{naam} is al geïmporteerd op {} ({} antwoorden, {} uitnodigingen): er is niets veranderd",
+            b.geimporteerd_op.format("%Y-%m-%d %H:%M"),
+            b.antwoorden,
+            b.uitnodigingen
+        ),
+    }
+    Ok(())
+}
+
 /// Import leerbedrijf recognitions (new ones only).
 pub(super) fn import_erkenningen(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
     let bytes = file.read()?;

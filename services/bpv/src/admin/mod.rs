@@ -2,7 +2,7 @@
 //! API clients and reference data. Every change is written to the audit log.
 
 use bpv_store::models::{AanbiederRow, ApiClientRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
-use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, medewerkers, referentie};
+use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, lezers, medewerkers, referentie};
 use bpv_store::{DbConnection, Rol, ids::new_id, now_utc};
 use bpvo::{Aanbiedercode, Brin, Email, Locatiecode, Naam, Oin, Schoolnaam, ValueError};
 use chrono::NaiveDate;
@@ -19,9 +19,11 @@ mod imports;
 mod register;
 mod signalen;
 
-use accounts::{client, gemachtigde, medewerker};
+use accounts::{client, gemachtigde, lezer, medewerker};
 use auditlog::audit_log;
-use imports::{import_antwoorden, import_crebo, import_dossiers, import_erkenningen, import_registraties};
+use imports::{
+    import_antwoorden, import_crebo, import_dossiers, import_erkenningen, import_historie, import_registraties,
+};
 use register::{aanbieder_add, instelling, locatie_add};
 
 /// Scopes a client may be given.
@@ -49,6 +51,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: GemachtigdeCommand,
     },
+    /// Lezers: quality staff and team leaders who read an instelling's results on the dashboard
+    /// (no upload), any number per instelling, optionally limited to some aanbieders or locaties.
+    Lezer {
+        #[command(subcommand)]
+        command: LezerCommand,
+    },
     /// SBB staff who may read every instelling's results on the dashboard.
     Medewerker {
         #[command(subcommand)]
@@ -75,6 +83,13 @@ pub enum AdminCommand {
     /// Import answers collected by an external survey bureau (same item codes as the web form):
     /// CSV with `uitnodiging_id` or `aanbiedercode;correlatie_id;groep`, then `cijfer;voorbereiding_1;…;verbeterpunten`.
     ImportAntwoorden(FileArg),
+    /// Import results of past years (earlier research bureaus): CSV lines `soort` = `antwoord`
+    /// (`maand;aanbiedercode;locatiecode;leerweg;crebo;groep`, optional `vragenlijst`, then the
+    /// item columns `cijfer;voorbereiding_1;…`) or `uitnodigingen` (the same keys and `aantal`,
+    /// invitations sent in that cell). No personal data, no free text. All or nothing, every bad
+    /// line named; the same file twice changes nothing. Counted in every figure and the trend from
+    /// the next publication.
+    ImportHistorie(FileArg),
     /// Read the audit log (append-only): who did what, when — uploads, logins, admin changes,
     /// non-aggregated reads, purges. Oldest first.
     Audit(AuditArgs),
@@ -241,6 +256,37 @@ pub enum GemachtigdeCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum LezerCommand {
+    /// Add a lezer; prints a generated password once unless `--password-stdin` is given.
+    Add {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        naam: String,
+        /// Only the results of this aanbieder (aanbiedercode); repeat for several. Default: all.
+        #[arg(long = "aanbieder")]
+        aanbieders: Vec<String>,
+        /// Only the results of this locatie (locatiecode); repeat for several. Default: all.
+        #[arg(long = "locatie")]
+        locaties: Vec<String>,
+        /// Read the password (at least 12 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a lezer (their dashboard session ends at once).
+    Remove {
+        #[arg(long)]
+        brin: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// List the lezers of an instelling with what each may read.
+    List { brin: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// Create an API client; prints its secret once (only a hash is stored).
     Create {
@@ -285,7 +331,7 @@ fn operator() -> String {
     std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "onbekend".into())
 }
 
-fn audit_admin(
+pub(crate) fn audit_admin(
     conn: &mut DbConnection,
     brin: Option<&str>,
     action: &str,
@@ -312,10 +358,12 @@ pub(crate) fn run(
             locatie_add(conn, aanbieder, code, naam, plaats)
         }
         AdminCommand::Gemachtigde { command } => gemachtigde(conn, command),
+        AdminCommand::Lezer { command } => lezer(conn, command),
         AdminCommand::Medewerker { command } => medewerker(conn, command),
         AdminCommand::Client { command } => client(conn, command),
         AdminCommand::ImportCrebo(file) => import_crebo(conn, file),
         AdminCommand::ImportRegistraties(file) => import_registraties(conn, file),
+        AdminCommand::ImportHistorie(file) => import_historie(conn, file),
         AdminCommand::ImportAntwoorden(file) => import_antwoorden(conn, file),
         AdminCommand::ImportErkenningen(file) => import_erkenningen(conn, file),
         AdminCommand::ImportKwalificatiedossiers(file) => import_dossiers(conn, file),

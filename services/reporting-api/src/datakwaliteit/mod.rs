@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use crate::api::kijker;
-use crate::report::{Kijker, param};
+use crate::report::{Kijker, niet_voor_lezers, param};
 use crate::state::AppState;
 
 pub mod cache;
@@ -92,9 +92,11 @@ impl Vraag {
     }
 }
 
-/// The instelling a viewer may see: a school its own (asking for another is forbidden), SBB any.
+/// The instelling a viewer may see: a school its own (asking for another is forbidden), SBB any;
+/// never a lezer (the record-level view is not for them).
 fn scope(kijker: &Kijker, asked: Option<&str>) -> Result<Option<String>, Problem> {
     match (kijker, asked) {
+        (Kijker::Lezer { .. }, _) => Err(niet_voor_lezers("de datakwaliteit")),
         (Kijker::School { brin }, Some(a)) if !a.eq_ignore_ascii_case(brin) => Err(Problem::forbidden(format!(
             "dit token geeft alleen toegang tot de datakwaliteit van instelling {brin}"
         ))),
@@ -148,7 +150,7 @@ pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) 
             let deelname = instellingen.first().is_some_and(|i| i.directe_studentbevraging);
             Some(datakwaliteit::afwijkingen(&rows, deelname))
         }
-        Kijker::Sbb => None,
+        Kijker::Sbb | Kijker::Lezer { .. } => None,
     };
     Ok(Datakwaliteit {
         peildatum,

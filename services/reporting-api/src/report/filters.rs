@@ -70,10 +70,16 @@ pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> 
         return Err(Problem::invalid_input("de selectie is ongeldig", vec![bad]));
     }
     let values = data.key_values(brin.as_deref());
+    // A lezer picks only from what it may read.
+    let (mag_a, mag_l): (&[String], &[String]) = match kijker {
+        Kijker::Lezer { aanbieders, locaties, .. } => (aanbieders.as_slice(), locaties.as_slice()),
+        _ => (&[][..], &[][..]),
+    };
     let aanbieders: Vec<Keuze> = names
         .aanbieders
         .iter()
         .filter(|(_, (owner, _))| brin.as_ref().is_some_and(|b| b == owner))
+        .filter(|(code, _)| mag_a.is_empty() || mag_a.contains(code))
         .map(|(code, (_, naam))| Keuze { code: code.clone(), naam: naam.clone() })
         .collect();
     let own: BTreeSet<&str> = aanbieders.iter().map(|a| a.code.as_str()).collect();
@@ -81,6 +87,7 @@ pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> 
         .locaties
         .iter()
         .filter(|(_, (aanbieder, _))| own.contains(aanbieder.as_str()))
+        .filter(|(code, _)| mag_l.is_empty() || mag_l.contains(code))
         .map(|(code, (aanbieder, naam))| LocatieKeuze {
             code: code.clone(),
             naam: naam.clone(),
@@ -107,7 +114,7 @@ pub fn filters(data: &ReportData, kijker: &Kijker, instelling: Option<&str>) -> 
             Kijker::Sbb => {
                 names.instellingen.iter().map(|(code, naam)| Keuze { code: code.clone(), naam: naam.clone() }).collect()
             }
-            Kijker::School { .. } => Vec::new(),
+            Kijker::School { .. } | Kijker::Lezer { .. } => Vec::new(),
         },
         aanbieders,
         locaties,

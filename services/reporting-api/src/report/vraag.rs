@@ -46,11 +46,40 @@ pub struct SelectieParams {
     groep: Option<String>,
 }
 
-/// Who is asking: a school (bounded to its instelling) or SBB staff (any instelling, national).
+/// Who is asking: a school (bounded to its instelling), a lezer of a school (bounded to its
+/// instelling and, when limited, to some of its aanbieders and/or locaties; results only) or SBB
+/// staff (any instelling, national).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kijker {
-    School { brin: String },
+    School {
+        brin: String,
+    },
+    Lezer {
+        brin: String,
+        /// Aanbiedercodes the lezer may read (empty: all of the instelling's).
+        aanbieders: Vec<String>,
+        /// Locatiecodes the lezer may read (empty: all of the permitted aanbieders').
+        locaties: Vec<String>,
+    },
     Sbb,
+}
+
+impl Kijker {
+    /// Refuse a lezer what is not the results (record-level views, verbeterpunten, counts of
+    /// other registers): `wat` names it in the answer.
+    pub fn geen_lezer(&self, wat: &str) -> Result<(), Problem> {
+        match self {
+            Kijker::Lezer { .. } => Err(niet_voor_lezers(wat)),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The 403 of what a lezer may not see (`wat`, e.g. "de datakwaliteit").
+pub fn niet_voor_lezers(wat: &str) -> Problem {
+    Problem::forbidden(format!(
+        "{wat} is niet voor lezers: een lezer ziet alleen de resultaten, de trend en de respons"
+    ))
 }
 
 /// The query as sent, before checking: every key may repeat (`aanbieder=A&aanbieder=B`) or hold
@@ -175,6 +204,7 @@ impl Vraag {
         if !bad.is_empty() {
             return Err(Problem::invalid_input("de selectie is ongeldig", bad));
         }
+        let (aanbieders, locaties) = binnen_beperking(kijker, aanbieders, locaties, names)?;
         Ok(Selectie {
             van,
             tot_en_met,
@@ -245,6 +275,43 @@ impl Vraag {
     }
 }
 
+/// A lezer's selection kept inside the lezer's limit: without a choice, every permitted aanbieder
+/// and locatie; a choice outside it is forbidden (403, naming what the lezer may read). Others
+/// keep their selection.
+fn binnen_beperking(
+    kijker: &Kijker,
+    aanbieders: Vec<String>,
+    locaties: Vec<String>,
+    names: &Names,
+) -> Result<(Vec<String>, Vec<String>), Problem> {
+    let Kijker::Lezer { aanbieders: mag_a, locaties: mag_l, .. } = kijker else {
+        return Ok((aanbieders, locaties));
+    };
+    let verboden = |wat: &str, mag: &[String]| {
+        Problem::forbidden(format!("u leest alleen de resultaten van {wat} {}", mag.join(", ")))
+    };
+    if !mag_a.is_empty() {
+        if aanbieders.iter().any(|a| !mag_a.contains(a)) {
+            return Err(verboden("onderwijsaanbieder(s)", mag_a));
+        }
+        let aanbieder_van = |l: &String| names.locaties.get(l).map(|(a, _)| a);
+        if locaties.iter().any(|l| aanbieder_van(l).is_none_or(|a| !mag_a.contains(a))) {
+            return Err(verboden("onderwijsaanbieder(s)", mag_a));
+        }
+    }
+    if !mag_l.is_empty() {
+        // Only permitted locaties, and only aanbieders that hold one of them.
+        let houdt_er_een =
+            |a: &String| mag_l.iter().any(|l| names.locaties.get(l).is_some_and(|(eigen, _)| eigen == a));
+        if locaties.iter().any(|l| !mag_l.contains(l)) || aanbieders.iter().any(|a| !houdt_er_een(a)) {
+            return Err(verboden("onderwijslocatie(s)", mag_l));
+        }
+    }
+    let aanbieders = if aanbieders.is_empty() { mag_a.clone() } else { aanbieders };
+    let locaties = if locaties.is_empty() { mag_l.clone() } else { locaties };
+    Ok((aanbieders, locaties))
+}
+
 /// The instelling a viewer's request is about: a school's own (asking for another is forbidden),
 /// or for SBB the one asked for (upper-cased; the second value names it when it is unknown) or
 /// none (national).
@@ -254,10 +321,10 @@ pub(super) fn instelling_for(
     names: &Names,
 ) -> Result<(Option<String>, Option<InvalidParam>), Problem> {
     match (kijker, asked) {
-        (Kijker::School { brin }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
+        (Kijker::School { brin } | Kijker::Lezer { brin, .. }, Some(asked)) if !asked.eq_ignore_ascii_case(brin) => {
             Err(Problem::forbidden(format!("dit token geeft alleen toegang tot de resultaten van instelling {brin}")))
         }
-        (Kijker::School { brin }, _) => Ok((Some(brin.clone()), None)),
+        (Kijker::School { brin } | Kijker::Lezer { brin, .. }, _) => Ok((Some(brin.clone()), None)),
         (Kijker::Sbb, Some(asked)) => {
             let asked = asked.to_uppercase();
             let unknown = (!names.instellingen.contains_key(&asked))

@@ -197,7 +197,7 @@ async fn a_purge_changes_no_report(db: TestDb) {
     let mut before = Vec::new();
     for (kijker, q) in &asks {
         let token = match kijker {
-            Kijker::School { brin } => app.school(brin),
+            Kijker::School { brin } | Kijker::Lezer { brin, .. } => app.school(brin),
             Kijker::Sbb => app.sbb(),
         };
         before.push(app.json(&format!("/v1/resultaten?{q}"), &token).await);

@@ -83,13 +83,7 @@ pub fn same_origin(req: &HttpRequest, secure: bool) -> bool {
     bpv_web::cookies::same_origin(req, secure)
 }
 
-/// Whether a form's CSRF value is the session's. The comparison takes the same time wherever the
-/// first difference is, so the value cannot be guessed piece by piece.
-pub fn csrf_matches(expected: &str, given: &str) -> bool {
-    !expected.is_empty()
-        && expected.len() == given.len()
-        && expected.bytes().zip(given.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
+pub use bpv_web::cookies::csrf_matches;
 
 #[cfg(test)]
 mod tests {
