@@ -445,7 +445,7 @@ test('the trend: the chart and its tables show the API\'s figures per quarter an
   await follow(page.locator('#terug'));
 });
 
-test('the Respons tab shows the API\'s response per aanbieder, locatie, leerweg, sector and kwalificatie', async () => {
+test('the Respons tab shows the API\'s response per aanbieder, locatie, leerweg, sector, kwalificatie and channel', async () => {
   await page.goto(DASHBOARD_URL);
   await follow(page.locator('#tab-respons'));
   assert.equal(new URL(page.url()).pathname, '/dashboard/respons');

@@ -75,7 +75,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
-use bpvo::Groep;
+use bpvo::{Groep, Kanaal};
 
 use crate::answers::{Answers, Antwoord};
 use crate::questionnaire::{CIJFER_CODE, Questionnaires};
@@ -116,6 +116,8 @@ struct FineKey {
 struct Sums {
     responded: u64,
     invited: u64,
+    /// Of `invited`, how many went through the praktijkopleider (the rest directly).
+    invited_via: u64,
     /// Per item, count per slot (0 = n.v.t., 1–10 = value).
     items: Vec<[u32; SLOTS]>,
 }
@@ -138,6 +140,7 @@ impl Sums {
     fn absorb_cell(&mut self, cell: &Cell, items: usize) {
         self.responded += cell.responded;
         self.invited += cell.invited;
+        self.invited_via += cell.invited_via;
         if cell.counts.is_empty() {
             return;
         }
@@ -159,6 +162,8 @@ impl Sums {
 struct Cell {
     responded: u64,
     invited: u64,
+    /// Of `invited`, how many through the praktijkopleider.
+    invited_via: u64,
     counts: Vec<(u16, u32)>,
 }
 
@@ -365,7 +370,9 @@ impl Index {
             let (unit, key) = split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
-            data.fine.entry(Arc::new(key)).or_default().invited += inv.count;
+            let cell = data.fine.entry(Arc::new(key)).or_default();
+            cell.invited += inv.count;
+            cell.invited_via += inv.via;
         }
     }
 
@@ -397,32 +404,37 @@ impl Index {
 
     /// [`Index::set_invitations`] without rebuilding yet (see [`Index::absorb`]).
     pub fn replace_invitations(&mut self, invitations: &[InvitationCount]) {
-        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, u64>> = BTreeMap::new();
+        // Per cell: (invited, of which via the praktijkopleider).
+        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
         for inv in invitations {
             let (unit, key) = split(&inv.keys);
-            *wanted.entry(unit).or_default().entry(key).or_default() += inv.count;
+            let w = wanted.entry(unit).or_default().entry(key).or_default();
+            w.0 += inv.count;
+            w.1 += inv.via;
         }
         let units: BTreeSet<Unit> = self.units.keys().cloned().chain(wanted.keys().cloned()).collect();
         for unit in units {
             let want = wanted.remove(&unit).unwrap_or_default();
             let data = self.units.entry(unit.clone()).or_default();
-            let changed = data.fine.iter().any(|(k, s)| s.invited != want.get(k).copied().unwrap_or(0))
+            let now = |c: &Cell| (c.invited, c.invited_via);
+            let changed = data.fine.iter().any(|(k, c)| now(c) != want.get(k).copied().unwrap_or_default())
                 || want.keys().any(|k| !data.fine.contains_key(k));
             if !changed {
                 continue;
             }
             let mut years: BTreeSet<i32> = BTreeSet::new();
             for (key, cell) in data.fine.iter_mut() {
-                let count = want.get(key.as_ref()).copied().unwrap_or(0);
-                if cell.invited != count {
+                let (count, via) = want.get(key.as_ref()).copied().unwrap_or_default();
+                if now(cell) != (count, via) {
                     years.insert(key.maand.year);
-                    cell.invited = count;
+                    (cell.invited, cell.invited_via) = (count, via);
                 }
             }
-            for (key, count) in want {
+            for (key, (count, via)) in want {
                 if !data.fine.contains_key(&key) {
                     years.insert(key.maand.year);
-                    data.fine.entry(Arc::new(key)).or_default().invited = count;
+                    let cell = data.fine.entry(Arc::new(key)).or_default();
+                    (cell.invited, cell.invited_via) = (count, via);
                 }
             }
             data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
@@ -625,6 +637,14 @@ impl Index {
                         // selection too. Anything else is decided exactly against it.
                         let c = if whole == Coverage::All && single {
                             whole
+                        } else if dimensie == Dimensie::Kanaal {
+                            // No filter narrows by channel: an atom of one channel is as covered
+                            // as by the selection; one of both channels is left out of each.
+                            match whole {
+                                _ if single => whole,
+                                Coverage::Part(by) => Coverage::Part(by),
+                                _ => Coverage::Part(FilterSet::default()),
+                            }
                         } else {
                             // A cell is inside the narrowed selection when it is inside the
                             // selection and holds `v`.
@@ -762,6 +782,11 @@ pub enum Dimensie {
     Sector,
     /// Crebo.
     Kwalificatie,
+    /// How the invitations went: `direct` or `via_praktijkopleider` (no filter of its own; a
+    /// response split only). An atom counts under a channel when all its invitations went that
+    /// way; an atom of both channels counts under neither (left out, like an atom a filter
+    /// splits), so every row is still a sum of whole atoms.
+    Kanaal,
 }
 
 impl Dimensie {
@@ -776,6 +801,7 @@ impl Dimensie {
             Dimensie::Leerweg if single(&s.leerweg) => t.leerweg = Some(v.to_owned()),
             Dimensie::Sector if single(&s.sector) => t.sector = Some(v.to_owned()),
             Dimensie::Kwalificatie if single(&s.crebo) => t.crebo = Some(v.to_owned()),
+            Dimensie::Kanaal => {}
             _ => return None,
         }
         Some(t)
@@ -791,6 +817,10 @@ impl Dimensie {
             Dimensie::Leerweg => span.leerwegen.iter().for_each(|v| f(v)),
             Dimensie::Sector => span.sectors.iter().flatten().for_each(|v| f(v)),
             Dimensie::Kwalificatie => span.crebos.iter().for_each(|v| f(v)),
+            Dimensie::Kanaal => match kanaal(atom) {
+                Some(k) => f(k.as_str()),
+                None => [Kanaal::Direct, Kanaal::ViaPraktijkopleider].iter().for_each(|k| f(k.as_str())),
+            },
         }
     }
 
@@ -802,6 +832,8 @@ impl Dimensie {
             Dimensie::Leerweg => Some(&c.leerweg),
             Dimensie::Sector => c.sector.as_deref(),
             Dimensie::Kwalificatie => Some(&c.crebo),
+            // Cells carry no channel of their own (their invitations may have gone both ways).
+            Dimensie::Kanaal => None,
         }
     }
 
@@ -814,7 +846,17 @@ impl Dimensie {
             Dimensie::Leerweg => span.leerwegen.len() == 1,
             Dimensie::Sector => span.sectors.len() == 1,
             Dimensie::Kwalificatie => span.crebos.len() == 1,
+            Dimensie::Kanaal => kanaal(atom).is_some(),
         }
+    }
+}
+
+/// The channel all of an atom's invitations went through, or `None` when both were used.
+fn kanaal(atom: &Atom) -> Option<Kanaal> {
+    match atom.sums.invited_via {
+        0 => Some(Kanaal::Direct),
+        n if n == atom.sums.invited => Some(Kanaal::ViaPraktijkopleider),
+        _ => None,
     }
 }
 

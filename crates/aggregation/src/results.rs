@@ -136,6 +136,8 @@ pub struct InvitationCount {
     pub keys: AnswerKeys,
     /// How many invitations.
     pub count: u64,
+    /// Of `count`, how many went through the praktijkopleider (the rest directly).
+    pub via: u64,
 }
 
 /// What a user selects. An empty list or `None` is no filter on that key.

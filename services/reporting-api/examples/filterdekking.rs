@@ -88,7 +88,7 @@ fn from_bench(n: usize) -> (Vec<KeyedAnswer>, Vec<InvitationCount>) {
         let (aanbieder, crebo, leerweg, maand, locatie) = &bpvos[&r[1]];
         *counts.entry(keys(&r[2], maand, aanbieder, locatie, leerweg, crebo)).or_default() += 1;
     }
-    (answers, counts.into_iter().map(|(keys, count)| InvitationCount { keys, count }).collect())
+    (answers, counts.into_iter().map(|(keys, count)| InvitationCount { keys, count, via: 0 }).collect())
 }
 
 /// Σ counted / Σ in selection over a family of selections, and the lowest single share.

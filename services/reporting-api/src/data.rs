@@ -533,7 +533,7 @@ pub fn invitation(c: &InvitationKeyCount) -> Option<InvitationCount> {
         &c.crebo,
         c.sector.as_ref(),
     )?;
-    Some(InvitationCount { keys, count: u64::try_from(c.aantal).unwrap_or(0) })
+    Some(InvitationCount { keys, count: u64::try_from(c.aantal).unwrap_or(0), via: u64::try_from(c.via).unwrap_or(0) })
 }
 
 fn load_names(conn: &mut DbConnection) -> bpv_store::StoreResult<Names> {

@@ -108,7 +108,7 @@ fn figures_hand_computed() {
             )
         })
         .collect();
-    let index = Index::build(&q, &answers, &[InvitationCount { keys: k.clone(), count: 40 }], 10);
+    let index = Index::build(&q, &answers, &[InvitationCount { keys: k.clone(), count: 40, via: 0 }], 10);
     let r = index.evaluate(&school());
 
     let cijfer = r.item("cijfer").unwrap();
@@ -163,7 +163,7 @@ fn response_line_the_dutch_way() {
     let q = qs();
     let k = keys("2023-03", "L1", "BOL", "25180");
     let answers = many(&q, &k, 3631, 7);
-    let index = Index::build(&q, &answers, &[InvitationCount { keys: k, count: 32537 }], 10);
+    let index = Index::build(&q, &answers, &[InvitationCount { keys: k, count: 32537, via: 0 }], 10);
     let r = index.evaluate(&Selectie::national(Groep::Student));
     assert_eq!(r.response.line(), "11% (3.631 van 32.537)");
     assert_eq!(r.item("cijfer").unwrap().mean.nl(1), "7,0");
@@ -459,7 +459,7 @@ fn add_matches_build() {
     let mut answers = many(&q, &keys("2023-03", "A", "BOL", "X"), 12, 6);
     answers.extend(many(&q, &keys("2023-04", "B", "BBL", "Y"), 4, 9));
     let later = many(&q, &keys("2023-04", "C", "BBL", "Y"), 7, 5);
-    let inv = vec![InvitationCount { keys: keys("2023-04", "C", "BBL", "Y"), count: 30 }];
+    let inv = vec![InvitationCount { keys: keys("2023-04", "C", "BBL", "Y"), count: 30, via: 0 }];
     let mut inc = Index::build(&q, &answers, &[], 10);
     inc.add(&later, &inv);
     answers.extend(later);
@@ -475,15 +475,15 @@ fn set_invitations_replaces_the_denominator() {
     let q = qs();
     let answers = many(&q, &keys("2023-03", "A", "BOL", "X"), 12, 6);
     let first = vec![
-        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 40 },
-        InvitationCount { keys: keys("2023-05", "B", "BBL", "Y"), count: 8 },
+        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 40, via: 0 },
+        InvitationCount { keys: keys("2023-05", "B", "BBL", "Y"), count: 8, via: 0 },
     ];
     let mut index = Index::build(&q, &answers, &first, 10);
     assert_eq!(index.evaluate(&school()).response.line(), "25% (12 van 48)");
     // Read again: one count changed, one key gone, one new; the same as building afresh.
     let second = vec![
-        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 30 },
-        InvitationCount { keys: keys("2023-06", "C", "BOL", "Z"), count: 10 },
+        InvitationCount { keys: keys("2023-03", "A", "BOL", "X"), count: 30, via: 0 },
+        InvitationCount { keys: keys("2023-06", "C", "BOL", "Z"), count: 10, via: 0 },
     ];
     index.set_invitations(&second);
     assert_eq!(index.evaluate(&school()).response.line(), "30% (12 van 40)");
@@ -739,8 +739,10 @@ fn with_invitations(
 ) -> (Vec<KeyedAnswer>, Index) {
     let q = qs();
     let answers: Vec<KeyedAnswer> = cells.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
-    let invitations: Vec<InvitationCount> =
-        cells.iter().map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: invited(*n as u64) }).collect();
+    let invitations: Vec<InvitationCount> = cells
+        .iter()
+        .map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: invited(*n as u64), via: 0 })
+        .collect();
     let index = Index::build(&q, &answers, &invitations, k);
     (answers, index)
 }
@@ -825,11 +827,64 @@ proptest! {
                     Dimensie::Leerweg => Some(a.keys.leerweg.clone()),
                     Dimensie::Sector => a.keys.sector.clone(),
                     Dimensie::Kwalificatie => Some(a.keys.crebo.clone()),
+                    // Answers carry no channel; the channel split has a test of its own.
+                    Dimensie::Kanaal => None,
                 };
                 if let Some(v) = v {
                     prop_assert!(split.contains_key(&v), "{:?} {} missing", dim, v);
                 }
             }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The channel split: each row is a sum of whole atoms whose invitations all went that way
+    /// (0 or at least k answers), an atom of both channels is left out of both rows, so the rows
+    /// and what was left out add up to the selection's counted answers.
+    #[test]
+    fn a_channel_row_sums_whole_atoms_of_one_channel(
+        cells in proptest::collection::vec((cell(), 0..3u8), 1..60),
+        k in 2..8u64,
+        national in any::<bool>(),
+        nw in narrow(),
+    ) {
+        let q = qs();
+        let answers: Vec<KeyedAnswer> = cells.iter().flat_map(|((keys, n, g), _)| many(&q, keys, *n, *g)).collect();
+        // Per cell: every invitation direct (0), every one via the praktijkopleider (1), or one of
+        // each kind at least (2).
+        let invitations: Vec<InvitationCount> = cells
+            .iter()
+            .map(|((keys, n, _), how)| {
+                let count = *n as u64 + 2;
+                let via = match how { 0 => 0, 1 => count, _ => 1 };
+                InvitationCount { keys: keys.clone(), count, via }
+            })
+            .collect();
+        let index = Index::build(&q, &answers, &invitations, k);
+        let base = if national { Selectie::national(Groep::Student) } else { school() };
+        let s = apply(&base, &nw);
+        let total = index.evaluate(&s);
+        let split = index.evaluate_by(&s, Dimensie::Kanaal);
+        let tellingen = index.respons_by_each(&s, &[Dimensie::Kanaal]).pop().unwrap();
+        let mut counted = 0;
+        for (v, r) in &split {
+            prop_assert!(v == "direct" || v == "via_praktijkopleider", "{}", v);
+            prop_assert!(r.response.responded == 0 || r.response.responded >= k, "{} {}", v, r.response.responded);
+            prop_assert_eq!(tellingen[v].responded, r.response.responded);
+            counted += r.response.responded;
+        }
+        // Atoms of both channels count under neither: the rows never add up to more.
+        prop_assert!(counted <= total.response.responded, "{} > {}", counted, total.response.responded);
+        let row = |v: &str| split.get(v).map_or(0, |r| r.response.responded);
+        if invitations.iter().all(|i| i.via == 0) {
+            prop_assert_eq!(row("direct"), total.response.responded, "all direct");
+            prop_assert_eq!(row("via_praktijkopleider"), 0);
+        }
+        if invitations.iter().all(|i| i.via == i.count) {
+            prop_assert_eq!(row("via_praktijkopleider"), total.response.responded, "all via");
         }
     }
 }

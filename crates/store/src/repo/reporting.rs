@@ -126,6 +126,9 @@ pub struct InvitationKeyCount {
     pub sector: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub aantal: i64,
+    /// Of `aantal`, how many went through the praktijkopleider (`kanaal`); history counts none.
+    #[diesel(sql_type = BigInt)]
+    pub via: i64,
 }
 
 /// The number of invitations sent (or answered) per analysis key: the denominator of the
@@ -135,7 +138,7 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
     let mut counts = live_invitation_counts(conn)?;
     let historie = "SELECT h.groep AS groep, h.maand AS maand, a.brin AS brin, h.aanbiedercode AS aanbiedercode, \
          h.locatiecode AS locatiecode, h.leerweg AS leerweg, h.crebo AS crebo, k.sector AS sector, \
-         SUM(h.aantal) AS aantal \
+         SUM(h.aantal) AS aantal, CAST(0 AS BIGINT) AS via \
          FROM historie_uitnodigingen h \
          JOIN aanbieders a ON a.aanbiedercode = h.aanbiedercode \
          LEFT JOIN kwalificaties k ON k.crebo = h.crebo \
@@ -156,10 +159,12 @@ fn live_invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<Invitation
     };
     let (verstuurd, beantwoord) =
         (bpv_scheduling::InvitationStatus::Verstuurd.as_str(), bpv_scheduling::InvitationStatus::Beantwoord.as_str());
+    let via = bpvo::Kanaal::ViaPraktijkopleider.as_str();
     let sql = format!(
         "SELECT i.groep AS groep, {maand} AS maand, a.brin AS brin, b.aanbiedercode AS aanbiedercode, \
          b.locatiecode AS locatiecode, b.leerweg AS leerweg, b.crebo AS crebo, k.sector AS sector, \
-         COUNT(*) AS aantal \
+         COUNT(*) AS aantal, \
+         CAST(SUM(CASE WHEN i.kanaal = '{via}' THEN 1 ELSE 0 END) AS BIGINT) AS via \
          FROM invitations i \
          JOIN bpvos b ON b.id = i.bpvo_id \
          JOIN aanbieders a ON a.aanbiedercode = b.aanbiedercode \

@@ -1,5 +1,6 @@
 //! Response monitoring: where invitations go unanswered. For a selection, each group's response
-//! in total and split per aanbieder, locatie (a school's own), leerweg, sector and kwalificatie,
+//! in total and split per aanbieder, locatie (a school's own), leerweg, sector, kwalificatie and
+//! (students) channel — invited directly or through the praktijkopleider —
 //! the selection beside the national figures. Every row is the results engine's figure for the
 //! selection narrowed to that value ([`bpv_aggregation::Index::evaluate_by`]): counted answers
 //! are whole groups of at least k, and every count below k — answered or invited — is shown as
@@ -71,7 +72,9 @@ pub struct ResponsRij {
 /// One split of a group's response.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsIndeling {
-    /// `aanbieder`, `locatie`, `leerweg`, `sector` or `kwalificatie`.
+    /// `aanbieder`, `locatie`, `leerweg`, `sector`, `kwalificatie` or `kanaal` (students only:
+    /// `direct` or `via_praktijkopleider`; a group of answers whose invitations went both ways
+    /// counts under neither).
     pub indeling: String,
     pub rijen: Vec<ResponsRij>,
 }
@@ -100,12 +103,13 @@ pub struct ResponsOverzicht {
     pub groepen: Vec<ResponsGroep>,
 }
 
-const INDELINGEN: [(Dimensie, &str, bool); 5] = [
+const INDELINGEN: [(Dimensie, &str, bool); 6] = [
     (Dimensie::Aanbieder, "aanbieder", true),
     (Dimensie::Locatie, "locatie", true),
     (Dimensie::Leerweg, "leerweg", false),
     (Dimensie::Sector, "sector", false),
     (Dimensie::Kwalificatie, "kwalificatie", false),
+    (Dimensie::Kanaal, "kanaal", false),
 ];
 
 fn naam(names: &Names, dim: Dimensie, code: &str) -> Option<String> {
@@ -115,6 +119,14 @@ fn naam(names: &Names, dim: Dimensie, code: &str) -> Option<String> {
         Dimensie::Kwalificatie => names.kwalificaties.get(code).map(|(n, _)| n.clone()),
         Dimensie::Sector => Some(super::sector_naam(code)).filter(|n| n != code),
         Dimensie::Leerweg => None,
+        Dimensie::Kanaal => Some(
+            match code {
+                "direct" => "Eigen uitnodiging (direct)",
+                "via_praktijkopleider" => "Via de praktijkopleider",
+                _ => code,
+            }
+            .to_owned(),
+        ),
     }
 }
 
@@ -131,8 +143,13 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
     let k = data.k();
     // One pass over the selection's atoms for all its splits, one (cached, shared by every
     // school asking with the same filters) over the national atoms for the national ones.
-    let indelingen: Vec<(Dimensie, &str, bool)> =
-        INDELINGEN.iter().copied().filter(|(_, _, eigen)| !eigen || selectie.brin.is_some()).collect();
+    // The channel split is the students' alone: praktijkopleiders are always invited directly.
+    let indelingen: Vec<(Dimensie, &str, bool)> = INDELINGEN
+        .iter()
+        .copied()
+        .filter(|(_, _, eigen)| !eigen || selectie.brin.is_some())
+        .filter(|(d, _, _)| *d != Dimensie::Kanaal || selectie.groep == Groep::Student)
+        .collect();
     let dims: Vec<Dimensie> = indelingen.iter().map(|(d, _, _)| *d).collect();
     let land_dims: Vec<Dimensie> = indelingen.iter().filter(|(_, _, eigen)| !eigen).map(|(d, _, _)| *d).collect();
     let land_all = data.respons_by_each(&land_sel, &land_dims);

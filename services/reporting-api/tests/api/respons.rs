@@ -121,4 +121,56 @@ async fn the_respons_tab(db: TestDb) {
     assert!(html.contains("respons?leerweg=BOL\" id=\"tab-respons\""), "{html}");
 }
 
-async_backend_tests!(a_school_sees_where_invitations_go_unanswered, national_and_narrowed_selections, the_respons_tab);
+/// Invite some of the fixture's students through their praktijkopleider: `sql` selects the
+/// invitations' ids.
+fn via_praktijkopleider(app: &crate::helpers::TestApp, ids: &str) {
+    use diesel::RunQueryDsl;
+    let sql = format!("UPDATE invitations SET kanaal = 'via_praktijkopleider' WHERE id IN ({ids})");
+    diesel::sql_query(sql).execute(&mut app.db.conn()).unwrap();
+    app.refresh();
+}
+
+async fn students_per_channel(db: TestDb) {
+    let app = spawn_app(db).await;
+    // L2's ten students were invited through their praktijkopleider, everyone else directly.
+    via_praktijkopleider(
+        &app,
+        "SELECT i.id FROM invitations i JOIN bpvos b ON b.id = i.bpvo_id WHERE b.locatiecode = 'L2'",
+    );
+    let o = app.json("/v1/respons", &app.school("25AB")).await;
+    let st = &o["groepen"][0];
+    // Directly: L1 12 of 30 (123A457's three stay uncounted); nationally with 26CD's 20 of 25.
+    assert_eq!(
+        rijen(st, "kanaal"),
+        [
+            s("direct", "40% (12 van 30)", "58% (32 van 55)"),
+            s("via_praktijkopleider", "100% (10 van 10)", "100% (10 van 10)")
+        ]
+    );
+    assert_eq!(st["per"].as_array().unwrap().last().unwrap()["rijen"][1]["naam"], "Via de praktijkopleider");
+    assert!(rijen(&o["groepen"][1], "kanaal").is_empty(), "praktijkopleiders are always invited directly");
+
+    // Five of L1's thirty through the praktijkopleider too: L1's group of answers went both ways,
+    // so it counts under neither channel — no row can be told apart by one invitation's channel.
+    via_praktijkopleider(
+        &app,
+        "SELECT i.id FROM invitations i JOIN bpvos b ON b.id = i.bpvo_id \
+         WHERE b.locatiecode = 'L1' AND i.groep = 'student' ORDER BY i.id LIMIT 5",
+    );
+    let o = app.json("/v1/respons?groep=studenten", &app.school("25AB")).await;
+    assert_eq!(
+        rijen(&o["groepen"][0], "kanaal"),
+        [
+            s("direct", "< 10 van < 10", "80% (20 van 25)"),
+            s("via_praktijkopleider", "100% (10 van 10)", "100% (10 van 10)")
+        ]
+    );
+    assert_eq!(o["groepen"][0]["totaal"]["instelling"]["tekst"], "55% (22 van 40)", "the total is unchanged");
+}
+
+async_backend_tests!(
+    a_school_sees_where_invitations_go_unanswered,
+    national_and_narrowed_selections,
+    the_respons_tab,
+    students_per_channel
+);
