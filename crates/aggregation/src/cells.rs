@@ -231,10 +231,45 @@ struct Atom {
 }
 
 /// The atoms of one calendar year of a unit, and what was dropped.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 struct YearAtoms {
+    /// The calendar year.
+    year: i32,
     atoms: Vec<Atom>,
     dropped: Option<Atom>,
+    /// Per key ([`Dimensie::ALL`] order), per value of the year's atoms: the answered and invited
+    /// of the atoms single-valued on it. What a response split adds for a selection that takes
+    /// the whole year of the unit (see [`Index::respons_by_each`]); a value only multi-valued or
+    /// dropped atoms hold is present with zero counts (touched, not empty).
+    tally: Vec<HashMap<String, (u64, u64)>>,
+}
+
+impl YearAtoms {
+    fn new(unit: &Unit, year: i32, atoms: Vec<Atom>, dropped: Option<Atom>) -> Self {
+        let tally = Dimensie::ALL
+            .iter()
+            .map(|&d| {
+                let mut m: HashMap<String, (u64, u64)> = HashMap::new();
+                for atom in &atoms {
+                    let single = d.single(atom);
+                    d.each_value(unit, atom, |v| {
+                        let e = m.entry(v.to_owned()).or_default();
+                        if single {
+                            e.0 += atom.sums.responded;
+                            e.1 += atom.sums.invited;
+                        }
+                    });
+                }
+                if let Some(atom) = &dropped {
+                    d.each_value(unit, atom, |v| {
+                        m.entry(v.to_owned()).or_default();
+                    });
+                }
+                m
+            })
+            .collect();
+        YearAtoms { year, atoms, dropped, tally }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -386,7 +421,7 @@ impl Index {
                 }
                 Some(data) => {
                     for year in years {
-                        rebuild_year(data, year, self.k, self.voorkeur, items);
+                        rebuild_year(&unit, data, year, self.k, self.voorkeur, items);
                     }
                 }
                 None => {}
@@ -598,15 +633,25 @@ impl Index {
         dimensies: &[Dimensie],
         met_items: bool,
     ) -> Vec<BTreeMap<String, (Totals, Weggelaten, bool)>> {
-        struct Acc {
-            selectie: Selectie,
-            totals: Totals,
-            weggelaten: Weggelaten,
-            leeg: bool,
-        }
         let items = self.layout.len();
-        let mut accs: Vec<HashMap<String, Option<Acc>>> = dimensies.iter().map(|_| HashMap::new()).collect();
+        let mut accs: Vec<HashMap<String, Option<SplitAcc>>> = dimensies.iter().map(|_| HashMap::new()).collect();
+        let new_acc = |dimensie: Dimensie, v: &str| {
+            // A value the selection does not allow is remembered as `None`.
+            dimensie.narrow(selectie, v).map(|narrowed| SplitAcc {
+                selectie: narrowed,
+                totals: Totals {
+                    items: if met_items { vec![[0; SLOTS]; items] } else { Vec::new() },
+                    ..Totals::default()
+                },
+                weggelaten: Weggelaten::default(),
+                leeg: true,
+            })
+        };
         for (unit, year) in self.years_in(selectie) {
+            if !met_items && takes_whole_year(selectie, year.year) {
+                add_tally(year, dimensies, &mut accs, &new_acc);
+                continue;
+            }
             let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
             for (atom, dropped) in all {
                 let whole = coverage(atom, selectie);
@@ -620,17 +665,7 @@ impl Index {
                     let mut binnen: Option<BTreeSet<Option<&str>>> = None;
                     dimensie.each_value(unit, atom, |v| {
                         if !acc.contains_key(v) {
-                            // A value the selection does not allow is remembered as `None`.
-                            let entry = dimensie.narrow(selectie, v).map(|narrowed| Acc {
-                                selectie: narrowed,
-                                totals: Totals {
-                                    items: if met_items { vec![[0; SLOTS]; items] } else { Vec::new() },
-                                    ..Totals::default()
-                                },
-                                weggelaten: Weggelaten::default(),
-                                leeg: true,
-                            });
-                            acc.insert(v.to_owned(), entry);
+                            acc.insert(v.to_owned(), new_acc(dimensie, v));
                         }
                         let Some(Some(a)) = acc.get_mut(v) else { return };
                         // Wholly inside and single-valued on the key: inside the narrowed
@@ -790,6 +825,20 @@ pub enum Dimensie {
 }
 
 impl Dimensie {
+    /// Every key, in the order of a year's tally.
+    pub const ALL: [Dimensie; 6] = [
+        Dimensie::Aanbieder,
+        Dimensie::Locatie,
+        Dimensie::Leerweg,
+        Dimensie::Sector,
+        Dimensie::Kwalificatie,
+        Dimensie::Kanaal,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
     /// The selection narrowed to one value, or `None` when the selection does not allow it.
     fn narrow(self, s: &Selectie, v: &str) -> Option<Selectie> {
         let allowed = |list: &[String]| list.is_empty() || list.iter().any(|x| x == v);
@@ -873,6 +922,48 @@ fn split(keys: &AnswerKeys) -> (Unit, FineKey) {
     )
 }
 
+/// One value of a split being summed: the selection narrowed to it, and what it counts so far.
+struct SplitAcc {
+    selectie: Selectie,
+    totals: Totals,
+    weggelaten: Weggelaten,
+    leeg: bool,
+}
+
+/// Add a unit's whole year to the counts of a response split: per key, the year's tally per
+/// value (an atom several values share is left out of each, as the walk leaves it out).
+fn add_tally(
+    year: &YearAtoms,
+    dimensies: &[Dimensie],
+    accs: &mut [HashMap<String, Option<SplitAcc>>],
+    new_acc: &impl Fn(Dimensie, &str) -> Option<SplitAcc>,
+) {
+    for (&dimensie, acc) in dimensies.iter().zip(accs.iter_mut()) {
+        let Some(tally) = year.tally.get(dimensie.index()) else { continue };
+        for (v, &(responded, invited)) in tally {
+            if !acc.contains_key(v.as_str()) {
+                acc.insert(v.clone(), new_acc(dimensie, v));
+            }
+            if let Some(Some(a)) = acc.get_mut(v.as_str()) {
+                a.leeg = false;
+                a.totals.responded += responded;
+                a.totals.invited += invited;
+            }
+        }
+    }
+}
+
+/// Whether a selection takes every cell of a unit's calendar year `year` (its unit being in the
+/// selection): the period spans the whole year and no filter looks inside the unit.
+fn takes_whole_year(s: &Selectie, year: i32) -> bool {
+    s.van.is_none_or(|v| v <= YearMonth { year, month: 1 })
+        && s.tot_en_met.is_none_or(|t| t >= YearMonth { year, month: 12 })
+        && s.locaties.is_empty()
+        && s.leerweg.is_none()
+        && s.sector.is_none()
+        && s.crebo.is_none()
+}
+
 fn inside(c: &FineKey, s: &Selectie) -> bool {
     s.contains_month(c.maand) && s.contains_detail(c.locatiecode.as_deref(), &c.leerweg, &c.crebo, c.sector.as_deref())
 }
@@ -948,7 +1039,7 @@ fn month_start(maand: YearMonth) -> FineKey {
 }
 
 /// Rebuild one calendar year of a unit from its fine cells (rule 2 of the module docs).
-fn rebuild_year(data: &mut UnitData, year: i32, k: u64, voorkeur: Voorkeur, items: usize) {
+fn rebuild_year(unit: &Unit, data: &mut UnitData, year: i32, k: u64, voorkeur: Voorkeur, items: usize) {
     let range = month_start(YearMonth { year, month: 1 })..month_start(YearMonth { year: year + 1, month: 1 });
     let cells: Vec<(&Arc<FineKey>, &Cell)> = data.fine.range::<FineKey, _>(range).collect();
     if cells.is_empty() {
@@ -969,7 +1060,7 @@ fn rebuild_year(data: &mut UnitData, year: i32, k: u64, voorkeur: Voorkeur, item
         Atom { cells: members, sums, span }
     };
     let year_atoms =
-        YearAtoms { atoms: parts.atoms.iter().map(atom).collect(), dropped: parts.dropped.as_ref().map(atom) };
+        YearAtoms::new(unit, year, parts.atoms.iter().map(atom).collect(), parts.dropped.as_ref().map(atom));
     data.years.insert(year, year_atoms);
 }
 

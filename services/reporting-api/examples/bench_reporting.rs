@@ -141,7 +141,7 @@ fn trend_and_respons(data: &ReportData) {
     }
     assert_eq!(points, trend.len() * 30, "every trend has 20 quarters, 5 calendar years and 5 school years");
     println!("cold trend, 20 quarters + 5 years + 5 school years, school beside national: {}", spread(&mut trend));
-    println!("cold response table, both groups, 5 splits, school beside national: {}", spread(&mut respons));
+    println!("cold response table, both groups, 6 splits (students), school beside national: {}", spread(&mut respons));
 }
 
 fn ms(d: Duration) -> f64 {

@@ -812,6 +812,18 @@ proptest! {
                 .collect();
             prop_assert_eq!(telling.iter().map(|(v, t)| (v, *t)).collect::<BTreeMap<_, _>>(), want, "{:?} response", dim);
         }
+        // Without filters inside the unit, whole calendar years take the per-year tallies: the
+        // same counts as the walk.
+        let ruim = Selectie { locaties: Vec::new(), leerweg: None, sector: None, crebo: None, ..s.clone() };
+        let dims_all = Dimensie::ALL;
+        for (dim, telling) in dims_all.iter().zip(index.respons_by_each(&ruim, &dims_all)) {
+            let want: BTreeMap<String, Telling> = index
+                .evaluate_by(&ruim, *dim)
+                .into_iter()
+                .map(|(v, r)| (v, Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg }))
+                .collect();
+            prop_assert_eq!(telling.into_iter().collect::<BTreeMap<_, _>>(), want, "{:?} whole years", dim);
+        }
         for dim in dims {
             let split = index.evaluate_by(&s, dim);
             for (v, r) in &split {

@@ -134,9 +134,12 @@ pub fn generate(dir: &str, answers: usize, seed: u64) {
         for (groep, rate) in [("praktijkopleider", 0.20), ("student", 0.42)] {
             let inv = format!("i{id}{}", &groep[..1]);
             let answered = rng.random_bool(rate);
+            // Every fifth instelling does not survey its students directly: their link goes
+            // through the praktijkopleider (the response table splits by channel).
+            let kanaal = if groep == "student" && i % 5 == 4 { "via_praktijkopleider" } else { "direct" };
             writeln!(
                 fi,
-                "{inv},{bpvo},{groep},direct,{},{sent},{},{sent},{now},{now}",
+                "{inv},{bpvo},{groep},{kanaal},{},{sent},{},{sent},{now},{now}",
                 if answered { "beantwoord" } else { "verstuurd" },
                 sent + chrono::Days::new(35)
             )
