@@ -104,6 +104,18 @@ impl LezerRow {
     pub fn locatie_codes(&self) -> Vec<String> {
         self.locaties.split_whitespace().map(str::to_owned).collect()
     }
+
+    /// What the lezer reads, in words: `hele instelling`, or e.g. `aanbieder 123A456; locatie L1`.
+    pub fn leest(&self) -> String {
+        let mut delen = Vec::new();
+        if !self.aanbieders.is_empty() {
+            delen.push(format!("aanbieder {}", self.aanbieder_codes().join(", ")));
+        }
+        if !self.locaties.is_empty() {
+            delen.push(format!("locatie {}", self.locatie_codes().join(", ")));
+        }
+        if delen.is_empty() { "hele instelling".into() } else { delen.join("; ") }
+    }
 }
 
 /// An SBB staff member who may read every instelling's results on the dashboard.

@@ -267,7 +267,7 @@ fn lezer_accounts(db: &TestDb) {
             "123x001",
         ],
     ));
-    assert!(team.contains("aanbieders 123A456; locaties 123X001"), "{team}");
+    assert!(team.contains("aanbieder 123A456; locatie 123X001"), "{team}");
     // Another school's aanbieder, an unknown locatie and a taken address: every reason named.
     let bad = refused(bpv(
         db,
@@ -298,7 +298,7 @@ fn lezer_accounts(db: &TestDb) {
     refused(bpv(db, &["admin", "lezer", "add", "--brin", "27EF", "--email", "n@roc.nl", "--naam", "N"]));
 
     let list = ok(bpv(db, &["admin", "lezer", "list", "25AB"]));
-    assert!(list.contains("kwaliteit@roc.nl") && list.contains("aanbieders 123A456; locaties 123X001"), "{list}");
+    assert!(list.contains("kwaliteit@roc.nl") && list.contains("aanbieder 123A456; locatie 123X001"), "{list}");
     ok(bpv(db, &["admin", "lezer", "remove", "--brin", "25AB", "--email", "team@roc.nl"]));
     // Not twice, and not through another instelling.
     refused(bpv(db, &["admin", "lezer", "remove", "--brin", "25AB", "--email", "team@roc.nl"]));

@@ -245,17 +245,10 @@ fn verwijder(conn: &mut DbConnection, s: &Session, brin: &str, email: &str) -> R
 }
 
 fn regel(l: &LezerRow) -> LezerRegel {
-    let mut delen = Vec::new();
-    if !l.aanbieders.is_empty() {
-        delen.push(format!("aanbieder {}", l.aanbieder_codes().join(", ")));
-    }
-    if !l.locaties.is_empty() {
-        delen.push(format!("locatie {}", l.locatie_codes().join(", ")));
-    }
     LezerRegel {
         email: l.email.clone(),
         naam: l.naam.clone(),
-        leest: if delen.is_empty() { "hele instelling".into() } else { delen.join("; ") },
+        leest: l.leest(),
         actief: l.actief,
         sinds: l.created_at.format("%d-%m-%Y").to_string(),
     }

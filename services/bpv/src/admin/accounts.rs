@@ -144,7 +144,7 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
                     Err(bad(regels.join("\n")))
                 }
             })?;
-            println!("lezer {} toegevoegd aan {brin} ({})", row.email, leest(&row));
+            println!("lezer {} toegevoegd aan {brin} ({})", row.email, row.leest());
             if generated {
                 println!("wachtwoord (wordt niet nog eens getoond): {password}");
             }
@@ -171,7 +171,7 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
             let rows: Vec<Vec<String>> = lezers::list(conn, brin.as_str())?
                 .into_iter()
                 .map(|l| {
-                    let wat = leest(&l);
+                    let wat = l.leest();
                     vec![l.email, l.naam, wat, ja_nee(l.actief), l.created_at.format("%Y-%m-%d").to_string()]
                 })
                 .collect();
@@ -179,18 +179,6 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
             Ok(())
         }
     }
-}
-
-/// What a lezer may read, in words: `hele instelling`, or the aanbieders and locaties.
-fn leest(l: &bpv_store::models::LezerRow) -> String {
-    let mut delen = Vec::new();
-    if !l.aanbieders.is_empty() {
-        delen.push(format!("aanbieders {}", l.aanbieder_codes().join(", ")));
-    }
-    if !l.locaties.is_empty() {
-        delen.push(format!("locaties {}", l.locatie_codes().join(", ")));
-    }
-    if delen.is_empty() { "hele instelling".into() } else { delen.join("; ") }
 }
 
 pub(super) fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliError> {
