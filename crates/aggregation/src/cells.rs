@@ -252,17 +252,19 @@ impl YearAtoms {
                 let mut m: HashMap<String, (u64, u64)> = HashMap::new();
                 for atom in &atoms {
                     let single = d.single(atom);
-                    d.each_value(unit, atom, |v| {
-                        let e = m.entry(v.to_owned()).or_default();
-                        if single {
-                            e.0 += atom.sums.responded;
-                            e.1 += atom.sums.invited;
+                    let add = if single { (atom.sums.responded, atom.sums.invited) } else { (0, 0) };
+                    d.each_value(unit, atom, |v| match m.get_mut(v) {
+                        Some(e) => (e.0, e.1) = (e.0 + add.0, e.1 + add.1),
+                        None => {
+                            m.insert(v.to_owned(), add);
                         }
                     });
                 }
                 if let Some(atom) = &dropped {
                     d.each_value(unit, atom, |v| {
-                        m.entry(v.to_owned()).or_default();
+                        if !m.contains_key(v) {
+                            m.insert(v.to_owned(), (0, 0));
+                        }
                     });
                 }
                 m

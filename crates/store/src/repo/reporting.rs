@@ -138,16 +138,12 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
     let mut counts = live_invitation_counts(conn)?;
     let historie = "SELECT h.groep AS groep, h.maand AS maand, a.brin AS brin, h.aanbiedercode AS aanbiedercode, \
          h.locatiecode AS locatiecode, h.leerweg AS leerweg, h.crebo AS crebo, k.sector AS sector, \
-         SUM(h.aantal) AS aantal, CAST(0 AS BIGINT) AS via \
+         CAST(SUM(h.aantal) AS BIGINT) AS aantal, CAST(0 AS BIGINT) AS via \
          FROM historie_uitnodigingen h \
          JOIN aanbieders a ON a.aanbiedercode = h.aanbiedercode \
          LEFT JOIN kwalificaties k ON k.crebo = h.crebo \
          GROUP BY h.groep, h.maand, a.brin, h.aanbiedercode, h.locatiecode, h.leerweg, h.crebo, k.sector";
-    // SUM over BIGINT is NUMERIC on PostgreSQL: cast back so both backends give a BIGINT.
-    let historie = match conn {
-        DbConnection::Postgresql(_) => historie.replace("SUM(h.aantal)", "CAST(SUM(h.aantal) AS BIGINT)"),
-        DbConnection::Sqlite(_) => historie.to_owned(),
-    };
+    // SUM over BIGINT is NUMERIC on PostgreSQL: the cast gives a BIGINT on both backends.
     counts.extend(diesel::sql_query(historie).load::<InvitationKeyCount>(conn)?);
     Ok(counts)
 }
