@@ -43,7 +43,7 @@ pub(crate) struct Session {
     exp: i64,
 }
 
-pub(crate) fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
+fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let token = bpv_web::cookies::find(req, COOKIE_NAME)?;
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
     let brin = match claims.rol {
@@ -66,7 +66,7 @@ fn cookie(value: &str, max_age: i64, secure: bool) -> String {
 }
 
 /// Who the session is, while the account is still active and the session not logged out.
-pub(crate) fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
+fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Problem> {
     let mut conn = state.conn()?;
     let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
     if sessies::is_ended(&mut conn, &s.jti).map_err(store)? {
@@ -164,6 +164,16 @@ pub(crate) async fn pagina<T: Send + 'static>(
     work: impl FnOnce(&AppState, &Kijker, String) -> Result<T, Problem> + Send + 'static,
     render: impl FnOnce(T) -> HttpResponse,
 ) -> HttpResponse {
+    sessie_pagina(req, state, move |st, _, kijker, naam| work(st, kijker, naam), render).await
+}
+
+/// [`pagina`] for work that needs the session itself (its account id, its anti-CSRF value).
+pub(crate) async fn sessie_pagina<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    work: impl FnOnce(&AppState, &Session, &Kijker, String) -> Result<T, Problem> + Send + 'static,
+    render: impl FnOnce(T) -> HttpResponse,
+) -> HttpResponse {
     let Some(s) = session(req, &state.keys) else {
         return login_page(state, StatusCode::OK, "", None);
     };
@@ -172,7 +182,7 @@ pub(crate) async fn pagina<T: Send + 'static>(
         let Some((kijker, naam)) = viewer(&st, &s)? else {
             return Ok(None);
         };
-        work(&st, &kijker, naam).map(Some)
+        work(&st, &s, &kijker, naam).map(Some)
     })
     .await;
     match outcome {
@@ -183,7 +193,7 @@ pub(crate) async fn pagina<T: Send + 'static>(
     }
 }
 
-pub(crate) fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
+fn login_page(state: &AppState, status: StatusCode, email: &str, fout: Option<&str>) -> HttpResponse {
     let k = state.data.k();
     state.views.render(status, "login.html", minijinja::context! { email => email, fout => fout, k => k })
 }

@@ -14,7 +14,7 @@ use bpv_web::Problem;
 use bpvo::{Email, Naam};
 use serde::Serialize;
 
-use crate::dashboard::{Session, session, viewer};
+use crate::dashboard::{Session, sessie_pagina};
 use crate::report::Kijker;
 use crate::state::AppState;
 use crate::views::page;
@@ -112,54 +112,43 @@ pub async fn post(req: HttpRequest, state: web::Data<AppState>, body: web::Bytes
 
 /// The page for the logged-in gemachtigde, after doing what the form (if any) asked.
 async fn handle(req: HttpRequest, state: web::Data<AppState>, form: Option<Vec<(String, String)>>) -> HttpResponse {
-    let Some(s) = session(&req, &state.keys) else {
-        return crate::dashboard::login_page(&state, StatusCode::OK, "", None);
-    };
     let verwijderen = req.path().ends_with("/verwijderen");
-    let st = state.clone();
-    let outcome = web::block(move || -> Result<Option<_>, Problem> {
-        let Some((kijker, naam)) = viewer(&st, &s)? else {
-            return Ok(None);
-        };
-        let Kijker::School { brin } = &kijker else {
-            return Err(Problem::forbidden(
-                "alleen een gemachtigde van de instelling beheert haar lezers (SBB: bpv admin lezer)",
-            ));
-        };
-        let mut conn = st.conn()?;
-        let uitkomst = match form {
-            None => Uitkomst::default(),
-            Some(velden) => {
-                if !bpv_web::cookies::csrf_matches(&s.csrf, veld(&velden, "csrf")) {
-                    return Err(Problem::forbidden("het formulier is verlopen; laad de pagina opnieuw"));
-                }
-                if verwijderen {
-                    verwijder(&mut conn, &s, brin, veld(&velden, "email"))?
-                } else {
-                    voeg_toe(&mut conn, &s, brin, &velden)?
-                }
-            }
-        };
-        let status = if uitkomst.fouten.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-        let lijst: Vec<LezerRegel> = lezers::list(&mut conn, brin).map_err(store_err)?.iter().map(regel).collect();
-        let keuzes = keuzes(&mut conn, brin)?;
-        Ok(Some((status, naam, brin.clone(), s.csrf.clone(), lijst, keuzes, uitkomst)))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(Some((status, naam, brin, csrf, lijst, keuzes, u)))) => {
-            let ctx = minijinja::context! {
-                naam => naam, rol => "gemachtigde", brin => brin, csrf => csrf, lezers => lijst,
-                keuzes => keuzes, u => u, k => state.data.k(),
+    let views = state.clone();
+    sessie_pagina(
+        &req,
+        &state,
+        move |st, s, kijker, naam| {
+            let Kijker::School { brin } = kijker else {
+                return Err(Problem::forbidden(
+                    "alleen een gemachtigde van de instelling beheert haar lezers (SBB: bpv admin lezer)",
+                ));
             };
-            state.views.render(status, "lezers.html", ctx)
-        }
-        Ok(Ok(None)) => {
-            crate::dashboard::login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief."))
-        }
-        Ok(Err(p)) => p.to_response(),
-        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
-    }
+            let mut conn = st.conn()?;
+            let uitkomst = match form {
+                None => Uitkomst::default(),
+                Some(velden) => {
+                    if !bpv_web::cookies::csrf_matches(&s.csrf, veld(&velden, "csrf")) {
+                        return Err(Problem::forbidden("het formulier is verlopen; laad de pagina opnieuw"));
+                    }
+                    if verwijderen {
+                        verwijder(&mut conn, s, brin, veld(&velden, "email"))?
+                    } else {
+                        voeg_toe(&mut conn, s, brin, &velden)?
+                    }
+                }
+            };
+            let status = if uitkomst.fouten.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+            let lijst: Vec<LezerRegel> = lezers::list(&mut conn, brin).map_err(store_err)?.iter().map(regel).collect();
+            let keuzes = keuzes(&mut conn, brin)?;
+            let ctx = minijinja::context! {
+                naam => naam, rol => "gemachtigde", brin => brin, csrf => s.csrf, lezers => lijst,
+                keuzes => keuzes, u => uitkomst, k => st.data.k(),
+            };
+            Ok((status, ctx))
+        },
+        move |(status, ctx)| views.views.render(status, "lezers.html", ctx),
+    )
+    .await
 }
 
 /// The first value of `name` in the form, bounded ("" when absent).
