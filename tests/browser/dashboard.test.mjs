@@ -77,10 +77,22 @@ async function search() {
   await Promise.all([page.waitForURL(/\/dashboard\?/), page.locator('#zoeken').click()]);
 }
 
-/** Follow a link on the page and wait until the browser is at its target. */
+/**
+ * Follow a link on the page and wait until the browser is at its target. A dashboard page asked
+ * without any period is sent on (303) to its default period: the browser then ends at the same
+ * path and query plus `van` and `totEnMet`.
+ */
 async function follow(link) {
-  const href = new URL(await link.getAttribute('href'), page.url()).href;
-  await Promise.all([page.waitForURL(href), link.click()]);
+  const target = new URL(await link.getAttribute('href'), page.url());
+  const noPeriod = !target.searchParams.has('van') && !target.searchParams.has('totEnMet');
+  const arrived = (u) =>
+    u.href === target.href ||
+    (noPeriod &&
+      u.pathname === target.pathname &&
+      u.searchParams.has('van') &&
+      u.searchParams.has('totEnMet') &&
+      [...target.searchParams].every(([k, v]) => u.searchParams.getAll(k).includes(v)));
+  await Promise.all([page.waitForURL(arrived), link.click()]);
 }
 
 /** Open a theme's tab (the filter form does not carry the theme). */
@@ -198,6 +210,12 @@ test('the school gemachtigde logs in and sees the results of the instelling', as
   assert.ok(await page.getByRole('button', { name: 'Uitloggen' }).isVisible());
   assert.ok(await page.locator('#filters').isVisible());
   assert.equal(await page.locator('#f-instelling').count(), 0, 'a school user cannot pick an instelling');
+  // Opened without a period: a whole calendar year, in the URL and the fields, and said so.
+  const opened = new URL(page.url()).searchParams;
+  assert.match(opened.get('van') ?? '', /^\d{4}-01$/, 'the default period starts in January');
+  assert.equal(opened.get('totEnMet'), `${opened.get('van').slice(0, 4)}-12`, 'and ends in December of that year');
+  assert.equal(await page.locator('#f-van').inputValue(), opened.get('van'));
+  assert.ok(await page.locator('#standaardperiode').isVisible(), 'the page says the period is the default');
   assert.ok(await page.locator('#kop-instelling').isVisible());
   assert.ok(await page.locator('#kop-landelijk').isVisible());
   assert.equal(await page.locator('#g-studenten').getAttribute('aria-current'), 'page', 'students by default');

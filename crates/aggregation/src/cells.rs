@@ -71,6 +71,13 @@
 //! Fine cells keep their counts sparse (they hold a few answers each). The index is immutable while
 //! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
 //! the fine cells and rebuilds only the unit-years they touch.
+//!
+//! The national side of a response table is asked for every new period and filter set and would
+//! walk every atom of a groep; each rebuild therefore also lays the atoms out flat
+//! (`national.rs`): an atom of one leerweg, one sector and one crebo becomes a few integers (its
+//! year, a bit per month, counts, channel and the numbers of its values), so a national split is
+//! decided with integer compares and summed per value number, and only atoms of several values
+//! are walked. A property test checks it counts exactly what the walk counts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -84,8 +91,10 @@ use crate::results::{
     Weggelaten, YearMonth,
 };
 
+mod national;
 mod partition;
 
+use national::National;
 pub use partition::Voorkeur;
 use partition::{Part, partition};
 
@@ -344,6 +353,8 @@ pub struct Index {
     units: BTreeMap<Unit, UnitData>,
     /// Years of units absorbed into but not yet rebuilt.
     dirty: BTreeMap<Unit, BTreeSet<i32>>,
+    /// The atoms in compact form for national response splits, remade with every rebuild.
+    national: National,
 }
 
 impl Index {
@@ -361,6 +372,7 @@ impl Index {
             layout: Layout::new(questionnaires),
             units: BTreeMap::new(),
             dirty: BTreeMap::new(),
+            national: National::default(),
         }
     }
 
@@ -416,6 +428,7 @@ impl Index {
     /// Rebuild the atoms of the unit-years changed by [`Index::absorb`].
     pub fn rebuild_dirty(&mut self) {
         let items = self.layout.len();
+        let changed = !self.dirty.is_empty();
         for (unit, years) in std::mem::take(&mut self.dirty) {
             match self.units.get_mut(&unit) {
                 Some(data) if data.fine.is_empty() => {
@@ -428,6 +441,9 @@ impl Index {
                 }
                 None => {}
             }
+        }
+        if changed {
+            self.national = National::build(&self.units);
         }
     }
 
@@ -597,7 +613,7 @@ impl Index {
     /// coverage of the selection is decided once for all keys, and an atom's values are looked
     /// up without copying them.
     pub fn evaluate_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Vec<BTreeMap<String, Resultaat>> {
-        self.split(selectie, dimensies, true)
+        self.split(selectie, dimensies, true, false)
             .into_iter()
             .map(|split| {
                 split
@@ -614,7 +630,52 @@ impl Index {
     /// invitations over exactly the same atoms, and whether nothing touched the value — without
     /// summing any item (a response table shows no figure of a question).
     pub fn respons_by_each(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> Vec<BTreeMap<String, Telling>> {
-        self.split(selectie, dimensies, false)
+        self.respons_split(selectie, dimensies, true)
+    }
+
+    /// The response of a selection alone — the answered and invited [`Index::evaluate`] counts
+    /// and whether anything touched it — without summing any item (a response table's total
+    /// row). Nationally from the atoms in numbers.
+    pub fn respons_totaal(&self, selectie: &Selectie) -> Telling {
+        if National::applies(selectie, &[]) {
+            let (_, (responded, invited, touched)) = self.national.split(selectie, &[]);
+            return Telling { responded, invited, leeg: !touched };
+        }
+        let mut t = Telling { responded: 0, invited: 0, leeg: true };
+        for (_, year) in self.years_in(selectie) {
+            t.leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
+            for atom in &year.atoms {
+                match coverage(atom, selectie) {
+                    Coverage::All => {
+                        t.leeg = false;
+                        t.responded += atom.sums.responded;
+                        t.invited += atom.sums.invited;
+                    }
+                    Coverage::Part(_) => t.leeg = false,
+                    Coverage::None => {}
+                }
+            }
+        }
+        t
+    }
+
+    /// [`Index::respons_by_each`] by walking every atom, also where a national split takes the
+    /// compact atoms: the reference the benchmark compares with (the same counts, slower).
+    pub fn respons_by_each_walked(
+        &self,
+        selectie: &Selectie,
+        dimensies: &[Dimensie],
+    ) -> Vec<BTreeMap<String, Telling>> {
+        self.respons_split(selectie, dimensies, false)
+    }
+
+    fn respons_split(
+        &self,
+        selectie: &Selectie,
+        dimensies: &[Dimensie],
+        compact: bool,
+    ) -> Vec<BTreeMap<String, Telling>> {
+        self.split(selectie, dimensies, false, compact)
             .into_iter()
             .map(|split| {
                 split
@@ -628,12 +689,14 @@ impl Index {
     }
 
     /// The one pass behind both: per key and value, the totals (item sums only `met_items`),
-    /// what was left out and whether nothing touched the value.
+    /// what was left out and whether nothing touched the value. `compact`: a national response
+    /// split may take the compact atoms ([`National`]).
     fn split(
         &self,
         selectie: &Selectie,
         dimensies: &[Dimensie],
         met_items: bool,
+        compact: bool,
     ) -> Vec<BTreeMap<String, (Totals, Weggelaten, bool)>> {
         let items = self.layout.len();
         let mut accs: Vec<HashMap<String, Option<SplitAcc>>> = dimensies.iter().map(|_| HashMap::new()).collect();
@@ -649,77 +712,49 @@ impl Index {
                 leeg: true,
             })
         };
-        for (unit, year) in self.years_in(selectie) {
-            if !met_items && takes_whole_year(selectie, year.year) {
-                add_tally(year, dimensies, &mut accs, &new_acc);
-                continue;
-            }
-            let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
-            for (atom, dropped) in all {
-                let whole = coverage(atom, selectie);
-                if whole == Coverage::None {
+        if !met_items && compact && National::applies(selectie, dimensies) {
+            // Nationally: every atom in numbers.
+            self.split_national(selectie, dimensies, &mut accs, &new_acc);
+        } else {
+            for (unit, year) in self.years_in(selectie) {
+                if !met_items && takes_whole_year(selectie, year.year) {
+                    add_tally(year, dimensies, &mut accs, &new_acc);
                     continue;
                 }
-                for (&dimensie, acc) in dimensies.iter().zip(accs.iter_mut()) {
-                    let single = dimensie.single(atom);
-                    // The key's values of the cells inside the selection, found in one walk of
-                    // the atom when a value needs it (instead of one walk per value).
-                    let mut binnen: Option<BTreeSet<Option<&str>>> = None;
-                    dimensie.each_value(unit, atom, |v| {
-                        if !acc.contains_key(v) {
-                            acc.insert(v.to_owned(), new_acc(dimensie, v));
-                        }
-                        let Some(Some(a)) = acc.get_mut(v) else { return };
-                        // Wholly inside and single-valued on the key: inside the narrowed
-                        // selection too. Anything else is decided exactly against it.
-                        let c = if whole == Coverage::All && single {
-                            whole
-                        } else if dimensie == Dimensie::Kanaal {
-                            // No filter narrows by channel: an atom of one channel is as covered
-                            // as by the selection; one of both channels is left out of each.
-                            match whole {
-                                _ if single => whole,
-                                Coverage::Part(by) => Coverage::Part(by),
-                                _ => Coverage::Part(FilterSet::default()),
-                            }
-                        } else {
-                            // A cell is inside the narrowed selection when it is inside the
-                            // selection and holds `v`.
-                            coverage_or_walk(atom, &a.selectie, || {
-                                binnen
-                                    .get_or_insert_with(|| {
-                                        atom.cells
-                                            .iter()
-                                            .filter(|c| inside(c, selectie))
-                                            .map(|c| dimensie.of_cell(unit, c))
-                                            .collect()
-                                    })
-                                    .contains(&Some(v))
-                            })
-                        };
-                        if dropped {
-                            a.leeg &= c == Coverage::None;
-                            return;
-                        }
-                        match c {
-                            Coverage::All => {
-                                a.leeg = false;
-                                // Without an item array the sums of the atom's items are skipped.
-                                a.totals.add(&atom.sums);
-                            }
-                            Coverage::Part(split_by) => {
-                                a.leeg = false;
-                                a.weggelaten.add(split_by, atom.sums.responded);
-                            }
-                            Coverage::None => {}
-                        }
-                    });
+                let all = year.dropped.iter().map(|d| (d, true)).chain(year.atoms.iter().map(|a| (a, false)));
+                for (atom, dropped) in all {
+                    split_atom(unit, atom, dropped, selectie, dimensies, &mut accs, &new_acc);
                 }
             }
         }
         accs.into_iter()
             .map(|acc| acc.into_iter().filter_map(|(v, a)| a.map(|a| (v, (a.totals, a.weggelaten, a.leeg)))).collect())
             .collect()
+    }
+
+    /// The national part of [`Index::split`] ([`National::applies`]): every atom of the groep in
+    /// numbers, decided exactly as the walk decides it.
+    fn split_national(
+        &self,
+        selectie: &Selectie,
+        dimensies: &[Dimensie],
+        accs: &mut [HashMap<String, Option<SplitAcc>>],
+        new_acc: &impl Fn(Dimensie, &str) -> Option<SplitAcc>,
+    ) {
+        let (found, _) = self.national.split(selectie, dimensies);
+        for ((&dimensie, acc), values) in dimensies.iter().zip(accs.iter_mut()).zip(found) {
+            for (v, responded, invited, touched) in values {
+                if !acc.contains_key(&v) {
+                    let fresh = new_acc(dimensie, &v);
+                    acc.insert(v.clone(), fresh);
+                }
+                if let Some(Some(a)) = acc.get_mut(&v) {
+                    a.leeg &= !touched;
+                    a.totals.responded += responded;
+                    a.totals.invited += invited;
+                }
+            }
+        }
     }
 
     /// The keys of the answered fine cells a selection counts: exactly the cells of the atoms its
@@ -952,6 +987,77 @@ fn add_tally(
                 a.totals.invited += invited;
             }
         }
+    }
+}
+
+/// Add one atom of `unit` (its year's dropped atom when `dropped`) to the counts of a split.
+fn split_atom(
+    unit: &Unit,
+    atom: &Atom,
+    dropped: bool,
+    selectie: &Selectie,
+    dimensies: &[Dimensie],
+    accs: &mut [HashMap<String, Option<SplitAcc>>],
+    new_acc: &impl Fn(Dimensie, &str) -> Option<SplitAcc>,
+) {
+    let whole = coverage(atom, selectie);
+    if whole == Coverage::None {
+        return;
+    }
+    for (&dimensie, acc) in dimensies.iter().zip(accs.iter_mut()) {
+        let single = dimensie.single(atom);
+        // The key's values of the cells inside the selection, found in one walk of
+        // the atom when a value needs it (instead of one walk per value).
+        let mut binnen: Option<BTreeSet<Option<&str>>> = None;
+        dimensie.each_value(unit, atom, |v| {
+            if !acc.contains_key(v) {
+                acc.insert(v.to_owned(), new_acc(dimensie, v));
+            }
+            let Some(Some(a)) = acc.get_mut(v) else { return };
+            // Wholly inside and single-valued on the key: inside the narrowed
+            // selection too. Anything else is decided exactly against it.
+            let c = if whole == Coverage::All && single {
+                whole
+            } else if dimensie == Dimensie::Kanaal {
+                // No filter narrows by channel: an atom of one channel is as covered
+                // as by the selection; one of both channels is left out of each.
+                match whole {
+                    _ if single => whole,
+                    Coverage::Part(by) => Coverage::Part(by),
+                    _ => Coverage::Part(FilterSet::default()),
+                }
+            } else {
+                // A cell is inside the narrowed selection when it is inside the
+                // selection and holds `v`.
+                coverage_or_walk(atom, &a.selectie, || {
+                    binnen
+                        .get_or_insert_with(|| {
+                            atom.cells
+                                .iter()
+                                .filter(|c| inside(c, selectie))
+                                .map(|c| dimensie.of_cell(unit, c))
+                                .collect()
+                        })
+                        .contains(&Some(v))
+                })
+            };
+            if dropped {
+                a.leeg &= c == Coverage::None;
+                return;
+            }
+            match c {
+                Coverage::All => {
+                    a.leeg = false;
+                    // Without an item array the sums of the atom's items are skipped.
+                    a.totals.add(&atom.sums);
+                }
+                Coverage::Part(split_by) => {
+                    a.leeg = false;
+                    a.weggelaten.add(split_by, atom.sums.responded);
+                }
+                Coverage::None => {}
+            }
+        });
     }
 }
 

@@ -224,7 +224,12 @@ impl World {
     async fn answer(&self, row: &Row, caller: &Caller) -> String {
         let base = if row.dienst == "school-api" { &self.school_api } else { &self.reporting_api };
         let pad = row.pad.replace("{correlatieId}", "A-1").replace("{id}", &self.batch);
-        let url = format!("{base}{pad}");
+        // The dashboard pages that open on a default period send every caller there first (303,
+        // tested in the reporting suite); the table is about who may read them, so they are asked
+        // with a period (all months).
+        let pagina = ["/dashboard", "/dashboard/respons", "/dashboard/instellingen"].contains(&pad.as_str());
+        let url =
+            if row.methode == "GET" && pagina { format!("{base}{pad}?van=&totEnMet=") } else { format!("{base}{pad}") };
         let method = reqwest::Method::from_bytes(row.methode.as_bytes()).unwrap();
         let mut req = self.http.request(method.clone(), &url);
         if let Some(t) = &caller.bearer {

@@ -142,6 +142,49 @@ fn trend_and_respons(data: &ReportData) {
     assert_eq!(points, trend.len() * 30, "every trend has 20 quarters, 5 calendar years and 5 school years");
     println!("cold trend, 20 quarters + 5 years + 5 school years, school beside national: {}", spread(&mut trend));
     println!("cold response table, both groups, 6 splits (students), school beside national: {}", spread(&mut respons));
+    national_splits(data);
+}
+
+/// The two sides of a response table without the cache, for distinct selections: a school's own
+/// splits (aanbieder, locatie, leerweg, sector, crebo, channel), and the national splits
+/// (leerweg, sector, crebo, channel) summed over the atoms in numbers — what the API does —
+/// beside the walk over every atom's texts (the reference), which must give the same counts.
+fn national_splits(data: &ReportData) {
+    use bpv_aggregation::Dimensie;
+    let dims = [Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie, Dimensie::Kanaal];
+    let mut rng = StdRng::seed_from_u64(13);
+    let mut seen = std::collections::HashSet::new();
+    let (mut own, mut compact, mut walked) = (Vec::new(), Vec::new(), Vec::new());
+    for (b, q) in selections(&mut rng, 4000) {
+        let s = selectie(&None, &q);
+        if !seen.insert(s.clone()) {
+            continue;
+        }
+        let school = selectie(&b.or_else(|| Some(brin(0))), &q);
+        let (a, w) = data.with_index(|index| {
+            let t = Instant::now();
+            std::hint::black_box(index.respons_by_each(&school, &Dimensie::ALL));
+            own.push(t.elapsed());
+            let t = Instant::now();
+            let a = std::hint::black_box(index.respons_by_each(&s, &dims));
+            std::hint::black_box(index.respons_totaal(&s));
+            compact.push(t.elapsed());
+            let t = Instant::now();
+            let w = std::hint::black_box(index.respons_by_each_walked(&s, &dims));
+            walked.push(t.elapsed());
+            (a, w)
+        });
+        assert_eq!(a, w, "the national split in numbers differs from the walk for {s:?}");
+        if compact.len() == 300 {
+            break;
+        }
+    }
+    println!("  of which a school's own splits (6 keys, one group), no cache: {}", spread(&mut own));
+    println!(
+        "  of which the national total and splits (4 keys, one group), no cache, same counts as the walk: {} | reference, walking every atom's texts: {}",
+        spread(&mut compact),
+        spread(&mut walked)
+    );
 }
 
 fn ms(d: Duration) -> f64 {

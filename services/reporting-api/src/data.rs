@@ -180,6 +180,11 @@ impl ReportData {
         self.names.read().map(|n| Arc::clone(&n)).unwrap_or_default()
     }
 
+    /// Read the index itself, with no cache in between: for benchmarks and diagnostics.
+    pub fn with_index<R>(&self, f: impl FnOnce(&Index) -> R) -> R {
+        f(&self.read().index)
+    }
+
     /// Distinct key values under an instelling (or everywhere).
     pub fn key_values(&self, brin: Option<&str>) -> KeyValues {
         self.read().index.key_values(brin)
@@ -249,6 +254,13 @@ impl ReportData {
             cache.put(generation, vec![(key, Arc::clone(&result))]);
         }
         result
+    }
+
+    /// The response of a selection alone, without its figures ([`Index::respons_totaal`]): a
+    /// response table's total row. Not cached: nationally it is a pass over the atoms in
+    /// numbers, for a school over its own atoms.
+    pub fn respons_totaal(&self, selectie: &Selectie) -> Telling {
+        self.read().index.respons_totaal(selectie)
     }
 
     /// For a selection: how many answers its figures count, and the ids of those of them that

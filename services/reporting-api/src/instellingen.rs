@@ -168,6 +168,11 @@ struct Kolom {
 /// the overview of the page's selection with sortable columns and downloads.
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let path = req.path().to_owned();
+    if path == "/dashboard/instellingen"
+        && let Some(verder) = crate::dashboard::met_standaardperiode(&req)
+    {
+        return verder;
+    }
     let query = req.query_string().to_owned();
     let views = state.clone();
     crate::dashboard::pagina(

@@ -68,6 +68,9 @@ fn xlsx(o: &ResponsOverzicht) -> Result<HttpResponse, Problem> {
 /// same as a workbook.
 pub async fn dashboard(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let als_xlsx = req.path().ends_with(".xlsx");
+    if !als_xlsx && let Some(verder) = crate::dashboard::met_standaardperiode(&req) {
+        return verder;
+    }
     let (vraag, _) = match Vraag::parse(req.query_string(), &["thema"]) {
         Ok(v) => v,
         Err(p) => return p.to_response(),

@@ -801,6 +801,9 @@ proptest! {
         let s = apply(&base, &nw);
         let dims = [Dimensie::Aanbieder, Dimensie::Locatie, Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie];
         // Several keys in one pass give exactly the splits one key at a time gives.
+        let r = index.evaluate(&s);
+        let totaal = Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg };
+        prop_assert_eq!(index.respons_totaal(&s), totaal, "the total");
         let together = index.evaluate_by_each(&s, &dims);
         let tellingen = index.respons_by_each(&s, &dims);
         for ((dim, split), telling) in dims.iter().zip(&together).zip(&tellingen) {
@@ -897,6 +900,57 @@ proptest! {
         }
         if invitations.iter().all(|i| i.via == i.count) {
             prop_assert_eq!(row("via_praktijkopleider"), total.response.responded, "all via");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The national side of a response table, summed over the compact atoms (and the walk for
+    /// atoms of several values), counts exactly what the walk counts: per key and value the same
+    /// answered, invited and touched — with periods that cut atoms, filters, cells without a
+    /// sector and invitations of both channels.
+    #[test]
+    fn a_national_split_equals_the_walk(
+        cells in proptest::collection::vec((cell(), 0..3u8, any::<bool>()), 1..80),
+        k in 2..8u64,
+        nw in narrow(),
+    ) {
+        let q = qs();
+        let keyed: Vec<(AnswerKeys, usize, u8, u8)> = cells
+            .into_iter()
+            .map(|((mut keys, n, g), how, sectorless)| {
+                if sectorless && keys.crebo == CREBOS[0] {
+                    keys.sector = None;
+                }
+                (keys, n, g, how)
+            })
+            .collect();
+        let answers: Vec<KeyedAnswer> = keyed.iter().flat_map(|(keys, n, g, _)| many(&q, keys, *n, *g)).collect();
+        let invitations: Vec<InvitationCount> = keyed
+            .iter()
+            .map(|(keys, n, _, how)| {
+                let count = *n as u64 + 1;
+                let via = match how { 0 => 0, 1 => count, _ => 1 };
+                InvitationCount { keys: keys.clone(), count, via }
+            })
+            .collect();
+        let index = Index::build(&q, &answers, &invitations, k);
+        let s = apply(&Selectie::national(Groep::Student), &Narrow { brin: None, ..nw });
+        let dims = [Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie, Dimensie::Kanaal];
+        let r = index.evaluate(&s);
+        let totaal = Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg };
+        prop_assert_eq!(index.respons_totaal(&s), totaal, "the total");
+        let walked = index.respons_by_each_walked(&s, &dims);
+        for ((dim, telling), walk) in dims.iter().zip(index.respons_by_each(&s, &dims)).zip(walked) {
+            prop_assert_eq!(&telling, &walk, "{:?} walked", dim);
+            let want: BTreeMap<String, Telling> = index
+                .evaluate_by(&s, *dim)
+                .into_iter()
+                .map(|(v, r)| (v, Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg }))
+                .collect();
+            prop_assert_eq!(telling.into_iter().collect::<BTreeMap<_, _>>(), want, "{:?}", dim);
         }
     }
 }

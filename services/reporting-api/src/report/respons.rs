@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use bpv_aggregation::{Dimensie, Resultaat, Selectie, Telling};
+use bpv_aggregation::{Dimensie, Selectie, Telling};
 use bpvo::Groep;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,12 +35,8 @@ impl ResponsCel {
         ResponsCel { beantwoord: None, uitgenodigd: None, percentage: None, tekst: "—".to_owned() }
     }
 
-    pub(super) fn of(r: &Resultaat) -> Self {
-        let t = Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg };
-        Self::of_telling(&t, r.k)
-    }
-
-    /// The same from a response-only split ([`bpv_aggregation::Index::respons_by_each`]).
+    /// A response count as shown: exact from `k` on, banded below it, "—" when nothing touched it
+    /// (from [`bpv_aggregation::Index::respons_by_each`] or [`bpv_aggregation::Index::respons_totaal`]).
     pub(super) fn of_telling(t: &Telling, k: u64) -> Self {
         let (b, u) = (t.responded, t.invited);
         let exact = |n: u64| (n >= k).then_some(n);
@@ -132,15 +128,16 @@ fn naam(names: &Names, dim: Dimensie, code: &str) -> Option<String> {
 
 fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep {
     let land_sel = landelijk(selectie);
-    let land = data.evaluate(&land_sel);
-    let own = selectie.brin.is_some().then(|| data.evaluate(selectie));
+    let k = data.k();
+    // Counts only: the total row needs no item of the questionnaire summed.
+    let land = data.respons_totaal(&land_sel);
+    let own = selectie.brin.is_some().then(|| data.respons_totaal(selectie));
     let totaal = ResponsRij {
         code: "totaal".into(),
         naam: None,
-        instelling: own.as_deref().map(ResponsCel::of),
-        landelijk: ResponsCel::of(&land),
+        instelling: own.as_ref().map(|t| ResponsCel::of_telling(t, k)),
+        landelijk: ResponsCel::of_telling(&land, k),
     };
-    let k = data.k();
     // One pass over the selection's atoms for all its splits, one (cached, shared by every
     // school asking with the same filters) over the national atoms for the national ones.
     // The channel split is the students' alone: praktijkopleiders are always invited directly.
@@ -170,7 +167,7 @@ fn groep(data: &ReportData, names: &Names, selectie: &Selectie) -> ResponsGroep 
                     naam: naam(names, dim, code),
                     instelling: own_by.and_then(|o| o.get(code)).map(|t| ResponsCel::of_telling(t, k)),
                     landelijk: if eigen {
-                        ResponsCel::of(&land)
+                        ResponsCel::of_telling(&land, k)
                     } else {
                         land_by.get(code).map_or_else(ResponsCel::leeg, |t| ResponsCel::of_telling(t, k))
                     },
@@ -198,27 +195,23 @@ pub fn respons(data: &ReportData, selectie: &Selectie, beide: bool) -> ResponsOv
 mod tests {
     use super::*;
 
-    fn r(responded: u64, invited: u64, leeg: bool) -> Resultaat {
-        let mut r = bpv_aggregation::Index::new(&bpv_aggregation::Questionnaires::builtin().unwrap(), 10)
-            .evaluate(&Selectie::national(Groep::Student));
-        r.response = bpv_aggregation::Response { responded, invited, rate: None };
-        r.leeg = leeg;
-        r
+    fn r(responded: u64, invited: u64, leeg: bool) -> ResponsCel {
+        ResponsCel::of_telling(&Telling { responded, invited, leeg }, 10)
     }
 
     #[test]
     fn counts_below_k_are_bands() {
-        assert_eq!(ResponsCel::of(&r(22, 40, false)).tekst, "55% (22 van 40)");
-        assert_eq!(ResponsCel::of(&r(1234, 5000, false)).tekst, "25% (1.234 van 5.000)");
-        let c = ResponsCel::of(&r(0, 36, false));
+        assert_eq!(r(22, 40, false).tekst, "55% (22 van 40)");
+        assert_eq!(r(1234, 5000, false).tekst, "25% (1.234 van 5.000)");
+        let c = r(0, 36, false);
         assert_eq!(
             (c.tekst.as_str(), c.beantwoord, c.uitgenodigd, c.percentage),
             ("< 10 van 36", None, Some(36), None)
         );
-        let c = ResponsCel::of(&r(0, 3, false));
+        let c = r(0, 3, false);
         assert_eq!((c.tekst.as_str(), c.uitgenodigd), ("< 10 van < 10", None));
         // k answers of fewer than k invitations cannot happen with whole groups; a band anyway.
-        assert_eq!(ResponsCel::of(&r(10, 10, false)).tekst, "100% (10 van 10)");
-        assert_eq!(ResponsCel::of(&r(0, 0, true)), ResponsCel::leeg());
+        assert_eq!(r(10, 10, false).tekst, "100% (10 van 10)");
+        assert_eq!(r(0, 0, true), ResponsCel::leeg());
     }
 }

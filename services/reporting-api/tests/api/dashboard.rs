@@ -4,7 +4,7 @@
 use bpv_store::async_backend_tests;
 use bpv_store::testing::TestDb;
 
-use crate::helpers::{TestApp, WACHTWOORD, spawn_app};
+use crate::helpers::{TestApp, WACHTWOORD, alle_maanden, spawn_app};
 
 pub(crate) async fn login(app: &TestApp, email: &str, wachtwoord: &str) -> reqwest::Response {
     app.http
@@ -22,7 +22,8 @@ pub(crate) fn session_cookie(r: &reqwest::Response) -> String {
 }
 
 async fn page(app: &TestApp, cookie: &str, query: &str) -> (u16, String) {
-    let r = app.http.get(format!("{}/dashboard{query}", app.url)).header("cookie", cookie).send().await.unwrap();
+    let path = alle_maanden(&format!("/dashboard{query}"));
+    let r = app.http.get(format!("{}{path}", app.url)).header("cookie", cookie).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -127,7 +128,57 @@ async fn the_locatie_list_is_narrowed_to_the_chosen_aanbieder(db: TestDb) {
     assert_eq!(locaties(&andere), 0, "no locatie of another aanbieder to pick");
 }
 
+/// The calendar year holding most of the last twelve complete months before today, as `jjjj-mm`
+/// (the server's rule, computed here by hand).
+fn standaardjaar(vandaag: chrono::NaiveDate) -> (String, String) {
+    use chrono::Datelike;
+    let (y, m) = (vandaag.year(), vandaag.month());
+    // Complete months of this year: m - 1. At least six: this year; else the one before.
+    let jaar = if m > 6 { y } else { y - 1 };
+    (format!("{jaar:04}-01"), format!("{jaar:04}-12"))
+}
+
+async fn pages_open_on_a_default_calendar_year(db: TestDb) {
+    let app = spawn_app(db).await;
+    let cookie = session_cookie(&login(&app, "gemachtigde@25ab.example", WACHTWOORD).await);
+    let get = |path: &str| app.http.get(format!("{}{path}", app.url)).header("cookie", &cookie).send();
+    let vandaag = chrono::Local::now().date_naive();
+    let (van, tot) = standaardjaar(vandaag);
+    // Without any period: sent to the same selection with the default calendar year.
+    let r = get("/dashboard?leerweg=BOL").await.unwrap();
+    assert_eq!(r.status(), 303);
+    let location = r.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location == format!("/dashboard?leerweg=BOL&van={van}&totEnMet={tot}")
+            || chrono::Local::now().date_naive() != vandaag,
+        "{location}"
+    );
+    let html = get(&location).await.unwrap().text().await.unwrap().replace("&#x2f;", "/");
+    assert!(html.contains(&format!("id=\"f-van\" value=\"{van}\"")), "the field shows it: {html}");
+    assert!(html.contains("id=\"standaardperiode\""), "the page says it is the default");
+    // The fixture's answers lie in 2024, outside the default year.
+    assert!(html.contains("geen antwoorden"), "{html}");
+    // The trend is not narrowed to the default year; the other links keep it.
+    assert!(html.contains("href=\"/dashboard/trend?van=&amp;totEnMet=&amp;leerweg=BOL"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/dashboard/respons?van={van}&amp;totEnMet={tot}&amp;leerweg=BOL")),
+        "{html}"
+    );
+    // Both fields cleared: all months, and no hint.
+    let html = get("/dashboard?van=&totEnMet=").await.unwrap().text().await.unwrap();
+    assert!(html.contains("Respons: 55% (22 van 40)") && !html.contains("id=\"standaardperiode\""), "{html}");
+    // A chosen period is kept as it is.
+    assert_eq!(get("/dashboard?van=2024-01").await.unwrap().status(), 200);
+    // The Respons tab too; a download is never redirected.
+    let r = get("/dashboard/respons").await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/dashboard/respons?van="));
+    assert_eq!(get("/dashboard/respons.xlsx").await.unwrap().status(), 200);
+    assert_eq!(get("/dashboard/export.csv").await.unwrap().status(), 200);
+}
+
 async_backend_tests!(
+    pages_open_on_a_default_calendar_year,
     the_locatie_list_is_narrowed_to_the_chosen_aanbieder,
     logging_out_ends_the_session_on_the_server,
     gemachtigde_sees_own_results_beside_national,

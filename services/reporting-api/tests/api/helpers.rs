@@ -156,6 +156,18 @@ fn seed(db: &TestDb) {
     medewerkers::add(&mut conn, "analist@sbb.example", "Sam Analist", &HASH, now).unwrap();
 }
 
+/// A dashboard page's path for all months: a page asked without any period is sent to the last
+/// twelve complete months (tested in `dashboard.rs`), and the fixture's answers lie in 2024.
+/// Other paths, and paths that name a period, are returned as they are.
+pub fn alle_maanden(path: &str) -> String {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let page = ["/dashboard", "/dashboard/respons", "/dashboard/instellingen"].contains(&route);
+    if !page || query.split('&').any(|kv| kv.starts_with("van=") || kv.starts_with("totEnMet=")) {
+        return path.to_owned();
+    }
+    if query.is_empty() { format!("{route}?van=&totEnMet=") } else { format!("{route}?{query}&van=&totEnMet=") }
+}
+
 pub async fn spawn_app(db: TestDb) -> TestApp {
     spawn_app_with(db, &[]).await
 }

@@ -10,7 +10,7 @@ use bpv_store::testing::TestDb;
 use serde_json::Value;
 
 use crate::dashboard::{login, session_cookie};
-use crate::helpers::{TestApp, WACHTWOORD, param_names, problem, spawn_app};
+use crate::helpers::{TestApp, WACHTWOORD, alle_maanden, param_names, problem, spawn_app};
 
 /// (code, grade waarde, grade n, respons tekst) per row, national first.
 fn rows(o: &Value) -> Vec<(String, Option<f64>, u64, String)> {
@@ -153,7 +153,7 @@ async fn the_instellingen_tab(db: TestDb) {
     let medewerker = session_cookie(&login(&app, "analist@sbb.example", WACHTWOORD).await);
     let get = |path: &'static str, cookie: String| {
         let http = app.http.clone();
-        let url = format!("{}{path}", app.url);
+        let url = format!("{}{}", app.url, alle_maanden(path));
         async move { http.get(url).header("cookie", cookie).send().await.unwrap() }
     };
     let r = get("/dashboard/instellingen?sorteer=cijfer", medewerker.clone()).await;

@@ -8,10 +8,10 @@ use bpv_store::repo::audit;
 use bpv_store::testing::TestDb;
 
 use crate::dashboard::{login, session_cookie};
-use crate::helpers::{TestApp, WACHTWOORD, spawn_app};
+use crate::helpers::{TestApp, WACHTWOORD, alle_maanden, spawn_app};
 
 async fn get(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
-    let r = app.http.get(format!("{}{path}", app.url)).header("cookie", cookie).send().await.unwrap();
+    let r = app.http.get(format!("{}{}", app.url, alle_maanden(path))).header("cookie", cookie).send().await.unwrap();
     (r.status().as_u16(), r.text().await.unwrap())
 }
 

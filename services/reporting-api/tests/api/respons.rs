@@ -109,16 +109,28 @@ async fn national_and_narrowed_selections(db: TestDb) {
 async fn the_respons_tab(db: TestDb) {
     let app = spawn_app(db).await;
     let cookie = session_cookie(&login(&app, "gemachtigde@25ab.example", WACHTWOORD).await);
-    let r = app.http.get(format!("{}/dashboard/respons", app.url)).header("cookie", &cookie).send().await.unwrap();
+    let r = app
+        .http
+        .get(format!("{}/dashboard/respons?van=&totEnMet=", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("<tr data-code=\"L1\"><th scope=\"row\">Locatie Noord (L1)</th><td data-kant=\"instelling\">40% (12 van 30)</td>"), "{html}");
     assert!(html.contains("&lt; 10 van &lt; 10"));
     assert!(html.contains("id=\"respons-praktijkopleiders\""));
     // The results page links to it with the selection.
-    let r = app.http.get(format!("{}/dashboard?leerweg=BOL", app.url)).header("cookie", &cookie).send().await.unwrap();
+    let r = app
+        .http
+        .get(format!("{}/dashboard?leerweg=BOL&van=&totEnMet=", app.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     let html = r.text().await.unwrap();
-    assert!(html.contains("respons?leerweg=BOL\" id=\"tab-respons\""), "{html}");
+    assert!(html.contains("respons?van=&amp;totEnMet=&amp;leerweg=BOL\" id=\"tab-respons\""), "{html}");
 }
 
 /// Invite some of the fixture's students through their praktijkopleider: `sql` selects the

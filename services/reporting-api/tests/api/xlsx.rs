@@ -296,7 +296,7 @@ async fn results_state_their_publication(db: TestDb) {
     let cookie = session_cookie(&login(&app, "gemachtigde@25ab.example", WACHTWOORD).await);
     for (path, periode) in [
         ("/dashboard?van=2024-01&totEnMet=2024-06", "januari 2024 t/m juni 2024"),
-        ("/dashboard/respons", "alle maanden"),
+        ("/dashboard/respons?van=&totEnMet=", "alle maanden"),
         ("/dashboard/trend?van=2024-01&totEnMet=2024-12", "januari 2024 t/m december 2024"),
     ] {
         let r = app.http.get(format!("{}{path}", app.url)).header("cookie", &cookie).send().await.unwrap();
