@@ -24,6 +24,8 @@ source scripts/lib/tls-tools.sh
 source scripts/lib/pdf-tools.sh
 # shellcheck source=lib/python-tools.sh
 source scripts/lib/python-tools.sh
+# shellcheck source=lib/faketime.sh
+source scripts/lib/faketime.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -41,6 +43,9 @@ ensure_pdf_tools
 
 step "Python checkers (openpyxl reads the xlsx exports; schemathesis)"
 ensure_python_tools
+
+step "libfaketime (a cron run at 00:30 Amsterdam time on a UTC host; the clock four years ahead)"
+ensure_faketime
 
 if [ $# -eq 0 ]; then
   step "format and lints"

@@ -10,13 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
-if [ ! -e "$lib" ]; then
-  echo "time-travel: installing libfaketime"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -q faketime >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q faketime >/dev/null; }
-fi
-[ -e "$lib" ] || { echo "time-travel: FAILED — libfaketime not found at $lib" >&2; exit 1; }
+# shellcheck source=lib/faketime.sh
+source scripts/lib/faketime.sh
+ensure_faketime
+lib=$LIBFAKETIME
 export BPV_FAKETIME="${1:-+4y}"
 echo "time-travel: test processes see $(LD_PRELOAD=$lib FAKETIME=$BPV_FAKETIME date -u +%F) as today"
 CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$PWD/scripts/lib/faketime-runner.sh" \

@@ -21,6 +21,27 @@ pub const MAANDEN: [&str; 12] = [
     "december",
 ];
 
+/// The time zone of the domain's days — when a placement ends, when mail goes out, when a
+/// quarter closes, when figures are published: Dutch time, whatever the host's time zone
+/// (containers and many servers run in UTC, where 00:30 in Amsterdam is still yesterday).
+pub const TIJDZONE: chrono_tz::Tz = chrono_tz::Europe::Amsterdam;
+
+/// The domain's today: the date in the Netherlands now.
+pub fn vandaag() -> NaiveDate {
+    vandaag_op(chrono::Utc::now())
+}
+
+/// The date in the Netherlands at the moment `nu`.
+pub fn vandaag_op(nu: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    nu.with_timezone(&TIJDZONE).date_naive()
+}
+
+/// The wall-clock time in the Netherlands now (for moments set as a time of day, such as the
+/// daily publication of results).
+pub fn nu_in_nederland() -> chrono::NaiveDateTime {
+    chrono::Utc::now().with_timezone(&TIJDZONE).naive_local()
+}
+
 /// A date as Dutch prose: `30 juni 2027`.
 pub fn datum_nl(date: NaiveDate) -> String {
     let maand = MAANDEN.get(date.month0() as usize).copied().unwrap_or_default();
@@ -223,6 +244,18 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_domains_day_is_the_day_in_amsterdam() {
+        let utc = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        // Summer time (UTC+2) and winter time (UTC+1): half past midnight is already the next day.
+        assert_eq!(vandaag_op(utc("2026-03-31T22:30:00Z")), d(2026, 4, 1));
+        assert_eq!(vandaag_op(utc("2026-12-31T23:30:00Z")), d(2027, 1, 1));
+        assert_eq!(vandaag_op(utc("2026-12-31T22:59:59Z")), d(2026, 12, 31));
+        // The night the clocks go back: 00:30 and 02:30 summer time, 02:30 winter time.
+        assert_eq!(vandaag_op(utc("2026-10-24T22:30:00Z")), d(2026, 10, 25));
+        assert_eq!(vandaag_op(utc("2026-10-25T01:30:00Z")), d(2026, 10, 25));
     }
 
     #[test]

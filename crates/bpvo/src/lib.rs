@@ -63,7 +63,8 @@ pub use csv_reader::{
     BPVO_COLUMNS, CsvError, CsvFile, CsvLineError, CsvRow, DEFAULT_MAX_ROWS, read_csv, read_csv_with_limit,
 };
 pub use dates::{
-    MAANDEN, MAX_YEAR, MIN_YEAR, Periode, check_year_range, datum_nl, maand_nl, parse_iso_date, parse_school_date,
+    MAANDEN, MAX_YEAR, MIN_YEAR, Periode, TIJDZONE, check_year_range, datum_nl, maand_nl, nu_in_nederland,
+    parse_iso_date, parse_school_date, vandaag, vandaag_op,
 };
 pub use email::{Email, MAX_EMAIL_LEN};
 pub use error::{FieldError, ValidationErrors, ValueError, codes};

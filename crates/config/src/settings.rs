@@ -190,7 +190,7 @@ pub struct ReportingSettings {
     /// Which fine filter keeps its answers when small cells merge: `kwalificatie` (default) or
     /// `locatie` (docs/privacy.md, "Which filters count").
     pub voorkeur: bpv_aggregation::Voorkeur,
-    /// `HH:MM` (server time): the one moment a day new answers and invitation counts are
+    /// `HH:MM` (Dutch time): the one moment a day new answers and invitation counts are
     /// published, so that figures never change right after one known person answered
     /// (docs/privacy.md). Empty: absorb continuously every `refresh_seconds` (development only).
     #[serde(deserialize_with = "publish_at")]

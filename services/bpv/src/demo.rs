@@ -71,7 +71,7 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     if !applied.is_empty() {
         println!("migraties toegepast: {}", applied.join(", "));
     }
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     if instellingen::list(&mut conn)?.is_empty() {
         let t = Instant::now();
         let s = seed(&mut conn, &SeedConfig { bpvos: args.bpvos, seed: args.seed, today })?;
@@ -243,7 +243,7 @@ fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Resul
     let summary = runtime.block_on(async {
         let dispatcher = bpv_dispatcher::Dispatcher::new(pool, settings.clone(), mailer)?;
         let opts = bpv_dispatcher::RunOptions {
-            as_of: chrono::Local::now().date_naive(),
+            as_of: bpvo::vandaag(),
             dry_run: false,
             limit: None,
             concurrency: 8,
@@ -268,7 +268,7 @@ fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Resul
 fn survey_links(pool: &bpv_store::DbPool, _settings: &bpv_web::Settings) -> Result<Vec<(String, String)>, CliError> {
     use bpv_store::repo::invitations;
     let mut conn = pool.get().map_err(anyhow::Error::from)?;
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let mut out = Vec::new();
     for (groep, wie) in [("praktijkopleider", "  als praktijkopleider"), ("student", "  als student")] {
         for inv in invitations::open_sample(&mut conn, today, groep, 2)? {

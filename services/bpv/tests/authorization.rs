@@ -210,7 +210,7 @@ async fn world(db: TestDb) -> World {
 
 /// A record of 25AB, starting in a month and ending in ten (relative, so it never expires).
 fn record(correlatie_id: &str) -> Value {
-    let dag = |days| (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string();
+    let dag = |days| (bpvo::vandaag() + chrono::Duration::days(days)).to_string();
     json!({
         "correlatieId": correlatie_id, "leerbedrijfCode": "100200300", "creboCode": "25604",
         "startdatum": dag(30), "geplandeEinddatum": dag(300), "leerwegNaam": "BOL",

@@ -55,7 +55,7 @@ fn demo_seeds_once_and_reports(db: &TestDb) {
     // The demo ran the daily purge as cron would: nothing is left that a real deployment would
     // have removed, while the recent bpvo's keep theirs.
     assert!(out.contains("bewaartermijn"), "{out}");
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let due = bpv_store::repo::retentie::purge(&mut conn, today, 90, bpv_store::now_utc(), true).unwrap();
     assert_eq!(due.bpvos(), 0, "{due:?}");
     assert!(bpvos::list_all(&mut conn).unwrap().iter().any(|b| b.student_email.is_some()));
@@ -198,7 +198,7 @@ fn import_antwoorden_is_all_or_nothing(db: &TestDb) {
     use bpv_store::repo::{invitations, responses};
     ok(bpv(db, &["demo", "--bpvos", "400", "--seed", "3", "--no-serve"]));
     let mut conn = db.conn();
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let open = invitations::open_sample(&mut conn, today, "praktijkopleider", 2).unwrap();
     assert_eq!(open.len(), 2, "the demo sends today's invitations");
     let keys: Vec<(String, String)> = open

@@ -135,7 +135,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
     match command {
         Command::Run { as_of, dry_run, limit, concurrency, rate, json } => {
             let opts = RunOptions {
-                as_of: as_of.unwrap_or_else(|| chrono::Local::now().date_naive()),
+                as_of: as_of.unwrap_or_else(bpvo::vandaag),
                 dry_run,
                 limit,
                 concurrency: concurrency.unwrap_or(settings.dispatcher.concurrency).max(1),
@@ -217,7 +217,7 @@ fn purge(
     dry_run: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let today = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let today = as_of.unwrap_or_else(bpvo::vandaag);
     let days = settings.retention.days;
     let mut conn = pool.get()?;
     let report = bpv_store::repo::retentie::purge(&mut conn, today, days, now_utc(), dry_run)?;
@@ -244,7 +244,7 @@ fn purge(
 
 /// `snapshot`: the quarter's data-quality photo.
 fn snapshot(pool: DbPool, as_of: Option<NaiveDate>, json: bool) -> anyhow::Result<ExitCode> {
-    let dag = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let dag = as_of.unwrap_or_else(bpvo::vandaag);
     let mut conn = pool.get()?;
     let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
     if json {

@@ -65,7 +65,7 @@ impl Application {
         let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let mut conn = p.get()?;
             let report = d.refresh(&mut conn)?;
-            d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive())?;
+            d.publiceer_landelijk(&mut conn, bpvo::vandaag())?;
             Ok(report)
         })
         .await??;

@@ -255,7 +255,7 @@ pub(crate) fn met_standaardperiode(req: &HttpRequest) -> Option<HttpResponse> {
     if pairs.iter().any(|(k, _)| k == "van" || k == "totEnMet") {
         return None;
     }
-    let (van, tot) = standaardperiode(chrono::Local::now().date_naive());
+    let (van, tot) = standaardperiode(bpvo::vandaag());
     pairs.push(("van".into(), van.to_string()));
     pairs.push(("totEnMet".into(), tot.to_string()));
     let location = format!("{}?{}", req.path(), serde_urlencoded::to_string(&pairs).ok()?);
@@ -264,7 +264,7 @@ pub(crate) fn met_standaardperiode(req: &HttpRequest) -> Option<HttpResponse> {
 
 /// Whether the selection's period is the default one ([`standaardperiode`]).
 fn is_standaard(vraag: &Vraag) -> bool {
-    let (van, tot) = standaardperiode(chrono::Local::now().date_naive());
+    let (van, tot) = standaardperiode(bpvo::vandaag());
     vraag.van.as_deref() == Some(van.to_string().as_str())
         && vraag.tot_en_met.as_deref() == Some(tot.to_string().as_str())
 }
@@ -351,7 +351,7 @@ fn results_page(
 /// national ones, the school's own failing records, and the quarterly photos.
 pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let vraag = crate::datakwaliteit::Vraag::parse(req.query_string());
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let views = state.clone();
     pagina(
         &req,

@@ -574,12 +574,12 @@ pub fn next_publication(now: chrono::NaiveDateTime, at: chrono::NaiveTime) -> ch
     if today > now { today } else { today + chrono::TimeDelta::days(1) }
 }
 
-/// Publish new answers and invitation counts once a day at `at` (server time), until the
+/// Publish new answers and invitation counts once a day at `at` (Dutch time), until the
 /// process ends: between two moments the figures do not change, so a school cannot see them
 /// move right after one student it knows answered. Errors are logged and retried next time.
 pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: chrono::NaiveTime) {
     loop {
-        let now = chrono::Local::now().naive_local();
+        let now = bpvo::nu_in_nederland();
         let wait = (next_publication(now, at) - now).to_std().unwrap_or(Duration::from_secs(60));
         tokio::time::sleep(wait).await;
         let (d, p) = (Arc::clone(&data), pool.clone());
@@ -587,7 +587,7 @@ pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: c
         let outcome = tokio::task::spawn_blocking(move || {
             let mut conn = p.get().map_err(|e| e.to_string())?;
             let r = d.refresh(&mut conn).map_err(|e| e.to_string())?;
-            d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive()).map_err(|e| e.to_string())?;
+            d.publiceer_landelijk(&mut conn, bpvo::vandaag()).map_err(|e| e.to_string())?;
             Ok::<_, String>(r)
         })
         .await;
@@ -634,7 +634,7 @@ pub async fn refresh_loop(
                 r.invitations_changed = d.reread_invitations(&mut conn).map_err(|e| e.to_string())?;
             }
             if r.answers > 0 || r.invitations_changed {
-                d.publiceer_landelijk(&mut conn, chrono::Local::now().date_naive()).map_err(|e| e.to_string())?;
+                d.publiceer_landelijk(&mut conn, bpvo::vandaag()).map_err(|e| e.to_string())?;
             }
             Ok::<_, String>(r)
         })

@@ -45,7 +45,7 @@ pub fn bereken(
 
 /// The window's last month when none is asked for: last month (the current one is not over).
 pub fn standaard_tot() -> YearMonth {
-    YearMonth::of(chrono::Local::now().date_naive() - chrono::Months::new(1))
+    YearMonth::of(bpvo::vandaag() - chrono::Months::new(1))
 }
 
 /// The signal's settings: `veiligheid.venster_maanden`, `veiligheid.min_respondenten`, `reporting.k`.

@@ -12,15 +12,10 @@ use crate::grafiek::{Lijn, lijngrafiek};
 use crate::report::{self, Trend, TrendPunt, Vraag};
 use crate::state::AppState;
 
-/// The domain's today.
-fn vandaag() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 /// The trend of a query for a viewer.
 fn trend_for(state: &AppState, kijker: &report::Kijker, vraag: &Vraag) -> Result<Trend, Problem> {
     let selectie = vraag.check(kijker, &state.data.names())?;
-    let span = report::trend::periode(&selectie, vandaag())?;
+    let span = report::trend::periode(&selectie, bpvo::vandaag())?;
     Ok(report::trend::trend(&state.data, &selectie, span))
 }
 

@@ -34,7 +34,7 @@ enum Lookup {
 }
 
 pub(crate) fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    bpvo::vandaag()
 }
 
 /// Find the invitation of a link token. Only the token's SHA-256 is stored; the lookup compares
@@ -268,7 +268,7 @@ fn terugkoppeling(
             .map(|m| bpvo::maand_nl(m.year, u32::from(m.month))),
         gepubliceerd: eerste.map(|c| {
             let lokaal = chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(c.gepubliceerd_op, chrono::Utc)
-                .with_timezone(&chrono::Local);
+                .with_timezone(&bpvo::TIJDZONE);
             bpvo::datum_nl(lokaal.date_naive())
         }),
         k,

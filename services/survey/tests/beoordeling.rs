@@ -33,7 +33,7 @@ struct App {
 }
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    bpvo::vandaag()
 }
 
 async fn spawn(db: TestDb) -> App {

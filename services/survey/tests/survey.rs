@@ -50,7 +50,7 @@ async fn spawn_with(db: TestDb, extra: &[(&str, &str)]) -> App {
 }
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    bpvo::vandaag()
 }
 
 /// A bpvo ending `eind`, an invitation for `groep` sent on `sent`, closing on `closes`; returns the raw link token.

@@ -109,7 +109,7 @@ pub(super) fn import_antwoorden(conn: &mut DbConnection, file: FileArg) -> Resul
 pub(super) fn import_historie(conn: &mut DbConnection, file: FileArg) -> Result<(), CliError> {
     let bytes = file.read()?;
     let naam = file.file.display().to_string();
-    let this_month = bpv_aggregation::YearMonth::of(chrono::Local::now().date_naive());
+    let this_month = bpv_aggregation::YearMonth::of(bpvo::vandaag());
     let uitkomst = crate::historie::import(conn, &naam, &bytes, this_month).map_err(|e| match e {
         CliError::BadInput(m) => bad(format!("{naam}: {m}")),
         other => other,

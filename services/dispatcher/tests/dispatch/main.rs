@@ -3,6 +3,7 @@
 //! a kill -9 in the middle, and messages checked by an independent parser.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod amsterdam;
 mod helpers;
 mod housekeeping;
 mod reliability;

@@ -188,7 +188,7 @@ pub async fn api(
 ) -> Result<HttpResponse, Problem> {
     let kijker = kijker(&principal)?;
     let vraag = Vraag::parse(req.query_string())?;
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let d = web::block(move || view(&state, &kijker, &vraag, today))
         .await
         .map_err(|e| bpv_web::problem::internal_error(&e))??;

@@ -103,12 +103,12 @@ impl SelectieDto {
     }
 }
 
-/// A publication moment in Dutch, in the server's time: `3 december 2026 om 06:00`, or `nog
+/// A publication moment in Dutch, in Dutch time: `3 december 2026 om 06:00`, or `nog
 /// niet gepubliceerd`.
 pub fn gepubliceerd_nl(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     match t {
         Some(t) => {
-            let t = t.with_timezone(&chrono::Local);
+            let t = t.with_timezone(&bpvo::TIJDZONE);
             format!("{} om {}", bpvo::datum_nl(t.date_naive()), t.format("%H:%M"))
         }
         None => "nog niet gepubliceerd".into(),

@@ -274,7 +274,7 @@ async fn results_state_their_publication(db: TestDb) {
     // calendar years from last January (the fixture's March 2024 lies before them).
     let landelijk = bpv_store::repo::landelijk::voor_groep(&mut app.db.conn(), "student").unwrap();
     assert_eq!(landelijk[0].code, "cijfer");
-    let year: i32 = chrono::Local::now().format("%Y").to_string().parse().unwrap();
+    let year: i32 = chrono::Datelike::year(&bpvo::vandaag());
     assert_eq!(
         (landelijk[0].van.clone(), landelijk[0].tot_en_met.clone()),
         (format!("{}-01", year - 1), format!("{}-12", year + 1))

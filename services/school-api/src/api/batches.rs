@@ -175,7 +175,7 @@ pub async fn post(
                 return Err(p);
             }
         };
-        let today = chrono::Local::now().date_naive();
+        let today = bpvo::vandaag();
         let batch = upload::Batch { id: batch_id.clone(), modus, reserved, herstellen };
         match upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today) {
             Ok(antwoord) => Ok(answer(&antwoord, false)),

@@ -144,7 +144,7 @@ pub async fn put(
         let mut conn = st.conn()?;
         let batch = upload::Batch { herstellen, ..upload::Batch::new(Modus::AllesOfNiets) };
         let batch_id = batch.id.clone();
-        let today = chrono::Local::now().date_naive();
+        let today = bpvo::vandaag();
         let antwoord = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today)
             .map_err(|e| strip_record_prefix(answer_error(e)))?;
         let r = antwoord.resultaten.into_iter().next().ok_or_else(|| Problem::internal("empty-batch"))?;
@@ -219,7 +219,7 @@ pub async fn get(
         let mut conn = st.conn()?;
         let row = find_own(&mut conn, &brin, &path, query.aanbiedercode.as_deref())?;
         let instelling = instellingen::get(&mut conn, &brin).map_err(|e| internal_error(&e))?;
-        let today = chrono::Local::now().date_naive();
+        let today = bpvo::vandaag();
         let stored = bpv_store::repo::invitations::for_bpvos(&mut conn, std::slice::from_ref(&row.id))
             .map_err(|e| internal_error(&e))?;
         let uitnodiging = if row.status == bpvo::BpvoStatus::Ingetrokken {

@@ -176,7 +176,7 @@ fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam 
 }
 
 fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
+    bpvo::vandaag()
 }
 
 /// The principal's instelling, with the scope checked.

@@ -160,7 +160,7 @@ pub async fn store(req: HttpRequest, state: web::Data<AppState>, form: Option<we
                 actor_id: g.id.clone(),
                 bron: UploadBron::Uploadmodule,
             };
-            let today = chrono::Local::now().date_naive();
+            let today = bpvo::vandaag();
             let batch = upload::Batch::new(Modus::AllesOfNiets);
             let result = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today);
             let bestand = preview.bestandsnaam;

@@ -222,9 +222,9 @@ pub fn getal(n: usize) -> String {
     bpv_aggregation::thousands_nl(u64::try_from(n).unwrap_or(u64::MAX))
 }
 
-/// A stored UTC moment in the server's local time: `31-01-2026 14:05`.
+/// A stored UTC moment in Dutch time: `31-01-2026 14:05`.
 pub fn tijdstip(utc: NaiveDateTime) -> String {
-    chrono::Local.from_utc_datetime(&utc).format("%d-%m-%Y %H:%M").to_string()
+    bpvo::TIJDZONE.from_utc_datetime(&utc).format("%d-%m-%Y %H:%M").to_string()
 }
 
 /// The separator the CSV reader found, named.

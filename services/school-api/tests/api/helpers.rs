@@ -164,7 +164,7 @@ impl TestApp {
 /// The date `days` from today, ISO. Records that must lie in the future are built from it, so
 /// no test expires when the calendar moves on (`scripts/time-travel.sh` checks that).
 pub fn dag(days: i64) -> String {
-    (chrono::Local::now().date_naive() + chrono::Duration::days(days)).to_string()
+    (bpvo::vandaag() + chrono::Duration::days(days)).to_string()
 }
 
 /// Start and planned end of [`record`], in days from today.

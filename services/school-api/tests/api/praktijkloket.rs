@@ -221,7 +221,7 @@ async fn every_rule_is_a_clear_refusal(db: TestDb) {
 
     // A year after its end the purge removed the personal data: no beoordeling or verklaring
     // from it any more (409 saying why), until the SIS sends it again.
-    let later = chrono::Local::now().date_naive() + chrono::Days::new(400);
+    let later = bpvo::vandaag() + chrono::Days::new(400);
     praktijkloket::purge(&mut app.db.conn(), later, bpv_store::now_utc(), false).unwrap();
     let b = beoordeling(&[("B1-K1-W1", "beheerst")]);
     let r = send(&app, reqwest::Method::POST, "/v1/begeleidingsdocumenten/SIS-2/beoordelingen", &t, Some(&b)).await;

@@ -449,7 +449,7 @@ async fn the_school_never_sees_whether_a_student_answered(db: TestDb) {
     use bpv_store::testing::{Surveyed, surveyed};
     let app = spawn_app(db).await;
     let t = app.token("c-25ab").await;
-    let today = chrono::Local::now().date_naive();
+    let today = bpvo::vandaag();
     let mut ids = Vec::new();
     for (eind, answered) in [(10, true), (10, false), (-40, true)] {
         let s = Surveyed {
