@@ -51,6 +51,7 @@ if [ $# -eq 0 ]; then
   step "format and lints"
   cargo fmt --all --check
   python3 scripts/import-cycles.py
+  python3 scripts/check-config-docs.py
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
