@@ -67,6 +67,8 @@ if [ $# -eq 0 ]; then
   bash scripts/browser-tests.sh
   step "deployment kit: systemd units and timers (systemd-analyze verify)"
   bash scripts/check-systemd.sh
+  step "deployment kit: Kubernetes manifests"
+  "$BPV_VENV/bin/python" scripts/check-kubernetes.py
   step "fuzzing: 30 s per target"
   bash scripts/fuzz.sh 30
   step "no time bombs: the tests again, with the clock four years ahead"
