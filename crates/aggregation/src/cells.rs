@@ -76,8 +76,9 @@
 //! walk every atom of a groep; each rebuild therefore also lays the atoms out flat
 //! (`national.rs`): an atom of one leerweg, one sector and one crebo becomes a few integers (its
 //! year, a bit per month, counts, channel and the numbers of its values), so a national split is
-//! decided with integer compares and summed per value number, and only atoms of several values
-//! are walked. A property test checks it counts exactly what the walk counts.
+//! decided with integer compares and summed per value number (an atom of several values by its
+//! distinct cells, also in numbers). A property test checks it counts exactly what the walk
+//! counts.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -634,29 +635,16 @@ impl Index {
     }
 
     /// The response of a selection alone — the answered and invited [`Index::evaluate`] counts
-    /// and whether anything touched it — without summing any item (a response table's total
-    /// row). Nationally from the atoms in numbers.
+    /// and whether anything touched it (a response table's total row). Nationally from the atoms
+    /// in numbers, without summing any item of the questionnaire.
     pub fn respons_totaal(&self, selectie: &Selectie) -> Telling {
         if National::applies(selectie, &[]) {
             let (_, (responded, invited, touched)) = self.national.split(selectie, &[]);
             return Telling { responded, invited, leeg: !touched };
         }
-        let mut t = Telling { responded: 0, invited: 0, leeg: true };
-        for (_, year) in self.years_in(selectie) {
-            t.leeg &= year.dropped.as_ref().is_none_or(|d| coverage(d, selectie) == Coverage::None);
-            for atom in &year.atoms {
-                match coverage(atom, selectie) {
-                    Coverage::All => {
-                        t.leeg = false;
-                        t.responded += atom.sums.responded;
-                        t.invited += atom.sums.invited;
-                    }
-                    Coverage::Part(_) => t.leeg = false,
-                    Coverage::None => {}
-                }
-            }
-        }
-        t
+        // Elsewhere (a school's own atoms) an evaluation is cheap: its counts are the same.
+        let r = self.evaluate(selectie);
+        Telling { responded: r.response.responded, invited: r.response.invited, leeg: r.leeg }
     }
 
     /// [`Index::respons_by_each`] by walking every atom, also where a national split takes the

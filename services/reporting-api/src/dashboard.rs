@@ -333,8 +333,8 @@ fn results_page(
         csv_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.csv", 1),
         xlsx_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/export.xlsx", 1),
         verbeterpunten_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/verbeterpunten", 1),
-        // The trend spans five years unless a period was chosen: the default twelve months are
-        // not carried over to it.
+        // The trend spans five years unless a period was chosen: the default year is not carried
+        // over to it.
         trend_href => href(&trend_vraag, None, None).replacen("/dashboard", "/dashboard/trend", 1),
         standaardperiode => standaard,
         respons_href => href(vraag, None, None).replacen("/dashboard", "/dashboard/respons", 1),

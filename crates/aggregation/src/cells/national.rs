@@ -192,9 +192,9 @@ impl National {
     /// met with what counts under each — exactly what the walk finds — and the selection's own
     /// total (answered, invited, touched: exactly what an evaluation counts).
     pub(super) fn split(&self, selectie: &Selectie, dimensies: &[Dimensie]) -> (Found, (u64, u64, bool)) {
-        let mut total = (0, 0, false);
+        let mut total = (0, 0, false, false);
         let Some(atoms) = self.groepen.get(&selectie.groep) else {
-            return (dimensies.iter().map(|_| Vec::new()).collect(), total);
+            return (dimensies.iter().map(|_| Vec::new()).collect(), (0, 0, false));
         };
         let filter = |k: usize, wanted: &Option<String>| wanted.as_ref().map(|w| self.names[k].ids.get(w).copied());
         let vraag = Vraag {
@@ -239,7 +239,7 @@ impl National {
                     .collect()
             })
             .collect();
-        (found, total)
+        (found, (total.0, total.1, total.3))
     }
 
     /// One atom into the accumulators of each key asked.
@@ -250,7 +250,7 @@ impl National {
         vraag: &Vraag,
         dimensies: &[Dimensie],
         accs: &mut [Acc],
-        total: &mut (u64, u64, bool),
+        total: &mut (u64, u64, bool, bool),
     ) {
         let time = Side { any_in: c.months & pmask != 0, any_out: vraag.period && c.months & !pmask != 0 };
         let sides: [Option<Side>; 3] = std::array::from_fn(|k| {
@@ -264,11 +264,7 @@ impl National {
         if whole == Cover::None {
             return;
         }
-        total.2 = true;
-        if whole == Cover::All && !c.dropped {
-            total.0 += c.responded;
-            total.1 += c.invited;
-        }
+        note(std::slice::from_mut(total), 0, whole, c);
         for (d, acc) in dimensies.iter().zip(accs.iter_mut()) {
             let Some(k) = key_of(*d) else {
                 // The channel: no filter narrows by it, so an atom of one channel is as covered as
