@@ -290,6 +290,31 @@ pub enum SettingsError {
     Invalid(String),
 }
 
+/// Settings whose value is in a file: `BPV__AUTH__JWT_SECRET_FILE=/run/secrets/jwt` sets
+/// `auth.jwt_secret` to that file's content without its final line break (how container
+/// platforms hand out secrets). Any setting may be given this way; giving both the variable and
+/// its `_FILE` twin is refused, as is a file that cannot be read.
+fn values_from_files(vars: impl Iterator<Item = (String, String)>) -> Result<Vec<(String, String)>, SettingsError> {
+    let vars: Vec<(String, String)> = vars.collect();
+    let mut values = Vec::new();
+    for (name, path) in &vars {
+        let Some(setting) = name.strip_prefix("BPV__").and_then(|n| n.strip_suffix("_FILE")) else { continue };
+        if setting.is_empty() {
+            continue;
+        }
+        let twin = format!("BPV__{setting}");
+        if vars.iter().any(|(n, _)| *n == twin) {
+            return Err(SettingsError::Invalid(format!("{twin} and {name} are both set; give one")));
+        }
+        let content = std::fs::read_to_string(path)
+            .map_err(|e| SettingsError::Invalid(format!("{name}: cannot read {path}: {e}")))?;
+        let value = content.strip_suffix('\n').map_or(content.as_str(), |v| v.strip_suffix('\r').unwrap_or(v));
+        let key = setting.split("__").map(str::to_lowercase).collect::<Vec<_>>().join(".");
+        values.push((key, value.to_owned()));
+    }
+    Ok(values)
+}
+
 /// Where to read configuration from; tests and `bpv demo` override values without touching the
 /// process environment.
 #[derive(Debug, Clone, Default)]
@@ -365,6 +390,9 @@ impl Settings {
         if !source.ignore_env {
             builder =
                 builder.add_source(config::Environment::with_prefix("BPV").prefix_separator("__").separator("__"));
+            for (key, value) in values_from_files(std::env::vars())? {
+                builder = builder.set_override(key, value)?;
+            }
         }
         for (k, v) in &source.overrides {
             builder = builder.set_override(k.as_str(), v.as_str())?;
@@ -641,5 +669,40 @@ mod tests {
         ]))
         .unwrap_err();
         assert!(err.to_string().contains("smtp"), "{err}");
+    }
+
+    #[test]
+    fn a_setting_may_come_from_a_file() {
+        let dir = std::env::temp_dir().join(format!("bpv-config-file-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let secret = dir.join("jwt");
+        std::fs::write(&secret, "0123456789abcdef0123456789abcdef-uit-bestand\n").unwrap();
+        let path = secret.display().to_string();
+        let var = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+
+        let values = values_from_files(
+            [var("BPV__AUTH__JWT_SECRET_FILE", &path), var("BPV__DATABASE__POOL_SIZE", "4"), var("HOME_FILE", "/x")]
+                .into_iter(),
+        )
+        .unwrap();
+        assert_eq!(
+            values,
+            vec![("auth.jwt_secret".to_owned(), "0123456789abcdef0123456789abcdef-uit-bestand".to_owned())]
+        );
+
+        let both = values_from_files(
+            [var("BPV__AUTH__JWT_SECRET_FILE", &path), var("BPV__AUTH__JWT_SECRET", "x")].into_iter(),
+        )
+        .unwrap_err();
+        assert!(both.to_string().contains("both set"), "{both}");
+
+        let missing =
+            values_from_files([var("BPV__DATABASE__URL_FILE", "/nonexistent/db-url")].into_iter()).unwrap_err();
+        assert!(
+            missing.to_string().contains("BPV__DATABASE__URL_FILE")
+                && missing.to_string().contains("/nonexistent/db-url"),
+            "{missing}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, ManageConnection, Pool, PooledConnection, R2D2Connection};
 use diesel::{Connection, PgConnection, SqliteConnection};
 
 use crate::error::{StoreError, StoreResult};
@@ -80,15 +80,32 @@ impl DatabaseUrl {
 
     /// Open one connection (no pool), with the SQLite settings applied.
     pub fn connect(&self) -> StoreResult<DbConnection> {
-        let mut conn = match self.backend {
-            Backend::Postgres => DbConnection::Postgresql(PgConnection::establish(&self.target)?),
-            Backend::Sqlite => {
-                self.ensure_sqlite_dir()?;
-                DbConnection::Sqlite(SqliteConnection::establish(&self.target)?)
-            }
-        };
+        let mut conn = self.establish()?;
         apply_connection_settings(&mut conn)?;
         Ok(conn)
+    }
+
+    /// Open one connection with the backend the URL names, so that a failure carries that
+    /// backend's own error (libpq's "connection refused", "certificate verify failed", …). The
+    /// derived `MultiConnection::establish` would try every backend in turn and answer only
+    /// "Invalid connection url for multiconnection".
+    fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match self.backend {
+            Backend::Postgres => Ok(DbConnection::Postgresql(PgConnection::establish(&self.postgres_target())?)),
+            Backend::Sqlite => Ok(DbConnection::Sqlite(SqliteConnection::establish(&self.target)?)),
+        }
+    }
+
+    /// The PostgreSQL URL given to libpq: the configured one, plus `application_name` (the
+    /// program's name, e.g. `bpv-reporting-api`) unless the URL sets one, so that
+    /// `pg_stat_activity` and the server's log say which service holds a connection.
+    fn postgres_target(&self) -> String {
+        if self.target.contains("application_name=") {
+            return self.target.clone();
+        }
+        let name = application_name();
+        let separator = if self.target.contains('?') { '&' } else { '?' };
+        format!("{}{separator}application_name={name}", self.target)
     }
 
     fn ensure_sqlite_dir(&self) -> StoreResult<()> {
@@ -108,6 +125,17 @@ impl DatabaseUrl {
         }
         Ok(())
     }
+}
+
+/// The running program's file name (`bpv`, `bpv-dispatcher`, …), reduced to the characters a URL
+/// query value may carry unescaped.
+fn application_name() -> String {
+    let name = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let name: String = name.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    if name.is_empty() { "bpv".to_owned() } else { name }
 }
 
 fn redact_password(url: &str) -> String {
@@ -148,23 +176,44 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSettin
     }
 }
 
+/// Makes the pool's connections through [`DatabaseUrl::connect`]'s path, so that a database
+/// that is down or refuses TLS is logged with its real reason, every time the pool retries.
+#[derive(Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.url.establish().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
 /// Failure to get a pooled connection.
 pub type PoolError = diesel::r2d2::PoolError;
 
 /// A pool of connections to one database.
-pub type DbPool = Pool<ConnectionManager<DbConnection>>;
+pub type DbPool = Pool<Manager>;
 /// A connection checked out of [`DbPool`].
-pub type PooledDb = PooledConnection<ConnectionManager<DbConnection>>;
+pub type PooledDb = PooledConnection<Manager>;
 
 /// Build a pool for `url`; fails fast if the database cannot be reached.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
     if url.backend == Backend::Sqlite {
         url.ensure_sqlite_dir()?;
     }
-    let manager = ConnectionManager::<DbConnection>::new(match url.backend {
-        Backend::Postgres => url.target.clone(),
-        Backend::Sqlite => url.target.clone(),
-    });
+    let manager = Manager { url: url.clone() };
     let pool = Pool::builder()
         .max_size(max_size.max(1))
         .connection_timeout(Duration::from_secs(10))
@@ -242,6 +291,27 @@ mod tests {
         assert_eq!(lite.backend(), Backend::Sqlite);
         assert_eq!(lite.target, "./data/bpv.sqlite");
         assert_eq!(DatabaseUrl::parse("sqlite:///var/lib/bpv.sqlite").unwrap().target, "/var/lib/bpv.sqlite");
+    }
+
+    #[test]
+    fn postgres_connections_name_the_program_unless_the_url_does() {
+        let plain = DatabaseUrl::parse("postgres://db/bpv").unwrap().postgres_target();
+        assert!(plain.starts_with("postgres://db/bpv?application_name="), "{plain}");
+        let name = plain.rsplit('=').next().unwrap();
+        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)), "{name}");
+        let with_tls = DatabaseUrl::parse("postgres://db/bpv?sslmode=verify-full").unwrap().postgres_target();
+        assert_eq!(with_tls, format!("postgres://db/bpv?sslmode=verify-full&application_name={name}"));
+        let own = DatabaseUrl::parse("postgres://db/bpv?application_name=ops").unwrap().postgres_target();
+        assert_eq!(own, "postgres://db/bpv?application_name=ops");
+    }
+
+    #[test]
+    fn a_refused_postgres_connection_reports_libpq_not_the_multiconnection() {
+        // Port 1 on the loopback: nothing listens, libpq answers at once.
+        let url = DatabaseUrl::parse("postgres://nobody@127.0.0.1:1/none?connect_timeout=2").unwrap();
+        let message = url.connect().unwrap_err().to_string();
+        assert!(!message.contains("multiconnection"), "{message}");
+        assert!(message.contains("127.0.0.1") && message.contains("refused"), "{message}");
     }
 
     #[test]
