@@ -6,7 +6,8 @@
 # must find no server errors and no answers that contradict the document. Bounded in time. No
 # example database (`--generation-database none`): every run starts from the seed alone, so a run
 # does not depend on what earlier runs stored (and Hypothesis's Pareto shrinker, which crashed
-# once on a stored example, is not used).
+# once on a stored example, is not used). Then every service's /metrics, parsed by Prometheus' own
+# client library (scripts/check-metrics.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
@@ -54,3 +55,15 @@ sbb_token=$(curl -sf -u "$sbb_id:$sbb_secret" -d grant_type=client_credentials "
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SBB_SECONDS:-60}" \
   --seed 20261203 --generation-database none --workers 2 --no-color --report junit --report-dir "$work/schemathesis-sbb"
+
+# Observability: every service's /metrics parsed by Prometheus' own client library after the
+# traffic above, and the dispatcher's textfile (a dry run over the same database) as
+# node_exporter's textfile collector reads it.
+echo "api-contract: /metrics of every service, and the dispatcher's metrics file"
+survey_url=$(sed -n 's/^ *vragenlijst *\(http[^ ]*\).*/\1/p' "$BPV_DEMO_LOG" | head -n 1 \
+  | python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.stdin.read().strip()); print(f"{p.scheme}://{p.netloc}")')
+cargo build -q --locked -p bpv-dispatcher
+BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv-dispatcher" --database-url "sqlite://$work/demo.sqlite" \
+  run --dry-run --json --metrics-file "$work/bpv-dispatcher.prom" >/dev/null
+"$BPV_VENV/bin/python" scripts/check-metrics.py --service "school=$BPV_SCHOOL_API_URL" \
+  --service "reporting=$BPV_REPORTING_API_URL" --service "survey=$survey_url" --textfile "$work/bpv-dispatcher.prom"

@@ -1,11 +1,13 @@
 //! Shared glue for the web services: tokens and the bearer-token extractor, problem+json errors,
-//! cookies, rate-limit keys and the headers every answer carries.
+//! cookies, rate-limit keys, the headers every answer carries, and request ids, the access log and
+//! metrics.
 
 pub mod auth;
 pub mod cookies;
 pub mod export;
 pub mod headers;
 pub mod login;
+pub mod observe;
 pub mod problem;
 pub mod ratelimit;
 pub mod service;

@@ -34,7 +34,9 @@ where
     F: FnOnce() -> Result<T, Problem> + Send + 'static,
     T: Send + 'static,
 {
-    web::block(f).await.map_err(|e| problem::internal_error(&e))?
+    // The request's span (its id) goes along, so what the job logs names the request.
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(f)).await.map_err(|e| problem::internal_error(&e))?
 }
 
 /// A connection from `pool`; a pool with none free in time is a 503 (try again), never a 500.

@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use bpv_config::{Settings, SettingsSource};
 use bpv_store::repo::{deliveries, invitations};
 use bpv_store::{DbPool, now_utc};
@@ -50,6 +51,10 @@ pub enum Command {
         /// Print one JSON summary instead of the line.
         #[arg(long)]
         json: bool,
+        /// Also write the run's summary as Prometheus metrics to this file (replaced whole), e.g.
+        /// in node_exporter's textfile folder.
+        #[arg(long, value_name = "PATH")]
+        metrics_file: Option<std::path::PathBuf>,
     },
     /// Mails per state, the oldest one due, and invitations per group and state.
     Status {
@@ -133,7 +138,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
     let db = &settings.database;
     let (_, pool) = bpv_store::open(db.url.expose_secret(), db.pool_size.max(4), migrate)?;
     match command {
-        Command::Run { as_of, dry_run, limit, concurrency, rate, json } => {
+        Command::Run { as_of, dry_run, limit, concurrency, rate, json, metrics_file } => {
             let opts = RunOptions {
                 as_of: as_of.unwrap_or_else(bpvo::vandaag),
                 dry_run,
@@ -142,7 +147,7 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
                 rate_per_second: Some(rate.unwrap_or(settings.dispatcher.rate_per_second)).filter(|r| *r > 0.0),
                 progress: !json,
             };
-            run_mails(pool, settings, &opts, json).await
+            run_mails(pool, settings, &opts, json, metrics_file.as_deref()).await
         }
         Command::Status { json } => status(pool, json),
         Command::Purge { as_of, dry_run, json } => purge(pool, settings, as_of, dry_run, json),
@@ -152,7 +157,13 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
 }
 
 /// `run`: plan and send; exit 1 when SMTP is unreachable or too many mails failed.
-async fn run_mails(pool: DbPool, settings: Settings, opts: &RunOptions, json: bool) -> anyhow::Result<ExitCode> {
+async fn run_mails(
+    pool: DbPool,
+    settings: Settings,
+    opts: &RunOptions,
+    json: bool,
+    metrics_file: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     let max_share = settings.dispatcher.max_failure_share;
     let mailer = mailer_from_settings(&settings)?;
     let dispatcher = Dispatcher::new(pool, settings, mailer)?;
@@ -163,6 +174,11 @@ async fn run_mails(pool: DbPool, settings: Settings, opts: &RunOptions, json: bo
         println!("{}", summary.line());
     }
     let failed_share = summary.failure_share();
+    let success = !summary.smtp_unreachable && failed_share <= max_share;
+    if let Some(path) = metrics_file {
+        write_replacing(path, &summary.metrics(chrono::Utc::now(), success))
+            .with_context(|| format!("cannot write the metrics to {}", path.display()))?;
+    }
     if summary.smtp_unreachable {
         eprintln!("mislukt: de SMTP-server is niet bereikbaar; er is niets verstuurd");
         return Ok(ExitCode::FAILURE);
@@ -176,6 +192,16 @@ async fn run_mails(pool: DbPool, settings: Settings, opts: &RunOptions, json: bo
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write `content` to `path` through a temporary file beside it and a rename, so a collector
+/// reading at the same moment sees the old file or the new one, never half of one.
+fn write_replacing(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".{}.tmp", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, content)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// `status`: the outbox and the invitations, counted.

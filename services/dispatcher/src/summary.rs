@@ -49,6 +49,63 @@ impl Summary {
         }
     }
 
+    /// The run as Prometheus gauges (`bpv_dispatch_last_run_*`), for node_exporter's textfile
+    /// collector: mails by outcome, invitations planned, duration, when it finished and whether it
+    /// succeeded (the exit code was 0). Alerting on the finish time catches a run that never
+    /// came.
+    pub fn metrics(&self, finished: chrono::DateTime<chrono::Utc>, success: bool) -> String {
+        use prometheus_client::metrics::family::Family;
+        use prometheus_client::metrics::gauge::Gauge;
+        type FloatGauge = Gauge<f64, std::sync::atomic::AtomicU64>;
+        let mut registry = prometheus_client::registry::Registry::with_prefix("bpv_dispatch_last_run");
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let mails = Family::<Vec<(&'static str, &'static str)>, Gauge>::default();
+        for (outcome, n) in [
+            ("planned", self.planned),
+            ("sent", self.sent),
+            ("retried", self.retried),
+            ("failed", self.failed),
+            ("dead", self.dead),
+            ("skipped", self.skipped),
+            ("late", self.late),
+        ] {
+            mails.get_or_create(&vec![("outcome", outcome)]).set(count(n));
+        }
+        registry.register("mails", "Mails of the last run, by outcome", mails);
+        let invitations = Family::<Vec<(&'static str, &'static str)>, Gauge>::default();
+        for (change, n) in [
+            ("created", self.invitations_created),
+            ("rescheduled", self.invitations_rescheduled),
+            ("cancelled", self.invitations_cancelled),
+        ] {
+            invitations.get_or_create(&vec![("change", change)]).set(count(n));
+        }
+        registry.register("invitations", "Invitations planned by the last run, by change", invitations);
+        let gauge = |registry: &mut prometheus_client::registry::Registry, name: &str, help: &str, value: f64| {
+            let g = FloatGauge::default();
+            g.set(value);
+            registry.register(name, help, g);
+        };
+        gauge(&mut registry, "duration_seconds", "How long the last run took", self.duration_ms as f64 / 1000.0);
+        gauge(
+            &mut registry,
+            "finished_timestamp_seconds",
+            "When the last run finished (Unix time)",
+            finished.timestamp() as f64,
+        );
+        gauge(&mut registry, "success", "1 when the last run succeeded (exit code 0)", f64::from(u8::from(success)));
+        gauge(
+            &mut registry,
+            "smtp_unreachable",
+            "1 when the last run could not reach the SMTP server",
+            f64::from(u8::from(self.smtp_unreachable)),
+        );
+        gauge(&mut registry, "dry_run", "1 when the last run was a dry run", f64::from(u8::from(self.dry_run)));
+        let mut out = String::new();
+        let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+        out
+    }
+
     /// One line for the log.
     pub fn line(&self) -> String {
         format!(

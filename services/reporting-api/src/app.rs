@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use bpv_aggregation::Questionnaires;
@@ -15,6 +16,7 @@ use bpv_store::DbPool;
 use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
+use bpv_web::observe::{self, Metrics};
 use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
 use secrecy::ExposeSecret;
 
@@ -111,11 +113,12 @@ impl Application {
             )),
             signaal: crate::signalen::instellingen(settings),
         };
+        let metrics = web::Data::new(metrics(&state));
         let mtls_port = match &settings.mtls {
-            Some(m) => Some(run_mtls(m, state.clone())?),
+            Some(m) => Some(run_mtls(m, state.clone(), metrics.clone())?),
             None => None,
         };
-        let server = run(listener, state, settings.reporting_api.https())?;
+        let server = run(listener, state, settings.reporting_api.https(), metrics)?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server, data, mtls_port })
     }
 
@@ -150,7 +153,31 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Server> {
+/// The pool and the results index beside the request metrics: how many answers the published
+/// figures hold and how old the publication is.
+fn metrics(state: &AppState) -> Metrics {
+    let (answers, atoms, loaded, age) =
+        (Arc::clone(&state.data), Arc::clone(&state.data), Arc::clone(&state.data), Arc::clone(&state.data));
+    Metrics::builder()
+        .pool(&state.pool)
+        .reading("results_index_answers", "Answers the results index holds (published)", move || {
+            answers.stats().answers_in_atoms as f64
+        })
+        .reading("results_index_atoms", "Atoms (smallest publishable groups) in the results index", move || {
+            atoms.stats().atoms as f64
+        })
+        .reading("results_index_loaded", "1 once the first load of the results index finished", move || {
+            if loaded.is_loaded() { 1.0 } else { 0.0 }
+        })
+        .reading(
+            "results_published_age_seconds",
+            "Seconds since the figures were last published (0 before the first publication)",
+            move || age.gepubliceerd().map_or(0.0, |at| (chrono::Utc::now() - at).num_milliseconds() as f64 / 1000.0),
+        )
+        .build()
+}
+
+fn run(listener: TcpListener, state: AppState, https: bool, metrics: web::Data<Metrics>) -> anyhow::Result<Server> {
     let login_governor = GovernorConfigBuilder::default()
         .seconds_per_request(60 / u64::from(LOGINS_PER_MINUTE))
         .burst_size(LOGINS_PER_MINUTE)
@@ -164,6 +191,8 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
         App::new()
             .wrap(api_headers(https))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(from_fn(observe::requests))
+            .app_data(metrics.clone())
             .app_data(data.clone())
             .app_data(keys.clone())
             .app_data(revoked.clone())
@@ -173,6 +202,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .route("/health", web::get().to(bpv_web::service::health))
             .route("/ready", web::get().to(api::ready))
+            .route("/metrics", web::get().to(observe::serve))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .route("/v1/resultaten", web::get().to(api::resultaten))
             .route("/v1/resultaten/verbeterpunten", web::get().to(verbeterpunten::api))
@@ -229,7 +259,11 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
 
 /// The mutual-TLS listener: only the non-aggregated results, after the client certificate check
 /// (`mtls::on_connect`). Spawned on the current runtime; returns the bound port.
-fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyhow::Result<u16> {
+fn run_mtls(
+    settings: &bpv_web::settings::MtlsSettings,
+    state: AppState,
+    metrics: web::Data<Metrics>,
+) -> anyhow::Result<u16> {
     let (config, checker) = mtls::load(settings)?;
     let listener =
         TcpListener::bind(&settings.listen).with_context(|| format!("cannot listen on {} (mtls)", settings.listen))?;
@@ -241,6 +275,8 @@ fn run_mtls(settings: &bpv_web::settings::MtlsSettings, state: AppState) -> anyh
         App::new()
             .wrap(api_headers(true))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(from_fn(observe::requests))
+            .app_data(metrics.clone())
             .app_data(data.clone())
             .app_data(keys.clone())
             .app_data(revoked.clone())

@@ -6,12 +6,14 @@ use std::net::TcpListener;
 
 use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use bpv_store::DbPool;
 use bpv_web::Settings;
 use bpv_web::auth::TokenKeys;
 use bpv_web::headers::api_headers;
+use bpv_web::observe::{self, Metrics};
 use bpv_web::problem::{json_error_handler, not_found_handler, path_error_handler, query_error_handler};
 
 use crate::state::{AppState, Limits};
@@ -54,6 +56,7 @@ impl Application {
             trusted_proxies: settings.http.trusted(),
             public_url: settings.school_api.base_url(),
             revoked,
+            uploads: bpv_web::observe::Counts::default(),
         };
         let server = run(listener, state, settings.school_api.https())?;
         Ok(Self { port: addr.port(), host: addr.ip().to_string(), server })
@@ -91,11 +94,19 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
     let keys = web::Data::new(state.keys.clone());
     let revoked = web::Data::new(state.revoked.clone());
     let pool = web::Data::new(state.pool.clone());
+    let metrics = web::Data::new(
+        Metrics::builder()
+            .pool(&state.pool)
+            .counts("upload_records", "Records uploaded, by source (bron) and outcome (resultaat)", &state.uploads)
+            .build(),
+    );
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(api_headers(https))
             .wrap(actix_web::middleware::Compress::default())
+            .wrap(from_fn(observe::requests))
+            .app_data(metrics.clone())
             .app_data(data.clone())
             .app_data(keys.clone())
             .app_data(revoked.clone())
@@ -106,6 +117,7 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .app_data(web::FormConfig::default().limit(16 * 1024))
             .route("/health", web::get().to(bpv_web::service::health))
             .route("/ready", web::get().to(bpv_web::service::ready))
+            .route("/metrics", web::get().to(observe::serve))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
             .service(
                 web::resource("/oauth/token")

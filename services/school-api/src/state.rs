@@ -44,11 +44,44 @@ pub struct AppState {
     pub public_url: String,
     /// API clients revoked recently (their tokens are refused).
     pub revoked: bpv_web::auth::Revoked,
+    /// Records uploaded, by source and outcome (`bpv_upload_records_total` at `/metrics`).
+    pub uploads: bpv_web::observe::Counts,
 }
 
 impl AppState {
     /// A pooled connection for this request, or a 503 (the cause logged, not shown).
     pub fn conn(&self) -> Result<bpv_store::PooledDb, bpv_web::Problem> {
         bpv_web::service::connection(&self.pool)
+    }
+
+    /// Store an upload (every channel comes through here: batch API, single record, upload page)
+    /// with today's Dutch date, and count its records by outcome.
+    pub fn process(
+        &self,
+        conn: &mut bpv_store::DbConnection,
+        uploader: &crate::upload::Uploader,
+        incoming: Vec<crate::upload::Incoming>,
+        batch: &crate::upload::Batch,
+    ) -> Result<crate::upload::BatchAntwoord, crate::upload::UploadError> {
+        let result = crate::upload::process(conn, uploader, incoming, batch, &self.scheduling, bpvo::vandaag());
+        let bron = uploader.bron.as_str();
+        let antwoord = match &result {
+            Ok(a) => a,
+            Err(crate::upload::UploadError::Refused(a)) => &**a,
+            Err(_) => return result,
+        };
+        // In a refused all-or-nothing batch the valid records are not stored either: `refused`.
+        let refused = if result.is_err() { antwoord.ontvangen.saturating_sub(antwoord.afgewezen) } else { 0 };
+        for (resultaat, n) in [
+            ("created", antwoord.aangemaakt),
+            ("updated", antwoord.bijgewerkt),
+            ("unchanged", antwoord.ongewijzigd),
+            ("rejected", antwoord.afgewezen),
+            ("refused", refused),
+        ] {
+            let n = u64::try_from(n).unwrap_or(u64::MAX);
+            self.uploads.add(&[("bron", bron), ("resultaat", resultaat)], n);
+        }
+        result
     }
 }

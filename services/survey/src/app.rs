@@ -62,16 +62,20 @@ impl Application {
             .finish()
             .context("rate limiter configuration")?;
         let pool = web::Data::new(state.pool.clone());
+        let metrics = web::Data::new(bpv_web::observe::Metrics::builder().pool(&state.pool).build());
         let data = web::Data::new(state);
         let https = settings.survey.https();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(bpv_web::headers::api_headers(https))
+                .wrap(actix_web::middleware::from_fn(bpv_web::observe::requests))
+                .app_data(metrics.clone())
                 .app_data(data.clone())
                 .app_data(pool.clone())
                 .app_data(web::FormConfig::default().limit(64 * 1024))
                 .route("/health", web::get().to(bpv_web::service::health))
                 .route("/ready", web::get().to(bpv_web::service::ready))
+                .route("/metrics", web::get().to(bpv_web::observe::serve))
                 .route("/enquete.css", web::get().to(pages::stylesheet))
                 .service(
                     web::scope("")

@@ -175,9 +175,8 @@ pub async fn post(
                 return Err(p);
             }
         };
-        let today = bpvo::vandaag();
         let batch = upload::Batch { id: batch_id.clone(), modus, reserved, herstellen };
-        match upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today) {
+        match st.process(&mut conn, &uploader, incoming, &batch) {
             Ok(antwoord) => Ok(answer(&antwoord, false)),
             Err(UploadError::Refused(antwoord)) => Ok(answer(&antwoord, false)),
             Err(e) => {

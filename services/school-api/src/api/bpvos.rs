@@ -144,9 +144,8 @@ pub async fn put(
         let mut conn = st.conn()?;
         let batch = upload::Batch { herstellen, ..upload::Batch::new(Modus::AllesOfNiets) };
         let batch_id = batch.id.clone();
-        let today = bpvo::vandaag();
-        let antwoord = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today)
-            .map_err(|e| strip_record_prefix(answer_error(e)))?;
+        let antwoord =
+            st.process(&mut conn, &uploader, incoming, &batch).map_err(|e| strip_record_prefix(answer_error(e)))?;
         let r = antwoord.resultaten.into_iter().next().ok_or_else(|| Problem::internal("empty-batch"))?;
         let body = EnkelAntwoord {
             correlatie_id: r.correlatie_id.unwrap_or_default(),

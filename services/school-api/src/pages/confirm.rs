@@ -160,9 +160,8 @@ pub async fn store(req: HttpRequest, state: web::Data<AppState>, form: Option<we
                 actor_id: g.id.clone(),
                 bron: UploadBron::Uploadmodule,
             };
-            let today = bpvo::vandaag();
             let batch = upload::Batch::new(Modus::AllesOfNiets);
-            let result = upload::process(&mut conn, &uploader, incoming, &batch, &st.scheduling, today);
+            let result = st.process(&mut conn, &uploader, incoming, &batch);
             let bestand = preview.bestandsnaam;
             let (status, outcome) = match result {
                 Ok(a) => (StatusCode::OK, Outcome::stored(bestand, &a)),
