@@ -11,29 +11,14 @@ CronJob runs at Dutch times (`timeZone: Europe/Amsterdam`) with a valid five-fie
 every ConfigMap/Secret key is a setting documented in docs/operations.md and every envFrom names
 a ConfigMap or Secret defined here. Exit 1 naming each problem.
 """
-import os
 import pathlib
 import re
-import subprocess
 import sys
-import tomllib
 
 import yaml
 
-root = pathlib.Path(__file__).resolve().parent.parent
-bin_dir = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", "/var/tmp/bpv-target")) / "debug"
-version = tomllib.loads((root / "Cargo.toml").read_text())["workspace"]["package"]["version"]
-image = f"bpv-monitor:{version}"
-programs = set()
-for cargo in root.glob("services/*/Cargo.toml"):
-    manifest = tomllib.loads(cargo.read_text())
-    programs |= {b["name"] for b in manifest.get("bin", [])} or {manifest["package"]["name"]}
-operations = (root / "docs/operations.md").read_text()
-listen_of = {
-    "bpv-school-api": "BPV__SCHOOL_API__LISTEN",
-    "bpv-survey": "BPV__SURVEY__LISTEN",
-    "bpv-reporting-api": "BPV__REPORTING_API__LISTEN",
-}
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "lib"))
+from deploy_kit import command_problem, documented, image, listen_of, root  # noqa: E402
 
 docs = []
 for path in sorted((root / "deploy/kubernetes").glob("*.yaml")):
@@ -49,7 +34,7 @@ for name, doc in by_kind.get("ConfigMap", []) + by_kind.get("Secret", []):
     data = doc.get("data") or doc.get("stringData") or {}
     config[doc["metadata"]["name"]] = data
     for key in data:
-        if f"`{key}`" not in operations:
+        if not documented(key):
             problems.append(f"{name}: {key} is no setting documented in docs/operations.md")
 settings = {k: v for data in config.values() for k, v in data.items()}
 
@@ -64,18 +49,9 @@ def pod_spec(doc):
 def check_container(name, c):
     if c.get("image") != image:
         problems.append(f"{name}: image {c.get('image')} is not {image}, what this version builds")
-    command = c.get("command") or []
-    if not command or command[0] not in programs:
-        problems.append(f"{name}: command {command} runs no program of the workspace ({sorted(programs)})")
-        return
-    if len(command) > 1:
-        program = bin_dir / command[0]
-        if not program.exists():
-            problems.append(f"{name}: {program} is not built (cargo build --bins first)")
-        else:
-            r = subprocess.run([program, *command[1:], "--help"], capture_output=True, timeout=60)
-            if r.returncode != 0:
-                problems.append(f"{name}: '{' '.join(command)}' is not a command {command[0]} accepts")
+    problem = command_problem(c.get("command") or [])
+    if problem:
+        problems.append(f"{name}: {problem}")
     for ref in c.get("envFrom", []):
         target = (ref.get("configMapRef") or ref.get("secretRef") or {}).get("name")
         if target not in config:

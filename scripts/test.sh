@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# shellcheck source=lib/build-deps.sh
+source scripts/lib/build-deps.sh
 # shellcheck source=lib/postgres.sh
 source scripts/lib/postgres.sh
 # shellcheck source=lib/smtp.sh
@@ -28,6 +30,9 @@ source scripts/lib/python-tools.sh
 source scripts/lib/faketime.sh
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "build dependencies (libpq with TLS)"
+ensure_build_deps
 
 step "PostgreSQL"
 ensure_postgres
@@ -69,6 +74,12 @@ if [ $# -eq 0 ]; then
   bash scripts/check-systemd.sh
   step "deployment kit: Kubernetes manifests"
   "$BPV_VENV/bin/python" scripts/check-kubernetes.py
+  step "deployment kit: compose.yaml"
+  "$BPV_VENV/bin/python" scripts/check-compose.py
+  step "deployment kit: the container image (hadolint, buildah build, each service started in it)"
+  bash scripts/check-image.sh
+  step "TLS to PostgreSQL: verify-full against a throwaway cluster with its own CA"
+  bash scripts/check-postgres-tls.sh
   step "fuzzing: 30 s per target"
   bash scripts/fuzz.sh 30
   step "no time bombs: the tests again, with the clock four years ahead"
