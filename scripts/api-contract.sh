@@ -51,7 +51,7 @@ sbb_token=$(curl -sf -u "$sbb_id:$sbb_secret" -d grant_type=client_credentials "
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
 "$BPV_VENV/bin/schemathesis" run "$BPV_REPORTING_API_URL/v1/openapi.json" \
   --header "Authorization: Bearer $sbb_token" \
-  --include-path-regex '^/v1/resultaten/(instellingen|verbeterpunten)' \
+  --include-path-regex '^/resultaten/(instellingen|verbeterpunten)' \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SBB_SECONDS:-60}" \
   --seed 20261203 --generation-database none --workers 2 --no-color --report junit --report-dir "$work/schemathesis-sbb"
@@ -67,3 +67,23 @@ BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv-dispatcher" --database-
   run --dry-run --json --metrics-file "$work/bpv-dispatcher.prom" >/dev/null
 "$BPV_VENV/bin/python" scripts/check-metrics.py --service "school=$BPV_SCHOOL_API_URL" \
   --service "reporting=$BPV_REPORTING_API_URL" --service "survey=$survey_url" --textfile "$work/bpv-dispatcher.prom"
+
+# NL GOV API Design Rules: both served documents linted by Spectral with the rules in
+# tests/api-rules/nlgov-adr.yaml (zero errors), and /core/publish-openapi checked live: each
+# document is at {server}/openapi.json and readable from another origin.
+echo "api-contract: NL GOV API Design Rules (Spectral)"
+(cd tests/api-rules && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+for doc in "$work/school-api.openapi.json" "$work/reporting-api.openapi.json"; do
+  server=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["servers"][0]["url"])' "$doc")
+  headers=$(curl -sf -D - -o /dev/null -H "Origin: https://portaal.example" "$server/openapi.json") \
+    || { echo "api-rules: $server/openapi.json does not answer" >&2; exit 1; }
+  grep -qi '^access-control-allow-origin: \*' <<<"$headers" \
+    || { echo "api-rules: $server/openapi.json is not readable cross-origin" >&2; exit 1; }
+done
+status=0
+tests/api-rules/node_modules/.bin/spectral lint --ruleset tests/api-rules/nlgov-adr.yaml --fail-severity error \
+  --format text "$work/school-api.openapi.json" "$work/reporting-api.openapi.json" >"$work/spectral.txt" 2>&1 || status=$?
+grep -v ' warning ' "$work/spectral.txt" || true
+[ "$status" -eq 0 ] || { echo "api-rules: FAILED — Spectral found errors (above)" >&2; exit 1; }
+echo "api-rules: both documents pass without errors; warnings by rule:"
+grep ' warning ' "$work/spectral.txt" | awk '{print $3}' | sort | uniq -c || true

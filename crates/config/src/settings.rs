@@ -165,6 +165,10 @@ pub struct DatabaseSettings {
     pub pool_size: u32,
     /// Apply pending migrations when a service starts.
     pub migrate_on_start: bool,
+    /// A read replica for the results service's big reads (loading and absorbing answers); its
+    /// writes (audit, sessions, national figures) still go to `url`. Never migrated.
+    #[serde(default)]
+    pub read_url: Option<SecretString>,
 }
 
 /// `{service}.listen` and the public URL people reach it under.

@@ -8,6 +8,7 @@ pub mod export;
 pub mod headers;
 pub mod login;
 pub mod observe;
+pub mod openapi;
 pub mod problem;
 pub mod ratelimit;
 pub mod service;

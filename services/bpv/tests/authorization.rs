@@ -258,11 +258,18 @@ impl World {
     /// Every operation `METHOD path` of a service's served OpenAPI document.
     async fn operations(&self, base: &str) -> BTreeSet<(String, String)> {
         let doc: Value = self.http.get(format!("{base}/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+        // A path is relative to its server: the document's (`…/v1`) or its own (the root).
+        let server_path = |servers: &Value| -> String {
+            let url = servers[0]["url"].as_str().unwrap();
+            url.strip_prefix(base).unwrap_or_else(|| panic!("server {url} is not {base}")).to_owned()
+        };
+        let root = server_path(&doc["servers"]);
         let mut ops = BTreeSet::new();
         for (pad, item) in doc["paths"].as_object().unwrap() {
+            let prefix = if item["servers"].is_null() { root.clone() } else { server_path(&item["servers"]) };
             for methode in item.as_object().unwrap().keys() {
                 if ["get", "put", "post", "delete", "patch", "head"].contains(&methode.as_str()) {
-                    ops.insert((methode.to_uppercase(), pad.clone()));
+                    ops.insert((methode.to_uppercase(), format!("{prefix}{pad}")));
                 }
             }
         }

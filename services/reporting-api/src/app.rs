@@ -62,12 +62,21 @@ impl Application {
         let questionnaires = Questionnaires::builtin()?;
         let data =
             Arc::new(ReportData::with_voorkeur(questionnaires, settings.reporting.k, settings.reporting.voorkeur));
-        let (d, p) = (Arc::clone(&data), pool.clone());
+        // The answers are read from the replica when there is one; writes go to the primary.
+        let read_pool = match &settings.database.read_url {
+            Some(url) => {
+                let (url, read_pool) = bpv_store::open(url.expose_secret(), settings.database.pool_size, false)?;
+                tracing::info!(database = %url.redacted(), "resultaten lezen van de leesreplica");
+                read_pool
+            }
+            None => pool.clone(),
+        };
+        let pools = crate::data::Pools { read: read_pool, write: pool.clone() };
+        let (d, p) = (Arc::clone(&data), pools.clone());
         let started = std::time::Instant::now();
         let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let mut conn = p.get()?;
-            let report = d.refresh(&mut conn)?;
-            d.publiceer_landelijk(&mut conn, bpvo::vandaag())?;
+            let report = d.refresh(&mut *p.read.get()?)?;
+            d.publiceer_landelijk(&mut *p.write.get()?, bpvo::vandaag())?;
             Ok(report)
         })
         .await??;
@@ -81,12 +90,12 @@ impl Application {
         match settings.reporting.publish_at {
             Some(at) => {
                 tracing::info!(om = %at.format("%H:%M"), "resultaten worden dagelijks gepubliceerd");
-                tokio::spawn(publish_daily(Arc::clone(&data), pool.clone(), at));
+                tokio::spawn(publish_daily(Arc::clone(&data), pools, at));
             }
             None => {
                 tokio::spawn(refresh_loop(
                     Arc::clone(&data),
-                    pool.clone(),
+                    pools,
                     Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
                     Duration::from_secs(settings.reporting.invitations_refresh_seconds.max(1)),
                 ));

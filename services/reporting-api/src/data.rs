@@ -567,6 +567,14 @@ fn load_names(conn: &mut DbConnection) -> bpv_store::StoreResult<Names> {
     Ok(names)
 }
 
+/// Where the results come from and where the national figures go: the read replica
+/// (`database.read_url`) and the primary; the same pool twice without a replica.
+#[derive(Debug, Clone)]
+pub struct Pools {
+    pub read: bpv_store::DbPool,
+    pub write: bpv_store::DbPool,
+}
+
 /// The first publication moment after `now` at `at` each day: today's when it is still ahead,
 /// else tomorrow's. Every replica computes the same moments, so all publish together.
 pub fn next_publication(now: chrono::NaiveDateTime, at: chrono::NaiveTime) -> chrono::NaiveDateTime {
@@ -577,16 +585,16 @@ pub fn next_publication(now: chrono::NaiveDateTime, at: chrono::NaiveTime) -> ch
 /// Publish new answers and invitation counts once a day at `at` (Dutch time), until the
 /// process ends: between two moments the figures do not change, so a school cannot see them
 /// move right after one student it knows answered. Errors are logged and retried next time.
-pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: chrono::NaiveTime) {
+pub async fn publish_daily(data: Arc<ReportData>, pools: Pools, at: chrono::NaiveTime) {
     loop {
         let now = bpvo::nu_in_nederland();
         let wait = (next_publication(now, at) - now).to_std().unwrap_or(Duration::from_secs(60));
         tokio::time::sleep(wait).await;
-        let (d, p) = (Arc::clone(&data), pool.clone());
+        let (d, p) = (Arc::clone(&data), pools.clone());
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = p.get().map_err(|e| e.to_string())?;
-            let r = d.refresh(&mut conn).map_err(|e| e.to_string())?;
+            let r = d.refresh(&mut *p.read.get().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+            let mut conn = p.write.get().map_err(|e| e.to_string())?;
             d.publiceer_landelijk(&mut conn, bpvo::vandaag()).map_err(|e| e.to_string())?;
             Ok::<_, String>(r)
         })
@@ -608,12 +616,7 @@ pub async fn publish_daily(data: Arc<ReportData>, pool: bpv_store::DbPool, at: c
 /// Absorb new answers every `answers_every` and re-read invitation counts every
 /// `invitations_every`, until the process ends; errors are logged and retried next time. Only
 /// with `reporting.publish_at` empty (development): figures then change continuously.
-pub async fn refresh_loop(
-    data: Arc<ReportData>,
-    pool: bpv_store::DbPool,
-    answers_every: Duration,
-    invitations_every: Duration,
-) {
+pub async fn refresh_loop(data: Arc<ReportData>, pools: Pools, answers_every: Duration, invitations_every: Duration) {
     let mut answers = tokio::time::interval(answers_every);
     let mut invitations = tokio::time::interval(invitations_every);
     answers.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -625,16 +628,18 @@ pub async fn refresh_loop(
             _ = answers.tick() => false,
             _ = invitations.tick() => true,
         };
-        let (d, p) = (Arc::clone(&data), pool.clone());
+        let (d, p) = (Arc::clone(&data), pools.clone());
         let started = Instant::now();
         let outcome = tokio::task::spawn_blocking(move || {
-            let mut conn = p.get().map_err(|e| e.to_string())?;
-            let mut r = d.absorb_new_answers(&mut conn).map_err(|e| e.to_string())?;
+            let mut read = p.read.get().map_err(|e| e.to_string())?;
+            let mut r = d.absorb_new_answers(&mut read).map_err(|e| e.to_string())?;
             if also_invitations {
-                r.invitations_changed = d.reread_invitations(&mut conn).map_err(|e| e.to_string())?;
+                r.invitations_changed = d.reread_invitations(&mut read).map_err(|e| e.to_string())?;
             }
+            drop(read);
             if r.answers > 0 || r.invitations_changed {
-                d.publiceer_landelijk(&mut conn, bpvo::vandaag()).map_err(|e| e.to_string())?;
+                d.publiceer_landelijk(&mut *p.write.get().map_err(|e| e.to_string())?, bpvo::vandaag())
+                    .map_err(|e| e.to_string())?;
             }
             Ok::<_, String>(r)
         })

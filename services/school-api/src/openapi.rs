@@ -18,6 +18,7 @@ use crate::api;
     ),
     paths(
         api::token::token,
+        api::bpvos::list,
         api::bpvos::put,
         api::bpvos::get,
         api::bpvos::delete,
@@ -48,6 +49,8 @@ use crate::api;
         crate::upload::UitnodigingStatus,
         crate::upload::RecordResultaat,
         crate::upload::BatchAntwoord,
+        api::bpvos::BpvoLijst,
+        api::bpvos::BpvoSamenvatting,
         praktijkleren::DocumentRecord,
         praktijkleren::LeerlingRecord,
         praktijkleren::PraktijkopleiderRecord,
@@ -70,9 +73,10 @@ use crate::api;
 )]
 pub struct ApiDoc;
 
-/// `GET /v1/openapi.json`
-pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+/// `GET /v1/openapi.json`: the document as the NL GOV API Design Rules want it
+/// ([`bpv_web::openapi::document`]).
+pub async fn serve(req: actix_web::HttpRequest) -> HttpResponse {
+    bpv_web::openapi::serve(&req, &ApiDoc::openapi())
 }
 
 #[cfg(test)]
@@ -83,7 +87,11 @@ mod snapshot {
     fn the_openapi_document_is_the_reviewed_one() {
         use utoipa::OpenApi as _;
         #[allow(clippy::unwrap_used)]
-        let doc = super::ApiDoc::openapi().to_pretty_json().unwrap();
+        let doc = serde_json::to_string_pretty(&bpv_web::openapi::document(
+            &super::ApiDoc::openapi(),
+            "https://bpv-monitor.sbb.example",
+        ))
+        .unwrap();
         insta::assert_snapshot!("openapi", doc);
     }
 }

@@ -297,6 +297,54 @@ pub fn find_by_correlatie_id(
         .load(conn)?)
 }
 
+/// What a school's list of its bpvo's may be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Only this status.
+    pub status: Option<BpvoStatus>,
+    /// Only bpvo's changed at or after this moment (UTC).
+    pub changed_since: Option<NaiveDateTime>,
+    /// Only bpvo's whose planned end date is on or after this day.
+    pub ending_from: Option<chrono::NaiveDate>,
+    /// Only bpvo's whose planned end date is on or before this day.
+    pub ending_until: Option<chrono::NaiveDate>,
+}
+
+/// One page of the bpvo's under these aanbieders, in a stable order (aanbieder, correlatieId),
+/// with the number that match: what a SIS needs to compare its own records with ours.
+pub fn list_page(
+    conn: &mut DbConnection,
+    aanbiedercodes: &[String],
+    filter: &ListFilter,
+    limit: i64,
+    offset: i64,
+) -> StoreResult<(i64, Vec<BpvoRow>)> {
+    let narrowed = || {
+        let mut q = dsl::bpvos.filter(dsl::aanbiedercode.eq_any(aanbiedercodes)).into_boxed();
+        if let Some(status) = filter.status {
+            q = q.filter(dsl::status.eq(status.as_str()));
+        }
+        if let Some(since) = filter.changed_since {
+            q = q.filter(dsl::updated_at.ge(since));
+        }
+        if let Some(from) = filter.ending_from {
+            q = q.filter(dsl::geplande_einddatum.ge(from));
+        }
+        if let Some(until) = filter.ending_until {
+            q = q.filter(dsl::geplande_einddatum.le(until));
+        }
+        q
+    };
+    let total: i64 = narrowed().count().get_result(conn)?;
+    let rows = narrowed()
+        .order((dsl::aanbiedercode, dsl::correlatie_id))
+        .limit(limit)
+        .offset(offset)
+        .select(BpvoRow::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}
+
 /// Withdraw a bpvo: status `ingetrokken` and every personal field removed at once.
 /// Returns false when it was already withdrawn.
 pub fn withdraw(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> StoreResult<bool> {

@@ -13,6 +13,7 @@ mod historie;
 mod instellingen;
 mod lezers;
 mod praktijkverklaringen;
+mod replica;
 mod respons;
 mod resultaten;
 mod signalen;

@@ -358,3 +358,195 @@ mod tests {
         assert_eq!(school_status(Geannuleerd, closes, open), School::Geannuleerd);
     }
 }
+
+/// Narrowing the list of the school's bpvo's; everything optional, every value checked (a 400
+/// names each bad field).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct LijstQuery {
+    /// Alleen deze status: `actief`, `beeindigd` of `ingetrokken`.
+    pub status: Option<String>,
+    /// Alleen bpvo's die op of na dit moment zijn aangemaakt of gewijzigd: een dag (`2026-11-01`,
+    /// vanaf 00:00 Nederlandse tijd) of een moment (RFC 3339, `2026-11-01T06:00:00Z`).
+    pub gewijzigd_vanaf: Option<String>,
+    /// Alleen bpvo's met een geplande einddatum op of na deze dag (`jjjj-mm-dd`).
+    pub einddatum_vanaf: Option<String>,
+    /// Alleen bpvo's met een geplande einddatum op of voor deze dag (`jjjj-mm-dd`).
+    pub einddatum_tot_en_met: Option<String>,
+    /// Alleen deze aanbieder van uw instelling.
+    pub aanbiedercode: Option<String>,
+    /// Pagina, vanaf 1 (standaard 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub pagina: Option<i64>,
+    /// Bpvo's per pagina (standaard 50, hoogstens 200).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_pagina: Option<i64>,
+}
+
+/// One bpvo in the list: what a SIS needs to compare its records with ours, without personal
+/// data (read one bpvo for its student data and invitation).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BpvoSamenvatting {
+    pub correlatie_id: String,
+    pub aanbiedercode: String,
+    /// `actief`, `beeindigd` or `ingetrokken`.
+    pub status: String,
+    pub crebo_code: String,
+    pub leerweg_naam: String,
+    pub startdatum: NaiveDate,
+    pub geplande_einddatum: NaiveDate,
+    pub bijgewerkt_op: chrono::DateTime<chrono::Utc>,
+}
+
+/// A page of the school's bpvo's.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BpvoLijst {
+    /// How many bpvo's match (all pages).
+    pub totaal: i64,
+    pub pagina: i64,
+    pub per_pagina: i64,
+    pub items: Vec<BpvoSamenvatting>,
+}
+
+fn bad(name: &str, reason: &str, reason_en: &str) -> InvalidParam {
+    super::praktijkloket::param(name, "invalid", reason, reason_en)
+}
+
+fn parse_day(name: &str, value: Option<&str>, bad_params: &mut Vec<InvalidParam>) -> Option<NaiveDate> {
+    let value = value?;
+    match NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            bad_params.push(bad(name, "geen datum (jjjj-mm-dd)", "not a date (yyyy-mm-dd)"));
+            None
+        }
+    }
+}
+
+impl LijstQuery {
+    /// The store's filter, or a 400 naming every bad field.
+    fn filter(&self) -> Result<bpvos::ListFilter, Problem> {
+        use chrono::TimeZone as _;
+        let mut bad_params = Vec::new();
+        let status = match self.status.as_deref() {
+            None => None,
+            Some(s) => match bpvo::BpvoStatus::ALL.into_iter().find(|st| st.as_str() == s) {
+                Some(st) => Some(st),
+                None => {
+                    bad_params.push(bad(
+                        "status",
+                        "kies actief, beeindigd of ingetrokken",
+                        "one of actief, beeindigd, ingetrokken",
+                    ));
+                    None
+                }
+            },
+        };
+        let changed_since = match self.gewijzigd_vanaf.as_deref() {
+            None => None,
+            Some(v) => {
+                if let Ok(moment) = chrono::DateTime::parse_from_rfc3339(v) {
+                    Some(moment.naive_utc())
+                } else if let Ok(day) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                    bpvo::TIJDZONE
+                        .from_local_datetime(&day.and_time(chrono::NaiveTime::MIN))
+                        .earliest()
+                        .map(|t| t.naive_utc())
+                } else {
+                    bad_params.push(bad(
+                        "gewijzigdVanaf",
+                        "geen dag (jjjj-mm-dd) of moment (RFC 3339)",
+                        "neither a day (yyyy-mm-dd) nor a moment (RFC 3339)",
+                    ));
+                    None
+                }
+            }
+        };
+        let ending_from = parse_day("einddatumVanaf", self.einddatum_vanaf.as_deref(), &mut bad_params);
+        let ending_until = parse_day("einddatumTotEnMet", self.einddatum_tot_en_met.as_deref(), &mut bad_params);
+        if let (Some(from), Some(until)) = (ending_from, ending_until)
+            && from > until
+        {
+            bad_params.push(bad("einddatumTotEnMet", "ligt voor einddatumVanaf", "is before einddatumVanaf"));
+        }
+        if bad_params.is_empty() {
+            Ok(bpvos::ListFilter { status, changed_since, ending_from, ending_until })
+        } else {
+            Err(Problem::invalid_input("ongeldige selectie", bad_params))
+        }
+    }
+}
+
+/// The school's bpvo's, a page at a time, in a fixed order (aanbiedercode, correlatieId): to
+/// compare what the SIS holds with what SBB holds, e.g. everything changed since the last sync.
+#[utoipa::path(get, path = "/v1/bpvos", operation_id = "lijstBpvos", tag = "bpvo",
+    params(LijstQuery),
+    security(("bearer" = ["bpvo:write"])),
+    responses(
+        (status = 200, body = BpvoLijst),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    principal: ApiPrincipal,
+    state: web::Data<AppState>,
+    query: web::Query<LijstQuery>,
+) -> Result<HttpResponse, Problem> {
+    principal.require_scope(SCOPE_BPVO_WRITE)?;
+    let brin = principal.instelling()?.to_owned();
+    let paging = super::praktijkloket::PaginaQuery { pagina: query.pagina, per_pagina: query.per_pagina };
+    // Every bad field at once: the selection's and the paging's.
+    let (filter, limits) = (query.filter(), paging.limits());
+    let (filter, (pagina, per)) = match (filter, limits) {
+        (Ok(f), Ok(l)) => (f, l),
+        (Err(mut a), Err(b)) => {
+            a.invalid_params.extend(b.invalid_params);
+            return Err(a);
+        }
+        (Err(p), _) | (_, Err(p)) => return Err(p),
+    };
+    let st = state.clone();
+    super::blocking(move || {
+        let mut conn = st.conn()?;
+        let mut eigen: Vec<String> = aanbieders::list_for_brin(&mut conn, &brin)
+            .map_err(|e| internal_error(&e))?
+            .into_iter()
+            .map(|a| a.aanbiedercode)
+            .collect();
+        if let Some(want) = query.aanbiedercode.as_deref() {
+            if !eigen.iter().any(|c| c == want) {
+                return Err(Problem::invalid_input(
+                    "ongeldige selectie",
+                    vec![bad(
+                        "aanbiedercode",
+                        "geen aanbieder van uw instelling",
+                        "not an aanbieder of your instelling",
+                    )],
+                ));
+            }
+            eigen.retain(|c| c == want);
+        }
+        let (totaal, rows) =
+            bpvos::list_page(&mut conn, &eigen, &filter, per, (pagina - 1) * per).map_err(|e| internal_error(&e))?;
+        let items = rows
+            .into_iter()
+            .map(|r| BpvoSamenvatting {
+                correlatie_id: r.correlatie_id,
+                aanbiedercode: r.aanbiedercode,
+                status: r.status.to_string(),
+                crebo_code: r.crebo,
+                leerweg_naam: r.leerweg,
+                startdatum: r.startdatum,
+                geplande_einddatum: r.geplande_einddatum,
+                bijgewerkt_op: r.updated_at.and_utc(),
+            })
+            .collect();
+        Ok(Reply::json(StatusCode::OK, &BpvoLijst { totaal, pagina, per_pagina: per, items }))
+    })
+    .await
+    .map(Reply::into_response)
+}

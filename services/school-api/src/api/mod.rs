@@ -11,38 +11,40 @@ use actix_web::web;
 
 /// Register the `/v1` routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/v1/bpvos/{correlatieId}")
-            .route(web::put().to(bpvos::put))
-            .route(web::get().to(bpvos::get))
-            .route(web::delete().to(bpvos::delete)),
-    )
-    .service(
-        web::resource("/v1/begeleidingsdocumenten/{documentId}")
-            .route(web::put().to(praktijkloket::put_document))
-            .route(web::get().to(praktijkloket::get_document))
-            .route(web::delete().to(praktijkloket::delete_document)),
-    )
-    .service(web::resource("/v1/begeleidingsdocumenten").route(web::get().to(praktijkloket::list_documents)))
-    .service(
-        web::resource("/v1/begeleidingsdocumenten/{documentId}/beoordelingen")
-            .route(web::post().to(praktijkloket::post_beoordeling)),
-    )
-    .service(
-        web::resource("/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring")
-            .route(web::post().to(praktijkloket::post_verklaring)),
-    )
-    .service(web::resource("/v1/praktijkverklaringen").route(web::get().to(praktijkloket::list_verklaringen)))
-    .service(web::resource("/v1/praktijkverklaringen/{nummer}").route(web::get().to(praktijkloket::get_verklaring)))
-    .service(
-        web::resource("/v1/praktijkverklaringen/{nummer}/pdf").route(web::get().to(praktijkloket::get_verklaring_pdf)),
-    )
-    .service(
-        web::resource("/v1/praktijkverklaringen/{nummer}/intrekking")
-            .route(web::post().to(praktijkloket::withdraw_verklaring)),
-    )
-    .service(web::resource("/v1/bpvo-batches").route(web::post().to(batches::post)))
-    .service(web::resource("/v1/bpvo-batches/{id}").route(web::get().to(batches::get)));
+    cfg.service(web::resource("/v1/bpvos").route(web::get().to(bpvos::list)))
+        .service(
+            web::resource("/v1/bpvos/{correlatieId}")
+                .route(web::put().to(bpvos::put))
+                .route(web::get().to(bpvos::get))
+                .route(web::delete().to(bpvos::delete)),
+        )
+        .service(
+            web::resource("/v1/begeleidingsdocumenten/{documentId}")
+                .route(web::put().to(praktijkloket::put_document))
+                .route(web::get().to(praktijkloket::get_document))
+                .route(web::delete().to(praktijkloket::delete_document)),
+        )
+        .service(web::resource("/v1/begeleidingsdocumenten").route(web::get().to(praktijkloket::list_documents)))
+        .service(
+            web::resource("/v1/begeleidingsdocumenten/{documentId}/beoordelingen")
+                .route(web::post().to(praktijkloket::post_beoordeling)),
+        )
+        .service(
+            web::resource("/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring")
+                .route(web::post().to(praktijkloket::post_verklaring)),
+        )
+        .service(web::resource("/v1/praktijkverklaringen").route(web::get().to(praktijkloket::list_verklaringen)))
+        .service(web::resource("/v1/praktijkverklaringen/{nummer}").route(web::get().to(praktijkloket::get_verklaring)))
+        .service(
+            web::resource("/v1/praktijkverklaringen/{nummer}/pdf")
+                .route(web::get().to(praktijkloket::get_verklaring_pdf)),
+        )
+        .service(
+            web::resource("/v1/praktijkverklaringen/{nummer}/intrekking")
+                .route(web::post().to(praktijkloket::withdraw_verklaring)),
+        )
+        .service(web::resource("/v1/bpvo-batches").route(web::post().to(batches::post)))
+        .service(web::resource("/v1/bpvo-batches/{id}").route(web::get().to(batches::get)));
 }
 
 pub use bpv_web::service::blocking;

@@ -139,7 +139,8 @@ pub struct PaginaQuery {
 pub const MAX_PAGINA: i64 = 1_000_000;
 
 impl PaginaQuery {
-    fn limits(&self) -> Result<(i64, i64), Problem> {
+    /// Page number and size, each checked (400 naming the field otherwise).
+    pub(crate) fn limits(&self) -> Result<(i64, i64), Problem> {
         let pagina = self.pagina.unwrap_or(1);
         let per = self.per_pagina.unwrap_or(50);
         let mut bad = Vec::new();
@@ -171,7 +172,7 @@ pub struct Intrekking {
     pub reden: Option<String>,
 }
 
-fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam {
+pub(crate) fn param(name: &str, code: &str, reason: &str, reason_en: &str) -> InvalidParam {
     InvalidParam { name: name.into(), code: code.into(), reason: reason.into(), reason_en: reason_en.into() }
 }
 

@@ -37,10 +37,15 @@ async fn openapi_is_served_without_auth_and_lists_the_endpoints(db: TestDb) {
     let app = spawn_app(db).await;
     let doc: Value = app.http.get(format!("{}/v1/openapi.json", app.url)).send().await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in
-        ["/oauth/token", "/v1/bpvos/{correlatieId}", "/v1/bpvo-batches", "/v1/bpvo-batches/{id}", "/health", "/ready"]
-    {
+    // NL GOV API Design Rules: the version in the server URL, paths relative to it; the token
+    // endpoint and the probes keep the service's root as their server.
+    assert_eq!(doc["servers"][0]["url"], format!("{}/v1", app.url));
+    for path in ["/bpvos/{correlatieId}", "/bpvo-batches", "/bpvo-batches/{id}"] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        assert!(doc["paths"][path]["servers"].is_null(), "{path} is under /v1");
+    }
+    for path in ["/oauth/token", "/health", "/ready"] {
+        assert_eq!(doc["paths"][path]["servers"][0]["url"], app.url.as_str(), "{path} is at the root");
     }
     assert!(doc["components"]["schemas"]["Problem"].is_object());
 }

@@ -603,7 +603,71 @@ async fn codes_unknown_to_sbbs_registers_are_refused_by_field(db: TestDb) {
     assert_eq!(app.count_bpvos(), 1);
 }
 
+/// `GET /v1/bpvos`: a SIS reconciles what SBB holds, a page at a time, narrowed by status,
+/// change moment, end date and aanbieder; no personal data in the list; bad values named.
+async fn the_list_reconciles_a_schools_bpvos_page_by_page(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    for (aanbieder, id) in [("123A456", "L-3"), ("123A456", "L-1"), ("123A457", "L-2"), ("123A456", "L-4")] {
+        let mut rec = record(aanbieder, id);
+        if id == "L-4" {
+            rec["geplandeEinddatum"] = json!(dag(EINDE + 100));
+        }
+        assert_eq!(app.put(&format!("/v1/bpvos/{id}"), &t, &rec).send().await.unwrap().status(), 201);
+    }
+    assert_eq!(app.delete("/v1/bpvos/L-3", &t).send().await.unwrap().status(), 204);
+    // Another school's bpvo never shows.
+    let t26 = app.token("c-26cd").await;
+    assert_eq!(app.put("/v1/bpvos/X-1", &t26, &record("223A456", "X-1")).send().await.unwrap().status(), 201);
+
+    let list = |q: &str| app.get(&format!("/v1/bpvos{q}"), &t).send();
+    let all: Value = list("").await.unwrap().json().await.unwrap();
+    assert_eq!(all["totaal"], 4);
+    let ids: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i["correlatieId"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["L-1", "L-3", "L-4", "L-2"], "ordered by aanbieder, then correlatieId");
+    let first = &all["items"][0];
+    assert_eq!(first["status"], "actief");
+    assert_eq!(first["geplandeEinddatum"], dag(EINDE));
+    assert!(first.get("student").is_none() && !first.to_string().contains("celik"), "no personal data: {first}");
+
+    let page: Value = list("?perPagina=3&pagina=2").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (page["totaal"].as_i64(), page["pagina"].as_i64(), page["perPagina"].as_i64()),
+        (Some(4), Some(2), Some(3))
+    );
+    assert_eq!(page["items"].as_array().unwrap().len(), 1);
+    assert_eq!(page["items"][0]["correlatieId"], "L-2");
+
+    let ingetrokken: Value = list("?status=ingetrokken").await.unwrap().json().await.unwrap();
+    assert_eq!(ingetrokken["totaal"], 1);
+    assert_eq!(ingetrokken["items"][0]["correlatieId"], "L-3");
+    let later: Value = list(&format!("?einddatumVanaf={}", dag(EINDE + 1))).await.unwrap().json().await.unwrap();
+    assert_eq!(later["items"][0]["correlatieId"], "L-4");
+    assert_eq!(later["totaal"], 1);
+    let one: Value = list("?aanbiedercode=123A457").await.unwrap().json().await.unwrap();
+    assert_eq!(one["totaal"], 1);
+    // Changed since: everything today; nothing after a moment in the future.
+    let today: Value = list(&format!("?gewijzigdVanaf={}", dag(0))).await.unwrap().json().await.unwrap();
+    assert_eq!(today["totaal"], 4);
+    let future: Value = list("?gewijzigdVanaf=2999-01-01T00:00:00Z").await.unwrap().json().await.unwrap();
+    assert_eq!(future["totaal"], 0);
+
+    let p = problem(
+        list("?status=weg&gewijzigdVanaf=gisteren&einddatumVanaf=2027-13-01&perPagina=0&aanbiedercode=223A456")
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    assert_eq!(param_names(&p), ["status", "gewijzigdVanaf", "einddatumVanaf", "perPagina"], "{p}");
+    let p = problem(list("?aanbiedercode=223A456").await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["aanbiedercode"], "another school's aanbieder: {p}");
+    let p = problem(list("?einddatumVanaf=2027-02-01&einddatumTotEnMet=2027-01-01").await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["einddatumTotEnMet"], "{p}");
+}
+
 async_backend_tests!(
+    the_list_reconciles_a_schools_bpvos_page_by_page,
     an_excel_workbook_is_read_like_the_csv,
     codes_unknown_to_sbbs_registers_are_refused_by_field,
     the_school_never_sees_whether_a_student_answered,
