@@ -82,6 +82,12 @@ impl DatabaseUrl {
     pub fn connect(&self) -> StoreResult<DbConnection> {
         let mut conn = self.establish()?;
         apply_connection_settings(&mut conn)?;
+        if let DbConnection::Sqlite(c) = &mut conn {
+            // WAL is a property of the database file: set here, once, never on every pooled
+            // connection — switching (even to the mode in force) needs a lock another
+            // connection's migration may hold, and fails with "database is locked".
+            c.batch_execute("PRAGMA journal_mode = WAL;")?;
+        }
         Ok(conn)
     }
 
@@ -149,14 +155,14 @@ fn redact_password(url: &str) -> String {
 }
 
 /// Settings every connection gets before first use.
-/// SQLite: foreign keys are off by default, concurrent writers need a busy timeout, and WAL lets
-/// readers proceed while one writer writes. PostgreSQL: timestamps are stored as UTC.
+/// SQLite: foreign keys are off by default and concurrent writers need a busy timeout (WAL, which
+/// lets readers proceed while one writer writes, is set once per file by [`DatabaseUrl::connect`]
+/// before a pool opens). PostgreSQL: timestamps are stored as UTC.
 fn apply_connection_settings(conn: &mut DbConnection) -> StoreResult<()> {
     match conn {
-        DbConnection::Sqlite(c) => c.batch_execute(
-            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-             PRAGMA synchronous = NORMAL;",
-        )?,
+        DbConnection::Sqlite(c) => {
+            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")?
+        }
         DbConnection::Postgresql(c) => c.batch_execute("SET TIME ZONE 'UTC'")?,
     }
     Ok(())
@@ -210,16 +216,25 @@ pub type PooledDb = PooledConnection<Manager>;
 
 /// Build a pool for `url`; fails fast if the database cannot be reached.
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
-    if url.backend == Backend::Sqlite {
+    let sqlite = url.backend == Backend::Sqlite;
+    if sqlite {
         url.ensure_sqlite_dir()?;
+        // Switch a new database file to WAL once, on one connection, before the pool opens any:
+        // pooled connections never touch the journal mode (see `connect`), so a start that works
+        // logs no "database is locked" ERROR from r2d2.
+        if url.target != ":memory:" {
+            drop(url.connect()?);
+        }
     }
     let manager = Manager { url: url.clone() };
-    let pool = Pool::builder()
+    let builder = Pool::builder()
         .max_size(max_size.max(1))
         .connection_timeout(Duration::from_secs(10))
-        .connection_customizer(Box::new(ConnectionSettings))
-        .build(manager)?;
-    Ok(pool)
+        .connection_customizer(Box::new(ConnectionSettings));
+    // SQLite: one connection up front, the others when asked for (not while migrations hold the
+    // write lock).
+    let builder = if sqlite { builder.min_idle(Some(1)) } else { builder };
+    Ok(builder.build(manager)?)
 }
 
 /// Open the database at `url` as a pool of `pool_size` connections, applying pending migrations

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
@@ -203,13 +203,36 @@ fn request_id(req: &ServiceRequest) -> String {
         .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned)
 }
 
+/// actix answers a method a route does not have with a bare 405; every error here is
+/// problem+json, so it becomes one (the other headers, `API-Version` among them, kept).
+fn method_not_allowed_as_problem(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    if res.status() != actix_web::http::StatusCode::METHOD_NOT_ALLOWED || res.headers().contains_key(CONTENT_TYPE) {
+        return res;
+    }
+    let (req, old) = res.into_parts();
+    let mut problem = crate::Problem::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "methode-niet-toegestaan",
+        "Methode niet toegestaan",
+    )
+    .detail(format!("{} kan niet op {}", req.method(), req.path()));
+    problem.instance = Some(req.path().to_owned());
+    let mut answer = problem.to_response();
+    for (name, value) in old.headers() {
+        if name != CONTENT_TYPE && name != actix_web::http::header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    ServiceResponse::new(req, answer)
+}
+
 /// Middleware (`.wrap(from_fn(observe::requests))`, outermost): gives the request its id (in
 /// the extensions, the `X-Request-Id` answer header and a tracing span around everything the
 /// request logs), writes the access-log line and counts the request in [`Metrics`] when the
 /// app has them.
 pub async fn requests(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&req);
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -217,7 +240,8 @@ pub async fn requests(
     let method = req.method().to_string();
     let started = Instant::now();
     let span = tracing::info_span!("request", id = %id);
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
+    let mut res = method_not_allowed_as_problem(res);
     let seconds = started.elapsed().as_secs_f64();
     let route = res.request().match_pattern().unwrap_or_else(|| "(geen route)".to_owned());
     let status = res.status().as_u16();
@@ -251,7 +275,7 @@ mod tests {
                 .wrap(from_fn(requests))
                 .app_data(web::Data::new(metrics.clone()))
                 .route("/metrics", web::get().to(serve))
-                .route("/s/{token}", web::get().to(|| async { HttpResponse::Ok().finish() })),
+                .service(web::resource("/s/{token}").route(web::get().to(|| async { HttpResponse::Ok().finish() }))),
         )
         .await;
         let res = test::call_service(&app, test::TestRequest::get().uri("/s/geheim-token").to_request()).await;
@@ -273,6 +297,13 @@ mod tests {
         .await;
         assert_eq!(res.status(), 404);
         assert_ne!(res.headers().get("x-request-id").unwrap(), "kwaad/id met spatie");
+        // A method the route lacks: problem+json, not a bare 405.
+        let res = test::call_service(&app, test::TestRequest::delete().uri("/s/x").to_request()).await;
+        assert_eq!(res.status(), 405);
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+        assert!(res.headers().get("x-request-id").is_some());
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["instance"], "/s/x");
 
         let text = metrics.render();
         assert!(text.contains(r#"bpv_http_requests_total{route="/s/{token}",method="GET",status="200"} 2"#), "{text}");

@@ -52,13 +52,13 @@ pub struct Status {
 }
 
 /// The process is up.
-#[utoipa::path(get, path = "/health", operation_id = "health", tag = "beheer", responses((status = 200, body = Status)))]
+#[utoipa::path(get, path = "/health", operation_id = "health", summary = "Het proces draait", description = "Het proces draait.", tag = "beheer", responses((status = 200, body = Status)))]
 pub async fn health() -> HttpResponse {
     HttpResponse::Ok().json(Status { status: "ok" })
 }
 
 /// The database is reachable and fully migrated.
-#[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
+#[utoipa::path(get, path = "/ready", operation_id = "ready", summary = "De dienst is klaar", description = "De database antwoordt en is bijgewerkt (en bij de resultaten-API: de resultaten zijn geladen).", tag = "beheer",
     responses((status = 200, body = Status), (status = 503, body = crate::Problem, content_type = "application/problem+json")))]
 pub async fn ready(pool: web::Data<DbPool>) -> Result<HttpResponse, Problem> {
     database_ready(pool.get_ref().clone()).await?;

@@ -10,10 +10,18 @@ use crate::{CliError, admin, demo};
 
 /// BPV Monitor — continuous survey of MBO work placements.
 #[derive(Debug, Parser)]
-#[command(name = "bpv", version, about, long_about = None)]
+#[command(
+    name = "bpv",
+    version,
+    about,
+    long_about = None,
+    after_help = "Afsluitcodes: 0 gelukt; 1 mislukt (database onbereikbaar, migraties open bij \
+                  `migrate --check`); 2 verkeerde aanroep of invoer (een bestand of waarde met fouten: niets \
+                  opgeslagen)."
+)]
 pub struct Cli {
     /// Database URL (`sqlite://PATH` or `postgres://…`); overrides `database.url` / `BPV__DATABASE__URL`.
-    #[arg(long, global = true, env = "BPV_DATABASE_URL")]
+    #[arg(long, global = true)]
     pub database_url: Option<String>,
     /// Folder with `default.toml` and `{BPV_ENV}.toml` (default `./config`).
     #[arg(long, global = true)]

@@ -17,14 +17,24 @@ use crate::{Dispatcher, RunOptions, mailer_from_settings};
 
 /// The BPV Monitor's mail dispatcher, run by cron.
 #[derive(Debug, Parser)]
-#[command(name = "bpv-dispatcher", version, about)]
+#[command(
+    name = "bpv-dispatcher",
+    version,
+    about,
+    after_help = "Afsluitcodes: 0 gelukt; 1 mislukt (database of SMTP-server onbereikbaar, te veel mails \
+                  niet verstuurd: dispatcher.max_failure_share); 2 verkeerde aanroep of instellingen."
+)]
 pub struct Cli {
     /// Database URL; overrides `database.url` / `BPV__DATABASE__URL`.
-    #[arg(long, global = true, env = "BPV_DATABASE_URL")]
+    #[arg(long, global = true)]
     pub database_url: Option<String>,
     /// Folder with `default.toml` and `{BPV_ENV}.toml`.
     #[arg(long, global = true)]
     pub config_dir: Option<std::path::PathBuf>,
+    /// Print nothing when `run`, `purge` or `snapshot` succeed (for cron, which mails any
+    /// output); failures still go to stderr with exit code 1.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -58,6 +68,7 @@ pub enum Command {
     },
     /// Mails per state, the oldest one due, and invitations per group and state.
     Status {
+        /// Print one JSON object instead of the table.
         #[arg(long)]
         json: bool,
     },
@@ -70,6 +81,7 @@ pub enum Command {
         /// Count only; remove nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Print one JSON report instead of the lines.
         #[arg(long)]
         json: bool,
     },
@@ -80,6 +92,7 @@ pub enum Command {
         /// that ended before it.
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// Print one JSON report instead of the line.
         #[arg(long)]
         json: bool,
     },
@@ -123,7 +136,7 @@ where
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(dispatch(cli.command, settings)) {
+    match runtime.block_on(dispatch(cli.command, settings, cli.quiet)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("mislukt: {e:#}");
@@ -132,7 +145,7 @@ where
     }
 }
 
-async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+async fn dispatch(command: Command, settings: Settings, quiet: bool) -> anyhow::Result<ExitCode> {
     // `status` only reads: it never changes the schema, whatever `database.migrate_on_start` says.
     let migrate = settings.database.migrate_on_start && !matches!(command, Command::Status { .. });
     let db = &settings.database;
@@ -145,15 +158,22 @@ async fn dispatch(command: Command, settings: Settings) -> anyhow::Result<ExitCo
                 limit,
                 concurrency: concurrency.unwrap_or(settings.dispatcher.concurrency).max(1),
                 rate_per_second: Some(rate.unwrap_or(settings.dispatcher.rate_per_second)).filter(|r| *r > 0.0),
-                progress: !json,
+                progress: !json && !quiet,
             };
-            run_mails(pool, settings, &opts, json, metrics_file.as_deref()).await
+            run_mails(pool, settings, &opts, Uitvoer { json, quiet }, metrics_file.as_deref()).await
         }
         Command::Status { json } => status(pool, json),
-        Command::Purge { as_of, dry_run, json } => purge(pool, settings, as_of, dry_run, json),
-        Command::Snapshot { as_of, json } => snapshot(pool, as_of, json),
+        Command::Purge { as_of, dry_run, json } => purge(pool, settings, as_of, dry_run, Uitvoer { json, quiet }),
+        Command::Snapshot { as_of, json } => snapshot(pool, as_of, Uitvoer { json, quiet }),
         Command::Retry { dead } => retry(pool, dead),
     }
+}
+
+/// How a command reports: a line, JSON, or (`--quiet`) nothing when it succeeds.
+#[derive(Debug, Clone, Copy)]
+struct Uitvoer {
+    json: bool,
+    quiet: bool,
 }
 
 /// `run`: plan and send; exit 1 when SMTP is unreachable or too many mails failed.
@@ -161,20 +181,20 @@ async fn run_mails(
     pool: DbPool,
     settings: Settings,
     opts: &RunOptions,
-    json: bool,
+    uitvoer: Uitvoer,
     metrics_file: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     let max_share = settings.dispatcher.max_failure_share;
     let mailer = mailer_from_settings(&settings)?;
     let dispatcher = Dispatcher::new(pool, settings, mailer)?;
     let summary = dispatcher.run(opts).await?;
-    if json {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else {
-        println!("{}", summary.line());
-    }
     let failed_share = summary.failure_share();
     let success = !summary.smtp_unreachable && failed_share <= max_share;
+    if uitvoer.json && !(uitvoer.quiet && success) {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else if !(uitvoer.quiet && success) {
+        println!("{}", summary.line());
+    }
     if let Some(path) = metrics_file {
         write_replacing(path, &summary.metrics(chrono::Utc::now(), success))
             .with_context(|| format!("cannot write the metrics to {}", path.display()))?;
@@ -241,13 +261,16 @@ fn purge(
     settings: Settings,
     as_of: Option<NaiveDate>,
     dry_run: bool,
-    json: bool,
+    uitvoer: Uitvoer,
 ) -> anyhow::Result<ExitCode> {
     let today = as_of.unwrap_or_else(bpvo::vandaag);
     let days = settings.retention.days;
     let mut conn = pool.get()?;
     let report = bpv_store::repo::retentie::purge(&mut conn, today, days, now_utc(), dry_run)?;
-    if json {
+    if uitvoer.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if uitvoer.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         let verb = if dry_run { "zou verwijderen" } else { "verwijderd" };
@@ -269,11 +292,14 @@ fn purge(
 }
 
 /// `snapshot`: the quarter's data-quality photo.
-fn snapshot(pool: DbPool, as_of: Option<NaiveDate>, json: bool) -> anyhow::Result<ExitCode> {
+fn snapshot(pool: DbPool, as_of: Option<NaiveDate>, uitvoer: Uitvoer) -> anyhow::Result<ExitCode> {
     let dag = as_of.unwrap_or_else(bpvo::vandaag);
     let mut conn = pool.get()?;
     let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
-    if json {
+    if uitvoer.quiet {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if uitvoer.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!(

@@ -103,7 +103,7 @@ impl Formaat {
 /// `Subject.serialNumber`; the token must belong to that instelling and hold `resultaten:read`.
 /// Filters as `/v1/resultaten`; `groep` defaults to studenten. Paged: `pagina` (from 1) and
 /// `paginagrootte` (default 1,000, at most 5,000); `_links.next` is there while more follow.
-#[utoipa::path(get, path = "/v1/resultaten/antwoorden", operation_id = "antwoorden", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/antwoorden", operation_id = "antwoorden", summary = "Eén rij per antwoord op de eigen bpvo's van de instelling", description = "Alleen op het adres met wederzijdse TLS (`mtls.listen`), met token.", tag = "resultaten",
     params(
         ("pagina" = Option<i64>, Query, description = "Page, from 1", minimum = 1),
         ("paginagrootte" = Option<i64>, Query, description = "Rows per page (default 1000, at most 5000)", minimum = 1, maximum = 5000),
@@ -151,7 +151,7 @@ pub async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 
 /// All matching rows as CSV (RFC 4180 commas, UTF-8), one column per item in questionnaire order;
 /// not paged.
-#[utoipa::path(get, path = "/v1/resultaten/antwoorden/export.csv", operation_id = "antwoordenCsv", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/antwoorden/export.csv", operation_id = "antwoordenCsv", summary = "Alle rijen als CSV", description = "RFC 4180 (komma's, UTF-8), één kolom per vraag in de volgorde van de vragenlijst; niet gepagineerd.", tag = "resultaten",
     responses(
         (status = 200, content_type = "text/csv", body = String),
         (status = 401, body = bpv_web::Problem, content_type = "application/problem+json"),

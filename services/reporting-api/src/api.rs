@@ -34,7 +34,7 @@ fn rapport_for(req: &HttpRequest, state: &AppState, principal: &ApiPrincipal) ->
 /// only partly inside the selection are left out and counted in `nietMeegeteld` (see
 /// docs/privacy.md). List filters (`aanbieder`, `locatie`) may repeat or hold a comma-separated
 /// list.
-#[utoipa::path(get, path = "/v1/resultaten", operation_id = "resultaten", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten", operation_id = "resultaten", summary = "Resultaten van een selectie naast het landelijke cijfer", description = "Elk cijfer dat op minder dan `k` antwoorden rust is leeg, met de reden.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, body = Rapport),
@@ -53,7 +53,7 @@ pub async fn resultaten(
 }
 
 /// The same as CSV for Excel (`;`, decimal commas, UTF-8 BOM).
-#[utoipa::path(get, path = "/v1/resultaten/export.csv", operation_id = "resultatenCsv", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/export.csv", operation_id = "resultatenCsv", summary = "De resultaten als CSV voor Excel", description = "Puntkomma's, decimale komma's, UTF-8 met BOM.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "text/csv", body = String, description = "Kolommen: groep;thema;code;vraag;soort;instelling_gemiddelde;instelling_pct_eens;instelling_n;landelijk_gemiddelde;landelijk_pct_eens;landelijk_n;toelichting"),
@@ -78,7 +78,7 @@ pub async fn export_csv(
 /// selection, the period and the publication date on top, the response, and every theme score
 /// and question with the selection's and the national figures as numbers; a withheld figure
 /// holds its reason as text.
-#[utoipa::path(get, path = "/v1/resultaten/export.xlsx", operation_id = "resultatenXlsx", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/export.xlsx", operation_id = "resultatenXlsx", summary = "De resultaten als Excel-werkmap", description = "Een werkblad per groep met de selectie, de periode en de publicatiedatum bovenaan, de respons en elk thema en elke vraag met het cijfer van de selectie en het landelijke; een achtergehouden cijfer draagt de reden als tekst.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Een blad per groep: bovenaan selectie, periode en publicatiedatum; dan de respons en per thema de score en elke vraag"),
@@ -146,7 +146,7 @@ pub(crate) fn alleen_instelling(req: &HttpRequest, endpoint: &str) -> Result<Vra
 
 /// The values a user may pick: their aanbieders, locaties, leerwegen, sectoren and
 /// kwalificaties with names (SBB: every instelling, and those of `instelling` when given).
-#[utoipa::path(get, path = "/v1/filters", operation_id = "filters", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/filters", operation_id = "filters", summary = "De waarden om uit te kiezen", description = "Aanbieders, locaties, leerwegen, sectoren en kwalificaties met namen (SBB: elke instelling, en die van `instelling` als die is meegegeven).", tag = "resultaten",
     params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
     responses(
         (status = 200, body = Filters),
@@ -167,7 +167,7 @@ pub async fn filters(
 }
 
 /// The database answers and is migrated, and the results index has been loaded.
-#[utoipa::path(get, path = "/ready", operation_id = "ready", tag = "beheer",
+#[utoipa::path(get, path = "/ready", operation_id = "ready", summary = "De dienst is klaar", description = "De database antwoordt en is bijgewerkt (en bij de resultaten-API: de resultaten zijn geladen).", tag = "beheer",
     responses((status = 200, body = bpv_web::service::Status), (status = 503, body = bpv_web::Problem, content_type = "application/problem+json")))]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, Problem> {
     bpv_web::service::database_ready(state.pool.clone()).await?;

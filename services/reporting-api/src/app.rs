@@ -121,6 +121,7 @@ impl Application {
                 settings.auth.jwt_secret.expose_secret(),
             )),
             signaal: crate::signalen::instellingen(settings),
+            token_url: format!("{}/oauth/token", settings.school_api.base_url()),
         };
         let metrics = web::Data::new(metrics(&state));
         let mtls_port = match &settings.mtls {

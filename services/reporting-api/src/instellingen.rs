@@ -88,7 +88,7 @@ fn overzicht_for(
 /// `/v1/resultaten?instelling=…` gives — so every figure rests on at least k answers or is
 /// withheld with its reason. `sorteer` (`naam`, `cijfer`, `respons` or a theme code) and
 /// `richting` (`op`, `af`) order the rows; rows without a figure come last.
-#[utoipa::path(get, path = "/v1/resultaten/instellingen", operation_id = "resultatenPerInstelling", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/instellingen", operation_id = "resultatenPerInstelling", summary = "Cijfers per instelling naast het landelijke cijfer (alleen SBB)", description = "Rapportcijfer, themascores en respons van elke instelling voor een landelijke selectie.", tag = "resultaten",
     params(OverzichtParams),
     responses(
         (status = 200, body = InstellingenOverzicht),
@@ -108,7 +108,7 @@ pub async fn api(
 
 /// The same as CSV for Excel (`;`, decimal commas, UTF-8 BOM): the national row first, a column
 /// per theme, withheld figures empty and named in `toelichting`.
-#[utoipa::path(get, path = "/v1/resultaten/instellingen/export.csv", operation_id = "resultatenPerInstellingCsv", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/instellingen/export.csv", operation_id = "resultatenPerInstellingCsv", summary = "Cijfers per instelling als CSV voor Excel", description = "De landelijke rij eerst, een kolom per thema; achtergehouden cijfers leeg en genoemd in `toelichting`.", tag = "resultaten",
     params(OverzichtParams),
     responses(
         (status = 200, content_type = "text/csv", body = String, description = "Kolommen: instelling;naam;cijfer;cijfer_n;<thema's>;respons_pct;beantwoord;uitgenodigd;toelichting"),
@@ -127,7 +127,7 @@ pub async fn api_csv(
 }
 
 /// The same as an Excel workbook: one sheet, the selection on top, the national row first.
-#[utoipa::path(get, path = "/v1/resultaten/instellingen/export.xlsx", operation_id = "resultatenPerInstellingXlsx", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/instellingen/export.xlsx", operation_id = "resultatenPerInstellingXlsx", summary = "Cijfers per instelling als Excel-werkmap", description = "Eén werkblad, de selectie bovenaan, de landelijke rij eerst.", tag = "resultaten",
     params(OverzichtParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Eén blad Instellingen"),

@@ -97,8 +97,8 @@ pub struct ApiDoc;
 
 /// `GET /v1/openapi.json`: the document as the NL GOV API Design Rules want it
 /// ([`bpv_web::openapi::document`]).
-pub async fn serve(req: actix_web::HttpRequest) -> HttpResponse {
-    bpv_web::openapi::serve(&req, &ApiDoc::openapi())
+pub async fn serve(req: actix_web::HttpRequest, state: actix_web::web::Data<crate::state::AppState>) -> HttpResponse {
+    bpv_web::openapi::serve(&req, &ApiDoc::openapi(), Some(&state.token_url))
 }
 
 #[cfg(test)]
@@ -111,7 +111,8 @@ mod snapshot {
         #[allow(clippy::unwrap_used)]
         let doc = serde_json::to_string_pretty(&bpv_web::openapi::document(
             &super::ApiDoc::openapi(),
-            "https://bpv-monitor.sbb.example",
+            "https://resultaten.bpv-monitor.sbb.example",
+            "https://api.bpv-monitor.sbb.example/oauth/token",
         ))
         .unwrap();
         insta::assert_snapshot!("openapi", doc);

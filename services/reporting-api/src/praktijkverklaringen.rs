@@ -39,7 +39,7 @@ pub struct AantalRegel {
 }
 
 /// Praktijkverklaringen issued (and still valid), counted.
-#[utoipa::path(get, path = "/v1/praktijkverklaringen/aantallen", operation_id = "aantalPraktijkverklaringen",
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/aantallen", operation_id = "aantalPraktijkverklaringen", summary = "Het aantal afgegeven praktijkverklaringen", description = "Afgegeven en nog geldig, geteld.",
     tag = "resultaten",
     params(("instelling" = Option<String>, Query, description = "BRIN; SBB only (absent: national)", pattern = "^[0-9A-Za-z]{4}$")),
     responses(

@@ -21,7 +21,7 @@ fn overzicht(state: &AppState, kijker: &report::Kijker, vraag: &Vraag) -> Result
 /// locatie rows need an instelling (a school's token always has one). Counts below k — answered
 /// or invited — are null and shown as `< k` in `tekst`: every row is a union of whole groups of
 /// at least k answers, and no row says whether one person answered.
-#[utoipa::path(get, path = "/v1/respons", operation_id = "respons", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/respons", operation_id = "respons", summary = "Waar uitnodigingen onbeantwoord blijven", description = "De respons per groep, in totaal en per aanbieder, locatie, leerweg, sector en kwalificatie, de selectie naast het landelijke cijfer. Dezelfde filters als `/resultaten`.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, body = ResponsOverzicht),
@@ -41,7 +41,7 @@ pub async fn api(
 
 /// The same as an Excel workbook: a sheet per group with the selection, the period and the
 /// publication date on top, the total and each split; counts below k are the band as text.
-#[utoipa::path(get, path = "/v1/respons/export.xlsx", operation_id = "responsXlsx", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/respons/export.xlsx", operation_id = "responsXlsx", summary = "De respons als Excel-werkmap", description = "Een werkblad per groep met de selectie, de periode en de publicatiedatum bovenaan; aantallen onder k als band in tekst.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Een blad per groep: het totaal en elke indeling"),

@@ -27,6 +27,9 @@ pub struct AppState {
     pub pseudoniem_sleutel: Arc<Vec<u8>>,
     /// The safety signal's window and thresholds (`veiligheid.*`, `reporting.k`).
     pub signaal: bpv_aggregation::veiligheid::SignaalInstellingen,
+    /// Where API clients get their tokens: the school API's `/oauth/token` (the OpenAPI
+    /// document's security scheme names it).
+    pub token_url: String,
 }
 
 impl AppState {

@@ -27,7 +27,7 @@ fn trend_for(state: &AppState, kijker: &report::Kijker, vraag: &Vraag) -> Result
 /// years (August–July) are those whose July lies inside the quarters, each counted whole. A
 /// period whose figure the k rule withholds has `waarde: null` and a `reden` — a gap, not a
 /// zero.
-#[utoipa::path(get, path = "/v1/resultaten/trend", operation_id = "resultatenTrend", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/trend", operation_id = "resultatenTrend", summary = "Het verloop per kwartaal en per schooljaar", description = "Rapportcijfer, themascores en respons, de selectie naast het landelijke cijfer; dezelfde filters als `/resultaten`.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, body = Trend),
@@ -48,7 +48,7 @@ pub async fn api(
 /// The same as an Excel workbook: a sheet per series (quarters, calendar years, school years),
 /// a row per period with the grade, each theme score and the response, the selection beside
 /// the national figure; a withheld figure is an empty cell (a gap, never a zero).
-#[utoipa::path(get, path = "/v1/resultaten/trend/export.xlsx", operation_id = "resultatenTrendXlsx", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/trend/export.xlsx", operation_id = "resultatenTrendXlsx", summary = "Het verloop als Excel-werkmap", description = "Een werkblad per reeks (kwartalen, kalenderjaren, schooljaren); een achtergehouden cijfer is een lege cel, nooit een nul.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Bladen Kwartalen, Jaren en Schooljaren"),

@@ -132,7 +132,7 @@ fn schud(teksten: &mut [String]) {
 /// The verbeterpunten of a selection (the same filters as `/v1/resultaten`). SBB: any
 /// selection; a school: its own, when its instelling opted in. Empty with a `reden` below `k`
 /// counted answers.
-#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten", operation_id = "verbeterpunten", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten", operation_id = "verbeterpunten", summary = "De verbeterpunten van een selectie", description = "SBB: elke selectie; een school: de eigen, als de instelling daarvoor heeft gekozen. Leeg, met een `reden`, onder `k` getelde antwoorden.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, body = Verbeterpunten),
@@ -152,7 +152,7 @@ pub async fn api(
 
 /// The same as an Excel workbook: one sheet with the selection and the count on top, then one
 /// verbeterpunt per row. The same rules, the same audit.
-#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten.xlsx", operation_id = "verbeterpuntenXlsx", tag = "resultaten",
+#[utoipa::path(get, path = "/v1/resultaten/verbeterpunten.xlsx", operation_id = "verbeterpuntenXlsx", summary = "De verbeterpunten als Excel-werkmap", description = "Eén werkblad met de selectie en het aantal bovenaan, daarna één verbeterpunt per rij.", tag = "resultaten",
     params(crate::report::SelectieParams),
     responses(
         (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>, description = "Eén blad: de selectie, het aantal, en één verbeterpunt per rij"),

@@ -76,7 +76,7 @@ pub struct ApiDoc;
 /// `GET /v1/openapi.json`: the document as the NL GOV API Design Rules want it
 /// ([`bpv_web::openapi::document`]).
 pub async fn serve(req: actix_web::HttpRequest) -> HttpResponse {
-    bpv_web::openapi::serve(&req, &ApiDoc::openapi())
+    bpv_web::openapi::serve(&req, &ApiDoc::openapi(), None)
 }
 
 #[cfg(test)]
@@ -89,7 +89,8 @@ mod snapshot {
         #[allow(clippy::unwrap_used)]
         let doc = serde_json::to_string_pretty(&bpv_web::openapi::document(
             &super::ApiDoc::openapi(),
-            "https://bpv-monitor.sbb.example",
+            "https://api.bpv-monitor.sbb.example",
+            "https://api.bpv-monitor.sbb.example/oauth/token",
         ))
         .unwrap();
         insta::assert_snapshot!("openapi", doc);

@@ -210,6 +210,28 @@ fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
     assert_eq!(datakwaliteit::fotos(&mut db.conn(), None).unwrap().len(), 2);
 }
 
+/// `--quiet` (cron mails any output): nothing on stdout when a command succeeds; without it the
+/// usual line.
+fn quiet_prints_nothing_when_it_succeeds(db: &TestDb) {
+    seed(db, 2, 1);
+    let out = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bpv-dispatcher"))
+            .env("BPV_CONFIG_DIR", "/nonexistent")
+            .args(["--database-url", db.url()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let loud = out(&["snapshot", "--as-of", "2026-07-01"]);
+    assert!(loud.status.success(), "{}", String::from_utf8_lossy(&loud.stderr));
+    assert!(String::from_utf8_lossy(&loud.stdout).contains("foto datakwaliteit"));
+    for args in [&["--quiet", "snapshot", "--as-of", "2026-07-02"][..], &["purge", "--dry-run", "-q", "--json"][..]] {
+        let quiet = out(args);
+        assert!(quiet.status.success(), "{args:?}: {}", String::from_utf8_lossy(&quiet.stderr));
+        assert!(quiet.stdout.is_empty(), "{args:?} printed {}", String::from_utf8_lossy(&quiet.stdout));
+    }
+}
+
 /// Upload previews hold whole student files: at most three per gemachtigde, and gone two hours
 /// after they were made, whenever the daily purge runs.
 fn upload_previews_are_capped_and_purged(db: &TestDb) {
@@ -267,4 +289,8 @@ mod voorbeelden {
 mod fotos {
     use super::a_snapshot_stays_as_it_was_after_the_data_changes;
     bpv_store::backend_tests!(a_snapshot_stays_as_it_was_after_the_data_changes);
+}
+mod stil {
+    use super::quiet_prints_nothing_when_it_succeeds;
+    bpv_store::backend_tests!(quiet_prints_nothing_when_it_succeeds);
 }

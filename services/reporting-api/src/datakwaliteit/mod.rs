@@ -169,7 +169,7 @@ pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) 
 /// delay in days (negative: ahead); share with a student email when the instelling takes part in
 /// the direct student survey. A school also gets its records behind each failing indicator.
 /// Covers the bpvo's that started in the year before `peildatum` (default today).
-#[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", tag = "datakwaliteit",
+#[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", summary = "Datakwaliteit van de bpvo-registratie", description = "Per instelling (SBB: elke instelling of `instelling`; een school: de eigen).", tag = "datakwaliteit",
     params(
         ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
         ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd (2000–2199); default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
@@ -237,7 +237,7 @@ pub struct Fotos {
 ///
 /// Taken by `bpv-dispatcher snapshot` four times a year and never changed afterwards: each holds
 /// the indicators of one instelling (in all and per sector) as they were on its peildatum.
-#[utoipa::path(get, path = "/v1/datakwaliteit/fotos", operation_id = "datakwaliteitFotos", tag = "datakwaliteit",
+#[utoipa::path(get, path = "/v1/datakwaliteit/fotos", operation_id = "datakwaliteitFotos", summary = "De kwartaalfoto's van de datakwaliteit", description = "Vier keer per jaar gemaakt door `bpv-dispatcher snapshot` en daarna nooit meer gewijzigd.", tag = "datakwaliteit",
     params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
     responses(
         (status = 200, body = Fotos),

@@ -97,13 +97,24 @@ fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
 }
 
 /// Upload a batch of bpvo's.
-#[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", tag = "bpvo",
+#[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", summary = "Lever een batch bpvo's aan", description = "JSON, CSV of een Excel-werkmap; alles of niets, tenzij `?modus=gedeeltelijk`. Met `Idempotency-Key` veilig opnieuw te sturen.", tag = "bpvo",
     params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
-    request_body(content = upload::BatchBody, description = "JSON (`application/json`), CSV (`text/csv`, kolommen als de handmatige upload) of een Excel-werkmap (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, eerste werkblad, dezelfde kolommen)"),
+    request_body(
+        content(
+            (upload::BatchBody = "application/json"),
+            (String = "text/csv", example = json!("correlatie_id;leerbedrijf_code;crebo_code;startdatum;geplande_einddatum;leerweg_naam;student_emailadres;studentcode;student_naam;schoolnaam;locatiecode;aanbiedercode\nEDU-1;100200300;25604;2026-09-01;2027-06-30;BOL;zoe.celik@student.roc.nl;1234567;Zoë Çelik;ROC;251X111;251A100")),
+        ),
+        description = "JSON (`application/json`), CSV (`text/csv`, kolommen als de handmatige upload, `;` of `,`) of een Excel-werkmap (`application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, eerste werkblad, dezelfde kolommen)"
+    ),
     security(("bearer" = ["bpvo:write"])),
     responses(
-        (status = 201, body = BatchAntwoord, description = "Verwerkt; per record created / updated / unchanged / rejected"),
-        (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldige records; niets opgeslagen (allesOfNiets)"),
+        (status = 201, body = BatchAntwoord, description = "Verwerkt; per record created / updated / unchanged / rejected",
+            headers(
+                ("Location" = String, description = "Het adres van de batch (`/v1/bpvo-batches/{id}`)"),
+                ("Idempotent-Replayed" = String, description = "`true` als dit het bewaarde antwoord op een eerder verzoek met dezelfde Idempotency-Key is"),
+            )),
+        (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldige records; niets opgeslagen (allesOfNiets)",
+            headers(("Idempotent-Replayed" = String, description = "`true` als dit het bewaarde antwoord op een eerder verzoek met dezelfde Idempotency-Key is"))),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json", description = "Geen deelname, geen verwerkersovereenkomst of aanbieder van een ander"),
         (status = 409, body = Problem, content_type = "application/problem+json", description = "Een verzoek met deze Idempotency-Key is nog bezig"),
@@ -207,7 +218,7 @@ fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Rep
 }
 
 /// Read a batch and its per-record results.
-#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", operation_id = "leesBpvoBatch", tag = "bpvo",
+#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", operation_id = "leesBpvoBatch", summary = "Lees een batch en de uitkomst per record", description = "Lees een batch en de uitkomst per record.", tag = "bpvo",
     params(("id" = String, Path, description = "Batch-id uit het antwoord op de upload")),
     security(("bearer" = ["bpvo:write"])),
     responses(

@@ -94,7 +94,7 @@ pub fn answer_error(e: UploadError) -> Problem {
 }
 
 /// Create or update one bpvo.
-#[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", operation_id = "zetBpvo", tag = "bpvo",
+#[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", operation_id = "zetBpvo", summary = "Maak of wijzig een bpvo", description = "Dezelfde gegevens nogmaals sturen is `unchanged` en schrijft niets.", tag = "bpvo",
     params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)"), PutQuery),
     request_body = bpvo::BpvoRecord,
     security(("bearer" = ["bpvo:write"])),
@@ -196,7 +196,7 @@ fn find_own(
 }
 
 /// Read one bpvo with its invitation plan.
-#[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", operation_id = "leesBpvo", tag = "bpvo",
+#[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", operation_id = "leesBpvo", summary = "Lees een bpvo", description = "Zoals opgeslagen, met wanneer (of waarom niet) er wordt uitgenodigd.", tag = "bpvo",
     params(("correlatieId" = String, Path), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -276,7 +276,7 @@ pub async fn get(
 }
 
 /// Withdraw a bpvo: status `ingetrokken`, personal data removed, no invitations.
-#[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", operation_id = "trekBpvoIn", tag = "bpvo",
+#[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", operation_id = "trekBpvoIn", summary = "Trek een bpvo in", description = "Status `ingetrokken`, persoonsgegevens meteen verwijderd, niemand uitgenodigd.", tag = "bpvo",
     params(("correlatieId" = String, Path), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -482,7 +482,7 @@ impl LijstQuery {
 
 /// The school's bpvo's, a page at a time, in a fixed order (aanbiedercode, correlatieId): to
 /// compare what the SIS holds with what SBB holds, e.g. everything changed since the last sync.
-#[utoipa::path(get, path = "/v1/bpvos", operation_id = "lijstBpvos", tag = "bpvo",
+#[utoipa::path(get, path = "/v1/bpvos", operation_id = "lijstBpvos", summary = "De bpvo's van uw instelling, per pagina", description = "In vaste volgorde (aanbiedercode, correlatieId), zonder persoonsgegevens: om wat het SIS heeft te vergelijken met wat SBB heeft, bijvoorbeeld alles wat sinds de vorige synchronisatie is gewijzigd.", tag = "bpvo",
     params(LijstQuery),
     security(("bearer" = ["bpvo:write"])),
     responses(

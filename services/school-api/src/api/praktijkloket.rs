@@ -305,7 +305,7 @@ fn verklaring_weergave(state: &AppState, v: VerklaringRow, document_id: String) 
 }
 
 /// Create or update a begeleidingsdocument under the SIS's own id.
-#[utoipa::path(put, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "zetBegeleidingsdocument",
+#[utoipa::path(put, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "zetBegeleidingsdocument", summary = "Maak of wijzig een begeleidingsdocument", description = "Onder de eigen id van het SIS; nogmaals dezelfde gegevens sturen verandert niets.",
     tag = "praktijkloket",
     params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)")),
     request_body = praktijkleren::DocumentRecord,
@@ -375,7 +375,7 @@ pub async fn put_document(
 }
 
 /// Read a begeleidingsdocument with its newest beoordeling and its verklaringen.
-#[utoipa::path(get, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "leesBegeleidingsdocument",
+#[utoipa::path(get, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "leesBegeleidingsdocument", summary = "Lees een begeleidingsdocument", description = "Met de nieuwste beoordeling en de praktijkverklaringen die erop zijn afgegeven.",
     tag = "praktijkloket",
     params(("documentId" = String, Path)),
     security(("bearer" = ["praktijkloket:write"])),
@@ -402,7 +402,7 @@ pub async fn get_document(
 }
 
 /// The instelling's begeleidingsdocumenten, newest first.
-#[utoipa::path(get, path = "/v1/begeleidingsdocumenten", operation_id = "lijstBegeleidingsdocumenten",
+#[utoipa::path(get, path = "/v1/begeleidingsdocumenten", operation_id = "lijstBegeleidingsdocumenten", summary = "De begeleidingsdocumenten van uw instelling", description = "Nieuwste eerst, per pagina.",
     tag = "praktijkloket",
     params(PaginaQuery),
     security(("bearer" = ["praktijkloket:write"])),
@@ -432,7 +432,7 @@ pub async fn list_documents(
 
 /// Withdraw a begeleidingsdocument: no assessment, no verklaring from it any more (verklaringen
 /// already issued stay as they are; withdraw those on their own).
-#[utoipa::path(delete, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "trekBegeleidingsdocumentIn",
+#[utoipa::path(delete, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "trekBegeleidingsdocumentIn", summary = "Trek een begeleidingsdocument in", description = "Daarna geen beoordeling en geen praktijkverklaring meer op dit document; al afgegeven verklaringen blijven zoals ze zijn (trek die apart in).",
     tag = "praktijkloket",
     params(("documentId" = String, Path)),
     security(("bearer" = ["praktijkloket:write"])),
@@ -477,7 +477,7 @@ pub async fn delete_document(
 }
 
 /// Record the school's beoordeling of a document: a verdict on each of its werkprocessen.
-#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/beoordelingen", operation_id = "legBeoordelingVast",
+#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/beoordelingen", operation_id = "legBeoordelingVast", summary = "Leg de beoordeling van een document vast", description = "Het oordeel van de school per werkproces van het document.",
     tag = "praktijkloket",
     params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     request_body = praktijkleren::BeoordelingRecord,
@@ -547,7 +547,7 @@ pub fn new_verificatiecode() -> String {
 }
 
 /// Issue a praktijkverklaring from a document and its newest beoordeling.
-#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring", operation_id = "geefPraktijkverklaringAf",
+#[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring", operation_id = "geefPraktijkverklaringAf", summary = "Geef een praktijkverklaring af", description = "Uit een document en zijn nieuwste beoordeling.",
     tag = "praktijkloket",
     params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     security(("bearer" = ["praktijkloket:write"])),
@@ -645,7 +645,7 @@ fn weigering(w: &Weigering) -> Problem {
 }
 
 /// The instelling's praktijkverklaringen, newest first.
-#[utoipa::path(get, path = "/v1/praktijkverklaringen", operation_id = "lijstPraktijkverklaringen",
+#[utoipa::path(get, path = "/v1/praktijkverklaringen", operation_id = "lijstPraktijkverklaringen", summary = "De praktijkverklaringen van uw instelling", description = "Nieuwste eerst, per pagina.",
     tag = "praktijkloket",
     params(PaginaQuery),
     security(("bearer" = ["praktijkloket:write"])),
@@ -686,7 +686,7 @@ fn document_key(conn: &mut DbConnection, id: &str) -> Result<String, Problem> {
 }
 
 /// Read one praktijkverklaring.
-#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}", operation_id = "leesPraktijkverklaring",
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}", operation_id = "leesPraktijkverklaring", summary = "Lees een praktijkverklaring", description = "Lees een praktijkverklaring.",
     tag = "praktijkloket",
     params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn")),
     security(("bearer" = ["praktijkloket:write"])),
@@ -715,7 +715,7 @@ pub async fn get_verklaring(
 
 /// Withdraw a praktijkverklaring with a reason. It stays on record (and the verification says
 /// `ingetrokken`); a corrected one is a new verklaring from the document.
-#[utoipa::path(post, path = "/v1/praktijkverklaringen/{nummer}/intrekking", operation_id = "trekPraktijkverklaringIn",
+#[utoipa::path(post, path = "/v1/praktijkverklaringen/{nummer}/intrekking", operation_id = "trekPraktijkverklaringIn", summary = "Trek een praktijkverklaring in", description = "Met een reden. Ze blijft bewaard (de verificatie zegt `ingetrokken`); een verbeterde verklaring is een nieuwe, uit het document.",
     tag = "praktijkloket",
     params(("nummer" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
     request_body = Intrekking,
@@ -785,7 +785,7 @@ pub async fn withdraw_verklaring(
 }
 
 /// A praktijkverklaring as PDF (A4), for printing or handing to the learner.
-#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}/pdf", operation_id = "praktijkverklaringAlsPdf",
+#[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}/pdf", operation_id = "praktijkverklaringAlsPdf", summary = "Een praktijkverklaring als PDF", description = "A4, om af te drukken of aan de leerling te geven.",
     tag = "praktijkloket",
     params(("nummer" = String, Path)),
     security(("bearer" = ["praktijkloket:write"])),

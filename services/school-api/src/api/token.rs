@@ -106,7 +106,7 @@ fn granted_scope(granted: &[&str], requested: Option<&str>) -> Result<String, Pr
 }
 
 /// Exchange client credentials for an access token.
-#[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", tag = "authenticatie",
+#[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", summary = "Vraag een toegangstoken aan", description = "OAuth2 client credentials (RFC 6749 §4.4): `client_id` en `client_secret` in, een JWT uit.", tag = "authenticatie",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, body = TokenAnswer, description = "Access token (JWT, Bearer)"),
