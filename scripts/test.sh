@@ -28,6 +28,8 @@ source scripts/lib/pdf-tools.sh
 source scripts/lib/python-tools.sh
 # shellcheck source=lib/faketime.sh
 source scripts/lib/faketime.sh
+# shellcheck source=lib/cargo-deny.sh
+source scripts/lib/cargo-deny.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -58,6 +60,10 @@ if [ $# -eq 0 ]; then
   python3 scripts/import-cycles.py
   python3 scripts/check-config-docs.py
   cargo clippy --workspace --all-targets --locked -- -D warnings
+  step "supply chain: cargo-deny (licences, bans, sources; deny.toml)"
+  ensure_cargo_deny
+  # Advisories need the RustSec database from GitHub, unreachable on the test machines.
+  cargo deny --log-level error --offline --locked check licenses bans sources
 fi
 
 if [ $# -eq 0 ]; then

@@ -187,8 +187,18 @@ impl Vraag {
         if leerweg.as_deref().is_some_and(|l| l != "BOL" && l != "BBL") {
             bad.push(param("leerweg", "enum", "kies BOL of BBL", "BOL or BBL"));
         }
-        if self.crebo.as_deref().is_some_and(|c| c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit())) {
-            bad.push(param("crebo", "pattern", "een crebocode heeft vijf cijfers", "five digits"));
+        match self.crebo.as_deref() {
+            Some(c) if c.len() != 5 || !c.bytes().all(|b| b.is_ascii_digit()) => {
+                bad.push(param("crebo", "pattern", "een crebocode heeft vijf cijfers", "five digits"));
+            }
+            // Like a sector: a code nobody knows is a mistake to name, not an empty answer.
+            Some(c) if !names.kwalificaties.contains_key(c) => bad.push(param(
+                "crebo",
+                "unknown",
+                "onbekende kwalificatie; zie /v1/filters",
+                "unknown kwalificatie; see /v1/filters",
+            )),
+            _ => {}
         }
         if let Some(s) = &self.sector
             && !names.kwalificaties.values().any(|(_, sector)| sector == s)

@@ -97,6 +97,10 @@ async fn bad_selections_name_every_bad_key(db: TestDb) {
     assert_eq!(p["invalidParams"][0]["code"], "date_order");
     let p = problem(app.get("/v1/resultaten?aanbieder=223A456&locatie=L9&sector=Ruimtevaart", &t).await, 400).await;
     assert_eq!(param_names(&p), ["sector", "aanbieder", "locatie"], "another school's aanbieder is not ours");
+    // A well-formed crebo nobody knows is named like an unknown sector, not answered empty.
+    let p = problem(app.get("/v1/resultaten?crebo=99999&sector=Ruimtevaart", &t).await, 400).await;
+    assert_eq!(param_names(&p), ["crebo", "sector"], "{p}");
+    assert_eq!(p["invalidParams"][0]["code"], "unknown");
     let p = problem(app.get("/v1/resultaten?groep=studenten&groep=studenten", &t).await, 400).await;
     assert_eq!(p["invalidParams"][0]["code"], "repeated");
     let many: Vec<String> = (0..51).map(|i| format!("aanbieder=X{i}")).collect();

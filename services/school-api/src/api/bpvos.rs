@@ -140,12 +140,12 @@ pub async fn put(
     }
     let incoming = vec![Incoming::from_record(&record)];
     let st = state.clone();
+    let instance = req.path().to_owned();
     super::blocking(move || {
         let mut conn = st.conn()?;
         let batch = upload::Batch { herstellen, ..upload::Batch::new(Modus::AllesOfNiets) };
         let batch_id = batch.id.clone();
-        let antwoord =
-            st.process(&mut conn, &uploader, incoming, &batch).map_err(|e| strip_record_prefix(answer_error(e)))?;
+        let antwoord = st.process(&mut conn, &uploader, incoming, &batch).map_err(|e| single_error(e, &instance))?;
         let r = antwoord.resultaten.into_iter().next().ok_or_else(|| Problem::internal("empty-batch"))?;
         let body = EnkelAntwoord {
             correlatie_id: r.correlatie_id.unwrap_or_default(),
@@ -159,6 +159,20 @@ pub async fn put(
     })
     .await
     .map(Reply::into_response)
+}
+
+/// A single record's refusal speaks of the record at its own address, not of a batch and its
+/// `?modus=gedeeltelijk` (which a PUT does not have).
+fn single_error(e: UploadError, instance: &str) -> Problem {
+    match e {
+        UploadError::Refused(antwoord) => {
+            let params = antwoord.resultaten.iter().flat_map(|r| r.fouten.iter().cloned()).collect();
+            let mut p = Problem::invalid_input("het record is ongeldig; er is niets opgeslagen", params);
+            p.instance = Some(instance.to_owned());
+            strip_record_prefix(p)
+        }
+        other => strip_record_prefix(answer_error(other)),
+    }
 }
 
 /// A single record's errors are named without the `records[0].` prefix of a batch.

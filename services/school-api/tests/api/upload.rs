@@ -77,6 +77,9 @@ async fn put_reports_every_bad_field(db: TestDb) {
     let mut names = param_names(&p);
     names.sort();
     assert_eq!(names, ["creboCode", "geplandeEinddatum", "leerbedrijfCode", "leerwegNaam", "student.emailadres"]);
+    // About this record at its own address, not about a batch (a PUT has no ?modus).
+    assert_eq!(p["instance"], "/v1/bpvos/B-1", "{p}");
+    assert!(!p["detail"].as_str().unwrap().contains("modus"), "{p}");
     // A correlatieId in the body that contradicts the path.
     let p = problem(app.put("/v1/bpvos/ANDERS", &t, &record("123A456", "B-1")).send().await.unwrap(), 400).await;
     assert_eq!(param_names(&p), ["correlatieId"]);
