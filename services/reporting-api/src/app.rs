@@ -6,7 +6,6 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
@@ -188,12 +187,11 @@ fn metrics(state: &AppState) -> Metrics {
 }
 
 fn run(listener: TcpListener, state: AppState, https: bool, metrics: web::Data<Metrics>) -> anyhow::Result<Server> {
-    let login_governor = GovernorConfigBuilder::default()
-        .seconds_per_request(60 / u64::from(LOGINS_PER_MINUTE))
-        .burst_size(LOGINS_PER_MINUTE)
-        .key_extractor(bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()))
-        .finish()
-        .context("rate limiter configuration")?;
+    let login_limit = bpv_web::ratelimit::RateLimit::new(
+        bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()),
+        Duration::from_secs(60 / u64::from(LOGINS_PER_MINUTE)),
+        LOGINS_PER_MINUTE,
+    );
     let keys = web::Data::new(state.keys.clone());
     let revoked = web::Data::new(state.revoked.clone());
     let data = web::Data::new(state);
@@ -251,7 +249,7 @@ fn run(listener: TcpListener, state: AppState, https: bool, metrics: web::Data<M
             .route("/dashboard.css", web::get().to(dashboard::css))
             .service(
                 web::resource("/dashboard/inloggen")
-                    .wrap(Governor::new(&login_governor))
+                    .wrap(login_limit.clone())
                     .route(web::post().to(dashboard::login))
                     .route(web::get().to(dashboard::back_to_dashboard)),
             )

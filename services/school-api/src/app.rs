@@ -4,7 +4,6 @@
 
 use std::net::TcpListener;
 
-use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
@@ -85,12 +84,11 @@ impl Application {
 
 fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Server> {
     let limits = state.limits;
-    let auth_governor = GovernorConfigBuilder::default()
-        .seconds_per_request(60 / u64::from(limits.auth_per_minute.clamp(1, 60)))
-        .burst_size(limits.auth_per_minute.max(1))
-        .key_extractor(bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()))
-        .finish()
-        .context("rate limiter configuration")?;
+    let auth_limit = bpv_web::ratelimit::RateLimit::new(
+        bpv_web::ratelimit::ClientIp::new(state.trusted_proxies.clone()),
+        std::time::Duration::from_secs(60 / u64::from(limits.auth_per_minute.clamp(1, 60))),
+        limits.auth_per_minute.max(1),
+    );
     let keys = web::Data::new(state.keys.clone());
     let revoked = web::Data::new(state.revoked.clone());
     let pool = web::Data::new(state.pool.clone());
@@ -119,13 +117,9 @@ fn run(listener: TcpListener, state: AppState, https: bool) -> anyhow::Result<Se
             .route("/ready", web::get().to(bpv_web::service::ready))
             .route("/metrics", web::get().to(observe::serve))
             .route("/v1/openapi.json", web::get().to(openapi::serve))
-            .service(
-                web::resource("/oauth/token")
-                    .wrap(Governor::new(&auth_governor))
-                    .route(web::post().to(api::token::token)),
-            )
+            .service(web::resource("/oauth/token").wrap(auth_limit.clone()).route(web::post().to(api::token::token)))
             .configure(api::configure)
-            .configure(|cfg| pages::configure(cfg, &auth_governor))
+            .configure(|cfg| pages::configure(cfg, &auth_limit))
             .default_service(web::to(not_found_handler))
     })
     .listen(listener)?

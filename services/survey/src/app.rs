@@ -4,7 +4,6 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_governor::{Governor, GovernorConfigBuilder};
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
@@ -48,19 +47,14 @@ impl Application {
             veiligheid: Arc::new(settings.veiligheid.clone()),
         };
         // Per client address (behind a trusted proxy: the real client's) …
-        let governor = GovernorConfigBuilder::default()
-            .milliseconds_per_request(500)
-            .burst_size(60)
-            .key_extractor(bpv_web::ratelimit::ClientIp::new(settings.http.trusted()))
-            .finish()
-            .context("rate limiter configuration")?;
+        let per_address = bpv_web::ratelimit::RateLimit::new(
+            bpv_web::ratelimit::ClientIp::new(settings.http.trusted()),
+            std::time::Duration::from_millis(500),
+            60,
+        );
         // … and per link: a respondent needs a few pages, not hundreds from many addresses.
-        let per_token = GovernorConfigBuilder::default()
-            .seconds_per_request(3)
-            .burst_size(20)
-            .key_extractor(bpv_web::ratelimit::PathToken)
-            .finish()
-            .context("rate limiter configuration")?;
+        let per_token =
+            bpv_web::ratelimit::RateLimit::new(bpv_web::ratelimit::PathToken, std::time::Duration::from_secs(3), 20);
         let pool = web::Data::new(state.pool.clone());
         let metrics = web::Data::new(bpv_web::observe::Metrics::builder().pool(&state.pool).build());
         let data = web::Data::new(state);
@@ -79,8 +73,8 @@ impl Application {
                 .route("/enquete.css", web::get().to(pages::stylesheet))
                 .service(
                     web::scope("")
-                        .wrap(Governor::new(&per_token))
-                        .wrap(Governor::new(&governor))
+                        .wrap(per_token.clone())
+                        .wrap(per_address.clone())
                         .route("/s/{token}", web::get().to(pages::show))
                         // Link checkers and mail scanners ask with HEAD; answer as GET would (no body).
                         .route("/s/{token}", web::head().to(pages::show))

@@ -185,6 +185,15 @@ fn strip_record_prefix(mut p: Problem) -> Problem {
     p
 }
 
+/// The aanbiedercodes of the caller's instelling.
+fn eigen_aanbieders(conn: &mut bpv_store::DbConnection, brin: &str) -> Result<Vec<String>, Problem> {
+    Ok(aanbieders::list_for_brin(conn, brin)
+        .map_err(|e| internal_error(&e))?
+        .into_iter()
+        .map(|a| a.aanbiedercode)
+        .collect())
+}
+
 /// Find the caller's bpvo with this correlatieId (404 for anyone else's).
 fn find_own(
     conn: &mut bpv_store::DbConnection,
@@ -192,12 +201,8 @@ fn find_own(
     correlatie_id: &str,
     aanbiedercode: Option<&str>,
 ) -> Result<BpvoRow, Problem> {
-    let eigen: Vec<String> = aanbieders::list_for_brin(conn, brin)
-        .map_err(|e| internal_error(&e))?
-        .into_iter()
-        .map(|a| a.aanbiedercode)
-        .filter(|c| aanbiedercode.is_none_or(|want| want == c))
-        .collect();
+    let mut eigen = eigen_aanbieders(conn, brin)?;
+    eigen.retain(|c| aanbiedercode.is_none_or(|want| want == c));
     let mut rows = bpvos::find_by_correlatie_id(conn, &eigen, correlatie_id).map_err(|e| internal_error(&e))?;
     match rows.len() {
         0 => Err(Problem::not_found(format!("geen bpvo met correlatieId {correlatie_id:?} bij uw instelling"))),
@@ -526,11 +531,7 @@ pub async fn list(
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.conn()?;
-        let mut eigen: Vec<String> = aanbieders::list_for_brin(&mut conn, &brin)
-            .map_err(|e| internal_error(&e))?
-            .into_iter()
-            .map(|a| a.aanbiedercode)
-            .collect();
+        let mut eigen = eigen_aanbieders(&mut conn, &brin)?;
         if let Some(want) = query.aanbiedercode.as_deref() {
             if !eigen.iter().any(|c| c == want) {
                 return Err(Problem::invalid_input(

@@ -11,25 +11,23 @@ mod session;
 mod verificatie;
 mod views;
 
-use actix_governor::governor::middleware::NoOpMiddleware;
-use actix_governor::{Governor, GovernorConfig};
 use actix_web::http::StatusCode;
 use actix_web::middleware::ErrorHandlers;
 use actix_web::web;
 use bpv_store::{PooledDb, StoreError};
 use bpv_web::Problem;
 use bpv_web::problem::internal_error;
-use bpv_web::ratelimit::ClientIp;
+use bpv_web::ratelimit::{ClientIp, RateLimit};
 
 use crate::state::AppState;
 
 /// Register the upload pages. Login attempts share the token endpoint's rate limit per client IP.
-pub fn configure(cfg: &mut web::ServiceConfig, governor: &GovernorConfig<ClientIp, NoOpMiddleware>) {
+pub fn configure(cfg: &mut web::ServiceConfig, limit: &RateLimit<ClientIp>) {
     cfg.service(web::resource("/upload").route(web::get().to(overview::show)))
         .service(web::resource("/upload/stijl.css").route(web::get().to(views::stylesheet)))
         .service(
             web::resource("/upload/inloggen")
-                .wrap(Governor::new(governor))
+                .wrap(limit.clone())
                 .wrap(ErrorHandlers::new().handler(StatusCode::TOO_MANY_REQUESTS, views::too_many_logins))
                 .route(web::post().to(login::login))
                 .route(web::get().to(views::back_to_upload)),
@@ -50,9 +48,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, governor: &GovernorConfig<ClientI
                 .route(web::get().to(views::back_to_upload)),
         )
         // Public (no login): rate limited per client like the login, so codes cannot be tried.
-        .service(
-            web::resource("/verificatie/{code}").wrap(Governor::new(governor)).route(web::get().to(verificatie::show)),
-        );
+        .service(web::resource("/verificatie/{code}").wrap(limit.clone()).route(web::get().to(verificatie::show)));
 }
 
 /// How long a checked file waits for its confirmation; older ones are gone (they hold personal
