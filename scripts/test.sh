@@ -3,10 +3,14 @@
 # on SQLite and on a real PostgreSQL (found or started by scripts/lib/postgres.sh; the run fails
 # if there is none), the mail tests against a real SMTP server (Postfix's smtp-sink, installed if
 # missing; required), the mutual-TLS tests with openssl-made certificates and curl (installed if
-# missing), the API contract checks (openapi-spec-validator, schemathesis) and the
-# browser tests in headless Chromium (both install what they need), 30 s of fuzzing per
-# parser (scripts/fuzz.sh), and the Rust tests again with the clock four years ahead
-# (scripts/time-travel.sh: no test may hard-code a date the calendar will pass). Also checks formatting and clippy. The Rust test summary comes last.
+# missing), the API contract checks (openapi-spec-validator, schemathesis, Spectral with the NL
+# GOV API Design Rules, /metrics parsed by Prometheus' client) and the browser tests in headless
+# Chromium (all install what they need), the deployment kits (systemd-analyze, the Kubernetes and
+# compose checkers, the container image built with buildah and each service started in it), TLS
+# to a throwaway PostgreSQL with its own CA, 30 s of fuzzing per parser (scripts/fuzz.sh), and
+# the Rust tests again with the clock four years ahead (scripts/time-travel.sh: no test may
+# hard-code a date the calendar will pass). Also checks formatting, clippy and the dependency
+# tree (cargo-deny). The Rust test summary comes last.
 #
 #   scripts/test.sh            everything
 #   scripts/test.sh -p bpvo    extra arguments go to cargo nextest (e.g. one package)

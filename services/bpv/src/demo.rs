@@ -335,6 +335,7 @@ fn serve(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), Cl
             ("  inloggen lezer", format!("{DEMO_LEZER} / {DEMO_WACHTWOORD} (één aanbieder)")),
             ("  inloggen SBB", format!("{DEMO_MEDEWERKER} / {DEMO_WACHTWOORD}")),
             ("vragenlijst", survey_url.clone()),
+            ("metrics (Prometheus)", format!("{url}/metrics  {reporting_url}/metrics  {survey_url}/metrics")),
         ]);
         for (wie, token) in &links {
             println!("  {wie:<26}{survey_url}/{token}");
