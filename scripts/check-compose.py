@@ -17,7 +17,7 @@ import sys
 import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "lib"))
-from deploy_kit import command_problem, documented, image, listen_of, root  # noqa: E402
+from deploy_kit import command_problem, documented, image, listen_of, report, root  # noqa: E402
 
 doc = yaml.safe_load((root / "compose.yaml").read_text())
 services = doc["services"]
@@ -83,9 +83,4 @@ for must in ("bpv-school-api", "bpv-survey", "bpv-reporting-api"):
         problems.append(f"compose.yaml runs no {must}")
 if "postgres" not in services:
     problems.append("compose.yaml has no PostgreSQL")
-if problems:
-    print("check-compose: FAILED", file=sys.stderr)
-    for p in problems:
-        print(f"  {p}", file=sys.stderr)
-    sys.exit(1)
-print(f"check-compose: {len(services)} services; every image, program, command, port and setting exists")
+report("check-compose", problems, f"{len(services)} services; every image, program, command, port and setting exists")

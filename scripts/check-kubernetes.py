@@ -18,7 +18,7 @@ import sys
 import yaml
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent / "lib"))
-from deploy_kit import command_problem, documented, image, listen_of, root  # noqa: E402
+from deploy_kit import command_problem, documented, image, listen_of, report, root  # noqa: E402
 
 docs = []
 for path in sorted((root / "deploy/kubernetes").glob("*.yaml")):
@@ -105,9 +105,4 @@ for name, doc in by_kind.get("Service", []):
 for must in ("Deployment", "Service", "Job", "CronJob", "ConfigMap"):
     if not by_kind.get(must):
         problems.append(f"deploy/kubernetes has no {must}")
-if problems:
-    print("check-kubernetes: FAILED", file=sys.stderr)
-    for p in problems:
-        print(f"  {p}", file=sys.stderr)
-    sys.exit(1)
-print(f"check-kubernetes: {len(docs)} manifests; every image, program, command, port, probe and setting exists")
+report("check-kubernetes", problems, f"{len(docs)} manifests; every image, program, command, port, probe and setting exists")

@@ -14,22 +14,15 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 source scripts/lib/postgres.sh
 fail() { echo "check-postgres-tls: FAILED — $*" >&2; exit 1; }
 
-initdb=$(pg_bin initdb) || true
-pg_ctl=$(pg_bin pg_ctl) || true
-[ -n "$initdb" ] && [ -n "$pg_ctl" ] || fail "initdb/pg_ctl not found (apt-get install postgresql)"
+[ -n "$(pg_bin initdb)" ] && [ -n "$(pg_bin pg_ctl)" ] || fail "initdb/pg_ctl not found (apt-get install postgresql)"
 command -v openssl >/dev/null || fail "openssl not found"
 
 cargo build -q --locked -p bpv-cli
 bpv="$CARGO_TARGET_DIR/debug/bpv"
 
 dir=$(mktemp -d /var/tmp/bpv-pgtls.XXXXXX)
-run=()
-if [ "$(id -u)" = 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-  run=(runuser -u postgres --)
-fi
 stop() {
-  "${run[@]}" "$pg_ctl" -D "$dir/data" -m fast stop >/dev/null 2>&1 || true
+  pg_throwaway_stop "$dir"
   rm -rf "$dir"
 }
 trap stop EXIT
@@ -48,10 +41,8 @@ openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -
   -days 2 -extfile "$tls/san.ext" -out "$tls/server.crt" 2>/dev/null
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-[ ${#run[@]} -gt 0 ] && chown -R postgres "$dir"
 chmod 600 "$tls/server.key"
-"${run[@]}" "$initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
-  || { cat "$dir/initdb.log" >&2; fail "initdb"; }
+pg_throwaway_init "$dir" || fail "initdb"
 cat > "$dir/data/pg_hba.conf" <<HBA
 local     all all           trust
 hostssl   all all 127.0.0.1/32 trust
@@ -59,9 +50,9 @@ hostssl   all all ::1/128      trust
 hostnossl all all 0.0.0.0/0    reject
 hostnossl all all ::/0         reject
 HBA
-"${run[@]}" "$pg_ctl" -D "$dir/data" -l "$dir/server.log" -w start -o \
-  "-p $port -k $dir -c listen_addresses=localhost -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key -c log_connections=on" \
-  >/dev/null || { cat "$dir/server.log" >&2; fail "pg_ctl start"; }
+pg_throwaway_start "$dir" "$port" \
+  "-c listen_addresses=localhost -c ssl=on -c ssl_cert_file=$tls/server.crt -c ssl_key_file=$tls/server.key -c log_connections=on" \
+  || fail "pg_ctl start"
 
 base="postgres://postgres@localhost:$port/postgres"
 

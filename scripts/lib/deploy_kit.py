@@ -4,6 +4,7 @@ accepts, and whether a setting is documented in docs/operations.md."""
 import os
 import pathlib
 import subprocess
+import sys
 import tomllib
 
 root = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -42,3 +43,13 @@ def command_problem(command):
     if r.returncode != 0:
         return f"'{' '.join(command)}' is not a command {command[0]} accepts"
     return None
+
+
+def report(tool, problems, ok):
+    """Exit 1 listing `problems` under `tool: FAILED`, or print `tool: ok-line`."""
+    if problems:
+        print(f"{tool}: FAILED", file=sys.stderr)
+        for p in problems:
+            print(f"  {p}", file=sys.stderr)
+        sys.exit(1)
+    print(f"{tool}: {ok}")

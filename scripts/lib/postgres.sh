@@ -27,6 +27,35 @@ pg_answers() {
   fi
 }
 
+# Run a PostgreSQL tool as the cluster's owner: the postgres user when we are root (PostgreSQL
+# refuses to run as root), else ourselves.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# A throwaway cluster in DIR/data (DIR made by the caller, and owned by postgres from here on
+# when root). The caller may edit DIR/data (pg_hba.conf) between init and start.
+#   pg_throwaway_init DIR; pg_throwaway_start DIR PORT "SERVER OPTIONS"; pg_throwaway_stop DIR
+pg_throwaway_init() {
+  local dir=$1
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
+    chown -R postgres "$dir"
+  fi
+  pg_as_owner "$(pg_bin initdb)" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
+    || { cat "$dir/initdb.log" >&2; echo "postgres: FAILED — initdb" >&2; return 1; }
+}
+
+pg_throwaway_start() {
+  local dir=$1 port=$2 opts=$3
+  pg_as_owner "$(pg_bin pg_ctl)" -D "$dir/data" -o "-p $port -k $dir $opts" -l "$dir/server.log" -w start >/dev/null \
+    || { cat "$dir/server.log" >&2; echo "postgres: FAILED — pg_ctl start" >&2; return 1; }
+}
+
+pg_throwaway_stop() {
+  pg_as_owner "$(pg_bin pg_ctl)" -D "$1/data" -m fast stop >/dev/null 2>&1 || true
+}
+
 ensure_postgres() {
   if [ -n "${BPV_TEST_POSTGRES_URL:-}" ] && pg_answers "$BPV_TEST_POSTGRES_URL"; then
     echo "postgres: using $BPV_TEST_POSTGRES_URL"; return 0
@@ -48,30 +77,18 @@ ensure_postgres() {
       sleep 0.5
     done
   fi
-  local initdb pg_ctl
-  initdb=$(pg_bin initdb) || true
-  pg_ctl=$(pg_bin pg_ctl) || true
-  if [ -z "$initdb" ] || [ -z "$pg_ctl" ]; then
+  if [ -z "$(pg_bin initdb)" ] || [ -z "$(pg_bin pg_ctl)" ]; then
     echo "postgres: FAILED — no server answers at 127.0.0.1:5432 and initdb/pg_ctl are not installed" >&2
     echo "          install PostgreSQL (apt-get install postgresql) or set BPV_TEST_POSTGRES_URL" >&2
     return 1
   fi
-  local dir port=55432 run=()
+  local dir port=55432
   dir=$(mktemp -d /var/tmp/bpv-pg.XXXXXX)
-  if [ "$(id -u)" = 0 ]; then
-    # PostgreSQL refuses to run as root.
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
-    chown postgres "$dir"
-    run=(runuser -u postgres --)
-  fi
   echo "postgres: starting a throwaway cluster in $dir on port $port"
-  "${run[@]}" "$initdb" -D "$dir/data" -U postgres --auth=trust >"$dir/initdb.log" 2>&1 \
-    || { cat "$dir/initdb.log" >&2; echo "postgres: FAILED — initdb" >&2; return 1; }
-  "${run[@]}" "$pg_ctl" -D "$dir/data" -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300" \
-    -l "$dir/server.log" -w start >/dev/null \
-    || { cat "$dir/server.log" >&2; echo "postgres: FAILED — pg_ctl start" >&2; return 1; }
-  BPV_PG_THROWAWAY_STOP="${run[*]} $pg_ctl -D $dir/data -m fast stop"
-  trap 'eval "$BPV_PG_THROWAWAY_STOP" >/dev/null 2>&1 || true' EXIT
+  pg_throwaway_init "$dir" || return 1
+  pg_throwaway_start "$dir" "$port" "-c listen_addresses=127.0.0.1 -c max_connections=300" || return 1
+  BPV_PG_THROWAWAY_DIR=$dir
+  trap 'pg_throwaway_stop "$BPV_PG_THROWAWAY_DIR"' EXIT
   export BPV_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres"
   pg_answers "$BPV_TEST_POSTGRES_URL" || { echo "postgres: FAILED — throwaway cluster does not answer" >&2; return 1; }
 }

@@ -80,6 +80,9 @@ impl DatabaseUrl {
 
     /// Open one connection (no pool), with the SQLite settings applied.
     pub fn connect(&self) -> StoreResult<DbConnection> {
+        if self.backend == Backend::Sqlite {
+            self.ensure_sqlite_dir()?;
+        }
         let mut conn = self.establish()?;
         apply_connection_settings(&mut conn)?;
         if let DbConnection::Sqlite(c) = &mut conn {
@@ -218,10 +221,9 @@ pub type PooledDb = PooledConnection<Manager>;
 pub fn build_pool(url: &DatabaseUrl, max_size: u32) -> StoreResult<DbPool> {
     let sqlite = url.backend == Backend::Sqlite;
     if sqlite {
-        url.ensure_sqlite_dir()?;
-        // Switch a new database file to WAL once, on one connection, before the pool opens any:
-        // pooled connections never touch the journal mode (see `connect`), so a start that works
-        // logs no "database is locked" ERROR from r2d2.
+        // Create the folder and switch a new database file to WAL once, on one connection,
+        // before the pool opens any: pooled connections never touch the journal mode (see
+        // `connect`), so a start that works logs no "database is locked" ERROR from r2d2.
         if url.target != ":memory:" {
             drop(url.connect()?);
         }

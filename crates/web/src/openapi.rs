@@ -35,7 +35,7 @@ pub fn document(doc: &utoipa::openapi::OpenApi, base: &str, token_url: &str) -> 
         let old = std::mem::take(paths);
         for (path, mut item) in old {
             for op in item.as_object_mut().into_iter().flat_map(|i| i.values_mut()) {
-                declare_version_header(op);
+                declare_response_headers(op);
                 name_oauth2(op);
             }
             match path.strip_prefix(VERSION_PREFIX).filter(|rest| rest.starts_with('/')) {
@@ -108,7 +108,7 @@ fn name_oauth2(operation: &mut Value) {
 
 /// Every response of an operation declares `API-Version` (beside the headers it has); a 401
 /// declares `WWW-Authenticate` and a 429 `Retry-After`, which the services send with them.
-fn declare_version_header(operation: &mut Value) {
+fn declare_response_headers(operation: &mut Value) {
     let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { return };
     for (status, response) in responses.iter_mut() {
         let Some(r) = response.as_object_mut() else { continue };

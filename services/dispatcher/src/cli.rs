@@ -190,10 +190,12 @@ async fn run_mails(
     let summary = dispatcher.run(opts).await?;
     let failed_share = summary.failure_share();
     let success = !summary.smtp_unreachable && failed_share <= max_share;
-    if uitvoer.json && !(uitvoer.quiet && success) {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else if !(uitvoer.quiet && success) {
-        println!("{}", summary.line());
+    if !(uitvoer.quiet && success) {
+        if uitvoer.json {
+            println!("{}", serde_json::to_string(&summary)?);
+        } else {
+            println!("{}", summary.line());
+        }
     }
     if let Some(path) = metrics_file {
         write_replacing(path, &summary.metrics(chrono::Utc::now(), success))

@@ -73,12 +73,7 @@ impl Application {
         let pools = crate::data::Pools { read: read_pool, write: pool.clone() };
         let (d, p) = (Arc::clone(&data), pools.clone());
         let started = std::time::Instant::now();
-        let report = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let report = d.refresh(&mut *p.read.get()?)?;
-            d.publiceer_landelijk(&mut *p.write.get()?, bpvo::vandaag())?;
-            Ok(report)
-        })
-        .await??;
+        let report = tokio::task::spawn_blocking(move || p.publish(&d)).await??;
         let stats = data.stats();
         tracing::info!(
             antwoorden = report.answers,

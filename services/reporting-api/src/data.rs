@@ -575,6 +575,16 @@ pub struct Pools {
     pub write: bpv_store::DbPool,
 }
 
+impl Pools {
+    /// One publication: absorb what is new from the read side, then write the national figures
+    /// to the primary. Blocking.
+    pub fn publish(&self, data: &ReportData) -> anyhow::Result<RefreshReport> {
+        let report = data.refresh(&mut *self.read.get()?)?;
+        data.publiceer_landelijk(&mut *self.write.get()?, bpvo::vandaag())?;
+        Ok(report)
+    }
+}
+
 /// The first publication moment after `now` at `at` each day: today's when it is still ahead,
 /// else tomorrow's. Every replica computes the same moments, so all publish together.
 pub fn next_publication(now: chrono::NaiveDateTime, at: chrono::NaiveTime) -> chrono::NaiveDateTime {
@@ -592,13 +602,7 @@ pub async fn publish_daily(data: Arc<ReportData>, pools: Pools, at: chrono::Naiv
         tokio::time::sleep(wait).await;
         let (d, p) = (Arc::clone(&data), pools.clone());
         let started = Instant::now();
-        let outcome = tokio::task::spawn_blocking(move || {
-            let r = d.refresh(&mut *p.read.get().map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
-            let mut conn = p.write.get().map_err(|e| e.to_string())?;
-            d.publiceer_landelijk(&mut conn, bpvo::vandaag()).map_err(|e| e.to_string())?;
-            Ok::<_, String>(r)
-        })
-        .await;
+        let outcome = tokio::task::spawn_blocking(move || p.publish(&d).map_err(|e| e.to_string())).await;
         match outcome {
             Ok(Ok(r)) => tracing::info!(
                 antwoorden = r.answers,
