@@ -66,6 +66,9 @@ if [ $# -eq 0 ]; then
   cargo clippy --workspace --all-targets --locked -- -D warnings
   step "supply chain: cargo-deny (licences, bans, sources; deny.toml)"
   ensure_cargo_deny
+  # cargo-deny reads the metadata of every crate in Cargo.lock, also those only other platforms
+  # build (android_system_properties …): a fresh machine has not downloaded them, so fetch first.
+  cargo fetch --locked --quiet
   # Advisories need the RustSec database from GitHub, unreachable on the test machines.
   cargo deny --log-level error --offline --locked check licenses bans sources
 fi
