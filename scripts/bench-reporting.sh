@@ -48,7 +48,14 @@ copy "aanbieders (aanbiedercode, brin, naam, created_at)" aanbieders
 copy "locaties (locatiecode, aanbiedercode, naam)" locaties
 copy "kwalificaties (crebo, naam, niveau, sector)" kwalificaties
 copy "bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum, status, locatiecode, received_at, updated_at)" bpvos
-copy "erkenningen (id, leerbedrijf_id, crebo, geldig_van, geldig_tot)" erkenningen
+copy "erkenningen (id, leerbedrijf_id, crebo, geldig_van, geldig_tot, aangevraagd_op, besloten_op)" erkenningen
+copy "keuzedeel_erkenningen (id, leerbedrijf_id, keuzedeel_code, geldig_van, geldig_tot, aangevraagd_op, besloten_op)" keuzedeel_erkenningen
+copy "duo_meldingen (aanbiedercode, correlatie_id, startdatum, gemeld_op, geimporteerd_op)" duo_meldingen
+copy "referentie_leveringen (id, register, geleverd_op)" referentie_leveringen
+# The keuzedelen of some bpvo's, set in one statement (the bpvos file keeps its columns).
+psql "$pg_url" -q -c "CREATE TEMP TABLE kd (id text, code text)" \
+  -c "\\copy kd FROM '$work/bpvo_keuzedelen.csv' WITH (FORMAT csv)" \
+  -c "UPDATE bpvos b SET keuzedeel_code = kd.code FROM kd WHERE kd.id = b.id" >/dev/null
 copy "invitations (id, bpvo_id, groep, kanaal, status, scheduled_on, closes_on, sent_on, created_at, updated_at)" invitations
 copy "responses (id, invitation_id, submitted_at, bron, questionnaire_version, groep, maand, aanbiedercode, locatiecode, leerweg, crebo, sector, cijfer, antwoorden)" responses
 psql "$pg_url" -qc "VACUUM ANALYZE" >/dev/null
@@ -77,8 +84,8 @@ token=$(BPV_CONFIG_DIR=/nonexistent "$TOOL" token)
 "$TOOL" load "$url" "$token" "$CONNS" "$SECS"
 echo "server RSS: $(ps -o rss= -p "$server_pid" | awk '{printf "%.0f MiB", $1/1024}')"
 
-echo "-- data quality (GET /v1/datakwaliteit, SBB: every instelling and national, one year of bpvo's) --"
-echo "bpvo's in the year: $(psql "$pg_url" -tAc "SELECT count(*) FROM bpvos WHERE startdatum >= '2024-01-01' AND startdatum < '2025-01-01'")"
+echo "-- data quality (GET /v1/datakwaliteit, SBB: the six questions for every instelling and national, one year of bpvo's) --"
+echo "bpvo's in the year: $(psql "$pg_url" -tAc "SELECT count(*) FROM bpvos WHERE startdatum >= '2024-01-01' AND startdatum < '2025-01-01'"), erkenningen: $(psql "$pg_url" -tAc "SELECT count(*) FROM erkenningen"), DUO registrations: $(psql "$pg_url" -tAc "SELECT count(*) FROM duo_meldingen"), with a keuzedeel: $(psql "$pg_url" -tAc "SELECT count(*) FROM bpvos WHERE keuzedeel_code IS NOT NULL")"
 for run in cold cached; do
   curl -sf -o /dev/null -w "datakwaliteit ($run): %{time_total} s\n" -H "Authorization: Bearer $token" \
     "$url/v1/datakwaliteit?peildatum=2025-01-01"

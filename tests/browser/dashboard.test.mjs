@@ -405,6 +405,24 @@ test('the data-quality tab shows the same indicators as the API, and the school\
   }
   const late = api.afwijkingen.nietTijdigGeregistreerd.length;
   assert.match(await text(page.locator('#afw-nietTijdigGeregistreerd summary')), new RegExp(`: ${late}$`));
+  // The six questions: each score beside the national one, as the API gives them.
+  assert.equal(api.vragen.length, 6);
+  for (const v of api.vragen) {
+    const row = page.locator(`#vragen tr[data-vraag="${v.nummer}"]`);
+    assert.equal(await text(row.locator('td[data-kolom=instelling]')), pct(v.instelling), `question ${v.nummer}, ${BRIN}`);
+    assert.equal(await text(row.locator('td[data-kolom=landelijk]')), pct(v.landelijk), `question ${v.nummer}, national`);
+    assert.equal(await page.locator(`#vraag-${v.nummer} h3`).count(), 1);
+  }
+  // The school's meldingen per question, counted as the API lists them.
+  for (const key of ['keuzedeelNietErkend', 'nietTijdigBijDuo', 'onbekendBijDuo', 'alleenBijDuo',
+    'gestartVoorErkenningsbesluit', 'nietGeschiktVoorStagefonds']) {
+    assert.match(await text(page.locator(`#afw-${key} summary`)), new RegExp(`: ${api.afwijkingen[key].length}$`), key);
+  }
+  assert.ok(api.afwijkingen.keuzedeelNietErkend.length > 0 && api.afwijkingen.alleenBijDuo.length > 0,
+    'the demo has keuzedelen without erkenning and bpvo\'s only DUO knows');
+  // The photo history per question: a server-rendered chart (the demo took this quarter's photo).
+  assert.equal(await page.locator('#vraag-1 svg.grafiek').count(), 1, 'a chart of question 1');
+  assert.equal(await page.locator('svg.grafiek[role=img] title').first().count(), 1);
   assert.ok((await page.locator('#fotos tr[data-kwartaal]').count()) >= 1, 'the demo took this quarter\'s photo');
   await assertAccessible(page, 'the data-quality tab');
   await assertFitsPhone(page, 'the data-quality tab');

@@ -11,8 +11,9 @@ use crate::upload::{BpvoRecord, SchoolRecord, StudentRecord};
 /// Row limit used by [`read_csv`]; larger files should be split (or use [`read_csv_with_limit`]).
 pub const DEFAULT_MAX_ROWS: usize = 100_000;
 
-/// The CSV columns of an upload, in the order of the record's fields, with their JSON paths.
-pub const BPVO_COLUMNS: [(&str, &str); 12] = [
+/// The CSV columns of an upload, in the order of the record's fields, with their JSON paths; the
+/// last [`OPTIONAL_BPVO_COLUMNS`] may be left out of a file.
+pub const BPVO_COLUMNS: [(&str, &str); 13] = [
     ("Correlatie_id", "correlatieId"),
     ("Leerbedrijf_code", "leerbedrijfCode"),
     ("Crebo_code", "creboCode"),
@@ -25,7 +26,12 @@ pub const BPVO_COLUMNS: [(&str, &str); 12] = [
     ("Schoolnaam", "school.schoolnaam"),
     ("Locatiecode", "school.locatiecode"),
     ("Aanbiedercode", "school.aanbiedercode"),
+    ("Keuzedeel_code", "keuzedeelCode"),
 ];
+
+/// How many of [`BPVO_COLUMNS`], counted from the end, a file may leave out (files made before
+/// the column existed stay valid).
+pub const OPTIONAL_BPVO_COLUMNS: usize = 1;
 
 /// One data line of the file, as an unvalidated record.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -195,7 +201,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<CsvFile, CsvError> {
 /// Reads a bpvo upload file with at most `max_rows` data lines (blank lines not counted).
 pub fn read_csv_with_limit(bytes: &[u8], max_rows: usize) -> Result<CsvFile, CsvError> {
     let headers: Vec<&'static str> = BPVO_COLUMNS.iter().map(|(h, _)| *h).collect();
-    let table = read_table(bytes, &headers, max_rows)?;
+    let table = read_table_optional(bytes, &headers, headers.len() - OPTIONAL_BPVO_COLUMNS, max_rows)?;
     let rows =
         table.rows.into_iter().map(|row| CsvRow { line: row.line, record: record_from_cells(row.cells) }).collect();
     Ok(CsvFile {
@@ -224,6 +230,7 @@ fn record_from_cells(cells: Vec<Option<String>>) -> BpvoRecord {
     let schoolnaam = next();
     let locatiecode = next();
     let aanbiedercode = next();
+    let keuzedeel_code = next();
     BpvoRecord {
         correlatie_id,
         leerbedrijf_code,
@@ -231,6 +238,7 @@ fn record_from_cells(cells: Vec<Option<String>>) -> BpvoRecord {
         startdatum,
         geplande_einddatum,
         leerweg_naam,
+        keuzedeel_code,
         student: Some(StudentRecord { emailadres, studentcode, naam }),
         school: Some(SchoolRecord { schoolnaam, locatiecode, aanbiedercode }),
     }
@@ -341,6 +349,17 @@ impl LineIndex {
 /// Reads `bytes` as CSV with a header line and returns the `wanted` columns of each line.
 /// Header names match case-insensitively, ignoring spaces and punctuation.
 pub(crate) fn read_table(bytes: &[u8], wanted: &[&'static str], max_rows: usize) -> Result<Table, CsvError> {
+    read_table_optional(bytes, wanted, wanted.len(), max_rows)
+}
+
+/// [`read_table`] where the columns from index `required` on may be missing from the header
+/// (their cells are then empty).
+pub(crate) fn read_table_optional(
+    bytes: &[u8],
+    wanted: &[&'static str],
+    required: usize,
+    max_rows: usize,
+) -> Result<Table, CsvError> {
     let (text, encoding) = decode(bytes);
     let text: &str = &text;
     // A UTF-8 BOM inside decoded text (e.g. a UTF-16 file that had one too) is not content.
@@ -403,7 +422,7 @@ pub(crate) fn read_table(bytes: &[u8], wanted: &[&'static str], max_rows: usize)
         }
         match &header {
             None => {
-                let (map, ignored) = map_header(&record, wanted)?;
+                let (map, ignored) = map_header(&record, wanted, required)?;
                 ignored_columns = ignored;
                 header = Some((map, record.len()));
             }
@@ -438,6 +457,7 @@ pub(crate) fn read_table(bytes: &[u8], wanted: &[&'static str], max_rows: usize)
 fn map_header(
     record: &csv::StringRecord,
     wanted: &[&'static str],
+    required: usize,
 ) -> Result<(Vec<Option<usize>>, Vec<String>), CsvError> {
     let wanted_norm: Vec<String> = wanted.iter().map(|w| normalise_header(w)).collect();
     let mut map: Vec<Option<usize>> = vec![None; wanted.len()];
@@ -458,7 +478,7 @@ fn map_header(
         }
     }
     let missing: Vec<String> =
-        wanted.iter().zip(&map).filter(|(_, idx)| idx.is_none()).map(|(w, _)| (*w).to_owned()).collect();
+        wanted.iter().zip(&map).take(required).filter(|(_, idx)| idx.is_none()).map(|(w, _)| (*w).to_owned()).collect();
     if missing.is_empty() { Ok((map, ignored)) } else { Err(CsvError::MissingColumns { missing }) }
 }
 

@@ -69,6 +69,10 @@ pub mod codes {
     pub const FIELD_COUNT: &str = "field_count";
     /// A value that must be unique in a file occurs twice.
     pub const DUPLICATE: &str = "duplicate";
+    /// A code the registers do not know (e.g. an aanbieder in DUO's file).
+    pub const UNKNOWN: &str = "unknown";
+    /// Two values that exclude each other (e.g. a crebo and a keuzedeel on one erkenning).
+    pub const CONFLICT: &str = "conflict";
     /// A crebo code that is not in SBB's register of qualifications.
     pub const UNKNOWN_CREBO: &str = "unknown_crebo";
     /// A locatiecode that is not registered for the record's aanbieder.

@@ -124,6 +124,13 @@ string_newtype!(
 );
 
 string_newtype!(
+    /// Code of a keuzedeel (an elective unit with its own bpv part): `K` and 4 digits, e.g.
+    /// `K0125`; a lower-case `k` is accepted and upper-cased.
+    KeuzedeelCode,
+    check_keuzedeel_code
+);
+
+string_newtype!(
     /// SBB's number of a training company (*leerbedrijf*): 9 digits, 100000000–999999999.
     LeerbedrijfId,
     check_leerbedrijf_id
@@ -235,6 +242,19 @@ fn check_crebo(s: &str) -> Result<String, ValueError> {
         Err(pattern_error(
             "Crebo-code moet bestaan uit precies 5 cijfers, bijvoorbeeld 25604",
             "Crebo code must be exactly 5 digits, e.g. 25604",
+            s,
+        ))
+    }
+}
+
+fn check_keuzedeel_code(s: &str) -> Result<String, ValueError> {
+    let up = s.to_ascii_uppercase();
+    if matches_shape(&up, "K9999") {
+        Ok(up)
+    } else {
+        Err(pattern_error(
+            "Keuzedeelcode moet bestaan uit de letter K en 4 cijfers, bijvoorbeeld K0125",
+            "Keuzedeel code must be the letter K and 4 digits, e.g. K0125",
             s,
         ))
     }
@@ -388,6 +408,10 @@ mod tests {
     fn crebo_is_exactly_five_digits_and_keeps_leading_zero() {
         assert_eq!(Crebo::parse("12345").unwrap().as_str(), "12345");
         assert_eq!(Crebo::parse("01234").unwrap().as_str(), "01234");
+        assert_eq!(KeuzedeelCode::parse("k0125").unwrap().as_str(), "K0125");
+        for bad in ["K125", "K01250", "X0125", "K012a", "", "Kéééé"] {
+            assert_eq!(code(KeuzedeelCode::parse(bad)), "pattern", "{bad:?}");
+        }
         for bad in ["1234", "012345", "0123a", "", "12 345", "１２３４５"] {
             assert_eq!(code(Crebo::parse(bad)), "pattern", "{bad:?}");
         }

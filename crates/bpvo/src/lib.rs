@@ -70,14 +70,14 @@ pub use email::{Email, MAX_EMAIL_LEN};
 pub use error::{FieldError, ValidationErrors, ValueError, codes};
 pub use ids::check_text;
 pub use ids::{
-    Aanbiedercode, Brin, CorrelatieId, Crebo, LeerbedrijfId, Locatiecode, MAX_CORRELATIE_ID_LEN, MAX_NAAM_LEN,
-    MAX_STUDENTCODE_LEN, Naam, Oin, Schoolnaam, Studentcode,
+    Aanbiedercode, Brin, CorrelatieId, Crebo, KeuzedeelCode, LeerbedrijfId, Locatiecode, MAX_CORRELATIE_ID_LEN,
+    MAX_NAAM_LEN, MAX_STUDENTCODE_LEN, Naam, Oin, Schoolnaam, Studentcode,
 };
 pub use leerweg::Leerweg;
 pub use model::{Bpvo, BpvoStatus, Praktijkopleider, School, Student};
 pub use reference::{
-    Erkenning, Kwalificatie, ReferenceError, Registers, Sector, builtin_kwalificaties, cell, duplicate,
-    read_erkenningen, read_kwalificaties, read_reference,
+    DuoMelding, Erkenning, Erkenningen, KeuzedeelErkenning, Kwalificatie, ReferenceError, Registers, Sector,
+    builtin_kwalificaties, cell, duplicate, read_duo_meldingen, read_erkenningen, read_kwalificaties, read_reference,
 };
 pub use survey::{Groep, Kanaal};
 pub use upload::{BpvoRecord, SchoolRecord, StudentRecord};

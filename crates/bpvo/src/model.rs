@@ -7,7 +7,9 @@ use std::str::FromStr;
 use crate::dates::Periode;
 use crate::email::Email;
 use crate::error::{ValueError, codes, echo};
-use crate::ids::{Aanbiedercode, CorrelatieId, Crebo, LeerbedrijfId, Locatiecode, Naam, Schoolnaam, Studentcode};
+use crate::ids::{
+    Aanbiedercode, CorrelatieId, Crebo, KeuzedeelCode, LeerbedrijfId, Locatiecode, Naam, Schoolnaam, Studentcode,
+};
 use crate::leerweg::Leerweg;
 
 /// The student of a bpvo, as uploaded by the school.
@@ -61,6 +63,9 @@ pub struct Bpvo {
     pub crebo: Crebo,
     /// BOL or BBL.
     pub leerweg: Leerweg,
+    /// The keuzedeel whose bpv part this placement serves, if the school names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keuzedeel_code: Option<KeuzedeelCode>,
     /// Start and planned end of the placement.
     #[serde(flatten)]
     pub periode: Periode,
@@ -154,6 +159,7 @@ pub(crate) mod tests {
             leerbedrijf_id: LeerbedrijfId::parse("100012345").unwrap(),
             crebo: Crebo::parse("25604").unwrap(),
             leerweg: Leerweg::Bol,
+            keuzedeel_code: None,
             periode: Periode::new(parse_iso_date("2024-09-01").unwrap(), parse_iso_date("2025-01-31").unwrap())
                 .unwrap(),
             student: Student {

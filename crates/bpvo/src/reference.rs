@@ -8,10 +8,10 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 
-use crate::csv_reader::{CsvError, CsvLineError, TableRow, read_table};
+use crate::csv_reader::{CsvError, CsvLineError, TableRow, read_table, read_table_optional};
 use crate::dates::parse_school_date;
 use crate::error::{FieldError, ValidationErrors, ValueError, codes, echo};
-use crate::ids::{Crebo, LeerbedrijfId, check_text};
+use crate::ids::{Aanbiedercode, CorrelatieId, Crebo, KeuzedeelCode, LeerbedrijfId, check_text};
 
 /// The SBB sectors (*sectorkamers*) a qualification belongs to; results are reported per sector.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -148,6 +148,10 @@ pub struct Kwalificatie {
     pub niveau: u8,
     /// SBB sector.
     pub sector: Sector,
+    /// Domein of the qualification structure (e.g. "Zorg en welzijn"); `None` when the register
+    /// file does not name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domein: Option<String>,
 }
 
 /// A recognition (*erkenning*) of a leerbedrijf for one qualification, for a period.
@@ -161,6 +165,30 @@ pub struct Erkenning {
     pub geldig_van: NaiveDate,
     /// Last day of validity; `None` while the recognition runs.
     pub geldig_tot: Option<NaiveDate>,
+    /// The day the leerbedrijf applied, when SBB's file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aangevraagd_op: Option<NaiveDate>,
+    /// The day SBB decided on the application, when SBB's file says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub besloten_op: Option<NaiveDate>,
+}
+
+/// A recognition of a leerbedrijf for the bpv part of one keuzedeel, for a period.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KeuzedeelErkenning {
+    pub leerbedrijf_id: LeerbedrijfId,
+    pub keuzedeel_code: KeuzedeelCode,
+    pub geldig_van: NaiveDate,
+    pub geldig_tot: Option<NaiveDate>,
+    pub aangevraagd_op: Option<NaiveDate>,
+    pub besloten_op: Option<NaiveDate>,
+}
+
+/// An erkenningen file: recognitions for a qualification and for a keuzedeel.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Erkenningen {
+    pub kwalificaties: Vec<Erkenning>,
+    pub keuzedelen: Vec<KeuzedeelErkenning>,
 }
 
 impl Erkenning {
@@ -376,16 +404,18 @@ pub fn duplicate(what_nl: &str, what_en: &str, key: &str) -> ValueError {
     )
 }
 
-/// Reads qualifications from CSV with the columns `crebo;naam;niveau;sector` (any order, extra
-/// columns ignored; sector as code or name). A crebo may occur only once.
+/// Reads qualifications from CSV with the columns `crebo;naam;niveau;sector` and optionally
+/// `domein` (any order, extra columns ignored; sector as code or name). A crebo may occur only
+/// once.
 pub fn read_kwalificaties(bytes: &[u8]) -> Result<Vec<Kwalificatie>, ReferenceError> {
-    let table = read_table(bytes, &["crebo", "naam", "niveau", "sector"], usize::MAX)?;
+    let table = read_table_optional(bytes, &["crebo", "naam", "niveau", "sector", "domein"], 4, usize::MAX)?;
     let mut seen = HashSet::new();
     convert_rows(table.rows, table.line_errors, |cells, errors| {
         let crebo = cell(cells, 0, "crebo", errors, Crebo::parse);
         let naam = cell(cells, 1, "naam", errors, |s| check_text(s, "Naam van de kwalificatie", "Qualification name"));
         let niveau = cell(cells, 2, "niveau", errors, parse_niveau);
         let sector = cell(cells, 3, "sector", errors, Sector::parse);
+        let domein = optional_cell(cells, 4, "domein", errors, |s| check_text(s, "Domein", "Domein"))?;
         let crebo = crebo.filter(|c| {
             let fresh = seen.insert(c.clone());
             if !fresh {
@@ -393,41 +423,158 @@ pub fn read_kwalificaties(bytes: &[u8]) -> Result<Vec<Kwalificatie>, ReferenceEr
             }
             fresh
         });
-        Some(Kwalificatie { crebo: crebo?, naam: naam?, niveau: niveau?, sector: sector? })
+        Some(Kwalificatie { crebo: crebo?, naam: naam?, niveau: niveau?, sector: sector?, domein })
     })
 }
 
-/// Reads recognitions from CSV with the columns `leerbedrijf_id;crebo;geldig_van;geldig_tot`
-/// (dates as `jjjj-mm-dd` or `dd-mm-jjjj`; `geldig_tot` may be empty).
-pub fn read_erkenningen(bytes: &[u8]) -> Result<Vec<Erkenning>, ReferenceError> {
-    let table = read_table(bytes, &["leerbedrijf_id", "crebo", "geldig_van", "geldig_tot"], usize::MAX)?;
-    convert_rows(table.rows, table.line_errors, |cells, errors| {
+/// Reads recognitions from CSV with the columns `leerbedrijf_id;crebo;geldig_van;geldig_tot` and
+/// optionally `keuzedeel_code;aanvraagdatum;besluitdatum` (dates as `jjjj-mm-dd` or `dd-mm-jjjj`;
+/// `geldig_tot` may be empty). A line is for a crebo or for a keuzedeel, never both; the
+/// application and decision dates come together or not at all, the decision not before the
+/// application.
+pub fn read_erkenningen(bytes: &[u8]) -> Result<Erkenningen, ReferenceError> {
+    let columns =
+        ["leerbedrijf_id", "crebo", "geldig_van", "geldig_tot", "keuzedeel_code", "aanvraagdatum", "besluitdatum"];
+    let table = read_table_optional(bytes, &columns, 4, usize::MAX)?;
+    let rows = convert_rows(table.rows, table.line_errors, |cells, errors| {
         let leerbedrijf_id = cell(cells, 0, "leerbedrijf_id", errors, LeerbedrijfId::parse);
-        let crebo = cell(cells, 1, "crebo", errors, Crebo::parse);
-        let geldig_van = cell(cells, 2, "geldig_van", errors, parse_school_date);
-        let geldig_tot = match cells.get(3).and_then(Option::as_deref) {
-            None => Some(None),
-            Some(v) => parse_school_date(v).map(Some).map_err(|e| errors.push(FieldError::new("geldig_tot", &e))).ok(),
+        let keuzedeel = optional_cell(cells, 4, "keuzedeel_code", errors, KeuzedeelCode::parse);
+        let crebo = match (cells.get(1).and_then(Option::as_deref), &keuzedeel) {
+            (Some(_), Some(Some(_))) => {
+                errors.push(FieldError::new(
+                    "keuzedeel_code",
+                    &ValueError::new(
+                        codes::CONFLICT,
+                        "een erkenning is voor een crebo óf voor een keuzedeel: laat één van beide leeg",
+                        "an erkenning is for a crebo or for a keuzedeel: leave one of them empty",
+                    ),
+                ));
+                None
+            }
+            (None, Some(Some(_))) => Some(None),
+            _ => cell(cells, 1, "crebo", errors, Crebo::parse).map(Some),
         };
+        let geldig_van = cell(cells, 2, "geldig_van", errors, parse_school_date);
+        let geldig_tot = optional_cell(cells, 3, "geldig_tot", errors, parse_school_date);
         if let (Some(van), Some(Some(tot))) = (geldig_van, geldig_tot)
             && tot < van
         {
-            errors.push(FieldError::new(
-                "geldig_tot",
-                &ValueError::new(
-                    codes::DATE_ORDER,
-                    format!("geldig_tot ({tot}) ligt vóór geldig_van ({van})"),
-                    format!("geldig_tot ({tot}) is before geldig_van ({van})"),
-                ),
-            ));
+            errors.push(order_error("geldig_tot", tot, "geldig_van", van));
         }
-        Some(Erkenning {
-            leerbedrijf_id: leerbedrijf_id?,
-            crebo: crebo?,
-            geldig_van: geldig_van?,
-            geldig_tot: geldig_tot?,
+        let aangevraagd = optional_cell(cells, 5, "aanvraagdatum", errors, parse_school_date);
+        let besloten = optional_cell(cells, 6, "besluitdatum", errors, parse_school_date);
+        match (aangevraagd, besloten) {
+            (Some(Some(a)), Some(Some(b))) if b < a => errors.push(order_error("besluitdatum", b, "aanvraagdatum", a)),
+            (Some(Some(_)), Some(None)) | (Some(None), Some(Some(_))) => {
+                let missing = if matches!(besloten, Some(None)) { "besluitdatum" } else { "aanvraagdatum" };
+                errors.push(FieldError::new(
+                    missing,
+                    &ValueError::new(
+                        codes::REQUIRED,
+                        format!("Kolom {missing} is verplicht als aanvraagdatum of besluitdatum gevuld is"),
+                        format!("Column {missing} is required when aanvraagdatum or besluitdatum is filled"),
+                    ),
+                ));
+            }
+            _ => {}
+        }
+        let (leerbedrijf_id, crebo, keuzedeel) = (leerbedrijf_id?, crebo?, keuzedeel?);
+        let (geldig_van, geldig_tot, aangevraagd_op, besloten_op) = (geldig_van?, geldig_tot?, aangevraagd?, besloten?);
+        Some(match (crebo, keuzedeel) {
+            (_, Some(keuzedeel_code)) => Err(KeuzedeelErkenning {
+                leerbedrijf_id,
+                keuzedeel_code,
+                geldig_van,
+                geldig_tot,
+                aangevraagd_op,
+                besloten_op,
+            }),
+            (Some(crebo), None) => {
+                Ok(Erkenning { leerbedrijf_id, crebo, geldig_van, geldig_tot, aangevraagd_op, besloten_op })
+            }
+            (None, None) => return None,
         })
+    })?;
+    let mut out = Erkenningen::default();
+    for r in rows {
+        match r {
+            Ok(e) => out.kwalificaties.push(e),
+            Err(k) => out.keuzedelen.push(k),
+        }
+    }
+    Ok(out)
+}
+
+/// DUO's registration of one bpvo (question 3 of data quality).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DuoMelding {
+    pub aanbiedercode: Aanbiedercode,
+    pub correlatie_id: CorrelatieId,
+    /// The start date DUO holds.
+    pub startdatum: NaiveDate,
+    /// The day the bpvo was registered at DUO.
+    pub gemeld_op: NaiveDate,
+}
+
+/// Reads DUO's registrations from CSV with the columns
+/// `aanbiedercode;correlatie_id;startdatum;meldingsdatum` (dates as `jjjj-mm-dd` or
+/// `dd-mm-jjjj`). A bpvo may occur once; its aanbieder must be one `known_aanbieder` knows.
+pub fn read_duo_meldingen(
+    bytes: &[u8],
+    known_aanbieder: &dyn Fn(&str) -> bool,
+) -> Result<Vec<DuoMelding>, ReferenceError> {
+    let table = read_table(bytes, &["aanbiedercode", "correlatie_id", "startdatum", "meldingsdatum"], usize::MAX)?;
+    let mut seen = HashSet::new();
+    convert_rows(table.rows, table.line_errors, |cells, errors| {
+        let aanbiedercode = cell(cells, 0, "aanbiedercode", errors, Aanbiedercode::parse).filter(|a| {
+            let known = known_aanbieder(a.as_str());
+            if !known {
+                errors.push(FieldError::new(
+                    "aanbiedercode",
+                    &ValueError::new(
+                        codes::UNKNOWN,
+                        format!("aanbieder {a} is onbekend"),
+                        format!("aanbieder {a} is not known"),
+                    ),
+                ));
+            }
+            known
+        });
+        let correlatie_id = cell(cells, 1, "correlatie_id", errors, CorrelatieId::parse);
+        let startdatum = cell(cells, 2, "startdatum", errors, parse_school_date);
+        let gemeld_op = cell(cells, 3, "meldingsdatum", errors, parse_school_date);
+        let (aanbiedercode, correlatie_id) = (aanbiedercode?, correlatie_id?);
+        let key = format!("{aanbiedercode}/{correlatie_id}");
+        if !seen.insert(key.clone()) {
+            errors.push(FieldError::new("correlatie_id", &duplicate("Bpvo", "Bpvo", &key)));
+        }
+        Some(DuoMelding { aanbiedercode, correlatie_id, startdatum: startdatum?, gemeld_op: gemeld_op? })
     })
+}
+
+/// An optional cell: `Some(None)` when empty, `None` (with the error recorded) when bad.
+fn optional_cell<T>(
+    cells: &[Option<String>],
+    index: usize,
+    column: &str,
+    errors: &mut Vec<FieldError>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<Option<T>> {
+    match cells.get(index).and_then(Option::as_deref) {
+        None => Some(None),
+        Some(v) => parse(v).map(Some).map_err(|e| errors.push(FieldError::new(column, &e))).ok(),
+    }
+}
+
+fn order_error(later: &str, later_date: NaiveDate, earlier: &str, earlier_date: NaiveDate) -> FieldError {
+    FieldError::new(
+        later,
+        &ValueError::new(
+            codes::DATE_ORDER,
+            format!("{later} ({later_date}) ligt vóór {earlier} ({earlier_date})"),
+            format!("{later} ({later_date}) is before {earlier} ({earlier_date})"),
+        ),
+    )
 }
 
 /// The qualification list shipped with this crate (`data/kwalificaties.csv`), for demos, tests
@@ -526,7 +673,7 @@ mod tests {
         let text = "leerbedrijf_id;crebo;geldig_van;geldig_tot\r\n\
                     100012345;25604;01-01-2020;\r\n\
                     100012345;25180;2019-08-01;31-07-2023\r\n";
-        let list = read_erkenningen(text.as_bytes()).unwrap();
+        let list = read_erkenningen(text.as_bytes()).unwrap().kwalificaties;
         assert_eq!(list.len(), 2);
         assert_eq!(list[0].geldig_tot, None);
         let d = |s| parse_school_date(s).unwrap();
@@ -547,5 +694,79 @@ mod tests {
         assert_eq!(lines[0].line, 2);
         assert_eq!(lines[0].errors.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), vec!["range", "date_order"]);
         assert_eq!(lines[1].errors.fields(), vec!["geldig_van", "geldig_tot"]);
+    }
+
+    #[test]
+    fn erkenningen_for_keuzedelen_and_with_decision_dates() {
+        let text = "leerbedrijf_id;crebo;keuzedeel_code;geldig_van;geldig_tot;aanvraagdatum;besluitdatum\n\
+                    100012345;25604;;2020-01-01;;2019-11-01;2019-12-20\n\
+                    100012345;;k0125;2021-01-01;;;\n";
+        let e = read_erkenningen(text.as_bytes()).unwrap();
+        assert_eq!(e.kwalificaties.len(), 1);
+        let d = |s| parse_school_date(s).unwrap();
+        assert_eq!(e.kwalificaties[0].aangevraagd_op, Some(d("2019-11-01")));
+        assert_eq!(e.kwalificaties[0].besloten_op, Some(d("2019-12-20")));
+        assert_eq!(e.keuzedelen.len(), 1);
+        assert_eq!(e.keuzedelen[0].keuzedeel_code.as_str(), "K0125");
+        assert_eq!(e.keuzedelen[0].besloten_op, None);
+
+        let bad = "leerbedrijf_id;crebo;keuzedeel_code;geldig_van;geldig_tot;aanvraagdatum;besluitdatum\n\
+                   100012345;25604;K0125;2020-01-01;;;\n\
+                   100012345;;;2020-01-01;;;\n\
+                   100012345;25604;;2020-01-01;;2020-02-01;2020-01-01\n\
+                   100012345;25604;;2020-01-01;;2020-02-01;\n\
+                   100012345;;K125;2020-01-01;;;\n";
+        let Err(ReferenceError::Lines(lines)) = read_erkenningen(bad.as_bytes()) else {
+            panic!("expected line errors");
+        };
+        let found: Vec<(usize, Vec<&str>, Vec<&str>)> = lines
+            .iter()
+            .map(|l| (l.line, l.errors.fields(), l.errors.iter().map(|e| e.code.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (2, vec!["keuzedeel_code"], vec!["conflict"]),
+                (3, vec!["crebo"], vec!["required"]),
+                (4, vec!["besluitdatum"], vec!["date_order"]),
+                (5, vec!["besluitdatum"], vec!["required"]),
+                (6, vec!["keuzedeel_code", "crebo"], vec!["pattern", "required"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn duo_meldingen_are_read_with_line_errors() {
+        let known = |a: &str| a == "123A456";
+        let ok = read_duo_meldingen(
+            b"aanbiedercode;correlatie_id;startdatum;meldingsdatum\n123a456;B-1;01-09-2026;2026-08-20\n",
+            &known,
+        )
+        .unwrap();
+        assert_eq!(ok[0].aanbiedercode.as_str(), "123A456");
+        assert_eq!(ok[0].gemeld_op, parse_school_date("2026-08-20").unwrap());
+        let bad = "aanbiedercode;correlatie_id;startdatum;meldingsdatum\n\
+                   999A999;B-1;2026-09-01;2026-08-20\n\
+                   123A456;B-1;2026-09-01;2026-08-20\n\
+                   123A456;B-1;2026-09-01;2026-08-21\n\
+                   123A456;B-2;x;\n";
+        let Err(ReferenceError::Lines(lines)) = read_duo_meldingen(bad.as_bytes(), &known) else {
+            panic!("expected line errors");
+        };
+        let found: Vec<(usize, Vec<&str>)> = lines.iter().map(|l| (l.line, l.errors.fields())).collect();
+        assert_eq!(
+            found,
+            [(2, vec!["aanbiedercode"]), (4, vec!["correlatie_id"]), (5, vec!["startdatum", "meldingsdatum"])]
+        );
+    }
+
+    #[test]
+    fn kwalificaties_may_name_their_domein() {
+        let with =
+            read_kwalificaties(b"crebo;naam;niveau;sector;domein\n25604;Software developer;4;ICT;ICT\n").unwrap();
+        assert_eq!(with[0].domein.as_deref(), Some("ICT"));
+        let without = read_kwalificaties(b"crebo;naam;niveau;sector\n25604;Software developer;4;ICT\n").unwrap();
+        assert_eq!(without[0].domein, None);
+        assert!(builtin_kwalificaties().iter().all(|k| k.domein.is_some()));
     }
 }

@@ -9,7 +9,7 @@ use crate::dates::{Periode, check_year_range, parse_iso_date};
 use crate::email::{Email, MAX_EMAIL_LEN};
 use crate::error::{FieldError, ValidationErrors, ValueError, codes};
 use crate::ids::{
-    Aanbiedercode, CorrelatieId, Crebo, LeerbedrijfId, Locatiecode, MAX_CORRELATIE_ID_LEN, MAX_NAAM_LEN,
+    Aanbiedercode, CorrelatieId, Crebo, KeuzedeelCode, LeerbedrijfId, Locatiecode, MAX_CORRELATIE_ID_LEN, MAX_NAAM_LEN,
     MAX_STUDENTCODE_LEN, Naam, Schoolnaam, Studentcode,
 };
 use crate::leerweg::Leerweg;
@@ -76,6 +76,10 @@ pub struct BpvoRecord {
     /// `BOL` or `BBL`.
     #[cfg_attr(feature = "openapi", schema(pattern = "^(BOL|BBL|bol|bbl)$", example = "BOL"))]
     pub leerweg_naam: Option<String>,
+    /// Optional: the keuzedeel whose bpv part this placement serves, `K` and 4 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[Kk][0-9]{4}$", example = "K0125"))]
+    pub keuzedeel_code: Option<String>,
     /// The student.
     #[validate(nested)]
     pub student: Option<StudentRecord>,
@@ -325,6 +329,7 @@ impl Bpvo {
             _ => None,
         };
         let leerweg = c.required("leerwegNaam", r.leerweg_naam.as_deref(), Leerweg::parse);
+        let keuzedeel_code = c.optional("keuzedeelCode", r.keuzedeel_code.as_deref(), KeuzedeelCode::parse);
         let emailadres = c.optional("student.emailadres", st.and_then(|s| s.emailadres.as_deref()), Email::parse);
         let studentcode =
             c.required("student.studentcode", st.and_then(|s| s.studentcode.as_deref()), Studentcode::parse);
@@ -339,7 +344,7 @@ impl Bpvo {
             correlatie_id,
             leerbedrijf_id,
             crebo,
-            leerweg,
+            (leerweg, keuzedeel_code),
             periode,
             emailadres,
             studentcode,
@@ -352,7 +357,7 @@ impl Bpvo {
                 Some(correlatie_id),
                 Some(leerbedrijf_id),
                 Some(crebo),
-                Some(leerweg),
+                (Some(leerweg), Some(keuzedeel_code)),
                 Some(periode),
                 Some(emailadres),
                 Some(studentcode),
@@ -365,6 +370,7 @@ impl Bpvo {
                 leerbedrijf_id,
                 crebo,
                 leerweg,
+                keuzedeel_code,
                 periode,
                 student: Student { emailadres, studentcode, naam },
                 school: School { schoolnaam, locatiecode, aanbiedercode },
@@ -391,6 +397,7 @@ impl From<&Bpvo> for BpvoRecord {
             startdatum: Some(b.periode.startdatum().format("%Y-%m-%d").to_string()),
             geplande_einddatum: Some(b.periode.geplande_einddatum().format("%Y-%m-%d").to_string()),
             leerweg_naam: Some(b.leerweg.as_str().to_owned()),
+            keuzedeel_code: b.keuzedeel_code.as_ref().map(ToString::to_string),
             student: Some(StudentRecord {
                 emailadres: b.student.emailadres.as_ref().map(ToString::to_string),
                 studentcode: Some(b.student.studentcode.to_string()),
@@ -424,6 +431,7 @@ mod tests {
             startdatum: Some("2024-09-01".into()),
             geplande_einddatum: Some("2025-01-31".into()),
             leerweg_naam: Some("bol".into()),
+            keuzedeel_code: None,
             student: Some(StudentRecord {
                 emailadres: Some("Zoe@Voorbeeld.NL".into()),
                 studentcode: Some("S123".into()),

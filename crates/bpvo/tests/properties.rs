@@ -40,15 +40,16 @@ fn periode() -> impl Strategy<Value = Periode> {
 
 fn bpvo_with(naam: impl Strategy<Value = String>) -> impl Strategy<Value = Bpvo> {
     (
-        ("[!-~]{1,64}", "[1-9][0-9]{8}", "[0-9]{5}", prop::bool::ANY, periode()),
+        ("[!-~]{1,64}", "[1-9][0-9]{8}", "[0-9]{5}", prop::bool::ANY, periode(), prop::option::of("K[0-9]{4}")),
         (prop::option::of(email_text()), "[A-Za-z0-9._-]{1,32}", naam),
         ("\\PC{0,10}ROC \\p{L}{1,20}", "[0-9]{3}X[0-9]{3}", "[0-9]{3}A[0-9]{3}"),
     )
-        .prop_map(|((cid, lb, crebo, bbl, periode), (email, sc, naam), (school, loc, aanb))| Bpvo {
+        .prop_map(|((cid, lb, crebo, bbl, periode, kd), (email, sc, naam), (school, loc, aanb))| Bpvo {
             correlatie_id: CorrelatieId::parse(&cid).unwrap(),
             leerbedrijf_id: LeerbedrijfId::parse(&lb).unwrap(),
             crebo: Crebo::parse(&crebo).unwrap(),
             leerweg: if bbl { Leerweg::Bbl } else { Leerweg::Bol },
+            keuzedeel_code: kd.map(|k| KeuzedeelCode::parse(&k).unwrap()),
             periode,
             student: Student {
                 emailadres: email.map(|e| Email::parse(&e).unwrap()),
@@ -165,7 +166,7 @@ proptest! {
 
     #[test]
     fn record_conversion_never_panics_and_reports_each_field_once(
-        top in prop::collection::vec(prop::option::of(any_text()), 6),
+        top in prop::collection::vec(prop::option::of(any_text()), 7),
         student in prop::option::of(prop::collection::vec(prop::option::of(any_text()), 3)),
         school in prop::option::of(prop::collection::vec(prop::option::of(any_text()), 3)),
     ) {
@@ -176,6 +177,7 @@ proptest! {
             startdatum: top[3].clone(),
             geplande_einddatum: top[4].clone(),
             leerweg_naam: top[5].clone(),
+            keuzedeel_code: top[6].clone(),
             student: student.map(|s| StudentRecord {
                 emailadres: s[0].clone(), studentcode: s[1].clone(), naam: s[2].clone(),
             }),
@@ -268,6 +270,7 @@ proptest! {
                 sc.schoolnaam.unwrap_or_default(),
                 sc.locatiecode.unwrap_or_default(),
                 sc.aanbiedercode.unwrap_or_default(),
+                r.keuzedeel_code.unwrap_or_default(),
             ]).unwrap();
         }
         let text = String::from_utf8(w.into_inner().unwrap()).unwrap();

@@ -54,6 +54,9 @@ pub struct Settings {
     pub http: HttpSettings,
     #[serde(default)]
     pub veiligheid: VeiligheidSettings,
+    /// `datakwaliteit.*`: the norms of the data-quality questions 4 and 5.
+    #[serde(default)]
+    pub datakwaliteit: bpv_aggregation::datakwaliteit::Normen,
 }
 
 /// `veiligheid.*`: help for a respondent who answered on the unsafe side of sociale veiligheid or

@@ -40,7 +40,8 @@
 //!     Some("2027-06-20"), &[(Some("B1-K1-W1"), Some("beheerst")), (Some("B1-K1-W2"), Some("nogNiet"))],
 //!     d("2027-06-21")).unwrap();
 //! let erkenning = Erkenning { leerbedrijf_id: LeerbedrijfId::parse("100012345").unwrap(),
-//!     crebo: Crebo::parse("25998").unwrap(), geldig_van: d("2020-01-01"), geldig_tot: None };
+//!     crebo: Crebo::parse("25998").unwrap(), geldig_van: d("2020-01-01"), geldig_tot: None,
+//!     aangevraagd_op: None, besloten_op: None };
 //! let verklaring = issue(&document, Some(&beoordeling), &[erkenning], &[], "PV-2027-000001".into(),
 //!     "K7Q2-M9XD-4HPA".into(), d("2027-06-21")).unwrap();
 //! assert_eq!(verklaring.werkprocessen.len(), 1, "only the mastered werkproces");

@@ -175,6 +175,8 @@ mod tests {
             crebo: Crebo::parse("25998").unwrap(),
             geldig_van: d(van),
             geldig_tot: tot.map(d),
+            aangevraagd_op: None,
+            besloten_op: None,
         }
     }
 

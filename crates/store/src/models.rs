@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use crate::states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron};
 
 use crate::schema::{
-    aanbieders, api_clients, audit_log, bpvos, erkenningen, gemachtigden, instellingen, kwalificaties, lezers,
-    locaties, medewerkers, upload_batches,
+    aanbieders, api_clients, audit_log, bpvos, duo_meldingen, erkenningen, gemachtigden, instellingen,
+    keuzedeel_erkenningen, kwalificaties, lezers, locaties, medewerkers, toezichthouders, upload_batches,
 };
 
 /// A school board and how it takes part.
@@ -131,6 +131,22 @@ pub struct MedewerkerRow {
     pub removed_at: Option<NaiveDateTime>,
 }
 
+/// An inspector (inspectie) or ministry official (OCW) who may read the quarterly data-quality
+/// photos of every instelling, nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = toezichthouders)]
+pub struct ToezichthouderRow {
+    pub id: String,
+    pub email: String,
+    pub naam: String,
+    /// `inspectie` or `ocw`.
+    pub organisatie: String,
+    pub password_hash: String,
+    pub actief: bool,
+    pub created_at: NaiveDateTime,
+    pub removed_at: Option<NaiveDateTime>,
+}
+
 /// An API client (client credentials) of an instelling, or of SBB itself (`brin` empty, rol `sbb`).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_clients)]
@@ -161,6 +177,8 @@ pub struct KwalificatieRow {
     pub naam: String,
     pub niveau: i32,
     pub sector: String,
+    /// `None` when the register file did not name it (an import without the column keeps it).
+    pub domein: Option<String>,
 }
 
 impl From<&bpvo::Kwalificatie> for KwalificatieRow {
@@ -171,6 +189,7 @@ impl From<&bpvo::Kwalificatie> for KwalificatieRow {
             naam: k.naam.clone(),
             niveau: i32::from(k.niveau),
             sector: k.sector.code().into(),
+            domein: k.domein.clone(),
         }
     }
 }
@@ -185,6 +204,34 @@ pub struct ErkenningRow {
     pub crebo: String,
     pub geldig_van: NaiveDate,
     pub geldig_tot: Option<NaiveDate>,
+    pub aangevraagd_op: Option<NaiveDate>,
+    pub besloten_op: Option<NaiveDate>,
+}
+
+/// SBB's recognition of a leerbedrijf for the bpv part of one keuzedeel during a period.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = keuzedeel_erkenningen)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct KeuzedeelErkenningRow {
+    pub id: String,
+    pub leerbedrijf_id: String,
+    pub keuzedeel_code: String,
+    pub geldig_van: NaiveDate,
+    pub geldig_tot: Option<NaiveDate>,
+    pub aangevraagd_op: Option<NaiveDate>,
+    pub besloten_op: Option<NaiveDate>,
+}
+
+/// DUO's registration of one bpvo.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = duo_meldingen)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct DuoMeldingRow {
+    pub aanbiedercode: String,
+    pub correlatie_id: String,
+    pub startdatum: NaiveDate,
+    pub gemeld_op: NaiveDate,
+    pub geimporteerd_op: NaiveDateTime,
 }
 
 /// A bpvo as stored: the school's upload and SBB's own registration, merged on
@@ -214,6 +261,8 @@ pub struct BpvoRow {
     pub registratie_received_at: Option<NaiveDateTime>,
     pub received_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The keuzedeel whose bpv part it serves, when the school names one.
+    pub keuzedeel_code: Option<String>,
 }
 
 /// One upload (API batch, single PUT or manual CSV upload) and its outcome.

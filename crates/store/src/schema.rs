@@ -68,6 +68,7 @@ diesel::table! {
         naam -> Text,
         niveau -> Integer,
         sector -> Text,
+        domein -> Nullable<Text>,
     }
 }
 
@@ -78,6 +79,51 @@ diesel::table! {
         crebo -> Text,
         geldig_van -> Date,
         geldig_tot -> Nullable<Date>,
+        aangevraagd_op -> Nullable<Date>,
+        besloten_op -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    keuzedeel_erkenningen (id) {
+        id -> Text,
+        leerbedrijf_id -> Text,
+        keuzedeel_code -> Text,
+        geldig_van -> Date,
+        geldig_tot -> Nullable<Date>,
+        aangevraagd_op -> Nullable<Date>,
+        besloten_op -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    duo_meldingen (aanbiedercode, correlatie_id) {
+        aanbiedercode -> Text,
+        correlatie_id -> Text,
+        startdatum -> Date,
+        gemeld_op -> Date,
+        geimporteerd_op -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referentie_leveringen (id) {
+        id -> Text,
+        register -> Text,
+        geleverd_op -> Timestamp,
+    }
+}
+
+diesel::table! {
+    toezichthouders (id) {
+        id -> Text,
+        email -> Text,
+        naam -> Text,
+        organisatie -> Text,
+        password_hash -> Text,
+        actief -> Bool,
+        created_at -> Timestamp,
+        removed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -104,6 +150,7 @@ diesel::table! {
         registratie_received_at -> Nullable<Timestamp>,
         received_at -> Timestamp,
         updated_at -> Timestamp,
+        keuzedeel_code -> Nullable<Text>,
     }
 }
 
@@ -465,6 +512,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_clients,
     kwalificaties,
     erkenningen,
+    keuzedeel_erkenningen,
+    duo_meldingen,
+    referentie_leveringen,
+    toezichthouders,
     bpvos,
     upload_batches,
     audit_log,

@@ -266,6 +266,7 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
         registratie_received_at: None,
         received_at: now,
         updated_at: now,
+        keuzedeel_code: None,
     };
     diesel::insert_into(bpvos::table).values(&row).execute(conn).expect("bpvo");
     let sent = s.geplande_einddatum - chrono::Days::new(21);

@@ -53,6 +53,7 @@ fn record(aanbieder: &str, correlatie: &str, email: Option<&str>) -> Bpvo {
         startdatum: Some("2025-09-01".into()),
         geplande_einddatum: Some("2026-01-31".into()),
         leerweg_naam: Some("BOL".into()),
+        keuzedeel_code: None,
         student: Some(StudentRecord {
             emailadres: email.map(str::to_owned),
             studentcode: Some("123456".into()),
@@ -128,6 +129,8 @@ fn praktijkloket_personal_data_is_purged_after_a_year(db: &TestDb) {
         crebo: dossier.crebo.clone(),
         geldig_van: date("2020-01-01"),
         geldig_tot: None,
+        aangevraagd_op: None,
+        besloten_op: None,
     };
     let v = praktijkleren::issue(
         &old_doc,
@@ -508,10 +511,26 @@ fn erkenningen_are_not_duplicated(db: &TestDb) {
         crebo: "25604".into(),
         geldig_van: date(van),
         geldig_tot: None,
+        aangevraagd_op: None,
+        besloten_op: None,
     };
     assert_eq!(referentie::insert_erkenningen(&mut conn, &[row("2020-01-01"), row("2023-01-01")]).unwrap(), 2);
     assert_eq!(referentie::insert_erkenningen(&mut conn, &[row("2020-01-01")]).unwrap(), 0);
     assert_eq!(referentie::erkenningen_for(&mut conn, "100200300").unwrap().len(), 2);
+    // A later file that ends one and gives its decision dates updates it, still not a new one.
+    let ended = ErkenningRow {
+        geldig_tot: Some(date("2024-12-31")),
+        aangevraagd_op: Some(date("2019-10-01")),
+        besloten_op: Some(date("2019-12-01")),
+        ..row("2020-01-01")
+    };
+    assert_eq!(referentie::insert_erkenningen(&mut conn, std::slice::from_ref(&ended)).unwrap(), 0);
+    let stored = referentie::erkenningen_for(&mut conn, "100200300").unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        (stored[0].geldig_tot, stored[0].aangevraagd_op, stored[0].besloten_op),
+        (ended.geldig_tot, ended.aangevraagd_op, ended.besloten_op)
+    );
 }
 
 fn locaties_upsert_renames(db: &TestDb) {

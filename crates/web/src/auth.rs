@@ -27,7 +27,7 @@ pub const SCOPE_RESULTATEN_READ: &str = "resultaten:read";
 pub const SCOPE_PRAKTIJKLOKET_WRITE: &str = "praktijkloket:write";
 
 /// Who a token speaks for: a school's API client, SBB (API client or medewerker session), a
-/// gemachtigde's session or a lezer's (dashboard only). A token whose `rol` is anything else does
+/// gemachtigde's session, a lezer's or a toezichthouder's (dashboard only). A token whose `rol` is anything else does
 /// not verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -40,6 +40,8 @@ pub enum TokenRol {
     Gemachtigde,
     /// A lezer of one instelling, logged into the dashboard (results only).
     Lezer,
+    /// The inspectie or OCW, logged into the dashboard: the quarterly data-quality photos only.
+    Toezicht,
 }
 
 /// Claims of every token we issue.
@@ -59,7 +61,7 @@ pub struct Claims {
     /// The instelling the token is bounded to (absent for SBB staff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brin: Option<String>,
-    /// `school`, `sbb`, `gemachtigde` or `lezer`.
+    /// `school`, `sbb`, `gemachtigde`, `lezer` or `toezicht`.
     pub rol: TokenRol,
     /// Anti-CSRF value for session tokens (forms must echo it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

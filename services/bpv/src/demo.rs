@@ -100,7 +100,8 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
             settings.retention.days
         );
         // The quarterly data-quality photo, as the cron run on the quarter's first day takes it.
-        let foto = bpv_dispatcher::housekeeping::snapshot(&mut conn, today, bpv_store::now_utc())?;
+        let foto =
+            bpv_dispatcher::housekeeping::snapshot(&mut conn, today, bpv_store::now_utc(), &settings.datakwaliteit)?;
         println!("kwartaalfoto datakwaliteit {}: {} instellingen", foto.kwartaal, foto.vastgelegd);
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");

@@ -74,6 +74,8 @@ pub fn seed(
                 crebo: d.crebo.as_str().to_owned(),
                 geldig_van: NaiveDate::from_ymd_opt(2018, 1, 1).unwrap_or(today),
                 geldig_tot: None,
+                aangevraagd_op: None,
+                besloten_op: None,
             })
             .collect();
         referentie::insert_erkenningen(conn, &erkenningen)?;
@@ -169,6 +171,8 @@ impl Seeder {
             crebo: document.crebo.clone(),
             geldig_van: erkenning.geldig_van,
             geldig_tot: None,
+            aangevraagd_op: None,
+            besloten_op: None,
         };
         let afgegeven = einde.min(today);
         let nummer = repo::next_nummer(conn, afgegeven.year())?;

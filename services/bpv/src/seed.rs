@@ -5,7 +5,9 @@
 
 use std::collections::HashSet;
 
-use bpv_store::models::{AanbiederRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
+use bpv_store::models::{
+    AanbiederRow, DuoMeldingRow, ErkenningRow, InstellingRow, KeuzedeelErkenningRow, KwalificatieRow, LocatieRow,
+};
 use bpv_store::repo::{aanbieders, bpvos, instellingen, referentie};
 use bpv_store::{DbConnection, StoreError, ids::new_id, now_utc};
 use bpvo::{Bpvo, BpvoRecord, SchoolRecord, StudentRecord};
@@ -210,6 +212,7 @@ fn seed_in_tx(conn: &mut DbConnection, cfg: &SeedConfig) -> Result<SeedSummary, 
     summary.bpvos = outcomes.len();
     set_arrival_times(conn, cfg, now, &outcomes, &demo.records)?;
     summary.bpvos_met_praktijkopleider = seed_registraties(conn, &mut rng, &demo, now)?;
+    seed_datakwaliteit(conn, cfg, now, &demo, &bedrijven)?;
     Ok(summary)
 }
 
@@ -326,8 +329,28 @@ fn seed_leerbedrijven(
                 crebo,
                 geldig_van: van,
                 geldig_tot: tot,
+                aangevraagd_op: None,
+                besloten_op: None,
             });
         }
+    }
+    // When each was applied for and decided (a stream of its own, so the rest stays as it was):
+    // mostly decided within the eight-week norm, some slower, some decided after the recognition
+    // took effect; the oldest predate the dates in SBB's file.
+    let mut besluit = StdRng::seed_from_u64(cfg.seed ^ 0xbe51_0075);
+    for e in &mut erkenningen {
+        if besluit.random_bool(0.2) {
+            continue;
+        }
+        let besloten = if besluit.random_bool(0.1) {
+            e.geldig_van + Days::new(besluit.random_range(1..60))
+        } else {
+            e.geldig_van - Days::new(besluit.random_range(0..20))
+        };
+        let duur =
+            if besluit.random_bool(0.8) { besluit.random_range(10..=56) } else { besluit.random_range(57..=150) };
+        e.besloten_op = Some(besloten);
+        e.aangevraagd_op = Some(besloten - Days::new(duur));
     }
     summary.erkenningen = referentie::insert_erkenningen(conn, &erkenningen)?;
 
@@ -365,6 +388,8 @@ fn demo_bpvos(
     let mut records: Vec<Bpvo> = Vec::with_capacity(cfg.bpvos);
     let mut bedrijf_of: Vec<usize> = Vec::with_capacity(cfg.bpvos);
     let mut studentcode = 1_000_000u32 + rng.random_range(0..1_000);
+    // Keuzedelen on some bpvo's, from a stream of their own (the rest stays as it was).
+    let mut keuzedelen = StdRng::seed_from_u64(cfg.seed ^ 0x6e02_edee);
     for n in 0..cfg.bpvos {
         let DemoAanbieder { code: aanbiedercode, locaties: locs, mail_domain: domain } =
             pick(rng, locaties_per_aanbieder).clone();
@@ -398,6 +423,7 @@ fn demo_bpvos(
             startdatum: Some(start.to_string()),
             geplande_einddatum: Some(eind.to_string()),
             leerweg_naam: Some(if bbl { "BBL" } else { "BOL" }.into()),
+            keuzedeel_code: keuzedelen.random_bool(0.15).then(|| (*pick(&mut keuzedelen, KEUZEDELEN)).to_owned()),
             student: Some(StudentRecord {
                 emailadres: email,
                 studentcode: Some(studentcode.to_string()),
@@ -417,6 +443,85 @@ fn demo_bpvos(
         records.push(bpvo);
     }
     Ok(DemoBpvos { records, bedrijf_of, opleiders })
+}
+
+/// Keuzedelen with a bpv part, as the demo names them.
+const KEUZEDELEN: &[&str] = &["K0021", "K0080", "K0125", "K0209", "K0540", "K0729", "K0803", "K1012"];
+
+/// The rest of what the data-quality questions read, each from a stream of its own so the
+/// other demo data stays as it was: keuzedelen on some bpvo's (most at a leerbedrijf erkend for
+/// them), DUO's registration dates (mostly ahead of the start, some late, some missing, a few
+/// bpvo's only DUO knows) and a year of deliveries of SBB's registers with some gaps.
+fn seed_datakwaliteit(
+    conn: &mut DbConnection,
+    cfg: &SeedConfig,
+    now: chrono::NaiveDateTime,
+    demo: &DemoBpvos,
+    bedrijven: &[(String, Vec<usize>)],
+) -> Result<(), StoreError> {
+    let mut rng = StdRng::seed_from_u64(cfg.seed ^ 0xda7a_c0de);
+    let mut keuzedeel_erkend = HashSet::new();
+    let mut erkenningen = Vec::new();
+    let mut meldingen = Vec::new();
+    for (b, &bi) in demo.records.iter().zip(&demo.bedrijf_of) {
+        let aanbiedercode = b.school.aanbiedercode.as_str();
+        let correlatie_id = b.correlatie_id.as_str();
+        let start = b.periode.startdatum();
+        if let Some(kd) = b.keuzedeel_code.as_ref().map(bpvo::KeuzedeelCode::as_str) {
+            let leerbedrijf = &bedrijven[bi].0;
+            if rng.random_bool(0.85) && keuzedeel_erkend.insert((leerbedrijf.clone(), kd)) {
+                let van = start - Days::new(rng.random_range(30..1_500));
+                let besloten = van - Days::new(rng.random_range(0..15));
+                erkenningen.push(KeuzedeelErkenningRow {
+                    id: new_id(),
+                    leerbedrijf_id: leerbedrijf.clone(),
+                    keuzedeel_code: kd.to_owned(),
+                    geldig_van: van,
+                    geldig_tot: None,
+                    aangevraagd_op: Some(besloten - Days::new(rng.random_range(10..90))),
+                    besloten_op: Some(besloten),
+                });
+            }
+        }
+        if rng.random_bool(0.93) {
+            let offset = if rng.random_bool(0.8) { -rng.random_range(1..=45) } else { rng.random_range(0..=40) };
+            let gemeld = (start + chrono::Duration::days(offset)).min(cfg.today);
+            meldingen.push(DuoMeldingRow {
+                aanbiedercode: aanbiedercode.to_owned(),
+                correlatie_id: correlatie_id.to_owned(),
+                startdatum: start,
+                gemeld_op: gemeld,
+                geimporteerd_op: now,
+            });
+        }
+    }
+    // A few only DUO knows: registered there, never sent to SBB.
+    for (n, b) in demo.records.iter().enumerate().filter(|(n, _)| n % 200 == 7) {
+        let start = b.periode.startdatum();
+        meldingen.push(DuoMeldingRow {
+            aanbiedercode: b.school.aanbiedercode.as_str().to_owned(),
+            correlatie_id: format!("DUO-{:06}", n + 1),
+            startdatum: start,
+            gemeld_op: start - Days::new(rng.random_range(1..30)),
+            geimporteerd_op: now,
+        });
+    }
+    referentie::insert_keuzedeel_erkenningen(conn, &erkenningen)?;
+    referentie::upsert_duo_meldingen(conn, &meldingen)?;
+    // Erkenningen delivered on most working days, the kwalificaties twice a year.
+    let mut dag = cfg.today - Days::new(400);
+    while dag <= cfg.today {
+        let werkdag = chrono::Datelike::weekday(&dag).number_from_monday() <= 5;
+        if werkdag && rng.random_bool(0.9) {
+            let at = dag.and_hms_opt(5, rng.random_range(0..60), 0).unwrap_or(now).min(now);
+            referentie::record_levering(conn, "erkenningen", at)?;
+        }
+        if chrono::Datelike::day(&dag) == 1 && [1, 8].contains(&chrono::Datelike::month(&dag)) {
+            referentie::record_levering(conn, "kwalificaties", dag.and_hms_opt(6, 0, 0).unwrap_or(now).min(now))?;
+        }
+        dag = dag + Days::new(1);
+    }
+    Ok(())
 }
 
 /// When each bpvo reached SBB: mostly some weeks ahead of the start, a fair share late, never

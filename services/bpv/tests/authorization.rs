@@ -13,7 +13,9 @@
 //! - `gemachtigde`: the upload-page and dashboard sessions of 25AB's gemachtigde (cookies);
 //! - `lezer`: the dashboard session of a lezer of 25AB limited to one aanbieder, plus an
 //!   upload-page session minted for it (the upload login would never give one);
-//! - `medewerker`: the dashboard session of an SBB medewerker (cookie).
+//! - `medewerker`: the dashboard session of an SBB medewerker (cookie);
+//! - `toezicht`: the dashboard session of a toezichthouder of the inspectie, plus an upload-page
+//!   session minted for it.
 //!
 //! A cell is the expected status; `200 inlog` means "200, and the page is the login form" (the
 //! caller is not logged in), a plain `200` for a page means the page itself.
@@ -22,15 +24,25 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use bpv_store::models::{KwalificatieRow, LocatieRow};
-use bpv_store::repo::{aanbieders, gemachtigden, lezers, medewerkers, referentie};
+use bpv_store::repo::{aanbieders, gemachtigden, lezers, medewerkers, referentie, toezichthouders};
 use bpv_store::testing::TestDb;
 use bpv_web::Settings;
 use bpv_web::auth::{AUD_API, AUD_DASHBOARD_SESSION, AUD_UPLOAD_SESSION, TokenKeys, TokenRol, TokenSpec};
 use serde_json::{Value, json};
 
 const TABLE: &str = include_str!("../../../docs/authorization.md");
-const CALLERS: [&str; 9] =
-    ["anoniem", "school_a", "school_b", "sbb", "zonder_scope", "andere_aud", "gemachtigde", "lezer", "medewerker"];
+const CALLERS: [&str; 10] = [
+    "anoniem",
+    "school_a",
+    "school_b",
+    "sbb",
+    "zonder_scope",
+    "andere_aud",
+    "gemachtigde",
+    "lezer",
+    "medewerker",
+    "toezicht",
+];
 
 /// One row of the table.
 #[derive(Debug)]
@@ -74,11 +86,12 @@ struct World {
     _db: TestDb,
 }
 
-fn seed(db: &TestDb) -> (String, String, String) {
+fn seed(db: &TestDb) -> (String, String, String, String) {
     let mut conn = db.conn();
     bpv_store::testing::instelling(&mut conn, "25AB", &["123A456"], true, true);
     bpv_store::testing::instelling(&mut conn, "26CD", &["223A456"], true, true);
-    let k = KwalificatieRow { crebo: "25604".into(), naam: "Kok".into(), niveau: 2, sector: "VGG".into() };
+    let k =
+        KwalificatieRow { crebo: "25604".into(), naam: "Kok".into(), niveau: 2, sector: "VGG".into(), domein: None };
     referentie::upsert_kwalificaties(&mut conn, &[k]).unwrap();
     let loc =
         LocatieRow { locatiecode: "123X001".into(), aanbiedercode: "123A456".into(), naam: "L".into(), plaats: None };
@@ -106,7 +119,9 @@ fn seed(db: &TestDb) -> (String, String, String) {
         locaties: &[],
     };
     let l = lezers::add(&mut conn, &lezer, now).unwrap().unwrap();
-    (g.id, l.id, m.id)
+    let t =
+        toezichthouders::add(&mut conn, "toezicht@inspectie.example", "Ina Spectie", "inspectie", "x", now).unwrap();
+    (g.id, l.id, m.id, t.id)
 }
 
 #[allow(
@@ -114,7 +129,7 @@ fn seed(db: &TestDb) -> (String, String, String) {
     reason = "builds every credential of the matrix in one place, so a reader sees the whole cast"
 )]
 async fn world(db: TestDb) -> World {
-    let (gemachtigde_id, lezer_id, medewerker_id) = seed(&db);
+    let (gemachtigde_id, lezer_id, medewerker_id, toezicht_id) = seed(&db);
     let settings = Settings::for_test(
         db.url(),
         &[
@@ -149,6 +164,8 @@ async fn world(db: TestDb) -> World {
     let dashboard_sbb = session(AUD_DASHBOARD_SESSION, &medewerker_id, None, TokenRol::Sbb);
     let dashboard_lezer = session(AUD_DASHBOARD_SESSION, &lezer_id, Some("25AB"), TokenRol::Lezer);
     let upload_lezer = session(AUD_UPLOAD_SESSION, &lezer_id, Some("25AB"), TokenRol::Lezer);
+    let dashboard_toezicht = session(AUD_DASHBOARD_SESSION, &toezicht_id, None, TokenRol::Toezicht);
+    let upload_toezicht = session(AUD_UPLOAD_SESSION, &toezicht_id, None, TokenRol::Toezicht);
     let bearer = |t: &str| Caller { bearer: Some(t.to_owned()), cookies: vec![] };
     let callers = BTreeMap::from([
         ("anoniem", Caller::default()),
@@ -178,6 +195,13 @@ async fn world(db: TestDb) -> World {
             },
         ),
         ("medewerker", Caller { bearer: None, cookies: vec![format!("bpv_dashboard={dashboard_sbb}")] }),
+        (
+            "toezicht",
+            Caller {
+                bearer: None,
+                cookies: vec![format!("bpv_upload={upload_toezicht}"), format!("bpv_dashboard={dashboard_toezicht}")],
+            },
+        ),
     ]);
     // A fresh connection per request: a pooled one the server just closed (keep-alive) would
     // fail a request for a reason that has nothing to do with authorization.

@@ -416,7 +416,108 @@ fn import_historie_counts_once_and_all_or_nothing(db: &TestDb) {
     assert_eq!(data.refresh(&mut conn).unwrap().answers, 0);
 }
 
+/// The data-quality imports: erkenningen for keuzedelen with decision dates, DUO's registration
+/// dates (all or nothing, every bad line named), each register import recorded as a delivery.
+fn data_quality_imports_are_all_or_nothing_and_recorded(db: &TestDb) {
+    ok(bpv(db, &["admin", "instelling", "add", "--brin", "25AB", "--naam", "ROC Test"]));
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123A456", "--naam", "ROC Test"]));
+    let dir = tempfile::tempdir().unwrap();
+    let erk = dir.path().join("erk.csv");
+    std::fs::write(
+        &erk,
+        "leerbedrijf_id;crebo;geldig_van;geldig_tot;keuzedeel_code;aanvraagdatum;besluitdatum\n\
+         100200300;25604;2020-01-01;;;2019-10-01;2019-12-01\n\
+         100200300;;2021-01-01;;K0125;;\n",
+    )
+    .unwrap();
+    let out = ok(bpv(db, &["admin", "import-erkenningen", erk.to_str().unwrap()]));
+    assert!(out.contains("2 erkenningen gelezen (1 voor een keuzedeel), 2 nieuw"), "{out}");
+    let stored = referentie::erkenningen_for(&mut db.conn(), "100200300").unwrap();
+    assert_eq!(stored[0].besloten_op, Some("2019-12-01".parse().unwrap()));
+
+    let duo = dir.path().join("duo.csv");
+    std::fs::write(
+        &duo,
+        "aanbiedercode;correlatie_id;startdatum;meldingsdatum\n123A456;B-1;2026-09-01;2026-08-20\n\
+         999A999;B-2;2026-09-01;2026-08-20\n123A456;B-3;2026-09-01;x\n",
+    )
+    .unwrap();
+    let out = refused(bpv(db, &["admin", "import-duo-meldingen", duo.to_str().unwrap()]));
+    assert!(
+        out.contains("regel 3: aanbiedercode") && out.contains("regel 4: meldingsdatum"),
+        "names each bad line: {out}"
+    );
+    let count = |db: &TestDb| -> i64 {
+        use diesel::prelude::*;
+        bpv_store::schema::duo_meldingen::table.count().get_result(&mut db.conn()).unwrap()
+    };
+    assert_eq!(count(db), 0, "nothing half-imported");
+    std::fs::write(&duo, "aanbiedercode;correlatie_id;startdatum;meldingsdatum\n123A456;B-1;01-09-2026;2026-08-20\n")
+        .unwrap();
+    let out = ok(bpv(db, &["admin", "import-duo-meldingen", duo.to_str().unwrap()]));
+    assert!(out.contains("1 DUO-meldingen"), "{out}");
+    assert_eq!(count(db), 1);
+    let leveringen = bpv_store::repo::datakwaliteit::leveringen(&mut db.conn(), bpvo::vandaag()).unwrap();
+    assert_eq!(leveringen.iter().map(|l| l.register.as_str()).collect::<Vec<_>>(), ["erkenningen"]);
+    let actions: Vec<String> =
+        audit::list(&mut db.conn(), None, None, 50).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"duo_meldingen.import".to_owned()) && actions.contains(&"erkenningen.import".to_owned()));
+}
+
+/// Toezicht accounts: an organisation of the two, one address one account, listed, removed, audited.
+fn toezicht_accounts(db: &TestDb) {
+    let out = ok(bpv_stdin(
+        db,
+        &[
+            "admin",
+            "toezicht",
+            "add",
+            "--email",
+            "T.Inspecteur@Inspectie.example",
+            "--naam",
+            "T. Inspecteur",
+            "--organisatie",
+            "Inspectie",
+            "--password-stdin",
+        ],
+        "een-lang-wachtwoord\n",
+    ));
+    assert!(out.contains("t.inspecteur@inspectie.example (inspectie) toegevoegd"), "{out}");
+    refused(bpv(
+        db,
+        &["admin", "toezicht", "add", "--email", "x@ocw.example", "--naam", "X", "--organisatie", "rekenkamer"],
+    ));
+    refused(bpv(
+        db,
+        &[
+            "admin",
+            "toezicht",
+            "add",
+            "--email",
+            "t.inspecteur@inspectie.example",
+            "--naam",
+            "Twee",
+            "--organisatie",
+            "ocw",
+        ],
+    ));
+    let list = ok(bpv(db, &["admin", "toezicht", "list"]));
+    assert!(
+        list.contains("t.inspecteur@inspectie.example") && list.contains("inspectie") && list.contains("ja"),
+        "{list}"
+    );
+    ok(bpv(db, &["admin", "toezicht", "remove", "--email", "t.inspecteur@inspectie.example"]));
+    refused(bpv(db, &["admin", "toezicht", "remove", "--email", "t.inspecteur@inspectie.example"]));
+    let actions: Vec<String> =
+        audit::list(&mut db.conn(), None, None, 50).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(
+        actions.contains(&"toezichthouder.add".to_owned()) && actions.contains(&"toezichthouder.remove".to_owned())
+    );
+}
+
 backend_tests!(
+    data_quality_imports_are_all_or_nothing_and_recorded,
+    toezicht_accounts,
     import_historie_counts_once_and_all_or_nothing,
     lezer_accounts,
     import_antwoorden_is_all_or_nothing,

@@ -164,7 +164,7 @@ async fn dispatch(command: Command, settings: Settings, quiet: bool) -> anyhow::
         }
         Command::Status { json } => status(pool, json),
         Command::Purge { as_of, dry_run, json } => purge(pool, settings, as_of, dry_run, Uitvoer { json, quiet }),
-        Command::Snapshot { as_of, json } => snapshot(pool, as_of, Uitvoer { json, quiet }),
+        Command::Snapshot { as_of, json } => snapshot(pool, &settings, as_of, Uitvoer { json, quiet }),
         Command::Retry { dead } => retry(pool, dead),
     }
 }
@@ -294,10 +294,10 @@ fn purge(
 }
 
 /// `snapshot`: the quarter's data-quality photo.
-fn snapshot(pool: DbPool, as_of: Option<NaiveDate>, uitvoer: Uitvoer) -> anyhow::Result<ExitCode> {
+fn snapshot(pool: DbPool, settings: &Settings, as_of: Option<NaiveDate>, uitvoer: Uitvoer) -> anyhow::Result<ExitCode> {
     let dag = as_of.unwrap_or_else(bpvo::vandaag);
     let mut conn = pool.get()?;
-    let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc())?;
+    let report = crate::housekeeping::snapshot(&mut conn, dag, now_utc(), &settings.datakwaliteit)?;
     if uitvoer.quiet {
         return Ok(ExitCode::SUCCESS);
     }

@@ -20,13 +20,19 @@ pub struct SnapshotReport {
 }
 
 /// Photograph every instelling's indicators for the last quarter that ended before `dag` (as of
-/// the first day after it); an instelling that already has that quarter's photo keeps it
-/// unchanged.
-pub fn snapshot(conn: &mut DbConnection, dag: NaiveDate, now: NaiveDateTime) -> anyhow::Result<SnapshotReport> {
+/// the first day after it), with SBB's own national figures (questions 4 and 5) beside them; an
+/// instelling that already has that quarter's photo keeps it unchanged.
+pub fn snapshot(
+    conn: &mut DbConnection,
+    dag: NaiveDate,
+    now: NaiveDateTime,
+    normen: &datakwaliteit::Normen,
+) -> anyhow::Result<SnapshotReport> {
     let (kwartaal, peildatum) = datakwaliteit::kwartaal(dag);
     let (van, tot_en_met) = datakwaliteit::periode(peildatum);
-    let rows = store_dq::rijen(conn, van, tot_en_met, None)?;
-    let list = datakwaliteit::per_instelling(&rows, &store_dq::deelnemers(conn)?);
+    let meetset = store_dq::meetset(conn, van, tot_en_met, None)?;
+    let list = datakwaliteit::per_instelling(&meetset.rijen, &meetset.alleen_bij_duo, &store_dq::deelnemers(conn)?);
+    let sbb = datakwaliteit::sbb(&meetset, van, tot_en_met, normen);
     let mut report = SnapshotReport { kwartaal: kwartaal.clone(), peildatum, vastgelegd: 0, al_aanwezig: 0 };
     bpv_store::write_transaction(conn, |conn| -> anyhow::Result<()> {
         for i in &list {
@@ -35,6 +41,8 @@ pub fn snapshot(conn: &mut DbConnection, dag: NaiveDate, now: NaiveDateTime) -> 
                 "peildatum": peildatum,
                 "periode": { "van": van, "totEnMet": tot_en_met },
                 "instelling": i,
+                "vragen": datakwaliteit::scores(&i.totaal, &sbb),
+                "sbb": sbb,
             }))?;
             if store_dq::bewaar_foto(conn, &kwartaal, peildatum, &i.brin, &json, now)? {
                 report.vastgelegd += 1;

@@ -105,9 +105,10 @@ impl Application {
             keys: TokenKeys::new(&settings.auth),
             data: Arc::clone(&data),
             views: Arc::new(Views::new()?),
-            kwaliteit: Arc::new(datakwaliteit::cache::Cache::new(Duration::from_secs(
-                settings.reporting.refresh_seconds.max(1),
-            ))),
+            kwaliteit: Arc::new(datakwaliteit::cache::Cache::new(
+                Duration::from_secs(settings.reporting.refresh_seconds.max(1)),
+                settings.datakwaliteit,
+            )),
             secure_cookies,
             trusted_proxies: settings.http.trusted(),
             revoked,
@@ -235,6 +236,7 @@ fn run(listener: TcpListener, state: AppState, https: bool, metrics: web::Data<M
             .route("/dashboard/respons.xlsx", web::get().to(respons::dashboard))
             .route("/dashboard/praktijkverklaringen", web::get().to(dashboard::praktijkverklaringen))
             .route("/dashboard/signalen", web::get().to(dashboard::signalen))
+            .route("/dashboard/kwartaalfotos", web::get().to(dashboard::kwartaalfotos))
             .route("/dashboard/instellingen", web::get().to(instellingen::dashboard))
             .route("/dashboard/instellingen.csv", web::get().to(instellingen::dashboard))
             .route("/dashboard/instellingen.xlsx", web::get().to(instellingen::dashboard))

@@ -4,15 +4,16 @@
 //! very [`Rapport`] the API serves, so the two cannot disagree.
 //!
 //! Login: gemachtigden of an instelling (their own results), lezers of an instelling (its results,
-//! perhaps of some aanbieders or locaties only; managed on `/dashboard/lezers`) and SBB staff (`medewerkers`:
-//! every instelling and national). The session is a JWT of the dashboard's own audience in an
+//! perhaps of some aanbieders or locaties only; managed on `/dashboard/lezers`), SBB staff (`medewerkers`:
+//! every instelling and national) and the inspectie and OCW (`toezichthouders`: the quarterly
+//! data-quality photos of every instelling on `/dashboard/kwartaalfotos`, nothing else). The session is a JWT of the dashboard's own audience in an
 //! HttpOnly, SameSite=Strict cookie scoped to `/dashboard`; every request re-reads the account,
 //! so a removed account is locked out at once. Logins are audited.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use bpv_aggregation::YearMonth;
-use bpv_store::repo::{gemachtigden, lezers, medewerkers, sessies};
+use bpv_store::repo::{gemachtigden, lezers, medewerkers, sessies, toezichthouders};
 use bpv_store::{DbConnection, StoreResult};
 use bpv_web::Problem;
 use bpv_web::auth::{AUD_DASHBOARD_SESSION, TokenKeys, TokenRol};
@@ -30,6 +31,9 @@ pub const TTL_SECONDS: i64 = 60 * 60;
 const ROL_SCHOOL: TokenRol = TokenRol::Gemachtigde;
 const ROL_SBB: TokenRol = TokenRol::Sbb;
 const ROL_LEZER: TokenRol = TokenRol::Lezer;
+const ROL_TOEZICHT: TokenRol = TokenRol::Toezicht;
+/// Where a toezichthouder lands, the one page they may see.
+const KWARTAALFOTOS: &str = "/dashboard/kwartaalfotos";
 
 /// A verified session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +53,7 @@ fn session(req: &HttpRequest, keys: &TokenKeys) -> Option<Session> {
     let claims = keys.verify(token, AUD_DASHBOARD_SESSION).ok()?;
     let brin = match claims.rol {
         ROL_SCHOOL | ROL_LEZER if claims.brin.is_some() => claims.brin,
-        ROL_SBB => None,
+        ROL_SBB | ROL_TOEZICHT => None,
         _ => return None,
     };
     Some(Session {
@@ -74,6 +78,12 @@ fn viewer(state: &AppState, s: &Session) -> Result<Option<(Kijker, String)>, Pro
         return Ok(None);
     }
     Ok(match s.rol {
+        // Photos only: every other page refuses, whether the account is active or not.
+        ROL_TOEZICHT => {
+            return Err(Problem::forbidden(format!(
+                "als toezichthouder (inspectie of OCW) ziet u alleen de kwartaalfoto's van de datakwaliteit: {KWARTAALFOTOS}"
+            )));
+        }
         ROL_SBB => medewerkers::find_by_id(&mut conn, &s.account_id)
             .map_err(store)?
             .filter(|m| m.actief)
@@ -129,6 +139,9 @@ pub async fn show(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse 
     let Some(s) = session(&req, &state.keys) else {
         return login_page(&state, StatusCode::OK, "", None);
     };
+    if s.rol == ROL_TOEZICHT {
+        return HttpResponse::SeeOther().insert_header((header::LOCATION, KWARTAALFOTOS)).finish();
+    }
     let st = state.clone();
     let who = match web::block(move || viewer(&st, &s)).await {
         Ok(Ok(Some(who))) => who,
@@ -364,9 +377,14 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 .into_iter()
                 .filter_map(|f| serde_json::from_str::<serde_json::Value>(f.indicatoren.get()).ok())
                 .collect();
-            Ok((rol(kijker), naam, vraag, d, fotos, instelling_keuzes(st, kijker)))
+            // The photo history per question, for the one instelling shown.
+            let grafieken = match d.instellingen.as_slice() {
+                [one] => crate::datakwaliteit::fotografieken(&fotos, &one.brin),
+                _ => Vec::new(),
+            };
+            Ok((rol(kijker), naam, vraag, d, fotos, grafieken, instelling_keuzes(st, kijker)))
         },
-        move |(rol, naam, vraag, d, fotos, instellingen)| {
+        move |(rol, naam, vraag, d, fotos, grafieken, instellingen)| {
             let ctx = minijinja::context! {
                 naam => naam,
                 rol => rol,
@@ -374,6 +392,7 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 keuzes => instellingen,
                 d => d,
                 fotos => fotos,
+                grafieken => grafieken,
                 k => views.data.k(),
             };
             views.views.render(StatusCode::OK, "datakwaliteit.html", ctx)
@@ -604,13 +623,204 @@ fn account(conn: &mut DbConnection, email: &str) -> StoreResult<Option<Account>>
             password_hash: l.password_hash,
         }));
     }
-    Ok(medewerkers::find_active_by_email(conn, email)?.map(|m| Account {
-        kind: "medewerker",
-        id: m.id,
+    if let Some(m) = medewerkers::find_active_by_email(conn, email)? {
+        return Ok(Some(Account {
+            kind: "medewerker",
+            id: m.id,
+            brin: None,
+            rol: ROL_SBB,
+            password_hash: m.password_hash,
+        }));
+    }
+    Ok(toezichthouders::find_active_by_email(conn, email)?.map(|t| Account {
+        kind: "toezichthouder",
+        id: t.id,
         brin: None,
-        rol: ROL_SBB,
-        password_hash: m.password_hash,
+        rol: ROL_TOEZICHT,
+        password_hash: t.password_hash,
     }))
+}
+
+/// One instelling's photo of a quarter, as the photos page lists it.
+#[derive(Debug, Serialize)]
+struct FotoRij {
+    brin: String,
+    naam: String,
+    aantal: serde_json::Value,
+    /// The six questions' percentages (null: no score, or a photo taken before the question).
+    scores: Vec<serde_json::Value>,
+    per_domein: serde_json::Value,
+}
+
+/// One domein summed over every instelling's photo of a quarter: the shares of questions 1, 2, 3
+/// and 6 add up over instellingen (counts over disjoint sets of bpvo's); medians do not, and are
+/// left out.
+#[derive(Debug, Default, Serialize)]
+struct DomeinSom {
+    domein: String,
+    aantal: u64,
+    /// (teller, noemer) of erkend, keuzedeelErkend, tijdigBijDuoEnSbb, stagefonds.
+    delen: [(u64, u64); 4],
+    percentages: Vec<Option<f64>>,
+}
+
+const DOMEIN_VRAGEN: [&str; 4] = ["erkend", "keuzedeelErkend", "tijdigBijDuoEnSbb", "stagefonds"];
+
+fn per_domein_som(rijen: &[FotoRij]) -> Vec<DomeinSom> {
+    let mut som: std::collections::BTreeMap<String, DomeinSom> = std::collections::BTreeMap::new();
+    for d in rijen.iter().filter_map(|r| r.per_domein.as_array()).flatten() {
+        let Some(naam) = d["domein"].as_str() else { continue };
+        let e =
+            som.entry(naam.to_owned()).or_insert_with(|| DomeinSom { domein: naam.to_owned(), ..DomeinSom::default() });
+        e.aantal += d["aantal"].as_u64().unwrap_or(0);
+        for (i, key) in DOMEIN_VRAGEN.iter().enumerate() {
+            e.delen[i].0 += d[key]["teller"].as_u64().unwrap_or(0);
+            e.delen[i].1 += d[key]["noemer"].as_u64().unwrap_or(0);
+        }
+    }
+    som.into_values()
+        .map(|mut d| {
+            d.percentages =
+                d.delen.iter().map(|(t, n)| bpv_aggregation::datakwaliteit::Aandeel::new(*t, *n).percentage).collect();
+            d
+        })
+        .collect()
+}
+
+/// `GET /dashboard/kwartaalfotos[?kwartaal=2026-K3]`: the quarterly data-quality photos of every
+/// instelling, exactly as stored — for the inspectie and OCW (and SBB staff); each read audited.
+/// Never the live view, records or survey results.
+pub async fn kwartaalfotos(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(s) = session(&req, &state.keys) else {
+        return login_page(&state, StatusCode::OK, "", None);
+    };
+    let gevraagd = match alleen_kwartaal(req.query_string()) {
+        Ok(k) => k,
+        Err(p) => return p.to_response(),
+    };
+    let st = state.clone();
+    let outcome = web::block(move || -> Result<Option<_>, Problem> {
+        let mut conn = st.conn()?;
+        let store = |e: bpv_store::StoreError| bpv_web::problem::internal_error(&e);
+        let (naam, kind) = match s.rol {
+            ROL_TOEZICHT => match toezichthouders::find_by_id(&mut conn, &s.account_id).map_err(store)? {
+                Some(t) if t.actief && !sessies::is_ended(&mut conn, &s.jti).map_err(store)? => {
+                    (format!("{} ({})", t.naam, t.organisatie), "toezichthouder")
+                }
+                _ => return Ok(None),
+            },
+            _ => match viewer(&st, &s)? {
+                Some((Kijker::Sbb, naam)) => (naam, "medewerker"),
+                Some(_) => {
+                    return Err(Problem::forbidden(
+                        "de kwartaalfoto's van alle instellingen zijn voor SBB en toezicht",
+                    ));
+                }
+                None => return Ok(None),
+            },
+        };
+        let fotos = bpv_store::repo::datakwaliteit::fotos(&mut conn, None).map_err(store)?;
+        let mut kwartalen: Vec<String> = fotos.iter().map(|f| f.kwartaal.clone()).collect();
+        kwartalen.dedup();
+        let kwartaal = gevraagd.or_else(|| kwartalen.last().cloned());
+        let rijen = foto_rijen(&fotos, kwartaal.as_deref(), &st.data.names());
+        let actor = bpv_store::repo::audit::Actor { kind, id: &s.account_id };
+        let detail = serde_json::json!({ "kwartaal": kwartaal });
+        bpv_store::repo::audit::append(
+            &mut conn,
+            bpv_store::now_utc(),
+            actor,
+            None,
+            "kwartaalfotos.bekeken",
+            &detail,
+            Some(rijen.len() as i64),
+        )
+        .map_err(store)?;
+        let domeinen = per_domein_som(&rijen);
+        Ok(Some((naam, s.rol, kwartalen, kwartaal, rijen, domeinen)))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(Some((naam, rol, kwartalen, kwartaal, rijen, domeinen)))) => {
+            let ctx = minijinja::context! {
+                naam => naam,
+                rol => if rol == ROL_TOEZICHT { "toezicht" } else { "sbb" },
+                kwartalen => kwartalen,
+                kwartaal => kwartaal,
+                rijen => rijen,
+                domeinen => domeinen,
+                vragen => bpv_aggregation::datakwaliteit::VRAGEN,
+                k => state.data.k(),
+            };
+            state.views.render(StatusCode::OK, "kwartaalfotos.html", ctx)
+        }
+        Ok(Ok(None)) => login_page(&state, StatusCode::OK, "", Some("Uw account is niet meer actief.")),
+        Ok(Err(p)) => p.to_response(),
+        Err(e) => bpv_web::problem::internal_error(&e).to_response(),
+    }
+}
+
+/// The photos of one quarter as the photos page lists them.
+fn foto_rijen(
+    fotos: &[bpv_store::repo::datakwaliteit::Foto],
+    kwartaal: Option<&str>,
+    namen: &crate::data::Names,
+) -> Vec<FotoRij> {
+    fotos
+        .iter()
+        .filter(|f| Some(f.kwartaal.as_str()) == kwartaal)
+        .filter_map(|f| serde_json::from_str::<serde_json::Value>(&f.indicatoren).ok().map(|v| (f, v)))
+        .map(|(f, v)| FotoRij {
+            naam: namen.instellingen.get(&f.brin).cloned().unwrap_or_default(),
+            brin: f.brin.clone(),
+            aantal: v["instelling"]["totaal"]["aantal"].clone(),
+            scores: (0..6)
+                .map(|n| match &v["vragen"] {
+                    serde_json::Value::Array(list) => list[n]["score"]["percentage"].clone(),
+                    _ if n == 0 => v["instelling"]["totaal"]["erkend"]["percentage"].clone(),
+                    _ => serde_json::Value::Null,
+                })
+                .collect(),
+            per_domein: v["instelling"]["perDomein"].clone(),
+        })
+        .collect()
+}
+
+/// The query of the photos page: `kwartaal` (`2026-K3`) at most, nothing else.
+fn alleen_kwartaal(query: &str) -> Result<Option<String>, Problem> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let mut out = None;
+    for (k, v) in pairs {
+        let b = v.as_bytes();
+        let geldig =
+            b.len() == 7 && b[..4].iter().all(u8::is_ascii_digit) && &b[4..6] == b"-K" && (b'1'..=b'4').contains(&b[6]);
+        match k.as_str() {
+            "kwartaal" if geldig && out.is_none() => out = Some(v),
+            "kwartaal" => {
+                return Err(Problem::invalid_input(
+                    "de vraag is ongeldig",
+                    vec![crate::report::param(
+                        "kwartaal",
+                        "pattern",
+                        "een kwartaal als 2026-K3, één keer",
+                        "a quarter as 2026-K3, once",
+                    )],
+                ));
+            }
+            _ => {
+                return Err(Problem::invalid_input(
+                    "de vraag is ongeldig",
+                    vec![crate::report::param(
+                        &k,
+                        "unknown",
+                        "onbekende parameter; bekend is: kwartaal",
+                        "unknown parameter; known: kwartaal",
+                    )],
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// `POST /dashboard/uitloggen`: ends the session on the server (a copy of the cookie stops

@@ -32,7 +32,7 @@ fn nl(v: f64) -> String {
 
 /// The chart as SVG markup. `labels` name the points on the x axis (every one is labelled when
 /// there are at most eight, else those `label_als` keeps); the y axis runs from `min` to `max` with
-/// a gridline per whole unit (per two units above five).
+/// a gridline per whole unit (per two units above five, per quarter of the range above twenty).
 pub fn lijngrafiek(
     id: &str,
     titel: &str,
@@ -57,7 +57,14 @@ pub fn lijngrafiek(
         escape(titel),
         escape(&beschrijving),
     );
-    let stap = if max - min > 5.0 { 2.0 } else { 1.0 };
+    // A 1–5 scale: a line per unit (per two above five); percentages: a line per quarter.
+    let stap = if max - min > 20.0 {
+        (max - min) / 4.0
+    } else if max - min > 5.0 {
+        2.0
+    } else {
+        1.0
+    };
     let mut v = min;
     while v <= max + 1e-9 {
         let yy = y(v);

@@ -27,6 +27,7 @@ impl Views {
         env.add_template("datakwaliteit.html", include_str!("../templates/datakwaliteit.html"))?;
         env.add_template("praktijkverklaringen.html", include_str!("../templates/praktijkverklaringen.html"))?;
         env.add_template("signalen.html", include_str!("../templates/signalen.html"))?;
+        env.add_template("kwartaalfotos.html", include_str!("../templates/kwartaalfotos.html"))?;
         env.add_template("verbeterpunten.html", include_str!("../templates/verbeterpunten.html"))?;
         env.add_template("trend.html", include_str!("../templates/trend.html"))?;
         env.add_template("respons.html", include_str!("../templates/respons.html"))?;

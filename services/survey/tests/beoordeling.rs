@@ -53,6 +53,8 @@ async fn spawn(db: TestDb) -> App {
             crebo: CREBO.into(),
             geldig_van: NaiveDate::from_ymd_opt(2018, 1, 1).unwrap(),
             geldig_tot: None,
+            aangevraagd_op: None,
+            besloten_op: None,
         }],
     )
     .unwrap();

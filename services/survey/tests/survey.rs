@@ -42,6 +42,7 @@ async fn spawn_with(db: TestDb, extra: &[(&str, &str)]) -> App {
             naam: "Software developer".into(),
             niveau: 4,
             sector: "ICT".into(),
+            domein: None,
         }],
     )
     .unwrap();
@@ -83,6 +84,7 @@ fn invitation_via(
         startdatum: Some((eind - Days::new(200)).to_string()),
         geplande_einddatum: Some(eind.to_string()),
         leerweg_naam: Some("BBL".into()),
+        keuzedeel_code: None,
         student: Some(StudentRecord {
             emailadres: Some("s@x.nl".into()),
             studentcode: Some("1".into()),

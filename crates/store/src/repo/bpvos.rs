@@ -41,6 +41,7 @@ struct SchoolFields {
     student_naam: Option<String>,
     schoolnaam: Option<String>,
     locatiecode: Option<String>,
+    keuzedeel_code: Option<String>,
 }
 
 impl SchoolFields {
@@ -57,6 +58,7 @@ impl SchoolFields {
             student_naam: Some(b.student.naam.as_str().to_owned()),
             schoolnaam: Some(b.school.schoolnaam.as_str().to_owned()),
             locatiecode: Some(b.school.locatiecode.as_str().to_owned()),
+            keuzedeel_code: b.keuzedeel_code.as_ref().map(|k| k.as_str().to_owned()),
         }
     }
 
@@ -73,6 +75,7 @@ impl SchoolFields {
             student_naam: r.student_naam.clone(),
             schoolnaam: r.schoolnaam.clone(),
             locatiecode: r.locatiecode.clone(),
+            keuzedeel_code: r.keuzedeel_code.clone(),
         }
     }
 
@@ -88,6 +91,7 @@ impl SchoolFields {
         r.student_naam = self.student_naam;
         r.schoolnaam = self.schoolnaam;
         r.locatiecode = self.locatiecode;
+        r.keuzedeel_code = self.keuzedeel_code;
     }
 }
 
@@ -210,6 +214,7 @@ fn upsert(
                             registratie_received_at: None,
                             received_at: now,
                             updated_at: now,
+                            keuzedeel_code: None,
                         };
                         fields.apply_to(&mut row);
                         out.push((row.id.clone(), UpsertOutcome::Created));
@@ -260,6 +265,7 @@ fn write_school_rows(conn: &mut DbConnection, rows: &[BpvoRow]) -> StoreResult<(
                     dsl::student_naam.eq(excluded(dsl::student_naam)),
                     dsl::schoolnaam.eq(excluded(dsl::schoolnaam)),
                     dsl::locatiecode.eq(excluded(dsl::locatiecode)),
+                    dsl::keuzedeel_code.eq(excluded(dsl::keuzedeel_code)),
                     dsl::school_received_at.eq(excluded(dsl::school_received_at)),
                     dsl::updated_at.eq(excluded(dsl::updated_at)),
                 ))
@@ -464,6 +470,7 @@ pub fn merge_registraties(
                         registratie_received_at: Some(now),
                         received_at: now,
                         updated_at: now,
+                        keuzedeel_code: None,
                     }),
                 }
             }

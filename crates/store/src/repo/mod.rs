@@ -22,6 +22,7 @@ pub mod reporting;
 pub mod responses;
 pub mod retentie;
 pub mod sessies;
+pub mod toezichthouders;
 pub mod upload_batches;
 pub mod upload_previews;
 

@@ -4,9 +4,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::error::StoreResult;
-use crate::models::{ErkenningRow, KwalificatieRow};
+use crate::models::{DuoMeldingRow, ErkenningRow, KeuzedeelErkenningRow, KwalificatieRow};
 use crate::repo::CHUNK;
-use crate::schema::{erkenningen, kwalificaties};
+use crate::schema::{duo_meldingen, erkenningen, keuzedeel_erkenningen, kwalificaties, referentie_leveringen};
 
 /// Insert or update kwalificaties by crebo; returns how many rows were written.
 pub fn upsert_kwalificaties(conn: &mut DbConnection, rows: &[KwalificatieRow]) -> StoreResult<usize> {
@@ -42,23 +42,106 @@ pub fn find_kwalificatie(conn: &mut DbConnection, crebo: &str) -> StoreResult<Op
     Ok(kwalificaties::table.find(crebo).select(KwalificatieRow::as_select()).first(conn).optional()?)
 }
 
-/// Insert erkenningen, skipping ones already known (same leerbedrijf, crebo and start);
-/// returns how many were new.
+/// Insert erkenningen; one already known (same leerbedrijf, crebo and start) takes the end,
+/// application and decision dates of the file (SBB's register is the source: an erkenning it
+/// ended, or whose dates it now delivers, is updated). Returns how many were new.
 pub fn insert_erkenningen(conn: &mut DbConnection, rows: &[ErkenningRow]) -> StoreResult<usize> {
+    use diesel::upsert::excluded;
+    crate::db::write_transaction(conn, |conn| {
+        let before = count_erkenningen(conn)?;
+        for chunk in rows.chunks(CHUNK) {
+            macro_rules! upsert {
+                ($c:expr) => {
+                    diesel::insert_into(erkenningen::table)
+                        .values(chunk)
+                        .on_conflict((erkenningen::leerbedrijf_id, erkenningen::crebo, erkenningen::geldig_van))
+                        .do_update()
+                        .set((
+                            erkenningen::geldig_tot.eq(excluded(erkenningen::geldig_tot)),
+                            erkenningen::aangevraagd_op.eq(excluded(erkenningen::aangevraagd_op)),
+                            erkenningen::besloten_op.eq(excluded(erkenningen::besloten_op)),
+                        ))
+                        .execute($c)?
+                };
+            }
+            match conn {
+                DbConnection::Postgresql(c) => upsert!(c),
+                DbConnection::Sqlite(c) => upsert!(c),
+            };
+        }
+        Ok(usize::try_from(count_erkenningen(conn)? - before).unwrap_or(0))
+    })
+}
+
+/// [`insert_erkenningen`] for erkenningen of a keuzedeel.
+pub fn insert_keuzedeel_erkenningen(conn: &mut DbConnection, rows: &[KeuzedeelErkenningRow]) -> StoreResult<usize> {
+    use diesel::upsert::excluded;
+    use keuzedeel_erkenningen as k;
+    crate::db::write_transaction(conn, |conn| {
+        let count = |conn: &mut DbConnection| -> StoreResult<i64> { Ok(k::table.count().get_result(conn)?) };
+        let before = count(conn)?;
+        for chunk in rows.chunks(CHUNK) {
+            macro_rules! upsert {
+                ($c:expr) => {
+                    diesel::insert_into(k::table)
+                        .values(chunk)
+                        .on_conflict((k::leerbedrijf_id, k::keuzedeel_code, k::geldig_van))
+                        .do_update()
+                        .set((
+                            k::geldig_tot.eq(excluded(k::geldig_tot)),
+                            k::aangevraagd_op.eq(excluded(k::aangevraagd_op)),
+                            k::besloten_op.eq(excluded(k::besloten_op)),
+                        ))
+                        .execute($c)?
+                };
+            }
+            match conn {
+                DbConnection::Postgresql(c) => upsert!(c),
+                DbConnection::Sqlite(c) => upsert!(c),
+            };
+        }
+        Ok(usize::try_from(count(conn)? - before).unwrap_or(0))
+    })
+}
+
+/// Record that a reference register (`erkenningen` or `kwalificaties`) was delivered now
+/// (question 4 of data quality).
+pub fn record_levering(conn: &mut DbConnection, register: &str, now: chrono::NaiveDateTime) -> StoreResult<()> {
+    diesel::insert_into(referentie_leveringen::table)
+        .values((
+            referentie_leveringen::id.eq(crate::ids::new_id()),
+            referentie_leveringen::register.eq(register),
+            referentie_leveringen::geleverd_op.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Store DUO's registrations, replacing the date of one already known; returns how many rows
+/// were written.
+pub fn upsert_duo_meldingen(conn: &mut DbConnection, rows: &[DuoMeldingRow]) -> StoreResult<usize> {
+    use diesel::upsert::excluded;
+    use duo_meldingen as d;
     crate::db::write_transaction(conn, |conn| {
         let mut n = 0;
         for chunk in rows.chunks(CHUNK) {
+            macro_rules! upsert {
+                ($c:expr) => {
+                    diesel::insert_into(d::table)
+                        .values(chunk)
+                        .on_conflict((d::aanbiedercode, d::correlatie_id))
+                        .do_update()
+                        .set((
+                            d::startdatum.eq(excluded(d::startdatum)),
+                            d::gemeld_op.eq(excluded(d::gemeld_op)),
+                            d::geimporteerd_op.eq(excluded(d::geimporteerd_op)),
+                        ))
+                        .execute($c)?
+                };
+            }
             n += match conn {
-                DbConnection::Postgresql(c) => diesel::insert_into(erkenningen::table)
-                    .values(chunk)
-                    .on_conflict((erkenningen::leerbedrijf_id, erkenningen::crebo, erkenningen::geldig_van))
-                    .do_nothing()
-                    .execute(c)?,
-                DbConnection::Sqlite(c) => diesel::insert_into(erkenningen::table)
-                    .values(chunk)
-                    .on_conflict((erkenningen::leerbedrijf_id, erkenningen::crebo, erkenningen::geldig_van))
-                    .do_nothing()
-                    .execute(c)?,
+                DbConnection::Postgresql(c) => upsert!(c),
+                DbConnection::Sqlite(c) => upsert!(c),
             };
         }
         Ok(n)

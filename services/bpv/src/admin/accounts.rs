@@ -62,6 +62,60 @@ pub(super) fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) ->
     }
 }
 
+pub(super) fn toezicht(conn: &mut DbConnection, command: ToezichtCommand) -> Result<(), CliError> {
+    use bpv_store::repo::toezichthouders;
+    match command {
+        ToezichtCommand::Add { email, naam, organisatie, password_stdin } => {
+            let email = Email::parse(&email).map_err(|e| invalid("--email", &e))?;
+            let naam = Naam::parse(&naam).map_err(|e| invalid("--naam", &e))?;
+            let organisatie = organisatie.trim().to_lowercase();
+            if !toezichthouders::ORGANISATIES.contains(&organisatie.as_str()) {
+                return Err(bad(format!("--organisatie: kies inspectie of ocw (got {organisatie:?})")));
+            }
+            let (password, hash, generated) = new_password(password_stdin)?;
+            let row = conn_tx(conn, |conn| {
+                let row = toezichthouders::add(conn, email.as_str(), naam.as_str(), &organisatie, &hash, now_utc())?;
+                audit_admin(
+                    conn,
+                    None,
+                    "toezichthouder.add",
+                    json!({ "toezichthouderId": row.id, "organisatie": row.organisatie }),
+                )?;
+                Ok(row)
+            })?;
+            println!("toezichthouder {} ({}) toegevoegd", row.email, row.organisatie);
+            if generated {
+                println!("wachtwoord (wordt niet nog eens getoond): {password}");
+            }
+            Ok(())
+        }
+        ToezichtCommand::Remove { email } => {
+            let removed = conn_tx(conn, |conn| {
+                let removed = toezichthouders::remove(conn, &email, now_utc())?;
+                if removed {
+                    audit_admin(conn, None, "toezichthouder.remove", json!({}))?;
+                }
+                Ok(removed)
+            })?;
+            if !removed {
+                return Err(bad(format!("geen actieve toezichthouder {email} (no such active account)")));
+            }
+            println!("toezichthouder {email} gedeactiveerd");
+            Ok(())
+        }
+        ToezichtCommand::List => {
+            let rows: Vec<Vec<String>> = toezichthouders::list(conn)?
+                .into_iter()
+                .map(|t| {
+                    vec![t.email, t.naam, t.organisatie, ja_nee(t.actief), t.created_at.format("%Y-%m-%d").to_string()]
+                })
+                .collect();
+            table(&["e-mail", "naam", "organisatie", "actief", "sinds"], &rows);
+            Ok(())
+        }
+    }
+}
+
 pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) -> Result<(), CliError> {
     match command {
         GemachtigdeCommand::Add { brin, email, naam, password_stdin } => {

@@ -1,7 +1,10 @@
 //! `bpv admin …`: the operator's changes to instellingen, aanbieders, locaties, gemachtigden,
 //! API clients and reference data. Every change is written to the audit log.
 
-use bpv_store::models::{AanbiederRow, ApiClientRow, ErkenningRow, InstellingRow, KwalificatieRow, LocatieRow};
+use bpv_store::models::{
+    AanbiederRow, ApiClientRow, DuoMeldingRow, ErkenningRow, InstellingRow, KeuzedeelErkenningRow, KwalificatieRow,
+    LocatieRow,
+};
 use bpv_store::repo::{aanbieders, api_clients, audit, gemachtigden, instellingen, lezers, medewerkers, referentie};
 use bpv_store::{DbConnection, Rol, ids::new_id, now_utc};
 use bpvo::{Aanbiedercode, Brin, Email, Locatiecode, Naam, Oin, Schoolnaam, ValueError};
@@ -19,10 +22,11 @@ mod imports;
 mod register;
 mod signalen;
 
-use accounts::{client, gemachtigde, lezer, medewerker};
+use accounts::{client, gemachtigde, lezer, medewerker, toezicht};
 use auditlog::audit_log;
 use imports::{
-    import_antwoorden, import_crebo, import_dossiers, import_erkenningen, import_historie, import_registraties,
+    import_antwoorden, import_crebo, import_dossiers, import_duo_meldingen, import_erkenningen, import_historie,
+    import_registraties,
 };
 use register::{aanbieder_add, instelling, locatie_add};
 
@@ -62,15 +66,26 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: MedewerkerCommand,
     },
+    /// Inspectie and OCW: read the quarterly data-quality photos of every instelling on the
+    /// dashboard, nothing else.
+    Toezicht {
+        #[command(subcommand)]
+        command: ToezichtCommand,
+    },
     /// API clients (OAuth2 client credentials).
     Client {
         #[command(subcommand)]
         command: ClientCommand,
     },
-    /// Import the crebo register: CSV `crebo;naam;niveau;sector`.
+    /// Import the crebo register: CSV `crebo;naam;niveau;sector` and optionally `domein`.
     ImportCrebo(FileArg),
-    /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot`.
+    /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot` and
+    /// optionally `keuzedeel_code` (a line for a keuzedeel leaves crebo empty), `aanvraagdatum`
+    /// and `besluitdatum`.
     ImportErkenningen(FileArg),
+    /// Import DUO's registration dates of bpvo's (data quality): CSV
+    /// `aanbiedercode;correlatie_id;startdatum;meldingsdatum`, all or nothing.
+    ImportDuoMeldingen(FileArg),
     /// Import kwalificatiedossiers (the werkprocessen of each qualification, for the
     /// Praktijkloket): CSV `crebo;kerntaak_code;kerntaak_naam;werkproces_code;werkproces_naam` or a
     /// JSON array of {crebo, kerntaakCode, kerntaakNaam, werkprocesCode, werkprocesNaam}. Replaces
@@ -209,6 +224,31 @@ pub enum LocatieCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ToezichtCommand {
+    /// Add a toezichthouder; prints a generated password once unless `--password-stdin` is given.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        naam: String,
+        /// `inspectie` or `ocw`.
+        #[arg(long)]
+        organisatie: String,
+        /// Read the password (at least 12 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a toezichthouder (their dashboard session ends at once).
+    Remove {
+        #[arg(long)]
+        email: String,
+    },
+    /// List the toezicht accounts.
+    List,
+}
+
+/// `bpv admin medewerker …`.
 #[derive(Debug, Subcommand)]
 pub enum MedewerkerCommand {
     /// Add an SBB staff member; prints a generated password once unless `--password-stdin` is given.
@@ -360,12 +400,14 @@ pub(crate) fn run(
         AdminCommand::Gemachtigde { command } => gemachtigde(conn, command),
         AdminCommand::Lezer { command } => lezer(conn, command),
         AdminCommand::Medewerker { command } => medewerker(conn, command),
+        AdminCommand::Toezicht { command } => toezicht(conn, command),
         AdminCommand::Client { command } => client(conn, command),
         AdminCommand::ImportCrebo(file) => import_crebo(conn, file),
         AdminCommand::ImportRegistraties(file) => import_registraties(conn, file),
         AdminCommand::ImportHistorie(file) => import_historie(conn, file),
         AdminCommand::ImportAntwoorden(file) => import_antwoorden(conn, file),
         AdminCommand::ImportErkenningen(file) => import_erkenningen(conn, file),
+        AdminCommand::ImportDuoMeldingen(file) => import_duo_meldingen(conn, file),
         AdminCommand::ImportKwalificatiedossiers(file) => import_dossiers(conn, file),
     }
 }

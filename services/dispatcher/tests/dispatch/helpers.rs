@@ -182,6 +182,7 @@ fn store_due(db: &TestDb, due: &[Due]) {
                 startdatum: Some("2025-09-01".into()),
                 geplande_einddatum: Some(eind.to_string()),
                 leerweg_naam: Some("BOL".into()),
+                keuzedeel_code: None,
                 student: Some(StudentRecord {
                     emailadres: Some(d.student_email.clone()),
                     studentcode: Some(d.studentcode.clone()),

@@ -156,9 +156,9 @@ fn photo(db: &TestDb, kwartaal: &str) -> Option<datakwaliteit::Foto> {
 
 fn live_total(db: &TestDb, peildatum: NaiveDate) -> serde_json::Value {
     let (van, tot) = bpv_aggregation::datakwaliteit::periode(peildatum);
-    let rows = datakwaliteit::rijen(&mut db.conn(), van, tot, Some("25AB")).unwrap();
-    let list =
-        bpv_aggregation::datakwaliteit::per_instelling(&rows, &datakwaliteit::deelnemers(&mut db.conn()).unwrap());
+    let m = datakwaliteit::meetset(&mut db.conn(), van, tot, Some("25AB")).unwrap();
+    let deelnemers = datakwaliteit::deelnemers(&mut db.conn()).unwrap();
+    let list = bpv_aggregation::datakwaliteit::per_instelling(&m.rijen, &m.alleen_bij_duo, &deelnemers);
     serde_json::to_value(&list[0].totaal).unwrap()
 }
 
@@ -173,6 +173,11 @@ fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
     assert_eq!(v["instelling"]["totaal"], live_total(db, k2));
     assert_eq!(v["instelling"]["totaal"]["aantal"], 4);
     assert_eq!(v["instelling"]["totaal"]["erkend"]["teller"], 0);
+    // The six scores and SBB's national service are in the photo too.
+    assert_eq!(v["vragen"].as_array().unwrap().len(), 6);
+    assert_eq!(v["vragen"][0]["score"], v["instelling"]["totaal"]["erkend"]);
+    assert_eq!(v["sbb"]["referentiedata"]["totaal"]["aandeel"]["teller"], 0, "no register delivered yet");
+    assert!(v["instelling"]["perDomein"].is_array());
 
     // The data changes: an erkenning arrives, and one bpvo's start date is corrected.
     bpv_store::repo::referentie::insert_erkenningen(
@@ -183,6 +188,8 @@ fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
             crebo: "25604".into(),
             geldig_van: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
             geldig_tot: None,
+            aangevraagd_op: Some(NaiveDate::from_ymd_opt(2019, 11, 1).unwrap()),
+            besloten_op: Some(NaiveDate::from_ymd_opt(2019, 12, 1).unwrap()),
         }],
     )
     .unwrap();
@@ -193,8 +200,22 @@ fn a_snapshot_stays_as_it_was_after_the_data_changes(db: &TestDb) {
             .execute(&mut db.conn())
             .unwrap();
     }
+    // … DUO's registrations and a delivery of SBB's register arrive too.
+    bpv_store::repo::referentie::upsert_duo_meldingen(
+        &mut db.conn(),
+        &[bpv_store::models::DuoMeldingRow {
+            aanbiedercode: "123A456".into(),
+            correlatie_id: "D-1".into(),
+            startdatum: NaiveDate::from_ymd_opt(2025, 9, 1).unwrap(),
+            gemeld_op: NaiveDate::from_ymd_opt(2025, 8, 1).unwrap(),
+            geimporteerd_op: bpv_store::now_utc(),
+        }],
+    )
+    .unwrap();
+    bpv_store::repo::referentie::record_levering(&mut db.conn(), "erkenningen", bpv_store::now_utc()).unwrap();
     let live = live_total(db, k2);
     assert_eq!(live["erkend"]["teller"], 4, "the live figures did change");
+    assert_eq!(live["tijdigBijDuo"]["teller"], 1, "the live figures did change");
 
     // Later runs in the same quarter (a retry, a late cron) leave the photo byte for byte.
     for dag in ["2026-07-01", "2026-08-15", "2026-09-30"] {

@@ -93,6 +93,12 @@ pub fn generate(dir: &str, answers: usize, seed: u64) {
     // Erkenningen for data quality: most (leerbedrijf, crebo) pairs in use are recognised.
     let mut fe = open("erkenningen");
     let mut erkend = std::collections::HashSet::new();
+    // The rest of what the six data-quality questions read, from a stream of its own so the
+    // answers stay as they were: keuzedelen (15 %, mostly erkend), DUO's registrations (93 %, a
+    // few only at DUO), erkenning decision dates, and a year of register deliveries.
+    let mut dq = StdRng::seed_from_u64(seed ^ 0xda7a_c0de);
+    let (mut fkd, mut fke, mut fd) = (open("bpvo_keuzedelen"), open("keuzedeel_erkenningen"), open("duo_meldingen"));
+    let mut keuzedeel_erkend = std::collections::HashSet::new();
     let mut n_answers = 0;
     let mut id = 0u64;
     // Instelling sizes differ (a few large ROCs); crebos cluster per instelling.
@@ -128,7 +134,28 @@ pub fn generate(dir: &str, answers: usize, seed: u64) {
         )
         .unwrap();
         if erkend.insert((leerbedrijf, c)) && rng.random_bool(0.9) {
-            writeln!(fe, "e{id},{leerbedrijf},{},2015-01-01,", crebo(c)).unwrap();
+            let besloten = NaiveDate::from_ymd_opt(2014, 12, 1).unwrap() + chrono::Days::new(dq.random_range(0..3_000));
+            let aangevraagd = besloten - chrono::Days::new(dq.random_range(10..120));
+            writeln!(fe, "e{id},{leerbedrijf},{},2015-01-01,,{aangevraagd},{besloten}", crebo(c)).unwrap();
+        }
+        if dq.random_bool(0.15) {
+            let k = dq.random_range(0..40);
+            writeln!(fkd, "{bpvo},K{:04}", 100 + k).unwrap();
+            if keuzedeel_erkend.insert((leerbedrijf, k)) && dq.random_bool(0.85) {
+                writeln!(fke, "k{id},{leerbedrijf},K{:04},2015-01-01,,2014-10-01,2014-11-15", 100 + k).unwrap();
+            }
+        }
+        if dq.random_bool(0.93) {
+            let gemeld = start
+                + chrono::Duration::days(if dq.random_bool(0.8) {
+                    -dq.random_range(1..45)
+                } else {
+                    dq.random_range(0..40)
+                });
+            writeln!(fd, "{},c{id},{start},{gemeld},{now}", aanbieder(i, a)).unwrap();
+        }
+        if id % 200 == 7 {
+            writeln!(fd, "{},duo{id},{start},{},{now}", aanbieder(i, a), start - chrono::Days::new(10)).unwrap();
         }
         let sent = end - chrono::Days::new(21);
         for (groep, rate) in [("praktijkopleider", 0.20), ("student", 0.42)] {
@@ -164,6 +191,17 @@ pub fn generate(dir: &str, answers: usize, seed: u64) {
                 n_answers += 1;
             }
         }
+    }
+    let mut fl = open("referentie_leveringen");
+    let mut dag = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap();
+    while dag < NaiveDate::from_ymd_opt(2026, 12, 1).unwrap() {
+        if dq.random_bool(0.8) {
+            writeln!(fl, "l{dag}e,erkenningen,{dag} 05:00:00").unwrap();
+        }
+        if chrono::Datelike::day(&dag) == 1 && chrono::Datelike::month(&dag) % 6 == 1 {
+            writeln!(fl, "l{dag}k,kwalificaties,{dag} 06:00:00").unwrap();
+        }
+        dag = dag + chrono::Days::new(1);
     }
     println!("generated {n_answers} answers over {id} bpvos ({} invitations)", id * 2);
 }

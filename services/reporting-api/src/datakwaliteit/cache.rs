@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bpv_aggregation::datakwaliteit::{self, Indicatoren, InstellingKwaliteit, SectorIndicatoren};
+use bpv_aggregation::datakwaliteit::{
+    self, DomeinIndicatoren, Indicatoren, InstellingKwaliteit, Normen, SbbKwaliteit, SectorIndicatoren, VraagScore,
+};
 use bpv_store::DbConnection;
 use bpv_store::repo::datakwaliteit as store_dq;
 use bpv_web::Problem;
@@ -23,7 +25,8 @@ pub struct Overzicht {
     pub landelijk: Landelijk,
 }
 
-/// The national indicators, in all and per sector.
+/// The national indicators, in all, per sector and per domein; SBB's own service (questions 4
+/// and 5) and the score of each of the six questions.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Landelijk {
@@ -31,6 +34,12 @@ pub struct Landelijk {
     pub totaal: Indicatoren,
     #[schema(value_type = Vec<Object>)]
     pub per_sector: Vec<SectorIndicatoren>,
+    #[schema(value_type = Vec<Object>)]
+    pub per_domein: Vec<DomeinIndicatoren>,
+    #[schema(value_type = Object)]
+    pub sbb: SbbKwaliteit,
+    #[schema(value_type = Vec<Object>)]
+    pub vragen: Vec<VraagScore>,
 }
 
 /// National computations at once, at most: each reads a year of bpvo's (seconds, one pooled
@@ -42,6 +51,7 @@ pub const MAX_AT_ONCE: usize = 2;
 #[derive(Debug)]
 pub struct Cache {
     ttl: Duration,
+    normen: Normen,
     entries: Mutex<Vec<(Instant, Arc<Overzicht>)>>,
     /// Per peildatum being computed: the lock its waiters queue on.
     in_flight: Mutex<std::collections::HashMap<NaiveDate, Arc<Mutex<()>>>>,
@@ -51,9 +61,10 @@ pub struct Cache {
 }
 
 impl Cache {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration, normen: Normen) -> Self {
         Self {
             ttl,
+            normen,
             entries: Mutex::new(Vec::new()),
             in_flight: Mutex::new(std::collections::HashMap::new()),
             running: (Mutex::new(0), std::sync::Condvar::new()),
@@ -72,7 +83,8 @@ impl Cache {
     }
 
     pub(crate) fn get(&self, conn: &mut DbConnection, peildatum: NaiveDate) -> Result<Arc<Overzicht>, Problem> {
-        self.get_or_compute(peildatum, || overzicht(conn, peildatum))
+        let normen = self.normen;
+        self.get_or_compute(peildatum, || overzicht(conn, peildatum, &normen))
     }
 
     /// Blocking (run on the blocking pool): waits for a computation of the same peildatum, or for
@@ -130,19 +142,36 @@ pub(crate) fn store_err(e: bpv_store::StoreError) -> Problem {
     bpv_web::problem::internal_error(&e)
 }
 
-fn overzicht(conn: &mut DbConnection, peildatum: NaiveDate) -> Result<Overzicht, Problem> {
+fn overzicht(conn: &mut DbConnection, peildatum: NaiveDate, normen: &Normen) -> Result<Overzicht, Problem> {
     let (van, tot_en_met) = datakwaliteit::periode(peildatum);
-    let rows = store_dq::rijen(conn, van, tot_en_met, None).map_err(store_err)?;
+    let meetset = store_dq::meetset(conn, van, tot_en_met, None).map_err(store_err)?;
     let deelnemers = store_dq::deelnemers(conn).map_err(store_err)?;
+    let (instellingen, landelijk) = bereken(&meetset, &deelnemers, van, tot_en_met, normen);
+    Ok(Overzicht { peildatum, van, tot_en_met, instellingen, landelijk })
+}
+
+/// Every instelling's indicators and the national ones over one meetset.
+pub fn bereken(
+    meetset: &datakwaliteit::Meetset,
+    deelnemers: &[datakwaliteit::Deelnemer],
+    van: NaiveDate,
+    tot_en_met: NaiveDate,
+    normen: &Normen,
+) -> (Vec<InstellingKwaliteit>, Landelijk) {
     let telt: std::collections::HashSet<&str> =
         deelnemers.iter().filter(|d| d.directe_studentbevraging).map(|d| d.brin.as_str()).collect();
     let email_telt = |brin: &str| telt.contains(brin);
+    let rows = &meetset.rijen;
+    let sbb = datakwaliteit::sbb(meetset, van, tot_en_met, normen);
+    let totaal = datakwaliteit::indicatoren(rows, meetset.alleen_bij_duo.len() as u64, &email_telt);
     let landelijk = Landelijk {
-        totaal: datakwaliteit::indicatoren(&rows, &email_telt),
-        per_sector: datakwaliteit::per_sector(&rows, &email_telt),
+        vragen: datakwaliteit::scores(&totaal, &sbb),
+        totaal,
+        per_sector: datakwaliteit::per_sector(rows, &email_telt),
+        per_domein: datakwaliteit::per_domein(rows, &email_telt),
+        sbb,
     };
-    let instellingen = datakwaliteit::per_instelling(&rows, &deelnemers);
-    Ok(Overzicht { peildatum, van, tot_en_met, instellingen, landelijk })
+    (datakwaliteit::per_instelling(rows, &meetset.alleen_bij_duo, deelnemers), landelijk)
 }
 
 #[cfg(test)]
@@ -154,19 +183,14 @@ mod tests {
     use super::*;
 
     fn empty(peildatum: NaiveDate) -> Overzicht {
-        let none = datakwaliteit::indicatoren(std::iter::empty(), &|_| false);
-        Overzicht {
-            peildatum,
-            van: peildatum,
-            tot_en_met: peildatum,
-            instellingen: Vec::new(),
-            landelijk: Landelijk { totaal: none, per_sector: Vec::new() },
-        }
+        let meetset = datakwaliteit::Meetset::default();
+        let (instellingen, landelijk) = bereken(&meetset, &[], peildatum, peildatum, &Normen::default());
+        Overzicht { peildatum, van: peildatum, tot_en_met: peildatum, instellingen, landelijk }
     }
 
     #[test]
     fn one_computation_per_peildatum_and_at_most_two_at_once() {
-        let cache = Arc::new(Cache::new(Duration::from_secs(60)));
+        let cache = Arc::new(Cache::new(Duration::from_secs(60), Normen::default()));
         let (now, peak) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let dates: Vec<NaiveDate> =
             ["2026-01-01", "2026-04-01", "2026-07-01", "2026-10-01"].iter().map(|d| d.parse().unwrap()).collect();

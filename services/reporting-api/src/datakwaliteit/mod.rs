@@ -4,7 +4,7 @@
 //! (never for SBB or another school), and the quarterly photos exactly as they were stored.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use bpv_aggregation::datakwaliteit::{self, Afwijkingen, InstellingKwaliteit};
+use bpv_aggregation::datakwaliteit::{self, Aandeel, Afwijkingen, InstellingKwaliteit};
 use bpv_store::repo::datakwaliteit as store_dq;
 use bpv_web::Problem;
 use bpv_web::auth::ApiPrincipal;
@@ -41,9 +41,25 @@ pub struct Datakwaliteit {
     #[schema(value_type = Vec<Object>)]
     pub instellingen: Vec<InstellingKwaliteit>,
     pub landelijk: Landelijk,
+    /// The six questions with their score: for the one instelling shown (null when several
+    /// are) beside the national one.
+    pub vragen: Vec<VraagRij>,
     /// For a school: its records behind each failing indicator. Null for SBB.
     #[schema(value_type = Option<Object>)]
     pub afwijkingen: Option<Afwijkingen>,
+}
+
+/// One of the six questions with its score.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VraagRij {
+    pub nummer: u8,
+    pub vraag: String,
+    /// The instelling's score (null when the view holds several instellingen).
+    #[schema(value_type = Option<Object>)]
+    pub instelling: Option<Aandeel>,
+    #[schema(value_type = Object)]
+    pub landelijk: Aandeel,
 }
 
 /// What was asked: `instelling` (SBB) and `peildatum`.
@@ -147,29 +163,48 @@ pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) 
         // The school's own records, read fresh.
         Kijker::School { brin } => {
             let rows = store_dq::rijen(&mut conn, o.van, o.tot_en_met, Some(brin)).map_err(store_err)?;
+            let duo = store_dq::alleen_bij_duo(&mut conn, o.van, o.tot_en_met, Some(brin)).map_err(store_err)?;
             let deelname = instellingen.first().is_some_and(|i| i.directe_studentbevraging);
-            Some(datakwaliteit::afwijkingen(&rows, deelname))
+            Some(datakwaliteit::afwijkingen(&rows, &duo, deelname))
         }
         Kijker::Sbb | Kijker::Lezer { .. } => None,
     };
+    let eigen = match instellingen.as_slice() {
+        [one] => Some(datakwaliteit::scores(&one.totaal, &o.landelijk.sbb)),
+        _ => None,
+    };
+    let vragen = o
+        .landelijk
+        .vragen
+        .iter()
+        .enumerate()
+        .map(|(n, v)| VraagRij {
+            nummer: v.nummer,
+            vraag: v.vraag.to_owned(),
+            instelling: eigen.as_ref().and_then(|e| e.get(n)).map(|e| e.score.clone()),
+            landelijk: v.score.clone(),
+        })
+        .collect();
     Ok(Datakwaliteit {
         peildatum,
         periode: Periode { van: o.van, tot_en_met: o.tot_en_met },
         instellingen,
         landelijk: o.landelijk.clone(),
+        vragen,
         afwijkingen,
     })
 }
 
-/// Data quality of the bpvo registrations.
+/// Data quality of the bpvo registrations: the six questions of SBB's dashboard.
 ///
 /// Per instelling (SBB: every instelling or `instelling`; a school: its own) beside the national
-/// figures, in all and per sector: share of bpvo's at a leerbedrijf with an erkenning for the
-/// crebo on the start date; share registered before the start date and the median registration
-/// delay in days (negative: ahead); share with a student email when the instelling takes part in
-/// the direct student survey. A school also gets its records behind each failing indicator.
-/// Covers the bpvo's that started in the year before `peildatum` (default today).
-#[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", summary = "Datakwaliteit van de bpvo-registratie", description = "Per instelling (SBB: elke instelling of `instelling`; een school: de eigen).", tag = "datakwaliteit",
+/// figures, in all, per sector and per domein: erkend leerbedrijf; keuzedeel erkend; on time at
+/// DUO and at SBB (with median delays and the disagreements); SBB's reference data available
+/// (national); erkenning decided in time (national, and bpvo's that started before it); fit for
+/// the Stagefonds; and the student-email share. A school also gets its records behind each
+/// failing indicator. Covers the bpvo's that started in the year before `peildatum` (default
+/// today).
+#[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", summary = "Datakwaliteit van de bpvo-registratie", description = "De zes vragen van het dashboard datakwaliteit (erkend leerbedrijf, keuzedeel, tijdig bij DUO en SBB, White Label beschikbaar, erkenning op tijd, geschikt voor het Stagefonds) per instelling (SBB: elke instelling of `instelling`; een school: de eigen), sector en domein, naast landelijk; een school krijgt ook haar meldingen per vraag.", tag = "datakwaliteit",
     params(
         ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
         ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd (2000–2199); default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
@@ -222,6 +257,41 @@ pub fn fotos_for(state: &AppState, kijker: &Kijker, instelling: Option<&str>) ->
                 instelling: f.brin,
                 genomen_op: f.created_at.and_utc().to_rfc3339(),
                 indicatoren: RawValue::from_string(f.indicatoren).map_err(|e| bpv_web::problem::internal_error(&e))?,
+            })
+        })
+        .collect()
+}
+
+/// Per question, the chart of one instelling's quarterly scores (server-rendered SVG, 0–100%),
+/// from its photos oldest first; `None` for a question no photo has a score for. A photo taken
+/// before a question existed has a gap there (older photos keep only question 1's `erkend`).
+pub fn fotografieken(fotos: &[serde_json::Value], brin: &str) -> Vec<Option<String>> {
+    let mut eigen: Vec<&serde_json::Value> =
+        fotos.iter().filter(|f| f["instelling"]["brin"].as_str() == Some(brin)).collect();
+    eigen.sort_by(|a, b| a["kwartaal"].as_str().cmp(&b["kwartaal"].as_str()));
+    let labels: Vec<String> = eigen.iter().map(|f| f["kwartaal"].as_str().unwrap_or("").to_owned()).collect();
+    datakwaliteit::VRAGEN
+        .iter()
+        .enumerate()
+        .map(|(n, vraag)| {
+            let waarden: Vec<Option<f64>> = eigen
+                .iter()
+                .map(|f| {
+                    f["vragen"][n]["score"]["percentage"].as_f64().or_else(|| {
+                        (n == 0).then(|| f["instelling"]["totaal"]["erkend"]["percentage"].as_f64()).flatten()
+                    })
+                })
+                .collect();
+            waarden.iter().any(Option::is_some).then(|| {
+                let lijn = crate::grafiek::Lijn { naam: brin.to_owned(), klasse: "instelling", waarden };
+                crate::grafiek::lijngrafiek(
+                    &format!("grafiek-vraag-{}", n + 1),
+                    vraag,
+                    &labels,
+                    &[lijn],
+                    (0.0, 100.0),
+                    |_| true,
+                )
             })
         })
         .collect()

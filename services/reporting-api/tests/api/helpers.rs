@@ -22,7 +22,7 @@ use bpv_aggregation::{Answers, Antwoord, ItemKind, Questionnaires};
 use bpv_reporting_api::Application;
 use bpv_reporting_api::data::ReportData;
 use bpv_store::models::{KwalificatieRow, LocatieRow};
-use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie};
+use bpv_store::repo::{aanbieders, gemachtigden, medewerkers, referentie, toezichthouders};
 use bpv_store::testing::{Surveyed, TestDb};
 use bpv_web::Settings;
 use bpv_web::auth::{AUD_API, TokenKeys, TokenRol, TokenSpec};
@@ -119,12 +119,19 @@ fn seed(db: &TestDb) {
     referentie::upsert_kwalificaties(
         &mut conn,
         &[
-            KwalificatieRow { crebo: "25180".into(), naam: "Monteur".into(), niveau: 2, sector: "Techniek".into() },
+            KwalificatieRow {
+                crebo: "25180".into(),
+                naam: "Monteur".into(),
+                niveau: 2,
+                sector: "Techniek".into(),
+                domein: None,
+            },
             KwalificatieRow {
                 crebo: "25655".into(),
                 naam: "Verzorgende IG".into(),
                 niveau: 3,
                 sector: "Zorg en welzijn".into(),
+                domein: None,
             },
         ],
     )
@@ -154,6 +161,7 @@ fn seed(db: &TestDb) {
     )
     .unwrap();
     medewerkers::add(&mut conn, "analist@sbb.example", "Sam Analist", &HASH, now).unwrap();
+    toezichthouders::add(&mut conn, "inspecteur@inspectie.example", "Ina Spectie", "inspectie", &HASH, now).unwrap();
 }
 
 /// A dashboard page's path for all months: a page asked without any period is sent to the last

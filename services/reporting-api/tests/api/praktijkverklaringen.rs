@@ -62,6 +62,8 @@ fn verklaring(app: &TestApp, brin: &str, locatie: &str, id: &str, doelgroep: &st
         crebo: doc.crebo.clone(),
         geldig_van: d("2020-01-01"),
         geldig_tot: None,
+        aangevraagd_op: None,
+        besloten_op: None,
     };
     let nummer = pl::next_nummer(&mut conn, chrono::Datelike::year(&d(op))).unwrap();
     let v = praktijkleren::issue(&doc, Some(&b), &[erkenning], &[], nummer, format!("CODE-{id}"), d(op)).unwrap();
@@ -79,6 +81,7 @@ async fn counted_per_year_sector_qualification_and_doelgroep(db: TestDb) {
             naam: "Assistent logistiek".into(),
             niveau: 1,
             sector: "MTL".into(),
+            domein: None,
         }],
     )
     .unwrap();

@@ -59,6 +59,8 @@ pub struct BpvoWeergave {
     pub leerbedrijf_code: String,
     pub crebo_code: String,
     pub leerweg_naam: String,
+    /// The keuzedeel whose bpv part it serves (null: none named).
+    pub keuzedeel_code: Option<String>,
     pub startdatum: NaiveDate,
     pub geplande_einddatum: NaiveDate,
     /// `actief`, `beeindigd` or `ingetrokken`.
@@ -274,6 +276,7 @@ pub async fn get(
                 leerbedrijf_code: row.leerbedrijf_id,
                 crebo_code: row.crebo,
                 leerweg_naam: row.leerweg,
+                keuzedeel_code: row.keuzedeel_code,
                 startdatum: row.startdatum,
                 geplande_einddatum: row.geplande_einddatum,
                 status: row.status.to_string(),
@@ -414,6 +417,7 @@ pub struct BpvoSamenvatting {
     pub status: String,
     pub crebo_code: String,
     pub leerweg_naam: String,
+    pub keuzedeel_code: Option<String>,
     pub startdatum: NaiveDate,
     pub geplande_einddatum: NaiveDate,
     pub bijgewerkt_op: chrono::DateTime<chrono::Utc>,
@@ -555,6 +559,7 @@ pub async fn list(
                 status: r.status.to_string(),
                 crebo_code: r.crebo,
                 leerweg_naam: r.leerweg,
+                keuzedeel_code: r.keuzedeel_code,
                 startdatum: r.startdatum,
                 geplande_einddatum: r.geplande_einddatum,
                 bijgewerkt_op: r.updated_at.and_utc(),

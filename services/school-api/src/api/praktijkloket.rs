@@ -631,6 +631,8 @@ fn erkenning(e: &bpv_store::models::ErkenningRow) -> Option<bpvo::Erkenning> {
         crebo: bpvo::Crebo::parse(&e.crebo).ok()?,
         geldig_van: e.geldig_van,
         geldig_tot: e.geldig_tot,
+        aangevraagd_op: None,
+        besloten_op: None,
     })
 }
 

@@ -22,6 +22,8 @@ fn prepare(app: &TestApp, erkend_tot: Option<&str>) {
             crebo: "25252".into(),
             geldig_van: "2020-01-01".parse().unwrap(),
             geldig_tot: erkend_tot.map(|d| d.parse().unwrap()),
+            aangevraagd_op: None,
+            besloten_op: None,
         }],
     )
     .unwrap();

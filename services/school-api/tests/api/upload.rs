@@ -564,7 +564,13 @@ async fn codes_unknown_to_sbbs_registers_are_refused_by_field(db: TestDb) {
     let app = spawn_app(db).await;
     {
         let mut conn = app.db.conn();
-        let k = KwalificatieRow { crebo: "25604".into(), naam: "Kok".into(), niveau: 2, sector: "VGG".into() };
+        let k = KwalificatieRow {
+            crebo: "25604".into(),
+            naam: "Kok".into(),
+            niveau: 2,
+            sector: "VGG".into(),
+            domein: None,
+        };
         referentie::upsert_kwalificaties(&mut conn, &[k]).unwrap();
         for (locatie, aanbieder) in [("123X001", "123A456"), ("223X001", "223A456")] {
             let row = LocatieRow {
@@ -669,7 +675,55 @@ async fn the_list_reconciles_a_schools_bpvos_page_by_page(db: TestDb) {
     assert_eq!(param_names(&p), ["einddatumTotEnMet"], "{p}");
 }
 
+/// A bpvo may name its keuzedeel: stored, shown, changed like any field (a change is `updated`,
+/// the same again `unchanged`); a malformed code is a 400 naming `keuzedeelCode`; the CSV column
+/// is optional and read when present.
+async fn a_keuzedeel_is_stored_validated_and_optional_in_csv(db: TestDb) {
+    let app = spawn_app(db).await;
+    let t = app.token("c-25ab").await;
+    let mut rec = record("123A456", "K-1");
+    rec["keuzedeelCode"] = json!("k0125");
+    let r = app.put("/v1/bpvos/K-1", &t, &rec).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let got: Value = app.get("/v1/bpvos/K-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["keuzedeelCode"], "K0125", "upper-cased");
+    rec["keuzedeelCode"] = json!("K0125");
+    assert_eq!(
+        app.put("/v1/bpvos/K-1", &t, &rec).send().await.unwrap().json::<Value>().await.unwrap()["resultaat"],
+        "unchanged"
+    );
+    rec["keuzedeelCode"] = Value::Null;
+    assert_eq!(
+        app.put("/v1/bpvos/K-1", &t, &rec).send().await.unwrap().json::<Value>().await.unwrap()["resultaat"],
+        "updated"
+    );
+    let got: Value = app.get("/v1/bpvos/K-1", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["keuzedeelCode"], Value::Null);
+    rec["keuzedeelCode"] = json!("K12");
+    let p = problem(app.put("/v1/bpvos/K-1", &t, &rec).send().await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["keuzedeelCode"]);
+
+    let csv = "Correlatie_id;Leerbedrijf_code;Crebo_code;Emailadres;Studentcode;Naam;Startdatum;Geplande_einddatum;Leerweg_naam;Schoolnaam;Locatiecode;Aanbiedercode;Keuzedeel_code\n\
+               K-2;100200300;25604;;111;Zoë;01-09-2026;30-06-2027;BOL;ROC Test;123X001;123A456;K0540\n\
+               K-3;100200300;25604;;112;Sem;01-09-2026;30-06-2027;BOL;ROC Test;123X001;123A456;\n";
+    let send = |body: String| {
+        app.http
+            .post(format!("{}/v1/bpvo-batches", app.url))
+            .bearer_auth(&t)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    assert_eq!(send(csv.to_owned()).await.unwrap().status(), 201);
+    let got: Value = app.get("/v1/bpvos/K-2", &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(got["keuzedeelCode"], "K0540");
+    let bad = csv.replace("K0540", "X0540");
+    let p = problem(send(bad).await.unwrap(), 400).await;
+    assert_eq!(param_names(&p), ["regel 2: keuzedeelCode"]);
+}
+
 async_backend_tests!(
+    a_keuzedeel_is_stored_validated_and_optional_in_csv,
     the_list_reconciles_a_schools_bpvos_page_by_page,
     an_excel_workbook_is_read_like_the_csv,
     codes_unknown_to_sbbs_registers_are_refused_by_field,
