@@ -42,6 +42,14 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Administration: instellingen, aanbieders, gemachtigden, API clients, reference data.
     Admin {
+        /// Listings, `instelling show`, `client create` and the imports as JSON (camelCase keys,
+        /// typed values) instead of text, for scripts; `audit` then prints one JSON object per line.
+        #[arg(long, global = true)]
+        json: bool,
+        /// Who runs the command, as the audit log records it; default `$SUDO_USER` or `$USER`.
+        /// Set it (or `BPV_DOOR`) where those say nothing, e.g. in a container.
+        #[arg(long, global = true, env = "BPV_DOOR", value_name = "NAAM")]
+        door: Option<String>,
         #[command(subcommand)]
         command: admin::AdminCommand,
     },
@@ -61,7 +69,14 @@ pub(crate) fn dispatch(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Migrate { check } => migrate(&settings, check),
         Command::Demo(args) => demo::run(&settings, args),
-        Command::Admin { command } => {
+        Command::Admin { json, door, command } => {
+            crate::output::set_json(json);
+            if let Some(door) = door.map(|d| d.trim().to_owned()) {
+                if door.is_empty() || door.len() > 100 || door.chars().any(char::is_control) {
+                    return Err(crate::bad("--door: een naam van 1 tot 100 tekens (a name of 1 to 100 characters)"));
+                }
+                admin::set_door(door);
+            }
             let (_, pool) = open_database(&settings)?;
             let mut conn = pool.get().map_err(anyhow::Error::from)?;
             if settings.database.migrate_on_start {

@@ -1,4 +1,58 @@
-//! Printing for humans: aligned key/value blocks and small tables on stdout.
+//! Printing for humans: aligned key/value blocks and small tables on stdout; with `bpv admin
+//! --json`, the same listings and outcomes as JSON for scripts.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde_json::Value;
+
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Print listings and outcomes as JSON from now on (`bpv admin --json`).
+pub(crate) fn set_json(on: bool) {
+    JSON.store(on, Ordering::Relaxed);
+}
+
+/// Whether `--json` was asked.
+pub(crate) fn json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+}
+
+/// A cell of a table: text as is, ja/nee, a dash for nothing, a list joined.
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::Bool(b) => ja_nee(*b),
+        Value::String(s) => s.clone(),
+        Value::Array(list) => list.iter().map(cell).collect::<Vec<_>>().join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// A listing: with `--json` an array of the `rows` objects; else a table of the columns
+/// `(key, label)`.
+pub(crate) fn lijst(kolommen: &[(&str, &str)], rows: &[Value]) {
+    if json() {
+        print_json(&Value::Array(rows.to_vec()));
+        return;
+    }
+    let header: Vec<&str> = kolommen.iter().map(|(_, label)| *label).collect();
+    let cells: Vec<Vec<String>> =
+        rows.iter().map(|r| kolommen.iter().map(|(key, _)| cell(&r[*key])).collect()).collect();
+    table(&header, &cells);
+}
+
+/// An outcome: with `--json` the object; else the sentence.
+pub(crate) fn gedaan(tekst: &str, value: Value) {
+    if json() {
+        print_json(&value);
+    } else {
+        println!("{tekst}");
+    }
+}
 
 /// Print `key: value` lines with the values aligned.
 pub(crate) fn kv(rows: &[(&str, String)]) {

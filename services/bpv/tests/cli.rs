@@ -515,7 +515,51 @@ fn toezicht_accounts(db: &TestDb) {
     );
 }
 
+/// Scripts read `bpv admin --json`: listings as arrays of typed objects, `instelling show` and
+/// `client create` as one object, imports as their counts; `--door` (or `BPV_DOOR`) names the
+/// operator in the audit log where `$USER` says nothing.
+fn admin_json_and_door(db: &TestDb) {
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_str(&ok(bpv(db, args))).unwrap() };
+    ok(bpv(db, &["admin", "--door", "ops-pipeline", "instelling", "add", "--brin", "25AB", "--naam", "ROC Test"]));
+    ok(bpv(db, &["admin", "aanbieder", "add", "--brin", "25AB", "--code", "123A456", "--naam", "ROC Test"]));
+    let list = json(&["admin", "instelling", "list", "--json"]);
+    assert_eq!(list[0]["brin"], "25AB");
+    assert_eq!(list[0]["directeBevraging"], false, "typed, not ja/nee");
+    assert!(list[0]["verwerkersovereenkomst"].is_null());
+    let show = json(&["admin", "--json", "instelling", "show", "25AB"]);
+    assert_eq!(show["aanbieders"][0]["code"], "123A456");
+    let client = json(&["admin", "client", "create", "--brin", "25AB", "--naam", "SIS", "--json"]);
+    assert!(client["clientSecret"].as_str().is_some_and(|s| s.len() >= 32), "{client}");
+    assert_eq!(client["scopes"].as_array().unwrap().len(), 3);
+    let clients = json(&["admin", "client", "list", "--json"]);
+    assert_eq!(clients[0]["clientId"], client["clientId"]);
+    assert!(clients[0].get("clientSecret").is_none(), "the secret is shown once");
+    let dir = tempfile::tempdir().unwrap();
+    let duo = dir.path().join("duo.csv");
+    std::fs::write(&duo, "aanbiedercode;correlatie_id;startdatum;meldingsdatum\n123A456;B-1;2026-09-01;2026-08-20\n")
+        .unwrap();
+    assert_eq!(
+        json(&["admin", "import-duo-meldingen", duo.to_str().unwrap(), "--json"]),
+        serde_json::json!({ "geimporteerd": 1 })
+    );
+    assert_eq!(json(&["admin", "medewerker", "list", "--json"]), serde_json::json!([]));
+    let audit = audit::list(&mut db.conn(), Some("25AB"), None, 50).unwrap();
+    let add = audit.iter().find(|e| e.action == "instelling.add").unwrap();
+    assert_eq!((add.actor_kind.as_str(), add.actor_id.as_str()), ("admin", "ops-pipeline"));
+    let with_env = Command::new(env!("CARGO_BIN_EXE_bpv"))
+        .args(["--database-url", db.url(), "admin", "client", "revoke", client["clientId"].as_str().unwrap()])
+        .env("BPV_CONFIG_DIR", "/nonexistent")
+        .env("BPV_DOOR", "k8s-job")
+        .output()
+        .unwrap();
+    assert!(with_env.status.success(), "{}", text(&with_env));
+    let audit = audit::list(&mut db.conn(), None, None, 50).unwrap();
+    assert!(audit.iter().any(|e| e.action == "client.revoke" && e.actor_id == "k8s-job"));
+    refused(bpv(db, &["admin", "--door", "", "instelling", "list"]));
+}
+
 backend_tests!(
+    admin_json_and_door,
     data_quality_imports_are_all_or_nothing_and_recorded,
     toezicht_accounts,
     import_historie_counts_once_and_all_or_nothing,

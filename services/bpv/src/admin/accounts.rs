@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// The columns of an account listing.
+const ACCOUNT_KOLOMMEN: [(&str, &str); 4] =
+    [("email", "e-mail"), ("naam", "naam"), ("actief", "actief"), ("sinds", "sinds")];
+
 /// A password from standard input (at least 12 characters) or generated; with its hash.
 fn new_password(from_stdin: bool) -> Result<(String, String, bool), CliError> {
     let (password, generated) = if from_stdin {
@@ -52,11 +56,11 @@ pub(super) fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) ->
             Ok(())
         }
         MedewerkerCommand::List => {
-            let rows: Vec<Vec<String>> = medewerkers::list(conn)?
+            let rows: Vec<serde_json::Value> = medewerkers::list(conn)?
                 .into_iter()
-                .map(|m| vec![m.email, m.naam, ja_nee(m.actief), m.created_at.format("%Y-%m-%d").to_string()])
+                .map(|m| json!({ "email": m.email, "naam": m.naam, "actief": m.actief, "sinds": m.created_at.date() }))
                 .collect();
-            table(&["e-mail", "naam", "actief", "sinds"], &rows);
+            lijst(&ACCOUNT_KOLOMMEN, &rows);
             Ok(())
         }
     }
@@ -104,13 +108,23 @@ pub(super) fn toezicht(conn: &mut DbConnection, command: ToezichtCommand) -> Res
             Ok(())
         }
         ToezichtCommand::List => {
-            let rows: Vec<Vec<String>> = toezichthouders::list(conn)?
+            let rows: Vec<serde_json::Value> = toezichthouders::list(conn)?
                 .into_iter()
                 .map(|t| {
-                    vec![t.email, t.naam, t.organisatie, ja_nee(t.actief), t.created_at.format("%Y-%m-%d").to_string()]
+                    json!({
+                        "email": t.email, "naam": t.naam, "organisatie": t.organisatie,
+                        "actief": t.actief, "sinds": t.created_at.date(),
+                    })
                 })
                 .collect();
-            table(&["e-mail", "naam", "organisatie", "actief", "sinds"], &rows);
+            let kolommen = [
+                ("email", "e-mail"),
+                ("naam", "naam"),
+                ("organisatie", "organisatie"),
+                ("actief", "actief"),
+                ("sinds", "sinds"),
+            ];
+            lijst(&kolommen, &rows);
             Ok(())
         }
     }
@@ -161,11 +175,11 @@ pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) 
         GemachtigdeCommand::List { brin } => {
             let brin = parse_brin(&brin)?;
             instellingen::get(conn, brin.as_str())?;
-            let rows: Vec<Vec<String>> = gemachtigden::list(conn, brin.as_str())?
+            let rows: Vec<serde_json::Value> = gemachtigden::list(conn, brin.as_str())?
                 .into_iter()
-                .map(|g| vec![g.email, g.naam, ja_nee(g.actief), g.created_at.format("%Y-%m-%d").to_string()])
+                .map(|g| json!({ "email": g.email, "naam": g.naam, "actief": g.actief, "sinds": g.created_at.date() }))
                 .collect();
-            table(&["e-mail", "naam", "actief", "sinds"], &rows);
+            lijst(&ACCOUNT_KOLOMMEN, &rows);
             Ok(())
         }
     }
@@ -222,83 +236,107 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
         LezerCommand::List { brin } => {
             let brin = parse_brin(&brin)?;
             instellingen::get(conn, brin.as_str())?;
-            let rows: Vec<Vec<String>> = lezers::list(conn, brin.as_str())?
+            let rows: Vec<serde_json::Value> = lezers::list(conn, brin.as_str())?
                 .into_iter()
                 .map(|l| {
-                    let wat = l.leest();
-                    vec![l.email, l.naam, wat, ja_nee(l.actief), l.created_at.format("%Y-%m-%d").to_string()]
+                    json!({
+                        "email": l.email, "naam": l.naam, "leest": l.leest(),
+                        "aanbieders": l.aanbieder_codes(), "locaties": l.locatie_codes(),
+                        "actief": l.actief, "sinds": l.created_at.date(),
+                    })
                 })
                 .collect();
-            table(&["e-mail", "naam", "leest", "actief", "sinds"], &rows);
+            let kolommen =
+                [("email", "e-mail"), ("naam", "naam"), ("leest", "leest"), ("actief", "actief"), ("sinds", "sinds")];
+            lijst(&kolommen, &rows);
             Ok(())
         }
     }
 }
 
+/// `client create`: a new client and its secret, shown once.
+fn client_create(
+    conn: &mut DbConnection,
+    brin: Option<String>,
+    naam: String,
+    scopes: Vec<String>,
+    rol: String,
+) -> Result<(), CliError> {
+    let brin = brin.as_deref().map(parse_brin).transpose()?;
+    let Some(rol) = Rol::parse(&rol) else {
+        return Err(bad(format!("--rol moet school of sbb zijn (gekregen: {rol:?})")));
+    };
+    match (rol, &brin) {
+        (Rol::School, None) => {
+            return Err(bad("--brin is verplicht voor een school-client (required for rol school)"));
+        }
+        (Rol::Sbb, Some(_)) => return Err(bad("een sbb-client hoort bij geen instelling: laat --brin weg")),
+        _ => {}
+    }
+    let scopes = if scopes.is_empty() { KNOWN_SCOPES.iter().map(|s| s.to_string()).collect() } else { scopes };
+    for s in &scopes {
+        if !KNOWN_SCOPES.contains(&s.as_str()) {
+            return Err(bad(format!("onbekende scope {s:?}; bekend: {}", KNOWN_SCOPES.join(", "))));
+        }
+    }
+    if let Some(b) = &brin {
+        instellingen::get(conn, b.as_str())?;
+    }
+    let client_id = new_client_id(brin.as_ref());
+    let secret = bpv_web::credentials::generate_secret();
+    let hash = bpv_web::credentials::hash_secret(&secret).map_err(anyhow::Error::from)?;
+    let row = ApiClientRow {
+        client_id: client_id.clone(),
+        brin: brin.as_ref().map(|b| b.as_str().into()),
+        naam,
+        rol,
+        scopes: scopes.join(" "),
+        secret_hash: hash,
+        created_at: now_utc(),
+        revoked_at: None,
+    };
+    conn_tx(conn, |conn| {
+        api_clients::insert(conn, &row)?;
+        audit_admin(
+            conn,
+            row.brin.as_deref(),
+            "client.create",
+            json!({ "clientId": row.client_id, "scopes": row.scopes, "rol": row.rol.as_str() }),
+        )
+    })?;
+    if crate::output::json() {
+        let scopes: Vec<&str> = row.scopes.split_whitespace().collect();
+        let v = json!({ "clientId": client_id, "clientSecret": secret, "scopes": scopes, "rol": row.rol.as_str(), "brin": row.brin });
+        gedaan("", v);
+        return Ok(());
+    }
+    println!("client aangemaakt (het secret wordt niet nog eens getoond):");
+    kv(&[("client_id", client_id), ("client_secret", secret), ("scopes", row.scopes)]);
+    Ok(())
+}
+
 pub(super) fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<(), CliError> {
     match command {
-        ClientCommand::Create { brin, naam, scopes, rol } => {
-            let brin = brin.as_deref().map(parse_brin).transpose()?;
-            let Some(rol) = Rol::parse(&rol) else {
-                return Err(bad(format!("--rol moet school of sbb zijn (gekregen: {rol:?})")));
-            };
-            match (rol, &brin) {
-                (Rol::School, None) => {
-                    return Err(bad("--brin is verplicht voor een school-client (required for rol school)"));
-                }
-                (Rol::Sbb, Some(_)) => return Err(bad("een sbb-client hoort bij geen instelling: laat --brin weg")),
-                _ => {}
-            }
-            let scopes = if scopes.is_empty() { KNOWN_SCOPES.iter().map(|s| s.to_string()).collect() } else { scopes };
-            for s in &scopes {
-                if !KNOWN_SCOPES.contains(&s.as_str()) {
-                    return Err(bad(format!("onbekende scope {s:?}; bekend: {}", KNOWN_SCOPES.join(", "))));
-                }
-            }
-            if let Some(b) = &brin {
-                instellingen::get(conn, b.as_str())?;
-            }
-            let client_id = new_client_id(brin.as_ref());
-            let secret = bpv_web::credentials::generate_secret();
-            let hash = bpv_web::credentials::hash_secret(&secret).map_err(anyhow::Error::from)?;
-            let row = ApiClientRow {
-                client_id: client_id.clone(),
-                brin: brin.as_ref().map(|b| b.as_str().into()),
-                naam,
-                rol,
-                scopes: scopes.join(" "),
-                secret_hash: hash,
-                created_at: now_utc(),
-                revoked_at: None,
-            };
-            conn_tx(conn, |conn| {
-                api_clients::insert(conn, &row)?;
-                audit_admin(
-                    conn,
-                    row.brin.as_deref(),
-                    "client.create",
-                    json!({ "clientId": row.client_id, "scopes": row.scopes, "rol": row.rol.as_str() }),
-                )
-            })?;
-            println!("client aangemaakt (het secret wordt niet nog eens getoond):");
-            kv(&[("client_id", client_id), ("client_secret", secret), ("scopes", row.scopes)]);
-            Ok(())
-        }
+        ClientCommand::Create { brin, naam, scopes, rol } => client_create(conn, brin, naam, scopes, rol),
         ClientCommand::List { brin } => {
             let brin = brin.as_deref().map(parse_brin).transpose()?;
-            let rows: Vec<Vec<String>> = api_clients::list(conn, brin.as_ref().map(|b| b.as_str()))?
+            let rows: Vec<serde_json::Value> = api_clients::list(conn, brin.as_ref().map(|b| b.as_str()))?
                 .into_iter()
                 .map(|c| {
-                    vec![
-                        c.client_id,
-                        c.brin.unwrap_or_else(|| "—".into()),
-                        c.rol.to_string(),
-                        c.scopes,
-                        ja_nee(c.revoked_at.is_some()),
-                    ]
+                    json!({
+                        "clientId": c.client_id, "brin": c.brin, "naam": c.naam, "rol": c.rol.to_string(),
+                        "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(), "ingetrokken": c.revoked_at.is_some(),
+                    })
                 })
                 .collect();
-            table(&["client_id", "BRIN", "rol", "scopes", "ingetrokken"], &rows);
+            let kolommen = [
+                ("clientId", "client_id"),
+                ("brin", "BRIN"),
+                ("rol", "rol"),
+                ("scopes", "scopes"),
+                ("ingetrokken", "ingetrokken"),
+            ];
+            lijst(&kolommen, &rows);
             Ok(())
         }
         ClientCommand::Revoke { client_id } => {

@@ -15,7 +15,7 @@ pub(super) fn audit_log(conn: &mut DbConnection, args: AuditArgs) -> Result<(), 
     }
     let mut rows = audit::list(conn, brin.as_ref().map(|b| b.as_str()), since, args.limit)?;
     rows.reverse();
-    if args.json {
+    if crate::output::json() {
         for r in &rows {
             let detail: serde_json::Value =
                 serde_json::from_str(&r.detail).unwrap_or(serde_json::Value::String(r.detail.clone()));

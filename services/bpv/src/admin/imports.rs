@@ -13,7 +13,7 @@ pub(super) fn import_crebo(conn: &mut DbConnection, file: FileArg) -> Result<(),
         audit_admin(conn, None, "kwalificaties.import", json!({ "rows": n }))?;
         Ok(n)
     })?;
-    println!("{n} kwalificaties geïmporteerd");
+    gedaan(&format!("{n} kwalificaties geïmporteerd"), json!({ "geimporteerd": n }));
     Ok(())
 }
 
@@ -72,7 +72,10 @@ pub(super) fn import_dossiers(conn: &mut DbConnection, file: FileArg) -> Result<
         )?;
         Ok(n)
     })?;
-    println!("{} kwalificatiedossiers geïmporteerd ({n} werkprocessen)", dossiers.len());
+    gedaan(
+        &format!("{} kwalificatiedossiers geïmporteerd ({n} werkprocessen)", dossiers.len()),
+        json!({ "kwalificatiedossiers": dossiers.len(), "werkprocessen": n }),
+    );
     Ok(())
 }
 
@@ -102,7 +105,10 @@ pub(super) fn import_registraties(conn: &mut DbConnection, file: FileArg) -> Res
         )?;
         Ok(counts)
     })?;
-    println!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len());
+    gedaan(
+        &format!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len()),
+        json!({ "gelezen": regs.len(), "nieuw": added, "aangevuld": updated }),
+    );
     Ok(())
 }
 
@@ -114,7 +120,7 @@ pub(super) fn import_antwoorden(conn: &mut DbConnection, file: FileArg) -> Resul
         other => other,
     })?;
     audit_admin(conn, None, "antwoorden.import", json!({ "rows": n }))?;
-    println!("{n} antwoorden geïmporteerd");
+    gedaan(&format!("{n} antwoorden geïmporteerd"), json!({ "geimporteerd": n }));
     Ok(())
 }
 
@@ -128,18 +134,24 @@ pub(super) fn import_historie(conn: &mut DbConnection, file: FileArg) -> Result<
         other => other,
     })?;
     match uitkomst {
-        crate::historie::Uitkomst::Opgeslagen(b) => println!(
-            "historie geïmporteerd uit {naam}: {} antwoorden, {} uitnodigingen (bestand {}); de resultaten \
-             tellen ze mee vanaf de volgende publicatie",
-            b.antwoorden,
-            b.uitnodigingen,
-            &b.id[..12]
+        crate::historie::Uitkomst::Opgeslagen(b) => gedaan(
+            &format!(
+                "historie geïmporteerd uit {naam}: {} antwoorden, {} uitnodigingen (bestand {}); de resultaten \
+                 tellen ze mee vanaf de volgende publicatie",
+                b.antwoorden,
+                b.uitnodigingen,
+                &b.id[..12]
+            ),
+            json!({ "bestand": b.id, "antwoorden": b.antwoorden, "uitnodigingen": b.uitnodigingen, "alGeimporteerd": false }),
         ),
-        crate::historie::Uitkomst::AlGeimporteerd(b) => println!(
-            "{naam} is al geïmporteerd op {} ({} antwoorden, {} uitnodigingen): er is niets veranderd",
-            b.geimporteerd_op.format("%Y-%m-%d %H:%M"),
-            b.antwoorden,
-            b.uitnodigingen
+        crate::historie::Uitkomst::AlGeimporteerd(b) => gedaan(
+            &format!(
+                "{naam} is al geïmporteerd op {} ({} antwoorden, {} uitnodigingen): er is niets veranderd",
+                b.geimporteerd_op.format("%Y-%m-%d %H:%M"),
+                b.antwoorden,
+                b.uitnodigingen
+            ),
+            json!({ "bestand": b.id, "antwoorden": b.antwoorden, "uitnodigingen": b.uitnodigingen, "alGeimporteerd": true }),
         ),
     }
     Ok(())
@@ -189,11 +201,14 @@ pub(super) fn import_erkenningen(conn: &mut DbConnection, file: FileArg) -> Resu
         )?;
         Ok((n, k))
     })?;
-    println!(
-        "{} erkenningen gelezen ({} voor een keuzedeel), {} nieuw",
-        rows.len() + keuzedelen.len(),
-        keuzedelen.len(),
-        n + k
+    gedaan(
+        &format!(
+            "{} erkenningen gelezen ({} voor een keuzedeel), {} nieuw",
+            rows.len() + keuzedelen.len(),
+            keuzedelen.len(),
+            n + k
+        ),
+        json!({ "gelezen": rows.len() + keuzedelen.len(), "keuzedelen": keuzedelen.len(), "nieuw": n + k }),
     );
     Ok(())
 }
@@ -221,6 +236,6 @@ pub(super) fn import_duo_meldingen(conn: &mut DbConnection, file: FileArg) -> Re
         audit_admin(conn, None, "duo_meldingen.import", json!({ "rows": n }))?;
         Ok(n)
     })?;
-    println!("{n} DUO-meldingen geïmporteerd");
+    gedaan(&format!("{n} DUO-meldingen geïmporteerd"), json!({ "geimporteerd": n }));
     Ok(())
 }

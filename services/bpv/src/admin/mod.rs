@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use crate::output::{ja_nee, kv, opt_date, table};
+use crate::output::{gedaan, ja_nee, kv, lijst, opt_date, table};
 use crate::shared::FileArg;
 use crate::{CliError, bad};
 
@@ -120,9 +120,6 @@ pub struct SignalenArgs {
     /// The window's last month (jjjj-mm); default last month.
     #[arg(long)]
     pub tot: Option<String>,
-    /// As JSON.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -136,9 +133,6 @@ pub struct AuditArgs {
     /// At most this many (the most recent ones).
     #[arg(long, default_value_t = 200)]
     pub limit: i64,
-    /// One JSON object per line instead of the table.
-    #[arg(long)]
-    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -367,8 +361,20 @@ fn parse_opt_date(flag: &str, s: &str) -> Result<Option<NaiveDate>, CliError> {
     }
 }
 
+static DOOR: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Who runs this command, from `--door`/`BPV_DOOR` (for the audit log).
+pub(crate) fn set_door(door: String) {
+    let _ = DOOR.set(door);
+}
+
+/// The operator the audit log records: `--door`, else `$SUDO_USER`, else `$USER`.
 fn operator() -> String {
-    std::env::var("SUDO_USER").or_else(|_| std::env::var("USER")).unwrap_or_else(|_| "onbekend".into())
+    DOOR.get()
+        .cloned()
+        .or_else(|| std::env::var("SUDO_USER").ok())
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "onbekend".into())
 }
 
 pub(crate) fn audit_admin(

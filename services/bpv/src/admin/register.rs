@@ -10,14 +10,23 @@ pub(super) fn instelling(conn: &mut DbConnection, command: InstellingCommand) ->
             show_instelling(conn, &brin)
         }
         InstellingCommand::List => {
-            let rows: Vec<Vec<String>> = instellingen::list(conn)?
+            let rows: Vec<serde_json::Value> = instellingen::list(conn)?
                 .into_iter()
                 .map(|i| {
-                    let direct = ja_nee(i.neemt_deel_aan_directe_bevraging());
-                    vec![i.brin, i.naam, direct, opt_date(i.verwerkersovereenkomst_getekend_op)]
+                    json!({
+                        "brin": i.brin, "naam": i.naam,
+                        "directeBevraging": i.neemt_deel_aan_directe_bevraging(),
+                        "verwerkersovereenkomst": i.verwerkersovereenkomst_getekend_op,
+                    })
                 })
                 .collect();
-            table(&["BRIN", "naam", "directe bevraging", "verwerkersovereenkomst"], &rows);
+            let kolommen = [
+                ("brin", "BRIN"),
+                ("naam", "naam"),
+                ("directeBevraging", "directe bevraging"),
+                ("verwerkersovereenkomst", "verwerkersovereenkomst"),
+            ];
+            lijst(&kolommen, &rows);
             Ok(())
         }
         InstellingCommand::SetParticipation(args) => set_participation(conn, args),
@@ -136,6 +145,9 @@ fn set_contact(
 }
 
 fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError> {
+    if crate::output::json() {
+        return show_instelling_json(conn, brin);
+    }
     let i = instellingen::get(conn, brin.as_str())?;
     println!("{} — {}", i.brin, i.naam);
     kv(&[
@@ -187,6 +199,32 @@ fn show_instelling(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError>
             .map(|c| vec![c.client_id.clone(), c.naam.clone(), c.scopes.clone(), ja_nee(c.revoked_at.is_some())])
             .collect::<Vec<_>>(),
     );
+    Ok(())
+}
+
+/// `instelling show --json`: the same as one object.
+fn show_instelling_json(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliError> {
+    let i = instellingen::get(conn, brin.as_str())?;
+    let aanb = aanbieders::list_for_brin(conn, brin.as_str())?;
+    let codes: Vec<String> = aanb.iter().map(|a| a.aanbiedercode.clone()).collect();
+    let loc = aanbieders::locaties_for(conn, &codes)?;
+    let gm = gemachtigden::list(conn, brin.as_str())?;
+    let cl = api_clients::list(conn, Some(brin.as_str()))?;
+    let v = json!({
+        "brin": i.brin, "naam": i.naam, "oin": i.oin,
+        "directeStudentbevraging": i.directe_studentbevraging,
+        "intakeOp": i.intake_op,
+        "verwerkersovereenkomstGetekendOp": i.verwerkersovereenkomst_getekend_op,
+        "neemtDeelAanDirecteBevraging": i.neemt_deel_aan_directe_bevraging(),
+        "verbeterpuntenDelen": i.verbeterpunten_delen,
+        "resultatenApi": i.resultaten_api,
+        "hulp": { "tekst": i.vertrouwenspersoon_tekst, "url": i.vertrouwenspersoon_url },
+        "aanbieders": aanb.iter().map(|a| json!({ "code": a.aanbiedercode, "naam": a.naam })).collect::<Vec<_>>(),
+        "locaties": loc.iter().map(|l| json!({ "code": l.locatiecode, "aanbieder": l.aanbiedercode, "naam": l.naam, "plaats": l.plaats })).collect::<Vec<_>>(),
+        "gemachtigden": gm.iter().map(|g| json!({ "email": g.email, "naam": g.naam, "actief": g.actief })).collect::<Vec<_>>(),
+        "clients": cl.iter().map(|c| json!({ "clientId": c.client_id, "naam": c.naam, "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(), "ingetrokken": c.revoked_at.is_some() })).collect::<Vec<_>>(),
+    });
+    crate::output::gedaan("", v);
     Ok(())
 }
 

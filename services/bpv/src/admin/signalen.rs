@@ -17,7 +17,7 @@ pub(super) fn signalen(
     let lijst = bpv_reporting_api::signalen::bereken(conn, &questionnaires, &instellingen, tot)?;
     let who = operator();
     bpv_reporting_api::signalen::audit_read(conn, audit::Actor { kind: "admin", id: &who }, tot, lijst.len())?;
-    if args.json {
+    if crate::output::json() {
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({ "tot": tot.to_string(), "signalen": lijst }))
