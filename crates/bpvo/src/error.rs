@@ -219,6 +219,26 @@ pub(crate) fn echo(input: &str) -> String {
 mod tests {
     use super::*;
 
+    /// docs/api.md lists every code of [`codes`], and no other.
+    #[test]
+    fn every_code_is_in_the_api_guide() {
+        let source = include_str!("error.rs");
+        let module = source.split("pub mod codes").nth(1).and_then(|r| r.split("\n}").next()).unwrap();
+        let mut ours: Vec<&str> = module
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("pub const "))
+            .filter_map(|l| l.split('"').nth(1))
+            .collect();
+        ours.sort_unstable();
+        let guide = include_str!("../../../docs/api.md");
+        let section = guide.split("### Field error codes").nth(1).and_then(|r| r.split("### ").next()).unwrap();
+        let mut documented: Vec<&str> =
+            section.lines().filter(|l| l.starts_with("| `")).filter_map(|l| l.split('`').nth(1)).collect();
+        documented.sort_unstable();
+        assert_eq!(documented, ours, "docs/api.md § Field error codes against bpvo::codes");
+    }
+
     #[test]
     fn field_error_takes_code_and_messages_from_value_error() {
         let fe = FieldError::new("student.naam", &ValueError::required());

@@ -299,3 +299,53 @@ pub fn payload_error_handler(err: actix_web::error::PayloadError) -> Problem {
         other => Problem::invalid_input(format!("de body kon niet worden gelezen: {other}"), vec![]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// docs/api.md lists every problem type this module makes, with its status, and no other.
+    #[test]
+    fn every_problem_type_is_in_the_api_guide() {
+        let source = include_str!("problem.rs");
+        let guide = include_str!("../../../docs/api.md");
+        let mut made = Vec::new();
+        for line in source.lines().map(str::trim).filter(|l| l.starts_with("Self::new(StatusCode::")) {
+            let status = line.split("StatusCode::").nth(1).and_then(|r| r.split(',').next()).unwrap_or("");
+            let slug = line.split('"').nth(1).unwrap_or("");
+            let code = status_by_name(status).unwrap_or_else(|| panic!("unknown status {status}"));
+            made.push((slug.to_owned(), code.as_u16()));
+        }
+        assert!(made.len() >= 10, "{made:?}");
+        let section = guide.split("### Problem types").nth(1).and_then(|r| r.split("### ").next()).unwrap();
+        let rows: Vec<(String, u16)> = section
+            .lines()
+            .filter(|l| l.starts_with("| `"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[1].trim_matches('`').to_owned(), cells[2].parse().unwrap())
+            })
+            .collect();
+        let mut made_sorted = made.clone();
+        made_sorted.sort();
+        let mut rows_sorted = rows.clone();
+        rows_sorted.sort();
+        assert_eq!(rows_sorted, made_sorted, "docs/api.md § Problem types against crates/web/src/problem.rs");
+    }
+
+    fn status_by_name(name: &str) -> Option<actix_web::http::StatusCode> {
+        use actix_web::http::StatusCode as S;
+        Some(match name {
+            "BAD_REQUEST" => S::BAD_REQUEST,
+            "UNAUTHORIZED" => S::UNAUTHORIZED,
+            "FORBIDDEN" => S::FORBIDDEN,
+            "NOT_FOUND" => S::NOT_FOUND,
+            "CONFLICT" => S::CONFLICT,
+            "PAYLOAD_TOO_LARGE" => S::PAYLOAD_TOO_LARGE,
+            "UNSUPPORTED_MEDIA_TYPE" => S::UNSUPPORTED_MEDIA_TYPE,
+            "UNPROCESSABLE_ENTITY" => S::UNPROCESSABLE_ENTITY,
+            "TOO_MANY_REQUESTS" => S::TOO_MANY_REQUESTS,
+            "INTERNAL_SERVER_ERROR" => S::INTERNAL_SERVER_ERROR,
+            "SERVICE_UNAVAILABLE" => S::SERVICE_UNAVAILABLE,
+            _ => return None,
+        })
+    }
+}

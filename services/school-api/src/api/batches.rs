@@ -56,8 +56,30 @@ pub struct BatchStatus {
     pub bijgewerkt: i64,
     pub ongewijzigd: i64,
     pub afgewezen: i64,
+    /// This page of the per-record results, in the batch's order (`pagina`, `perPagina`).
     pub resultaten: Vec<RecordResultaat>,
+    /// How many per-record results the batch has in all.
+    pub resultaten_totaal: usize,
+    pub pagina: i64,
+    pub per_pagina: i64,
 }
+
+/// The page of a batch's per-record results: a batch may hold 50,000 records, too many for one
+/// answer.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ResultatenPagina {
+    /// Pagina van de resultaten per record, vanaf 1 (standaard 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub pagina: Option<i64>,
+    /// Resultaten per pagina (standaard 1000, hoogstens 5000).
+    #[param(minimum = 1, maximum = 5000)]
+    pub per_pagina: Option<i64>,
+}
+
+/// Results per page of a batch's GET: the default and the most.
+pub const RESULTATEN_PER_PAGINA: (i64, i64) = (1_000, 5_000);
 
 /// The media type of an Excel workbook.
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -217,12 +239,13 @@ fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Rep
     Ok(answer(&antwoord, true))
 }
 
-/// Read a batch and its per-record results.
-#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", operation_id = "leesBpvoBatch", summary = "Lees een batch en de uitkomst per record", description = "Lees een batch en de uitkomst per record.", tag = "bpvo",
-    params(("id" = String, Path, description = "Batch-id uit het antwoord op de upload")),
+/// Read a batch and its per-record results, a page at a time.
+#[utoipa::path(get, path = "/v1/bpvo-batches/{id}", operation_id = "leesBpvoBatch", summary = "Lees een batch en de uitkomst per record", description = "Lees een batch en de uitkomst per record, per pagina (standaard 1000, hoogstens 5000 resultaten); de tellingen gelden voor de hele batch.", tag = "bpvo",
+    params(("id" = String, Path, description = "Batch-id uit het antwoord op de upload"), ResultatenPagina),
     security(("bearer" = ["bpvo:write"])),
     responses(
         (status = 200, body = BatchStatus),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -230,9 +253,12 @@ pub async fn get(
     principal: ApiPrincipal,
     state: web::Data<AppState>,
     path: web::Path<String>,
+    query: web::Query<ResultatenPagina>,
 ) -> Result<HttpResponse, Problem> {
     principal.require_scope(SCOPE_BPVO_WRITE)?;
     let brin = principal.instelling()?.to_owned();
+    let paging = super::praktijkloket::PaginaQuery { pagina: query.pagina, per_pagina: query.per_pagina };
+    let (pagina, per) = paging.limits_with(RESULTATEN_PER_PAGINA.0, RESULTATEN_PER_PAGINA.1)?;
     let st = state.clone();
     super::blocking(move || {
         let mut conn = st.conn()?;
@@ -240,11 +266,19 @@ pub async fn get(
             .map_err(|e| internal_error(&e))?
             .ok_or_else(|| Problem::not_found(format!("geen batch {} bij uw instelling", path.as_str())))?;
         let antwoord: Option<BatchAntwoord> = row.resultaat.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        let alle = antwoord.as_ref().map(|a| a.resultaten.len()).unwrap_or(0);
+        let skip = usize::try_from((pagina - 1).saturating_mul(per)).unwrap_or(usize::MAX);
+        let take = usize::try_from(per).unwrap_or(0);
         Ok(Reply::json(
             StatusCode::OK,
             &BatchStatus {
                 geweigerd: antwoord.as_ref().is_some_and(upload::is_refused),
-                resultaten: antwoord.map(|a| a.resultaten).unwrap_or_default(),
+                resultaten: antwoord
+                    .map(|a| a.resultaten.into_iter().skip(skip).take(take).collect())
+                    .unwrap_or_default(),
+                resultaten_totaal: alle,
+                pagina,
+                per_pagina: per,
                 id: row.id,
                 status: row.status.as_str().to_owned(),
                 bron: row.bron.as_str().to_owned(),

@@ -141,8 +141,13 @@ pub const MAX_PAGINA: i64 = 1_000_000;
 impl PaginaQuery {
     /// Page number and size, each checked (400 naming the field otherwise).
     pub(crate) fn limits(&self) -> Result<(i64, i64), Problem> {
+        self.limits_with(50, MAX_PER_PAGINA)
+    }
+
+    /// [`Self::limits`] with another default and largest page size.
+    pub(crate) fn limits_with(&self, default_per: i64, max_per: i64) -> Result<(i64, i64), Problem> {
         let pagina = self.pagina.unwrap_or(1);
-        let per = self.per_pagina.unwrap_or(50);
+        let per = self.per_pagina.unwrap_or(default_per);
         let mut bad = Vec::new();
         if !(1..=MAX_PAGINA).contains(&pagina) {
             bad.push(param(
@@ -152,12 +157,12 @@ impl PaginaQuery {
                 &format!("pagina is between 1 and {MAX_PAGINA}"),
             ));
         }
-        if !(1..=MAX_PER_PAGINA).contains(&per) {
+        if !(1..=max_per).contains(&per) {
             bad.push(param(
                 "perPagina",
                 "range",
-                &format!("perPagina ligt tussen 1 en {MAX_PER_PAGINA}"),
-                &format!("perPagina is between 1 and {MAX_PER_PAGINA}"),
+                &format!("perPagina ligt tussen 1 en {max_per}"),
+                &format!("perPagina is between 1 and {max_per}"),
             ));
         }
         if bad.is_empty() { Ok((pagina, per)) } else { Err(Problem::invalid_input("ongeldige paginering", bad)) }

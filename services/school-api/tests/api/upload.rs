@@ -136,10 +136,25 @@ async fn batch_is_all_or_nothing_by_default_and_partial_on_request(db: TestDb) {
     assert_eq!(res, ["created", "rejected", "created", "rejected"]);
     assert_eq!(a["resultaten"][1]["fouten"].as_array().unwrap().len(), 2);
     assert_eq!(app.count_bpvos(), 2);
-    // GET gives the same per-record results.
+    // GET gives the same per-record results, a page at a time (the counts are the batch's).
     let b: Value = app.get(&location, &t).send().await.unwrap().json().await.unwrap();
     assert_eq!(b["resultaten"], a["resultaten"]);
+    assert_eq!(
+        (b["resultatenTotaal"].as_u64(), b["pagina"].as_i64(), b["perPagina"].as_i64()),
+        (Some(4), Some(1), Some(1000))
+    );
     assert_eq!(b["status"], "verwerkt");
+    let page2: Value =
+        app.get(&format!("{location}?pagina=2&perPagina=3"), &t).send().await.unwrap().json().await.unwrap();
+    assert_eq!(page2["resultaten"].as_array().unwrap(), &a["resultaten"].as_array().unwrap()[3..]);
+    assert_eq!((page2["ontvangen"].as_i64(), page2["resultatenTotaal"].as_u64()), (Some(4), Some(4)));
+    let beyond: Value = app.get(&format!("{location}?pagina=9"), &t).send().await.unwrap().json().await.unwrap();
+    assert!(beyond["resultaten"].as_array().unwrap().is_empty());
+    let p = problem(app.get(&format!("{location}?perPagina=5001&pagina=0"), &t).send().await.unwrap(), 400).await;
+    let mut names = param_names(&p);
+    names.sort();
+    assert_eq!(names, ["pagina", "perPagina"]);
+    problem(app.get(&format!("{location}?page=2"), &t).send().await.unwrap(), 400).await;
     // Another school cannot read the batch.
     let cd = app.token("c-26cd").await;
     problem(app.get(&location, &cd).send().await.unwrap(), 404).await;
