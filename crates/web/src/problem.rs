@@ -273,13 +273,38 @@ pub fn json_error_handler(err: actix_web::error::JsonPayloadError, _req: &HttpRe
 }
 
 /// Query-string errors as problems naming the parameter.
+/// An unknown key is named with code `unknown` and the keys the operation does know (as the
+/// deserializer lists them, so the message cannot disagree with the code); anything else is
+/// `query` with code `syntax`.
 pub fn query_error_handler(err: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let msg = err.to_string();
-    let problem = Problem::invalid_input(
-        "de queryparameters zijn ongeldig",
-        vec![InvalidParam { name: "query".into(), code: "query".into(), reason: msg.clone(), reason_en: msg }],
-    );
+    let param = match unknown_field(&msg) {
+        Some((field, known)) => InvalidParam {
+            name: field,
+            code: "unknown".into(),
+            reason: format!("onbekende parameter; bekend zijn: {known}"),
+            reason_en: format!("unknown parameter; known: {known}"),
+        },
+        None => InvalidParam {
+            name: "query".into(),
+            code: "syntax".into(),
+            reason: format!("de queryparameters kunnen niet worden gelezen: {msg}"),
+            reason_en: msg,
+        },
+    };
+    let problem = Problem::invalid_input("de queryparameters zijn ongeldig", vec![param]);
     actix_web::error::InternalError::from_response(err, problem.to_response()).into()
+}
+
+/// serde's "unknown field `x`, expected `a` or `b`" (or "expected one of `a`, `b`, `c`") as
+/// (`x`, "a, b, c").
+fn unknown_field(msg: &str) -> Option<(String, String)> {
+    let rest = msg.split("unknown field `").nth(1)?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest.split("expected").nth(1).unwrap_or("");
+    let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let known = if known.is_empty() { "geen".to_owned() } else { known.join(", ") };
+    Some((field.to_owned(), known))
 }
 
 /// Path-segment errors as problems.
@@ -302,6 +327,16 @@ pub fn payload_error_handler(err: actix_web::error::PayloadError) -> Problem {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_unknown_query_key_is_named_with_the_known_ones() {
+        let two =
+            super::unknown_field("Query deserialize error: unknown field `page`, expected `pagina` or `perPagina`");
+        assert_eq!(two, Some(("page".into(), "pagina, perPagina".into())));
+        let many = super::unknown_field("unknown field `x`, expected one of `a`, `b`, `c`");
+        assert_eq!(many, Some(("x".into(), "a, b, c".into())));
+        assert_eq!(super::unknown_field("invalid digit found in string"), None);
+    }
+
     /// docs/api.md lists every problem type this module makes, with its status, and no other.
     #[test]
     fn every_problem_type_is_in_the_api_guide() {

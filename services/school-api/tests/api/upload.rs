@@ -154,7 +154,10 @@ async fn batch_is_all_or_nothing_by_default_and_partial_on_request(db: TestDb) {
     let mut names = param_names(&p);
     names.sort();
     assert_eq!(names, ["pagina", "perPagina"]);
-    problem(app.get(&format!("{location}?page=2"), &t).send().await.unwrap(), 400).await;
+    let p = problem(app.get(&format!("{location}?page=2"), &t).send().await.unwrap(), 400).await;
+    let unknown = &p["invalidParams"][0];
+    assert_eq!((unknown["name"].as_str(), unknown["code"].as_str()), (Some("page"), Some("unknown")));
+    assert_eq!(unknown["reason"], "onbekende parameter; bekend zijn: pagina, perPagina");
     // Another school cannot read the batch.
     let cd = app.token("c-26cd").await;
     problem(app.get(&location, &cd).send().await.unwrap(), 404).await;
