@@ -226,6 +226,31 @@ fn method_not_allowed_as_problem(res: ServiceResponse<BoxBody>) -> ServiceRespon
     ServiceResponse::new(req, answer)
 }
 
+/// Every problem names the request it answers: a problem+json answer without `instance` gets the
+/// request's path (handlers that know a better one, such as a batch's, set it themselves).
+/// Only error answers are read back, and they are small.
+async fn with_instance(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let is_problem =
+        res.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        return res;
+    }
+    let (req, response) = res.into_parts();
+    let (mut head, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut problem))
+            if problem.get("instance").is_none_or(serde_json::Value::is_null) =>
+        {
+            problem.insert("instance".into(), serde_json::Value::String(req.path().to_owned()));
+            head.headers_mut().remove(actix_web::http::header::CONTENT_LENGTH);
+            serde_json::to_vec(&problem).map_or(bytes, actix_web::web::Bytes::from)
+        }
+        _ => bytes,
+    };
+    ServiceResponse::new(req, head.set_body(BoxBody::new(body)))
+}
+
 /// Middleware (`.wrap(from_fn(observe::requests))`, outermost): gives the request its id (in
 /// the extensions, the `X-Request-Id` answer header and a tracing span around everything the
 /// request logs), writes the access-log line and counts the request in [`Metrics`] when the
@@ -241,7 +266,7 @@ pub async fn requests(
     let started = Instant::now();
     let span = tracing::info_span!("request", id = %id);
     let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
-    let mut res = method_not_allowed_as_problem(res);
+    let mut res = with_instance(method_not_allowed_as_problem(res)).await;
     let seconds = started.elapsed().as_secs_f64();
     let route = res.request().match_pattern().unwrap_or_else(|| "(geen route)".to_owned());
     let status = res.status().as_u16();
@@ -275,7 +300,16 @@ mod tests {
                 .wrap(from_fn(requests))
                 .app_data(web::Data::new(metrics.clone()))
                 .route("/metrics", web::get().to(serve))
-                .service(web::resource("/s/{token}").route(web::get().to(|| async { HttpResponse::Ok().finish() }))),
+                .service(web::resource("/s/{token}").route(web::get().to(|| async { HttpResponse::Ok().finish() })))
+                .route("/fout", web::get().to(|| async { crate::Problem::not_found("niets").to_response() }))
+                .route(
+                    "/eigen",
+                    web::get().to(|| async {
+                        let mut p = crate::Problem::conflict("bezig");
+                        p.instance = Some("/v1/bpvo-batches/42".into());
+                        p.to_response()
+                    }),
+                ),
         )
         .await;
         let res = test::call_service(&app, test::TestRequest::get().uri("/s/geheim-token").to_request()).await;
@@ -304,10 +338,19 @@ mod tests {
         assert!(res.headers().get("x-request-id").is_some());
         let body: serde_json::Value = test::read_body_json(res).await;
         assert_eq!(body["instance"], "/s/x");
+        // Every problem names its request; one that names another instance keeps it.
+        let res = test::call_service(&app, test::TestRequest::get().uri("/fout?x=1").to_request()).await;
+        assert_eq!(res.status(), 404);
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!((body["instance"].as_str(), body["detail"].as_str()), (Some("/fout"), Some("niets")));
+        let res = test::call_service(&app, test::TestRequest::get().uri("/eigen").to_request()).await;
+        let body: serde_json::Value = test::read_body_json(res).await;
+        assert_eq!(body["instance"], "/v1/bpvo-batches/42");
 
         let text = metrics.render();
         assert!(text.contains(r#"bpv_http_requests_total{route="/s/{token}",method="GET",status="200"} 2"#), "{text}");
         assert!(text.contains(r#"route="(geen route)",method="GET",status="404"} 1"#), "{text}");
+        assert!(text.contains(r#"route="/fout",method="GET",status="404"} 1"#), "{text}");
         assert!(!text.contains("geheim-token"), "paths never become labels");
         assert!(text.contains("bpv_http_request_duration_seconds_bucket"), "{text}");
         assert!(text.contains("bpv_answer 42"), "{text}");

@@ -350,6 +350,10 @@ mod tests {
             made.push((slug.to_owned(), code.as_u16()));
         }
         assert!(made.len() >= 10, "{made:?}");
+        // The one made elsewhere: actix's bare 405, turned into a problem by the observe middleware.
+        let observe = include_str!("observe.rs");
+        assert!(observe.contains("METHOD_NOT_ALLOWED") && observe.contains("\"methode-niet-toegestaan\""));
+        made.push(("methode-niet-toegestaan".to_owned(), 405));
         let section = guide.split("### Problem types").nth(1).and_then(|r| r.split("### ").next()).unwrap();
         let rows: Vec<(String, u16)> = section
             .lines()
