@@ -247,6 +247,7 @@ fn replay(earlier: &bpv_store::models::UploadBatchRow, hash: &str) -> Result<Rep
         (status = 200, body = BatchStatus),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Token zonder scope `bpvo:write`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(

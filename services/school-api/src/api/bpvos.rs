@@ -107,6 +107,7 @@ pub fn answer_error(e: UploadError) -> Problem {
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json", description = "Geen JSON (Content-Type: application/json)"),
     ))]
 pub async fn put(
     req: HttpRequest,
@@ -223,6 +224,7 @@ fn find_own(
     responses(
         (status = 200, body = BpvoWeergave),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Token zonder scope `bpvo:write`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
@@ -304,6 +306,7 @@ pub async fn get(
     responses(
         (status = 204, description = "Ingetrokken"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json", description = "Token zonder scope `bpvo:write`"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
     ))]
