@@ -382,9 +382,10 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 [one] => crate::datakwaliteit::fotografieken(&fotos, &one.brin),
                 _ => Vec::new(),
             };
-            Ok((rol(kijker), naam, vraag, d, fotos, grafieken, instelling_keuzes(st, kijker)))
+            let fotoscores: Vec<Vec<Option<f64>>> = fotos.iter().map(crate::datakwaliteit::foto_scores).collect();
+            Ok((rol(kijker), naam, vraag, d, (fotos, fotoscores), grafieken, instelling_keuzes(st, kijker)))
         },
-        move |(rol, naam, vraag, d, fotos, grafieken, instellingen)| {
+        move |(rol, naam, vraag, d, (fotos, fotoscores), grafieken, instellingen)| {
             let ctx = minijinja::context! {
                 naam => naam,
                 rol => rol,
@@ -392,6 +393,7 @@ pub async fn kwaliteit(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
                 keuzes => instellingen,
                 d => d,
                 fotos => fotos,
+                fotoscores => fotoscores,
                 grafieken => grafieken,
                 k => views.data.k(),
             };
@@ -648,7 +650,7 @@ struct FotoRij {
     naam: String,
     aantal: serde_json::Value,
     /// The six questions' percentages (null: no score, or a photo taken before the question).
-    scores: Vec<serde_json::Value>,
+    scores: Vec<Option<f64>>,
     per_domein: serde_json::Value,
 }
 
@@ -774,13 +776,7 @@ fn foto_rijen(
             naam: namen.instellingen.get(&f.brin).cloned().unwrap_or_default(),
             brin: f.brin.clone(),
             aantal: v["instelling"]["totaal"]["aantal"].clone(),
-            scores: (0..6)
-                .map(|n| match &v["vragen"] {
-                    serde_json::Value::Array(list) => list[n]["score"]["percentage"].clone(),
-                    _ if n == 0 => v["instelling"]["totaal"]["erkend"]["percentage"].clone(),
-                    _ => serde_json::Value::Null,
-                })
-                .collect(),
+            scores: crate::datakwaliteit::foto_scores(&v),
             per_domein: v["instelling"]["perDomein"].clone(),
         })
         .collect()

@@ -262,6 +262,21 @@ pub fn fotos_for(state: &AppState, kijker: &Kijker, instelling: Option<&str>) ->
         .collect()
 }
 
+/// A stored photo's score of question `n` (0-based): from its `vragen`, or for a photo taken
+/// before the six questions, question 1 from its `erkend` and nothing for the others.
+pub fn foto_score(foto: &serde_json::Value, n: usize) -> Option<f64> {
+    match &foto["vragen"] {
+        serde_json::Value::Array(list) => list.get(n).and_then(|v| v["score"]["percentage"].as_f64()),
+        _ if n == 0 => foto["instelling"]["totaal"]["erkend"]["percentage"].as_f64(),
+        _ => None,
+    }
+}
+
+/// The six scores of a stored photo ([`foto_score`]).
+pub fn foto_scores(foto: &serde_json::Value) -> Vec<Option<f64>> {
+    (0..datakwaliteit::VRAGEN.len()).map(|n| foto_score(foto, n)).collect()
+}
+
 /// Per question, the chart of one instelling's quarterly scores (server-rendered SVG, 0–100%),
 /// from its photos oldest first; `None` for a question no photo has a score for. A photo taken
 /// before a question existed has a gap there (older photos keep only question 1's `erkend`).
@@ -274,14 +289,7 @@ pub fn fotografieken(fotos: &[serde_json::Value], brin: &str) -> Vec<Option<Stri
         .iter()
         .enumerate()
         .map(|(n, vraag)| {
-            let waarden: Vec<Option<f64>> = eigen
-                .iter()
-                .map(|f| {
-                    f["vragen"][n]["score"]["percentage"].as_f64().or_else(|| {
-                        (n == 0).then(|| f["instelling"]["totaal"]["erkend"]["percentage"].as_f64()).flatten()
-                    })
-                })
-                .collect();
+            let waarden: Vec<Option<f64>> = eigen.iter().map(|f| foto_score(f, n)).collect();
             waarden.iter().any(Option::is_some).then(|| {
                 let lijn = crate::grafiek::Lijn { naam: brin.to_owned(), klasse: "instelling", waarden };
                 crate::grafiek::lijngrafiek(
