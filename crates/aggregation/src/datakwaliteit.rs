@@ -124,23 +124,13 @@ impl BpvoMeting {
 
     /// What the Stagefonds needs and this registration lacks (empty: fit for the subsidy).
     pub fn stagefonds_tekort(&self) -> Vec<&'static str> {
-        let mut out = Vec::new();
-        if !self.erkend {
-            out.push("erkenning");
-        }
-        if self.sector.is_none() {
-            out.push("crebo");
-        }
-        if !matches!(self.leerweg.as_str(), "BOL" | "BBL") {
-            out.push("leerweg");
-        }
-        if self.geplande_einddatum < self.startdatum {
-            out.push("geplandeEinddatum");
-        }
-        if self.geregistreerd_op > einde_schooljaar(self.startdatum) {
-            out.push("registratiedatum");
-        }
-        out
+        STAGEFONDS_EISEN.iter().filter(|(_, voldaan)| !voldaan(self)).map(|(veld, _)| *veld).collect()
+    }
+
+    /// Fit for the Stagefonds: [`Self::stagefonds_tekort`] is empty (without building the list,
+    /// as the indicators ask it of every bpvo several times).
+    pub fn stagefonds_geschikt(&self) -> bool {
+        STAGEFONDS_EISEN.iter().all(|(_, voldaan)| voldaan(self))
     }
 
     fn sector(&self) -> &str {
@@ -151,6 +141,18 @@ impl BpvoMeting {
         self.domein.as_deref().unwrap_or(ONBEKENDE_SECTOR)
     }
 }
+
+/// A requirement of the Stagefonds: the field named when it fails, and the check.
+type Eis = (&'static str, fn(&BpvoMeting) -> bool);
+
+/// What the Stagefonds needs of a registration.
+const STAGEFONDS_EISEN: [Eis; 5] = [
+    ("erkenning", |r| r.erkend),
+    ("crebo", |r| r.sector.is_some()),
+    ("leerweg", |r| matches!(r.leerweg.as_str(), "BOL" | "BBL")),
+    ("geplandeEinddatum", |r| r.geplande_einddatum >= r.startdatum),
+    ("registratiedatum", |r| r.geregistreerd_op <= einde_schooljaar(r.startdatum)),
+];
 
 /// The last day of the school year (1 August – 31 July) that `dag` falls in.
 pub fn einde_schooljaar(dag: NaiveDate) -> NaiveDate {
@@ -275,7 +277,7 @@ pub fn indicatoren<'a>(
             keuzedeel_erkend += u64::from(r.keuzedeel_erkend);
         }
         voor_besluit += u64::from(r.gestart_voor_besluit());
-        stagefonds += u64::from(r.stagefonds_tekort().is_empty());
+        stagefonds += u64::from(r.stagefonds_geschikt());
         if email_telt(&r.brin) {
             email_van_toepassing = true;
             if !r.persoonsgegevens_verwijderd {
@@ -330,7 +332,7 @@ pub struct DomeinIndicatoren {
 }
 
 fn groepen<'a>(
-    rows: &'a [BpvoMeting],
+    rows: impl IntoIterator<Item = &'a BpvoMeting>,
     key: fn(&'a BpvoMeting) -> &'a str,
     email_telt: &dyn Fn(&str) -> bool,
 ) -> Vec<(String, Indicatoren)> {
@@ -342,7 +344,10 @@ fn groepen<'a>(
 }
 
 /// The indicators per sector (sorted by name; [`ONBEKENDE_SECTOR`] for unknown crebo's).
-pub fn per_sector(rows: &[BpvoMeting], email_telt: &dyn Fn(&str) -> bool) -> Vec<SectorIndicatoren> {
+pub fn per_sector<'a>(
+    rows: impl IntoIterator<Item = &'a BpvoMeting>,
+    email_telt: &dyn Fn(&str) -> bool,
+) -> Vec<SectorIndicatoren> {
     groepen(rows, BpvoMeting::sector, email_telt)
         .into_iter()
         .map(|(sector, indicatoren)| SectorIndicatoren { sector, indicatoren })
@@ -350,7 +355,10 @@ pub fn per_sector(rows: &[BpvoMeting], email_telt: &dyn Fn(&str) -> bool) -> Vec
 }
 
 /// The indicators per domein (sorted by name; [`ONBEKENDE_SECTOR`] for crebo's without one).
-pub fn per_domein(rows: &[BpvoMeting], email_telt: &dyn Fn(&str) -> bool) -> Vec<DomeinIndicatoren> {
+pub fn per_domein<'a>(
+    rows: impl IntoIterator<Item = &'a BpvoMeting>,
+    email_telt: &dyn Fn(&str) -> bool,
+) -> Vec<DomeinIndicatoren> {
     groepen(rows, BpvoMeting::domein, email_telt)
         .into_iter()
         .map(|(domein, indicatoren)| DomeinIndicatoren { domein, indicatoren })
@@ -386,9 +394,9 @@ pub fn per_instelling(
     alleen_bij_duo: &[DuoMelding],
     instellingen: &[Deelnemer],
 ) -> Vec<InstellingKwaliteit> {
-    let mut by_brin: BTreeMap<&str, Vec<BpvoMeting>> = BTreeMap::new();
+    let mut by_brin: BTreeMap<&str, Vec<&BpvoMeting>> = BTreeMap::new();
     for r in rows {
-        by_brin.entry(r.brin.as_str()).or_default().push(r.clone());
+        by_brin.entry(r.brin.as_str()).or_default().push(r);
     }
     let mut duo: BTreeMap<&str, u64> = BTreeMap::new();
     for m in alleen_bij_duo {
@@ -399,7 +407,7 @@ pub fn per_instelling(
         .map(|i| {
             let rs = by_brin.get(i.brin.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             let telt = |_: &str| i.directe_studentbevraging;
-            let mut totaal = indicatoren(rs, duo.get(i.brin.as_str()).copied().unwrap_or(0), &telt);
+            let mut totaal = indicatoren(rs.iter().copied(), duo.get(i.brin.as_str()).copied().unwrap_or(0), &telt);
             if i.directe_studentbevraging && totaal.student_email.is_none() {
                 totaal.student_email = Some(Aandeel::new(0, 0));
             }
@@ -408,8 +416,8 @@ pub fn per_instelling(
                 naam: i.naam.clone(),
                 directe_studentbevraging: i.directe_studentbevraging,
                 totaal,
-                per_sector: per_sector(rs, &telt),
-                per_domein: per_domein(rs, &telt),
+                per_sector: per_sector(rs.iter().copied(), &telt),
+                per_domein: per_domein(rs.iter().copied(), &telt),
             }
         })
         .collect()
