@@ -17,8 +17,12 @@ pub(crate) fn json() -> bool {
     JSON.load(Ordering::Relaxed)
 }
 
-fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string()));
+/// One JSON value, pretty-printed (what `--json` prints).
+pub(crate) fn print_json(v: &impl serde::Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("fout: kon niet als JSON schrijven: {e}"),
+    }
 }
 
 /// A cell of a table: text as is, ja/nee, a dash for nothing, a list joined.
@@ -36,7 +40,7 @@ fn cell(v: &Value) -> String {
 /// `(key, label)`.
 pub(crate) fn lijst(kolommen: &[(&str, &str)], rows: &[Value]) {
     if json() {
-        print_json(&Value::Array(rows.to_vec()));
+        print_json(&rows);
         return;
     }
     let header: Vec<&str> = kolommen.iter().map(|(_, label)| *label).collect();

@@ -307,7 +307,7 @@ fn client_create(
     if crate::output::json() {
         let scopes: Vec<&str> = row.scopes.split_whitespace().collect();
         let v = json!({ "clientId": client_id, "clientSecret": secret, "scopes": scopes, "rol": row.rol.as_str(), "brin": row.brin });
-        gedaan("", v);
+        crate::output::print_json(&v);
         return Ok(());
     }
     println!("client aangemaakt (het secret wordt niet nog eens getoond):");

@@ -224,7 +224,7 @@ fn show_instelling_json(conn: &mut DbConnection, brin: &Brin) -> Result<(), CliE
         "gemachtigden": gm.iter().map(|g| json!({ "email": g.email, "naam": g.naam, "actief": g.actief })).collect::<Vec<_>>(),
         "clients": cl.iter().map(|c| json!({ "clientId": c.client_id, "naam": c.naam, "scopes": c.scopes.split_whitespace().collect::<Vec<_>>(), "ingetrokken": c.revoked_at.is_some() })).collect::<Vec<_>>(),
     });
-    crate::output::gedaan("", v);
+    crate::output::print_json(&v);
     Ok(())
 }
 
