@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: 20,000 due invitations on PostgreSQL, sent by the dispatcher (release build) into a
 # local smtp-sink — mails/s end to end: plan + claim + render + send + record. Beside it, the rate
-# of Postfix's own smtp-source into the same sink at the same concurrency. Prints; asserts nothing.
+# of Postfix's own smtp-source into the same sink at the same concurrency: with persistent
+# sessions (-d, the fair counterpart of a pooled sender) and with one connection per message.
+# Fails (non-zero) unless every invitation was planned and sent, none failed, the sink counted
+# exactly the mails the dispatcher reports, and the database records every invitation as sent.
 #   scripts/bench-dispatch.sh [N] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,10 +43,14 @@ PY
 "$CARGO_TARGET_DIR/release/bpv" --database-url "$url" admin import-registraties "$work/registraties.csv"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-smtp-sink -u nobody -c 127.0.0.1:$port 1000 >/dev/null 2>&1 &
+# -c prints a running tally ("sess=N quit=N mesg=N\r"): the sink's own count of mails, to check against.
+smtp-sink -u nobody -c 127.0.0.1:$port 1000 >"$work/sink.out" 2>&1 &
 sink_pid=$!
 sleep 0.5
+sink_count() { tr '\r' '\n' < "$work/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -n 1 | grep . || echo 0; }
 
+# The demo set-up sends its own few mails (to files): only this run's mails count.
+sent_before=$(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'")
 echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc) cores"
 start=$(date +%s.%N)
 BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=$port BPV__MAIL__SMTP__SECURITY=none \
@@ -51,13 +58,35 @@ BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=
   "$CARGO_TARGET_DIR/release/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
   > "$work/summary.json"
 end=$(date +%s.%N)
-python3 - "$work/summary.json" "$start" "$end" <<'PY'
+sleep 0.2
+received=$(sink_count)
+sent_in_db=$(( $(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'") - sent_before ))
+python3 - "$work/summary.json" "$start" "$end" "$N" "${received:-0}" "$sent_in_db" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2])
+n, received, in_db = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print(f"  dispatcher (plan+claim+render+send+record)  {s['sent']} mails in {t:6.2f} s = {s['sent'] / t:8,.0f} mails/s  "
-      f"(planned {s['planned']}, retried {s['retried']}, failed {s['failed']})")
+      f"(planned {s['planned']}, retried {s['retried']}, failed {s['failed']}; sink received {received}, recorded sent {in_db})")
+problems = []
+if s["planned"] != n: problems.append(f"planned {s['planned']}, expected {n}")
+if s["sent"] != n: problems.append(f"sent {s['sent']}, expected {n}")
+if s["failed"] != 0: problems.append(f"failed {s['failed']}, expected 0")
+if received != s["sent"]: problems.append(f"the sink received {received}, the dispatcher reports {s['sent']}")
+if in_db != n: problems.append(f"{in_db} mails recorded as sent, expected {n}")
+if problems:
+    sys.exit("bench-dispatch: " + "; ".join(problems))
 PY
-start=$(date +%s.%N)
-smtp-source -s "$CONC" -m "$N" -l 2048 -f bench@example.nl -t sink@example.nl 127.0.0.1:$port
-end=$(date +%s.%N)
-python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  smtp-source (Postfix), same sink          {n} mails in {t:6.2f} s = {n/t:8,.0f} mails/s (reference)')" "$N" "$start" "$end"
+reference() { # LABEL SMTP-SOURCE-FLAGS…
+  local label=$1; shift
+  local before after
+  before=$(sink_count)
+  start=$(date +%s.%N)
+  smtp-source "$@" -s "$CONC" -m "$N" -l 2048 -f bench@example.nl -t sink@example.nl 127.0.0.1:$port
+  end=$(date +%s.%N)
+  sleep 0.2
+  after=$(sink_count)
+  [ $((after - before)) = "$N" ] || { echo "bench-dispatch: the sink received $((after - before)) of smtp-source's $N mails" >&2; exit 1; }
+  python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  {sys.argv[4]:<42} {n} mails in {t:6.2f} s = {n/t:8,.0f} mails/s (reference)')" "$N" "$start" "$end" "$label"
+}
+reference "smtp-source -d (persistent sessions)" -d
+reference "smtp-source (a connection per mail)"

@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
 # Benchmark: the results API over 1,000,000 answers on PostgreSQL (~60 instellingen, 400 crebos,
-# 36 months, both groups). Prints: the index's full load, cold evaluations, the cold five-year
-# trend and response table (in process), the time to absorb
-# 10,000 new answers, GET /v1/resultaten for a mix of selections at 16 connections against a
-# release build (p50/p99, req/s), GET /v1/datakwaliteit over a year of bpvo's (cold and cached),
-# and the same selections as plain SQL GROUP BY. Fails when the national response splits in
-# numbers differ from the walk over every atom (both are timed, side by side).
-#   scripts/bench-reporting.sh [ANSWERS] [CONNECTIONS] [SECONDS]
+# 36 months, both groups). Prints, each labelled:
+#   * the index's first load (time; the server's resident memory after the HTTP runs);
+#   * one evaluation with the cache off (in process): what a request for a distinct selection
+#     computes, the selection and its national side; the cold five-year trend and response table;
+#     the time to absorb 10,000 new answers;
+#   * GET /v1/resultaten against a release build, COLD: selections that are each distinct and
+#     whose national sides are distinct too, each asked once (80 % one instelling, 20 % national,
+#     random periods, some with leerweg, crebo or sector), at CONNECTIONS and at one connection;
+#     then WARM: a mix of 2,000 selections asked again and again for SECONDS (repeats allowed);
+#   * GET /v1/datakwaliteit over a year of bpvo's (cold and cached);
+#   * the reference from the same run: the fair plain-SQL design (answers pre-aggregated per
+#     month, group, unit keys, item and value, with national roll-ups and fitting indexes) for the
+#     same cold selections, after checking on a sample that it gives the API's own counts.
+# Fails when a request errs, when the SQL counts differ from the API's, or when the national
+# response splits in numbers differ from the walk over every atom.
+#   scripts/bench-reporting.sh [ANSWERS] [CONNECTIONS] [SECONDS] [COLD_SELECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 # The services refuse the development JWT key on PostgreSQL: a throwaway key for this run.
 export BPV__AUTH__JWT_SECRET="${BPV__AUTH__JWT_SECRET:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}"
 source scripts/lib/postgres.sh
-N=${1:-1000000}; CONNS=${2:-16}; SECS=${3:-20}
+N=${1:-1000000}; CONNS=${2:-16}; SECS=${3:-20}; COLD=${4:-4000}
 
 cargo build -q --release --locked -p bpv-cli -p bpv-reporting-api --bins
 cargo build -q --release --locked -p bpv-reporting-api --example bench_reporting
@@ -81,7 +90,7 @@ done
 [ -n "$url" ] || { echo "server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 grep -m1 'resultaten geladen' "$work/server.log" | sed 's/^/server: /' || true
 token=$(BPV_CONFIG_DIR=/nonexistent "$TOOL" token)
-"$TOOL" load "$url" "$token" "$CONNS" "$SECS"
+"$TOOL" load "$url" "$token" "$CONNS" "$SECS" "$COLD"
 echo "server RSS: $(ps -o rss= -p "$server_pid" | awk '{printf "%.0f MiB", $1/1024}')"
 
 echo "-- data quality (GET /v1/datakwaliteit, SBB: the six questions for every instelling and national, one year of bpvo's) --"
@@ -91,5 +100,5 @@ for run in cold cached; do
     "$url/v1/datakwaliteit?peildatum=2025-01-01"
 done
 
-echo "-- plain SQL on the same data --"
-"$TOOL" sql "$pg_url"
+echo "-- reference: the fair plain-SQL design on the same data --"
+"$TOOL" sql "$pg_url" "$url" "$token" 500

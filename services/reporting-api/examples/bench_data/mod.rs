@@ -224,18 +224,23 @@ pub fn selections(rng: &mut StdRng, n: usize) -> Vec<Selection> {
             if !national && rng.random_bool(0.3) {
                 q.push(("aanbieder", aanbieder(i, rng.random_range(0..3))));
             }
-            if rng.random_bool(0.3) {
-                q.push(("leerweg", if rng.random_bool(0.5) { "BOL" } else { "BBL" }.into()));
-            }
-            if rng.random_bool(0.2) {
-                q.push(("crebo", crebo((i * 37 + rng.random_range(0..40)) % CREBOS)));
-            } else if rng.random_bool(0.2) {
-                q.push(("sector", SECTORS[rng.random_range(0..SECTORS.len())].into()));
-            }
-            q.push(("groep", if rng.random_bool(0.5) { "studenten" } else { "praktijkopleiders" }.into()));
+            key_filters(rng, i, &mut q);
             (if national { None } else { Some(brin(i)) }, q)
         })
         .collect()
+}
+
+/// Some leerweg, crebo (one instelling `i` offers) or sector filters, and the group.
+fn key_filters(rng: &mut StdRng, i: usize, q: &mut Vec<(&'static str, String)>) {
+    if rng.random_bool(0.3) {
+        q.push(("leerweg", if rng.random_bool(0.5) { "BOL" } else { "BBL" }.into()));
+    }
+    if rng.random_bool(0.2) {
+        q.push(("crebo", crebo((i * 37 + rng.random_range(0..40)) % CREBOS)));
+    } else if rng.random_bool(0.2) {
+        q.push(("sector", SECTORS[rng.random_range(0..SECTORS.len())].into()));
+    }
+    q.push(("groep", if rng.random_bool(0.5) { "studenten" } else { "praktijkopleiders" }.into()));
 }
 
 pub fn selectie(brin: &Option<String>, q: &[(&'static str, String)]) -> Selectie {
@@ -251,4 +256,35 @@ pub fn selectie(brin: &Option<String>, q: &[(&'static str, String)]) -> Selectie
         crebo: get("crebo"),
         groep: Groep::parse(&get("groep").unwrap()).unwrap(),
     }
+}
+
+/// `n` selections as a cold request meets them: each distinct, and each one's national side
+/// (the same filters over every instelling, which the API evaluates beside it) not asked by an
+/// earlier one either, so no request is helped by a cache another filled. 80 % one instelling,
+/// 20 % national; random periods of one to twelve months, some with leerweg, crebo or sector;
+/// only selections the API accepts. Fewer than `n` when the space runs out.
+pub fn distinct_selections(rng: &mut StdRng, n: usize) -> Vec<Selection> {
+    let mut national_seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(n);
+    let mut tries = 0;
+    while out.len() < n && tries < n * 50 {
+        tries += 1;
+        let i = rng.random_range(0..INSTELLINGEN);
+        let national = rng.random_bool(0.2);
+        let mut q: Vec<(&'static str, String)> = Vec::new();
+        let from = rng.random_range(0..36);
+        let to = (from + rng.random_range(0..12)).min(35);
+        q.push(("van", month(from).format("%Y-%m").to_string()));
+        q.push(("totEnMet", month(to).format("%Y-%m").to_string()));
+        key_filters(rng, i, &mut q);
+        // The national side carries the same filters without instelling and aanbieder.
+        if !national_seen.insert(q.clone()) {
+            continue;
+        }
+        if !national && rng.random_bool(0.3) {
+            q.push(("aanbieder", aanbieder(i, rng.random_range(0..3))));
+        }
+        out.push((if national { None } else { Some(brin(i)) }, q));
+    }
+    out
 }
