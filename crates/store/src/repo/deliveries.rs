@@ -123,6 +123,58 @@ pub fn record_sent(
     Ok(n > 0)
 }
 
+/// Several mails the server accepted, each (delivery id, message id, server reply): one
+/// statement on PostgreSQL, each as [`record_sent`] does it. Returns the ids that were still ours
+/// (the others were taken over after their lease ran out: nothing written for them).
+pub fn record_sent_many(
+    conn: &mut DbConnection,
+    sent: &[(&str, &str, &str)],
+    owner: &str,
+    now: NaiveDateTime,
+) -> StoreResult<HashSet<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    use diesel::sql_types::{Array, Text, Timestamp};
+    let mut ours = HashSet::with_capacity(sent.len());
+    match conn {
+        DbConnection::Postgresql(c) => {
+            for chunk in sent.chunks(CHUNK) {
+                let ids: Vec<&str> = chunk.iter().map(|s| s.0).collect();
+                let mids: Vec<&str> = chunk.iter().map(|s| s.1).collect();
+                let replies: Vec<&str> = chunk.iter().map(|s| s.2).collect();
+                let sql = format!(
+                    "UPDATE deliveries d SET status = '{sent}', message_id = v.mid, last_reply = v.reply, \
+                     sent_at = $4, lease_until = NULL, updated_at = $4 \
+                     FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, mid, reply) \
+                     WHERE d.id = v.id AND d.status = '{bezig}' AND d.lease_owner = $5 RETURNING d.id",
+                    sent = DeliveryStatus::Verstuurd.as_str(),
+                    bezig = DeliveryStatus::Bezig.as_str(),
+                );
+                let rows: Vec<Id> = diesel::sql_query(sql)
+                    .bind::<Array<Text>, _>(&ids)
+                    .bind::<Array<Text>, _>(&mids)
+                    .bind::<Array<Text>, _>(&replies)
+                    .bind::<Timestamp, _>(now)
+                    .bind::<Text, _>(owner)
+                    .load(c)?;
+                ours.extend(rows.into_iter().map(|r| r.id));
+            }
+        }
+        // In process: one statement each costs no round trip.
+        DbConnection::Sqlite(_) => {
+            for (id, mid, reply) in sent {
+                if record_sent(conn, id, owner, mid, reply, now)? {
+                    ours.insert((*id).to_owned());
+                }
+            }
+        }
+    }
+    Ok(ours)
+}
+
 /// A temporary failure: try again at `retry_at`, or give up (`dood`) when `give_up`. `false`: the
 /// lease was no longer ours; nothing written.
 pub fn record_transient(

@@ -106,13 +106,24 @@ pub fn cancel(conn: &mut DbConnection, id: &str, reden: &str, now: NaiveDateTime
 
 /// The invitation went out today (its own mail, or the praktijkopleider's mail with its link).
 pub fn mark_sent(conn: &mut DbConnection, id: &str, today: NaiveDate, now: NaiveDateTime) -> StoreResult<()> {
-    diesel::update(invitations::table.find(id).filter(invitations::status.eq(InvitationStatus::Gepland)))
+    mark_sent_many(conn, &[id], today, now)
+}
+
+/// [`mark_sent`] for several invitations in one statement.
+pub fn mark_sent_many(conn: &mut DbConnection, ids: &[&str], today: NaiveDate, now: NaiveDateTime) -> StoreResult<()> {
+    for chunk in ids.chunks(crate::repo::CHUNK) {
+        diesel::update(
+            invitations::table
+                .filter(invitations::id.eq_any(chunk))
+                .filter(invitations::status.eq(InvitationStatus::Gepland)),
+        )
         .set((
             invitations::status.eq(InvitationStatus::Verstuurd),
             invitations::sent_on.eq(Some(today)),
             invitations::updated_at.eq(now),
         ))
         .execute(conn)?;
+    }
     Ok(())
 }
 
@@ -138,6 +149,28 @@ pub fn add_token(
             invitation_tokens::created_at.eq(now),
         ))
         .execute(conn)?;
+    Ok(())
+}
+
+/// Store the hashes of several link tokens (invitation id, hash) in multi-row inserts.
+pub fn add_tokens(conn: &mut DbConnection, tokens: &[(&str, String)], now: NaiveDateTime) -> StoreResult<()> {
+    for chunk in tokens.chunks(crate::repo::CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(id, hash)| {
+                (
+                    invitation_tokens::token_hash.eq(hash.as_str()),
+                    invitation_tokens::invitation_id.eq(*id),
+                    invitation_tokens::created_at.eq(now),
+                )
+            })
+            .collect();
+        // A multi-row insert is per backend (the multi-backend connection has no batch insert).
+        match conn {
+            DbConnection::Postgresql(c) => diesel::insert_into(invitation_tokens::table).values(&rows).execute(c)?,
+            DbConnection::Sqlite(c) => diesel::insert_into(invitation_tokens::table).values(&rows).execute(c)?,
+        };
+    }
     Ok(())
 }
 

@@ -1,8 +1,9 @@
 //! Sending: claim due mails (committed before any SMTP), mint the link tokens (only hashes are
 //! stored, before the mail leaves), render, send with bounded concurrency and a rate limit, and
-//! record every message on its own: 2xx sent; 4xx or a lost connection tried again later with
-//! exponential backoff, dead after the last attempt; 5xx failed for good and the address
-//! suppressed.
+//! record every message's outcome before its sender sends another: 2xx sent; 4xx or a lost
+//! connection tried again later with exponential backoff, dead after the last attempt; 5xx failed
+//! for good and the address suppressed. Outcomes that are ready together share one commit (see
+//! `record`), so at most one mail per sender is ever out without its outcome written.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,11 +23,17 @@ mod record;
 mod verzoek;
 
 use prepare::{Job, Namen, prepare};
-use record::{Ended, record};
+use record::{Ended, Sent, record_all};
 
 /// Tries of an outcome write before the run gives up on the database: the mail has gone out, so
 /// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
 const RECORD_TRIES: u32 = 6;
+
+/// At most this many outcomes share one commit.
+const RECORD_GROUP: usize = 256;
+
+/// An outcome handed to the recorder, and where its sender waits for it to be committed.
+type ToRecord = (Sent, tokio::sync::oneshot::Sender<Result<Ended, DispatchError>>);
 
 /// Options of one run.
 #[derive(Debug, Clone)]
@@ -55,6 +62,9 @@ pub enum DispatchError {
     Mail(#[from] bpv_mailing::MailError),
     #[error("background task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
+    /// An outcome could not be written (the database's reason).
+    #[error("uitkomst niet vastgelegd: {0}")]
+    Recording(String),
 }
 
 /// The mail transport the settings ask for.
@@ -172,11 +182,16 @@ impl Dispatcher {
         // database is away would be sent again after its lease.
         let halted = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let mut failure: Option<DispatchError> = None;
+        let (recorder, recorded) = self.start_recorder(opts.as_of);
+        let batch_limit = |remaining: usize| {
+            i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
+                .unwrap_or(500)
+        };
+        // Each batch is claimed right before it is sent: a batch claimed ahead would wait while the
+        // one before it goes out, and at a low --rate its lease could run out before its turn
+        // (another run would then take it over and send it twice).
         while remaining > 0 && failure.is_none() {
-            let batch =
-                i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
-                    .unwrap_or(500);
-            let (jobs, skipped) = self.claim_and_prepare(batch, opts.as_of, namen.clone()).await?;
+            let (jobs, skipped) = self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?;
             summary.skipped += skipped;
             if jobs.is_empty() && skipped == 0 {
                 break;
@@ -186,47 +201,9 @@ impl Dispatcher {
             if let Some(pb) = &progress {
                 pb.inc_length(jobs.len() as u64);
             }
-            let results: Vec<Result<Ended, DispatchError>> = futures_util::stream::iter(jobs)
-                .map(|job| {
-                    let limiter = limiter.clone();
-                    let halted = Arc::clone(&halted);
-                    async move {
-                        use std::sync::atomic::Ordering;
-                        if let Some(l) = limiter {
-                            l.lock().await.tick().await;
-                        }
-                        if halted.load(Ordering::SeqCst) {
-                            return Ok(Ended::Held);
-                        }
-                        let ended = self.send_one(job, opts.as_of).await;
-                        if ended.is_err() {
-                            halted.store(true, Ordering::SeqCst);
-                        }
-                        ended
-                    }
-                })
-                .buffer_unordered(opts.concurrency.max(1))
-                .inspect(|_| {
-                    if let Some(pb) = &progress {
-                        pb.inc(1);
-                    }
-                })
-                .collect()
-                .await;
-            let mut held = 0;
-            for r in results {
-                match r {
-                    Ok(Ended::Sent) => summary.sent += 1,
-                    Ok(Ended::Retried) => summary.retried += 1,
-                    Ok(Ended::Failed) => summary.failed += 1,
-                    Ok(Ended::Dead) => summary.dead += 1,
-                    Ok(Ended::Late) => summary.late += 1,
-                    Ok(Ended::Held) => held += 1,
-                    Err(e) => {
-                        failure.get_or_insert(e);
-                    }
-                }
-            }
+            let results =
+                self.send_batch(jobs, opts.concurrency, limiter.as_ref(), &halted, &recorder, progress.as_ref()).await;
+            let held = tally(results, summary, &mut failure);
             if let Some(e) = &failure {
                 tracing::error!(
                     error = %e,
@@ -237,10 +214,48 @@ impl Dispatcher {
                 );
             }
         }
+        drop(recorder);
+        recorded.await?;
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
         failure.map_or(Ok(()), Err)
+    }
+
+    /// Send one batch of jobs, `concurrency` at a time, each waiting for the rate limit and
+    /// recorded before its sender takes the next; none once `halted`.
+    async fn send_batch(
+        &self,
+        jobs: Vec<Job>,
+        concurrency: usize,
+        limiter: Option<&Arc<tokio::sync::Mutex<tokio::time::Interval>>>,
+        halted: &Arc<std::sync::atomic::AtomicBool>,
+        recorder: &tokio::sync::mpsc::UnboundedSender<ToRecord>,
+        progress: Option<&indicatif::ProgressBar>,
+    ) -> Vec<Result<Ended, DispatchError>> {
+        futures_util::stream::iter(jobs)
+            .map(|job| async move {
+                use std::sync::atomic::Ordering;
+                if let Some(l) = limiter {
+                    l.lock().await.tick().await;
+                }
+                if halted.load(Ordering::SeqCst) {
+                    return Ok(Ended::Held);
+                }
+                let ended = self.send_one(job, recorder).await;
+                if ended.is_err() {
+                    halted.store(true, Ordering::SeqCst);
+                }
+                ended
+            })
+            .buffer_unordered(concurrency.max(1))
+            .inspect(|_| {
+                if let Some(pb) = progress {
+                    pb.inc(1);
+                }
+            })
+            .collect()
+            .await
     }
 
     /// The names mails show: qualifications and registered aanbieders.
@@ -283,8 +298,13 @@ impl Dispatcher {
         .await?
     }
 
-    /// Render, send and record one message.
-    async fn send_one(&self, job: Job, today: NaiveDate) -> Result<Ended, DispatchError> {
+    /// Render and send one message, then hand its outcome to the recorder and wait until it is
+    /// committed.
+    async fn send_one(
+        &self,
+        job: Job,
+        recorder: &tokio::sync::mpsc::UnboundedSender<ToRecord>,
+    ) -> Result<Ended, DispatchError> {
         let message_id = bpv_mailing::new_message_id();
         let outcome = match self
             .templates
@@ -295,27 +315,104 @@ impl Dispatcher {
             // A mail we cannot even build will not get better by retrying.
             Err(e) => SendOutcome::Permanent { reason: format!("bericht niet op te bouwen: {e}") },
         };
+        let (done, committed) = tokio::sync::oneshot::channel();
+        let sent = Sent { job, message_id, outcome };
+        if recorder.send((sent, done)).is_err() {
+            return Err(DispatchError::Recording("de recorder is gestopt".into()));
+        }
+        committed.await.map_err(|_| DispatchError::Recording("de recorder is gestopt".into()))?
+    }
+
+    /// The recorder: takes every outcome that is waiting (up to [`RECORD_GROUP`]), writes them in
+    /// one transaction, tried again while the database is away (about 15 seconds in all), and
+    /// tells each sender how its message ended. Ends when every sender has gone.
+    fn start_recorder(
+        &self,
+        today: NaiveDate,
+    ) -> (tokio::sync::mpsc::UnboundedSender<ToRecord>, tokio::task::JoinHandle<()>) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ToRecord>();
+        let (pool, owner) = (self.pool.clone(), self.owner.clone());
         let max_attempts = self.settings.dispatcher.max_attempts;
-        let (job, message_id, outcome) = (Arc::new(job), Arc::new(message_id), Arc::new(outcome));
-        let mut wait = Duration::from_millis(500);
-        let mut tries = 0;
-        loop {
-            tries += 1;
-            let (pool, owner) = (self.pool.clone(), self.owner.clone());
-            let (j, m, o) = (Arc::clone(&job), Arc::clone(&message_id), Arc::clone(&outcome));
-            let written = tokio::task::spawn_blocking(move || {
-                let mut conn = pool.get()?;
-                record(&mut conn, &owner, &j, &m, (*o).clone(), today, max_attempts).map_err(DispatchError::from)
-            })
-            .await?;
-            match written {
-                Err(e) if tries < RECORD_TRIES => {
-                    tracing::warn!(error = %e, poging = tries, "uitkomst niet vastgelegd; opnieuw");
-                    tokio::time::sleep(wait).await;
-                    wait *= 2;
+        let task = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut group = vec![first];
+                while group.len() < RECORD_GROUP {
+                    match rx.try_recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
                 }
-                other => return other,
+                let (sent, waiting): (Vec<Sent>, Vec<_>) = group.into_iter().unzip();
+                let sent = Arc::new(sent);
+                let written = write_group(&pool, &owner, &sent, today, max_attempts).await;
+                match written {
+                    Ok(ended) => {
+                        for (w, e) in waiting.into_iter().zip(ended) {
+                            let _ = w.send(Ok(e));
+                        }
+                    }
+                    Err(e) => {
+                        let reason = e.to_string();
+                        for w in waiting {
+                            let _ = w.send(Err(DispatchError::Recording(reason.clone())));
+                        }
+                    }
+                }
             }
+        });
+        (tx, task)
+    }
+}
+
+/// Count how each job ended into `summary`, keeping the first error; returns the mails held back.
+fn tally(
+    results: Vec<Result<Ended, DispatchError>>,
+    summary: &mut Summary,
+    failure: &mut Option<DispatchError>,
+) -> usize {
+    let mut held = 0;
+    for r in results {
+        match r {
+            Ok(Ended::Sent) => summary.sent += 1,
+            Ok(Ended::Retried) => summary.retried += 1,
+            Ok(Ended::Failed) => summary.failed += 1,
+            Ok(Ended::Dead) => summary.dead += 1,
+            Ok(Ended::Late) => summary.late += 1,
+            Ok(Ended::Held) => held += 1,
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
+    }
+    held
+}
+
+/// Write one group of outcomes, tried again while the database is away: the mails have gone out,
+/// so waiting out a database restart spares the recipients a second copy.
+async fn write_group(
+    pool: &DbPool,
+    owner: &str,
+    sent: &Arc<Vec<Sent>>,
+    today: NaiveDate,
+    max_attempts: i32,
+) -> Result<Vec<Ended>, DispatchError> {
+    let mut wait = Duration::from_millis(500);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let (pool, owner, s) = (pool.clone(), owner.to_owned(), Arc::clone(sent));
+        let written = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            record_all(&mut conn, &owner, &s, today, max_attempts).map_err(DispatchError::from)
+        })
+        .await?;
+        match written {
+            Err(e) if tries < RECORD_TRIES => {
+                tracing::warn!(error = %e, poging = tries, mails = sent.len(), "uitkomsten niet vastgelegd; opnieuw");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            other => return other,
         }
     }
 }

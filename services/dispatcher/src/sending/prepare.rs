@@ -184,18 +184,17 @@ fn mint_links(
     now: chrono::NaiveDateTime,
 ) -> Result<HashMap<String, SurveyToken>, StoreError> {
     let mut links: HashMap<String, SurveyToken> = HashMap::new();
-    write_transaction(conn, |conn| -> Result<(), StoreError> {
-        for (_, inv, _, along) in ready {
-            for i in std::iter::once(inv).chain(along.iter()) {
-                if !links.contains_key(&i.id) {
-                    let token = SurveyToken::generate();
-                    invitations::add_token(conn, &i.id, &token.hash(), now)?;
-                    links.insert(i.id.clone(), token);
-                }
+    let mut hashes: Vec<(&str, String)> = Vec::new();
+    for (_, inv, _, along) in ready {
+        for i in std::iter::once(inv).chain(along.iter()) {
+            if !links.contains_key(&i.id) {
+                let token = SurveyToken::generate();
+                hashes.push((&i.id, token.hash()));
+                links.insert(i.id.clone(), token);
             }
         }
-        Ok(())
-    })?;
+    }
+    write_transaction(conn, |conn| invitations::add_tokens(conn, &hashes, now))?;
     Ok(links)
 }
 

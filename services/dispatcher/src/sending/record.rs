@@ -1,5 +1,7 @@
-//! Recording outcomes: each message on its own transaction, and only under the dispatcher's own
-//! lease (a late writer records nothing).
+//! Recording outcomes, each message exactly as it ended and only under the dispatcher's own lease
+//! (a late writer records nothing). The outcomes that are ready together are written in one
+//! transaction (a group commit): one commit for many messages instead of one each, while every
+//! sender still waits for its own outcome to be committed before it sends its next mail.
 
 use bpv_mailing::SendOutcome;
 use bpv_store::repo::{beoordelingsverzoeken, deliveries, invitations};
@@ -29,87 +31,156 @@ pub(super) fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::minutes((5_i64 << exp).min(360))
 }
 
-/// Record one message's outcome for each of its deliveries, in its own transaction, only while
-/// the lease is still `owner`'s: a late writer records nothing and reports [`Ended::Late`].
-pub(super) fn record(
+/// One sent (or refused) message whose outcome is to be recorded.
+pub(super) struct Sent {
+    pub(super) job: Job,
+    pub(super) message_id: String,
+    pub(super) outcome: SendOutcome,
+}
+
+/// Record several messages' outcomes in one transaction, each for each of its deliveries and only
+/// while the lease is still `owner`'s: a late writer records nothing for that message and it
+/// reports [`Ended::Late`]. Returns each message's end, in order.
+pub(super) fn record_all(
     conn: &mut DbConnection,
     owner: &str,
-    job: &Job,
-    message_id: &str,
-    outcome: SendOutcome,
+    sent: &[Sent],
     today: NaiveDate,
     max_attempts: i32,
-) -> Result<Ended, StoreError> {
+) -> Result<Vec<Ended>, StoreError> {
     let now = now_utc();
-    let ended = write_transaction(conn, |conn| -> Result<Ended, StoreError> {
-        match &outcome {
-            SendOutcome::Sent { reply } if job.verzoek_id.is_some() => {
-                let mut late = false;
-                for d in &job.deliveries {
-                    late |= !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)?;
-                }
-                if let (false, Some(id)) = (late, &job.verzoek_id) {
-                    beoordelingsverzoeken::mark_sent(conn, id, today, now)?;
-                }
-                Ok(if late { Ended::Late } else { Ended::Sent })
-            }
-            SendOutcome::Sent { reply } => {
-                let mut late = false;
-                for (d, (inv, along)) in job.deliveries.iter().zip(&job.invitations) {
-                    if !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)? {
-                        late = true;
-                        continue;
-                    }
-                    if d.soort == Soort::Herinnering {
-                        invitations::mark_reminded(conn, &inv.id, d.nummer, now)?;
-                    } else {
-                        invitations::mark_sent(conn, &inv.id, today, now)?;
-                        if let Some(student) = along {
-                            invitations::mark_sent(conn, &student.id, today, now)?;
-                        }
-                    }
-                }
-                Ok(if late { Ended::Late } else { Ended::Sent })
-            }
-            SendOutcome::Transient { reason } => {
-                let attempts = job.deliveries.iter().map(|d| d.attempts).max().unwrap_or(1);
-                let give_up = attempts >= max_attempts;
-                let mut late = false;
-                for d in &job.deliveries {
-                    late |= !deliveries::record_transient(
-                        conn,
-                        &d.id,
-                        owner,
-                        reason,
-                        now + backoff(attempts),
-                        give_up,
-                        now,
-                    )?;
-                }
-                Ok(if late {
-                    Ended::Late
-                } else if give_up {
-                    Ended::Dead
-                } else {
-                    Ended::Retried
-                })
-            }
-            SendOutcome::Permanent { reason } => {
-                let mut late = false;
-                for d in &job.deliveries {
-                    late |= !deliveries::record_permanent(conn, &d.id, owner, &job.recipient, reason, now)?;
-                }
-                Ok(if late { Ended::Late } else { Ended::Failed })
+    let ended = write_transaction(conn, |conn| -> Result<Vec<Ended>, StoreError> {
+        let mut ended = record_invitations_sent(conn, owner, sent, today, now)?;
+        for (s, e) in sent.iter().zip(ended.iter_mut()) {
+            if e.is_none() {
+                *e = Some(record_one(conn, owner, s, today, max_attempts, now)?);
             }
         }
+        Ok(ended.into_iter().map(|e| e.unwrap_or(Ended::Late)).collect())
     })?;
-    if ended == Ended::Late {
-        tracing::warn!(
-            ontvanger_mails = job.deliveries.len(),
-            "lease verlopen voordat de uitkomst werd vastgelegd; niets geschreven (een andere dispatcher nam de mail over)"
-        );
+    for (s, e) in sent.iter().zip(&ended) {
+        if *e == Ended::Late {
+            tracing::warn!(
+                ontvanger_mails = s.job.deliveries.len(),
+                "lease verlopen voordat de uitkomst werd vastgelegd; niets geschreven (een andere dispatcher nam de mail over)"
+            );
+        }
     }
     Ok(ended)
+}
+
+/// The common case in bulk, inside the caller's transaction: invitation mails (no reminders, no
+/// assessment requests) the server accepted — their deliveries in one statement, then their
+/// invitations (and the student invitations riding along) in another, exactly as [`record_one`]
+/// records each. Returns each message's end where it was one of these, `None` for the rest.
+fn record_invitations_sent(
+    conn: &mut DbConnection,
+    owner: &str,
+    sent: &[Sent],
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<Option<Ended>>, StoreError> {
+    let bulk = |s: &Sent| {
+        matches!(s.outcome, SendOutcome::Sent { .. })
+            && s.job.verzoek_id.is_none()
+            && s.job.deliveries.iter().all(|d| d.soort != Soort::Herinnering)
+    };
+    let mut rows: Vec<(&str, &str, &str)> = Vec::new();
+    for s in sent.iter().filter(|s| bulk(s)) {
+        if let SendOutcome::Sent { reply } = &s.outcome {
+            rows.extend(s.job.deliveries.iter().map(|d| (d.id.as_str(), s.message_id.as_str(), reply.as_str())));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(vec![None; sent.len()]);
+    }
+    let ours = deliveries::record_sent_many(conn, &rows, owner, now)?;
+    let mut invitation_ids: Vec<&str> = Vec::new();
+    let ended = sent
+        .iter()
+        .map(|s| {
+            if !bulk(s) {
+                return None;
+            }
+            let mut late = false;
+            for (d, (inv, along)) in s.job.deliveries.iter().zip(&s.job.invitations) {
+                if !ours.contains(&d.id) {
+                    late = true;
+                    continue;
+                }
+                invitation_ids.push(&inv.id);
+                invitation_ids.extend(along.iter().map(|a| a.id.as_str()));
+            }
+            Some(if late { Ended::Late } else { Ended::Sent })
+        })
+        .collect();
+    invitations::mark_sent_many(conn, &invitation_ids, today, now)?;
+    Ok(ended)
+}
+
+/// One message's outcome, inside the caller's transaction.
+fn record_one(
+    conn: &mut DbConnection,
+    owner: &str,
+    sent: &Sent,
+    today: NaiveDate,
+    max_attempts: i32,
+    now: chrono::NaiveDateTime,
+) -> Result<Ended, StoreError> {
+    let (job, message_id) = (&sent.job, sent.message_id.as_str());
+    match &sent.outcome {
+        SendOutcome::Sent { reply } if job.verzoek_id.is_some() => {
+            let mut late = false;
+            for d in &job.deliveries {
+                late |= !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)?;
+            }
+            if let (false, Some(id)) = (late, &job.verzoek_id) {
+                beoordelingsverzoeken::mark_sent(conn, id, today, now)?;
+            }
+            Ok(if late { Ended::Late } else { Ended::Sent })
+        }
+        SendOutcome::Sent { reply } => {
+            let mut late = false;
+            for (d, (inv, along)) in job.deliveries.iter().zip(&job.invitations) {
+                if !deliveries::record_sent(conn, &d.id, owner, message_id, reply, now)? {
+                    late = true;
+                    continue;
+                }
+                if d.soort == Soort::Herinnering {
+                    invitations::mark_reminded(conn, &inv.id, d.nummer, now)?;
+                } else {
+                    invitations::mark_sent(conn, &inv.id, today, now)?;
+                    if let Some(student) = along {
+                        invitations::mark_sent(conn, &student.id, today, now)?;
+                    }
+                }
+            }
+            Ok(if late { Ended::Late } else { Ended::Sent })
+        }
+        SendOutcome::Transient { reason } => {
+            let attempts = job.deliveries.iter().map(|d| d.attempts).max().unwrap_or(1);
+            let give_up = attempts >= max_attempts;
+            let mut late = false;
+            for d in &job.deliveries {
+                late |=
+                    !deliveries::record_transient(conn, &d.id, owner, reason, now + backoff(attempts), give_up, now)?;
+            }
+            Ok(if late {
+                Ended::Late
+            } else if give_up {
+                Ended::Dead
+            } else {
+                Ended::Retried
+            })
+        }
+        SendOutcome::Permanent { reason } => {
+            let mut late = false;
+            for d in &job.deliveries {
+                late |= !deliveries::record_permanent(conn, &d.id, owner, &job.recipient, reason, now)?;
+            }
+            Ok(if late { Ended::Late } else { Ended::Failed })
+        }
+    }
 }
 
 #[cfg(test)]
