@@ -313,8 +313,8 @@ async fn load(url: &str, token: &str, connections: usize, seconds: u64, cold: us
 /// The fair plain-SQL design: the answers pre-aggregated per (month, group, unit keys, item,
 /// value), with a national roll-up per (month, group, leerweg, sector, crebo, item, value) and
 /// one per (month, group, leerweg, sector, item, value), each with an index fitting its queries.
-/// Built in bulk here (timed); in production a trigger on `responses` would add to the counts
-/// (not measured). Returns the build time.
+/// Built in bulk here (timed by the caller); in production a trigger on `responses` would add to
+/// the counts (not measured).
 const SQL_BUILD: &str = "
 DROP TABLE IF EXISTS sql_eenheid, sql_land, sql_land_sector;
 CREATE TABLE sql_eenheid AS

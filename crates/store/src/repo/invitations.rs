@@ -142,14 +142,7 @@ pub fn add_token(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> StoreResult<()> {
-    diesel::insert_into(invitation_tokens::table)
-        .values((
-            invitation_tokens::token_hash.eq(token_hash),
-            invitation_tokens::invitation_id.eq(invitation_id),
-            invitation_tokens::created_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(())
+    add_tokens(conn, &[(invitation_id, token_hash.to_owned())], now)
 }
 
 /// Store the hashes of several link tokens (invitation id, hash) in multi-row inserts.
