@@ -79,6 +79,16 @@
 //! decided with integer compares and summed per value number (an atom of several values by its
 //! distinct cells, also in numbers). A property test checks it counts exactly what the walk
 //! counts.
+//!
+//! A national *evaluation* (the other side of every school's report, for any period and filter
+//! set) would otherwise add up the item arrays of every atom inside it, some tens of thousands.
+//! The same rebuild therefore groups a groep's atoms by year, months, leerwegen and sectors (and
+//! counted or dropped) and sums each group in advance: every atom of a group is covered alike by
+//! any national selection without a crebo, so such a selection adds a few hundred group sums; one
+//! with a crebo looks only at the atoms that hold the crebo. Where two keys split a group (a
+//! period cutting it and a leerweg or sector it holds besides the one asked), its atoms are
+//! decided one by one from their cells, as the walk does. A property test checks every national
+//! evaluation against the walk ([`Index::evaluate_walked`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -110,14 +120,47 @@ struct Unit {
     aanbiedercode: String,
 }
 
+/// A key's value, shared by every cell that holds it ([`Teksten`]): a million fine cells hold a
+/// few thousand distinct texts.
+type Tekst = Arc<str>;
+
 /// The finest grain within a unit.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct FineKey {
     maand: YearMonth,
-    locatiecode: Option<String>,
-    leerweg: String,
-    crebo: String,
-    sector: Option<String>,
+    locatiecode: Option<Tekst>,
+    leerweg: Tekst,
+    crebo: Tekst,
+    sector: Option<Tekst>,
+}
+
+/// The distinct key values of the index, each stored once.
+#[derive(Debug, Clone, Default)]
+struct Teksten(std::collections::HashSet<Tekst>);
+
+impl Teksten {
+    fn of(&mut self, v: &str) -> Tekst {
+        if let Some(t) = self.0.get(v) {
+            return Arc::clone(t);
+        }
+        let t: Tekst = Arc::from(v);
+        self.0.insert(Arc::clone(&t));
+        t
+    }
+
+    /// The unit and fine key of these keys, their texts shared.
+    fn split(&mut self, keys: &AnswerKeys) -> (Unit, FineKey) {
+        (
+            Unit { groep: keys.groep, brin: keys.brin.clone(), aanbiedercode: keys.aanbiedercode.clone() },
+            FineKey {
+                maand: keys.maand,
+                locatiecode: keys.locatiecode.as_deref().map(|v| self.of(v)),
+                leerweg: self.of(&keys.leerweg),
+                crebo: self.of(&keys.crebo),
+                sector: keys.sector.as_deref().map(|v| self.of(v)),
+            },
+        )
+    }
 }
 
 /// Counts of one atom: answered, invited, and per item the count per slot. `items` stays empty
@@ -204,10 +247,10 @@ impl Cell {
 #[derive(Debug, Clone, Default)]
 struct Span {
     months: BTreeSet<YearMonth>,
-    locaties: BTreeSet<Option<String>>,
-    leerwegen: BTreeSet<String>,
-    crebos: BTreeSet<String>,
-    sectors: BTreeSet<Option<String>>,
+    locaties: BTreeSet<Option<Tekst>>,
+    leerwegen: BTreeSet<Tekst>,
+    crebos: BTreeSet<Tekst>,
+    sectors: BTreeSet<Option<Tekst>>,
 }
 
 impl Span {
@@ -236,7 +279,8 @@ impl Span {
 #[derive(Debug, Clone)]
 struct Atom {
     cells: Vec<Arc<FineKey>>,
-    sums: Sums,
+    /// Shared with the national form of the atom ([`National`]), which sums it nationally.
+    sums: Arc<Sums>,
     span: Span,
 }
 
@@ -352,6 +396,8 @@ pub struct Index {
     voorkeur: Voorkeur,
     layout: Layout,
     units: BTreeMap<Unit, UnitData>,
+    /// The key values of the fine cells, each stored once.
+    teksten: Teksten,
     /// Years of units absorbed into but not yet rebuilt.
     dirty: BTreeMap<Unit, BTreeSet<i32>>,
     /// The atoms in compact form for national response splits, remade with every rebuild.
@@ -372,6 +418,7 @@ impl Index {
             voorkeur,
             layout: Layout::new(questionnaires),
             units: BTreeMap::new(),
+            teksten: Teksten::default(),
             dirty: BTreeMap::new(),
             national: National::default(),
         }
@@ -411,13 +458,13 @@ impl Index {
     /// in pages, where rebuilding after each page would redo the same units many times.
     pub fn absorb(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
         for a in answers {
-            let (unit, key) = split(&a.keys);
+            let (unit, key) = self.teksten.split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
             data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers);
         }
         for inv in invitations {
-            let (unit, key) = split(&inv.keys);
+            let (unit, key) = self.teksten.split(&inv.keys);
             let data = self.units.entry(unit.clone()).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
             let cell = data.fine.entry(Arc::new(key)).or_default();
@@ -452,16 +499,17 @@ impl Index {
     /// invitation's status changes, so it cannot be absorbed once like an answer). Only units whose
     /// counts changed are rebuilt.
     pub fn set_invitations(&mut self, invitations: &[InvitationCount]) {
-        self.replace_invitations(invitations);
+        let _ = self.replace_invitations(invitations);
         self.rebuild_dirty();
     }
 
     /// [`Index::set_invitations`] without rebuilding yet (see [`Index::absorb`]).
-    pub fn replace_invitations(&mut self, invitations: &[InvitationCount]) {
+    pub fn replace_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
+        let mut any = false;
         // Per cell: (invited, of which via the praktijkopleider).
         let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
         for inv in invitations {
-            let (unit, key) = split(&inv.keys);
+            let (unit, key) = self.teksten.split(&inv.keys);
             let w = wanted.entry(unit).or_default().entry(key).or_default();
             w.0 += inv.count;
             w.1 += inv.via;
@@ -492,8 +540,54 @@ impl Index {
                 }
             }
             data.fine.retain(|_, s| s.responded > 0 || s.invited > 0);
+            any = true;
             self.dirty.entry(unit).or_default().extend(years);
         }
+        any
+    }
+
+    /// Set the invitation counts of the keys listed, leaving every other key's count as it is:
+    /// what changed since the last read of counts kept per key (absolute counts, so a key read
+    /// twice is harmless; a count of 0 removes the key's invitations). Keys listed twice are
+    /// summed. Returns whether any count changed; the units that changed are rebuilt at the next
+    /// [`Index::rebuild_dirty`].
+    pub fn update_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
+        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
+        for inv in invitations {
+            let (unit, key) = self.teksten.split(&inv.keys);
+            let w = wanted.entry(unit).or_default().entry(key).or_default();
+            w.0 += inv.count;
+            w.1 += inv.via;
+        }
+        let mut changed = false;
+        for (unit, want) in wanted {
+            let data = self.units.entry(unit.clone()).or_default();
+            let mut years: BTreeSet<i32> = BTreeSet::new();
+            for (key, (count, via)) in want {
+                match data.fine.get_mut(&key) {
+                    Some(cell) if (cell.invited, cell.invited_via) != (count, via) => {
+                        (cell.invited, cell.invited_via) = (count, via);
+                        years.insert(key.maand.year);
+                        if cell.responded == 0 && count == 0 {
+                            data.fine.remove(&key);
+                        }
+                    }
+                    Some(_) => {}
+                    None if count > 0 || via > 0 => {
+                        years.insert(key.maand.year);
+                        data.fine.insert(Arc::new(key), Cell { invited: count, invited_via: via, ..Cell::default() });
+                    }
+                    None => {}
+                }
+            }
+            if data.fine.is_empty() && years.is_empty() {
+                self.units.remove(&unit);
+            } else if !years.is_empty() {
+                changed = true;
+                self.dirty.entry(unit).or_default().extend(years);
+            }
+        }
+        changed
     }
 
     /// The values present under an instelling (or everywhere): what a user may filter on.
@@ -506,12 +600,12 @@ impl Index {
             values.aanbieders.insert(unit.aanbiedercode.clone());
             for key in data.fine.keys() {
                 if let Some(l) = &key.locatiecode {
-                    values.locaties.insert(l.clone());
+                    values.locaties.insert(l.to_string());
                 }
-                values.leerwegen.insert(key.leerweg.clone());
-                values.crebos.insert(key.crebo.clone());
+                values.leerwegen.insert(key.leerweg.to_string());
+                values.crebos.insert(key.crebo.to_string());
                 if let Some(s) = &key.sector {
-                    values.sectoren.insert(s.clone());
+                    values.sectoren.insert(s.to_string());
                 }
                 values.eerste_maand = Some(values.eerste_maand.map_or(key.maand, |m| m.min(key.maand)));
                 values.laatste_maand = Some(values.laatste_maand.map_or(key.maand, |m| m.max(key.maand)));
@@ -520,8 +614,21 @@ impl Index {
         values
     }
 
-    /// The figures for a selection.
+    /// The figures for a selection. A national selection is summed from the atoms in numbers,
+    /// mostly per group of atoms of the same months, leerwegen and sectors summed in advance
+    /// ([`National::evaluate`]); a school's from its own atoms. Both count exactly what
+    /// [`Index::evaluate_walked`] counts (a property test checks it).
     pub fn evaluate(&self, selectie: &Selectie) -> Resultaat {
+        if National::evaluates(selectie) {
+            let (totals, weggelaten, leeg) = self.national.evaluate(selectie, self.layout.len());
+            return self.layout.result(selectie.groep, &totals, weggelaten, leeg, self.k);
+        }
+        self.evaluate_walked(selectie)
+    }
+
+    /// [`Index::evaluate`] by walking every atom of the selection's units, also nationally: the
+    /// reference the national sums are checked against.
+    pub fn evaluate_walked(&self, selectie: &Selectie) -> Resultaat {
         let mut totals = Totals { items: vec![[0; SLOTS]; self.layout.len()], ..Totals::default() };
         let mut weggelaten = Weggelaten::default();
         let mut leeg = true;
@@ -759,10 +866,10 @@ impl Index {
                     maand: c.maand,
                     brin: unit.brin.clone(),
                     aanbiedercode: unit.aanbiedercode.clone(),
-                    locatiecode: c.locatiecode.clone(),
-                    leerweg: c.leerweg.clone(),
-                    crebo: c.crebo.clone(),
-                    sector: c.sector.clone(),
+                    locatiecode: c.locatiecode.as_deref().map(str::to_owned),
+                    leerweg: c.leerweg.to_string(),
+                    crebo: c.crebo.to_string(),
+                    sector: c.sector.as_deref().map(str::to_owned),
                 }));
             }
         }
@@ -903,9 +1010,9 @@ impl Dimensie {
         match self {
             Dimensie::Aanbieder => Some(&unit.aanbiedercode),
             Dimensie::Locatie => c.locatiecode.as_deref(),
-            Dimensie::Leerweg => Some(&c.leerweg),
+            Dimensie::Leerweg => Some(&*c.leerweg),
             Dimensie::Sector => c.sector.as_deref(),
-            Dimensie::Kwalificatie => Some(&c.crebo),
+            Dimensie::Kwalificatie => Some(&*c.crebo),
             // Cells carry no channel of their own (their invitations may have gone both ways).
             Dimensie::Kanaal => None,
         }
@@ -932,19 +1039,6 @@ fn kanaal(atom: &Atom) -> Option<Kanaal> {
         n if n == atom.sums.invited => Some(Kanaal::ViaPraktijkopleider),
         _ => None,
     }
-}
-
-fn split(keys: &AnswerKeys) -> (Unit, FineKey) {
-    (
-        Unit { groep: keys.groep, brin: keys.brin.clone(), aanbiedercode: keys.aanbiedercode.clone() },
-        FineKey {
-            maand: keys.maand,
-            locatiecode: keys.locatiecode.clone(),
-            leerweg: keys.leerweg.clone(),
-            crebo: keys.crebo.clone(),
-            sector: keys.sector.clone(),
-        },
-    )
 }
 
 /// One value of a split being summed: the selection narrowed to it, and what it counts so far.
@@ -1097,19 +1191,20 @@ fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool
         note(Filter::Periode, any_in, any_out);
     }
     if !s.locaties.is_empty() {
-        let inside = span.locaties.iter().filter(|l| l.as_ref().is_some_and(|l| s.locaties.contains(l))).count();
+        let inside =
+            span.locaties.iter().filter(|l| l.as_deref().is_some_and(|l| s.locaties.iter().any(|x| x == l))).count();
         note(Filter::Locatie, inside > 0, inside < span.locaties.len());
     }
-    let mut single = |filter: Filter, values: &BTreeSet<String>, wanted: &Option<String>| {
+    let mut single = |filter: Filter, values: &BTreeSet<Tekst>, wanted: &Option<String>| {
         if let Some(w) = wanted {
-            let any_in = values.contains(w);
+            let any_in = values.contains(w.as_str());
             note(filter, any_in, values.len() > usize::from(any_in));
         }
     };
     single(Filter::Leerweg, &span.leerwegen, &s.leerweg);
     single(Filter::Kwalificatie, &span.crebos, &s.crebo);
     if let Some(sec) = &s.sector {
-        let any_in = span.sectors.contains(&Some(sec.clone()));
+        let any_in = span.sectors.iter().any(|s| s.as_deref() == Some(sec.as_str()));
         note(Filter::Sector, any_in, span.sectors.len() > usize::from(any_in));
     }
     if none {
@@ -1131,7 +1226,7 @@ fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool
 
 /// The first fine key of a month (every key of the month sorts at or after it).
 fn month_start(maand: YearMonth) -> FineKey {
-    FineKey { maand, locatiecode: None, leerweg: String::new(), crebo: String::new(), sector: None }
+    FineKey { maand, locatiecode: None, leerweg: Arc::from(""), crebo: Arc::from(""), sector: None }
 }
 
 /// Rebuild one calendar year of a unit from its fine cells (rule 2 of the module docs).
@@ -1153,7 +1248,7 @@ fn rebuild_year(unit: &Unit, data: &mut UnitData, year: i32, k: u64, voorkeur: V
             }
         }
         let span = Span::of(&members);
-        Atom { cells: members, sums, span }
+        Atom { cells: members, sums: Arc::new(sums), span }
     };
     let year_atoms =
         YearAtoms::new(unit, year, parts.atoms.iter().map(atom).collect(), parts.dropped.as_ref().map(atom));

@@ -312,6 +312,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Invitation counts per analysis key, kept by triggers (migration 000017).
+    uitnodiging_tellingen (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) {
+        groep -> Text,
+        aanbiedercode -> Text,
+        maand -> Text,
+        locatiecode -> Text,
+        leerweg -> Text,
+        crebo -> Text,
+        aantal -> BigInt,
+        via -> BigInt,
+        gewijzigd_op -> Timestamp,
+    }
+}
+
+diesel::table! {
     historie_uitnodigingen (bestand_id, groep, maand, aanbiedercode, leerweg, crebo) {
         bestand_id -> Text,
         groep -> Text,
@@ -530,6 +545,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     historie_bestanden,
     historie_antwoorden,
     historie_uitnodigingen,
+    uitnodiging_tellingen,
     persoonsgegevens_verwijderd,
     datakwaliteit_fotos,
     landelijke_cijfers,

@@ -579,7 +579,147 @@ fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
     assert!(!is_ended(&mut conn, "abc").unwrap());
 }
 
+/// The invitation counts the triggers keep equal the counts grouped afresh from every invitation
+/// and the imported history, after each kind of change: invitations sent, answered, cancelled,
+/// sent through the praktijkopleider, several in one statement, deleted; a bpvo's keys changed
+/// (crebo, locatie, month of the planned end); history imported. And a reader that asks for the
+/// rows changed since its last read finds every key that changed.
+// One scenario whose steps build on each other; each step is short and checked on its own.
+#[allow(clippy::too_many_lines)]
+fn invitation_counts_follow_every_change(db: &TestDb) {
+    use bpv_store::repo::reporting::{self, InvitationKeyCount};
+    use bpv_store::schema::{bpvos as b, invitations as i};
+    use bpv_store::testing::{Surveyed, surveyed};
+    use std::collections::BTreeMap;
+
+    type Key = (String, String, String, String, Option<String>, String, String, Option<String>);
+    let summed = |rows: Vec<InvitationKeyCount>| -> BTreeMap<Key, (i64, i64)> {
+        let mut m: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+        for r in rows {
+            let e = m
+                .entry((r.groep, r.maand, r.brin, r.aanbiedercode, r.locatiecode, r.leerweg, r.crebo, r.sector))
+                .or_default();
+            (e.0, e.1) = (e.0 + r.aantal, e.1 + r.via);
+        }
+        m.retain(|_, v| *v != (0, 0));
+        m
+    };
+    let check = |step: &str| {
+        let mut conn = db.conn();
+        let kept = summed(reporting::invitation_counts(&mut conn).unwrap());
+        let grouped = summed(reporting::invitation_counts_grouped(&mut conn).unwrap());
+        assert_eq!(kept, grouped, "{step}");
+        kept
+    };
+    let latest = || {
+        let rows = reporting::invitation_counts_page(&mut db.conn(), None, None, 10_000).unwrap();
+        rows.iter().map(|r| r.gewijzigd_op).max()
+    };
+    let changed_since = |since| {
+        let rows = reporting::invitation_counts_page(&mut db.conn(), since, None, 10_000).unwrap();
+        rows.into_iter().map(|r| (r.count.maand, r.count.crebo, r.count.aantal)).collect::<Vec<_>>()
+    };
+
+    {
+        let mut conn = db.conn();
+        bpv_store::testing::instelling(&mut conn, "10AA", &["10AA01", "10AA02"], true, true);
+    }
+    assert!(check("empty").is_empty());
+    let mut ids = Vec::new();
+    for (n, (aanbieder, crebo, eind, groep, answered)) in [
+        ("10AA01", "25604", "2026-03-15", "student", false),
+        ("10AA01", "25604", "2026-03-20", "student", true),
+        ("10AA01", "25604", "2026-03-20", "praktijkopleider", false),
+        ("10AA02", "25180", "2026-04-02", "student", false),
+        ("10AA02", "25180", "2026-05-02", "student", false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let s = Surveyed {
+            aanbiedercode: aanbieder,
+            locatiecode: (n % 2 == 0).then_some("L1"),
+            leerweg: "BOL",
+            crebo,
+            geplande_einddatum: date(eind),
+            groep,
+            answer: answered.then_some(("2024", 8, r#"{"items":{},"cijfer":8}"#)),
+        };
+        ids.push(surveyed(&mut db.conn(), &s, now_utc()));
+    }
+    let first = check("sent and answered");
+    assert_eq!(first.values().map(|v| v.0).sum::<i64>(), 5);
+
+    // Cancelled: counts no more.
+    let before = latest();
+    diesel::update(i::table.find(&ids[0])).set(i::status.eq("geannuleerd")).execute(&mut db.conn()).unwrap();
+    check("cancelled");
+    assert!(
+        changed_since(before).iter().any(|(m, c, n)| m == "2026-03" && c == "25604" && *n == 0),
+        "the change is seen"
+    );
+
+    // Back to planned, then sent through the praktijkopleider together with another, in one
+    // statement.
+    diesel::update(i::table.find(&ids[0])).set(i::status.eq("gepland")).execute(&mut db.conn()).unwrap();
+    diesel::update(i::table.find(&ids[3])).set(i::status.eq("gepland")).execute(&mut db.conn()).unwrap();
+    check("planned again");
+    diesel::update(i::table.filter(i::id.eq_any([&ids[0], &ids[3]])))
+        .set((i::status.eq("verstuurd"), i::kanaal.eq("via_praktijkopleider")))
+        .execute(&mut db.conn())
+        .unwrap();
+    let via = check("sent via the praktijkopleider");
+    assert_eq!(via.values().map(|v| v.1).sum::<i64>(), 2);
+
+    // Answered: still counted, once.
+    diesel::update(i::table.find(&ids[0])).set(i::status.eq("beantwoord")).execute(&mut db.conn()).unwrap();
+    assert_eq!(check("answered"), via);
+
+    // A bpvo's keys change: its counted invitations move (two bpvo's in one statement).
+    let bpvo_of = |id: &str| -> String { i::table.find(id).select(i::bpvo_id).first(&mut db.conn()).unwrap() };
+    let (b1, b4) = (bpvo_of(&ids[1]), bpvo_of(&ids[4]));
+    let before = latest();
+    diesel::update(b::table.filter(b::id.eq_any([&b1, &b4])))
+        .set((b::crebo.eq("25999"), b::geplande_einddatum.eq(date("2026-06-30")), b::locatiecode.eq(Some("L9"))))
+        .execute(&mut db.conn())
+        .unwrap();
+    let moved = check("keys changed");
+    assert!(moved.keys().any(|k| k.6 == "25999" && k.1 == "2026-06"), "{moved:?}");
+    let seen = changed_since(before);
+    let arrived: i64 = seen.iter().filter(|(m, c, _)| m == "2026-06" && c == "25999").map(|r| r.2).sum();
+    assert_eq!(arrived, 2, "{seen:?}");
+    assert!(seen.iter().any(|(m, c, n)| m == "2026-05" && c == "25180" && *n == 0), "the old key is seen: {seen:?}");
+    // A change that keeps every key (the day within the month, a name) moves nothing.
+    diesel::update(b::table.find(&b1))
+        .set((b::geplande_einddatum.eq(date("2026-06-01")), b::student_naam.eq(Some("Ander"))))
+        .execute(&mut db.conn())
+        .unwrap();
+    assert_eq!(check("same keys"), moved);
+
+    // Deleted (an invitation without answer, tokens or mails).
+    diesel::delete(i::table.find(&ids[2])).execute(&mut db.conn()).unwrap();
+    check("deleted");
+
+    // History imported: its counts add to the same keys.
+    diesel::sql_query(
+        "INSERT INTO historie_bestanden (id, naam, geimporteerd_op, antwoorden, uitnodigingen) \
+         VALUES ('h1', 'oud.csv', '2026-01-01 00:00:00', 0, 2)",
+    )
+    .execute(&mut db.conn())
+    .unwrap();
+    diesel::sql_query(
+        "INSERT INTO historie_uitnodigingen (bestand_id, groep, maand, aanbiedercode, locatiecode, leerweg, crebo, aantal) \
+         VALUES ('h1', 'student', '2026-06', '10AA01', 'L9', 'BOL', '25999', 7), \
+                ('h1', 'student', '2022-01', '10AA02', NULL, 'BBL', '25180', 3)",
+    )
+    .execute(&mut db.conn())
+    .unwrap();
+    let history = check("history");
+    assert_eq!(history.values().map(|v| v.0).sum::<i64>(), moved.values().map(|v| v.0).sum::<i64>() - 1 + 10);
+}
+
 backend_tests!(
+    invitation_counts_follow_every_change,
     a_rescheduled_invitation_moves_its_waiting_mail,
     verbeterpunten_go_with_the_personal_data,
     praktijkloket_personal_data_is_purged_after_a_year,

@@ -5,9 +5,12 @@
 //! Reading: answers are read in `(submitted_at, id)` order in pages. A transaction that commits
 //! late can carry a `submitted_at` just before the last one read, so each refresh re-reads an
 //! overlap window ([`OVERLAP`]) and skips the ids it already absorbed in that window. Invitation
-//! counts (the response denominator) change with an invitation's status, so they are re-read as
-//! a whole, on a slower clock of their own (they change when the daily dispatcher runs), and only
-//! units whose counts changed are rebuilt.
+//! counts (the response denominator) change with an invitation's status; the database keeps them
+//! per key (`uitnodiging_tellingen`, maintained by triggers), and each refresh reads only the keys
+//! changed since its last read (again with an overlap window: the counts are absolute, so a key
+//! read twice does no harm) and rebuilds only the units whose counts changed. The whole table is
+//! read at the first load, in pages, and again only when an aanbieder moved to another instelling
+//! or a crebo to another sector (brin and sector are joined at read time).
 //!
 //! Serving: evaluations take a read lock; a refresh does its database work and parsing first and
 //! holds the write lock only to add the new sums. Results are cached per selection until the
@@ -26,6 +29,9 @@ use bpv_store::repo::reporting::{self, Cursor, InvitationKeyCount, KeyedResponse
 use bpv_store::repo::{aanbieders, instellingen, referentie};
 use bpvo::Groep;
 use chrono::NaiveDateTime;
+
+/// Invitation counts read per database round trip.
+const COUNTS_PAGE: i64 = 50_000;
 
 /// Answers read per database round trip.
 const PAGE: i64 = 20_000;
@@ -68,10 +74,19 @@ struct Progress {
     cursor: Option<Cursor>,
     /// Ids absorbed with `submitted_at` inside the overlap window.
     recent: HashMap<String, NaiveDateTime>,
-    /// Fingerprint of the invitation counts last applied.
-    invitations: Option<u64>,
+    /// How far the invitation counts have been read; `None` before the first read.
+    invitations: Option<Tellingen>,
     /// Imported history files already absorbed (by checksum).
     historie: HashSet<String>,
+}
+
+/// Where the reading of invitation counts stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tellingen {
+    /// Fingerprint of the aanbieder → brin and crebo → sector mappings the counts were read with.
+    mapping: u64,
+    /// The latest change read (`gewijzigd_op`), if any row was read.
+    tot: Option<NaiveDateTime>,
 }
 
 /// The response of a selection's splits by several keys: element `i` is the split by the
@@ -346,52 +361,33 @@ impl ReportData {
         let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut report = RefreshReport::default();
         let start = progress.cursor.as_ref().map(|(at, _)| (*at - OVERLAP, String::new()));
-        let mut after = start;
-        loop {
-            let rows = reporting::answers_after(conn, after.as_ref(), PAGE)?;
-            let Some(last) = rows.last() else { break };
-            after = Some((last.submitted_at, last.id.clone()));
-            let full = rows.len() as i64 == PAGE;
-            let fresh: Vec<KeyedResponse> = rows.into_iter().filter(|r| !progress.recent.contains_key(&r.id)).collect();
-            let mut answers = Vec::with_capacity(fresh.len());
-            let mut met_tekst = Vec::new();
-            for r in &fresh {
-                match keyed(r) {
-                    Some(a) => {
-                        if a.answers.verbeterpunten.is_some() {
-                            met_tekst.push((a.keys.clone(), r.id.clone()));
-                        }
-                        answers.push(a);
+        // The next page is read while this one is parsed and summed: the database and the
+        // parsing each get a core instead of taking turns.
+        std::thread::scope(|scope| -> bpv_store::StoreResult<()> {
+            let (pages, received) = std::sync::mpsc::sync_channel::<bpv_store::StoreResult<Vec<KeyedResponse>>>(1);
+            let reader = &mut *conn;
+            scope.spawn(move || {
+                let mut after = start;
+                loop {
+                    let rows = reporting::answers_after(reader, after.as_ref(), PAGE);
+                    let next = match &rows {
+                        Ok(r) if r.len() as i64 == PAGE => r.last().map(|l| (l.submitted_at, l.id.clone())),
+                        _ => None,
+                    };
+                    if pages.send(rows).is_err() {
+                        return;
                     }
-                    None => {
-                        report.unreadable += 1;
-                        tracing::warn!(antwoord = %r.id, "stored answer cannot be read; left out of the results");
+                    match next {
+                        Some(n) => after = Some(n),
+                        None => return,
                     }
                 }
+            });
+            for rows in received {
+                self.absorb_page(rows?, &mut progress, &mut report);
             }
-            if !answers.is_empty() {
-                let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                inner.index.absorb(&answers, &[]);
-                let mut teksten = self.teksten.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                for (keys, id) in met_tekst {
-                    teksten.entry(keys).or_default().push(id);
-                }
-            }
-            report.answers += answers.len();
-            for r in fresh {
-                progress.recent.insert(r.id, r.submitted_at);
-            }
-            if progress.cursor.as_ref().is_none_or(|c| after.as_ref().is_some_and(|a| a > c)) {
-                progress.cursor.clone_from(&after);
-            }
-            if !full {
-                break;
-            }
-        }
-        if let Some((at, _)) = &progress.cursor {
-            let horizon = *at - OVERLAP;
-            progress.recent.retain(|_, t| *t >= horizon);
-        }
+            Ok(())
+        })?;
         let nieuwe_historie = self.absorb_historie(conn, &mut progress, &mut report)?;
         if report.answers > 0 {
             let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -413,6 +409,51 @@ impl ReportData {
             report.invitations_changed = self.reread_invitations(conn)?;
         }
         Ok(report)
+    }
+
+    /// One page of answers read by [`ReportData::absorb_new_answers`]: those not absorbed yet are
+    /// summed into their fine cells (atoms are rebuilt after the last page).
+    fn absorb_page(&self, rows: Vec<KeyedResponse>, progress: &mut Progress, report: &mut RefreshReport) {
+        let Some(last) = rows.last() else { return };
+        let after = Some((last.submitted_at, last.id.clone()));
+        let fresh: Vec<KeyedResponse> = rows.into_iter().filter(|r| !progress.recent.contains_key(&r.id)).collect();
+        let mut answers = Vec::with_capacity(fresh.len());
+        let mut met_tekst = Vec::new();
+        for r in &fresh {
+            match keyed(r) {
+                Some(a) => {
+                    if a.answers.verbeterpunten.is_some() {
+                        met_tekst.push((a.keys.clone(), r.id.clone()));
+                    }
+                    answers.push(a);
+                }
+                None => {
+                    report.unreadable += 1;
+                    tracing::warn!(antwoord = %r.id, "stored answer cannot be read; left out of the results");
+                }
+            }
+        }
+        if !answers.is_empty() {
+            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            inner.index.absorb(&answers, &[]);
+            let mut teksten = self.teksten.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (keys, id) in met_tekst {
+                teksten.entry(keys).or_default().push(id);
+            }
+        }
+        report.answers += answers.len();
+        for r in fresh {
+            progress.recent.insert(r.id, r.submitted_at);
+        }
+        if progress.cursor.as_ref().is_none_or(|c| after.as_ref().is_some_and(|a| a > c)) {
+            progress.cursor.clone_from(&after);
+        }
+        // Only ids inside the overlap window can be read again (by the next refresh); forget
+        // the rest page by page, so a first load does not hold every id at once.
+        if let Some((at, _)) = &progress.cursor {
+            let horizon = *at - OVERLAP;
+            progress.recent.retain(|_, t| *t >= horizon);
+        }
     }
 
     /// Absorb the answers of history files imported since the last call, each file whole
@@ -459,31 +500,59 @@ impl ReportData {
         Ok(nieuw)
     }
 
-    /// Re-read the invitation counts (one `GROUP BY`) and the names; rebuild the units whose
-    /// counts changed. Returns whether any did. Blocking.
+    /// Read the invitation counts changed since the last read (all of them the first time, or
+    /// when an aanbieder's instelling or a crebo's sector changed) and the names; rebuild the
+    /// units whose counts changed. Returns whether any did. Blocking.
     pub fn reread_invitations(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<bool> {
-        let counts = reporting::invitation_counts(conn)?;
-        let fingerprint = {
+        let names = load_names(conn)?;
+        let mapping = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            counts.hash(&mut h);
+            names.aanbieders.iter().for_each(|(code, (brin, _))| (code, brin).hash(&mut h));
+            names.kwalificaties.iter().for_each(|(crebo, (_, sector))| (crebo, sector).hash(&mut h));
             h.finish()
         };
-        let names = load_names(conn)?;
         if let Ok(mut n) = self.names.write() {
             *n = Arc::new(names);
         }
         let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let changed = progress.invitations != Some(fingerprint);
+        let previous = progress.invitations;
+        // A moved aanbieder or crebo moves counts between keys of the index without any row
+        // changing: read the whole table again and replace every count.
+        let replace = previous.is_some_and(|p| p.mapping != mapping);
+        let since = previous.filter(|_| !replace).and_then(|p| p.tot).map(|t| t - OVERLAP);
+        let mut tot = previous.and_then(|p| p.tot);
+        let (mut changed, mut all) = (false, Vec::new());
+        let mut after = None;
+        loop {
+            let rows = reporting::invitation_counts_page(conn, since, after.as_ref(), COUNTS_PAGE)?;
+            let full = rows.len() as i64 == COUNTS_PAGE;
+            after = rows.last().map(reporting::TellingSleutel::of);
+            tot = rows.iter().map(|r| r.gewijzigd_op).chain(tot).max();
+            // Each row's texts are freed as it is converted.
+            let page: Vec<InvitationCount> = rows.into_iter().filter_map(|r| invitation(&r.count)).collect();
+            if replace {
+                all.extend(page);
+            } else if !page.is_empty() {
+                let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                changed |= inner.index.update_invitations(&page);
+            }
+            if !full {
+                break;
+            }
+        }
+        let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if replace {
+            changed = inner.index.replace_invitations(&all);
+        }
         if changed {
-            let invitations: Vec<InvitationCount> = counts.iter().filter_map(invitation).collect();
-            drop(counts);
-            let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.index.replace_invitations(&invitations);
             inner.index.rebuild_dirty();
             inner.generation += 1;
-            progress.invitations = Some(fingerprint);
-            drop(inner);
+        }
+        drop(inner);
+        progress.invitations = Some(Tellingen { mapping, tot });
+        drop(progress);
+        if changed {
             self.published_now();
         }
         if let Ok(mut loaded) = self.loaded.lock() {

@@ -11,14 +11,18 @@
 //! cells as `(month, leerweg, sector, crebo)` numbers. The decisions are exactly the walk's
 //! (wholly inside, partly inside, outside; per value of a key the same against the selection
 //! narrowed to it), taken with integer compares; a property test in `tests.rs` compares both.
+//!
+//! National evaluations (figures, not only response) use the same atoms grouped and summed in
+//! advance ([`National::evaluate`]; see the module docs of [`crate::cells`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use bpvo::{Groep, Kanaal};
 
-use super::{Atom, Dimensie, Unit, UnitData, kanaal};
-use crate::results::{Selectie, YearMonth};
+use super::{Atom, Dimensie, Sums, Unit, UnitData, kanaal};
+use crate::results::{Filter, FilterSet, SLOTS, Selectie, Totals, Weggelaten, YearMonth};
 
 /// The keys a national response split may use here; any other (aanbieder, locatie) walks.
 const KEYS: [Dimensie; 4] = [Dimensie::Leerweg, Dimensie::Sector, Dimensie::Kwalificatie, Dimensie::Kanaal];
@@ -52,7 +56,46 @@ struct Compact {
     /// The atom's distinct cells (a range of [`National::cells`]); empty when every key is
     /// single-valued (no walk is ever needed then).
     cells: Range<u32>,
+    /// The atom's counts, shared with the index.
+    sums: Arc<Sums>,
 }
+
+/// The atoms of one groep and year with the same months, leerwegen and sectors, all counted or
+/// all dropped, summed in advance: a national selection without a crebo decides them together,
+/// since its filters and period cover every atom of a group alike.
+#[derive(Debug, Clone)]
+struct Bak {
+    year: i32,
+    months: u16,
+    dropped: bool,
+    /// Leerweg and sector value numbers (ranges of [`National::values`]).
+    keys: [Range<u32>; 2],
+    responded: u64,
+    invited: u64,
+    /// Per item, count per slot, over the group's atoms.
+    items: Vec<[u64; SLOTS]>,
+    /// The group's atoms (positions in the groep's atoms), for the selections only their cells
+    /// can decide (two keys split them).
+    atoms: Vec<u32>,
+}
+
+/// What the atoms of one [`Bak`] share: year, months, dropped, leerweg and sector numbers.
+type BakSleutel<'a> = (i32, u16, bool, &'a [u32], &'a [u32]);
+
+/// How a selection covers an atom (or a group of alike atoms), from its sides per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Beslissing {
+    None,
+    All,
+    /// Partly inside: the filters that split it.
+    Part(FilterSet),
+    /// Two keys split it: partly inside when some cell lies inside, else outside.
+    Walk(FilterSet),
+}
+
+/// What a national evaluation sums: the figures, what was left out, and whether nothing touched
+/// the selection.
+pub(super) type Som = (Totals, Weggelaten, bool);
 
 /// Value texts of one key and their numbers.
 #[derive(Debug, Clone, Default)]
@@ -78,6 +121,11 @@ impl Values {
 pub(super) struct National {
     /// Per groep, sorted by year.
     groepen: BTreeMap<Groep, Vec<Compact>>,
+    /// Per groep, the atoms grouped and summed by year, months, leerwegen and sectors; sorted by
+    /// year.
+    bakken: BTreeMap<Groep, Vec<Bak>>,
+    /// Per groep and crebo number, the atoms that hold the crebo (positions, in year order).
+    per_crebo: BTreeMap<Groep, HashMap<u32, Vec<u32>>>,
     /// Per key (leerweg, sector, crebo) the numbers of the values.
     names: [Values; 3],
     values: Vec<u32>,
@@ -137,7 +185,191 @@ impl National {
         for g in n.groepen.values_mut() {
             g.sort_by_key(|c| c.year);
         }
+        let grouped: Vec<_> = n.groepen.iter().map(|(&groep, atoms)| (groep, n.group(atoms))).collect();
+        for (groep, (bakken, per_crebo)) in grouped {
+            n.bakken.insert(groep, bakken);
+            n.per_crebo.insert(groep, per_crebo);
+        }
         n
+    }
+
+    /// The atoms of a groep grouped into [`Bak`]s, and per crebo the atoms that hold it.
+    fn group(&self, atoms: &[Compact]) -> (Vec<Bak>, HashMap<u32, Vec<u32>>) {
+        let mut bakken: Vec<Bak> = Vec::new();
+        let mut found: HashMap<BakSleutel<'_>, usize> = HashMap::new();
+        let mut per_crebo: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, c) in atoms.iter().enumerate() {
+            let pos = u32::try_from(i).unwrap_or(u32::MAX);
+            for &crebo in self.vals(&c.keys[CREBO]) {
+                per_crebo.entry(crebo).or_default().push(pos);
+            }
+            let key = (c.year, c.months, c.dropped, self.vals(&c.keys[LEERWEG]), self.vals(&c.keys[SECTOR]));
+            let b = *found.entry(key).or_insert_with(|| {
+                bakken.push(Bak {
+                    year: c.year,
+                    months: c.months,
+                    dropped: c.dropped,
+                    keys: [c.keys[LEERWEG].clone(), c.keys[SECTOR].clone()],
+                    responded: 0,
+                    invited: 0,
+                    items: Vec::new(),
+                    atoms: Vec::new(),
+                });
+                bakken.len() - 1
+            });
+            let Some(bak) = bakken.get_mut(b) else { continue };
+            bak.atoms.push(pos);
+            bak.responded += c.sums.responded;
+            bak.invited += c.sums.invited;
+            if !c.sums.items.is_empty() && bak.items.is_empty() {
+                bak.items = vec![[0; SLOTS]; c.sums.items.len()];
+            }
+            for (t, a) in bak.items.iter_mut().zip(&c.sums.items) {
+                for (t, a) in t.iter_mut().zip(a) {
+                    *t += u64::from(*a);
+                }
+            }
+        }
+        // Made in the atoms' order, so already by year.
+        (bakken, per_crebo)
+    }
+
+    /// Whether [`National::evaluate`] answers the selection: a national one (no instelling,
+    /// aanbieder or locatie).
+    pub(super) fn evaluates(selectie: &Selectie) -> bool {
+        selectie.brin.is_none() && selectie.aanbieders.is_empty() && selectie.locaties.is_empty()
+    }
+
+    /// The sums of a national selection ([`National::evaluates`]), exactly as the walk over every
+    /// atom sums them: with a crebo, over the few atoms that hold it; without, over the groups of
+    /// alike atoms, looking at single atoms only where two keys split a group.
+    pub(super) fn evaluate(&self, selectie: &Selectie, items: usize) -> Som {
+        let mut som = (Totals { items: vec![[0; SLOTS]; items], ..Totals::default() }, Weggelaten::default(), true);
+        let vraag = self.vraag(selectie);
+        let (Some(atoms), Some(bakken)) = (self.groepen.get(&selectie.groep), self.bakken.get(&selectie.groep)) else {
+            return som;
+        };
+        match vraag.filter[CREBO] {
+            // A crebo no atom holds: nothing is touched.
+            Some(None) => {}
+            Some(Some(crebo)) => {
+                let holding = self.per_crebo.get(&selectie.groep).and_then(|m| m.get(&crebo));
+                let holding = holding.map_or(&[][..], Vec::as_slice);
+                let start = holding.partition_point(|&i| atoms.get(i as usize).is_some_and(|c| c.year < vraag.lo.year));
+                let mut mask = (i32::MIN, 0u16);
+                for c in holding[start..].iter().filter_map(|&i| atoms.get(i as usize)) {
+                    if c.year > vraag.hi.year {
+                        break;
+                    }
+                    if mask.0 != c.year {
+                        mask = (c.year, months_inside(c.year, vraag.lo, vraag.hi));
+                    }
+                    let keys = [&c.keys[LEERWEG], &c.keys[SECTOR], &c.keys[CREBO]];
+                    match self.beslis(c.months, mask.1, &vraag, keys) {
+                        Beslissing::None => {}
+                        Beslissing::All => {
+                            som.2 = false;
+                            if !c.dropped {
+                                som.0.add(&c.sums);
+                            }
+                        }
+                        Beslissing::Part(by) => self.part(&mut som, c, by),
+                        Beslissing::Walk(by) => {
+                            if self.walk(c, mask.1, &vraag) == Cover::Part {
+                                self.part(&mut som, c, by);
+                            }
+                        }
+                    }
+                }
+            }
+            None => {
+                let start = bakken.partition_point(|b| b.year < vraag.lo.year);
+                let mut mask = (i32::MIN, 0u16);
+                for b in bakken[start..].iter().take_while(|b| b.year <= vraag.hi.year) {
+                    if mask.0 != b.year {
+                        mask = (b.year, months_inside(b.year, vraag.lo, vraag.hi));
+                    }
+                    let empty = 0..0;
+                    match self.beslis(b.months, mask.1, &vraag, [&b.keys[0], &b.keys[1], &empty]) {
+                        Beslissing::None => {}
+                        Beslissing::All => {
+                            som.2 = false;
+                            if !b.dropped {
+                                add_bak(&mut som.0, b);
+                            }
+                        }
+                        Beslissing::Part(by) => {
+                            som.2 = false;
+                            if !b.dropped {
+                                som.1.add(by, b.responded);
+                            }
+                        }
+                        Beslissing::Walk(by) => {
+                            for c in b.atoms.iter().filter_map(|&i| atoms.get(i as usize)) {
+                                if self.walk(c, mask.1, &vraag) == Cover::Part {
+                                    self.part(&mut som, c, by);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        som
+    }
+
+    /// An atom partly inside: touched, and (unless dropped) its answers left out.
+    fn part(&self, som: &mut Som, c: &Compact, by: FilterSet) {
+        som.2 = false;
+        if !c.dropped {
+            som.1.add(by, c.sums.responded);
+        }
+    }
+
+    /// Coverage from the months and the leerweg, sector and crebo numbers (an empty range for a
+    /// key the selection does not filter on), as [`super::coverage_or_walk`] decides it.
+    fn beslis(&self, months: u16, pmask: u16, vraag: &Vraag, keys: [&Range<u32>; 3]) -> Beslissing {
+        let (mut none, mut mixed) = (false, FilterSet::default());
+        let mut note = |filter: Filter, side: Side| {
+            none |= !side.any_in;
+            if side.any_in && side.any_out {
+                mixed.insert(filter);
+            }
+        };
+        if vraag.period {
+            note(Filter::Periode, Side { any_in: months & pmask != 0, any_out: months & !pmask != 0 });
+        }
+        let filters = [Filter::Leerweg, Filter::Sector, Filter::Kwalificatie];
+        for (k, (filter, range)) in filters.into_iter().zip(keys).enumerate() {
+            if let Some(w) = vraag.filter[k] {
+                let vals = self.vals(range);
+                let any_in = w.is_some_and(|w| vals.binary_search(&w).is_ok());
+                note(filter, Side { any_in, any_out: vals.len() > usize::from(any_in) });
+            }
+        }
+        if none {
+            return Beslissing::None;
+        }
+        match mixed.len() {
+            0 => Beslissing::All,
+            1 => Beslissing::Part(mixed),
+            _ => Beslissing::Walk(mixed),
+        }
+    }
+
+    /// A selection in numbers.
+    fn vraag(&self, selectie: &Selectie) -> Vraag {
+        let filter = |k: usize, wanted: &Option<String>| wanted.as_ref().map(|w| self.names[k].ids.get(w).copied());
+        Vraag {
+            filter: [
+                filter(LEERWEG, &selectie.leerweg),
+                filter(SECTOR, &selectie.sector),
+                filter(CREBO, &selectie.crebo),
+            ],
+            period: selectie.van.is_some() || selectie.tot_en_met.is_some(),
+            lo: selectie.van.unwrap_or(YearMonth { year: i32::MIN, month: 1 }),
+            hi: selectie.tot_en_met.unwrap_or(YearMonth { year: i32::MAX, month: 12 }),
+        }
     }
 
     fn compact(&mut self, year: i32, atom: &Atom, dropped: bool) -> Compact {
@@ -169,6 +401,7 @@ impl National {
             kanaal: kanaal(atom),
             keys,
             cells: start..u32::try_from(self.cells.len()).unwrap_or(u32::MAX),
+            sums: Arc::clone(&atom.sums),
         }
     }
 
@@ -196,17 +429,7 @@ impl National {
         let Some(atoms) = self.groepen.get(&selectie.groep) else {
             return (dimensies.iter().map(|_| Vec::new()).collect(), (0, 0, false));
         };
-        let filter = |k: usize, wanted: &Option<String>| wanted.as_ref().map(|w| self.names[k].ids.get(w).copied());
-        let vraag = Vraag {
-            filter: [
-                filter(LEERWEG, &selectie.leerweg),
-                filter(SECTOR, &selectie.sector),
-                filter(CREBO, &selectie.crebo),
-            ],
-            period: selectie.van.is_some() || selectie.tot_en_met.is_some(),
-            lo: selectie.van.unwrap_or(YearMonth { year: i32::MIN, month: 1 }),
-            hi: selectie.tot_en_met.unwrap_or(YearMonth { year: i32::MAX, month: 12 }),
-        };
+        let vraag = self.vraag(selectie);
         let mut accs: Vec<Acc> = dimensies
             .iter()
             .map(|d| {
@@ -351,6 +574,17 @@ fn note(acc: &mut [(u64, u64, bool, bool)], v: u32, cover: Cover, c: &Compact) {
     if cover == Cover::All && !c.dropped {
         a.0 += c.responded;
         a.1 += c.invited;
+    }
+}
+
+/// A group's sums into the totals.
+fn add_bak(totals: &mut Totals, b: &Bak) {
+    totals.responded += b.responded;
+    totals.invited += b.invited;
+    for (t, a) in totals.items.iter_mut().zip(&b.items) {
+        for (t, a) in t.iter_mut().zip(a) {
+            *t += *a;
+        }
     }
 }
 

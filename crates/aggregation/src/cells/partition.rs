@@ -71,9 +71,9 @@ fn group_key<'a>(step: usize, order: &[Dim; 4], key: &'a FineKey) -> GroupKey<'a
             _ => 0,
         },
         locatie: kept(Dim::Locatie).then_some(key.locatiecode.as_deref()),
-        leerweg: kept(Dim::Leerweg).then_some(key.leerweg.as_str()),
+        leerweg: kept(Dim::Leerweg).then_some(&*key.leerweg),
         sector: kept(Dim::Sector).then_some(key.sector.as_deref()),
-        crebo: kept(Dim::Crebo).then_some(key.crebo.as_str()),
+        crebo: kept(Dim::Crebo).then_some(&*key.crebo),
     }
 }
 
@@ -104,7 +104,7 @@ pub(super) struct Parts {
 fn spans(cells: &[(&Arc<FineKey>, &Cell)], part: &Part, voorkeur: Voorkeur) -> bool {
     let value = |i: &usize| {
         cells.get(*i).map(|(key, _)| match voorkeur {
-            Voorkeur::Kwalificatie => key.crebo.as_str(),
+            Voorkeur::Kwalificatie => &*key.crebo,
             Voorkeur::Locatie => key.locatiecode.as_deref().unwrap_or(""),
         })
     };

@@ -955,3 +955,87 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A national evaluation, summed from the groups of alike atoms (or, with a crebo, from the
+    /// atoms that hold it), equals the walk over every atom: the same figures, the same answers
+    /// left out per filter and the same emptiness — with periods that cut atoms, every filter,
+    /// cells without a sector, and both groups.
+    #[test]
+    fn a_national_evaluation_equals_the_walk(
+        cells in proptest::collection::vec((cell(), any::<bool>(), 0..4u8), 1..80),
+        k in 2..8u64,
+        order in voorkeur(),
+        nw in narrow(),
+        praktijkopleider in any::<bool>(),
+    ) {
+        let q = qs();
+        let keyed: Vec<(AnswerKeys, usize, u8)> = cells
+            .into_iter()
+            .map(|((mut keys, n, g), sectorless, groep)| {
+                if sectorless && keys.crebo == CREBOS[0] {
+                    keys.sector = None;
+                }
+                if groep == 0 {
+                    keys.groep = Groep::Praktijkopleider;
+                }
+                (keys, n, g)
+            })
+            .collect();
+        let answers: Vec<KeyedAnswer> = keyed.iter().flat_map(|(keys, n, g)| many(&q, keys, *n, *g)).collect();
+        let invitations: Vec<InvitationCount> = keyed
+            .iter()
+            .map(|(keys, n, _)| InvitationCount { keys: keys.clone(), count: *n as u64 + 1, via: 0 })
+            .collect();
+        let mut index = Index::with_voorkeur(&q, k, order);
+        index.add(&answers, &invitations);
+        let groep = if praktijkopleider { Groep::Praktijkopleider } else { Groep::Student };
+        let s = apply(&Selectie::national(groep), &Narrow { brin: None, ..nw });
+        prop_assert_eq!(index.evaluate(&s), index.evaluate_walked(&s));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Invitation counts applied key by key as they change (absolute counts, 0 for a key whose
+    /// invitations are gone, some keys read twice) give the same index as building it afresh
+    /// from the final counts.
+    #[test]
+    fn invitation_counts_updated_per_key_equal_a_fresh_build(
+        cells in proptest::collection::vec((cell(), 0..4u64, 0..4u64), 1..60),
+        k in 2..6u64,
+        nw in narrow(),
+    ) {
+        let q = qs();
+        let answers: Vec<KeyedAnswer> = cells.iter().flat_map(|((keys, n, g), _, _)| many(&q, keys, *n, *g)).collect();
+        let first: Vec<InvitationCount> = cells
+            .iter()
+            .filter(|(_, a, _)| *a > 0)
+            .map(|((keys, _, _), a, _)| InvitationCount { keys: keys.clone(), count: *a, via: *a / 2 })
+            .collect();
+        // The final count per key (keys may repeat: the generator draws them independently);
+        // every key of `first` is among them.
+        let mut last: std::collections::HashMap<AnswerKeys, u64> = std::collections::HashMap::new();
+        for ((keys, _, _), _, b) in &cells {
+            *last.entry(keys.clone()).or_default() += b;
+        }
+        let changes: Vec<InvitationCount> = last
+            .iter()
+            .map(|(keys, &b)| InvitationCount { keys: keys.clone(), count: b, via: b / 3 })
+            .collect();
+        let mut index = Index::build(&q, &answers, &first, k);
+        let _ = index.update_invitations(&changes);
+        index.rebuild_dirty();
+        // Read again: nothing changes.
+        prop_assert!(!index.update_invitations(&changes));
+        let fresh_counts: Vec<InvitationCount> = changes.iter().filter(|c| c.count > 0).cloned().collect();
+        let fresh = Index::build(&q, &answers, &fresh_counts, k);
+        prop_assert_eq!(index.stats(), fresh.stats());
+        for s in [apply(&Selectie::national(Groep::Student), &Narrow { brin: None, ..nw.clone() }), apply(&school(), &nw)] {
+            prop_assert_eq!(index.evaluate(&s), fresh.evaluate(&s));
+        }
+    }
+}

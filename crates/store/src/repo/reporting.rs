@@ -132,9 +132,127 @@ pub struct InvitationKeyCount {
 }
 
 /// The number of invitations sent (or answered) per analysis key: the denominator of the
-/// response rate. The month is that of the planned end date, as for answers. The invitation
-/// counts of imported history follow the live ones (a key may occur in both; readers sum).
+/// response rate, as kept in `uitnodiging_tellingen` (the live counts and imported history of a
+/// key in one row; keys whose count fell to 0 are left out). The month is that of the planned end
+/// date, as for answers.
 pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
+    let mut counts = Vec::new();
+    let mut after: Option<TellingSleutel> = None;
+    loop {
+        let page = invitation_counts_page(conn, None, after.as_ref(), 50_000)?;
+        let full = page.len() == 50_000;
+        after = page.last().map(TellingSleutel::of);
+        counts.extend(page.into_iter().map(|r| r.count).filter(|c| c.aantal != 0 || c.via != 0));
+        if !full {
+            return Ok(counts);
+        }
+    }
+}
+
+/// One row of `uitnodiging_tellingen` with its keys as the reporting index reads them, and when
+/// it last changed.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct InvitationCountRow {
+    #[diesel(embed)]
+    pub count: InvitationKeyCount,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    pub gewijzigd_op: NaiveDateTime,
+}
+
+/// Where a page of [`invitation_counts_page`] ends: the key of its last row, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TellingSleutel {
+    groep: String,
+    aanbiedercode: String,
+    maand: String,
+    locatiecode: String,
+    leerweg: String,
+    crebo: String,
+}
+
+impl TellingSleutel {
+    /// The key of a row read.
+    pub fn of(row: &InvitationCountRow) -> Self {
+        let c = &row.count;
+        TellingSleutel {
+            groep: c.groep.clone(),
+            aanbiedercode: c.aanbiedercode.clone(),
+            maand: c.maand.clone(),
+            locatiecode: c.locatiecode.clone().unwrap_or_default(),
+            leerweg: c.leerweg.clone(),
+            crebo: c.crebo.clone(),
+        }
+    }
+}
+
+/// Up to `limit` rows of `uitnodiging_tellingen` in key order after `after` — every row, or only
+/// those changed at or after `since` — with brin and sector joined as they are now. Rows that fell
+/// to 0 are included (a reader must see the change). The counts are absolute, so reading a row
+/// twice does no harm: a reader re-reads a window before its last change to catch transactions
+/// that committed late.
+pub fn invitation_counts_page(
+    conn: &mut DbConnection,
+    since: Option<NaiveDateTime>,
+    after: Option<&TellingSleutel>,
+    limit: i64,
+) -> StoreResult<Vec<InvitationCountRow>> {
+    use diesel::sql_types::Timestamp;
+    let mut sql = String::from(
+        "SELECT t.groep AS groep, t.maand AS maand, a.brin AS brin, t.aanbiedercode AS aanbiedercode, \
+         NULLIF(t.locatiecode, '') AS locatiecode, t.leerweg AS leerweg, t.crebo AS crebo, k.sector AS sector, \
+         t.aantal AS aantal, t.via AS via, t.gewijzigd_op AS gewijzigd_op \
+         FROM uitnodiging_tellingen t \
+         JOIN aanbieders a ON a.aanbiedercode = t.aanbiedercode \
+         LEFT JOIN kwalificaties k ON k.crebo = t.crebo WHERE 1 = 1",
+    );
+    if since.is_some() {
+        sql.push_str(" AND t.gewijzigd_op >= ?");
+    }
+    if after.is_some() {
+        sql.push_str(
+            " AND (t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo) > (?, ?, ?, ?, ?, ?)",
+        );
+    }
+    sql.push_str(" ORDER BY t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo LIMIT ?");
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        let mut n = 0;
+        sql = sql
+            .split('?')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    n += 1;
+                    format!("${n}{part}")
+                }
+            })
+            .collect();
+    }
+    macro_rules! load {
+        ($backend:ty, $c:expr) => {{
+            let mut q = diesel::sql_query(sql.as_str()).into_boxed::<$backend>();
+            if let Some(since) = since {
+                q = q.bind::<Timestamp, _>(since);
+            }
+            if let Some(k) = after {
+                for v in [&k.groep, &k.aanbiedercode, &k.maand, &k.locatiecode, &k.leerweg, &k.crebo] {
+                    q = q.bind::<Text, _>(v.clone());
+                }
+            }
+            q.bind::<BigInt, _>(limit).load::<InvitationCountRow>($c)?
+        }};
+    }
+    Ok(match conn {
+        DbConnection::Postgresql(c) => load!(diesel::pg::Pg, c),
+        DbConnection::Sqlite(c) => load!(diesel::sqlite::Sqlite, c),
+    })
+}
+
+/// The invitation counts grouped afresh from every invitation and the imported history, as the
+/// reporting service read them before `uitnodiging_tellingen` kept them: the reference the
+/// triggers are tested against (one `GROUP BY` over all invitations; not for a running service).
+pub fn invitation_counts_grouped(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
     let mut counts = live_invitation_counts(conn)?;
     let historie = "SELECT h.groep AS groep, h.maand AS maand, a.brin AS brin, h.aanbiedercode AS aanbiedercode, \
          h.locatiecode AS locatiecode, h.leerweg AS leerweg, h.crebo AS crebo, k.sector AS sector, \

@@ -1,0 +1,10 @@
+DROP TRIGGER uitnodiging_tellingen_historie_del ON historie_uitnodigingen;
+DROP TRIGGER uitnodiging_tellingen_historie_ins ON historie_uitnodigingen;
+DROP TRIGGER uitnodiging_tellingen_bpvos ON bpvos;
+DROP TRIGGER uitnodiging_tellingen_del ON invitations;
+DROP TRIGGER uitnodiging_tellingen_upd ON invitations;
+DROP TRIGGER uitnodiging_tellingen_ins ON invitations;
+DROP FUNCTION uitnodiging_tellingen_historie();
+DROP FUNCTION uitnodiging_tellingen_bpvos();
+DROP FUNCTION uitnodiging_tellingen_invitations();
+DROP TABLE uitnodiging_tellingen;

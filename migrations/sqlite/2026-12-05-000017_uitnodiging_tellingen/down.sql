@@ -1,0 +1,7 @@
+DROP TRIGGER uitnodiging_tellingen_historie_del;
+DROP TRIGGER uitnodiging_tellingen_historie_ins;
+DROP TRIGGER uitnodiging_tellingen_bpvos;
+DROP TRIGGER uitnodiging_tellingen_del;
+DROP TRIGGER uitnodiging_tellingen_upd;
+DROP TRIGGER uitnodiging_tellingen_ins;
+DROP TABLE uitnodiging_tellingen;
