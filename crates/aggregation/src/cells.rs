@@ -116,8 +116,8 @@ pub const DEFAULT_K: u64 = 10;
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Unit {
     groep: Groep,
-    brin: String,
-    aanbiedercode: String,
+    brin: Tekst,
+    aanbiedercode: Tekst,
 }
 
 /// A key's value, shared by every cell that holds it ([`Teksten`]): a million fine cells hold a
@@ -151,7 +151,7 @@ impl Teksten {
     /// The unit and fine key of these keys, their texts shared.
     fn split(&mut self, keys: &AnswerKeys) -> (Unit, FineKey) {
         (
-            Unit { groep: keys.groep, brin: keys.brin.clone(), aanbiedercode: keys.aanbiedercode.clone() },
+            Unit { groep: keys.groep, brin: self.of(&keys.brin), aanbiedercode: self.of(&keys.aanbiedercode) },
             FineKey {
                 maand: keys.maand,
                 locatiecode: keys.locatiecode.as_deref().map(|v| self.of(v)),
@@ -450,7 +450,7 @@ impl Index {
     /// the unit-years they touch are rebuilt.
     pub fn add(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
         self.absorb(answers, invitations);
-        self.rebuild_dirty();
+        let _ = self.rebuild_dirty();
     }
 
     /// Sum new answers and invitations into their fine cells without rebuilding atoms yet:
@@ -461,7 +461,10 @@ impl Index {
             let (unit, key) = self.teksten.split(&a.keys);
             let data = self.units.entry(unit.clone()).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
-            data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers);
+            match data.fine.get_mut(&key) {
+                Some(cell) => cell.add_answers(&self.layout, &a.answers),
+                None => data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers),
+            }
         }
         for inv in invitations {
             let (unit, key) = self.teksten.split(&inv.keys);
@@ -474,7 +477,8 @@ impl Index {
     }
 
     /// Rebuild the atoms of the unit-years changed by [`Index::absorb`].
-    pub fn rebuild_dirty(&mut self) {
+    /// Returns whether anything was (the atoms may have changed).
+    pub fn rebuild_dirty(&mut self) -> bool {
         let items = self.layout.len();
         let changed = !self.dirty.is_empty();
         for (unit, years) in std::mem::take(&mut self.dirty) {
@@ -493,6 +497,7 @@ impl Index {
         if changed {
             self.national = National::build(&self.units);
         }
+        changed
     }
 
     /// Replace every invitation count by these: the denominator is re-read as a whole (an
@@ -500,7 +505,7 @@ impl Index {
     /// counts changed are rebuilt.
     pub fn set_invitations(&mut self, invitations: &[InvitationCount]) {
         let _ = self.replace_invitations(invitations);
-        self.rebuild_dirty();
+        let _ = self.rebuild_dirty();
     }
 
     /// [`Index::set_invitations`] without rebuilding yet (see [`Index::absorb`]).
@@ -594,10 +599,10 @@ impl Index {
     pub fn key_values(&self, brin: Option<&str>) -> KeyValues {
         let mut values = KeyValues::default();
         for (unit, data) in &self.units {
-            if brin.is_some_and(|b| b != unit.brin) {
+            if brin.is_some_and(|b| b != &*unit.brin) {
                 continue;
             }
-            values.aanbieders.insert(unit.aanbiedercode.clone());
+            values.aanbieders.insert(unit.aanbiedercode.to_string());
             for key in data.fine.keys() {
                 if let Some(l) = &key.locatiecode {
                     values.locaties.insert(l.to_string());
@@ -864,8 +869,8 @@ impl Index {
                 out.extend(atom.cells.iter().map(|c| AnswerKeys {
                     groep: unit.groep,
                     maand: c.maand,
-                    brin: unit.brin.clone(),
-                    aanbiedercode: unit.aanbiedercode.clone(),
+                    brin: unit.brin.to_string(),
+                    aanbiedercode: unit.aanbiedercode.to_string(),
                     locatiecode: c.locatiecode.as_deref().map(str::to_owned),
                     leerweg: c.leerweg.to_string(),
                     crebo: c.crebo.to_string(),
@@ -1008,7 +1013,7 @@ impl Dimensie {
     /// This key's value in one cell of `unit` (none for a cell without a locatie or sector).
     fn of_cell<'a>(self, unit: &'a Unit, c: &'a FineKey) -> Option<&'a str> {
         match self {
-            Dimensie::Aanbieder => Some(&unit.aanbiedercode),
+            Dimensie::Aanbieder => Some(&*unit.aanbiedercode),
             Dimensie::Locatie => c.locatiecode.as_deref(),
             Dimensie::Leerweg => Some(&*c.leerweg),
             Dimensie::Sector => c.sector.as_deref(),

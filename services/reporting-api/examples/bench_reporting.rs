@@ -22,6 +22,10 @@ use bpv_reporting_api::data::ReportData;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
+/// The same allocator as the service binaries.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "bench_data/mod.rs"]
 mod bench_data;
 use bench_data::*;

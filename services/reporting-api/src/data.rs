@@ -80,6 +80,37 @@ struct Progress {
     historie: HashSet<String>,
 }
 
+/// One answer as read: parsed (`None` when it cannot be read), its id and when it was stored.
+type Gelezen = (Option<KeyedAnswer>, String, NaiveDateTime);
+
+/// Read pages with `next` on a thread of its own, one page ahead of `consume` on this one, until
+/// `next` has no more: the database, the reading and what is done with a page each get a core
+/// instead of taking turns. The first error ends the reading and is returned.
+fn one_page_ahead<P: Send>(
+    mut next: impl FnMut() -> bpv_store::StoreResult<Option<P>> + Send,
+    mut consume: impl FnMut(P),
+) -> bpv_store::StoreResult<()> {
+    std::thread::scope(|scope| {
+        let (pages, received) = std::sync::mpsc::sync_channel(1);
+        scope.spawn(move || {
+            loop {
+                let page = next();
+                let last = !matches!(page, Ok(Some(_)));
+                if pages.send(page).is_err() || last {
+                    return;
+                }
+            }
+        });
+        for page in received {
+            match page? {
+                Some(p) => consume(p),
+                None => break,
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Where the reading of invitation counts stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tellingen {
@@ -360,38 +391,33 @@ impl ReportData {
     pub fn absorb_new_answers(&self, conn: &mut DbConnection) -> bpv_store::StoreResult<RefreshReport> {
         let mut progress = self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut report = RefreshReport::default();
-        let start = progress.cursor.as_ref().map(|(at, _)| (*at - OVERLAP, String::new()));
-        // The next page is read while this one is parsed and summed: the database and the
-        // parsing each get a core instead of taking turns.
-        std::thread::scope(|scope| -> bpv_store::StoreResult<()> {
-            let (pages, received) = std::sync::mpsc::sync_channel::<bpv_store::StoreResult<Vec<KeyedResponse>>>(1);
-            let reader = &mut *conn;
-            scope.spawn(move || {
-                let mut after = start;
-                loop {
-                    let rows = reporting::answers_after(reader, after.as_ref(), PAGE);
-                    let next = match &rows {
-                        Ok(r) if r.len() as i64 == PAGE => r.last().map(|l| (l.submitted_at, l.id.clone())),
-                        _ => None,
-                    };
-                    if pages.send(rows).is_err() {
-                        return;
-                    }
-                    match next {
-                        Some(n) => after = Some(n),
-                        None => return,
-                    }
+        let mut after = progress.cursor.as_ref().map(|(at, _)| (*at - OVERLAP, String::new()));
+        let mut done = false;
+        let reader = &mut *conn;
+        // Read on one thread, parse and sum on this one (parsing there too was slower: what one
+        // thread allocates and another frees costs glibc's allocator more than it saves).
+        one_page_ahead(
+            move || {
+                if done {
+                    return Ok(None);
                 }
-            });
-            for rows in received {
-                self.absorb_page(rows?, &mut progress, &mut report);
-            }
-            Ok(())
-        })?;
+                let rows = reporting::answers_after(reader, after.as_ref(), PAGE)?;
+                done = (rows.len() as i64) < PAGE;
+                let Some(last) = rows.last() else { return Ok(None) };
+                after = Some((last.submitted_at, last.id.clone()));
+                Ok(Some(rows))
+            },
+            |rows: Vec<KeyedResponse>| {
+                let page = rows.into_iter().map(|r| (keyed(&r), r.id, r.submitted_at)).collect();
+                self.absorb_page(page, &mut progress, &mut report);
+            },
+        )?;
         let nieuwe_historie = self.absorb_historie(conn, &mut progress, &mut report)?;
-        if report.answers > 0 {
+        // At the first load the invitation counts follow at once and rebuild the same units
+        // again: the atoms are formed once, after them.
+        if report.answers > 0 && progress.invitations.is_some() {
             let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            inner.index.rebuild_dirty();
+            let _ = inner.index.rebuild_dirty();
             inner.generation += 1;
             drop(inner);
             self.published_now();
@@ -411,27 +437,32 @@ impl ReportData {
         Ok(report)
     }
 
-    /// One page of answers read by [`ReportData::absorb_new_answers`]: those not absorbed yet are
-    /// summed into their fine cells (atoms are rebuilt after the last page).
-    fn absorb_page(&self, rows: Vec<KeyedResponse>, progress: &mut Progress, report: &mut RefreshReport) {
-        let Some(last) = rows.last() else { return };
-        let after = Some((last.submitted_at, last.id.clone()));
-        let fresh: Vec<KeyedResponse> = rows.into_iter().filter(|r| !progress.recent.contains_key(&r.id)).collect();
-        let mut answers = Vec::with_capacity(fresh.len());
+    /// One page of answers read by [`ReportData::absorb_new_answers`] (each parsed, or `None`
+    /// when it cannot be read): those not absorbed yet are summed into their fine cells (atoms
+    /// are rebuilt after the last page).
+    fn absorb_page(&self, page: Vec<Gelezen>, progress: &mut Progress, report: &mut RefreshReport) {
+        let Some((_, id, at)) = page.last() else { return };
+        let after = Some((*at, id.clone()));
+        let mut answers = Vec::with_capacity(page.len());
         let mut met_tekst = Vec::new();
-        for r in &fresh {
-            match keyed(r) {
+        let mut fresh = Vec::with_capacity(page.len());
+        for (answer, id, at) in page {
+            if progress.recent.contains_key(&id) {
+                continue;
+            }
+            match answer {
                 Some(a) => {
                     if a.answers.verbeterpunten.is_some() {
-                        met_tekst.push((a.keys.clone(), r.id.clone()));
+                        met_tekst.push((a.keys.clone(), id.clone()));
                     }
                     answers.push(a);
                 }
                 None => {
                     report.unreadable += 1;
-                    tracing::warn!(antwoord = %r.id, "stored answer cannot be read; left out of the results");
+                    tracing::warn!(antwoord = %id, "stored answer cannot be read; left out of the results");
                 }
             }
+            fresh.push((id, at));
         }
         if !answers.is_empty() {
             let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -442,9 +473,7 @@ impl ReportData {
             }
         }
         report.answers += answers.len();
-        for r in fresh {
-            progress.recent.insert(r.id, r.submitted_at);
-        }
+        progress.recent.extend(fresh);
         if progress.cursor.as_ref().is_none_or(|c| after.as_ref().is_some_and(|a| a > c)) {
             progress.cursor.clone_from(&after);
         }
@@ -521,38 +550,48 @@ impl ReportData {
         // changing: read the whole table again and replace every count.
         let replace = previous.is_some_and(|p| p.mapping != mapping);
         let since = previous.filter(|_| !replace).and_then(|p| p.tot).map(|t| t - OVERLAP);
-        let mut tot = previous.and_then(|p| p.tot);
         let (mut changed, mut all) = (false, Vec::new());
-        let mut after = None;
-        loop {
-            let rows = reporting::invitation_counts_page(conn, since, after.as_ref(), COUNTS_PAGE)?;
-            let full = rows.len() as i64 == COUNTS_PAGE;
-            after = rows.last().map(reporting::TellingSleutel::of);
-            tot = rows.iter().map(|r| r.gewijzigd_op).chain(tot).max();
-            // Each row's texts are freed as it is converted.
-            let page: Vec<InvitationCount> = rows.into_iter().filter_map(|r| invitation(&r.count)).collect();
-            if replace {
-                all.extend(page);
-            } else if !page.is_empty() {
-                let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-                changed |= inner.index.update_invitations(&page);
-            }
-            if !full {
-                break;
-            }
-        }
+        let (mut after, mut done) = (None, false);
+        let mut latest = previous.and_then(|p| p.tot);
+        let reader = &mut *conn;
+        // Read on one thread, convert and apply on this one.
+        one_page_ahead(
+            move || {
+                if done {
+                    return Ok(None);
+                }
+                let rows = reporting::invitation_counts_page(reader, since, after.as_ref(), COUNTS_PAGE)?;
+                done = (rows.len() as i64) < COUNTS_PAGE;
+                let Some(last) = rows.last() else { return Ok(None) };
+                after = Some(reporting::TellingSleutel::of(last));
+                Ok(Some(rows))
+            },
+            |rows: Vec<reporting::InvitationCountRow>| {
+                latest = latest.max(rows.iter().map(|r| r.gewijzigd_op).max());
+                // Each row's texts are freed as it is converted.
+                let page: Vec<InvitationCount> = rows.into_iter().filter_map(|r| invitation(&r.count)).collect();
+                if replace {
+                    all.extend(page);
+                } else if !page.is_empty() {
+                    let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    changed |= inner.index.update_invitations(&page);
+                }
+            },
+        )?;
+        let tot = latest;
         let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if replace {
             changed = inner.index.replace_invitations(&all);
         }
-        if changed {
-            inner.index.rebuild_dirty();
+        // Also what the first load's answers left to rebuild (see `absorb_new_answers`).
+        let rebuilt = inner.index.rebuild_dirty();
+        if rebuilt {
             inner.generation += 1;
         }
         drop(inner);
         progress.invitations = Some(Tellingen { mapping, tot });
         drop(progress);
-        if changed {
+        if rebuilt {
             self.published_now();
         }
         if let Ok(mut loaded) = self.loaded.lock() {

@@ -1,5 +1,10 @@
 //! `bpv-survey`: the respondent's questionnaire, reached through the link in the invitation mail.
 
+/// The same allocator in every binary: mimalloc rather than glibc's (docs/architecture.md,
+/// "Performance, round two").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     bpv_web::telemetry::init("info");

@@ -1028,7 +1028,7 @@ proptest! {
             .collect();
         let mut index = Index::build(&q, &answers, &first, k);
         let _ = index.update_invitations(&changes);
-        index.rebuild_dirty();
+        let _ = index.rebuild_dirty();
         // Read again: nothing changes.
         prop_assert!(!index.update_invitations(&changes));
         let fresh_counts: Vec<InvitationCount> = changes.iter().filter(|c| c.count > 0).cloned().collect();

@@ -197,23 +197,26 @@ pub fn invitation_counts_page(
     limit: i64,
 ) -> StoreResult<Vec<InvitationCountRow>> {
     use diesel::sql_types::Timestamp;
-    let mut sql = String::from(
+    // The page is cut from the table alone (a walk of its primary key) and joined afterwards:
+    // with the joins inside, PostgreSQL estimates the row comparison from its first column only
+    // (one row for the last groep) and sorts the whole rest of the table for every page.
+    let mut sql = String::from("SELECT * FROM uitnodiging_tellingen WHERE 1 = 1");
+    if since.is_some() {
+        sql.push_str(" AND gewijzigd_op >= ?");
+    }
+    if after.is_some() {
+        sql.push_str(" AND (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) > (?, ?, ?, ?, ?, ?)");
+    }
+    sql.push_str(" ORDER BY groep, aanbiedercode, maand, locatiecode, leerweg, crebo LIMIT ?");
+    let mut sql = format!(
         "SELECT t.groep AS groep, t.maand AS maand, a.brin AS brin, t.aanbiedercode AS aanbiedercode, \
          NULLIF(t.locatiecode, '') AS locatiecode, t.leerweg AS leerweg, t.crebo AS crebo, k.sector AS sector, \
          t.aantal AS aantal, t.via AS via, t.gewijzigd_op AS gewijzigd_op \
-         FROM uitnodiging_tellingen t \
+         FROM ({sql}) t \
          JOIN aanbieders a ON a.aanbiedercode = t.aanbiedercode \
-         LEFT JOIN kwalificaties k ON k.crebo = t.crebo WHERE 1 = 1",
+         LEFT JOIN kwalificaties k ON k.crebo = t.crebo \
+         ORDER BY t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo"
     );
-    if since.is_some() {
-        sql.push_str(" AND t.gewijzigd_op >= ?");
-    }
-    if after.is_some() {
-        sql.push_str(
-            " AND (t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo) > (?, ?, ?, ?, ?, ?)",
-        );
-    }
-    sql.push_str(" ORDER BY t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo LIMIT ?");
     if matches!(conn, DbConnection::Postgresql(_)) {
         let mut n = 0;
         sql = sql
