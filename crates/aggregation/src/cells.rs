@@ -511,14 +511,7 @@ impl Index {
     /// [`Index::set_invitations`] without rebuilding yet (see [`Index::absorb`]).
     pub fn replace_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
         let mut any = false;
-        // Per cell: (invited, of which via the praktijkopleider).
-        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
-        for inv in invitations {
-            let (unit, key) = self.teksten.split(&inv.keys);
-            let w = wanted.entry(unit).or_default().entry(key).or_default();
-            w.0 += inv.count;
-            w.1 += inv.via;
-        }
+        let mut wanted = self.wanted(invitations);
         let units: BTreeSet<Unit> = self.units.keys().cloned().chain(wanted.keys().cloned()).collect();
         for unit in units {
             let want = wanted.remove(&unit).unwrap_or_default();
@@ -551,12 +544,9 @@ impl Index {
         any
     }
 
-    /// Set the invitation counts of the keys listed, leaving every other key's count as it is:
-    /// what changed since the last read of counts kept per key (absolute counts, so a key read
-    /// twice is harmless; a count of 0 removes the key's invitations). Keys listed twice are
-    /// summed. Returns whether any count changed; the units that changed are rebuilt at the next
-    /// [`Index::rebuild_dirty`].
-    pub fn update_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
+    /// Invitation counts per unit and cell: (invited, of which via the praktijkopleider), keys
+    /// listed twice summed.
+    fn wanted(&mut self, invitations: &[InvitationCount]) -> BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> {
         let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
         for inv in invitations {
             let (unit, key) = self.teksten.split(&inv.keys);
@@ -564,8 +554,17 @@ impl Index {
             w.0 += inv.count;
             w.1 += inv.via;
         }
+        wanted
+    }
+
+    /// Set the invitation counts of the keys listed, leaving every other key's count as it is:
+    /// what changed since the last read of counts kept per key (absolute counts, so a key read
+    /// twice is harmless; a count of 0 removes the key's invitations). Keys listed twice are
+    /// summed. Returns whether any count changed; the units that changed are rebuilt at the next
+    /// [`Index::rebuild_dirty`].
+    pub fn update_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
         let mut changed = false;
-        for (unit, want) in wanted {
+        for (unit, want) in self.wanted(invitations) {
             let data = self.units.entry(unit.clone()).or_default();
             let mut years: BTreeSet<i32> = BTreeSet::new();
             for (key, (count, via)) in want {
