@@ -84,8 +84,8 @@
 //! set) would otherwise add up the item arrays of every atom inside it, some tens of thousands.
 //! The same rebuild therefore groups a groep's atoms by year, months, leerwegen and sectors (and
 //! counted or dropped) and sums each group in advance: every atom of a group is covered alike by
-//! any national selection without a crebo, so such a selection adds a few hundred group sums; one
-//! with a crebo looks only at the atoms that hold the crebo. Where two keys split a group (a
+//! any national selection without a crebo, so such a selection adds one sum per group instead of
+//! one per atom; one with a crebo looks only at the atoms that hold the crebo. Where two keys split a group (a
 //! period cutting it and a leerweg or sector it holds besides the one asked), its atoms are
 //! decided one by one from their cells, as the walk does. A property test checks every national
 //! evaluation against the walk ([`Index::evaluate_walked`]).
