@@ -80,9 +80,6 @@ struct Progress {
     historie: HashSet<String>,
 }
 
-/// One answer as read: parsed (`None` when it cannot be read), its id and when it was stored.
-type Gelezen = (Option<KeyedAnswer>, String, NaiveDateTime);
-
 /// Read pages with `next` on a thread of its own, one page ahead of `consume` on this one, until
 /// `next` has no more: the database, the reading and what is done with a page each get a core
 /// instead of taking turns. The first error ends the reading and is returned.
@@ -407,10 +404,7 @@ impl ReportData {
                 after = Some((last.submitted_at, last.id.clone()));
                 Ok(Some(rows))
             },
-            |rows: Vec<KeyedResponse>| {
-                let page = rows.into_iter().map(|r| (keyed(&r), r.id, r.submitted_at)).collect();
-                self.absorb_page(page, &mut progress, &mut report);
-            },
+            |rows| self.absorb_page(rows, &mut progress, &mut report),
         )?;
         let nieuwe_historie = self.absorb_historie(conn, &mut progress, &mut report)?;
         // At the first load the invitation counts follow at once and rebuild the same units
@@ -437,19 +431,20 @@ impl ReportData {
         Ok(report)
     }
 
-    /// One page of answers read by [`ReportData::absorb_new_answers`] (each parsed, or `None`
-    /// when it cannot be read): those not absorbed yet are summed into their fine cells (atoms
-    /// are rebuilt after the last page).
-    fn absorb_page(&self, page: Vec<Gelezen>, progress: &mut Progress, report: &mut RefreshReport) {
-        let Some((_, id, at)) = page.last() else { return };
-        let after = Some((*at, id.clone()));
-        let mut answers = Vec::with_capacity(page.len());
+    /// One page of answers read by [`ReportData::absorb_new_answers`]: those not absorbed yet are
+    /// parsed and summed into their fine cells (atoms are rebuilt after the last page).
+    fn absorb_page(&self, rows: Vec<KeyedResponse>, progress: &mut Progress, report: &mut RefreshReport) {
+        let Some(last) = rows.last() else { return };
+        let after = Some((last.submitted_at, last.id.clone()));
+        let mut answers = Vec::with_capacity(rows.len());
         let mut met_tekst = Vec::new();
-        let mut fresh = Vec::with_capacity(page.len());
-        for (answer, id, at) in page {
-            if progress.recent.contains_key(&id) {
+        let mut fresh = Vec::with_capacity(rows.len());
+        for r in rows {
+            if progress.recent.contains_key(&r.id) {
                 continue;
             }
+            let answer = keyed(&r);
+            let (id, at) = (r.id, r.submitted_at);
             match answer {
                 Some(a) => {
                     if a.answers.verbeterpunten.is_some() {
@@ -578,7 +573,6 @@ impl ReportData {
                 }
             },
         )?;
-        let tot = latest;
         let mut inner = self.inner.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         if replace {
             changed = inner.index.replace_invitations(&all);
@@ -589,7 +583,7 @@ impl ReportData {
             inner.generation += 1;
         }
         drop(inner);
-        progress.invitations = Some(Tellingen { mapping, tot });
+        progress.invitations = Some(Tellingen { mapping, tot: latest });
         drop(progress);
         if rebuilt {
             self.published_now();

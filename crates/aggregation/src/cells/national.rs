@@ -329,32 +329,22 @@ impl National {
     /// Coverage from the months and the leerweg, sector and crebo numbers (an empty range for a
     /// key the selection does not filter on), as [`super::coverage_or_walk`] decides it.
     fn beslis(&self, months: u16, pmask: u16, vraag: &Vraag, keys: [&Range<u32>; 3]) -> Beslissing {
-        let (mut none, mut mixed) = (false, FilterSet::default());
-        let mut note = |filter: Filter, side: Side| {
-            none |= !side.any_in;
-            if side.any_in && side.any_out {
-                mixed.insert(filter);
-            }
-        };
-        if vraag.period {
-            note(Filter::Periode, Side { any_in: months & pmask != 0, any_out: months & !pmask != 0 });
-        }
-        let filters = [Filter::Leerweg, Filter::Sector, Filter::Kwalificatie];
-        for (k, (filter, range)) in filters.into_iter().zip(keys).enumerate() {
-            if let Some(w) = vraag.filter[k] {
-                let vals = self.vals(range);
+        let (time, sides) = self.sides(months, pmask, vraag, keys);
+        decide(time, &sides)
+    }
+
+    /// Per side of a selection — its period and each key it filters on — whether some of an
+    /// atom's values lie inside and whether some lie outside.
+    fn sides(&self, months: u16, pmask: u16, vraag: &Vraag, keys: [&Range<u32>; 3]) -> (Side, [Option<Side>; 3]) {
+        let time = Side { any_in: months & pmask != 0, any_out: vraag.period && months & !pmask != 0 };
+        let sides = std::array::from_fn(|k| {
+            vraag.filter[k].map(|w| {
+                let vals = self.vals(keys[k]);
                 let any_in = w.is_some_and(|w| vals.binary_search(&w).is_ok());
-                note(filter, Side { any_in, any_out: vals.len() > usize::from(any_in) });
-            }
-        }
-        if none {
-            return Beslissing::None;
-        }
-        match mixed.len() {
-            0 => Beslissing::All,
-            1 => Beslissing::Part(mixed),
-            _ => Beslissing::Walk(mixed),
-        }
+                Side { any_in, any_out: vals.len() > usize::from(any_in) }
+            })
+        });
+        (time, sides)
     }
 
     /// A selection in numbers.
@@ -475,14 +465,7 @@ impl National {
         accs: &mut [Acc],
         total: &mut (u64, u64, bool, bool),
     ) {
-        let time = Side { any_in: c.months & pmask != 0, any_out: vraag.period && c.months & !pmask != 0 };
-        let sides: [Option<Side>; 3] = std::array::from_fn(|k| {
-            vraag.filter[k].map(|w| {
-                let vals = self.vals(&c.keys[k]);
-                let any_in = w.is_some_and(|w| vals.binary_search(&w).is_ok());
-                Side { any_in, any_out: vals.len() > usize::from(any_in) }
-            })
-        });
+        let (time, sides) = self.sides(c.months, pmask, vraag, [&c.keys[LEERWEG], &c.keys[SECTOR], &c.keys[CREBO]]);
         let whole = cover(time, &sides).unwrap_or_else(|| self.walk(c, pmask, vraag));
         if whole == Cover::None {
             return;
@@ -540,20 +523,36 @@ impl National {
     }
 }
 
-/// Coverage of an atom from its per-key sides, as the walk decides it: outside when some key has
-/// no value inside, wholly inside when no key is split, partly inside when one is; `None` when two
-/// are (then only the cells can tell).
-fn cover(time: Side, sides: &[Option<Side>; 3]) -> Option<Cover> {
-    let (mut none, mut mixed) = (false, 0);
-    for s in std::iter::once(Some(time)).chain(sides.iter().copied()).flatten() {
+/// Coverage of an atom from its per-key sides, as the walk decides it: outside when some side has
+/// no value inside, wholly inside when no side is split, partly inside when one is (with the
+/// filter that splits it); when two are, only the cells can tell.
+fn decide(time: Side, sides: &[Option<Side>; 3]) -> Beslissing {
+    let filters = [Filter::Periode, Filter::Leerweg, Filter::Sector, Filter::Kwalificatie];
+    let (mut none, mut mixed) = (false, FilterSet::default());
+    for (filter, s) in filters.into_iter().zip(std::iter::once(Some(time)).chain(sides.iter().copied())) {
+        let Some(s) = s else { continue };
         none |= !s.any_in;
-        mixed += usize::from(s.any_in && s.any_out);
+        if s.any_in && s.any_out {
+            mixed.insert(filter);
+        }
     }
-    match (none, mixed) {
-        (true, _) => Some(Cover::None),
-        (false, 0) => Some(Cover::All),
-        (false, 1) => Some(Cover::Part),
-        _ => None,
+    if none {
+        return Beslissing::None;
+    }
+    match mixed.len() {
+        0 => Beslissing::All,
+        1 => Beslissing::Part(mixed),
+        _ => Beslissing::Walk(mixed),
+    }
+}
+
+/// [`decide`] without the filters: `None` when only the cells can tell.
+fn cover(time: Side, sides: &[Option<Side>; 3]) -> Option<Cover> {
+    match decide(time, sides) {
+        Beslissing::None => Some(Cover::None),
+        Beslissing::All => Some(Cover::All),
+        Beslissing::Part(_) => Some(Cover::Part),
+        Beslissing::Walk(_) => None,
     }
 }
 

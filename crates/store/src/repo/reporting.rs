@@ -200,38 +200,34 @@ pub fn invitation_counts_page(
     // The page is cut from the table alone (a walk of its primary key) and joined afterwards:
     // with the joins inside, PostgreSQL estimates the row comparison from its first column only
     // (one row for the last groep) and sorts the whole rest of the table for every page.
-    let mut sql = String::from("SELECT * FROM uitnodiging_tellingen WHERE 1 = 1");
+    // Placeholders in bind order: `$1`, `$2`, … on PostgreSQL, `?` on SQLite.
+    let postgres = matches!(conn, DbConnection::Postgresql(_));
+    let mut bound = 0;
+    let mut p = || {
+        bound += 1;
+        if postgres { format!("${bound}") } else { "?".to_owned() }
+    };
+    let mut page = String::from("SELECT * FROM uitnodiging_tellingen WHERE 1 = 1");
     if since.is_some() {
-        sql.push_str(" AND gewijzigd_op >= ?");
+        page.push_str(&format!(" AND gewijzigd_op >= {}", p()));
     }
     if after.is_some() {
-        sql.push_str(" AND (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) > (?, ?, ?, ?, ?, ?)");
+        let keys: Vec<String> = (0..6).map(|_| p()).collect();
+        page.push_str(&format!(
+            " AND (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) > ({})",
+            keys.join(", ")
+        ));
     }
-    sql.push_str(" ORDER BY groep, aanbiedercode, maand, locatiecode, leerweg, crebo LIMIT ?");
-    let mut sql = format!(
+    page.push_str(&format!(" ORDER BY groep, aanbiedercode, maand, locatiecode, leerweg, crebo LIMIT {}", p()));
+    let sql = format!(
         "SELECT t.groep AS groep, t.maand AS maand, a.brin AS brin, t.aanbiedercode AS aanbiedercode, \
          NULLIF(t.locatiecode, '') AS locatiecode, t.leerweg AS leerweg, t.crebo AS crebo, k.sector AS sector, \
          t.aantal AS aantal, t.via AS via, t.gewijzigd_op AS gewijzigd_op \
-         FROM ({sql}) t \
+         FROM ({page}) t \
          JOIN aanbieders a ON a.aanbiedercode = t.aanbiedercode \
          LEFT JOIN kwalificaties k ON k.crebo = t.crebo \
          ORDER BY t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo"
     );
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        let mut n = 0;
-        sql = sql
-            .split('?')
-            .enumerate()
-            .map(|(i, part)| {
-                if i == 0 {
-                    part.to_owned()
-                } else {
-                    n += 1;
-                    format!("${n}{part}")
-                }
-            })
-            .collect();
-    }
     macro_rules! load {
         ($backend:ty, $c:expr) => {{
             let mut q = diesel::sql_query(sql.as_str()).into_boxed::<$backend>();
