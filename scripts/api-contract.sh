@@ -26,7 +26,46 @@ curl -sf "$BPV_SCHOOL_API_URL/v1/openapi.json" -o "$work/school-api.openapi.json
 "$BPV_VENV/bin/openapi-spec-validator" "$work/school-api.openapi.json"
 
 token=$(demo_token)
-"$BPV_VENV/bin/schemathesis" run "$BPV_SCHOOL_API_URL/v1/openapi.json" \
+
+# What a fuzzer cannot guess (as it cannot guess a token): the demo instelling's register values
+# and Praktijkloket documents in the states each write needs — one to assess, one assessed (to
+# issue a verklaring from), one with a verklaring (to withdraw). Taken from and made through the
+# API itself, then filled into tests/api-contract/school-api.toml.
+api="$BPV_SCHOOL_API_URL/v1"
+call() { # METHOD PATH [JSON]: the answer's body; fails on an error status
+  curl -sf -X "$1" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+    ${3:+--data "$3"} "$api$2"
+}
+field() { python3 -c 'import json,sys; v=json.load(sys.stdin); print(eval("v" + sys.argv[1]))' "$1"; }
+demo_document=$(call GET /begeleidingsdocumenten/DEMO-PL-0001)
+export BPV_FUZZ_CREBO BPV_FUZZ_WERKPROCES BPV_FUZZ_LEERBEDRIJF BPV_FUZZ_LOCATIE
+BPV_FUZZ_CREBO=$(field '["creboCode"]' <<<"$demo_document")
+BPV_FUZZ_WERKPROCES=$(field '["werkprocessen"][0]' <<<"$demo_document")
+BPV_FUZZ_LEERBEDRIJF=$(field '["leerbedrijfCode"]' <<<"$demo_document")
+BPV_FUZZ_LOCATIE=$(field '["locatiecode"]' <<<"$demo_document")
+export BPV_FUZZ_BEOORDELINGSDATUM=2026-06-20
+fuzz_document() { # ID
+  call PUT "/begeleidingsdocumenten/$1" "{\"leerling\": {\"naam\": \"Fuzz Leerling\", \"geboortedatum\": \"2008-05-01\",
+    \"doelgroep\": \"praktijkonderwijs\"}, \"locatiecode\": \"$BPV_FUZZ_LOCATIE\", \"leerbedrijfCode\": \"$BPV_FUZZ_LEERBEDRIJF\",
+    \"praktijkopleider\": {\"naam\": \"Petra Hoekstra\", \"emailadres\": \"petra.hoekstra@leerbedrijf.example\"},
+    \"creboCode\": \"$BPV_FUZZ_CREBO\", \"werkprocessen\": [\"$BPV_FUZZ_WERKPROCES\"],
+    \"startdatum\": \"2026-01-05\", \"einddatum\": \"2026-06-30\"}" >/dev/null
+}
+fuzz_beoordeling() { # ID
+  call POST "/begeleidingsdocumenten/$1/beoordelingen" "{\"beoordeeldDoor\": \"Petra Hoekstra\",
+    \"datum\": \"$BPV_FUZZ_BEOORDELINGSDATUM\", \"werkprocessen\": [{\"code\": \"$BPV_FUZZ_WERKPROCES\", \"oordeel\": \"beheerst\"}]}" >/dev/null
+}
+export BPV_FUZZ_DOCUMENT=FUZZ-PL-BEOORDELEN BPV_FUZZ_BEOORDEELD=FUZZ-PL-VERKLAREN BPV_FUZZ_VERKLARING
+fuzz_document "$BPV_FUZZ_DOCUMENT"
+fuzz_document "$BPV_FUZZ_BEOORDEELD" && fuzz_beoordeling "$BPV_FUZZ_BEOORDEELD"
+fuzz_document FUZZ-PL-INTREKKEN && fuzz_beoordeling FUZZ-PL-INTREKKEN
+BPV_FUZZ_VERKLARING=$(call POST /begeleidingsdocumenten/FUZZ-PL-INTREKKEN/praktijkverklaring | field '["nummer"]')
+export BPV_FUZZ_CLIENT_ID=bpv_demo_25lx BPV_FUZZ_CLIENT_SECRET=demo-geheim-alleen-voor-deze-demo
+python3 -c 'import os, string, sys; print(string.Template(open(sys.argv[1]).read()).substitute(os.environ))' \
+  tests/api-contract/school-api.toml >"$work/school-api.schemathesis.toml"
+echo "api-contract: fuzzing with crebo $BPV_FUZZ_CREBO, werkproces $BPV_FUZZ_WERKPROCES, verklaring $BPV_FUZZ_VERKLARING"
+
+"$BPV_VENV/bin/schemathesis" --config-file "$work/school-api.schemathesis.toml" run "$BPV_SCHOOL_API_URL/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
@@ -35,14 +74,18 @@ token=$(demo_token)
 echo "api-contract: reporting API at $BPV_REPORTING_API_URL"
 curl -sf "$BPV_REPORTING_API_URL/v1/openapi.json" -o "$work/reporting-api.openapi.json"
 "$BPV_VENV/bin/openapi-spec-validator" "$work/reporting-api.openapi.json"
+# With a school's token. Left out: the operations only SBB may call (fuzzed with SBB's token
+# below) and the answers per respondent, served only on the mutual-TLS address (this one answers
+# them 403; scripts/mtls-demo.sh and the Rust suites test them there).
 "$BPV_VENV/bin/schemathesis" run "$BPV_REPORTING_API_URL/v1/openapi.json" \
   --header "Authorization: Bearer $token" \
+  --exclude-path-regex '^/resultaten/(instellingen|verbeterpunten|antwoorden)' \
   --checks not_a_server_error,response_schema_conformance,content_type_conformance \
   --max-examples "${BPV_SCHEMATHESIS_EXAMPLES:-40}" --max-time "${BPV_SCHEMATHESIS_SECONDS:-150}" \
   --seed 20261201 --generation-database none --workers "${BPV_SCHEMATHESIS_WORKERS:-1}" --no-color --report junit --report-dir "$work/schemathesis-reporting"
 
-# The operations only SBB may call (the overview across schools, verbeterpunten) answer a
-# school's token with 403 above, so they are fuzzed again with an SBB client's token, made here
+# The operations only SBB may call (the overview across schools, verbeterpunten), fuzzed with an
+# SBB client's token, made here
 # as an operator would (`bpv admin client create --rol sbb`).
 echo "api-contract: reporting API as SBB (the operations only SBB may call)"
 sbb=$(BPV_CONFIG_DIR=/nonexistent "$CARGO_TARGET_DIR/debug/bpv" --database-url "sqlite://$work/demo.sqlite" \

@@ -18,8 +18,11 @@ use crate::model::{Bpvo, School, Student};
 /// One bpvo as uploaded, before validation.
 ///
 /// Every field is an optional string, so that a missing, empty or mistyped value becomes a
-/// [`FieldError`] for that field instead of a serde error that hides all the others. Unknown
-/// fields are refused: a misspelt `geplandeEindDatum` must not silently become "missing".
+/// [`FieldError`] for that field instead of a serde error that hides all the others. The
+/// published schema (OpenAPI) states what a client must send — which fields are required, their
+/// patterns, lengths and the accepted years (2000–2100); the optional strings only let each
+/// missing one be reported. Unknown fields are refused: a misspelt `geplandeEindDatum` must not
+/// silently become "missing".
 /// Dates are ISO `jjjj-mm-dd` in the API; a record read from CSV holds them as the school typed
 /// them, and [`crate::CsvFile::parse`] reads them with the school-date parser.
 ///
@@ -47,78 +50,108 @@ use crate::model::{Bpvo, School, Student};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(
     feature = "openapi",
-    schema(description = "One bpvo as uploaded, before validation. Every field is checked and every bad field is \
-                          named in the answer; unknown fields are refused. Dates are ISO `jjjj-mm-dd`.")
+    schema(
+        description = "Eén bpvo zoals aangeleverd, vóór de validatie. Elk veld wordt gecontroleerd en elk onjuist \
+                          veld wordt in het antwoord genoemd; onbekende velden worden geweigerd. Datums zijn ISO \
+                          `jjjj-mm-dd`."
+    )
 )]
 pub struct BpvoRecord {
-    /// The school's own key for this bpvo.
+    /// De eigen sleutel van de school voor deze bpvo.
     #[validate(length(max = 64))]
     #[serde(default, deserialize_with = "text_or_number")]
     #[cfg_attr(
         feature = "openapi",
-        schema(min_length = 1, max_length = 64, pattern = "^[!-~]{1,64}$", example = "EDU-2026-000123")
+        schema(
+            value_type = String,
+            required = true,
+            min_length = 1,
+            max_length = 64,
+            pattern = "^[!-~]{1,64}$",
+            example = "EDU-2026-000123"
+        )
     )]
     pub correlatie_id: Option<String>,
-    /// SBB leerbedrijf id (9 digits).
+    /// Id van het leerbedrijf bij SBB (9 cijfers).
     #[serde(default, deserialize_with = "text_or_number")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[1-9][0-9]{8}$", example = "100200300"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[1-9][0-9]{8}$", example = "100200300"))]
     pub leerbedrijf_code: Option<String>,
-    /// Crebo code (5 digits).
+    /// Crebo-code (5 cijfers).
     #[serde(default, deserialize_with = "text_or_number")]
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{5}$", example = "25604"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[0-9]{5}$", example = "25604"))]
     pub crebo_code: Option<String>,
     /// `jjjj-mm-dd`.
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2026-09-01"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Date, pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "2026-09-01")
+    )]
     pub startdatum: Option<String>,
-    /// `jjjj-mm-dd`, on or after the start date.
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2027-06-30"))]
+    /// `jjjj-mm-dd`, op of na de startdatum.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Date, pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "2027-06-30")
+    )]
     pub geplande_einddatum: Option<String>,
-    /// `BOL` or `BBL`.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^(BOL|BBL|bol|bbl)$", example = "BOL"))]
+    /// `BOL` of `BBL`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^(BOL|BBL|bol|bbl)$", example = "BOL"))]
     pub leerweg_naam: Option<String>,
-    /// Optional: the keuzedeel whose bpv part this placement serves, `K` and 4 digits.
+    /// Optioneel: het keuzedeel waarvoor deze bpv het bpv-deel is, `K` en 4 cijfers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(pattern = "^[Kk][0-9]{4}$", example = "K0125"))]
     pub keuzedeel_code: Option<String>,
-    /// The student.
+    /// De student.
     #[validate(nested)]
+    #[cfg_attr(feature = "openapi", schema(value_type = StudentRecord, required = true))]
     pub student: Option<StudentRecord>,
-    /// The school.
+    /// De school.
     #[validate(nested)]
+    #[cfg_attr(feature = "openapi", schema(value_type = SchoolRecord, required = true))]
     pub school: Option<SchoolRecord>,
 }
 
-/// The student part of a [`BpvoRecord`].
+/// Het studentdeel van een [`BpvoRecord`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StudentRecord {
-    /// Optional: without it the student is surveyed through the praktijkopleider.
+    /// Optioneel: zonder e-mailadres wordt de student via de praktijkopleider bevraagd.
     #[validate(length(max = 254))]
     #[cfg_attr(feature = "openapi", schema(format = Email, max_length = 254, example = "zoe.celik@student.roc.nl"))]
     pub emailadres: Option<String>,
-    /// Required.
+    /// Verplicht.
     #[validate(length(max = 32))]
     #[serde(default, deserialize_with = "text_or_number")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, pattern = "^[A-Za-z0-9._-]{1,32}$", example = "1234567")
+    )]
     pub studentcode: Option<String>,
-    /// Required.
+    /// Verplicht.
     #[validate(length(max = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")
+    )]
     pub naam: Option<String>,
 }
 
-/// The school part of a [`BpvoRecord`].
+/// Het schooldeel van een [`BpvoRecord`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SchoolRecord {
-    /// Required.
+    /// Verplicht.
     #[validate(length(max = 200))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")
+    )]
     pub schoolnaam: Option<String>,
-    /// Required, `123X456`.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3}X[0-9]{3}$", example = "251X111"))]
+    /// Verplicht, `123X456`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[0-9]{3}X[0-9]{3}$", example = "251X111"))]
     pub locatiecode: Option<String>,
-    /// Required, `123A456`.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3}A[0-9]{3}$", example = "251A100"))]
+    /// Verplicht, `123A456`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, required = true, pattern = "^[0-9]{3}A[0-9]{3}$", example = "251A100"))]
     pub aanbiedercode: Option<String>,
 }
 

@@ -80,29 +80,49 @@ impl Beoordeling {
     }
 }
 
-/// A beoordeling as the SIS sends it.
+/// Een beoordeling zoals het SIS die stuurt.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BeoordelingRecord {
-    /// Who assessed (the praktijkopleider's name, as the school recorded it).
+    /// Wie beoordeelde (de naam van de praktijkopleider, zoals de school die vastlegde).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")
+    )]
     pub beoordeeld_door: Option<String>,
-    /// `jjjj-mm-dd`: not before the document's start, not in the future.
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2027-06-20"))]
+    /// `jjjj-mm-dd`: niet vóór de start van het document, niet in de toekomst.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Date, pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "2026-06-20")
+    )]
     pub datum: Option<String>,
-    /// A verdict for every werkproces of the document.
+    /// Een oordeel voor elk werkproces van het document.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<OordeelRecord>, required = true, min_items = 1))]
     pub werkprocessen: Option<Vec<OordeelRecord>>,
 }
 
-/// One verdict as sent.
+/// Eén oordeel zoals verstuurd.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OordeelRecord {
-    #[cfg_attr(feature = "openapi", schema(example = "B1-K1-W1"))]
+    /// Een werkproces van het document, `B1-K1-W1`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = String,
+            required = true,
+            pattern = "^[BPbp][0-9]{1,2}-[Kk][0-9]{1,2}-[Ww][0-9]{1,2}$",
+            example = "B1-K1-W1"
+        )
+    )]
     pub code: Option<String>,
-    /// `beheerst` or `nogNiet`.
-    #[cfg_attr(feature = "openapi", schema(example = "beheerst"))]
+    /// `beheerst` of `nogNiet`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, pattern = "^(beheerst|nogNiet)$", example = "beheerst")
+    )]
     pub oordeel: Option<String>,
 }
 

@@ -103,53 +103,112 @@ pub const MAX_DOCUMENT_ID_LEN: usize = 64;
 /// The longest leerdoelen text.
 pub const MAX_LEERDOELEN_LEN: usize = 4000;
 
-/// A begeleidingsdocument as the SIS sends it (`PUT /v1/begeleidingsdocumenten/{documentId}`).
-/// Every field optional as sent, so each missing or bad one is named.
+/// Een begeleidingsdocument zoals het SIS het stuurt (`PUT /v1/begeleidingsdocumenten/{documentId}`).
+/// Elk veld is bij het versturen optioneel, zodat elk ontbrekend of onjuist veld wordt genoemd.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentRecord {
+    /// De leerling.
+    #[cfg_attr(feature = "openapi", schema(value_type = LeerlingRecord, required = true))]
     pub leerling: Option<LeerlingRecord>,
-    /// Onderwijslocatie (RIO) where the learner is enrolled.
-    #[cfg_attr(feature = "openapi", schema(example = "251X101"))]
+    /// Onderwijslocatie (RIO) waar de leerling is ingeschreven.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, pattern = "^[0-9]{3}X[0-9]{3}$", example = "251X111")
+    )]
     pub locatiecode: Option<String>,
-    /// The erkend leerbedrijf (SBB's nine-digit code).
-    #[cfg_attr(feature = "openapi", schema(example = "100012345"))]
+    /// Het erkende leerbedrijf (de negencijferige code van SBB).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, pattern = "^[1-9][0-9]{8}$", example = "200000000")
+    )]
     pub leerbedrijf_code: Option<String>,
+    /// De praktijkopleider die de leerling begeleidt.
+    #[cfg_attr(feature = "openapi", schema(value_type = PraktijkopleiderRecord, required = true))]
     pub praktijkopleider: Option<PraktijkopleiderRecord>,
-    #[cfg_attr(feature = "openapi", schema(example = "25998"))]
+    /// Crebo-code (5 cijfers) van een kwalificatie met een bekend kwalificatiedossier.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, pattern = "^[0-9]{5}$", example = "25159")
+    )]
     pub crebo_code: Option<String>,
-    /// Codes of the werkprocessen the learner will work on (`B1-K1-W1`).
+    /// Codes van de werkprocessen waaraan de leerling gaat werken (`B1-K1-W1`), elk één keer en
+    /// elk uit het kwalificatiedossier van de crebo.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Vec<String>, required = true, min_items = 1, example = json!(["B1-K1-W1"]))
+    )]
     pub werkprocessen: Option<Vec<String>>,
     /// `jjjj-mm-dd`.
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2027-02-01"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Date, pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "2027-02-01")
+    )]
     pub startdatum: Option<String>,
-    /// `jjjj-mm-dd`, on or after the start date.
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2027-06-30"))]
+    /// `jjjj-mm-dd`, op of na de startdatum.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Date, pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$", example = "2027-06-30")
+    )]
     pub einddatum: Option<String>,
-    /// Optional learning goals, free text.
+    /// Optionele leerdoelen, vrije tekst (hoogstens 4000 tekens).
+    #[cfg_attr(feature = "openapi", schema(max_length = 4000))]
     pub leerdoelen: Option<String>,
 }
 
-/// The learner as sent.
+/// De leerling zoals verstuurd.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeerlingRecord {
+    /// De naam van de leerling.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")
+    )]
     pub naam: Option<String>,
-    #[cfg_attr(feature = "openapi", schema(format = Date, example = "2009-03-14"))]
+    /// `jjjj-mm-dd`, vanaf 1900 en vóór de startdatum.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = String,
+            required = true,
+            format = Date,
+            pattern = "^(19[0-9]{2}|20[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
+            example = "2009-03-14"
+        )
+    )]
     pub geboortedatum: Option<String>,
-    /// `praktijkonderwijs`, `vso`, `vsv` or `llo`.
-    #[cfg_attr(feature = "openapi", schema(example = "praktijkonderwijs"))]
+    /// `praktijkonderwijs`, `vso`, `vsv` of `llo`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            value_type = String,
+            required = true,
+            pattern = "^(praktijkonderwijs|vso|vsv|llo)$",
+            example = "praktijkonderwijs"
+        )
+    )]
     pub doelgroep: Option<String>,
 }
 
-/// The praktijkopleider as sent.
+/// De praktijkopleider zoals verstuurd.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PraktijkopleiderRecord {
+    /// De naam van de praktijkopleider.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, min_length = 1, max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")
+    )]
     pub naam: Option<String>,
+    /// Het e-mailadres waarop de praktijkopleider het beoordelingsverzoek krijgt.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, required = true, format = Email, max_length = 254, example = "j.bakker@leerbedrijf.nl")
+    )]
     pub emailadres: Option<String>,
 }
 

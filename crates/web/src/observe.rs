@@ -263,15 +263,37 @@ pub async fn requests(
     req.extensions_mut().insert(RequestId(id.clone()));
     let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().to_string();
+    // The pattern comes from the app's resource map, so it is known before routing.
+    let route = req.match_pattern().unwrap_or_else(|| "(geen route)".to_owned());
     let started = Instant::now();
-    let span = tracing::info_span!("request", id = %id);
+    let span = if crate::telemetry::exporting() {
+        // For the OTLP collector: a server span named by method and route pattern, with the
+        // HTTP attributes of the OpenTelemetry conventions (the status once the answer is known).
+        tracing::info_span!(
+            "request",
+            id = %id,
+            otel.name = %format_args!("{method} {route}"),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = %method,
+            http.route = %route,
+            http.response.status_code = tracing::field::Empty,
+        )
+    } else {
+        tracing::info_span!("request", id = %id)
+    };
     let res = next.call(req).instrument(span.clone()).await?.map_into_boxed_body();
     let mut res = with_instance(method_not_allowed_as_problem(res)).await;
     let seconds = started.elapsed().as_secs_f64();
-    let route = res.request().match_pattern().unwrap_or_else(|| "(geen route)".to_owned());
     let status = res.status().as_u16();
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
+    }
+    if crate::telemetry::exporting() {
+        span.record("http.response.status_code", status);
+        if status >= 500 {
+            span.record("otel.status_code", "ERROR");
+        }
     }
     span.in_scope(|| {
         tracing::info!(target: "bpv::access", method = %method, route = %route, status, ms = seconds * 1000.0, "request");

@@ -10,41 +10,41 @@ use serde::Serialize;
 /// The media type of every error answer.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid input field.
+/// Eén ongeldig invoerveld.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvalidParam {
-    /// Path of the field, e.g. `records[3].student.emailadres` or the query key.
+    /// Pad van het veld, bijv. `records[3].student.emailadres`, of de naam van de queryparameter.
     pub name: String,
-    /// Machine-readable reason, e.g. `required`, `pattern`, `date_order`.
+    /// Machineleesbare reden, bijv. `required`, `pattern`, `date_order`.
     pub code: String,
-    /// What is wrong and what is expected, in Dutch.
+    /// Wat er mis is en wat er wordt verwacht, in het Nederlands.
     pub reason: String,
-    /// The same in English.
+    /// Hetzelfde in het Engels.
     pub reason_en: String,
 }
 
-/// A problem answer.
+/// Een foutantwoord (problem details, RFC 9457).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Problem {
-    /// A URI reference that identifies the problem type.
+    /// Een URI-verwijzing die het soort probleem aanduidt.
     #[serde(rename = "type")]
     pub problem_type: String,
-    /// Short, human-readable summary of the problem type.
+    /// Korte, voor mensen leesbare samenvatting van het soort probleem.
     pub title: String,
-    /// The HTTP status code.
+    /// De HTTP-statuscode.
     pub status: u16,
-    /// Explanation specific to this occurrence.
+    /// Uitleg over dit specifieke geval.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// The request path.
+    /// Het pad van het verzoek.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// Every invalid field, when the problem is invalid input.
+    /// Elk ongeldig veld, als het probleem ongeldige invoer is.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub invalid_params: Vec<InvalidParam>,
-    /// OAuth2 error code (RFC 6749 §5.2), on answers of the token endpoint only.
+    /// OAuth2-foutcode (RFC 6749 §5.2), alleen in antwoorden van het tokenadres.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

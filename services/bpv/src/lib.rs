@@ -63,7 +63,7 @@ where
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    bpv_web::telemetry::init("warn");
+    let _telemetry = bpv_web::telemetry::init("bpv", "warn");
     match cli::dispatch(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(CliError::BadInput(msg)) => {

@@ -543,6 +543,26 @@ fn admin_json_and_door(db: &TestDb) {
         serde_json::json!({ "geimporteerd": 1 })
     );
     assert_eq!(json(&["admin", "medewerker", "list", "--json"]), serde_json::json!([]));
+    // Adding and removing answer as objects too; a generated password is in the object, once.
+    let locatie = json(&[
+        "admin",
+        "locatie",
+        "add",
+        "--aanbieder",
+        "123A456",
+        "--code",
+        "123X001",
+        "--naam",
+        "Vestiging",
+        "--json",
+    ]);
+    assert_eq!((locatie["locatiecode"].as_str(), locatie["opgeslagen"].as_bool()), (Some("123X001"), Some(true)));
+    let added =
+        json(&["admin", "gemachtigde", "add", "--brin", "25AB", "--email", "g@roc.example", "--naam", "G", "--json"]);
+    assert_eq!(added["gemachtigde"], "g@roc.example");
+    assert!(added["wachtwoord"].as_str().is_some_and(|w| w.len() >= 12), "{added}");
+    let removed = json(&["admin", "gemachtigde", "remove", "--brin", "25AB", "--email", "g@roc.example", "--json"]);
+    assert_eq!(removed, serde_json::json!({ "gemachtigde": "g@roc.example", "brin": "25AB", "gedeactiveerd": true }));
     let audit = audit::list(&mut db.conn(), Some("25AB"), None, 50).unwrap();
     let add = audit.iter().find(|e| e.action == "instelling.add").unwrap();
     assert_eq!((add.actor_kind.as_str(), add.actor_id.as_str()), ("admin", "ops-pipeline"));

@@ -117,7 +117,7 @@ where
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    bpv_config::telemetry::init("warn");
+    let _telemetry = bpv_config::telemetry::init("bpv-dispatcher", "warn");
     let mut source = SettingsSource { config_dir: cli.config_dir.clone(), ..SettingsSource::default() };
     if let Some(url) = &cli.database_url {
         source.overrides.push(("database.url".into(), url.clone()));

@@ -20,48 +20,48 @@ use crate::mtls::ClientCert;
 use crate::report::{Kijker, Vraag, groep_naam, param};
 use crate::state::AppState;
 
-/// One answer.
+/// Eén antwoord.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AntwoordRij {
-    /// A pseudonym of the answer: stable (the same answer, the same pseudonym), but no value the
-    /// school knows — not its correlatieId, studentcode, name or address — so a row cannot be
-    /// traced to a student ("niet direct herleidbaar").
+    /// Een pseudoniem van het antwoord: stabiel (hetzelfde antwoord, hetzelfde pseudoniem), maar geen
+    /// waarde die de school kent — niet de correlatieId, studentcode, naam of adres — zodat een rij niet
+    /// naar een student te herleiden is ("niet direct herleidbaar").
     pub pseudoniem: String,
     pub aanbieder: String,
     pub locatie: Option<String>,
     pub leerweg: String,
     pub crebo: String,
     pub sector: Option<String>,
-    /// `studenten` or `praktijkopleiders`.
+    /// `studenten` of `praktijkopleiders`.
     pub groep: String,
     pub vragenlijstversie: String,
-    /// The month of the planned end date, jjjj-mm.
+    /// De maand van de geplande einddatum, jjjj-mm.
     pub maand: String,
     pub cijfer: i32,
-    /// Item code → answer (1–5; null = niet van toepassing).
+    /// Itemcode → antwoord (1–5; null = niet van toepassing).
     #[schema(value_type = Object)]
     pub items: BTreeMap<String, Option<u8>>,
 }
 
-/// One page of rows.
+/// Eén pagina met rijen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Antwoorden {
     pub instelling: String,
-    /// This page (from 1).
+    /// Deze pagina (vanaf 1).
     pub pagina: i64,
     pub paginagrootte: i64,
-    /// Rows matching the filters, on all pages.
+    /// Rijen die aan de filters voldoen, over alle pagina's.
     pub totaal: i64,
-    /// Rows on this page.
+    /// Rijen op deze pagina.
     pub aantal: usize,
     pub antwoorden: Vec<AntwoordRij>,
     #[serde(rename = "_links")]
     pub links: Links,
 }
 
-/// Links to this page and the next (HAL style, as the NL API design rules suggest).
+/// Links naar deze pagina en de volgende (in HAL-stijl, zoals de NL API Design Rules aanraden).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Links {
     #[serde(rename = "self")]
@@ -70,7 +70,7 @@ pub struct Links {
     pub next: Option<Href>,
 }
 
-/// A link.
+/// Een link.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Href {
     pub href: String,
@@ -105,16 +105,16 @@ impl Formaat {
 /// `paginagrootte` (default 1,000, at most 5,000); `_links.next` is there while more follow.
 #[utoipa::path(get, path = "/v1/resultaten/antwoorden", operation_id = "antwoorden", summary = "Eén rij per antwoord op de eigen bpvo's van de instelling", description = "Alleen op het adres met wederzijdse TLS (`mtls.listen`), met token.", tag = "resultaten",
     params(
-        ("pagina" = Option<i64>, Query, description = "Page, from 1", minimum = 1),
-        ("paginagrootte" = Option<i64>, Query, description = "Rows per page (default 1000, at most 5000)", minimum = 1, maximum = 5000),
-        ("van" = Option<String>, Query, description = "First month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
-        ("totEnMet" = Option<String>, Query, description = "Last month, jjjj-mm", pattern = "^[0-9]{4}-[0-9]{2}$"),
+        ("pagina" = Option<i64>, Query, description = "Pagina, vanaf 1", minimum = 1),
+        ("paginagrootte" = Option<i64>, Query, description = "Rijen per pagina (standaard 1000, hoogstens 5000)", minimum = 1, maximum = 5000),
+        ("van" = Option<String>, Query, description = "Eerste maand, jjjj-mm", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"),
+        ("totEnMet" = Option<String>, Query, description = "Laatste maand, jjjj-mm", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$"),
         ("aanbieder" = Option<Vec<String>>, Query, description = "Onderwijsaanbieder(s)", explode = true),
         ("locatie" = Option<Vec<String>>, Query, description = "Onderwijslocatie(s)", explode = true),
-        ("leerweg" = Option<String>, Query, description = "BOL or BBL"),
-        ("sector" = Option<String>, Query, description = "Sector, as listed by /v1/filters"),
+        ("leerweg" = Option<String>, Query, description = "BOL of BBL", pattern = "^[Bb][BbOo][Ll]$"),
+        ("sector" = Option<String>, Query, description = "Sector, zoals /v1/filters die noemt"),
         ("crebo" = Option<String>, Query, description = "Kwalificatie", pattern = "^[0-9]{5}$"),
-        ("groep" = Option<String>, Query, description = "studenten (default) or praktijkopleiders"),
+        ("groep" = Option<String>, Query, description = "studenten (standaard) of praktijkopleiders", pattern = "^(studenten?|praktijkopleiders?)$"),
     ),
     responses(
         (status = 200, body = Antwoorden),

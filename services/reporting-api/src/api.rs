@@ -147,7 +147,7 @@ pub(crate) fn alleen_instelling(req: &HttpRequest, endpoint: &str) -> Result<Vra
 /// The values a user may pick: their aanbieders, locaties, leerwegen, sectoren and
 /// kwalificaties with names (SBB: every instelling, and those of `instelling` when given).
 #[utoipa::path(get, path = "/v1/filters", operation_id = "filters", summary = "De waarden om uit te kiezen", description = "Aanbieders, locaties, leerwegen, sectoren en kwalificaties met namen (SBB: elke instelling, en die van `instelling` als die is meegegeven).", tag = "resultaten",
-    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
+    params(("instelling" = Option<String>, Query, description = "BRIN; alleen voor SBB", pattern = "^[0-9]{2}[A-Za-z]{2}$")),
     responses(
         (status = 200, body = Filters),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),

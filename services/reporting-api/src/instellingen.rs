@@ -17,24 +17,24 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct OverzichtParams {
-    /// First month, jjjj-mm
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    /// Eerste maand, jjjj-mm
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     van: Option<String>,
-    /// Last month, jjjj-mm
-    #[param(rename = "totEnMet", pattern = "^[0-9]{4}-[0-9]{2}$")]
+    /// Laatste maand, jjjj-mm
+    #[param(rename = "totEnMet", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     tot_en_met: Option<String>,
-    /// BOL or BBL
+    /// BOL of BBL
     leerweg: Option<String>,
-    /// Sector, as listed by /v1/filters
+    /// Sector, zoals /v1/filters die noemt
     sector: Option<String>,
     /// Kwalificatie
     #[param(pattern = "^[0-9]{5}$")]
     crebo: Option<String>,
-    /// studenten (default) or praktijkopleiders
+    /// studenten (standaard) of praktijkopleiders
     groep: Option<String>,
-    /// naam (default), cijfer, respons or a theme code
+    /// naam (standaard), cijfer, respons of een themacode
     sorteer: Option<String>,
-    /// op or af (default: op by naam, af by a figure)
+    /// op of af (standaard: op bij naam, af bij een cijfer)
     #[param(pattern = "^(op|af)$")]
     richting: Option<String>,
 }

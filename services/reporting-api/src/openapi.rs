@@ -90,7 +90,7 @@ use crate::{
     tags(
         (name = "resultaten", description = "Resultaten, export en filterwaarden; niet-geaggregeerd via mTLS"),
         (name = "datakwaliteit", description = "Datakwaliteit van de bpvo-registraties en de kwartaalfoto's"),
-        (name = "beheer", description = "Health en readiness"),
+        (name = "beheer", description = "Of het proces draait en de dienst klaar is (`/health`, `/ready`)"),
     )
 )]
 pub struct ApiDoc;

@@ -14,26 +14,26 @@ use crate::api::{alleen_instelling, kijker};
 use crate::report::Vraag;
 use crate::state::AppState;
 
-/// The counts.
+/// De aantallen.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Aantallen {
-    /// BRIN; absent for the national counts (SBB).
+    /// BRIN; ontbreekt bij de landelijke aantallen (SBB).
     pub instelling: Option<String>,
     pub totaal: u64,
     pub aantallen: Vec<AantalRegel>,
 }
 
-/// One count, with the qualification's name.
+/// Eén aantal, met de naam van de kwalificatie.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AantalRegel {
     pub jaar: i32,
-    /// SBB sector code (empty when the qualification is unknown to the register).
+    /// SBB-sectorcode (leeg als de kwalificatie niet in het register staat).
     pub sector: String,
     pub crebo: String,
     pub kwalificatie: String,
-    /// `praktijkonderwijs`, `vso`, `vsv` or `llo`.
+    /// `praktijkonderwijs`, `vso`, `vsv` of `llo`.
     pub doelgroep: String,
     pub aantal: u64,
 }
@@ -41,7 +41,7 @@ pub struct AantalRegel {
 /// Praktijkverklaringen issued (and still valid), counted.
 #[utoipa::path(get, path = "/v1/praktijkverklaringen/aantallen", operation_id = "aantalPraktijkverklaringen", summary = "Het aantal afgegeven praktijkverklaringen", description = "Afgegeven en nog geldig, geteld.",
     tag = "resultaten",
-    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only (absent: national)", pattern = "^[0-9A-Za-z]{4}$")),
+    params(("instelling" = Option<String>, Query, description = "BRIN; alleen voor SBB (zonder: landelijk)", pattern = "^[0-9]{2}[A-Za-z]{2}$")),
     responses(
         (status = 200, body = Aantallen),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),

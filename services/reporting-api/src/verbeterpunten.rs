@@ -18,15 +18,15 @@ use utoipa::ToSchema;
 use crate::report::{Kijker, Vraag};
 use crate::state::AppState;
 
-/// The verbeterpunten of a selection.
+/// De verbeterpunten van een selectie.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Verbeterpunten {
-    /// Answers the selection's figures count (the same number as the results' response).
+    /// Aantal antwoorden dat de cijfers van de selectie meetellen (hetzelfde aantal als de respons bij de resultaten).
     pub antwoorden: u64,
-    /// The texts of those answers that have one, scrubbed, in random order.
+    /// De teksten van de antwoorden die een verbeterpunt hebben, opgeschoond, in willekeurige volgorde.
     pub verbeterpunten: Vec<String>,
-    /// Why none are shown, when `antwoorden` is below `k`.
+    /// Waarom er geen worden getoond, als `antwoorden` onder `k` ligt.
     pub reden: Option<String>,
 }
 

@@ -65,10 +65,10 @@ use crate::api;
     )),
     modifiers(&BearerAuth),
     tags(
-        (name = "authenticatie", description = "OAuth2 client credentials"),
+        (name = "authenticatie", description = "Toegangstokens aanvragen (OAuth2 client credentials)"),
         (name = "bpvo", description = "Bpvo's aanleveren, lezen en intrekken"),
         (name = "praktijkloket", description = "Begeleidingsdocumenten, beoordelingen en praktijkverklaringen (Praktijkloket-API)"),
-        (name = "beheer", description = "Health en readiness"),
+        (name = "beheer", description = "Of het proces draait en de dienst klaar is (`/health`, `/ready`)"),
     )
 )]
 pub struct ApiDoc;

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// How a batch with invalid records is handled.
+/// Hoe een batch met ongeldige records wordt verwerkt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Modus {
@@ -36,7 +36,7 @@ impl Modus {
     }
 }
 
-/// What happened to one record.
+/// Wat er met één record is gebeurd.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum Resultaat {
@@ -56,10 +56,10 @@ impl From<UpsertOutcome> for Resultaat {
     }
 }
 
-/// Where a bpvo's invitation stands, as far as a school may know: before the dispatcher made the
-/// invitation `gepland` or `wordtNietUitgenodigd`; after it `gepland`, `uitgenodigd` (sent, the
-/// survey open), `gesloten` (the survey closed) or `geannuleerd` — never whether the respondent
-/// answered; and `ingetrokken` for a withdrawn bpvo.
+/// Hoe de uitnodiging van een bpvo ervoor staat, voor zover een school dat mag weten: voordat de
+/// dispatcher de uitnodiging maakte: `gepland` of `wordtNietUitgenodigd`; daarna: `gepland`,
+/// `uitgenodigd` (verstuurd, de vragenlijst staat open), `gesloten` (de vragenlijst is gesloten) of
+/// `geannuleerd` — nooit of de respondent heeft geantwoord; en `ingetrokken` voor een ingetrokken bpvo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub enum UitnodigingStatus {
@@ -71,18 +71,18 @@ pub enum UitnodigingStatus {
     Ingetrokken,
 }
 
-/// When (or why not) the records' respondents will be invited.
+/// Wanneer (of waarom niet) de respondenten van het record worden uitgenodigd.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Uitnodiging {
     pub status: UitnodigingStatus,
-    /// Planned day of the invitation (not before today).
+    /// Geplande dag van de uitnodiging (niet vóór vandaag).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub datum: Option<NaiveDate>,
-    /// `direct` (the student gets their own mail) or `viaPraktijkopleider`.
+    /// `direct` (de student krijgt zelf een mail) of `viaPraktijkopleider`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kanaal_student: Option<String>,
-    /// Why the record will not be surveyed, in Dutch.
+    /// Waarom het record niet wordt bevraagd, in het Nederlands.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reden: Option<String>,
 }
@@ -129,13 +129,13 @@ pub fn kanaal_naam(kanaal: bpvo::Kanaal) -> &'static str {
     }
 }
 
-/// The outcome of one record, as answered.
+/// De uitkomst van één record, zoals in het antwoord.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordResultaat {
-    /// Position in the batch (0-based).
+    /// Positie in de batch (vanaf 0).
     pub index: usize,
-    /// Line in the CSV file (1-based, header = 1), for CSV uploads.
+    /// Regel in het CSV-bestand (vanaf 1, kopregel = 1), bij CSV-uploads.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub regel: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -149,7 +149,7 @@ pub struct RecordResultaat {
     pub uitnodiging: Option<Uitnodiging>,
 }
 
-/// The answer to a batch.
+/// Het antwoord op een batch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchAntwoord {
@@ -160,7 +160,7 @@ pub struct BatchAntwoord {
     pub bijgewerkt: usize,
     pub ongewijzigd: usize,
     pub afgewezen: usize,
-    /// Withdrawn bpvo's brought back on explicit request (`?herstellen=true`).
+    /// Ingetrokken bpvo's die op uitdrukkelijk verzoek zijn hersteld (`?herstellen=true`).
     #[serde(default)]
     pub hersteld: usize,
     pub resultaten: Vec<RecordResultaat>,
@@ -289,12 +289,12 @@ pub fn read_csv_upload(bytes: &[u8], max: usize) -> Result<CsvUpload, Problem> {
     })
 }
 
-/// A JSON batch.
+/// Een JSON-batch.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchBody {
-    /// The records (at most 50,000).
-    #[schema(value_type = Vec<bpvo::BpvoRecord>)]
+    /// De records (hoogstens 50.000).
+    #[schema(value_type = Vec<bpvo::BpvoRecord>, min_items = 1, max_items = 50000)]
     pub records: Vec<Box<serde_json::value::RawValue>>,
 }
 

@@ -7,7 +7,7 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    bpv_web::telemetry::init("info");
+    let _telemetry = bpv_web::telemetry::init("bpv-survey", "info");
     let settings = bpv_web::Settings::load()?;
     let app = bpv_survey::Application::build(&settings).await?;
     tracing::info!(url = %app.url(), "bpv-survey listening");

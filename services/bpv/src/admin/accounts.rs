@@ -7,6 +7,22 @@ use super::*;
 const ACCOUNT_KOLOMMEN: [(&str, &str); 4] =
     [("email", "e-mail"), ("naam", "naam"), ("actief", "actief"), ("sinds", "sinds")];
 
+/// An account added: with `--json` the object (with `wachtwoord` when one was generated, shown
+/// once); else the sentence and the generated password.
+fn toegevoegd(tekst: &str, mut value: serde_json::Value, password: &str, generated: bool) {
+    if crate::output::json() {
+        if generated {
+            value["wachtwoord"] = json!(password);
+        }
+        crate::output::print_json(&value);
+        return;
+    }
+    println!("{tekst}");
+    if generated {
+        println!("wachtwoord (wordt niet nog eens getoond): {password}");
+    }
+}
+
 /// A password from standard input (at least 12 characters) or generated; with its hash.
 fn new_password(from_stdin: bool) -> Result<(String, String, bool), CliError> {
     let (password, generated) = if from_stdin {
@@ -35,10 +51,8 @@ pub(super) fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) ->
                 audit_admin(conn, None, "medewerker.add", json!({ "medewerkerId": row.id }))?;
                 Ok(row)
             })?;
-            println!("SBB-medewerker {} toegevoegd", row.email);
-            if generated {
-                println!("wachtwoord (wordt niet nog eens getoond): {password}");
-            }
+            let value = json!({ "medewerker": row.email, "naam": row.naam, "toegevoegd": true });
+            toegevoegd(&format!("SBB-medewerker {} toegevoegd", row.email), value, &password, generated);
             Ok(())
         }
         MedewerkerCommand::Remove { email } => {
@@ -52,7 +66,10 @@ pub(super) fn medewerker(conn: &mut DbConnection, command: MedewerkerCommand) ->
             if !removed {
                 return Err(bad(format!("geen actieve SBB-medewerker {email} (no such active account)")));
             }
-            println!("SBB-medewerker {email} gedeactiveerd");
+            gedaan(
+                &format!("SBB-medewerker {email} gedeactiveerd"),
+                json!({ "medewerker": email, "gedeactiveerd": true }),
+            );
             Ok(())
         }
         MedewerkerCommand::List => {
@@ -87,10 +104,11 @@ pub(super) fn toezicht(conn: &mut DbConnection, command: ToezichtCommand) -> Res
                 )?;
                 Ok(row)
             })?;
-            println!("toezichthouder {} ({}) toegevoegd", row.email, row.organisatie);
-            if generated {
-                println!("wachtwoord (wordt niet nog eens getoond): {password}");
-            }
+            let tekst = format!("toezichthouder {} ({}) toegevoegd", row.email, row.organisatie);
+            let value = json!({
+                "toezichthouder": row.email, "naam": row.naam, "organisatie": row.organisatie, "toegevoegd": true,
+            });
+            toegevoegd(&tekst, value, &password, generated);
             Ok(())
         }
         ToezichtCommand::Remove { email } => {
@@ -104,7 +122,10 @@ pub(super) fn toezicht(conn: &mut DbConnection, command: ToezichtCommand) -> Res
             if !removed {
                 return Err(bad(format!("geen actieve toezichthouder {email} (no such active account)")));
             }
-            println!("toezichthouder {email} gedeactiveerd");
+            gedaan(
+                &format!("toezichthouder {email} gedeactiveerd"),
+                json!({ "toezichthouder": email, "gedeactiveerd": true }),
+            );
             Ok(())
         }
         ToezichtCommand::List => {
@@ -151,10 +172,10 @@ pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) 
                 audit_admin(conn, Some(brin.as_str()), "gemachtigde.add", json!({ "gemachtigdeId": row.id }))?;
                 Ok(row)
             })?;
-            println!("gemachtigde {} toegevoegd aan {brin}", row.email);
-            if generated {
-                println!("wachtwoord (wordt niet nog eens getoond): {password}");
-            }
+            let tekst = format!("gemachtigde {} toegevoegd aan {brin}", row.email);
+            let value =
+                json!({ "gemachtigde": row.email, "naam": row.naam, "brin": brin.as_str(), "toegevoegd": true });
+            toegevoegd(&tekst, value, &password, generated);
             Ok(())
         }
         GemachtigdeCommand::Remove { brin, email } => {
@@ -169,7 +190,10 @@ pub(super) fn gemachtigde(conn: &mut DbConnection, command: GemachtigdeCommand) 
             if !removed {
                 return Err(bad(format!("geen actieve gemachtigde {email} bij {brin} (no such active gemachtigde)")));
             }
-            println!("gemachtigde {email} van {brin} gedeactiveerd");
+            gedaan(
+                &format!("gemachtigde {email} van {brin} gedeactiveerd"),
+                json!({ "gemachtigde": email, "brin": brin.as_str(), "gedeactiveerd": true }),
+            );
             Ok(())
         }
         GemachtigdeCommand::List { brin } => {
@@ -212,10 +236,12 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
                     Err(bad(regels.join("\n")))
                 }
             })?;
-            println!("lezer {} toegevoegd aan {brin} ({})", row.email, row.leest());
-            if generated {
-                println!("wachtwoord (wordt niet nog eens getoond): {password}");
-            }
+            let tekst = format!("lezer {} toegevoegd aan {brin} ({})", row.email, row.leest());
+            let value = json!({
+                "lezer": row.email, "naam": row.naam, "brin": brin.as_str(), "leest": row.leest(),
+                "aanbieders": row.aanbieder_codes(), "locaties": row.locatie_codes(), "toegevoegd": true,
+            });
+            toegevoegd(&tekst, value, &password, generated);
             Ok(())
         }
         LezerCommand::Remove { brin, email } => {
@@ -230,7 +256,10 @@ pub(super) fn lezer(conn: &mut DbConnection, command: LezerCommand) -> Result<()
             if removed.is_none() {
                 return Err(bad(format!("geen actieve lezer {email} bij {brin} (no such active lezer)")));
             }
-            println!("lezer {email} van {brin} gedeactiveerd");
+            gedaan(
+                &format!("lezer {email} van {brin} gedeactiveerd"),
+                json!({ "lezer": email, "brin": brin.as_str(), "gedeactiveerd": true }),
+            );
             Ok(())
         }
         LezerCommand::List { brin } => {
@@ -350,7 +379,7 @@ pub(super) fn client(conn: &mut DbConnection, command: ClientCommand) -> Result<
             if !revoked {
                 return Err(bad(format!("geen actieve client {client_id} (no such active client)")));
             }
-            println!("client {client_id} ingetrokken");
+            gedaan(&format!("client {client_id} ingetrokken"), json!({ "clientId": client_id, "ingetrokken": true }));
             Ok(())
         }
     }

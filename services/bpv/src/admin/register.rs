@@ -63,7 +63,10 @@ fn instelling_add(conn: &mut DbConnection, brin: String, naam: String, oin: Opti
         )?;
         audit_admin(conn, Some(brin.as_str()), "instelling.add", json!({}))
     })?;
-    println!("instelling {brin} ({naam}) toegevoegd");
+    gedaan(
+        &format!("instelling {brin} ({naam}) toegevoegd"),
+        json!({ "brin": brin.as_str(), "naam": naam.as_str(), "toegevoegd": true }),
+    );
     Ok(())
 }
 
@@ -246,7 +249,10 @@ pub(super) fn aanbieder_add(conn: &mut DbConnection, brin: String, code: String,
         )?;
         audit_admin(conn, Some(brin.as_str()), "aanbieder.add", json!({ "aanbiedercode": code.as_str() }))
     })?;
-    println!("aanbieder {code} toegevoegd aan {brin}");
+    gedaan(
+        &format!("aanbieder {code} toegevoegd aan {brin}"),
+        json!({ "aanbiedercode": code.as_str(), "brin": brin.as_str(), "naam": naam.as_str(), "toegevoegd": true }),
+    );
     Ok(())
 }
 
@@ -275,6 +281,12 @@ pub(super) fn locatie_add(
         )?;
         audit_admin(conn, Some(&owner.brin), "locatie.add", json!({ "locatiecode": code.as_str() }))
     })?;
-    println!("locatie {code} van {aanbieder} opgeslagen");
+    gedaan(
+        &format!("locatie {code} van {aanbieder} opgeslagen"),
+        json!({
+            "locatiecode": code.as_str(), "aanbiedercode": aanbieder.as_str(), "naam": naam.as_str(),
+            "plaats": plaats, "opgeslagen": true,
+        }),
+    );
     Ok(())
 }

@@ -25,8 +25,8 @@ pub struct Overzicht {
     pub landelijk: Landelijk,
 }
 
-/// The national indicators, in all, per sector and per domein; SBB's own service (questions 4
-/// and 5) and the score of each of the six questions.
+/// De landelijke indicatoren, in totaal, per sector en per domein; de eigen dienstverlening van SBB
+/// (vragen 4 en 5) en de score van elk van de zes vragen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Landelijk {

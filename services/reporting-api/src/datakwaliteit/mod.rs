@@ -22,7 +22,7 @@ pub mod cache;
 pub use cache::Landelijk;
 use cache::store_err;
 
-/// The period covered.
+/// De periode die wordt bestreken.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Periode {
@@ -30,32 +30,32 @@ pub struct Periode {
     pub tot_en_met: NaiveDate,
 }
 
-/// The answer of `/v1/datakwaliteit`.
+/// Het antwoord van `/v1/datakwaliteit`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Datakwaliteit {
     pub peildatum: NaiveDate,
-    /// Bpvo's that started in this period (withdrawn ones left out).
+    /// Bpvo's die in deze periode zijn begonnen (zonder de ingetrokken bpvo's).
     pub periode: Periode,
-    /// A school: its own; SBB: every instelling, or the one asked for.
+    /// Een school: de eigen; SBB: elke instelling, of de gevraagde.
     #[schema(value_type = Vec<Object>)]
     pub instellingen: Vec<InstellingKwaliteit>,
     pub landelijk: Landelijk,
-    /// The six questions with their score: for the one instelling shown (null when several
-    /// are) beside the national one.
+    /// De zes vragen met hun score: voor de ene getoonde instelling (null als er meerdere worden
+    /// getoond) naast de landelijke.
     pub vragen: Vec<VraagRij>,
-    /// For a school: its records behind each failing indicator. Null for SBB.
+    /// Voor een school: haar records achter elke indicator die niet voldoet. Null voor SBB.
     #[schema(value_type = Option<Object>)]
     pub afwijkingen: Option<Afwijkingen>,
 }
 
-/// One of the six questions with its score.
+/// Eén van de zes vragen met de score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VraagRij {
     pub nummer: u8,
     pub vraag: String,
-    /// The instelling's score (null when the view holds several instellingen).
+    /// De score van de instelling (null als de weergave meerdere instellingen bevat).
     #[schema(value_type = Option<Object>)]
     pub instelling: Option<Aandeel>,
     #[schema(value_type = Object)]
@@ -206,8 +206,8 @@ pub fn view(state: &AppState, kijker: &Kijker, vraag: &Vraag, today: NaiveDate) 
 /// today).
 #[utoipa::path(get, path = "/v1/datakwaliteit", operation_id = "datakwaliteit", summary = "Datakwaliteit van de bpvo-registratie", description = "De zes vragen van het dashboard datakwaliteit (erkend leerbedrijf, keuzedeel, tijdig bij DUO en SBB, White Label beschikbaar, erkenning op tijd, geschikt voor het Stagefonds) per instelling (SBB: elke instelling of `instelling`; een school: de eigen), sector en domein, naast landelijk; een school krijgt ook haar meldingen per vraag.", tag = "datakwaliteit",
     params(
-        ("instelling" = Option<String>, Query, description = "BRIN; SBB only (a school's token is bounded to its own)", pattern = "^[0-9A-Za-z]{4}$"),
-        ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd (2000–2199); default today", pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        ("instelling" = Option<String>, Query, description = "BRIN; alleen voor SBB (het token van een school is beperkt tot de eigen instelling)", pattern = "^[0-9]{2}[A-Za-z]{2}$"),
+        ("peildatum" = Option<String>, Query, description = "jjjj-mm-dd (2000–2199); standaard vandaag", pattern = "^(20[0-9]{2}|21[0-9]{2})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"),
     ),
     responses(
         (status = 200, body = Datakwaliteit),
@@ -230,14 +230,14 @@ pub async fn api(
     Ok(HttpResponse::Ok().json(d))
 }
 
-/// One quarterly photo, its indicators exactly as stored when it was taken.
+/// Eén kwartaalfoto, met de indicatoren precies zoals ze zijn opgeslagen toen de foto werd genomen.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Foto {
     pub kwartaal: String,
     pub peildatum: NaiveDate,
     pub instelling: String,
-    /// When the photo was taken (UTC).
+    /// Wanneer de foto is genomen (UTC).
     pub genomen_op: String,
     #[schema(value_type = Object)]
     pub indicatoren: Box<RawValue>,
@@ -305,7 +305,7 @@ pub fn fotografieken(fotos: &[serde_json::Value], brin: &str) -> Vec<Option<Stri
         .collect()
 }
 
-/// The photos.
+/// De foto's.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Fotos {
     pub fotos: Vec<Foto>,
@@ -316,7 +316,7 @@ pub struct Fotos {
 /// Taken by `bpv-dispatcher snapshot` four times a year and never changed afterwards: each holds
 /// the indicators of one instelling (in all and per sector) as they were on its peildatum.
 #[utoipa::path(get, path = "/v1/datakwaliteit/fotos", operation_id = "datakwaliteitFotos", summary = "De kwartaalfoto's van de datakwaliteit", description = "Vier keer per jaar gemaakt door `bpv-dispatcher snapshot` en daarna nooit meer gewijzigd.", tag = "datakwaliteit",
-    params(("instelling" = Option<String>, Query, description = "BRIN; SBB only", pattern = "^[0-9A-Za-z]{4}$")),
+    params(("instelling" = Option<String>, Query, description = "BRIN; alleen voor SBB", pattern = "^[0-9]{2}[A-Za-z]{2}$")),
     responses(
         (status = 200, body = Fotos),
         (status = 400, body = bpv_web::Problem, content_type = "application/problem+json"),

@@ -7,25 +7,25 @@ use bpv_aggregation::{Figure, ItemResult, Resultaat};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// The selection as understood.
+/// De selectie zoals die is begrepen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SelectieDto {
-    /// BRIN; absent for a national selection (SBB only).
+    /// BRIN; ontbreekt bij een landelijke selectie (alleen SBB).
     pub instelling: Option<String>,
     pub instelling_naam: Option<String>,
-    /// First month (`jjjj-mm`), inclusive.
+    /// Eerste maand (`jjjj-mm`), inclusief.
     pub van: Option<String>,
-    /// Last month, inclusive.
+    /// Laatste maand, inclusief.
     pub tot_en_met: Option<String>,
     pub aanbieders: Vec<String>,
     pub locaties: Vec<String>,
     pub leerweg: Option<String>,
     pub sector: Option<String>,
-    /// The SBB name of `sector` (`Zorg, welzijn en sport`).
+    /// De SBB-naam van `sector` (`Zorg, welzijn en sport`).
     pub sector_naam: Option<String>,
     pub crebo: Option<String>,
-    /// `studenten` or `praktijkopleiders`.
+    /// `studenten` of `praktijkopleiders`.
     #[schema(example = "studenten")]
     pub groep: String,
 }
@@ -115,17 +115,17 @@ pub fn gepubliceerd_nl(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
     }
 }
 
-/// One published number, or why it is withheld.
+/// Eén gepubliceerd cijfer, of waarom het wordt achtergehouden.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Cijfer {
-    /// The value (two decimals); null when withheld.
+    /// De waarde (twee decimalen); null als het cijfer wordt achtergehouden.
     pub waarde: Option<f64>,
-    /// The number of answers it rests on.
+    /// Het aantal antwoorden waarop het cijfer berust.
     pub n: u64,
-    /// As shown: `7,4`, `62%`, or the reason it is withheld.
+    /// Zoals getoond: `7,4`, `62%`, of de reden waarom het wordt achtergehouden.
     pub tekst: String,
-    /// `onvoldoende respons` (fewer than k answers) or `geen antwoorden`; null when shown.
+    /// `onvoldoende respons` (minder dan k antwoorden) of `geen antwoorden`; null als het cijfer wordt getoond.
     pub reden: Option<String>,
 }
 
@@ -144,24 +144,24 @@ impl Cijfer {
     }
 }
 
-/// How many answers have one value.
+/// Hoeveel antwoorden één bepaalde waarde hebben.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Aantal {
     pub waarde: u8,
     pub aantal: u64,
 }
 
-/// The figures of one question on one side.
+/// De cijfers van één vraag aan één kant.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemCijfers {
-    /// Mean: grade 1–10 or scale 1–5.
+    /// Gemiddelde: cijfer 1–10 of schaal 1–5.
     pub gemiddelde: Cijfer,
-    /// % (zeer) eens (answers 4 or 5); scale questions only.
+    /// % (zeer) eens (antwoorden 4 of 5); alleen bij schaalvragen.
     pub eens: Option<Cijfer>,
-    /// Answers per value; null when the mean is withheld.
+    /// Antwoorden per waarde; null als het gemiddelde wordt achtergehouden.
     pub verdeling: Option<Vec<Aantal>>,
-    /// "Niet van toepassing" answers (not in n).
+    /// Antwoorden "niet van toepassing" (niet in n).
     pub nvt: u64,
 }
 
@@ -179,45 +179,45 @@ impl ItemCijfers {
     }
 }
 
-/// A question, the selection beside the national figures.
+/// Een vraag, de selectie naast de landelijke cijfers.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemDto {
     pub code: String,
-    /// The question as the group was asked it.
+    /// De vraag zoals die aan de groep is gesteld.
     pub tekst: String,
-    /// `cijfer` (1–10) or `schaal` (1–5).
+    /// `cijfer` (1–10) of `schaal` (1–5).
     pub soort: String,
-    /// The selection; null for a national selection.
+    /// De selectie; null bij een landelijke selectie.
     pub instelling: Option<ItemCijfers>,
     pub landelijk: ItemCijfers,
 }
 
-/// A theme score on both sides.
+/// Een themascore aan beide kanten.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScorePaar {
     pub instelling: Option<Cijfer>,
     pub landelijk: Cijfer,
 }
 
-/// A theme with its score and questions.
+/// Een thema met zijn score en vragen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ThemaDto {
     pub code: String,
     pub naam: String,
-    /// The theme score: the mean over its shown questions' answers (docs/api.md).
+    /// De themascore: het gemiddelde over de antwoorden op de getoonde vragen van het thema (docs/api.md).
     pub score: ScorePaar,
     pub items: Vec<ItemDto>,
 }
 
-/// Responded / invited.
+/// Beantwoord / uitgenodigd.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Respons {
     pub beantwoord: u64,
     pub uitgenodigd: u64,
-    /// 0–100, one decimal; null without invitations or with fewer than k answers counted.
+    /// 0–100, één decimaal; null zonder uitnodigingen of met minder dan k getelde antwoorden.
     pub percentage: Option<f64>,
-    /// `11% (3.631 van 32.537)`, or `onvoldoende respons` below k answers.
+    /// `11% (3.631 van 32.537)`, of `onvoldoende respons` onder k antwoorden.
     pub tekst: String,
 }
 
@@ -240,29 +240,30 @@ impl Respons {
     }
 }
 
-/// The response line on both sides.
+/// De responsregel aan beide kanten.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsPaar {
     pub instelling: Option<Respons>,
     pub landelijk: Respons,
 }
 
-/// Answers left out because the small group they were merged into lies only partly inside the
-/// selection (docs/privacy.md, "Which filters count"): whole groups of at least k answers.
+/// Antwoorden die niet zijn meegeteld omdat de kleine groep waarin ze zijn samengevoegd maar voor
+/// een deel binnen de selectie valt (docs/privacy.md, over de filters die meetellen): hele groepen
+/// van minstens k antwoorden.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NietMeegeteld {
-    /// Left out of the instelling's figures (absent for a national selection).
+    /// Niet meegeteld in de cijfers van de instelling (ontbreekt bij een landelijke selectie).
     pub instelling: Option<u64>,
-    /// Left out of the national figures.
+    /// Niet meegeteld in de landelijke cijfers.
     pub landelijk: u64,
-    /// Why, in Dutch, naming the filters that split the groups; null when nothing was left out.
+    /// Waarom, in het Nederlands, met de filters die de groepen splitsen; null als alles is meegeteld.
     pub reden: Option<String>,
-    /// The filters that split them, with the answers each left out (an answer split by two
-    /// filters counts under both): `periode`, `onderwijslocatie`, `leerweg`, `sector`,
-    /// `kwalificatie`.
+    /// De filters die ze splitsen, met het aantal antwoorden dat elk filter niet liet meetellen (een antwoord
+    /// dat door twee filters wordt gesplitst, telt onder beide): `periode`, `onderwijslocatie`, `leerweg`,
+    /// `sector`, `kwalificatie`.
     pub filters: BTreeMap<String, u64>,
-    /// The nearest selection that counts more, in Dutch (e.g. "Kies de sector in plaats van de
-    /// kwalificatie."); null when nothing was left out.
+    /// De dichtstbijzijnde selectie die meer meetelt, in het Nederlands (bijv. "Kies de sector in plaats
+    /// van de kwalificatie."); null als alles is meegeteld.
     pub suggestie: Option<String>,
 }
 
@@ -289,16 +290,16 @@ impl NietMeegeteld {
     }
 }
 
-/// `GET /v1/resultaten`.
+/// Het antwoord van `GET /v1/resultaten`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Rapport {
     pub selectie: SelectieDto,
-    /// When these figures were published (RFC 3339): they change only at the next publication
-    /// moment. Null before the first load.
+    /// Wanneer deze cijfers zijn gepubliceerd (RFC 3339): ze veranderen pas op het volgende
+    /// publicatiemoment. Null voordat de cijfers voor het eerst zijn geladen.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
-    /// No figure rests on fewer answers than this.
+    /// Geen cijfer berust op minder antwoorden dan dit.
     pub k: u64,
     pub respons: ResponsPaar,
     pub niet_meegeteld: NietMeegeteld,

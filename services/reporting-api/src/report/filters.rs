@@ -10,14 +10,14 @@ use utoipa::ToSchema;
 use super::{Kijker, groep_naam, instelling_for};
 use crate::data::ReportData;
 
-/// A code with its name.
+/// Een code met zijn naam.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Keuze {
     pub code: String,
     pub naam: String,
 }
 
-/// A locatie with its name and aanbieder.
+/// Een locatie met haar naam en aanbieder.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LocatieKeuze {
     pub code: String,
@@ -25,7 +25,7 @@ pub struct LocatieKeuze {
     pub aanbieder: String,
 }
 
-/// A kwalificatie with its name and sector.
+/// Een kwalificatie met haar naam en sector.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KwalificatieKeuze {
     pub crebo: String,
@@ -33,25 +33,25 @@ pub struct KwalificatieKeuze {
     pub sector: Option<String>,
 }
 
-/// `GET /v1/filters`: what a user may pick.
+/// `GET /v1/filters`: waaruit een gebruiker mag kiezen.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Filters {
-    /// The instelling the values are for; null for SBB without `instelling`.
+    /// De instelling waarvoor de waarden gelden; null voor SBB zonder `instelling`.
     pub instelling: Option<Keuze>,
-    /// Every instelling (SBB only; empty for a school).
+    /// Elke instelling (alleen SBB; leeg voor een school).
     pub instellingen: Vec<Keuze>,
     pub aanbieders: Vec<Keuze>,
     pub locaties: Vec<LocatieKeuze>,
     pub leerwegen: Vec<String>,
-    /// The values to send as `sector`.
+    /// De waarden om als `sector` mee te sturen.
     pub sectoren: Vec<String>,
-    /// Each value of `sectoren` with its SBB sector name (`ZWS` → `Zorg, welzijn en sport`); a
-    /// value that is no SBB sector code or name stands for itself.
+    /// Elke waarde van `sectoren` met de naam van de SBB-sector (`ZWS` → `Zorg, welzijn en sport`);
+    /// een waarde die geen SBB-sectorcode of -sectornaam is, staat voor zichzelf.
     pub sector_namen: BTreeMap<String, String>,
     pub kwalificaties: Vec<KwalificatieKeuze>,
     pub groepen: Vec<String>,
-    /// The first and last month with data (`jjjj-mm`).
+    /// De eerste en de laatste maand met gegevens (`jjjj-mm`).
     pub eerste_maand: Option<String>,
     pub laatste_maand: Option<String>,
 }

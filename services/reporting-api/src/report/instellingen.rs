@@ -14,42 +14,42 @@ use utoipa::ToSchema;
 use super::{Cijfer, Keuze, Respons, SelectieDto, landelijk, param};
 use crate::data::ReportData;
 
-/// A theme score of one row.
+/// Een themascore van één rij.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ThemaScore {
     pub code: String,
     pub score: Cijfer,
 }
 
-/// One instelling (or the national row).
+/// Eén instelling (of de landelijke rij).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InstellingRij {
-    /// BRIN; `landelijk` for the national row.
+    /// BRIN; `landelijk` voor de landelijke rij.
     pub code: String,
     pub naam: String,
-    /// The grade (1–10).
+    /// Het rapportcijfer (1–10).
     pub cijfer: Cijfer,
-    /// Every theme's score, in the order of `themas` of the overview.
+    /// De score van elk thema, in de volgorde van `themas` van het overzicht.
     pub themas: Vec<ThemaScore>,
     pub respons: Respons,
 }
 
-/// `GET /v1/resultaten/instellingen`.
+/// Het antwoord van `GET /v1/resultaten/instellingen`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InstellingenOverzicht {
-    /// The selection (national: no instelling, aanbieder or locatie).
+    /// De selectie (landelijk: geen instelling, aanbieder of locatie).
     pub selectie: SelectieDto,
-    /// When these figures were published (RFC 3339).
+    /// Wanneer deze cijfers zijn gepubliceerd (RFC 3339).
     #[schema(value_type = Option<String>, format = DateTime)]
     pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
-    /// No figure rests on fewer answers than this.
+    /// Geen cijfer berust op minder antwoorden dan dit.
     pub k: u64,
-    /// The themes, in questionnaire order (the columns).
+    /// De thema's, in de volgorde van de vragenlijst (de kolommen).
     pub themas: Vec<Keuze>,
-    /// The column the rows are sorted by: `naam`, `cijfer`, `respons` or a theme code.
+    /// De kolom waarop de rijen zijn gesorteerd: `naam`, `cijfer`, `respons` of een themacode.
     pub sorteer: String,
-    /// `op` (ascending) or `af` (descending); rows without a figure come last either way.
+    /// `op` (oplopend) of `af` (aflopend); rijen zonder cijfer komen in beide gevallen als laatste.
     pub richting: String,
     pub landelijk: InstellingRij,
     pub instellingen: Vec<InstellingRij>,

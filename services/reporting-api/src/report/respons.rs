@@ -16,16 +16,16 @@ use utoipa::ToSchema;
 use super::{SelectieDto, groep_naam, landelijk};
 use crate::data::{Names, ReportData};
 
-/// One side of a row.
+/// Eén kant van een rij.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ResponsCel {
-    /// Counted answers; null when fewer than k (see `tekst`).
+    /// Getelde antwoorden; null bij minder dan k (zie `tekst`).
     pub beantwoord: Option<u64>,
-    /// Invitations of the counted groups; null when fewer than k.
+    /// Uitnodigingen van de getelde groepen; null bij minder dan k.
     pub uitgenodigd: Option<u64>,
-    /// 0–100, one decimal; null when fewer than k answers are counted.
+    /// 0–100, één decimaal; null als er minder dan k antwoorden zijn geteld.
     pub percentage: Option<f64>,
-    /// `55% (22 van 40)`, `< 10 van 36`, `< 10 van < 10`, or `—` when nobody was invited.
+    /// `55% (22 van 40)`, `< 10 van 36`, `< 10 van < 10`, of `—` als niemand is uitgenodigd.
     pub tekst: String,
 }
 
@@ -53,48 +53,48 @@ impl ResponsCel {
     }
 }
 
-/// One value of a split.
+/// Eén waarde van een indeling.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsRij {
     pub code: String,
     pub naam: Option<String>,
-    /// The selection narrowed to this value; null for a national selection.
+    /// De selectie beperkt tot deze waarde; null bij een landelijke selectie.
     pub instelling: Option<ResponsCel>,
-    /// National, narrowed to this value where the value is national (leerweg, sector,
-    /// kwalificatie); for aanbieder and locatie the national total beside it.
+    /// Landelijk, beperkt tot deze waarde als de waarde landelijk bestaat (leerweg, sector,
+    /// kwalificatie); bij aanbieder en locatie het landelijke totaal ernaast.
     pub landelijk: ResponsCel,
 }
 
-/// One split of a group's response.
+/// Eén indeling van de respons van een groep.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsIndeling {
-    /// `aanbieder`, `locatie`, `leerweg`, `sector`, `kwalificatie` or `kanaal` (students only:
-    /// `direct` or `via_praktijkopleider`; a group of answers whose invitations went both ways
-    /// counts under neither).
+    /// `aanbieder`, `locatie`, `leerweg`, `sector`, `kwalificatie` of `kanaal` (alleen studenten:
+    /// `direct` of `via_praktijkopleider`; een groep antwoorden waarvan de uitnodigingen langs beide
+    /// wegen gingen, telt onder geen van beide).
     pub indeling: String,
     pub rijen: Vec<ResponsRij>,
 }
 
-/// A group's response, in total and per split.
+/// De respons van een groep, in totaal en per indeling.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsGroep {
-    /// `studenten` or `praktijkopleiders`.
+    /// `studenten` of `praktijkopleiders`.
     pub groep: String,
     pub totaal: ResponsRij,
     pub per: Vec<ResponsIndeling>,
 }
 
-/// `GET /v1/respons`.
+/// Het antwoord van `GET /v1/respons`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResponsOverzicht {
-    /// The selection as understood (`groep` is the first group listed).
+    /// De selectie zoals die is begrepen (`groep` is de eerstgenoemde groep).
     pub selectie: SelectieDto,
-    /// When these figures were published (RFC 3339): they change only at the next publication
-    /// moment. Null before the first load.
+    /// Wanneer deze cijfers zijn gepubliceerd (RFC 3339): ze veranderen pas op het volgende
+    /// publicatiemoment. Null voordat de cijfers voor het eerst zijn geladen.
     #[schema(value_type = Option<String>, format = DateTime)]
     #[serde(rename = "gepubliceerdOp")]
     pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
-    /// No count below this is shown exactly.
+    /// Geen aantal onder dit getal wordt exact getoond.
     pub k: u64,
     pub groepen: Vec<ResponsGroep>,
 }

@@ -16,25 +16,25 @@ use crate::data::ReportData;
 /// At most this many quarters (five years).
 pub const MAX_KWARTALEN: usize = 20;
 
-/// One period of the trend.
+/// Eén periode van het verloop.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrendPunt {
-    /// `2024-K3` for a quarter, `2023/2024` for a school year (August–July).
+    /// `2024-K3` voor een kwartaal, `2023/2024` voor een schooljaar (augustus–juli).
     #[schema(example = "2024-K3")]
     pub periode: String,
-    /// First month, `jjjj-mm`.
+    /// Eerste maand, `jjjj-mm`.
     pub van: String,
-    /// Last month, inclusive.
+    /// Laatste maand, inclusief.
     pub tot_en_met: String,
-    /// The grade question's mean (1–10).
+    /// Het gemiddelde van de vraag naar het rapportcijfer (1–10).
     pub cijfer: ScorePaar,
-    /// Each theme's score, in report order.
+    /// De score van elk thema, in de volgorde van het rapport.
     pub themas: Vec<TrendThema>,
     pub respons: ResponsPaar,
 }
 
-/// A theme's score in one period.
+/// De score van een thema in één periode.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TrendThema {
     pub code: String,
@@ -42,26 +42,27 @@ pub struct TrendThema {
     pub score: ScorePaar,
 }
 
-/// `GET /v1/resultaten/trend`.
+/// Het antwoord van `GET /v1/resultaten/trend`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Trend {
-    /// The selection; `van` and `totEnMet` are the whole quarters the trend covers.
+    /// De selectie; `van` en `totEnMet` zijn de hele kwartalen die het verloop beslaat.
     pub selectie: SelectieDto,
-    /// When these figures were published (RFC 3339): they change only at the next publication
-    /// moment. Null before the first load.
+    /// Wanneer deze cijfers zijn gepubliceerd (RFC 3339): ze veranderen pas op het volgende
+    /// publicatiemoment. Null voordat de cijfers voor het eerst zijn geladen.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub gepubliceerd_op: Option<chrono::DateTime<chrono::Utc>>,
-    /// No figure rests on fewer answers than this.
+    /// Geen cijfer berust op minder antwoorden dan dit.
     pub k: u64,
-    /// Quarter by quarter, oldest first.
+    /// Kwartaal voor kwartaal, oudste eerst.
     pub kwartalen: Vec<TrendPunt>,
-    /// The calendar years that end inside the quarters, oldest first, each counted whole. Every
-    /// answer counts in its calendar year (small groups never merge across one), so this series
-    /// has a figure wherever the year has k answers, also where quarters are withheld.
+    /// De kalenderjaren die binnen de kwartalen eindigen, oudste eerst, elk in zijn geheel geteld. Elk
+    /// antwoord telt in zijn kalenderjaar (kleine groepen worden nooit over een jaargrens samengevoegd),
+    /// dus deze reeks heeft een cijfer waar het jaar k antwoorden heeft, ook waar kwartalen worden
+    /// achtergehouden.
     pub jaren: Vec<TrendPunt>,
-    /// The school years (August–July) that end inside the quarters, oldest first, each counted
-    /// whole.
+    /// De schooljaren (augustus–juli) die binnen de kwartalen eindigen, oudste eerst, elk in zijn
+    /// geheel geteld.
     pub schooljaren: Vec<TrendPunt>,
 }
 

@@ -20,14 +20,14 @@ pub const QUERY_KEYS: [&str; 9] =
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct SelectieParams {
-    /// BRIN; SBB only (a school's token is bounded to its own)
-    #[param(pattern = "^[0-9A-Za-z]{4}$")]
+    /// BRIN; alleen voor SBB (het token van een school is beperkt tot de eigen instelling)
+    #[param(pattern = "^[0-9]{2}[A-Za-z]{2}$")]
     instelling: Option<String>,
-    /// First month, jjjj-mm
-    #[param(pattern = "^[0-9]{4}-[0-9]{2}$")]
+    /// Eerste maand, jjjj-mm
+    #[param(pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     van: Option<String>,
-    /// Last month, jjjj-mm
-    #[param(rename = "totEnMet", pattern = "^[0-9]{4}-[0-9]{2}$")]
+    /// Laatste maand, jjjj-mm
+    #[param(rename = "totEnMet", pattern = "^[0-9]{4}-(0[1-9]|1[0-2])$")]
     tot_en_met: Option<String>,
     /// Onderwijsaanbieder(s)
     #[param(explode)]
@@ -35,14 +35,16 @@ pub struct SelectieParams {
     /// Onderwijslocatie(s)
     #[param(explode)]
     locatie: Option<Vec<String>>,
-    /// BOL or BBL
+    /// BOL of BBL
+    #[param(pattern = "^[Bb][BbOo][Ll]$")]
     leerweg: Option<String>,
-    /// Sector, as listed by /v1/filters
+    /// Sector, zoals /v1/filters die noemt
     sector: Option<String>,
     /// Kwalificatie
     #[param(pattern = "^[0-9]{5}$")]
     crebo: Option<String>,
-    /// studenten (default) or praktijkopleiders
+    /// studenten (standaard) of praktijkopleiders
+    #[param(pattern = "^(studenten?|praktijkopleiders?)$")]
     groep: Option<String>,
 }
 

@@ -29,36 +29,37 @@ pub const STALE_RESERVATION: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BatchQuery {
-    /// `allesOfNiets` (default: nothing is stored when any record is invalid) or `gedeeltelijk`
-    /// (the valid records are stored, the rest listed).
+    /// `allesOfNiets` (standaard: er wordt niets opgeslagen als er één record ongeldig is) of
+    /// `gedeeltelijk` (de geldige records worden opgeslagen, de overige opgesomd).
     pub modus: Option<Modus>,
-    /// `true` brings withdrawn bpvo's in this batch back (audited). Without it a record for a
-    /// withdrawn bpvo is refused with code `ingetrokken`, so a full sync never undoes a withdrawal.
+    /// `true` haalt ingetrokken bpvo's in deze batch terug (vastgelegd in het auditlog). Zonder dit
+    /// wordt een record voor een ingetrokken bpvo geweigerd met code `ingetrokken`, zodat een
+    /// volledige synchronisatie een intrekking nooit ongedaan maakt.
     pub herstellen: Option<bool>,
 }
 
-/// A stored batch.
+/// Een opgeslagen batch.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BatchStatus {
     pub id: String,
-    /// `bezig` or `verwerkt`.
+    /// `bezig` of `verwerkt`.
     pub status: String,
-    /// `api`, `api-csv`, `api-enkel` or `uploadmodule`.
+    /// `api`, `api-csv`, `api-enkel` of `uploadmodule`.
     pub bron: String,
     pub modus: String,
     pub ontvangen_op: chrono::DateTime<chrono::Utc>,
     pub verwerkt_op: Option<chrono::DateTime<chrono::Utc>>,
-    /// True when nothing was stored because a record was invalid (all-or-nothing).
+    /// `true` als er niets is opgeslagen omdat een record ongeldig was (alles of niets).
     pub geweigerd: bool,
     pub ontvangen: i64,
     pub aangemaakt: i64,
     pub bijgewerkt: i64,
     pub ongewijzigd: i64,
     pub afgewezen: i64,
-    /// This page of the per-record results, in the batch's order (`pagina`, `perPagina`).
+    /// Deze pagina van de resultaten per record, in de volgorde van de batch (`pagina`, `perPagina`).
     pub resultaten: Vec<RecordResultaat>,
-    /// How many per-record results the batch has in all.
+    /// Hoeveel resultaten per record de batch in totaal heeft.
     pub resultaten_totaal: usize,
     pub pagina: i64,
     pub per_pagina: i64,
@@ -120,7 +121,7 @@ fn answer(antwoord: &BatchAntwoord, replay: bool) -> Reply {
 
 /// Upload a batch of bpvo's.
 #[utoipa::path(post, path = "/v1/bpvo-batches", operation_id = "stuurBpvoBatch", summary = "Lever een batch bpvo's aan", description = "JSON, CSV of een Excel-werkmap; alles of niets, tenzij `?modus=gedeeltelijk`. Met `Idempotency-Key` veilig opnieuw te sturen.", tag = "bpvo",
-    params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord")),
+    params(BatchQuery, ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met dezelfde body geeft het eerste antwoord; 1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID", pattern = "^[!-~]{1,255}$")),
     request_body(
         content(
             (upload::BatchBody = "application/json"),

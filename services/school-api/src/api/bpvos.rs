@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::upload::{self, Incoming, Modus, Resultaat, Uitnodiging, UitnodigingStatus, UploadError, Uploader};
 use actix_web::http::StatusCode;
 
-/// The answer to a single upload.
+/// Het antwoord op de upload van één bpvo.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EnkelAntwoord {
@@ -36,7 +36,7 @@ pub struct EnkelAntwoord {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct Selectie {
-    /// Aanbiedercode, needed only when the correlatieId exists under more than one of your aanbieders.
+    /// Aanbiedercode, alleen nodig als de correlatieId onder meer dan één van uw aanbieders bestaat.
     pub aanbiedercode: Option<String>,
 }
 
@@ -45,12 +45,13 @@ pub struct Selectie {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PutQuery {
-    /// `true` brings a withdrawn bpvo back (audited). Without it a PUT for a withdrawn bpvo is
-    /// refused with code `ingetrokken`, so a full sync never undoes a withdrawal.
+    /// `true` haalt een ingetrokken bpvo terug (vastgelegd in het auditlog). Zonder dit wordt een PUT
+    /// voor een ingetrokken bpvo geweigerd met code `ingetrokken`, zodat een volledige synchronisatie
+    /// een intrekking nooit ongedaan maakt.
     pub herstellen: Option<bool>,
 }
 
-/// A stored bpvo as the school sees it.
+/// Een opgeslagen bpvo zoals de school die ziet.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BpvoWeergave {
@@ -59,11 +60,11 @@ pub struct BpvoWeergave {
     pub leerbedrijf_code: String,
     pub crebo_code: String,
     pub leerweg_naam: String,
-    /// The keuzedeel whose bpv part it serves (null: none named).
+    /// Het keuzedeel waarvoor deze bpv het bpv-deel is (null: geen genoemd).
     pub keuzedeel_code: Option<String>,
     pub startdatum: NaiveDate,
     pub geplande_einddatum: NaiveDate,
-    /// `actief`, `beeindigd` or `ingetrokken`.
+    /// `actief`, `beeindigd` of `ingetrokken`.
     pub status: String,
     pub student: StudentWeergave,
     pub schoolnaam: Option<String>,
@@ -73,7 +74,7 @@ pub struct BpvoWeergave {
     pub uitnodiging: Uitnodiging,
 }
 
-/// Student data as stored (all empty after withdrawal or retention).
+/// Studentgegevens zoals opgeslagen (alle leeg na intrekking of na de bewaartermijn).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StudentWeergave {
@@ -97,7 +98,7 @@ pub fn answer_error(e: UploadError) -> Problem {
 
 /// Create or update one bpvo.
 #[utoipa::path(put, path = "/v1/bpvos/{correlatieId}", operation_id = "zetBpvo", summary = "Maak of wijzig een bpvo", description = "Dezelfde gegevens nogmaals sturen is `unchanged` en schrijft niets.", tag = "bpvo",
-    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)"), PutQuery),
+    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)", pattern = "^[!-~]{1,64}$"), PutQuery),
     request_body = bpvo::BpvoRecord,
     security(("bearer" = ["bpvo:write"])),
     responses(
@@ -219,7 +220,7 @@ fn find_own(
 
 /// Read one bpvo with its invitation plan.
 #[utoipa::path(get, path = "/v1/bpvos/{correlatieId}", operation_id = "leesBpvo", summary = "Lees een bpvo", description = "Zoals opgeslagen, met wanneer (of waarom niet) er wordt uitgenodigd.", tag = "bpvo",
-    params(("correlatieId" = String, Path), Selectie),
+    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)", pattern = "^[!-~]{1,64}$"), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
         (status = 200, body = BpvoWeergave),
@@ -301,7 +302,7 @@ pub async fn get(
 
 /// Withdraw a bpvo: status `ingetrokken`, personal data removed, no invitations.
 #[utoipa::path(delete, path = "/v1/bpvos/{correlatieId}", operation_id = "trekBpvoIn", summary = "Trek een bpvo in", description = "Status `ingetrokken`, persoonsgegevens meteen verwijderd, niemand uitgenodigd.", tag = "bpvo",
-    params(("correlatieId" = String, Path), Selectie),
+    params(("correlatieId" = String, Path, description = "De correlatie-id van de school (1–64 zichtbare tekens)", pattern = "^[!-~]{1,64}$"), Selectie),
     security(("bearer" = ["bpvo:write"])),
     responses(
         (status = 204, description = "Ingetrokken"),
@@ -409,14 +410,14 @@ pub struct LijstQuery {
     pub per_pagina: Option<i64>,
 }
 
-/// One bpvo in the list: what a SIS needs to compare its records with ours, without personal
-/// data (read one bpvo for its student data and invitation).
+/// Eén bpvo in de lijst: wat een SIS nodig heeft om zijn records met de onze te vergelijken, zonder
+/// persoonsgegevens (lees één bpvo voor de studentgegevens en de uitnodiging).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BpvoSamenvatting {
     pub correlatie_id: String,
     pub aanbiedercode: String,
-    /// `actief`, `beeindigd` or `ingetrokken`.
+    /// `actief`, `beeindigd` of `ingetrokken`.
     pub status: String,
     pub crebo_code: String,
     pub leerweg_naam: String,
@@ -426,11 +427,11 @@ pub struct BpvoSamenvatting {
     pub bijgewerkt_op: chrono::DateTime<chrono::Utc>,
 }
 
-/// A page of the school's bpvo's.
+/// Een pagina met de bpvo's van de school.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BpvoLijst {
-    /// How many bpvo's match (all pages).
+    /// Hoeveel bpvo's voldoen (over alle pagina's).
     pub totaal: i64,
     pub pagina: i64,
     pub per_pagina: i64,

@@ -25,12 +25,12 @@ use crate::state::AppState;
 /// At most this many items per page.
 pub const MAX_PER_PAGINA: i64 = 200;
 
-/// A stored begeleidingsdocument as the school sees it.
+/// Een opgeslagen begeleidingsdocument zoals de school het ziet.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentWeergave {
     pub document_id: String,
-    /// `actief` or `ingetrokken`.
+    /// `actief` of `ingetrokken`.
     pub status: String,
     pub locatiecode: String,
     pub leerbedrijf_code: String,
@@ -39,80 +39,80 @@ pub struct DocumentWeergave {
     pub startdatum: NaiveDate,
     pub einddatum: NaiveDate,
     pub doelgroep: String,
-    /// The learner's name (empty once the personal data was purged).
+    /// De naam van de leerling (leeg zodra de persoonsgegevens zijn verwijderd).
     pub leerling_naam: Option<String>,
     pub praktijkopleider_naam: Option<String>,
     pub leerdoelen: Option<String>,
-    /// The newest beoordeling, if any.
+    /// De nieuwste beoordeling, als die er is.
     pub beoordeling: Option<BeoordelingWeergave>,
-    /// The praktijkopleider's assessment request by mail, once planned (14 days before the end
-    /// date, when the document has no beoordeling yet).
+    /// Het beoordelingsverzoek per mail aan de praktijkopleider, zodra dat is gepland (14 dagen vóór de
+    /// einddatum, als het document nog geen beoordeling heeft).
     pub beoordelingsverzoek: Option<VerzoekWeergave>,
-    /// Numbers of the verklaringen issued from it, oldest first.
+    /// Nummers van de verklaringen die erop zijn afgegeven, oudste eerst.
     pub praktijkverklaringen: Vec<String>,
 }
 
-/// A beoordeling as stored.
+/// Een beoordeling zoals opgeslagen.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BeoordelingWeergave {
-    /// `praktijkopleider` (by the link in the mail) or `school` (through this API).
+    /// `praktijkopleider` (via de link in de mail) of `school` (via deze API).
     pub door: String,
     pub beoordeeld_door: Option<String>,
     pub datum: NaiveDate,
     pub werkprocessen: Vec<OordeelWeergave>,
 }
 
-/// Where the praktijkopleider's assessment request stands.
+/// Hoe het beoordelingsverzoek aan de praktijkopleider ervoor staat.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerzoekWeergave {
-    /// `gepland` (the mail waits for its day), `verstuurd`, `ingevuld` (the beoordeling above
-    /// came through the link) or `afgemeld` (the praktijkopleider declined: record the
-    /// beoordeling through this API).
+    /// `gepland` (de mail wacht op zijn dag), `verstuurd`, `ingevuld` (de beoordeling hierboven
+    /// kwam via de link binnen) of `afgemeld` (de praktijkopleider zag ervan af: leg de
+    /// beoordeling via deze API vast).
     #[schema(example = "verstuurd")]
     pub status: String,
-    /// The day the mail is (or was) due.
+    /// De dag waarop de mail moet (of moest) worden verstuurd.
     pub gepland_op: NaiveDate,
-    /// The day the mail went out.
+    /// De dag waarop de mail is verstuurd.
     pub verstuurd_op: Option<NaiveDate>,
-    /// The last day the link works.
+    /// De laatste dag waarop de link werkt.
     pub open_tot: NaiveDate,
 }
 
-/// One verdict.
+/// Eén oordeel.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OordeelWeergave {
     pub code: String,
-    /// `beheerst` or `nogNiet`.
+    /// `beheerst` of `nogNiet`.
     pub oordeel: String,
 }
 
-/// A praktijkverklaring.
+/// Een praktijkverklaring.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VerklaringWeergave {
     /// `PV-2027-000001`.
     pub nummer: String,
     pub verificatiecode: String,
-    /// Where anyone can check it.
+    /// Waar iedereen haar kan controleren.
     pub verificatie_url: String,
     pub document_id: String,
     pub crebo_code: String,
     pub leerbedrijf_code: String,
     pub leerling_naam: String,
     pub doelgroep: String,
-    /// The mastered werkprocessen.
+    /// De beheerste werkprocessen.
     pub werkprocessen: Vec<String>,
     pub afgegeven_op: NaiveDate,
-    /// `geldig` or `ingetrokken`.
+    /// `geldig` of `ingetrokken`.
     pub status: String,
     pub ingetrokken_op: Option<NaiveDate>,
     pub reden_intrekking: Option<String>,
 }
 
-/// A page of a list.
+/// Een pagina van een lijst.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagina<T> {
@@ -127,10 +127,10 @@ pub struct Pagina<T> {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct PaginaQuery {
-    /// 1-based (default 1).
+    /// Vanaf 1 (standaard 1).
     #[param(minimum = 1, maximum = 1_000_000)]
     pub pagina: Option<i64>,
-    /// Items per page (default 50, at most 200).
+    /// Items per pagina (standaard 50, hoogstens 200).
     #[param(minimum = 1, maximum = 200)]
     pub per_pagina: Option<i64>,
 }
@@ -169,11 +169,19 @@ impl PaginaQuery {
     }
 }
 
-/// Withdrawing a verklaring.
+/// Het intrekken van een verklaring.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Intrekking {
-    /// Why (1–500 characters), e.g. "naam verkeerd gespeld".
+    /// Waarom (1–500 tekens, zonder regeleinden), bijv. "naam verkeerd gespeld".
+    #[schema(
+        value_type = String,
+        required = true,
+        min_length = 1,
+        max_length = 500,
+        example = "naam verkeerd gespeld",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reden: Option<String>,
 }
 
@@ -312,7 +320,7 @@ fn verklaring_weergave(state: &AppState, v: VerklaringRow, document_id: String) 
 /// Create or update a begeleidingsdocument under the SIS's own id.
 #[utoipa::path(put, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "zetBegeleidingsdocument", summary = "Maak of wijzig een begeleidingsdocument", description = "Onder de eigen id van het SIS; nogmaals dezelfde gegevens sturen verandert niets.",
     tag = "praktijkloket",
-    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)")),
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)", pattern = "^[!\"$-.0->@-~]{1,64}$")),
     request_body = praktijkleren::DocumentRecord,
     security(("bearer" = ["praktijkloket:write"])),
     responses(
@@ -382,7 +390,7 @@ pub async fn put_document(
 /// Read a begeleidingsdocument with its newest beoordeling and its verklaringen.
 #[utoipa::path(get, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "leesBegeleidingsdocument", summary = "Lees een begeleidingsdocument", description = "Met de nieuwste beoordeling en de praktijkverklaringen die erop zijn afgegeven.",
     tag = "praktijkloket",
-    params(("documentId" = String, Path)),
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)", pattern = "^[!\"$-.0->@-~]{1,64}$")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 200, body = DocumentWeergave),
@@ -439,7 +447,7 @@ pub async fn list_documents(
 /// already issued stay as they are; withdraw those on their own).
 #[utoipa::path(delete, path = "/v1/begeleidingsdocumenten/{documentId}", operation_id = "trekBegeleidingsdocumentIn", summary = "Trek een begeleidingsdocument in", description = "Daarna geen beoordeling en geen praktijkverklaring meer op dit document; al afgegeven verklaringen blijven zoals ze zijn (trek die apart in).",
     tag = "praktijkloket",
-    params(("documentId" = String, Path)),
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)", pattern = "^[!\"$-.0->@-~]{1,64}$")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 204, description = "Ingetrokken (ook als het dat al was)"),
@@ -484,7 +492,7 @@ pub async fn delete_document(
 /// Record the school's beoordeling of a document: a verdict on each of its werkprocessen.
 #[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/beoordelingen", operation_id = "legBeoordelingVast", summary = "Leg de beoordeling van een document vast", description = "Het oordeel van de school per werkproces van het document.",
     tag = "praktijkloket",
-    params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)", pattern = "^[!\"$-.0->@-~]{1,64}$"), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens; 1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID", pattern = "^[!-~]{1,255}$")),
     request_body = praktijkleren::BeoordelingRecord,
     security(("bearer" = ["praktijkloket:write"])),
     responses(
@@ -554,7 +562,7 @@ pub fn new_verificatiecode() -> String {
 /// Issue a praktijkverklaring from a document and its newest beoordeling.
 #[utoipa::path(post, path = "/v1/begeleidingsdocumenten/{documentId}/praktijkverklaring", operation_id = "geefPraktijkverklaringAf", summary = "Geef een praktijkverklaring af", description = "Uit een document en zijn nieuwste beoordeling.",
     tag = "praktijkloket",
-    params(("documentId" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
+    params(("documentId" = String, Path, description = "Het eigen id van het SIS (1–64 zichtbare tekens, zonder / ? #)", pattern = "^[!\"$-.0->@-~]{1,64}$"), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens; 1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID", pattern = "^[!-~]{1,255}$")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 201, body = VerklaringWeergave, description = "Afgegeven"),
@@ -695,7 +703,7 @@ fn document_key(conn: &mut DbConnection, id: &str) -> Result<String, Problem> {
 /// Read one praktijkverklaring.
 #[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}", operation_id = "leesPraktijkverklaring", summary = "Lees een praktijkverklaring", description = "Lees een praktijkverklaring.",
     tag = "praktijkloket",
-    params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn")),
+    params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn", pattern = "^PV-[0-9]{4}-[0-9]{6}$")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 200, body = VerklaringWeergave),
@@ -724,7 +732,7 @@ pub async fn get_verklaring(
 /// `ingetrokken`); a corrected one is a new verklaring from the document.
 #[utoipa::path(post, path = "/v1/praktijkverklaringen/{nummer}/intrekking", operation_id = "trekPraktijkverklaringIn", summary = "Trek een praktijkverklaring in", description = "Met een reden. Ze blijft bewaard (de verificatie zegt `ingetrokken`); een verbeterde verklaring is een nieuwe, uit het document.",
     tag = "praktijkloket",
-    params(("nummer" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens")),
+    params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn", pattern = "^PV-[0-9]{4}-[0-9]{6}$"), ("Idempotency-Key" = Option<String>, Header, description = "Maakt een herhaald verzoek veilig: dezelfde sleutel met hetzelfde verzoek geeft binnen 24 uur het eerste antwoord (Idempotent-Replayed: true) en doet niets nog eens; 1–255 zichtbare ASCII-tekens, bijvoorbeeld een UUID", pattern = "^[!-~]{1,255}$")),
     request_body = Intrekking,
     security(("bearer" = ["praktijkloket:write"])),
     responses(
@@ -794,7 +802,7 @@ pub async fn withdraw_verklaring(
 /// A praktijkverklaring as PDF (A4), for printing or handing to the learner.
 #[utoipa::path(get, path = "/v1/praktijkverklaringen/{nummer}/pdf", operation_id = "praktijkverklaringAlsPdf", summary = "Een praktijkverklaring als PDF", description = "A4, om af te drukken of aan de leerling te geven.",
     tag = "praktijkloket",
-    params(("nummer" = String, Path)),
+    params(("nummer" = String, Path, description = "PV-jjjj-nnnnnn", pattern = "^PV-[0-9]{4}-[0-9]{6}$")),
     security(("bearer" = ["praktijkloket:write"])),
     responses(
         (status = 200, content_type = "application/pdf", body = String, description = "De verklaring als PDF (A4, lettertype ingebed)"),

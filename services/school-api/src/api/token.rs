@@ -12,24 +12,35 @@ use utoipa::ToSchema;
 
 use crate::state::AppState;
 
-/// The form of a token request.
+/// Het formulier van een tokenverzoek.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TokenForm {
-    /// Must be `client_credentials`.
+    /// Moet `client_credentials` zijn.
+    #[schema(value_type = String, required = true, pattern = "^client_credentials$", example = "client_credentials")]
     pub grant_type: Option<String>,
-    /// Space-separated subset of the client's scopes; all of them when absent.
+    /// Door spaties gescheiden deel van de scopes van de client; zonder dit veld alle scopes.
+    #[schema(
+        value_type = String,
+        required = false,
+        pattern = "^(bpvo:write|resultaten:read|praktijkloket:write)( (bpvo:write|resultaten:read|praktijkloket:write))*$",
+        example = "bpvo:write"
+    )]
     pub scope: Option<String>,
+    /// De id van de client, als die niet met HTTP Basic is gestuurd.
+    #[schema(value_type = String, required = false)]
     pub client_id: Option<String>,
+    /// Het geheim van de client, als dat niet met HTTP Basic is gestuurd.
+    #[schema(value_type = String, required = false)]
     pub client_secret: Option<String>,
 }
 
-/// A token answer (RFC 6749 §5.1).
+/// Een tokenantwoord (RFC 6749 §5.1).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TokenAnswer {
     pub access_token: String,
     /// `Bearer`
     pub token_type: String,
-    /// Seconds until the token expires.
+    /// Aantal seconden tot het token verloopt.
     pub expires_in: i64,
     pub scope: String,
 }
@@ -109,7 +120,7 @@ fn granted_scope(granted: &[&str], requested: Option<&str>) -> Result<String, Pr
 #[utoipa::path(post, path = "/oauth/token", operation_id = "vraagTokenAan", summary = "Vraag een toegangstoken aan", description = "OAuth2 client credentials (RFC 6749 §4.4): `client_id` en `client_secret` in, een JWT uit.", tag = "authenticatie",
     request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
     responses(
-        (status = 200, body = TokenAnswer, description = "Access token (JWT, Bearer)"),
+        (status = 200, body = TokenAnswer, description = "Toegangstoken (JWT, Bearer)"),
         (status = 400, body = Problem, content_type = "application/problem+json", description = "Ongeldig verzoek, grant type of scope"),
         (status = 401, body = Problem, content_type = "application/problem+json", description = "Onjuiste client credentials"),
         (status = 429, description = "Te veel verzoeken"),
