@@ -11,8 +11,21 @@ import re
 import uuid
 
 import schemathesis
+from schemathesis import GenerationMode
 
 WELL_FORMED = re.compile(r"^[!-~]{1,255}$")
+
+
+CSV_HEADER = (
+    "Correlatie_id;Leerbedrijf_code;Crebo_code;Emailadres;Studentcode;Naam;Startdatum;Geplande_einddatum;"
+    "Leerweg_naam;Schoolnaam;Locatiecode;Aanbiedercode"
+)
+
+
+def csv_upload(key):
+    """A CSV file of one valid bpvo of the demo instelling (the upload page's columns)."""
+    line = f"CSV-{key};100200300;25604;;S{key};Fuzz Student;2026-09-01;2027-06-30;BOL;ROC Amstelvliet;251X111;251A100"
+    return f"{CSV_HEADER}\r\n{line}\r\n"
 
 
 def fresh_idempotency_key(case):
@@ -42,6 +55,13 @@ def before_call(ctx, case, **kwargs):
         path["correlatieId"] = f"EDU-FUZZ-{fresh}"
         if body is not None and body.get("correlatieId") == "EDU-2026-000123":
             body["correlatieId"] = path["correlatieId"]
+    # A batch may be JSON, CSV or a workbook; for the last two the schema can only say "a string"
+    # (or bytes), so a case meant to be valid is random text that no upload accepts. Such a
+    # case sends a well-formed CSV file instead; the cases meant to be invalid keep their text.
+    positive = case._meta is not None and case._meta.generation.mode == GenerationMode.POSITIVE
+    if case.operation.path == "/bpvo-batches" and positive and not isinstance(case.body, dict):
+        case.media_type = "text/csv"
+        case.body = csv_upload(fresh)
     records = body.get("records") if body is not None else None
     if isinstance(records, list):
         seen = set()
