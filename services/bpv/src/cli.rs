@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use crate::shared::open_database;
 use crate::{CliError, admin, demo};
 
-/// BPV Monitor — continuous survey of MBO work placements.
+/// BPV Monitor — doorlopende bevraging over de beroepspraktijkvorming in het mbo.
 #[derive(Debug, Parser)]
 #[command(
     name = "bpv",
@@ -20,10 +20,10 @@ use crate::{CliError, admin, demo};
                   opgeslagen)."
 )]
 pub struct Cli {
-    /// Database URL (`sqlite://PATH` or `postgres://…`); overrides `database.url` / `BPV__DATABASE__URL`.
+    /// Database-URL (`sqlite://PATH` of `postgres://…`); gaat voor `database.url` / `BPV__DATABASE__URL`.
     #[arg(long, global = true)]
     pub database_url: Option<String>,
-    /// Folder with `default.toml` and `{BPV_ENV}.toml` (default `./config`).
+    /// Map met `default.toml` en `{BPV_ENV}.toml` (standaard `./config`).
     #[arg(long, global = true)]
     pub config_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -32,22 +32,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Apply pending database migrations (also done at every service start).
+    /// Pas openstaande databasemigraties toe (gebeurt ook bij elke start van een dienst).
     Migrate {
-        /// Only report pending migrations; exit 1 if there are any.
+        /// Meld alleen openstaande migraties; afsluitcode 1 als die er zijn.
         #[arg(long)]
         check: bool,
     },
-    /// Run the whole system on this machine: migrate, seed realistic data, report what was made.
+    /// Draai het hele systeem op deze machine: migreren, realistische gegevens aanmaken, melden wat er is gemaakt.
     Demo(demo::DemoArgs),
-    /// Administration: instellingen, aanbieders, gemachtigden, API clients, reference data.
+    /// Beheer: instellingen, aanbieders, gemachtigden, API-clients, referentiegegevens.
     Admin {
-        /// Listings, `instelling show`, `client create` and the imports as JSON (camelCase keys,
-        /// typed values) instead of text, for scripts; `audit` then prints one JSON object per line.
+        /// Overzichten, `instelling show`, `client create` en de imports als JSON (camelCase-sleutels,
+        /// getypeerde waarden) in plaats van tekst, voor scripts; `audit` geeft dan één JSON-object per regel.
         #[arg(long, global = true)]
         json: bool,
-        /// Who runs the command, as the audit log records it; default `$SUDO_USER` or `$USER`.
-        /// Set it (or `BPV_DOOR`) where those say nothing, e.g. in a container.
+        /// Wie de opdracht uitvoert, zoals het auditlog dat vastlegt; standaard `$SUDO_USER` of `$USER`.
+        /// Geef het op (of `BPV_DOOR`) waar die niets zeggen, bijv. in een container.
         #[arg(long, global = true, env = "BPV_DOOR", value_name = "NAAM")]
         door: Option<String>,
         #[command(subcommand)]

@@ -14,19 +14,19 @@ use crate::{CliError, bad};
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// How many bpvo's to make.
+    /// Hoeveel bpvo's er worden aangemaakt.
     #[arg(long, default_value_t = 5_000)]
     pub bpvos: usize,
-    /// Random seed (the same seed makes the same data).
+    /// Startwaarde voor het toeval (dezelfde waarde geeft dezelfde gegevens).
     #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Start from an empty database: removes the SQLite file first (refused for PostgreSQL).
+    /// Begin met een lege database: verwijdert eerst het SQLite-bestand (geweigerd bij PostgreSQL).
     #[arg(long)]
     pub reset: bool,
-    /// Only migrate and seed; do not start the services.
+    /// Alleen migreren en vullen; de diensten niet starten.
     #[arg(long)]
     pub no_serve: bool,
-    /// Do not send today's due mail to `.eml` files (e.g. to send it with `bpv-dispatcher` instead).
+    /// Schrijf de mail van vandaag niet naar `.eml`-bestanden (bijv. om die met `bpv-dispatcher` te versturen).
     #[arg(long)]
     pub no_mail: bool,
 }

@@ -15,10 +15,10 @@ pub(crate) fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool)
     Ok(bpv_store::open(settings.database.url.expose_secret(), settings.database.pool_size, false)?)
 }
 
-/// Arguments shared by commands that read a file.
+/// Argumenten van opdrachten die een bestand lezen.
 #[derive(Debug, Args)]
 pub struct FileArg {
-    /// The file to read (`-` for standard input).
+    /// Het te lezen bestand (`-` voor standaardinvoer).
     pub file: PathBuf,
 }
 

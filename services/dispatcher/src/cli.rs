@@ -15,7 +15,7 @@ use secrecy::ExposeSecret;
 
 use crate::{Dispatcher, RunOptions, mailer_from_settings};
 
-/// The BPV Monitor's mail dispatcher, run by cron.
+/// Maildispatcher van de BPV Monitor, gestart door cron.
 #[derive(Debug, Parser)]
 #[command(
     name = "bpv-dispatcher",
@@ -25,14 +25,14 @@ use crate::{Dispatcher, RunOptions, mailer_from_settings};
                   niet verstuurd: dispatcher.max_failure_share); 2 verkeerde aanroep of instellingen."
 )]
 pub struct Cli {
-    /// Database URL; overrides `database.url` / `BPV__DATABASE__URL`.
+    /// Database-URL; gaat voor `database.url` / `BPV__DATABASE__URL`.
     #[arg(long, global = true)]
     pub database_url: Option<String>,
-    /// Folder with `default.toml` and `{BPV_ENV}.toml`.
+    /// Map met `default.toml` en `{BPV_ENV}.toml`.
     #[arg(long, global = true)]
     pub config_dir: Option<std::path::PathBuf>,
-    /// Print nothing when `run`, `purge` or `snapshot` succeed (for cron, which mails any
-    /// output); failures still go to stderr with exit code 1.
+    /// Toon niets als `run`, `purge` of `snapshot` slaagt (voor cron, dat alle uitvoer
+    /// mailt); fouten gaan nog steeds naar stderr met afsluitcode 1.
     #[arg(long, short, global = true)]
     pub quiet: bool,
     #[command(subcommand)]
@@ -41,64 +41,64 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Plan today's invitations and reminders and send every due mail.
+    /// Plan de uitnodigingen en herinneringen van vandaag en verstuur elke mail die klaarstaat.
     Run {
-        /// Plan for this day instead of today (jjjj-mm-dd).
+        /// Plan voor deze dag in plaats van vandaag (jjjj-mm-dd).
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// Plan and count only; change nothing, send nothing.
+        /// Alleen plannen en tellen; niets wijzigen, niets versturen.
         #[arg(long)]
         dry_run: bool,
-        /// Send at most this many mails.
+        /// Verstuur hoogstens dit aantal mails.
         #[arg(long)]
         limit: Option<usize>,
-        /// Mails in flight at once (default `dispatcher.concurrency`).
+        /// Aantal mails tegelijk onderweg (standaard `dispatcher.concurrency`).
         #[arg(long)]
         concurrency: Option<usize>,
-        /// Mails per second at most (default `dispatcher.rate_per_second`; 0 = no limit).
+        /// Hoogstens dit aantal mails per seconde (standaard `dispatcher.rate_per_second`; 0 = geen grens).
         #[arg(long)]
         rate: Option<f64>,
-        /// Print one JSON summary instead of the line.
+        /// Toon één JSON-samenvatting in plaats van de regel.
         #[arg(long)]
         json: bool,
-        /// Also write the run's summary as Prometheus metrics to this file (replaced whole), e.g.
-        /// in node_exporter's textfile folder.
+        /// Schrijf de samenvatting van de run ook als Prometheus-metrics naar dit bestand (geheel
+        /// vervangen), bijv. in de textfile-map van node_exporter.
         #[arg(long, value_name = "PATH")]
         metrics_file: Option<std::path::PathBuf>,
     },
-    /// Mails per state, the oldest one due, and invitations per group and state.
+    /// Mails per status, de oudste die klaarstaat, en uitnodigingen per groep en status.
     Status {
-        /// Print one JSON object instead of the table.
+        /// Toon één JSON-object in plaats van de tabel.
         #[arg(long)]
         json: bool,
     },
-    /// Remove the personal data that is due (retention): names, emails and student numbers
-    /// `retention.days` after the survey closed, and at once for withdrawn bpvo's. Daily.
+    /// Verwijder de persoonsgegevens waarvan de bewaartermijn voorbij is: namen, e-mailadressen en
+    /// studentnummers `retention.days` na het sluiten van de bevraging, direct bij ingetrokken bpvo's. Dagelijks.
     Purge {
-        /// Judge as on this day instead of today (jjjj-mm-dd).
+        /// Beoordeel als op deze dag in plaats van vandaag (jjjj-mm-dd).
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// Count only; remove nothing.
+        /// Alleen tellen; niets verwijderen.
         #[arg(long)]
         dry_run: bool,
-        /// Print one JSON report instead of the lines.
+        /// Toon één JSON-rapport in plaats van de regels.
         #[arg(long)]
         json: bool,
     },
-    /// Take the quarterly data-quality photo of every instelling (cron on 1 January, April, July
-    /// and October); a quarter already photographed is left unchanged.
+    /// Maak de kwartaalfoto van de datakwaliteit van elke instelling (cron op 1 januari, april, juli
+    /// en oktober); een kwartaal dat al een foto heeft, blijft ongewijzigd.
     Snapshot {
-        /// Run as on this day instead of today (jjjj-mm-dd); the photo is of the last quarter
-        /// that ended before it.
+        /// Draai als op deze dag in plaats van vandaag (jjjj-mm-dd); de foto is van het laatste kwartaal
+        /// dat daarvoor eindigde.
         #[arg(long)]
         as_of: Option<NaiveDate>,
-        /// Print one JSON report instead of the line.
+        /// Toon één JSON-rapport in plaats van de regel.
         #[arg(long)]
         json: bool,
     },
-    /// Put mails back in the queue.
+    /// Zet mails terug in de wachtrij.
     Retry {
-        /// The mails that were given up after the maximum number of attempts.
+        /// De mails die na het maximale aantal pogingen zijn opgegeven.
         #[arg(long, required = true)]
         dead: bool,
     },

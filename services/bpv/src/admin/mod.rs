@@ -35,133 +35,133 @@ pub const KNOWN_SCOPES: &[&str] = &["bpvo:write", "resultaten:read", "praktijklo
 
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
-    /// Instellingen (school boards, by BRIN) and their participation.
+    /// Instellingen (schoolbesturen, op BRIN) en hun deelname.
     Instelling {
         #[command(subcommand)]
         command: InstellingCommand,
     },
-    /// Onderwijsaanbieders of an instelling.
+    /// Onderwijsaanbieders van een instelling.
     Aanbieder {
         #[command(subcommand)]
         command: AanbiederCommand,
     },
-    /// Onderwijslocaties of an aanbieder.
+    /// Onderwijslocaties van een aanbieder.
     Locatie {
         #[command(subcommand)]
         command: LocatieCommand,
     },
-    /// People who may use the manual upload page (at most two active per BRIN).
+    /// Personen die de handmatige uploadpagina mogen gebruiken (hoogstens twee actief per BRIN).
     Gemachtigde {
         #[command(subcommand)]
         command: GemachtigdeCommand,
     },
-    /// Lezers: quality staff and team leaders who read an instelling's results on the dashboard
-    /// (no upload), any number per instelling, optionally limited to some aanbieders or locaties.
+    /// Lezers: kwaliteitsmedewerkers en teamleiders die de resultaten van een instelling op het dashboard
+    /// lezen (geen upload), onbeperkt per instelling, eventueel beperkt tot bepaalde aanbieders of locaties.
     Lezer {
         #[command(subcommand)]
         command: LezerCommand,
     },
-    /// SBB staff who may read every instelling's results on the dashboard.
+    /// SBB-medewerkers die de resultaten van elke instelling op het dashboard mogen lezen.
     Medewerker {
         #[command(subcommand)]
         command: MedewerkerCommand,
     },
-    /// Inspectie and OCW: read the quarterly data-quality photos of every instelling on the
-    /// dashboard, nothing else.
+    /// Inspectie en OCW: lezen de kwartaalfoto's van de datakwaliteit van elke instelling op het
+    /// dashboard, verder niets.
     Toezicht {
         #[command(subcommand)]
         command: ToezichtCommand,
     },
-    /// API clients (OAuth2 client credentials).
+    /// API-clients (OAuth2 client credentials).
     Client {
         #[command(subcommand)]
         command: ClientCommand,
     },
-    /// Import the crebo register: CSV `crebo;naam;niveau;sector` and optionally `domein`.
+    /// Importeer het crebo-register: CSV `crebo;naam;niveau;sector` en eventueel `domein`.
     ImportCrebo(FileArg),
-    /// Import erkenningen of leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot` and
-    /// optionally `keuzedeel_code` (a line for a keuzedeel leaves crebo empty), `aanvraagdatum`
-    /// and `besluitdatum`.
+    /// Importeer erkenningen van leerbedrijven: CSV `leerbedrijf_id;crebo;geldig_van;geldig_tot` en
+    /// eventueel `keuzedeel_code` (bij een regel voor een keuzedeel blijft crebo leeg), `aanvraagdatum`
+    /// en `besluitdatum`.
     ImportErkenningen(FileArg),
-    /// Import DUO's registration dates of bpvo's (data quality): CSV
-    /// `aanbiedercode;correlatie_id;startdatum;meldingsdatum`, all or nothing.
+    /// Importeer de meldingsdata van bpvo's bij DUO (datakwaliteit): CSV
+    /// `aanbiedercode;correlatie_id;startdatum;meldingsdatum`, alles of niets.
     ImportDuoMeldingen(FileArg),
-    /// Import kwalificatiedossiers (the werkprocessen of each qualification, for the
-    /// Praktijkloket): CSV `crebo;kerntaak_code;kerntaak_naam;werkproces_code;werkproces_naam` or a
-    /// JSON array of {crebo, kerntaakCode, kerntaakNaam, werkprocesCode, werkprocesNaam}. Replaces
-    /// the dossiers of the crebo's in the file; all or nothing, every bad line named.
+    /// Importeer kwalificatiedossiers (de werkprocessen van elke kwalificatie, voor het
+    /// Praktijkloket): CSV `crebo;kerntaak_code;kerntaak_naam;werkproces_code;werkproces_naam` of een
+    /// JSON-array van {crebo, kerntaakCode, kerntaakNaam, werkprocesCode, werkprocesNaam}. Vervangt
+    /// de dossiers van de crebo's in het bestand; alles of niets, met elke foute regel genoemd.
     ImportKwalificatiedossiers(FileArg),
-    /// Merge SBB's bpvo registrations (praktijkopleider, leerbedrijf) by aanbiedercode + correlatieId:
+    /// Voeg de bpvo-registraties van SBB (praktijkopleider, leerbedrijf) samen op aanbiedercode + correlatieId:
     /// CSV `Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Startdatum;Geplande_einddatum;
-    /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` or a JSON array.
+    /// Werkelijke_einddatum;Praktijkopleider_naam;Praktijkopleider_emailadres` of een JSON-array.
     ImportRegistraties(FileArg),
-    /// Import answers collected by an external survey bureau (same item codes as the web form):
-    /// CSV with `uitnodiging_id` or `aanbiedercode;correlatie_id;groep`, then `cijfer;voorbereiding_1;…;verbeterpunten`.
+    /// Importeer antwoorden van een extern onderzoeksbureau (dezelfde itemcodes als het webformulier):
+    /// CSV met `uitnodiging_id` of `aanbiedercode;correlatie_id;groep`, dan `cijfer;voorbereiding_1;…;verbeterpunten`.
     ImportAntwoorden(FileArg),
-    /// Import results of past years (earlier research bureaus): CSV lines `soort` = `antwoord`
-    /// (`maand;aanbiedercode;locatiecode;leerweg;crebo;groep`, optional `vragenlijst`, then the
-    /// item columns `cijfer;voorbereiding_1;…`) or `uitnodigingen` (the same keys and `aantal`,
-    /// invitations sent in that cell). No personal data, no free text. All or nothing, every bad
-    /// line named; the same file twice changes nothing. Counted in every figure and the trend from
-    /// the next publication.
+    /// Importeer resultaten van eerdere jaren (eerdere onderzoeksbureaus): CSV-regels `soort` = `antwoord`
+    /// (`maand;aanbiedercode;locatiecode;leerweg;crebo;groep`, eventueel `vragenlijst`, dan de
+    /// itemkolommen `cijfer;voorbereiding_1;…`) of `uitnodigingen` (dezelfde sleutels en `aantal`,
+    /// verstuurde uitnodigingen in die cel). Geen persoonsgegevens, geen vrije tekst. Alles of niets,
+    /// met elke foute regel genoemd; hetzelfde bestand twee keer verandert niets. Telt vanaf de
+    /// volgende publicatie mee in elk cijfer en in de trend.
     ImportHistorie(FileArg),
-    /// Read the audit log (append-only): who did what, when — uploads, logins, admin changes,
-    /// non-aggregated reads, purges. Oldest first.
+    /// Lees het auditlog (alleen aanvullen): wie deed wat, wanneer — uploads, aanmeldingen, beheerwijzigingen,
+    /// niet-geaggregeerde inzages, verwijderingen. Oudste eerst.
     Audit(AuditArgs),
-    /// Leerbedrijven flagged by the safety signal (sociale veiligheid, stagediscriminatie): at
-    /// least `veiligheid.min_respondenten` distinct respondents on the unsafe side among at least
-    /// `reporting.k` answers in `veiligheid.venster_maanden` months; counts banded. For SBB
-    /// advisers; every read is audited.
+    /// Leerbedrijven met een veiligheidssignaal (sociale veiligheid, stagediscriminatie): ten minste
+    /// `veiligheid.min_respondenten` verschillende respondenten aan de onveilige kant onder ten minste
+    /// `reporting.k` antwoorden in `veiligheid.venster_maanden` maanden; aantallen in klassen. Voor
+    /// SBB-adviseurs; elke inzage komt in het auditlog.
     Signalen(SignalenArgs),
 }
 
 #[derive(Debug, Args)]
 pub struct SignalenArgs {
-    /// The window's last month (jjjj-mm); default last month.
+    /// De laatste maand van het venster (jjjj-mm); standaard de vorige maand.
     #[arg(long)]
     pub tot: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
-    /// Only entries about this instelling (BRIN).
+    /// Alleen regels over deze instelling (BRIN).
     #[arg(long)]
     pub instelling: Option<String>,
-    /// Only entries on or after this day (jjjj-mm-dd, UTC).
+    /// Alleen regels op of na deze dag (jjjj-mm-dd, UTC).
     #[arg(long)]
     pub since: Option<String>,
-    /// At most this many (the most recent ones).
+    /// Hoogstens dit aantal (de meest recente).
     #[arg(long, default_value_t = 200)]
     pub limit: i64,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum InstellingCommand {
-    /// Register an instelling.
+    /// Registreer een instelling.
     Add {
         #[arg(long)]
         brin: String,
         #[arg(long)]
         naam: String,
-        /// Organisatie-identificatienummer (20 digits), needed for non-aggregated results.
+        /// Organisatie-identificatienummer (20 cijfers), nodig voor niet-geaggregeerde resultaten.
         #[arg(long)]
         oin: Option<String>,
     },
-    /// Show an instelling with its participation, aanbieders, locaties, gemachtigden and clients.
+    /// Toon een instelling met haar deelname, aanbieders, locaties, gemachtigden en clients.
     Show { brin: String },
-    /// List all instellingen.
+    /// Toon alle instellingen.
     List,
-    /// Change how an instelling takes part; dates as jjjj-mm-dd, `geen` clears one.
+    /// Wijzig hoe een instelling deelneemt; datums als jjjj-mm-dd, `geen` wist een datum.
     SetParticipation(ParticipationArgs),
-    /// Where the instelling's students go for help (vertrouwenspersoon, klachtenprocedure):
-    /// shown to a respondent who answered on the unsafe side of sociale veiligheid or
-    /// stagediscriminatie. Without options the national text is used again.
+    /// Waar de studenten van de instelling terechtkunnen voor hulp (vertrouwenspersoon, klachtenprocedure):
+    /// getoond aan een respondent die aan de onveilige kant van sociale veiligheid of
+    /// stagediscriminatie antwoordde. Zonder opties geldt weer de landelijke tekst.
     SetContact {
         brin: String,
-        /// A short text, e.g. "De vertrouwenspersoon van het Amstelvliet College, 020 123 4567".
+        /// Een korte tekst, bijv. "De vertrouwenspersoon van het Amstelvliet College, 020 123 4567".
         #[arg(long)]
         tekst: Option<String>,
-        /// An https address, e.g. the klachtenprocedure's page.
+        /// Een https-adres, bijv. de pagina van de klachtenprocedure.
         #[arg(long)]
         url: Option<String>,
     },
@@ -170,29 +170,29 @@ pub enum InstellingCommand {
 #[derive(Debug, Args)]
 pub struct ParticipationArgs {
     pub brin: String,
-    /// Takes part in directe studentbevraging (students surveyed directly).
+    /// Neemt deel aan directe studentbevraging (studenten worden rechtstreeks bevraagd).
     #[arg(long)]
     pub directe_studentbevraging: Option<bool>,
-    /// Date the intake was done (`geen` to clear).
+    /// Datum van de intake (`geen` om te wissen).
     #[arg(long)]
     pub intake_op: Option<String>,
-    /// Date the verwerkersovereenkomst was signed (`geen` to clear); no upload is accepted without it.
+    /// Datum waarop de verwerkersovereenkomst is getekend (`geen` om te wissen); zonder die datum geen upload.
     #[arg(long)]
     pub verwerkersovereenkomst: Option<String>,
-    /// Uses the results API.
+    /// Gebruikt de resultaten-API.
     #[arg(long)]
     pub resultaten_api: Option<bool>,
-    /// OIN (`geen` to clear).
+    /// OIN (`geen` om te wissen).
     #[arg(long)]
     pub oin: Option<String>,
-    /// The instelling reads the verbeterpunten of its own selections (k answers at least).
+    /// De instelling leest de verbeterpunten van haar eigen selecties (ten minste k antwoorden).
     #[arg(long)]
     pub verbeterpunten_delen: Option<bool>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AanbiederCommand {
-    /// Add an aanbieder (RIO code like 123A456) to an instelling.
+    /// Voeg een aanbieder (RIO-code zoals 123A456) toe aan een instelling.
     Add {
         #[arg(long)]
         brin: String,
@@ -205,7 +205,7 @@ pub enum AanbiederCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum LocatieCommand {
-    /// Add or rename a locatie (code like 123X456) of an aanbieder.
+    /// Voeg een locatie (code zoals 123X456) van een aanbieder toe, of wijzig haar naam.
     Add {
         #[arg(long)]
         aanbieder: String,
@@ -220,53 +220,53 @@ pub enum LocatieCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ToezichtCommand {
-    /// Add a toezichthouder; prints a generated password once unless `--password-stdin` is given.
+    /// Voeg een toezichthouder toe; toont eenmalig een gegenereerd wachtwoord, behalve met `--password-stdin`.
     Add {
         #[arg(long)]
         email: String,
         #[arg(long)]
         naam: String,
-        /// `inspectie` or `ocw`.
+        /// `inspectie` of `ocw`.
         #[arg(long)]
         organisatie: String,
-        /// Read the password (at least 12 characters) from standard input.
+        /// Lees het wachtwoord (ten minste 12 tekens) van standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate a toezichthouder (their dashboard session ends at once).
+    /// Deactiveer een toezichthouder (de dashboardsessie eindigt direct).
     Remove {
         #[arg(long)]
         email: String,
     },
-    /// List the toezicht accounts.
+    /// Toon de toezichtaccounts.
     List,
 }
 
 /// `bpv admin medewerker …`.
 #[derive(Debug, Subcommand)]
 pub enum MedewerkerCommand {
-    /// Add an SBB staff member; prints a generated password once unless `--password-stdin` is given.
+    /// Voeg een SBB-medewerker toe; toont eenmalig een gegenereerd wachtwoord, behalve met `--password-stdin`.
     Add {
         #[arg(long)]
         email: String,
         #[arg(long)]
         naam: String,
-        /// Read the password (at least 12 characters) from standard input.
+        /// Lees het wachtwoord (ten minste 12 tekens) van standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate a staff member (their dashboard session ends at once).
+    /// Deactiveer een medewerker (de dashboardsessie eindigt direct).
     Remove {
         #[arg(long)]
         email: String,
     },
-    /// List the staff accounts.
+    /// Toon de medewerkeraccounts.
     List,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum GemachtigdeCommand {
-    /// Add a gemachtigde; prints a generated password once unless `--password-stdin` is given.
+    /// Voeg een gemachtigde toe; toont eenmalig een gegenereerd wachtwoord, behalve met `--password-stdin`.
     Add {
         #[arg(long)]
         brin: String,
@@ -274,24 +274,24 @@ pub enum GemachtigdeCommand {
         email: String,
         #[arg(long)]
         naam: String,
-        /// Read the password (at least 12 characters) from standard input.
+        /// Lees het wachtwoord (ten minste 12 tekens) van standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate a gemachtigde.
+    /// Deactiveer een gemachtigde.
     Remove {
         #[arg(long)]
         brin: String,
         #[arg(long)]
         email: String,
     },
-    /// List the gemachtigden of an instelling.
+    /// Toon de gemachtigden van een instelling.
     List { brin: String },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum LezerCommand {
-    /// Add a lezer; prints a generated password once unless `--password-stdin` is given.
+    /// Voeg een lezer toe; toont eenmalig een gegenereerd wachtwoord, behalve met `--password-stdin`.
     Add {
         #[arg(long)]
         brin: String,
@@ -299,49 +299,49 @@ pub enum LezerCommand {
         email: String,
         #[arg(long)]
         naam: String,
-        /// Only the results of this aanbieder (aanbiedercode); repeat for several. Default: all.
+        /// Alleen de resultaten van deze aanbieder (aanbiedercode); herhaal voor meer. Standaard: alle.
         #[arg(long = "aanbieder")]
         aanbieders: Vec<String>,
-        /// Only the results of this locatie (locatiecode); repeat for several. Default: all.
+        /// Alleen de resultaten van deze locatie (locatiecode); herhaal voor meer. Standaard: alle.
         #[arg(long = "locatie")]
         locaties: Vec<String>,
-        /// Read the password (at least 12 characters) from standard input.
+        /// Lees het wachtwoord (ten minste 12 tekens) van standaardinvoer.
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Deactivate a lezer (their dashboard session ends at once).
+    /// Deactiveer een lezer (de dashboardsessie eindigt direct).
     Remove {
         #[arg(long)]
         brin: String,
         #[arg(long)]
         email: String,
     },
-    /// List the lezers of an instelling with what each may read.
+    /// Toon de lezers van een instelling met wat ieder mag lezen.
     List { brin: String },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
-    /// Create an API client; prints its secret once (only a hash is stored).
+    /// Maak een API-client aan; toont het geheim eenmalig (alleen een hash wordt bewaard).
     Create {
-        /// The instelling the client acts for (not for `--rol sbb`).
+        /// De instelling waarvoor de client optreedt (niet bij `--rol sbb`).
         #[arg(long)]
         brin: Option<String>,
         #[arg(long)]
         naam: String,
-        /// Scope to grant; repeat for several (default: bpvo:write and resultaten:read).
+        /// Toe te kennen scope; herhaal voor meer (standaard: bpvo:write en resultaten:read).
         #[arg(long = "scope")]
         scopes: Vec<String>,
-        /// `school` (bounded to its instelling) or `sbb` (SBB staff: national figures).
+        /// `school` (beperkt tot de eigen instelling) of `sbb` (SBB-medewerkers: landelijke cijfers).
         #[arg(long, default_value = "school")]
         rol: String,
     },
-    /// List clients.
+    /// Toon de clients.
     List {
         #[arg(long)]
         brin: Option<String>,
     },
-    /// Revoke a client.
+    /// Trek een client in.
     Revoke { client_id: String },
 }
 
