@@ -60,7 +60,10 @@ fuzz_document "$BPV_FUZZ_DOCUMENT"
 fuzz_document "$BPV_FUZZ_BEOORDEELD" && fuzz_beoordeling "$BPV_FUZZ_BEOORDEELD"
 fuzz_document FUZZ-PL-INTREKKEN && fuzz_beoordeling FUZZ-PL-INTREKKEN
 BPV_FUZZ_VERKLARING=$(call POST /begeleidingsdocumenten/FUZZ-PL-INTREKKEN/praktijkverklaring | field '["nummer"]')
-export BPV_FUZZ_CLIENT_ID=bpv_demo_25lx BPV_FUZZ_CLIENT_SECRET=demo-geheim-alleen-voor-deze-demo
+export BPV_FUZZ_CLIENT_ID=$BPV_DEMO_CLIENT_ID BPV_FUZZ_CLIENT_SECRET=$BPV_DEMO_CLIENT_SECRET
+# The demo instelling 25LX: its first aanbieder and locatie, and a registered crebo (the bpvo
+# writes; tests/api-contract/hooks.py reads them too, for its CSV file).
+export BPV_FUZZ_AANBIEDER=251A100 BPV_FUZZ_BPVO_LOCATIE=251X111 BPV_FUZZ_BPVO_CREBO=25604
 python3 -c 'import os, string, sys; print(string.Template(open(sys.argv[1]).read()).substitute(os.environ))' \
   tests/api-contract/school-api.toml >"$work/school-api.schemathesis.toml"
 echo "api-contract: fuzzing with crebo $BPV_FUZZ_CREBO, werkproces $BPV_FUZZ_WERKPROCES, verklaring $BPV_FUZZ_VERKLARING"

@@ -45,8 +45,10 @@ stop_demo_server() {
   BPV_DEMO_PID= BPV_DEMO_DIR=
 }
 
-# An access token for the demo client.
+# The demo's API client (`bpv demo` creates it) and an access token for it.
+BPV_DEMO_CLIENT_ID=bpv_demo_25lx
+BPV_DEMO_CLIENT_SECRET=demo-geheim-alleen-voor-deze-demo
 demo_token() {
-  curl -sf -u bpv_demo_25lx:demo-geheim-alleen-voor-deze-demo -d grant_type=client_credentials \
+  curl -sf -u "$BPV_DEMO_CLIENT_ID:$BPV_DEMO_CLIENT_SECRET" -d grant_type=client_credentials \
     "$BPV_SCHOOL_API_URL/oauth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
 }

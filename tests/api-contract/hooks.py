@@ -7,6 +7,7 @@ that answer on nearly every call and never reach the upload behind it. Malformed
 generated, so their 400 is still tested.
 """
 
+import os
 import re
 import uuid
 
@@ -23,8 +24,12 @@ CSV_HEADER = (
 
 
 def csv_upload(key):
-    """A CSV file of one valid bpvo of the demo instelling (the upload page's columns)."""
-    line = f"CSV-{key};100200300;25604;;S{key};Fuzz Student;2026-09-01;2027-06-30;BOL;ROC Amstelvliet;251X111;251A100"
+    """A CSV file of one valid bpvo of the demo instelling (the upload page's columns), with the
+    register values scripts/api-contract.sh gives the JSON writes."""
+    crebo, locatie, aanbieder = (
+        os.environ[name] for name in ("BPV_FUZZ_BPVO_CREBO", "BPV_FUZZ_BPVO_LOCATIE", "BPV_FUZZ_AANBIEDER")
+    )
+    line = f"CSV-{key};100200300;{crebo};;S{key};Fuzz Student;2026-09-01;2027-06-30;BOL;ROC Amstelvliet;{locatie};{aanbieder}"
     return f"{CSV_HEADER}\r\n{line}\r\n"
 
 

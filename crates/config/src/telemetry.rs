@@ -119,26 +119,24 @@ pub fn init_with(service: &str, default_level: &str, otlp: &Otlp) -> Telemetry {
 
 /// The tracer provider for `otlp`, `None` when off.
 fn tracer_provider(service: &str, otlp: &Otlp) -> Result<Option<SdkTracerProvider>, String> {
-    let named = match otlp {
+    let builder = opentelemetry_otlp::SpanExporter::builder().with_http().with_protocol(Protocol::HttpBinary);
+    let (named, builder) = match otlp {
         Otlp::Off => return Ok(None),
-        Otlp::FromEnvironment => ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]
-            .iter()
-            .find_map(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
-            .unwrap_or_default(),
-        Otlp::To(url) => url.clone(),
+        Otlp::FromEnvironment => {
+            let named = ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT"]
+                .iter()
+                .find_map(|key| std::env::var(key).ok().filter(|v| !v.trim().is_empty()))
+                .unwrap_or_default();
+            (named, builder)
+        }
+        Otlp::To(url) => (url.clone(), builder.with_endpoint(url.clone())),
     };
     if named.trim_start().to_ascii_lowercase().starts_with("https:") {
         // The exporter's HTTP client is built without TLS: the collector runs beside the
         // service (sidecar or node agent) and forwards with TLS (docs/operations.md).
         return Err(format!("{named}: only http:// to a collector beside the service"));
     }
-    let builder = opentelemetry_otlp::SpanExporter::builder().with_http().with_protocol(Protocol::HttpBinary);
-    let exporter = match otlp {
-        Otlp::Off => return Ok(None),
-        Otlp::FromEnvironment => builder.build(),
-        Otlp::To(url) => builder.with_endpoint(url.clone()).build(),
-    }
-    .map_err(|e| e.to_string())?;
+    let exporter = builder.build().map_err(|e| e.to_string())?;
     let mut resource =
         Resource::builder().with_attribute(opentelemetry::KeyValue::new("service.version", env!("CARGO_PKG_VERSION")));
     if std::env::var("OTEL_SERVICE_NAME").is_err() {

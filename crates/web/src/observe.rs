@@ -266,7 +266,8 @@ pub async fn requests(
     // The pattern comes from the app's resource map, so it is known before routing.
     let route = req.match_pattern().unwrap_or_else(|| "(geen route)".to_owned());
     let started = Instant::now();
-    let span = if crate::telemetry::exporting() {
+    let exporting = crate::telemetry::exporting();
+    let span = if exporting {
         // For the OTLP collector: a server span named by method and route pattern, with the
         // HTTP attributes of the OpenTelemetry conventions (the status once the answer is known).
         tracing::info_span!(
@@ -289,7 +290,7 @@ pub async fn requests(
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
-    if crate::telemetry::exporting() {
+    if exporting {
         span.record("http.response.status_code", status);
         if status >= 500 {
             span.record("otel.status_code", "ERROR");

@@ -10,15 +10,11 @@ const ACCOUNT_KOLOMMEN: [(&str, &str); 4] =
 /// An account added: with `--json` the object (with `wachtwoord` when one was generated, shown
 /// once); else the sentence and the generated password.
 fn toegevoegd(tekst: &str, mut value: serde_json::Value, password: &str, generated: bool) {
-    if crate::output::json() {
-        if generated {
-            value["wachtwoord"] = json!(password);
-        }
-        crate::output::print_json(&value);
-        return;
-    }
-    println!("{tekst}");
     if generated {
+        value["wachtwoord"] = json!(password);
+    }
+    gedaan(tekst, value);
+    if generated && !crate::output::json() {
         println!("wachtwoord (wordt niet nog eens getoond): {password}");
     }
 }
