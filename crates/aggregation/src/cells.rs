@@ -68,9 +68,10 @@
 //! 11 slots), so its cost grows with the number of atoms touched, not with answers or users; each
 //! atom records the span of its cells (months, locaties, leerwegen, crebos, sectors), so whether it
 //! lies wholly inside, outside or across a selection is mostly decided without visiting its cells.
-//! Fine cells keep their counts sparse (they hold a few answers each). The index is immutable while
-//! evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the new answers into
-//! the fine cells and rebuilds only the unit-years they touch.
+//! Fine cells keep their counts sparse and packed (they hold a few answers each: 4 bytes per item
+//! answered), and their keys are five small values pointing at texts stored once. The index is
+//! immutable while evaluating (`&self`) and can be shared between threads. [`Index::add`] sums the
+//! new answers into the fine cells and rebuilds only the unit-years they touch.
 //!
 //! The national side of a response table is asked for every new period and filter set and would
 //! walk every atom of a groep; each rebuild therefore also lays the atoms out flat
@@ -90,7 +91,7 @@
 //! decided one by one from their cells, as the walk does. A property test checks every national
 //! evaluation against the walk ([`Index::evaluate_walked`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 use bpvo::{Groep, Kanaal};
@@ -113,19 +114,99 @@ use partition::{Part, partition};
 pub const DEFAULT_K: u64 = 10;
 
 /// Groep × instelling × aanbieder: atoms never span units.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Unit {
     groep: Groep,
     brin: Tekst,
     aanbiedercode: Tekst,
 }
 
-/// A key's value, shared by every cell that holds it ([`Teksten`]): a million fine cells hold a
-/// few thousand distinct texts.
-type Tekst = Arc<str>;
+/// A key's value, stored once for the whole process ([`Tekst::of`]): two million fine cells hold
+/// a few thousand distinct texts, so a cell holds a pointer to each (8 bytes, `Copy`, no count to
+/// keep) rather than a text or a shared, counted one. Compared, ordered and hashed by content, so
+/// the order of cells and therefore the atoms do not depend on where a text happens to live.
+///
+/// The texts are never freed: they are register codes (brin, aanbieder, locatie, leerweg, crebo,
+/// sector), a bounded set, and every index of the process shares them. Being stored once, two are
+/// equal exactly when they are the same copy: equality is a pointer compare, and ordering
+/// compares content only for different texts.
+#[derive(Clone, Copy)]
+// A reference to the box, not a `&'static str`: a thin pointer, 8 bytes instead of 16.
+#[allow(clippy::borrowed_box)]
+struct Tekst(&'static Box<str>);
 
-/// The finest grain within a unit.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// By content, as `str` hashes (lookups by `&str` in the process's set of texts).
+impl std::hash::Hash for Tekst {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for Tekst {
+    fn eq(&self, other: &Tekst) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for Tekst {}
+
+impl Ord for Tekst {
+    fn cmp(&self, other: &Tekst) -> std::cmp::Ordering {
+        if self == other { std::cmp::Ordering::Equal } else { self.0.cmp(other.0) }
+    }
+}
+
+impl PartialOrd for Tekst {
+    fn partial_cmp(&self, other: &Tekst) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Every [`Tekst`] of the process.
+static TEKSTEN: std::sync::LazyLock<std::sync::Mutex<HashSet<Tekst>>> = std::sync::LazyLock::new(Default::default);
+
+impl Tekst {
+    /// The one stored copy of `v`, from the process's texts (locked by the caller: a key's
+    /// texts are looked up under one lock).
+    fn of(alle: &mut HashSet<Tekst>, v: &str) -> Tekst {
+        if let Some(t) = alle.get(v) {
+            return *t;
+        }
+        let t = Tekst(Box::leak(Box::new(Box::from(v))));
+        alle.insert(t);
+        t
+    }
+}
+
+impl Tekst {
+    /// The text (stored for the life of the process).
+    fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Tekst {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Tekst {
+    fn borrow(&self) -> &str {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Tekst {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self.0, f)
+    }
+}
+
+/// The finest grain within a unit: 40 bytes, copied into the atoms that hold it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct FineKey {
     maand: YearMonth,
     locatiecode: Option<Tekst>,
@@ -134,33 +215,25 @@ struct FineKey {
     sector: Option<Tekst>,
 }
 
-/// The distinct key values of the index, each stored once.
-#[derive(Debug, Clone, Default)]
-struct Teksten(std::collections::HashSet<Tekst>);
+/// A count as a fine cell keeps it (a cell never holds four billion of anything).
+fn count32(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
 
-impl Teksten {
-    fn of(&mut self, v: &str) -> Tekst {
-        if let Some(t) = self.0.get(v) {
-            return Arc::clone(t);
-        }
-        let t: Tekst = Arc::from(v);
-        self.0.insert(Arc::clone(&t));
-        t
-    }
-
-    /// The unit and fine key of these keys, their texts shared.
-    fn split(&mut self, keys: &AnswerKeys) -> (Unit, FineKey) {
-        (
-            Unit { groep: keys.groep, brin: self.of(&keys.brin), aanbiedercode: self.of(&keys.aanbiedercode) },
-            FineKey {
-                maand: keys.maand,
-                locatiecode: keys.locatiecode.as_deref().map(|v| self.of(v)),
-                leerweg: self.of(&keys.leerweg),
-                crebo: self.of(&keys.crebo),
-                sector: keys.sector.as_deref().map(|v| self.of(v)),
-            },
-        )
-    }
+/// The unit and fine key of these keys.
+fn split(keys: &AnswerKeys) -> (Unit, FineKey) {
+    let mut alle = TEKSTEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut of = |v: &str| Tekst::of(&mut alle, v);
+    (
+        Unit { groep: keys.groep, brin: of(&keys.brin), aanbiedercode: of(&keys.aanbiedercode) },
+        FineKey {
+            maand: keys.maand,
+            locatiecode: keys.locatiecode.as_deref().map(&mut of),
+            leerweg: of(&keys.leerweg),
+            crebo: of(&keys.crebo),
+            sector: keys.sector.as_deref().map(&mut of),
+        },
+    )
 }
 
 /// Counts of one atom: answered, invited, and per item the count per slot. `items` stays empty
@@ -191,16 +264,17 @@ impl Totals {
 
 impl Sums {
     fn absorb_cell(&mut self, cell: &Cell, items: usize) {
-        self.responded += cell.responded;
-        self.invited += cell.invited;
-        self.invited_via += cell.invited_via;
+        self.responded += u64::from(cell.responded);
+        self.invited += u64::from(cell.invited);
+        self.invited_via += u64::from(cell.invited_via);
         if cell.counts.is_empty() {
             return;
         }
         if self.items.is_empty() {
             self.items = vec![[0; SLOTS]; items];
         }
-        for &(slot, count) in &cell.counts {
+        for &entry in &cell.counts {
+            let (slot, count) = Cell::unpack(entry);
             let (item, value) = (usize::from(slot) / SLOTS, usize::from(slot) % SLOTS);
             if let Some(cell) = self.items.get_mut(item) {
                 cell[value] = cell[value].saturating_add(count);
@@ -209,23 +283,35 @@ impl Sums {
     }
 }
 
-/// Counts of one fine cell, sparse: `(item × 11 + slot, count)` sorted by slot. A fine cell holds
-/// few answers, usually one or two, so this is a fraction of a dense array.
+/// Counts of one fine cell. A fine cell holds few answers, usually one or two, so its counts
+/// are sparse and packed: 32 bytes and an exact-length array of 4 bytes per item answered.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 struct Cell {
-    responded: u64,
-    invited: u64,
+    responded: u32,
+    invited: u32,
     /// Of `invited`, how many through the praktijkopleider.
-    invited_via: u64,
-    counts: Vec<(u16, u32)>,
+    invited_via: u32,
+    /// Per slot answered (`item × 11 + value`, value 0 = n.v.t.) its count, as `slot << 16 |
+    /// count`, sorted by slot. A count stops at 65,535 and the slot continues in a next entry
+    /// (the readers add up every entry of a slot), so no count is ever capped.
+    counts: Box<[u32]>,
 }
 
 impl Cell {
-    fn add_answers(&mut self, layout: &Layout, answers: &Answers) {
-        self.responded += 1;
+    const MAX: u32 = 0xFFFF;
+
+    /// The slot and count of one entry of `counts`.
+    fn unpack(entry: u32) -> (u16, u32) {
+        ((entry >> 16) as u16, entry & Cell::MAX)
+    }
+
+    /// Count one answer: its slots (`scratch` is reused between calls, to spare an allocation).
+    fn add_answers(&mut self, layout: &Layout, answers: &Answers, scratch: &mut Vec<u16>) {
+        self.responded = self.responded.saturating_add(1);
         let grade =
             (!answers.items.contains_key(CIJFER_CODE)).then_some((CIJFER_CODE, Antwoord::Cijfer(answers.cijfer)));
         let all = answers.items.iter().map(|(code, a)| (code.as_str(), *a)).chain(grade);
+        scratch.clear();
         for (code, antwoord) in all {
             let Some((idx, kind)) = layout.slot_of(code) else { continue };
             let value = match antwoord.waarde() {
@@ -235,53 +321,121 @@ impl Cell {
                 Some(_) => continue,
             };
             let Ok(slot) = u16::try_from(idx * SLOTS + value) else { continue };
-            match self.counts.binary_search_by_key(&slot, |&(s, _)| s) {
-                Ok(pos) => self.counts[pos].1 = self.counts[pos].1.saturating_add(1),
-                Err(pos) => self.counts.insert(pos, (slot, 1)),
+            scratch.push(slot);
+        }
+        scratch.sort_unstable();
+        // Merge the sorted slots into the sorted entries, one new array of the exact length.
+        let mut merged: Vec<u32> = Vec::with_capacity(self.counts.len() + scratch.len());
+        let mut old = self.counts.iter().copied().peekable();
+        for &slot in scratch.iter() {
+            while let Some(&e) = old.peek().filter(|&&e| Cell::unpack(e).0 <= slot) {
+                merged.push(e);
+                old.next();
+            }
+            match merged.last_mut() {
+                Some(last) if Cell::unpack(*last).0 == slot && *last & Cell::MAX < Cell::MAX => *last += 1,
+                _ => merged.push(u32::from(slot) << 16 | 1),
             }
         }
+        merged.extend(old);
+        self.counts = merged.into_boxed_slice();
     }
 }
 
-/// What an atom's cells span, to decide most coverage questions without visiting every cell.
+/// What an atom's cells span, to decide most coverage questions without visiting every cell:
+/// per key its distinct values, sorted.
 #[derive(Debug, Clone, Default)]
 struct Span {
-    months: BTreeSet<YearMonth>,
-    locaties: BTreeSet<Option<Tekst>>,
-    leerwegen: BTreeSet<Tekst>,
-    crebos: BTreeSet<Tekst>,
-    sectors: BTreeSet<Option<Tekst>>,
+    months: Box<[YearMonth]>,
+    locaties: Box<[Option<Tekst>]>,
+    leerwegen: Box<[Tekst]>,
+    crebos: Box<[Tekst]>,
+    sectors: Box<[Option<Tekst>]>,
+}
+
+/// The distinct values, sorted.
+fn distinct<T: Ord + Copy>(values: impl Iterator<Item = T>) -> Box<[T]> {
+    let mut v: Vec<T> = values.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_boxed_slice()
+}
+
+/// The position of `v` in the sorted `values` (present by construction).
+fn position<T: Ord>(values: &[T], v: &T) -> u16 {
+    u16::try_from(values.binary_search(v).unwrap_or_default()).unwrap_or(u16::MAX)
 }
 
 impl Span {
-    fn of(cells: &[Arc<FineKey>]) -> Self {
-        let mut span = Span::default();
-        for c in cells {
-            span.months.insert(c.maand);
-            if !span.locaties.contains(&c.locatiecode) {
-                span.locaties.insert(c.locatiecode.clone());
-            }
-            if !span.leerwegen.contains(&c.leerweg) {
-                span.leerwegen.insert(c.leerweg.clone());
-            }
-            if !span.crebos.contains(&c.crebo) {
-                span.crebos.insert(c.crebo.clone());
-            }
-            if !span.sectors.contains(&c.sector) {
-                span.sectors.insert(c.sector.clone());
-            }
+    fn of(cells: &[FineKey]) -> Self {
+        Span {
+            months: distinct(cells.iter().map(|c| c.maand)),
+            locaties: distinct(cells.iter().map(|c| c.locatiecode)),
+            leerwegen: distinct(cells.iter().map(|c| c.leerweg)),
+            crebos: distinct(cells.iter().map(|c| c.crebo)),
+            sectors: distinct(cells.iter().map(|c| c.sector)),
         }
-        span
     }
+
+    /// Whether a text is among `values` (sorted by content).
+    fn holds(values: &[Tekst], v: &str) -> bool {
+        values.binary_search_by(|t| (**t).cmp(v)).is_ok()
+    }
+
+    /// A cell of the atom as positions in the span: 10 bytes instead of a 40-byte key (an atom
+    /// has fewer than 65,536 values of any key: it lies within one aanbieder and year).
+    fn plek(&self, c: &FineKey) -> Plek {
+        Plek {
+            maand: position(&self.months, &c.maand),
+            locatie: position(&self.locaties, &c.locatiecode),
+            leerweg: position(&self.leerwegen, &c.leerweg),
+            crebo: position(&self.crebos, &c.crebo),
+            sector: position(&self.sectors, &c.sector),
+        }
+    }
+
+    /// The key of a cell stored as [`Plek`].
+    fn key(&self, p: &Plek) -> Option<FineKey> {
+        Some(FineKey {
+            maand: *self.months.get(usize::from(p.maand))?,
+            locatiecode: *self.locaties.get(usize::from(p.locatie))?,
+            leerweg: *self.leerwegen.get(usize::from(p.leerweg))?,
+            crebo: *self.crebos.get(usize::from(p.crebo))?,
+            sector: *self.sectors.get(usize::from(p.sector))?,
+        })
+    }
+}
+
+/// One cell of an atom, by the positions of its values in the atom's [`Span`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Plek {
+    maand: u16,
+    locatie: u16,
+    leerweg: u16,
+    crebo: u16,
+    sector: u16,
 }
 
 /// A set of fine cells counted together or not at all.
 #[derive(Debug, Clone)]
 struct Atom {
-    cells: Vec<Arc<FineKey>>,
+    /// The cells, as positions in `span` ([`Atom::cells`] gives their keys).
+    plekken: Box<[Plek]>,
     /// Shared with the national form of the atom ([`National`]), which sums it nationally.
     sums: Arc<Sums>,
     span: Span,
+}
+
+impl Atom {
+    fn new(cells: &[FineKey], sums: Sums) -> Self {
+        let span = Span::of(cells);
+        Atom { plekken: cells.iter().map(|c| span.plek(c)).collect(), sums: Arc::new(sums), span }
+    }
+
+    /// The keys of the atom's cells.
+    fn cells(&self) -> impl Iterator<Item = FineKey> + '_ {
+        self.plekken.iter().filter_map(|p| self.span.key(p))
+    }
 }
 
 /// The atoms of one calendar year of a unit, and what was dropped.
@@ -330,7 +484,7 @@ impl YearAtoms {
 
 #[derive(Debug, Clone, Default)]
 struct UnitData {
-    fine: BTreeMap<Arc<FineKey>, Cell>,
+    fine: BTreeMap<FineKey, Cell>,
     years: BTreeMap<i32, YearAtoms>,
 }
 
@@ -396,8 +550,6 @@ pub struct Index {
     voorkeur: Voorkeur,
     layout: Layout,
     units: BTreeMap<Unit, UnitData>,
-    /// The key values of the fine cells, each stored once.
-    teksten: Teksten,
     /// Years of units absorbed into but not yet rebuilt.
     dirty: BTreeMap<Unit, BTreeSet<i32>>,
     /// The atoms in compact form for national response splits, remade with every rebuild.
@@ -418,7 +570,6 @@ impl Index {
             voorkeur,
             layout: Layout::new(questionnaires),
             units: BTreeMap::new(),
-            teksten: Teksten::default(),
             dirty: BTreeMap::new(),
             national: National::default(),
         }
@@ -457,22 +608,20 @@ impl Index {
     /// evaluations keep seeing the atoms as they were until [`Index::rebuild_dirty`]. For loading
     /// in pages, where rebuilding after each page would redo the same units many times.
     pub fn absorb(&mut self, answers: &[KeyedAnswer], invitations: &[InvitationCount]) {
+        let mut scratch = Vec::new();
         for a in answers {
-            let (unit, key) = self.teksten.split(&a.keys);
-            let data = self.units.entry(unit.clone()).or_default();
+            let (unit, key) = split(&a.keys);
+            let data = self.units.entry(unit).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
-            match data.fine.get_mut(&key) {
-                Some(cell) => cell.add_answers(&self.layout, &a.answers),
-                None => data.fine.entry(Arc::new(key)).or_default().add_answers(&self.layout, &a.answers),
-            }
+            data.fine.entry(key).or_default().add_answers(&self.layout, &a.answers, &mut scratch);
         }
         for inv in invitations {
-            let (unit, key) = self.teksten.split(&inv.keys);
-            let data = self.units.entry(unit.clone()).or_default();
+            let (unit, key) = split(&inv.keys);
+            let data = self.units.entry(unit).or_default();
             self.dirty.entry(unit).or_default().insert(key.maand.year);
-            let cell = data.fine.entry(Arc::new(key)).or_default();
-            cell.invited += inv.count;
-            cell.invited_via += inv.via;
+            let cell = data.fine.entry(key).or_default();
+            cell.invited = cell.invited.saturating_add(count32(inv.count));
+            cell.invited_via = cell.invited_via.saturating_add(count32(inv.via));
         }
     }
 
@@ -487,6 +636,10 @@ impl Index {
                     self.units.remove(&unit);
                 }
                 Some(data) => {
+                    // Cells inserted one by one leave the B-tree's nodes a third empty; built
+                    // again from its sorted entries its nodes are full (a fifth less memory for
+                    // the largest part of the index, and the atoms below reuse what it frees).
+                    data.fine = std::mem::take(&mut data.fine).into_iter().collect();
                     for year in years {
                         rebuild_year(&unit, data, year, self.k, self.voorkeur, items);
                     }
@@ -515,7 +668,7 @@ impl Index {
         let units: BTreeSet<Unit> = self.units.keys().cloned().chain(wanted.keys().cloned()).collect();
         for unit in units {
             let want = wanted.remove(&unit).unwrap_or_default();
-            let data = self.units.entry(unit.clone()).or_default();
+            let data = self.units.entry(unit).or_default();
             let now = |c: &Cell| (c.invited, c.invited_via);
             let changed = data.fine.iter().any(|(k, c)| now(c) != want.get(k).copied().unwrap_or_default())
                 || want.keys().any(|k| !data.fine.contains_key(k));
@@ -524,7 +677,7 @@ impl Index {
             }
             let mut years: BTreeSet<i32> = BTreeSet::new();
             for (key, cell) in data.fine.iter_mut() {
-                let (count, via) = want.get(key.as_ref()).copied().unwrap_or_default();
+                let (count, via) = want.get(key).copied().unwrap_or_default();
                 if now(cell) != (count, via) {
                     years.insert(key.maand.year);
                     (cell.invited, cell.invited_via) = (count, via);
@@ -533,7 +686,7 @@ impl Index {
             for (key, (count, via)) in want {
                 if !data.fine.contains_key(&key) {
                     years.insert(key.maand.year);
-                    let cell = data.fine.entry(Arc::new(key)).or_default();
+                    let cell = data.fine.entry(key).or_default();
                     (cell.invited, cell.invited_via) = (count, via);
                 }
             }
@@ -546,13 +699,13 @@ impl Index {
 
     /// Invitation counts per unit and cell: (invited, of which via the praktijkopleider), keys
     /// listed twice summed.
-    fn wanted(&mut self, invitations: &[InvitationCount]) -> BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> {
-        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u64, u64)>> = BTreeMap::new();
+    fn wanted(&mut self, invitations: &[InvitationCount]) -> BTreeMap<Unit, BTreeMap<FineKey, (u32, u32)>> {
+        let mut wanted: BTreeMap<Unit, BTreeMap<FineKey, (u32, u32)>> = BTreeMap::new();
         for inv in invitations {
-            let (unit, key) = self.teksten.split(&inv.keys);
+            let (unit, key) = split(&inv.keys);
             let w = wanted.entry(unit).or_default().entry(key).or_default();
-            w.0 += inv.count;
-            w.1 += inv.via;
+            w.0 = w.0.saturating_add(count32(inv.count));
+            w.1 = w.1.saturating_add(count32(inv.via));
         }
         wanted
     }
@@ -565,7 +718,7 @@ impl Index {
     pub fn update_invitations(&mut self, invitations: &[InvitationCount]) -> bool {
         let mut changed = false;
         for (unit, want) in self.wanted(invitations) {
-            let data = self.units.entry(unit.clone()).or_default();
+            let data = self.units.entry(unit).or_default();
             let mut years: BTreeSet<i32> = BTreeSet::new();
             for (key, (count, via)) in want {
                 match data.fine.get_mut(&key) {
@@ -579,7 +732,7 @@ impl Index {
                     Some(_) => {}
                     None if count > 0 || via > 0 => {
                         years.insert(key.maand.year);
-                        data.fine.insert(Arc::new(key), Cell { invited: count, invited_via: via, ..Cell::default() });
+                        data.fine.insert(key, Cell { invited: count, invited_via: via, ..Cell::default() });
                     }
                     None => {}
                 }
@@ -674,7 +827,7 @@ impl Index {
         };
         let span = Selectie { van: Some(first), tot_en_met: Some(last), ..selectie.clone() };
         // Which periods an atom's months may touch: its first and last month against each period.
-        let touching = |months: &BTreeSet<YearMonth>| {
+        let touching = |months: &[YearMonth]| {
             let (lo, hi) = (months.first().copied(), months.last().copied());
             per.iter().enumerate().filter(move |(_, p)| {
                 lo.zip(hi)
@@ -865,7 +1018,7 @@ impl Index {
                 if coverage(atom, selectie) != Coverage::All {
                     continue;
                 }
-                out.extend(atom.cells.iter().map(|c| AnswerKeys {
+                out.extend(atom.cells().map(|c| AnswerKeys {
                     groep: unit.groep,
                     maand: c.maand,
                     brin: unit.brin.to_string(),
@@ -906,7 +1059,7 @@ impl Index {
             }
             for (key, cell) in &data.fine {
                 if inside(key, selectie) {
-                    in_selectie += cell.responded;
+                    in_selectie += u64::from(cell.responded);
                 }
             }
         }
@@ -923,6 +1076,35 @@ impl Index {
             stats.answers_dropped += data.dropped().map(|a| a.sums.responded).sum::<u64>();
         }
         stats
+    }
+
+    /// Roughly how many heap bytes each part of the index holds (the fine cells, their counts,
+    /// the atoms, the national form): what the allocator is asked for, without its own overhead
+    /// or the B-trees' unused slots. For the benchmark and monitoring; not exact.
+    pub fn heap_estimate(&self) -> Vec<(&'static str, usize)> {
+        use std::mem::size_of;
+        let (mut cells, mut counts, mut atoms, mut atom_cells, mut sums, mut spans) = (0, 0, 0, 0, 0, 0);
+        for data in self.units.values() {
+            cells += data.fine.len() * (size_of::<FineKey>() + size_of::<Cell>());
+            counts += data.fine.values().map(|c| c.counts.len() * size_of::<u32>()).sum::<usize>();
+            for atom in data.atoms().chain(data.dropped()) {
+                atoms += size_of::<Atom>();
+                atom_cells += atom.plekken.len() * size_of::<Plek>();
+                sums += size_of::<Sums>() + atom.sums.items.capacity() * size_of::<[u32; SLOTS]>();
+                let s = &atom.span;
+                spans += (s.months.len() + s.leerwegen.len() + s.crebos.len()) * 8
+                    + (s.locaties.len() + s.sectors.len()) * 8;
+            }
+        }
+        vec![
+            ("fine cells (key and counts, B-tree entries)", cells),
+            ("fine cells' item counts", counts),
+            ("atoms", atoms),
+            ("atoms' cell keys", atom_cells),
+            ("atoms' item sums", sums),
+            ("atoms' spans", spans),
+            ("national form", self.national.heap_estimate()),
+        ]
     }
 
     /// The number of answers in each atom (for checking the invariant: 0 or at least `k`).
@@ -1010,13 +1192,13 @@ impl Dimensie {
     }
 
     /// This key's value in one cell of `unit` (none for a cell without a locatie or sector).
-    fn of_cell<'a>(self, unit: &'a Unit, c: &'a FineKey) -> Option<&'a str> {
+    fn of_cell(self, unit: &Unit, c: FineKey) -> Option<&'static str> {
         match self {
-            Dimensie::Aanbieder => Some(&*unit.aanbiedercode),
-            Dimensie::Locatie => c.locatiecode.as_deref(),
-            Dimensie::Leerweg => Some(&*c.leerweg),
-            Dimensie::Sector => c.sector.as_deref(),
-            Dimensie::Kwalificatie => Some(&*c.crebo),
+            Dimensie::Aanbieder => Some(unit.aanbiedercode.as_str()),
+            Dimensie::Locatie => c.locatiecode.map(Tekst::as_str),
+            Dimensie::Leerweg => Some(c.leerweg.as_str()),
+            Dimensie::Sector => c.sector.map(Tekst::as_str),
+            Dimensie::Kwalificatie => Some(c.crebo.as_str()),
             // Cells carry no channel of their own (their invitations may have gone both ways).
             Dimensie::Kanaal => None,
         }
@@ -1118,11 +1300,7 @@ fn split_atom(
                 coverage_or_walk(atom, &a.selectie, || {
                     binnen
                         .get_or_insert_with(|| {
-                            atom.cells
-                                .iter()
-                                .filter(|c| inside(c, selectie))
-                                .map(|c| dimensie.of_cell(unit, c))
-                                .collect()
+                            atom.cells().filter(|c| inside(c, selectie)).map(|c| dimensie.of_cell(unit, c)).collect()
                         })
                         .contains(&Some(v))
                 })
@@ -1171,7 +1349,7 @@ enum Coverage {
 }
 
 fn coverage(atom: &Atom, s: &Selectie) -> Coverage {
-    coverage_or_walk(atom, s, || atom.cells.iter().any(|c| inside(c, s)))
+    coverage_or_walk(atom, s, || atom.cells().any(|c| inside(&c, s)))
 }
 
 /// [`coverage`], with whether any cell lies inside asked of `any_inside` only when the set
@@ -1190,7 +1368,7 @@ fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool
     if s.van.is_some() || s.tot_en_met.is_some() {
         let lo = s.van.unwrap_or(YearMonth { year: i32::MIN, month: 1 });
         let hi = s.tot_en_met.unwrap_or(YearMonth { year: i32::MAX, month: 12 });
-        let any_in = lo <= hi && span.months.range(lo..=hi).next().is_some();
+        let any_in = lo <= hi && span.months.get(span.months.partition_point(|m| *m < lo)).is_some_and(|m| *m <= hi);
         let any_out = span.months.first().is_some_and(|m| *m < lo) || span.months.last().is_some_and(|m| *m > hi);
         note(Filter::Periode, any_in, any_out);
     }
@@ -1199,9 +1377,9 @@ fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool
             span.locaties.iter().filter(|l| l.as_deref().is_some_and(|l| s.locaties.iter().any(|x| x == l))).count();
         note(Filter::Locatie, inside > 0, inside < span.locaties.len());
     }
-    let mut single = |filter: Filter, values: &BTreeSet<Tekst>, wanted: &Option<String>| {
+    let mut single = |filter: Filter, values: &[Tekst], wanted: &Option<String>| {
         if let Some(w) = wanted {
-            let any_in = values.contains(w.as_str());
+            let any_in = Span::holds(values, w);
             note(filter, any_in, values.len() > usize::from(any_in));
         }
     };
@@ -1230,13 +1408,14 @@ fn coverage_or_walk(atom: &Atom, s: &Selectie, any_inside: impl FnOnce() -> bool
 
 /// The first fine key of a month (every key of the month sorts at or after it).
 fn month_start(maand: YearMonth) -> FineKey {
-    FineKey { maand, locatiecode: None, leerweg: Arc::from(""), crebo: Arc::from(""), sector: None }
+    let leeg = Tekst::of(&mut TEKSTEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner), "");
+    FineKey { maand, locatiecode: None, leerweg: leeg, crebo: leeg, sector: None }
 }
 
 /// Rebuild one calendar year of a unit from its fine cells (rule 2 of the module docs).
 fn rebuild_year(unit: &Unit, data: &mut UnitData, year: i32, k: u64, voorkeur: Voorkeur, items: usize) {
     let range = month_start(YearMonth { year, month: 1 })..month_start(YearMonth { year: year + 1, month: 1 });
-    let cells: Vec<(&Arc<FineKey>, &Cell)> = data.fine.range::<FineKey, _>(range).collect();
+    let cells: Vec<(&FineKey, &Cell)> = data.fine.range(range).collect();
     if cells.is_empty() {
         data.years.remove(&year);
         return;
@@ -1248,11 +1427,10 @@ fn rebuild_year(unit: &Unit, data: &mut UnitData, year: i32, k: u64, voorkeur: V
         for &i in &part.cells {
             if let Some((key, cell)) = cells.get(i) {
                 sums.absorb_cell(cell, items);
-                members.push(Arc::clone(key));
+                members.push(**key);
             }
         }
-        let span = Span::of(&members);
-        Atom { cells: members, sums: Arc::new(sums), span }
+        Atom::new(&members, sums)
     };
     let year_atoms =
         YearAtoms::new(unit, year, parts.atoms.iter().map(atom).collect(), parts.dropped.as_ref().map(atom));

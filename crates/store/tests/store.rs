@@ -716,6 +716,24 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
     .unwrap();
     let history = check("history");
     assert_eq!(history.values().map(|v| v.0).sum::<i64>(), moved.values().map(|v| v.0).sum::<i64>() - 1 + 10);
+
+    // Read in pages of one row, each after the key of the last: the same rows in the same order
+    // (a key with a locatie and one without included), and brin and sector looked up per row.
+    let all = reporting::invitation_counts_page(&mut db.conn(), None, None, 10_000).unwrap();
+    assert!(all.len() >= 4, "{all:?}");
+    assert!(all.iter().any(|r| r.count.locatiecode.is_none()) && all.iter().any(|r| r.count.locatiecode.is_some()));
+    assert!(all.iter().all(|r| r.count.brin == "10AA"), "{all:?}");
+    assert!(all.iter().any(|r| r.count.crebo == "25999" && r.count.sector.is_none()), "unknown crebo: no sector");
+    let mut paged = Vec::new();
+    let mut after = None;
+    loop {
+        let page = reporting::invitation_counts_page(&mut db.conn(), None, after.as_ref(), 1).unwrap();
+        let Some(last) = page.last() else { break };
+        after = Some(reporting::TellingSleutel::of(last));
+        paged.extend(page);
+        assert!(paged.len() <= all.len(), "paging does not end");
+    }
+    assert_eq!(paged, all);
 }
 
 backend_tests!(

@@ -30,6 +30,21 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod bench_data;
 use bench_data::*;
 
+/// This process's resident memory now and at its peak, from `/proc/self/status`.
+fn resident() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = |field: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(field))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    match (kib("VmRSS:"), kib("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("{} MiB (peak {} MiB)", now / 1024, peak / 1024),
+        _ => "unknown".to_owned(),
+    }
+}
+
 fn absorb(url: &str, n: usize) {
     let pool = bpv_store::build_pool(&bpv_store::DatabaseUrl::parse(url).unwrap(), 2).unwrap();
     let mut conn = pool.get().unwrap();
@@ -49,6 +64,12 @@ fn absorb(url: &str, n: usize) {
         stats.atoms,
         stats.answers_dropped
     );
+    println!("full load: resident {}", resident());
+    data.with_index(|index| {
+        for (part, bytes) in index.heap_estimate() {
+            println!("  index heap: {part}: {} MiB", bytes >> 20);
+        }
+    });
     // Cold evaluations, with the cache off: what one request for a selection computes (the
     // selection and its national side), for distinct selections.
     let mut rng = StdRng::seed_from_u64(7);

@@ -31,10 +31,10 @@ use bpvo::Groep;
 use chrono::NaiveDateTime;
 
 /// Invitation counts read per database round trip.
-const COUNTS_PAGE: i64 = 50_000;
+const COUNTS_PAGE: i64 = 10_000;
 
 /// Answers read per database round trip.
-const PAGE: i64 = 20_000;
+const PAGE: i64 = 5_000;
 /// How far back each refresh re-reads, for transactions that committed late.
 pub const OVERLAP: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
 /// Cached results kept at most (evaluations are cheap; this bounds memory, not work).

@@ -163,6 +163,20 @@ enum Cover {
 }
 
 impl National {
+    /// Roughly the heap bytes held (see [`super::Index::heap_estimate`]).
+    pub(super) fn heap_estimate(&self) -> usize {
+        use std::mem::size_of;
+        let compact: usize = self.groepen.values().map(|g| g.capacity() * size_of::<Compact>()).sum();
+        let bakken: usize = self
+            .bakken
+            .values()
+            .flatten()
+            .map(|b| size_of::<Bak>() + b.items.capacity() * size_of::<[u64; SLOTS]>() + b.atoms.capacity() * 4)
+            .sum();
+        let per_crebo: usize = self.per_crebo.values().flat_map(|m| m.values()).map(|v| 16 + v.capacity() * 4).sum();
+        compact + bakken + per_crebo + self.values.capacity() * 4 + self.cells.capacity() * size_of::<Cel>()
+    }
+
     /// Whether a split can be answered here: a national selection (no instelling, aanbieder or
     /// locatie) split by leerweg, sector, crebo and channel only.
     pub(super) fn applies(selectie: &Selectie, dimensies: &[Dimensie]) -> bool {
@@ -373,8 +387,7 @@ impl National {
         let start = u32::try_from(self.cells.len()).unwrap_or(u32::MAX);
         if !single {
             let cells: BTreeSet<Cel> = atom
-                .cells
-                .iter()
+                .cells()
                 .map(|c| {
                     let sector = c.sector.as_deref().map_or(GEEN, |s| self.names[SECTOR].id(s));
                     (c.maand.month, [self.names[LEERWEG].id(&c.leerweg), sector, self.names[CREBO].id(&c.crebo)])

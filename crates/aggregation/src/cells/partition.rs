@@ -1,10 +1,8 @@
 //! Forming the atoms of one unit and calendar year: small cells merge along the filters users
 //! choose, finest first (rule 2 of the module docs of [`crate::cells`]).
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
 use super::{Cell, FineKey};
+use std::collections::BTreeMap;
 
 /// Which of the two finest filters keeps its answers whole when small cells must merge: the other
 /// one is merged away first (setting `reporting.voorkeur`; docs/privacy.md).
@@ -101,7 +99,7 @@ pub(super) struct Parts {
 }
 
 /// Whether a part's cells hold more than one value of the favoured filter.
-fn spans(cells: &[(&Arc<FineKey>, &Cell)], part: &Part, voorkeur: Voorkeur) -> bool {
+fn spans(cells: &[(&FineKey, &Cell)], part: &Part, voorkeur: Voorkeur) -> bool {
     let value = |i: &usize| {
         cells.get(*i).map(|(key, _)| match voorkeur {
             Voorkeur::Kwalificatie => &*key.crebo,
@@ -128,7 +126,7 @@ fn spans(cells: &[(&Arc<FineKey>, &Cell)], part: &Part, voorkeur: Voorkeur) -> b
 ///   costs no filter anything), moves on otherwise, and is an atom of its own after the last.
 ///
 /// Deterministic: the same cells give the same atoms on every replica.
-pub(super) fn partition(cells: &[(&Arc<FineKey>, &Cell)], k: u64, voorkeur: Voorkeur) -> Parts {
+pub(super) fn partition(cells: &[(&FineKey, &Cell)], k: u64, voorkeur: Voorkeur) -> Parts {
     let order = voorkeur.order();
     let key_of = |step: usize, part: &Part| {
         part.cells.first().and_then(|&i| cells.get(i)).map(|(key, _)| group_key(step, &order, key))
@@ -136,8 +134,8 @@ pub(super) fn partition(cells: &[(&Arc<FineKey>, &Cell)], k: u64, voorkeur: Voor
     let mut parts = Parts::default();
     let mut pending: Vec<Part> = Vec::new();
     for (i, (_, cell)) in cells.iter().enumerate() {
-        let part = Part { cells: vec![i], responded: cell.responded, invited: cell.invited };
-        if cell.responded >= k { parts.atoms.push(part) } else { pending.push(part) }
+        let part = Part { cells: vec![i], responded: u64::from(cell.responded), invited: u64::from(cell.invited) };
+        if part.responded >= k { parts.atoms.push(part) } else { pending.push(part) }
     }
     for step in 1..=LAST {
         if pending.is_empty() {

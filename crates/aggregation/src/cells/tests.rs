@@ -633,19 +633,24 @@ fn apply(s: &Selectie, nw: &Narrow) -> Selectie {
 fn counted(index: &Index, s: &Selectie) -> BTreeMap<(Unit, usize), u64> {
     let mut out = BTreeMap::new();
     for (unit, data) in &index.units {
+        // The atoms and the dropped remainder hold every fine cell of the unit once (their cells
+        // stored as positions in their spans give the keys back).
+        let mut held: Vec<FineKey> = data.atoms().chain(data.dropped()).flat_map(Atom::cells).collect();
+        held.sort_unstable();
+        assert!(held.iter().copied().eq(data.fine.keys().copied()), "{unit:?}");
         if unit.groep != s.groep || !s.contains_unit(&unit.brin, &unit.aanbiedercode) {
             continue;
         }
         for (i, atom) in data.atoms().enumerate() {
-            let inside = atom.cells.iter().filter(|c| super::inside(c, s)).count();
+            let inside = atom.cells().filter(|c| super::inside(c, s)).count();
             let c = coverage(atom, s);
             match c {
-                Coverage::All => assert_eq!(inside, atom.cells.len()),
-                Coverage::Part(_) => assert!(inside > 0 && inside < atom.cells.len()),
+                Coverage::All => assert_eq!(inside, atom.plekken.len()),
+                Coverage::Part(_) => assert!(inside > 0 && inside < atom.plekken.len()),
                 Coverage::None => assert_eq!(inside, 0),
             }
             if c == Coverage::All {
-                out.insert((unit.clone(), i), atom.sums.responded);
+                out.insert((*unit, i), atom.sums.responded);
             }
         }
     }
@@ -1038,4 +1043,40 @@ proptest! {
             prop_assert_eq!(index.evaluate(&s), fresh.evaluate(&s));
         }
     }
+}
+
+/// A fine cell packs a count per slot into 16 bits; a count past 65,535 continues in a second
+/// entry of the same slot, and every figure still counts each answer.
+#[test]
+fn a_cell_counts_past_sixteen_bits() {
+    let q = qs();
+    let layout = Layout::new(&q);
+    let k = keys("2024-03", "L1", "BOL", "25180");
+    let a = answer(&q, &k, 7, 4, &[]);
+    let mut cell = Cell::default();
+    let mut scratch = Vec::new();
+    let n: u32 = 70_000;
+    for _ in 0..n {
+        cell.add_answers(&layout, &a.answers, &mut scratch);
+    }
+    let slots = scratch.len();
+    assert!(slots > 1);
+    // Every slot once full, once with the rest.
+    assert_eq!(cell.counts.len(), 2 * slots);
+    assert!(cell.counts.windows(2).all(|w| Cell::unpack(w[0]).0 <= Cell::unpack(w[1]).0));
+    let mut sums = Sums::default();
+    sums.absorb_cell(&cell, layout.len());
+    assert_eq!(sums.responded, u64::from(n));
+    let (idx, _) = layout.slot_of(CIJFER_CODE).unwrap();
+    assert_eq!(sums.items[idx][7], n);
+    assert_eq!(sums.items.iter().map(|i| u64::from(i.iter().sum::<u32>())).sum::<u64>(), u64::from(n) * slots as u64);
+
+    // Through the index: 70,000 answers in one cell, with one other answer beside them.
+    let mut answers = vec![a; n as usize];
+    answers.push(answer(&q, &k, 3, 2, &[]));
+    let index = Index::build(&q, &answers, &[], DEFAULT_K);
+    let r = index.evaluate(&school());
+    assert_eq!(r.response.responded, u64::from(n) + 1);
+    let (count, sum) = n_and_sum(&r);
+    assert_eq!((count, sum.round()), (u64::from(n) + 1, f64::from(n * 7 + 3)));
 }

@@ -151,11 +151,9 @@ pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationK
 
 /// One row of `uitnodiging_tellingen` with its keys as the reporting index reads them, and when
 /// it last changed.
-#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvitationCountRow {
-    #[diesel(embed)]
     pub count: InvitationKeyCount,
-    #[diesel(sql_type = diesel::sql_types::Timestamp)]
     pub gewijzigd_op: NaiveDateTime,
 }
 
@@ -186,66 +184,93 @@ impl TellingSleutel {
 }
 
 /// Up to `limit` rows of `uitnodiging_tellingen` in key order after `after` — every row, or only
-/// those changed at or after `since` — with brin and sector joined as they are now. Rows that fell
-/// to 0 are included (a reader must see the change). The counts are absolute, so reading a row
-/// twice does no harm: a reader re-reads a window before its last change to catch transactions
-/// that committed late.
+/// those changed at or after `since` — with brin and sector as they are now. Rows that fell to 0
+/// are included (a reader must see the change). The counts are absolute, so reading a row twice
+/// does no harm: a reader re-reads a window before its last change to catch transactions that
+/// committed late.
+///
+/// The page is a walk of the table's primary key alone, decoded by position; brin and sector are
+/// looked up per page from `aanbieders` and `kwalificaties` (a few hundred rows) rather than
+/// joined into every row. (With the joins inside the paged query PostgreSQL estimated the row
+/// comparison from its first column and sorted the rest of the table for every page; with them
+/// around it, decoding the joined texts by column name cost four times the query.) A row whose
+/// aanbieder is unknown is left out, as the join left it out; an unknown crebo has no sector.
 pub fn invitation_counts_page(
     conn: &mut DbConnection,
     since: Option<NaiveDateTime>,
     after: Option<&TellingSleutel>,
     limit: i64,
 ) -> StoreResult<Vec<InvitationCountRow>> {
-    use diesel::sql_types::Timestamp;
-    // The page is cut from the table alone (a walk of its primary key) and joined afterwards:
-    // with the joins inside, PostgreSQL estimates the row comparison from its first column only
-    // (one row for the last groep) and sorts the whole rest of the table for every page.
-    // Placeholders in bind order: `$1`, `$2`, … on PostgreSQL, `?` on SQLite.
-    let postgres = matches!(conn, DbConnection::Postgresql(_));
-    let mut bound = 0;
-    let mut p = || {
-        bound += 1;
-        if postgres { format!("${bound}") } else { "?".to_owned() }
-    };
-    let mut page = String::from("SELECT * FROM uitnodiging_tellingen WHERE 1 = 1");
-    if since.is_some() {
-        page.push_str(&format!(" AND gewijzigd_op >= {}", p()));
+    use crate::schema::{kwalificaties, uitnodiging_tellingen as t};
+    use diesel::sql_types::Bool;
+    let brins: std::collections::HashMap<String, String> =
+        aanbieders::table.select((aanbieders::aanbiedercode, aanbieders::brin)).load(conn)?.into_iter().collect();
+    let sectors: std::collections::HashMap<String, String> =
+        kwalificaties::table.select((kwalificaties::crebo, kwalificaties::sector)).load(conn)?.into_iter().collect();
+    let mut q = t::table
+        .select((
+            t::groep,
+            t::aanbiedercode,
+            t::maand,
+            t::locatiecode,
+            t::leerweg,
+            t::crebo,
+            t::aantal,
+            t::via,
+            t::gewijzigd_op,
+        ))
+        .order((t::groep, t::aanbiedercode, t::maand, t::locatiecode, t::leerweg, t::crebo))
+        .limit(limit)
+        .into_boxed();
+    if let Some(since) = since {
+        q = q.filter(t::gewijzigd_op.ge(since));
     }
-    if after.is_some() {
-        let keys: Vec<String> = (0..6).map(|_| p()).collect();
-        page.push_str(&format!(
-            " AND (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) > ({})",
-            keys.join(", ")
-        ));
+    if let Some(k) = after {
+        // A row-value comparison, so both databases walk the primary key.
+        q = q.filter(
+            diesel::dsl::sql::<Bool>(
+                "(uitnodiging_tellingen.groep, uitnodiging_tellingen.aanbiedercode, uitnodiging_tellingen.maand, \
+                 uitnodiging_tellingen.locatiecode, uitnodiging_tellingen.leerweg, uitnodiging_tellingen.crebo) > (",
+            )
+            .bind::<Text, _>(k.groep.clone())
+            .sql(", ")
+            .bind::<Text, _>(k.aanbiedercode.clone())
+            .sql(", ")
+            .bind::<Text, _>(k.maand.clone())
+            .sql(", ")
+            .bind::<Text, _>(k.locatiecode.clone())
+            .sql(", ")
+            .bind::<Text, _>(k.leerweg.clone())
+            .sql(", ")
+            .bind::<Text, _>(k.crebo.clone())
+            .sql(")"),
+        );
     }
-    page.push_str(&format!(" ORDER BY groep, aanbiedercode, maand, locatiecode, leerweg, crebo LIMIT {}", p()));
-    let sql = format!(
-        "SELECT t.groep AS groep, t.maand AS maand, a.brin AS brin, t.aanbiedercode AS aanbiedercode, \
-         NULLIF(t.locatiecode, '') AS locatiecode, t.leerweg AS leerweg, t.crebo AS crebo, k.sector AS sector, \
-         t.aantal AS aantal, t.via AS via, t.gewijzigd_op AS gewijzigd_op \
-         FROM ({page}) t \
-         JOIN aanbieders a ON a.aanbiedercode = t.aanbiedercode \
-         LEFT JOIN kwalificaties k ON k.crebo = t.crebo \
-         ORDER BY t.groep, t.aanbiedercode, t.maand, t.locatiecode, t.leerweg, t.crebo"
-    );
-    macro_rules! load {
-        ($backend:ty, $c:expr) => {{
-            let mut q = diesel::sql_query(sql.as_str()).into_boxed::<$backend>();
-            if let Some(since) = since {
-                q = q.bind::<Timestamp, _>(since);
-            }
-            if let Some(k) = after {
-                for v in [&k.groep, &k.aanbiedercode, &k.maand, &k.locatiecode, &k.leerweg, &k.crebo] {
-                    q = q.bind::<Text, _>(v.clone());
-                }
-            }
-            q.bind::<BigInt, _>(limit).load::<InvitationCountRow>($c)?
-        }};
-    }
-    Ok(match conn {
-        DbConnection::Postgresql(c) => load!(diesel::pg::Pg, c),
-        DbConnection::Sqlite(c) => load!(diesel::sqlite::Sqlite, c),
-    })
+    type Rij = (String, String, String, String, String, String, i64, i64, NaiveDateTime);
+    let rows: Vec<Rij> = q.load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(groep, aanbiedercode, maand, locatiecode, leerweg, crebo, aantal, via, gewijzigd_op)| {
+            let brin = brins.get(&aanbiedercode)?.clone();
+            let sector = sectors.get(&crebo).cloned();
+            let locatiecode = (!locatiecode.is_empty()).then_some(locatiecode);
+            Some(InvitationCountRow {
+                count: InvitationKeyCount {
+                    groep,
+                    maand,
+                    brin,
+                    aanbiedercode,
+                    locatiecode,
+                    leerweg,
+                    crebo,
+                    sector,
+                    aantal,
+                    via,
+                },
+                gewijzigd_op,
+            })
+        })
+        .collect())
 }
 
 /// The invitation counts grouped afresh from every invitation and the imported history, as the
