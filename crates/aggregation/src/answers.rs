@@ -172,22 +172,26 @@ impl TryFrom<StoredAnswers> for Answers {
             Some(Some(v)) if *v == raw.cijfer => {}
             _ => return Err(format!("items.{CIJFER_CODE} must equal cijfer {}", raw.cijfer)),
         }
-        let mut items = BTreeMap::new();
-        for (code, value) in raw.items {
-            if !valid_code(&code) {
-                return Err(format!("item code {code:?} is not valid"));
-            }
-            let antwoord = if code == CIJFER_CODE {
-                Antwoord::Cijfer(raw.cijfer)
-            } else {
-                match value {
-                    None => Antwoord::NietVanToepassing,
-                    Some(v) if ItemKind::Schaal.range().contains(&v) => Antwoord::Schaal(v),
-                    Some(v) => return Err(format!("item {code}: {v} is not 1-5 or null")),
+        // Collected from the sorted entries: the map is built in one go, its nodes full.
+        let items = raw
+            .items
+            .into_iter()
+            .map(|(code, value)| {
+                if !valid_code(&code) {
+                    return Err(format!("item code {code:?} is not valid"));
                 }
-            };
-            items.insert(code, antwoord);
-        }
+                let antwoord = if code == CIJFER_CODE {
+                    Antwoord::Cijfer(raw.cijfer)
+                } else {
+                    match value {
+                        None => Antwoord::NietVanToepassing,
+                        Some(v) if ItemKind::Schaal.range().contains(&v) => Antwoord::Schaal(v),
+                        Some(v) => return Err(format!("item {code}: {v} is not 1-5 or null")),
+                    }
+                };
+                Ok((code, antwoord))
+            })
+            .collect::<Result<BTreeMap<_, _>, String>>()?;
         if raw.verbeterpunten.as_deref().is_some_and(|t| t.trim().is_empty()) {
             return Err("verbeterpunten is empty; write null".to_owned());
         }
