@@ -611,12 +611,13 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
         assert_eq!(kept, grouped, "{step}");
         kept
     };
+    let key_names = || reporting::KeyNames::load(&mut db.conn()).unwrap();
     let latest = || {
-        let rows = reporting::invitation_counts_page(&mut db.conn(), None, None, 10_000).unwrap();
+        let rows = reporting::invitation_counts_page(&mut db.conn(), &key_names(), None, None, 10_000).unwrap();
         rows.iter().map(|r| r.gewijzigd_op).max()
     };
     let changed_since = |since| {
-        let rows = reporting::invitation_counts_page(&mut db.conn(), since, None, 10_000).unwrap();
+        let rows = reporting::invitation_counts_page(&mut db.conn(), &key_names(), since, None, 10_000).unwrap();
         rows.into_iter().map(|r| (r.count.maand, r.count.crebo, r.count.aantal)).collect::<Vec<_>>()
     };
 
@@ -719,15 +720,16 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
 
     // Read in pages of one row, each after the key of the last: the same rows in the same order
     // (a key with a locatie and one without included), and brin and sector looked up per row.
-    let all = reporting::invitation_counts_page(&mut db.conn(), None, None, 10_000).unwrap();
+    let all = reporting::invitation_counts_page(&mut db.conn(), &key_names(), None, None, 10_000).unwrap();
     assert!(all.len() >= 4, "{all:?}");
     assert!(all.iter().any(|r| r.count.locatiecode.is_none()) && all.iter().any(|r| r.count.locatiecode.is_some()));
     assert!(all.iter().all(|r| r.count.brin == "10AA"), "{all:?}");
     assert!(all.iter().any(|r| r.count.crebo == "25999" && r.count.sector.is_none()), "unknown crebo: no sector");
+    let names = key_names();
     let mut paged = Vec::new();
     let mut after = None;
     loop {
-        let page = reporting::invitation_counts_page(&mut db.conn(), None, after.as_ref(), 1).unwrap();
+        let page = reporting::invitation_counts_page(&mut db.conn(), &names, None, after.as_ref(), 1).unwrap();
         let Some(last) = page.last() else { break };
         after = Some(reporting::TellingSleutel::of(last));
         paged.extend(page);

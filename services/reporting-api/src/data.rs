@@ -536,6 +536,11 @@ impl ReportData {
             names.kwalificaties.iter().for_each(|(crebo, (_, sector))| (crebo, sector).hash(&mut h));
             h.finish()
         };
+        // The counts' keys take brin and sector from the same names the fingerprint was made of.
+        let key_names = reporting::KeyNames {
+            brins: names.aanbieders.iter().map(|(code, (brin, _))| (code.clone(), brin.clone())).collect(),
+            sectors: names.kwalificaties.iter().map(|(crebo, (_, sector))| (crebo.clone(), sector.clone())).collect(),
+        };
         if let Ok(mut n) = self.names.write() {
             *n = Arc::new(names);
         }
@@ -555,7 +560,7 @@ impl ReportData {
                 if done {
                     return Ok(None);
                 }
-                let rows = reporting::invitation_counts_page(reader, since, after.as_ref(), COUNTS_PAGE)?;
+                let rows = reporting::invitation_counts_page(reader, &key_names, since, after.as_ref(), COUNTS_PAGE)?;
                 done = (rows.len() as i64) < COUNTS_PAGE;
                 let Some(last) = rows.last() else { return Ok(None) };
                 after = Some(reporting::TellingSleutel::of(last));

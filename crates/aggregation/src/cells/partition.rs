@@ -1,8 +1,9 @@
 //! Forming the atoms of one unit and calendar year: small cells merge along the filters users
 //! choose, finest first (rule 2 of the module docs of [`crate::cells`]).
 
-use super::{Cell, FineKey};
 use std::collections::BTreeMap;
+
+use super::{Cell, FineKey};
 
 /// Which of the two finest filters keeps its answers whole when small cells must merge: the other
 /// one is merged away first (setting `reporting.voorkeur`; docs/privacy.md).

@@ -1,6 +1,8 @@
 //! What the reporting index reads: answers with their analysis keys (never names or addresses),
 //! in the order they were stored, and invitation counts per analysis key.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
@@ -136,10 +138,11 @@ pub struct InvitationKeyCount {
 /// key in one row; keys whose count fell to 0 are left out). The month is that of the planned end
 /// date, as for answers.
 pub fn invitation_counts(conn: &mut DbConnection) -> StoreResult<Vec<InvitationKeyCount>> {
+    let names = KeyNames::load(conn)?;
     let mut counts = Vec::new();
     let mut after: Option<TellingSleutel> = None;
     loop {
-        let page = invitation_counts_page(conn, None, after.as_ref(), 50_000)?;
+        let page = invitation_counts_page(conn, &names, None, after.as_ref(), 50_000)?;
         let full = page.len() == 50_000;
         after = page.last().map(TellingSleutel::of);
         counts.extend(page.into_iter().map(|r| r.count).filter(|c| c.aantal != 0 || c.via != 0));
@@ -183,30 +186,54 @@ impl TellingSleutel {
     }
 }
 
+/// The brin of each aanbieder and the sector of each crebo: what [`invitation_counts_page`] puts
+/// beside each row's aanbiedercode and crebo.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyNames {
+    pub brins: HashMap<String, String>,
+    pub sectors: HashMap<String, String>,
+}
+
+impl KeyNames {
+    /// As they are now.
+    pub fn load(conn: &mut DbConnection) -> StoreResult<Self> {
+        use crate::schema::kwalificaties;
+        Ok(KeyNames {
+            brins: aanbieders::table
+                .select((aanbieders::aanbiedercode, aanbieders::brin))
+                .load(conn)?
+                .into_iter()
+                .collect(),
+            sectors: kwalificaties::table
+                .select((kwalificaties::crebo, kwalificaties::sector))
+                .load(conn)?
+                .into_iter()
+                .collect(),
+        })
+    }
+}
+
 /// Up to `limit` rows of `uitnodiging_tellingen` in key order after `after` — every row, or only
-/// those changed at or after `since` — with brin and sector as they are now. Rows that fell to 0
+/// those changed at or after `since` — with brin and sector from `names`. Rows that fell to 0
 /// are included (a reader must see the change). The counts are absolute, so reading a row twice
 /// does no harm: a reader re-reads a window before its last change to catch transactions that
 /// committed late.
 ///
 /// The page is a walk of the table's primary key alone, decoded by position; brin and sector are
-/// looked up per page from `aanbieders` and `kwalificaties` (a few hundred rows) rather than
-/// joined into every row. (With the joins inside the paged query PostgreSQL estimated the row
+/// looked up in `names` (read once by the caller, a few hundred rows) rather than joined into
+/// every row. (With the joins inside the paged query PostgreSQL estimated the row
 /// comparison from its first column and sorted the rest of the table for every page; with them
 /// around it, decoding the joined texts by column name cost four times the query.) A row whose
 /// aanbieder is unknown is left out, as the join left it out; an unknown crebo has no sector.
 pub fn invitation_counts_page(
     conn: &mut DbConnection,
+    names: &KeyNames,
     since: Option<NaiveDateTime>,
     after: Option<&TellingSleutel>,
     limit: i64,
 ) -> StoreResult<Vec<InvitationCountRow>> {
-    use crate::schema::{kwalificaties, uitnodiging_tellingen as t};
+    use crate::schema::uitnodiging_tellingen as t;
     use diesel::sql_types::Bool;
-    let brins: std::collections::HashMap<String, String> =
-        aanbieders::table.select((aanbieders::aanbiedercode, aanbieders::brin)).load(conn)?.into_iter().collect();
-    let sectors: std::collections::HashMap<String, String> =
-        kwalificaties::table.select((kwalificaties::crebo, kwalificaties::sector)).load(conn)?.into_iter().collect();
     let mut q = t::table
         .select((
             t::groep,
@@ -251,8 +278,8 @@ pub fn invitation_counts_page(
     Ok(rows
         .into_iter()
         .filter_map(|(groep, aanbiedercode, maand, locatiecode, leerweg, crebo, aantal, via, gewijzigd_op)| {
-            let brin = brins.get(&aanbiedercode)?.clone();
-            let sector = sectors.get(&crebo).cloned();
+            let brin = names.brins.get(&aanbiedercode)?.clone();
+            let sector = names.sectors.get(&crebo).cloned();
             let locatiecode = (!locatiecode.is_empty()).then_some(locatiecode);
             Some(InvitationCountRow {
                 count: InvitationKeyCount {
