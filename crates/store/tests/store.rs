@@ -482,6 +482,77 @@ fn a_rescheduled_invitation_moves_its_waiting_mail(db: &TestDb) {
     assert_eq!(none.status, bpv_store::DeliveryStatus::Overgeslagen);
 }
 
+/// A batch claimed ahead has its leases renewed before it is sent: mails still this owner's get a
+/// new lease; a mail whose lease ran out and that another dispatcher claimed is not reported as
+/// ours and keeps the other's lease.
+fn renewed_leases_leave_taken_over_mail_alone(db: &TestDb) {
+    use bpv_store::models::{DeliveryRow, InvitationRow, Onderwerp};
+    use bpv_store::repo::{deliveries, invitations};
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let recs = [record("123A456", "L-1", Some("a@x.nl")), record("123A456", "L-2", Some("b@x.nl"))];
+    let out = bpvos::upsert_school_records(&mut conn, &recs, now_utc()).unwrap();
+    let today = date("2026-06-01");
+    let mut mails = Vec::new();
+    for ((bpvo_id, _), email) in out.iter().zip(["a@x.nl", "b@x.nl"]) {
+        let inv = InvitationRow {
+            id: new_id(),
+            bpvo_id: bpvo_id.clone(),
+            groep: bpvo::Groep::Student,
+            kanaal: bpvo::Kanaal::Direct,
+            status: bpv_scheduling::InvitationStatus::Gepland,
+            scheduled_on: today,
+            closes_on: date("2026-07-20"),
+            sent_on: None,
+            reminders_sent: 0,
+            opted_out: false,
+            answered_at: None,
+            cancel_reason: None,
+            created_at: now_utc(),
+            updated_at: now_utc(),
+        };
+        invitations::insert_new(&mut conn, std::slice::from_ref(&inv)).unwrap();
+        mails.push(DeliveryRow::planned(
+            Onderwerp::Uitnodiging(inv.id),
+            bpv_store::Soort::Uitnodiging,
+            0,
+            Some(email.into()),
+            false,
+            today,
+            now_utc(),
+        ));
+    }
+    deliveries::insert_new(&mut conn, &mails).unwrap();
+    let t0 = now_utc();
+    let lease = chrono::Duration::seconds(60);
+    let mine = deliveries::claim(&mut conn, "a", t0, lease, 10).unwrap();
+    assert_eq!(mine.len(), 2);
+    // Both leases run out; dispatcher b takes one of the two over.
+    let later = t0 + chrono::Duration::seconds(120);
+    let taken = deliveries::claim(&mut conn, "b", later, lease, 1).unwrap();
+    assert_eq!(taken.len(), 1);
+    let ids: Vec<&str> = mine.iter().map(|d| d.id.as_str()).collect();
+    let ours = deliveries::renew_leases(&mut conn, &ids, "a", later, lease).unwrap();
+    let kept: Vec<&str> = ids.iter().copied().filter(|id| *id != taken[0].id).collect();
+    assert_eq!(ours.len(), 1);
+    assert!(ours.contains(kept[0]), "the mail nobody took over is still a's");
+    let rows = deliveries::for_invitations(
+        &mut conn,
+        &mine.iter().filter_map(|d| d.invitation_id.clone()).collect::<Vec<_>>(),
+    )
+    .unwrap();
+    for row in rows {
+        if row.id == taken[0].id {
+            assert_eq!(row.lease_owner.as_deref(), Some("b"), "b's lease stays b's");
+        } else {
+            assert_eq!(row.lease_owner.as_deref(), Some("a"));
+        }
+        assert_eq!(row.lease_until, Some(later + lease), "renewed (a) or newly claimed (b) at the later time");
+    }
+    // Renewed, a's mail is not due for anyone else before its new lease runs out.
+    assert!(deliveries::claim(&mut conn, "c", later + chrono::Duration::seconds(30), lease, 10).unwrap().is_empty());
+}
+
 fn audit_log_is_append_only(db: &TestDb) {
     let mut conn = db.conn();
     let entry = audit::append(
@@ -741,6 +812,7 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
 backend_tests!(
     invitation_counts_follow_every_change,
     a_rescheduled_invitation_moves_its_waiting_mail,
+    renewed_leases_leave_taken_over_mail_alone,
     verbeterpunten_go_with_the_personal_data,
     praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,

@@ -101,6 +101,31 @@ pub fn claim(
     })
 }
 
+/// Renew the lease on claimed mails right before they are sent: a batch claimed ahead (while the
+/// one before it went out) gets its full lease from the moment its sending starts. Returns the
+/// ids that are still this owner's; a mail whose lease ran out and that another dispatcher took
+/// over is left to that dispatcher.
+pub fn renew_leases(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    owner: &str,
+    now: NaiveDateTime,
+    lease: Duration,
+) -> StoreResult<HashSet<String>> {
+    crate::db::write_transaction(conn, |conn| {
+        let mut ours = HashSet::with_capacity(ids.len());
+        for chunk in ids.chunks(CHUNK) {
+            let mine = deliveries::table
+                .filter(deliveries::id.eq_any(chunk))
+                .filter(deliveries::status.eq(DeliveryStatus::Bezig))
+                .filter(deliveries::lease_owner.eq(owner));
+            diesel::update(mine.clone()).set(deliveries::lease_until.eq(Some(now + lease))).execute(conn)?;
+            ours.extend(mine.select(deliveries::id).load::<String>(conn)?);
+        }
+        Ok(ours)
+    })
+}
+
 /// The server accepted the mail. `false`: the lease was no longer ours; nothing written.
 pub fn record_sent(
     conn: &mut DbConnection,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use bpv_config::Settings;
 use bpv_mailing::{Mailer, SendOutcome, Sender, Templates};
 use bpv_store::repo::{aanbieders, deliveries, instellingen, referentie};
-use bpv_store::{DbPool, StoreError, now_utc};
+use bpv_store::{DbPool, PooledDb, StoreError, now_utc};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use secrecy::ExposeSecret;
@@ -187,23 +187,46 @@ impl Dispatcher {
             i64::try_from(remaining.min(usize::try_from(self.settings.dispatcher.batch_size).unwrap_or(500)))
                 .unwrap_or(500)
         };
-        // Each batch is claimed right before it is sent: a batch claimed ahead would wait while the
-        // one before it goes out, and at a low --rate its lease could run out before its turn
-        // (another run would then take it over and send it twice).
+        // Without a rate limit the next batch is claimed while this one is sent (the database and
+        // the SMTP server each get their turn), and its leases are renewed right before it goes
+        // out, so that a batch claimed ahead still has its whole lease for sending. With a rate
+        // limit a batch takes as long as the limit says: it is claimed only when its turn comes.
+        let ahead = limiter.is_none();
+        let mut next: Option<(Vec<Job>, usize)> = None;
         while remaining > 0 && failure.is_none() {
-            let (jobs, skipped) = self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?;
+            let (claimed_ahead, (jobs, skipped)) = match next.take() {
+                Some(batch) => (true, batch),
+                None => (false, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?),
+            };
             summary.skipped += skipped;
             if jobs.is_empty() && skipped == 0 {
                 break;
             }
             let claimed: usize = jobs.iter().map(|j| j.deliveries.len()).sum::<usize>() + skipped;
             remaining = remaining.saturating_sub(claimed.max(1));
+            let jobs = if claimed_ahead { self.still_ours(jobs).await? } else { jobs };
             if let Some(pb) = &progress {
                 pb.inc_length(jobs.len() as u64);
             }
-            let results =
-                self.send_batch(jobs, opts.concurrency, limiter.as_ref(), &halted, &recorder, progress.as_ref()).await;
-            let held = tally(results, summary, &mut failure);
+            let send = self.send_batch(jobs, opts.concurrency, limiter.as_ref(), &halted, &recorder, progress.as_ref());
+            let (results, claimed_next) = if ahead && remaining > 0 {
+                let claim = self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone());
+                let (results, claimed_next) = tokio::join!(send, claim);
+                (results, Some(claimed_next))
+            } else {
+                (send.await, None)
+            };
+            let mut held = tally(results, summary, &mut failure);
+            match claimed_next {
+                // Claimed but not to be sent by this run (the database failed): those mails keep
+                // their lease, and the next run takes them once it has run out.
+                Some(Ok((jobs, _))) if failure.is_some() => held += jobs.len(),
+                Some(Ok(batch)) => next = Some(batch),
+                Some(Err(e)) => {
+                    failure.get_or_insert(e);
+                }
+                None => {}
+            }
             if let Some(e) = &failure {
                 tracing::error!(
                     error = %e,
@@ -298,6 +321,30 @@ impl Dispatcher {
         .await?
     }
 
+    /// Renew the leases of a batch claimed ahead, right before it is sent; a message any of whose
+    /// mails another dispatcher has taken over in the meantime (its lease ran out) is left out:
+    /// that dispatcher sends them, and mails of it still ours come back after their lease.
+    async fn still_ours(&self, jobs: Vec<Job>) -> Result<Vec<Job>, DispatchError> {
+        let pool = self.pool.clone();
+        let owner = self.owner.clone();
+        let lease = chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1));
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            let ids: Vec<&str> = jobs.iter().flat_map(|j| j.deliveries.iter().map(|d| d.id.as_str())).collect();
+            let ours = deliveries::renew_leases(&mut conn, &ids, &owner, now_utc(), lease)?;
+            let (kept, lost): (Vec<Job>, Vec<Job>) =
+                jobs.into_iter().partition(|j| j.deliveries.iter().all(|d| ours.contains(&d.id)));
+            if !lost.is_empty() {
+                tracing::warn!(
+                    berichten = lost.len(),
+                    "lease verlopen voordat de mail aan de beurt was; een andere dispatcher nam (een deel) over"
+                );
+            }
+            Ok(kept)
+        })
+        .await?
+    }
+
     /// Render and send one message, then hand its outcome to the recorder and wait until it is
     /// committed.
     async fn send_one(
@@ -324,8 +371,9 @@ impl Dispatcher {
     }
 
     /// The recorder: takes every outcome that is waiting (up to [`RECORD_GROUP`]), writes them in
-    /// one transaction, tried again while the database is away (about 15 seconds in all), and
-    /// tells each sender how its message ended. Ends when every sender has gone.
+    /// one transaction on a connection of its own, tried again while the database is away (about
+    /// 15 seconds in all), and tells each sender how its message ended. Ends when every sender has
+    /// gone.
     fn start_recorder(
         &self,
         today: NaiveDate,
@@ -334,6 +382,8 @@ impl Dispatcher {
         let (pool, owner) = (self.pool.clone(), self.owner.clone());
         let max_attempts = self.settings.dispatcher.max_attempts;
         let task = tokio::spawn(async move {
+            // One connection for the whole run, not one checked out (and pinged) per group.
+            let mut conn: Option<PooledDb> = None;
             while let Some(first) = rx.recv().await {
                 let mut group = vec![first];
                 while group.len() < RECORD_GROUP {
@@ -344,7 +394,7 @@ impl Dispatcher {
                 }
                 let (sent, waiting): (Vec<Sent>, Vec<_>) = group.into_iter().unzip();
                 let sent = Arc::new(sent);
-                let written = write_group(&pool, &owner, &sent, today, max_attempts).await;
+                let written = write_group(&pool, &mut conn, &owner, &sent, today, max_attempts).await;
                 match written {
                     Ok(ended) => {
                         for (w, e) in waiting.into_iter().zip(ended) {
@@ -387,10 +437,12 @@ fn tally(
     held
 }
 
-/// Write one group of outcomes, tried again while the database is away: the mails have gone out,
-/// so waiting out a database restart spares the recipients a second copy.
+/// Write one group of outcomes on `held` (taken from the pool when there is none), tried again
+/// while the database is away: the mails have gone out, so waiting out a database restart spares
+/// the recipients a second copy. A connection that failed is let go; the next try takes a new one.
 async fn write_group(
     pool: &DbPool,
+    held: &mut Option<PooledDb>,
     owner: &str,
     sent: &Arc<Vec<Sent>>,
     today: NaiveDate,
@@ -400,12 +452,20 @@ async fn write_group(
     let mut tries = 0;
     loop {
         tries += 1;
-        let (pool, owner, s) = (pool.clone(), owner.to_owned(), Arc::clone(sent));
-        let written = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            record_all(&mut conn, &owner, &s, today, max_attempts).map_err(DispatchError::from)
+        let (pool, conn, owner, s) = (pool.clone(), held.take(), owner.to_owned(), Arc::clone(sent));
+        let (conn, written) = tokio::task::spawn_blocking(move || {
+            let mut conn = match conn {
+                Some(c) => c,
+                None => match pool.get() {
+                    Ok(c) => c,
+                    Err(e) => return (None, Err(DispatchError::from(e))),
+                },
+            };
+            let written = record_all(&mut conn, &owner, &s, today, max_attempts).map_err(DispatchError::from);
+            (written.is_ok().then_some(conn), written)
         })
         .await?;
+        *held = conn;
         match written {
             Err(e) if tries < RECORD_TRIES => {
                 tracing::warn!(error = %e, poging = tries, mails = sent.len(), "uitkomsten niet vastgelegd; opnieuw");
