@@ -101,6 +101,20 @@ pub fn claim(
     })
 }
 
+/// Bring PostgreSQL's statistics of the invitations up to date after planning added many. Right
+/// after a bulk insert the planner still takes `gepland` for a rare status and, to record that a
+/// group of mails went out (`UPDATE … WHERE id = ANY(…) AND status = 'gepland'`), walks every
+/// planned invitation in the status index: 1.7 ms a group at 20,000 new invitations instead of
+/// 0.1 ms by primary key. (The outbox is left alone: at this moment no mail is `bezig`, and
+/// statistics saying so would lead the planner to the status index for the outcome writes, when
+/// hundreds are.) SQLite plans these by primary key without statistics: nothing to do there.
+pub fn refresh_statistics(conn: &mut DbConnection) -> StoreResult<()> {
+    if let DbConnection::Postgresql(c) = conn {
+        diesel::sql_query("ANALYZE invitations").execute(c)?;
+    }
+    Ok(())
+}
+
 /// Renew the lease on claimed mails right before they are sent: a batch claimed ahead (while the
 /// one before it went out) gets its full lease from the moment its sending starts. Returns the
 /// ids that are still this owner's; a mail whose lease ran out and that another dispatcher took
@@ -170,11 +184,15 @@ pub fn record_sent_many(
                 let ids: Vec<&str> = chunk.iter().map(|s| s.0).collect();
                 let mids: Vec<&str> = chunk.iter().map(|s| s.1).collect();
                 let replies: Vec<&str> = chunk.iter().map(|s| s.2).collect();
+                // `status || ''` keeps the status index out of it: statistics taken while no mail
+                // was `bezig` (as after planning) make the planner walk every `bezig` mail of the
+                // run through that index for each group (1.0 ms at 1,000 in flight) instead of
+                // looking the group's mails up by id (0.2 ms).
                 let sql = format!(
                     "UPDATE deliveries d SET status = '{sent}', message_id = v.mid, last_reply = v.reply, \
                      sent_at = $4, lease_until = NULL, updated_at = $4 \
                      FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, mid, reply) \
-                     WHERE d.id = v.id AND d.status = '{bezig}' AND d.lease_owner = $5 RETURNING d.id",
+                     WHERE d.id = v.id AND (d.status || '') = '{bezig}' AND d.lease_owner = $5 RETURNING d.id",
                     sent = DeliveryStatus::Verstuurd.as_str(),
                     bezig = DeliveryStatus::Bezig.as_str(),
                 );

@@ -29,6 +29,10 @@ use record::{Ended, Sent, record_all};
 /// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
 const RECORD_TRIES: u32 = 6;
 
+/// New rows from planning after which the statistics of the invitations are brought up to date before
+/// sending (see `deliveries::refresh_statistics`).
+const REFRESH_AFTER: usize = 1_000;
+
 /// At most this many outcomes share one commit.
 const RECORD_GROUP: usize = 256;
 
@@ -144,6 +148,9 @@ impl Dispatcher {
             let mut conn = pool.get()?;
             let invitations = crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
             let verzoeken = crate::verzoeken::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
+            if invitations.planned + invitations.invitations_created + verzoeken.planned >= REFRESH_AFTER {
+                deliveries::refresh_statistics(&mut conn)?;
+            }
             Ok::<_, DispatchError>((invitations, verzoeken))
         })
         .await??;
