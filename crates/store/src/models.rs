@@ -341,6 +341,36 @@ pub struct InvitationRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl InvitationRow {
+    /// A new invitation of `bpvo_id`'s `groep`, planned for `scheduled_on` and open until
+    /// `closes_on`, created at `now`: nothing sent, no reminder, no answer.
+    pub fn planned(
+        bpvo_id: String,
+        groep: Groep,
+        kanaal: Kanaal,
+        scheduled_on: NaiveDate,
+        closes_on: NaiveDate,
+        now: NaiveDateTime,
+    ) -> Self {
+        InvitationRow {
+            id: crate::ids::new_id(),
+            bpvo_id,
+            groep,
+            kanaal,
+            status: InvitationStatus::Gepland,
+            scheduled_on,
+            closes_on,
+            sent_on: None,
+            reminders_sent: 0,
+            opted_out: false,
+            answered_at: None,
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// One mail to send (the outbox).
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::deliveries)]

@@ -437,22 +437,14 @@ fn a_rescheduled_invitation_moves_its_waiting_mail(db: &TestDb) {
     let mut conn = db.conn();
     let out = bpvos::upsert_school_records(&mut conn, &[record("123A456", "R-1", Some("r@x.nl"))], now_utc()).unwrap();
     let today = date("2026-06-01");
-    let inv = InvitationRow {
-        id: new_id(),
-        bpvo_id: out[0].0.clone(),
-        groep: bpvo::Groep::Student,
-        kanaal: bpvo::Kanaal::Direct,
-        status: bpv_scheduling::InvitationStatus::Gepland,
-        scheduled_on: today,
-        closes_on: date("2026-07-20"),
-        sent_on: None,
-        reminders_sent: 0,
-        opted_out: false,
-        answered_at: None,
-        cancel_reason: None,
-        created_at: now_utc(),
-        updated_at: now_utc(),
-    };
+    let inv = InvitationRow::planned(
+        out[0].0.clone(),
+        bpvo::Groep::Student,
+        bpvo::Kanaal::Direct,
+        today,
+        date("2026-07-20"),
+        now_utc(),
+    );
     invitations::insert_new(&mut conn, std::slice::from_ref(&inv)).unwrap();
     let mail = DeliveryRow::planned(
         Onderwerp::Uitnodiging(inv.id.clone()),
@@ -495,22 +487,14 @@ fn renewed_leases_leave_taken_over_mail_alone(db: &TestDb) {
     let today = date("2026-06-01");
     let mut mails = Vec::new();
     for ((bpvo_id, _), email) in out.iter().zip(["a@x.nl", "b@x.nl"]) {
-        let inv = InvitationRow {
-            id: new_id(),
-            bpvo_id: bpvo_id.clone(),
-            groep: bpvo::Groep::Student,
-            kanaal: bpvo::Kanaal::Direct,
-            status: bpv_scheduling::InvitationStatus::Gepland,
-            scheduled_on: today,
-            closes_on: date("2026-07-20"),
-            sent_on: None,
-            reminders_sent: 0,
-            opted_out: false,
-            answered_at: None,
-            cancel_reason: None,
-            created_at: now_utc(),
-            updated_at: now_utc(),
-        };
+        let inv = InvitationRow::planned(
+            bpvo_id.clone(),
+            bpvo::Groep::Student,
+            bpvo::Kanaal::Direct,
+            today,
+            date("2026-07-20"),
+            now_utc(),
+        );
         invitations::insert_new(&mut conn, std::slice::from_ref(&inv)).unwrap();
         mails.push(DeliveryRow::planned(
             Onderwerp::Uitnodiging(inv.id),

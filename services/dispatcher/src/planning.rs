@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use bpv_scheduling::{Action, BpvoFacts, InvitationState, SchedulingSettings};
 use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow, Onderwerp};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, instellingen, invitations};
-use bpv_store::{DbConnection, Soort, StoreResult, ids::new_id, write_transaction};
+use bpv_store::{DbConnection, Soort, StoreResult, write_transaction};
 use bpvo::Groep;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
@@ -149,22 +149,7 @@ fn plan_chunk(
         for action in bpv_scheduling::plan(&facts(bpvo, deelname), &states, settings, today) {
             match action {
                 Action::Create { groep, kanaal, scheduled_on, closes_on } => {
-                    creates.push(InvitationRow {
-                        id: new_id(),
-                        bpvo_id: bpvo.id.clone(),
-                        groep,
-                        kanaal,
-                        status: bpv_scheduling::InvitationStatus::Gepland,
-                        scheduled_on,
-                        closes_on,
-                        sent_on: None,
-                        reminders_sent: 0,
-                        opted_out: false,
-                        answered_at: None,
-                        cancel_reason: None,
-                        created_at: now,
-                        updated_at: now,
-                    });
+                    creates.push(InvitationRow::planned(bpvo.id.clone(), groep, kanaal, scheduled_on, closes_on, now));
                 }
                 Action::Reschedule { groep, scheduled_on, closes_on } => {
                     if let Some(inv) = existing.get(&(bpvo.id.clone(), groep))

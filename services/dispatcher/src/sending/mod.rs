@@ -314,7 +314,7 @@ impl Dispatcher {
     ) -> Result<(Vec<Job>, usize), DispatchError> {
         let pool = self.pool.clone();
         let owner = self.owner.clone();
-        let lease = chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1));
+        let lease = self.lease();
         let survey_base = self.survey_base.clone();
         let digest = self.settings.scheduling.digest;
         tokio::task::spawn_blocking(move || {
@@ -328,13 +328,18 @@ impl Dispatcher {
         .await?
     }
 
+    /// How long a claimed (or renewed) mail is this run's (`dispatcher.lease_seconds`, at least 1).
+    fn lease(&self) -> chrono::Duration {
+        chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1))
+    }
+
     /// Renew the leases of a batch claimed ahead, right before it is sent; a message any of whose
     /// mails another dispatcher has taken over in the meantime (its lease ran out) is left out:
     /// that dispatcher sends them, and mails of it still ours come back after their lease.
     async fn still_ours(&self, jobs: Vec<Job>) -> Result<Vec<Job>, DispatchError> {
         let pool = self.pool.clone();
         let owner = self.owner.clone();
-        let lease = chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1));
+        let lease = self.lease();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
             let ids: Vec<&str> = jobs.iter().flat_map(|j| j.deliveries.iter().map(|d| d.id.as_str())).collect();
