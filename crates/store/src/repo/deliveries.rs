@@ -101,20 +101,6 @@ pub fn claim(
     })
 }
 
-/// Bring PostgreSQL's statistics of the invitations up to date after planning added many. Right
-/// after a bulk insert the planner still takes `gepland` for a rare status and, to record that a
-/// group of mails went out (`UPDATE … WHERE id = ANY(…) AND status = 'gepland'`), walks every
-/// planned invitation in the status index: 1.7 ms a group at 20,000 new invitations instead of
-/// 0.1 ms by primary key. (The outbox is left alone: at this moment no mail is `bezig`, and
-/// statistics saying so would lead the planner to the status index for the outcome writes, when
-/// hundreds are.) SQLite plans these by primary key without statistics: nothing to do there.
-pub fn refresh_statistics(conn: &mut DbConnection) -> StoreResult<()> {
-    if let DbConnection::Postgresql(c) = conn {
-        diesel::sql_query("ANALYZE invitations").execute(c)?;
-    }
-    Ok(())
-}
-
 /// Renew the lease on claimed mails right before they are sent: a batch claimed ahead (while the
 /// one before it went out) gets its full lease from the moment its sending starts. Returns the
 /// ids that are still this owner's; a mail whose lease ran out and that another dispatcher took

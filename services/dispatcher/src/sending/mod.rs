@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use bpv_config::Settings;
 use bpv_mailing::{Mailer, SendOutcome, Sender, Templates};
-use bpv_store::repo::{aanbieders, deliveries, instellingen, referentie};
+use bpv_store::repo::{aanbieders, deliveries, instellingen, invitations, referentie};
 use bpv_store::{DbPool, PooledDb, StoreError, now_utc};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
@@ -30,7 +30,7 @@ use record::{Ended, Sent, record_all};
 const RECORD_TRIES: u32 = 6;
 
 /// New rows from planning after which the statistics of the invitations are brought up to date before
-/// sending (see `deliveries::refresh_statistics`).
+/// sending (see `invitations::refresh_statistics`).
 const REFRESH_AFTER: usize = 1_000;
 
 /// At most this many outcomes share one commit.
@@ -146,12 +146,12 @@ impl Dispatcher {
         let (as_of, dry) = (opts.as_of, opts.dry_run);
         let planned = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            let invitations = crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
+            let planned = crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
             let verzoeken = crate::verzoeken::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
-            if invitations.planned + invitations.invitations_created + verzoeken.planned >= REFRESH_AFTER {
-                deliveries::refresh_statistics(&mut conn)?;
+            if planned.planned + planned.invitations_created + verzoeken.planned >= REFRESH_AFTER {
+                invitations::refresh_statistics(&mut conn)?;
             }
-            Ok::<_, DispatchError>((invitations, verzoeken))
+            Ok::<_, DispatchError>((planned, verzoeken))
         })
         .await??;
         let (planned, verzoeken) = planned;
