@@ -31,19 +31,51 @@ macro_rules! still_ours {
 /// many were new.
 pub fn insert_new(conn: &mut DbConnection, rows: &[DeliveryRow]) -> StoreResult<usize> {
     let mut n = 0;
-    for chunk in rows.chunks(CHUNK / 2) {
-        n += match conn {
-            DbConnection::Postgresql(c) => diesel::insert_into(deliveries::table)
-                .values(chunk)
-                .on_conflict((deliveries::invitation_id, deliveries::soort, deliveries::nummer))
-                .do_nothing()
-                .execute(c)?,
-            DbConnection::Sqlite(c) => diesel::insert_into(deliveries::table)
-                .values(chunk)
-                .on_conflict((deliveries::invitation_id, deliveries::soort, deliveries::nummer))
-                .do_nothing()
-                .execute(c)?,
-        };
+    match conn {
+        // One array per column, as `invitations::insert_new` does it.
+        DbConnection::Postgresql(c) => {
+            use diesel::sql_types::{Array, Integer, Nullable, Text, Timestamp};
+            for chunk in rows.chunks(CHUNK * 5) {
+                let text = |f: fn(&DeliveryRow) -> &str| chunk.iter().map(f).collect::<Vec<&str>>();
+                let opt = |f: fn(&DeliveryRow) -> Option<&str>| chunk.iter().map(f).collect::<Vec<Option<&str>>>();
+                let time = |f: fn(&DeliveryRow) -> Option<NaiveDateTime>| chunk.iter().map(f).collect::<Vec<_>>();
+                n += diesel::sql_query(
+                    "INSERT INTO deliveries (id, invitation_id, verzoek_id, soort, nummer, recipient, status, \
+                     attempts, next_attempt_at, lease_until, lease_owner, message_id, last_reply, sent_at, \
+                     created_at, updated_at) \
+                     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int4[], $6::text[], \
+                     $7::text[], $8::int4[], $9::timestamp[], $10::timestamp[], $11::text[], $12::text[], \
+                     $13::text[], $14::timestamp[], $15::timestamp[], $16::timestamp[]) \
+                     ON CONFLICT (invitation_id, soort, nummer) DO NOTHING",
+                )
+                .bind::<Array<Text>, _>(text(|r| &r.id))
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.invitation_id.as_deref()))
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.verzoek_id.as_deref()))
+                .bind::<Array<Text>, _>(text(|r| r.soort.as_str()))
+                .bind::<Array<Integer>, _>(chunk.iter().map(|r| r.nummer).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.recipient.as_deref()))
+                .bind::<Array<Text>, _>(text(|r| r.status.as_str()))
+                .bind::<Array<Integer>, _>(chunk.iter().map(|r| r.attempts).collect::<Vec<_>>())
+                .bind::<Array<Timestamp>, _>(chunk.iter().map(|r| r.next_attempt_at).collect::<Vec<_>>())
+                .bind::<Array<Nullable<Timestamp>>, _>(time(|r| r.lease_until))
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.lease_owner.as_deref()))
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.message_id.as_deref()))
+                .bind::<Array<Nullable<Text>>, _>(opt(|r| r.last_reply.as_deref()))
+                .bind::<Array<Nullable<Timestamp>>, _>(time(|r| r.sent_at))
+                .bind::<Array<Timestamp>, _>(chunk.iter().map(|r| r.created_at).collect::<Vec<_>>())
+                .bind::<Array<Timestamp>, _>(chunk.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+                .execute(c)?;
+            }
+        }
+        DbConnection::Sqlite(c) => {
+            for chunk in rows.chunks(CHUNK / 2) {
+                n += diesel::insert_into(deliveries::table)
+                    .values(chunk)
+                    .on_conflict((deliveries::invitation_id, deliveries::soort, deliveries::nummer))
+                    .do_nothing()
+                    .execute(c)?;
+            }
+        }
     }
     Ok(n)
 }
@@ -58,26 +90,37 @@ pub fn claim(
     limit: i64,
 ) -> StoreResult<Vec<DeliveryRow>> {
     crate::db::write_transaction(conn, |conn| {
-        let due = deliveries::status
-            .eq(DeliveryStatus::Wachtend)
-            .and(deliveries::next_attempt_at.le(now))
-            .or(deliveries::status.eq(DeliveryStatus::Bezig).and(deliveries::lease_until.lt(now)));
-        let ids: Vec<String> = match conn {
-            DbConnection::Postgresql(c) => deliveries::table
-                .filter(due)
-                .order((deliveries::next_attempt_at, deliveries::recipient))
-                .limit(limit)
-                .select(deliveries::id)
-                .for_update()
-                .skip_locked()
-                .load(c)?,
-            DbConnection::Sqlite(c) => deliveries::table
-                .filter(due)
-                .order((deliveries::next_attempt_at, deliveries::recipient))
-                .limit(limit)
-                .select(deliveries::id)
-                .load(c)?,
-        };
+        let waiting = deliveries::status.eq(DeliveryStatus::Wachtend).and(deliveries::next_attempt_at.le(now));
+        let expired = deliveries::status.eq(DeliveryStatus::Bezig).and(deliveries::lease_until.lt(now));
+        let due = waiting.or(expired);
+        // Each kind on its own, in the order of the index `(status, next_attempt_at, recipient)`:
+        // read in that order, a claim stops at `limit` rows instead of sorting every due mail.
+        // Mails whose lease ran out (a dispatcher that stopped) go first.
+        macro_rules! due_ids {
+            ($kind:expr, $limit:expr) => {
+                match conn {
+                    DbConnection::Postgresql(c) => deliveries::table
+                        .filter($kind)
+                        .order((deliveries::next_attempt_at, deliveries::recipient))
+                        .limit($limit)
+                        .select(deliveries::id)
+                        .for_update()
+                        .skip_locked()
+                        .load::<String>(c)?,
+                    DbConnection::Sqlite(c) => deliveries::table
+                        .filter($kind)
+                        .order((deliveries::next_attempt_at, deliveries::recipient))
+                        .limit($limit)
+                        .select(deliveries::id)
+                        .load::<String>(c)?,
+                }
+            };
+        }
+        let mut ids = due_ids!(expired, limit);
+        let rest = limit - i64::try_from(ids.len()).unwrap_or(limit);
+        if rest > 0 {
+            ids.extend(due_ids!(waiting, rest));
+        }
         if ids.is_empty() {
             return Ok(Vec::new());
         }
