@@ -6,6 +6,8 @@
 # Fails (non-zero) unless every invitation was planned and sent, none failed, the sink counted
 # exactly the mails the dispatcher reports, and the database records every invitation as sent.
 #   scripts/bench-dispatch.sh [N] [CONCURRENCY]
+# BPV_BENCH_BIN=DIR takes bpv and bpv-dispatcher from DIR instead of building them (to compare two
+# builds alternately in the same hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
@@ -14,7 +16,11 @@ source scripts/lib/smtp.sh
 N=${1:-20000}; CONC=${2:-8}
 
 ensure_smtp_sink
-cargo build -q --release --locked -p bpv-cli -p bpv-dispatcher
+BIN=${BPV_BENCH_BIN:-}
+if [ -z "$BIN" ]; then
+  cargo build -q --release --locked -p bpv-cli -p bpv-dispatcher
+  BIN="$CARGO_TARGET_DIR/release"
+fi
 ensure_postgres >/dev/null
 work=$(mktemp -d /var/tmp/bpv-bench.XXXXXX); chmod 777 "$work"
 db="bench_dispatch_$$"
@@ -29,7 +35,7 @@ trap cleanup EXIT
 psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
 export BPV_CONFIG_DIR=/nonexistent BPV__MAIL__FILE_DIR="$work/outbox"
 url="$base/$db"
-"$CARGO_TARGET_DIR/release/bpv" --database-url "$url" demo --bpvos 0 --no-serve >/dev/null
+"$BIN/bpv" --database-url "$url" demo --bpvos 0 --no-serve >/dev/null
 
 as_of=$(date +%F)
 eind=$(date -d "$as_of + 21 days" +%F)
@@ -40,7 +46,7 @@ print("Aanbiedercode;Correlatie_id;Leerbedrijf_code;Crebo_code;Leerweg_naam;Star
 for i in range(n):
     print(f"251A100;BENCH-{i:06d};{100000000 + i};25604;BOL;2025-09-01;{eind};Opleider {i};opleider{i}@leerbedrijf{i % 997}.example.nl")
 PY
-"$CARGO_TARGET_DIR/release/bpv" --database-url "$url" admin import-registraties "$work/registraties.csv"
+"$BIN/bpv" --database-url "$url" admin import-registraties "$work/registraties.csv"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # -c prints a running tally ("sess=N quit=N mesg=N\r"): the sink's own count of mails, to check against.
@@ -55,7 +61,7 @@ echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc
 start=$(date +%s.%N)
 BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=$port BPV__MAIL__SMTP__SECURITY=none \
   BPV__MAIL__SMTP__POOL_SIZE=$CONC RUST_LOG=warn \
-  "$CARGO_TARGET_DIR/release/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
+  "$BIN/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
   > "$work/summary.json"
 end=$(date +%s.%N)
 sleep 0.2
@@ -67,6 +73,8 @@ s = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2])
 n, received, in_db = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
 print(f"  dispatcher (plan+claim+render+send+record)  {s['sent']} mails in {t:6.2f} s = {s['sent'] / t:8,.0f} mails/s  "
       f"(planned {s['planned']}, retried {s['retried']}, failed {s['failed']}; sink received {received}, recorded sent {in_db})")
+plan_s = s["planningMs"] / 1000
+print(f"    of which planning {plan_s:.2f} s; claim+render+send+record {s['sent'] / max(t - plan_s, 1e-9):8,.0f} mails/s")
 problems = []
 if s["planned"] != n: problems.append(f"planned {s['planned']}, expected {n}")
 if s["sent"] != n: problems.append(f"sent {s['sent']}, expected {n}")

@@ -24,7 +24,8 @@ PER_SERVICE = {
     "survey": [],
 }
 TEXTFILE = ["bpv_dispatch_last_run_mails", "bpv_dispatch_last_run_invitations",
-            "bpv_dispatch_last_run_duration_seconds", "bpv_dispatch_last_run_finished_timestamp_seconds",
+            "bpv_dispatch_last_run_duration_seconds", "bpv_dispatch_last_run_planning_seconds",
+            "bpv_dispatch_last_run_finished_timestamp_seconds",
             "bpv_dispatch_last_run_success", "bpv_dispatch_last_run_smtp_unreachable"]
 
 problems = []

@@ -33,6 +33,8 @@ pub struct Summary {
     pub smtp_unreachable: bool,
     pub dry_run: bool,
     pub duration_ms: u128,
+    /// Of `duration_ms`, the part spent planning (before the first mail was claimed).
+    pub planning_ms: u128,
 }
 
 impl Summary {
@@ -87,6 +89,12 @@ impl Summary {
             registry.register(name, help, g);
         };
         gauge(&mut registry, "duration_seconds", "How long the last run took", self.duration_ms as f64 / 1000.0);
+        gauge(
+            &mut registry,
+            "planning_seconds",
+            "How long the last run's planning took (part of its duration)",
+            self.planning_ms as f64 / 1000.0,
+        );
         gauge(
             &mut registry,
             "finished_timestamp_seconds",

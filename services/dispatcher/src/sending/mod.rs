@@ -154,6 +154,7 @@ impl Dispatcher {
             Ok::<_, DispatchError>((planned, verzoeken))
         })
         .await??;
+        summary.planning_ms = started.elapsed().as_millis();
         let (planned, verzoeken) = planned;
         summary.beoordelingsverzoeken = verzoeken.planned;
         summary.planned = planned.planned + verzoeken.planned;
@@ -195,15 +196,16 @@ impl Dispatcher {
                 .unwrap_or(500)
         };
         // Without a rate limit the next batch is claimed while this one is sent (the database and
-        // the SMTP server each get their turn), and its leases are renewed right before it goes
-        // out, so that a batch claimed ahead still has its whole lease for sending. With a rate
+        // the SMTP server each get their turn), and when it waited for its turn longer than a tenth
+        // of the lease its leases are renewed right before it goes out, so that a batch claimed
+        // ahead always starts with at least nine tenths of its lease for sending. With a rate
         // limit a batch takes as long as the limit says: it is claimed only when its turn comes.
         let ahead = limiter.is_none();
-        let mut next: Option<(Vec<Job>, usize)> = None;
+        let mut next: Option<((Vec<Job>, usize), Instant)> = None;
         while remaining > 0 && failure.is_none() {
-            let (claimed_ahead, (jobs, skipped)) = match next.take() {
-                Some(batch) => (true, batch),
-                None => (false, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?),
+            let (claimed_at, (jobs, skipped)) = match next.take() {
+                Some((batch, at)) => (Some(at), batch),
+                None => (None, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?),
             };
             summary.skipped += skipped;
             if jobs.is_empty() && skipped == 0 {
@@ -211,15 +213,19 @@ impl Dispatcher {
             }
             let claimed: usize = jobs.iter().map(|j| j.deliveries.len()).sum::<usize>() + skipped;
             remaining = remaining.saturating_sub(claimed.max(1));
-            let jobs = if claimed_ahead { self.still_ours(jobs).await? } else { jobs };
+            // A batch claimed ahead that waited longer than a tenth of its lease is renewed; one
+            // that waited less still has nine tenths of its lease, so the renewal is left out.
+            let waited_long = claimed_at.is_some_and(|at| at.elapsed() > self.lease_std() / 10);
+            let jobs = if waited_long { self.still_ours(jobs).await? } else { jobs };
             if let Some(pb) = &progress {
                 pb.inc_length(jobs.len() as u64);
             }
             let send = self.send_batch(jobs, opts.concurrency, limiter.as_ref(), &halted, &recorder, progress.as_ref());
             let (results, claimed_next) = if ahead && remaining > 0 {
                 let claim = self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone());
+                let claim_started = Instant::now();
                 let (results, claimed_next) = tokio::join!(send, claim);
-                (results, Some(claimed_next))
+                (results, Some(claimed_next.map(|batch| (batch, claim_started))))
             } else {
                 (send.await, None)
             };
@@ -227,7 +233,7 @@ impl Dispatcher {
             match claimed_next {
                 // Claimed but not to be sent by this run (the database failed): those mails keep
                 // their lease, and the next run takes them once it has run out.
-                Some(Ok((jobs, _))) if failure.is_some() => held += jobs.len(),
+                Some(Ok(((jobs, _), _))) if failure.is_some() => held += jobs.len(),
                 Some(Ok(batch)) => next = Some(batch),
                 Some(Err(e)) => {
                     failure.get_or_insert(e);
@@ -331,6 +337,11 @@ impl Dispatcher {
     /// How long a claimed (or renewed) mail is this run's (`dispatcher.lease_seconds`, at least 1).
     fn lease(&self) -> chrono::Duration {
         chrono::Duration::seconds(self.settings.dispatcher.lease_seconds.max(1))
+    }
+
+    /// [`lease`](Self::lease) as a `std` duration, to compare with the time a batch waited.
+    fn lease_std(&self) -> Duration {
+        self.lease().to_std().unwrap_or(Duration::from_secs(1))
     }
 
     /// Renew the leases of a batch claimed ahead, right before it is sent; a message any of whose
