@@ -537,6 +537,77 @@ fn renewed_leases_leave_taken_over_mail_alone(db: &TestDb) {
     assert!(deliveries::claim(&mut conn, "c", later + chrono::Duration::seconds(30), lease, 10).unwrap().is_empty());
 }
 
+fn recording_sent_mail_marks_only_our_mail_and_its_invitations(db: &TestDb) {
+    use bpv_scheduling::InvitationStatus;
+    use bpv_store::models::{DeliveryRow, InvitationRow, Onderwerp};
+    use bpv_store::repo::{deliveries, invitations};
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let recs = [record("123A456", "L-1", Some("a@x.nl")), record("123A456", "L-2", Some("b@x.nl"))];
+    let out = bpvos::upsert_school_records(&mut conn, &recs, now_utc()).unwrap();
+    let today = date("2026-06-01");
+    // Each mail goes to the praktijkopleider and carries the student invitation along.
+    let (mut mails, mut carried) = (Vec::new(), Vec::new());
+    for ((bpvo_id, _), email) in out.iter().zip(["po1@x.nl", "po2@x.nl"]) {
+        let planned = |groep| {
+            InvitationRow::planned(bpvo_id.clone(), groep, bpvo::Kanaal::Direct, today, date("2026-07-20"), now_utc())
+        };
+        let (po, student) = (planned(bpvo::Groep::Praktijkopleider), planned(bpvo::Groep::Student));
+        invitations::insert_new(&mut conn, &[po.clone(), student.clone()]).unwrap();
+        let mail = DeliveryRow::planned(
+            Onderwerp::Uitnodiging(po.id.clone()),
+            bpv_store::Soort::Uitnodiging,
+            0,
+            Some(email.into()),
+            false,
+            today,
+            now_utc(),
+        );
+        carried.push((mail.id.clone(), po.id, student.id));
+        mails.push(mail);
+    }
+    assert_eq!(deliveries::insert_new(&mut conn, &mails).unwrap(), 2);
+    let t0 = now_utc();
+    let lease = chrono::Duration::seconds(60);
+    assert_eq!(deliveries::claim(&mut conn, "a", t0, lease, 10).unwrap().len(), 2);
+    // a's leases run out; b takes one of the two mails over before a records its outcome.
+    let later = t0 + chrono::Duration::seconds(120);
+    let taken = deliveries::claim(&mut conn, "b", later, lease, 1).unwrap();
+    assert_eq!(taken.len(), 1);
+    let sent: Vec<(&str, &str, &str)> = carried.iter().map(|(d, ..)| (d.as_str(), "<m@x>", "250 2.0.0 Ok")).collect();
+    let pairs: Vec<(&str, &str)> =
+        carried.iter().flat_map(|(d, po, st)| [(d.as_str(), po.as_str()), (d.as_str(), st.as_str())]).collect();
+    let ours = deliveries::record_invitation_mails_sent(&mut conn, &sent, &pairs, "a", today, later).unwrap();
+    assert_eq!(ours.len(), 1, "only the mail still a's is recorded");
+    for (d, po, st) in &carried {
+        let invs = invitations::by_ids(&mut conn, &[po.clone(), st.clone()]).unwrap();
+        assert_eq!(invs.len(), 2);
+        for inv in invs {
+            if ours.contains(d) {
+                assert_eq!(inv.status, InvitationStatus::Verstuurd, "the mail's invitation and the one it carried");
+                assert_eq!(inv.sent_on, Some(today));
+            } else {
+                assert_eq!(d, &taken[0].id);
+                assert_eq!(inv.status, InvitationStatus::Gepland, "b's mail: its invitations are b's to record");
+            }
+        }
+    }
+    let rows =
+        deliveries::for_invitations(&mut conn, &carried.iter().map(|c| c.1.clone()).collect::<Vec<_>>()).unwrap();
+    assert_eq!(rows.len(), 2);
+    for row in rows {
+        if row.id == taken[0].id {
+            assert_eq!(row.status, bpv_store::DeliveryStatus::Bezig);
+            assert_eq!(row.lease_owner.as_deref(), Some("b"));
+        } else {
+            assert_eq!(row.status, bpv_store::DeliveryStatus::Verstuurd);
+            assert_eq!(row.message_id.as_deref(), Some("<m@x>"));
+        }
+    }
+    // Nothing to record records nothing.
+    assert!(deliveries::record_invitation_mails_sent(&mut conn, &[], &[], "a", today, later).unwrap().is_empty());
+}
+
 fn audit_log_is_append_only(db: &TestDb) {
     let mut conn = db.conn();
     let entry = audit::append(
@@ -797,6 +868,7 @@ backend_tests!(
     invitation_counts_follow_every_change,
     a_rescheduled_invitation_moves_its_waiting_mail,
     renewed_leases_leave_taken_over_mail_alone,
+    recording_sent_mail_marks_only_our_mail_and_its_invitations,
     verbeterpunten_go_with_the_personal_data,
     praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,

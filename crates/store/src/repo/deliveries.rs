@@ -247,6 +247,73 @@ pub fn record_sent_many(
     Ok(ours)
 }
 
+/// Invitation mails the server accepted, recorded as [`record_sent_many`] and
+/// [`invitations::mark_sent_many`](crate::repo::invitations::mark_sent_many) record them, together:
+/// each mail (delivery id, message id, server reply) still `owner`'s is marked sent, and with it the
+/// invitations it carried (`carried`: delivery id, invitation id — a praktijkopleider's mail also
+/// carries the student invitation riding along). Returns the delivery ids that were still ours; the
+/// invitations of the others are left alone. Atomic by itself: on PostgreSQL one statement (the
+/// dispatcher's recorder needs no transaction around it: one round trip instead of four), on
+/// SQLite a transaction.
+pub fn record_invitation_mails_sent(
+    conn: &mut DbConnection,
+    sent: &[(&str, &str, &str)],
+    carried: &[(&str, &str)],
+    owner: &str,
+    today: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> StoreResult<HashSet<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    use diesel::sql_types::{Array, Date, Text, Timestamp};
+    if sent.is_empty() {
+        return Ok(HashSet::new());
+    }
+    match conn {
+        DbConnection::Postgresql(c) => {
+            // `status || ''`: see `record_sent_many`. The invitations' update sees the rows the
+            // outbox's update returned (a data-modifying CTE), so only mails still ours count.
+            let sql = format!(
+                "WITH sent AS (\
+                   UPDATE deliveries d SET status = '{verstuurd}', message_id = v.mid, last_reply = v.reply, \
+                   sent_at = $4, lease_until = NULL, updated_at = $4 \
+                   FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, mid, reply) \
+                   WHERE d.id = v.id AND (d.status || '') = '{bezig}' AND d.lease_owner = $5 RETURNING d.id), \
+                 marked AS (\
+                   UPDATE invitations i SET status = '{inv_verstuurd}', sent_on = $6, updated_at = $4 \
+                   FROM unnest($7::text[], $8::text[]) AS c(delivery_id, invitation_id) \
+                   WHERE i.id = c.invitation_id AND i.status = '{gepland}' \
+                   AND c.delivery_id IN (SELECT id FROM sent)) \
+                 SELECT id FROM sent",
+                verstuurd = DeliveryStatus::Verstuurd.as_str(),
+                bezig = DeliveryStatus::Bezig.as_str(),
+                inv_verstuurd = bpv_scheduling::InvitationStatus::Verstuurd.as_str(),
+                gepland = bpv_scheduling::InvitationStatus::Gepland.as_str(),
+            );
+            let rows: Vec<Id> = diesel::sql_query(sql)
+                .bind::<Array<Text>, _>(sent.iter().map(|s| s.0).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(sent.iter().map(|s| s.1).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(sent.iter().map(|s| s.2).collect::<Vec<_>>())
+                .bind::<Timestamp, _>(now)
+                .bind::<Text, _>(owner)
+                .bind::<Date, _>(today)
+                .bind::<Array<Text>, _>(carried.iter().map(|c| c.0).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(carried.iter().map(|c| c.1).collect::<Vec<_>>())
+                .load(c)?;
+            Ok(rows.into_iter().map(|r| r.id).collect())
+        }
+        DbConnection::Sqlite(_) => crate::db::write_transaction(conn, |conn| {
+            let ours = record_sent_many(conn, sent, owner, now)?;
+            let ids: Vec<&str> = carried.iter().filter(|c| ours.contains(c.0)).map(|c| c.1).collect();
+            crate::repo::invitations::mark_sent_many(conn, &ids, today, now)?;
+            Ok(ours)
+        }),
+    }
+}
+
 /// A temporary failure: try again at `retry_at`, or give up (`dood`) when `give_up`. `false`: the
 /// lease was no longer ours; nothing written.
 pub fn record_transient(

@@ -49,15 +49,20 @@ pub(super) fn record_all(
     max_attempts: i32,
 ) -> Result<Vec<Ended>, StoreError> {
     let now = now_utc();
-    let ended = write_transaction(conn, |conn| -> Result<Vec<Ended>, StoreError> {
-        let mut ended = record_invitations_sent(conn, owner, sent, today, now)?;
-        for (s, e) in sent.iter().zip(ended.iter_mut()) {
-            if e.is_none() {
-                *e = Some(record_one(conn, owner, s, today, max_attempts, now)?);
+    let ended = if sent.iter().all(bulk) {
+        // The usual group: one atomic write, no transaction around it.
+        record_invitations_sent(conn, owner, sent, today, now)?.into_iter().map(|e| e.unwrap_or(Ended::Late)).collect()
+    } else {
+        write_transaction(conn, |conn| -> Result<Vec<Ended>, StoreError> {
+            let mut ended = record_invitations_sent(conn, owner, sent, today, now)?;
+            for (s, e) in sent.iter().zip(ended.iter_mut()) {
+                if e.is_none() {
+                    *e = Some(record_one(conn, owner, s, today, max_attempts, now)?);
+                }
             }
-        }
-        Ok(ended.into_iter().map(|e| e.unwrap_or(Ended::Late)).collect())
-    })?;
+            Ok(ended.into_iter().map(|e| e.unwrap_or(Ended::Late)).collect())
+        })?
+    };
     for (s, e) in sent.iter().zip(&ended) {
         if *e == Ended::Late {
             tracing::warn!(
@@ -69,10 +74,18 @@ pub(super) fn record_all(
     Ok(ended)
 }
 
-/// The common case in bulk, inside the caller's transaction: invitation mails (no reminders, no
-/// assessment requests) the server accepted — their deliveries in one statement, then their
-/// invitations (and the student invitations riding along) in another, exactly as [`record_one`]
-/// records each. Returns each message's end where it was one of these, `None` for the rest.
+/// An invitation mail (no reminder, no assessment request) the server accepted: the common case,
+/// recorded in bulk.
+fn bulk(s: &Sent) -> bool {
+    matches!(s.outcome, SendOutcome::Sent { .. })
+        && s.job.verzoek_id.is_none()
+        && s.job.deliveries.iter().all(|d| d.soort != Soort::Herinnering)
+}
+
+/// The common case in bulk: invitation mails the server accepted — their deliveries and their
+/// invitations (and the student invitations riding along) in one atomic write
+/// (`deliveries::record_invitation_mails_sent`), exactly as [`record_one`] records each. Returns
+/// each message's end where it was one of these, `None` for the rest.
 fn record_invitations_sent(
     conn: &mut DbConnection,
     owner: &str,
@@ -80,42 +93,31 @@ fn record_invitations_sent(
     today: NaiveDate,
     now: chrono::NaiveDateTime,
 ) -> Result<Vec<Option<Ended>>, StoreError> {
-    let bulk = |s: &Sent| {
-        matches!(s.outcome, SendOutcome::Sent { .. })
-            && s.job.verzoek_id.is_none()
-            && s.job.deliveries.iter().all(|d| d.soort != Soort::Herinnering)
-    };
     let mut rows: Vec<(&str, &str, &str)> = Vec::new();
+    let mut carried: Vec<(&str, &str)> = Vec::new();
     for s in sent.iter().filter(|s| bulk(s)) {
         if let SendOutcome::Sent { reply } = &s.outcome {
-            rows.extend(s.job.deliveries.iter().map(|d| (d.id.as_str(), s.message_id.as_str(), reply.as_str())));
+            for (d, (inv, along)) in s.job.deliveries.iter().zip(&s.job.invitations) {
+                rows.push((d.id.as_str(), s.message_id.as_str(), reply.as_str()));
+                carried.push((d.id.as_str(), inv.id.as_str()));
+                carried.extend(along.iter().map(|a| (d.id.as_str(), a.id.as_str())));
+            }
         }
     }
     if rows.is_empty() {
         return Ok(vec![None; sent.len()]);
     }
-    let ours = deliveries::record_sent_many(conn, &rows, owner, now)?;
-    let mut invitation_ids: Vec<&str> = Vec::new();
-    let ended = sent
+    let ours = deliveries::record_invitation_mails_sent(conn, &rows, &carried, owner, today, now)?;
+    Ok(sent
         .iter()
         .map(|s| {
-            if !bulk(s) {
-                return None;
-            }
-            let mut late = false;
-            for (d, (inv, along)) in s.job.deliveries.iter().zip(&s.job.invitations) {
-                if !ours.contains(&d.id) {
-                    late = true;
-                    continue;
-                }
-                invitation_ids.push(&inv.id);
-                invitation_ids.extend(along.iter().map(|a| a.id.as_str()));
-            }
-            Some(if late { Ended::Late } else { Ended::Sent })
+            bulk(s).then(
+                || {
+                    if s.job.deliveries.iter().all(|d| ours.contains(&d.id)) { Ended::Sent } else { Ended::Late }
+                },
+            )
         })
-        .collect();
-    invitations::mark_sent_many(conn, &invitation_ids, today, now)?;
-    Ok(ended)
+        .collect())
 }
 
 /// One message's outcome, inside the caller's transaction.
