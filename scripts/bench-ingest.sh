@@ -6,6 +6,8 @@
 # into a bare table, the floor of what any loader can do. Fails (non-zero) unless the first upload
 # created every record and the second found every record unchanged.
 #   scripts/bench-ingest.sh [N] [BATCH] [CONCURRENCY]
+# BPV_BENCH_BIN=DIR takes the server (bpv) from DIR instead of building it (to compare two builds
+# alternately in the same hour).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
@@ -14,10 +16,14 @@ export BPV__AUTH__JWT_SECRET="${BPV__AUTH__JWT_SECRET:-bench-$(head -c 24 /dev/u
 source scripts/lib/postgres.sh
 N=${1:-50000}; BATCH=${2:-5000}; CONC=${3:-2}
 
-cargo build -q --release --locked -p bpv-cli
+if [ -n "${BPV_BENCH_BIN:-}" ]; then
+  BPV="$BPV_BENCH_BIN/bpv"
+else
+  cargo build -q --release --locked -p bpv-cli
+  BPV="$CARGO_TARGET_DIR/release/bpv"
+fi
 cargo build -q --release --locked -p bpv-school-api --example bench_ingest
 CLIENT="$CARGO_TARGET_DIR/release/examples/bench_ingest"
-BPV="$CARGO_TARGET_DIR/release/bpv"
 ensure_postgres >/dev/null
 work=$(mktemp -d /var/tmp/bpv-bench.XXXXXX)
 pg_db="bench_ingest_$$"
@@ -41,16 +47,25 @@ serve() { # DATABASE_URL → sets url and server_pid (not in a subshell, so the 
   cat "$work/server.log" >&2; return 1
 }
 
+# CPU seconds (user + system) the server process has used so far: steadier than wall-clock time
+# on a machine whose speed moves between runs.
+server_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
+client() { # the client's uploads, then the server's CPU time for them
+  local before; before=$(server_cpu)
+  "$CLIENT" "$@"
+  python3 -c "import sys; print(f'  server CPU for both uploads  {float(sys.argv[2]) - float(sys.argv[1]):.2f} s')" "$before" "$(server_cpu)"
+}
+
 echo "bench-ingest: $N records, batches of $BATCH, $CONC concurrent requests, $(nproc) cores"
 echo "SQLite (file, WAL):"
 serve "sqlite://$work/bench.sqlite"
-"$CLIENT" "$url" "$N" "$BATCH" "$CONC" "$work/rows.csv"
+client "$url" "$N" "$BATCH" "$CONC" "$work/rows.csv"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "PostgreSQL ($(psql "$BPV_TEST_POSTGRES_URL" -Atc 'show server_version'), local):"
 psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_db" >/dev/null
 serve "$pg_base/$pg_db"
-"$CLIENT" "$url" "$N" "$BATCH" "$CONC"
+client "$url" "$N" "$BATCH" "$CONC"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 psql "$pg_base/$pg_db" -qc "CREATE TABLE bench_copy (correlatie_id text, aanbiedercode text, leerbedrijf_id text,

@@ -104,7 +104,7 @@ fn check_email(s: &str) -> Result<String, ValueError> {
     let normalised = format!("{local}@{domain}");
     // The `validator` check (the HTML5 rule plus IDN handling) is the one browsers apply, so an
     // address the upload page's own form would refuse is refused here too.
-    if !normalised.validate_email() {
+    if !allowed_by_html5_rule(local, &domain, &normalised) {
         return Err(invalid(
             "E-mailadres bevat tekens die niet zijn toegestaan",
             "Email address contains characters that are not allowed",
@@ -112,6 +112,24 @@ fn check_email(s: &str) -> Result<String, ValueError> {
         ));
     }
     Ok(normalised)
+}
+
+/// The characters the HTML5 rule allows before the `@`.
+fn html5_local_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b)
+}
+
+/// `validator`'s e-mail check of `normalised` (`local@domain`, the domain already through
+/// [`domain_is_valid`]). For an ASCII domain that check comes down to the characters of the local
+/// part — its domain rule is what `domain_is_valid` already made sure of — so only an
+/// internationalised domain goes through `validator` (its regexes cost a tenth of an upload's CPU
+/// when every address went through them). A property test checks both give the same answer.
+fn allowed_by_html5_rule(local: &str, domain: &str, normalised: &str) -> bool {
+    if domain.is_ascii() {
+        !local.is_empty() && local.bytes().all(html5_local_char)
+    } else {
+        normalised.validate_email()
+    }
 }
 
 fn domain_is_valid(domain: &str) -> bool {
@@ -189,6 +207,21 @@ mod tests {
         assert!(Email::parse(&addr(58)).is_ok());
         assert_eq!(Email::parse(&addr(59)).unwrap_err().code, "too_long");
         assert_eq!(Email::parse("  ").unwrap_err().code, "required");
+    }
+
+    proptest::proptest! {
+        /// The shortcut for ASCII domains answers as `validator` does.
+        #[test]
+        fn the_ascii_shortcut_agrees_with_validator(
+            local in "[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~ @\\[\\]\"(),:;<>é-]{1,12}",
+            labels in proptest::collection::vec("[a-zA-Z0-9-]{1,8}", 1..4),
+            tld in "[a-zA-Z]{2,4}",
+        ) {
+            let domain = format!("{}.{}", labels.join("."), tld).to_lowercase();
+            proptest::prop_assume!(domain_is_valid(&domain));
+            let normalised = format!("{local}@{domain}");
+            proptest::prop_assert_eq!(allowed_by_html5_rule(&local, &domain, &normalised), normalised.validate_email());
+        }
     }
 
     #[test]
