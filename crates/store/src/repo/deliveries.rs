@@ -191,64 +191,8 @@ pub fn record_sent(
     Ok(n > 0)
 }
 
-/// Several mails the server accepted, each (delivery id, message id, server reply): one
-/// statement on PostgreSQL, each as [`record_sent`] does it. Returns the ids that were still ours
-/// (the others were taken over after their lease ran out: nothing written for them).
-pub fn record_sent_many(
-    conn: &mut DbConnection,
-    sent: &[(&str, &str, &str)],
-    owner: &str,
-    now: NaiveDateTime,
-) -> StoreResult<HashSet<String>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        id: String,
-    }
-    use diesel::sql_types::{Array, Text, Timestamp};
-    let mut ours = HashSet::with_capacity(sent.len());
-    match conn {
-        DbConnection::Postgresql(c) => {
-            for chunk in sent.chunks(CHUNK) {
-                let ids: Vec<&str> = chunk.iter().map(|s| s.0).collect();
-                let mids: Vec<&str> = chunk.iter().map(|s| s.1).collect();
-                let replies: Vec<&str> = chunk.iter().map(|s| s.2).collect();
-                // `status || ''` keeps the status index out of it: statistics taken while no mail
-                // was `bezig` (as after planning) make the planner walk every `bezig` mail of the
-                // run through that index for each group (1.0 ms at 1,000 in flight) instead of
-                // looking the group's mails up by id (0.2 ms).
-                let sql = format!(
-                    "UPDATE deliveries d SET status = '{sent}', message_id = v.mid, last_reply = v.reply, \
-                     sent_at = $4, lease_until = NULL, updated_at = $4 \
-                     FROM unnest($1::text[], $2::text[], $3::text[]) AS v(id, mid, reply) \
-                     WHERE d.id = v.id AND (d.status || '') = '{bezig}' AND d.lease_owner = $5 RETURNING d.id",
-                    sent = DeliveryStatus::Verstuurd.as_str(),
-                    bezig = DeliveryStatus::Bezig.as_str(),
-                );
-                let rows: Vec<Id> = diesel::sql_query(sql)
-                    .bind::<Array<Text>, _>(&ids)
-                    .bind::<Array<Text>, _>(&mids)
-                    .bind::<Array<Text>, _>(&replies)
-                    .bind::<Timestamp, _>(now)
-                    .bind::<Text, _>(owner)
-                    .load(c)?;
-                ours.extend(rows.into_iter().map(|r| r.id));
-            }
-        }
-        // In process: one statement each costs no round trip.
-        DbConnection::Sqlite(_) => {
-            for (id, mid, reply) in sent {
-                if record_sent(conn, id, owner, mid, reply, now)? {
-                    ours.insert((*id).to_owned());
-                }
-            }
-        }
-    }
-    Ok(ours)
-}
-
-/// Invitation mails the server accepted, recorded as [`record_sent_many`] and
-/// [`invitations::mark_sent_many`](crate::repo::invitations::mark_sent_many) record them, together:
+/// Invitation mails the server accepted, recorded as [`record_sent`] and
+/// [`invitations::mark_sent`](crate::repo::invitations::mark_sent) record each, together:
 /// each mail (delivery id, message id, server reply) still `owner`'s is marked sent, and with it the
 /// invitations it carried (`carried`: delivery id, invitation id — a praktijkopleider's mail also
 /// carries the student invitation riding along). Returns the delivery ids that were still ours; the
@@ -280,8 +224,14 @@ pub fn record_invitation_mails_sent(
             };
             Ok(query.load::<String>(c)?.into_iter().collect())
         }
+        // In process: one statement per mail costs no round trip.
         DbConnection::Sqlite(_) => crate::db::write_transaction(conn, |conn| {
-            let ours = record_sent_many(conn, sent, owner, now)?;
+            let mut ours = HashSet::with_capacity(sent.len());
+            for (id, mid, reply) in sent {
+                if record_sent(conn, id, owner, mid, reply, now)? {
+                    ours.insert((*id).to_owned());
+                }
+            }
             let ids: Vec<&str> = carried.iter().filter(|c| ours.contains(c.0)).map(|c| c.1).collect();
             crate::repo::invitations::mark_sent_many(conn, &ids, today, now)?;
             Ok(ours)
@@ -291,9 +241,12 @@ pub fn record_invitation_mails_sent(
 
 /// The statement of [`record_invitation_mails_sent`] on PostgreSQL, as a query of its own so that
 /// the connection keeps it prepared: the recorder runs it for every group of mails, and parsing and
-/// planning it anew each time (as a plain SQL query is) cost a third of its time. `status || ''`:
-/// see [`record_sent_many`]. The invitations' update sees the rows the outbox's update returned
-/// (a data-modifying CTE), so only the invitations of mails still ours are marked.
+/// planning it anew each time (as a plain SQL query is) cost a third of its time. `status || ''`
+/// keeps the status index out of the outbox's update: statistics taken while no mail was `bezig`
+/// (as after planning) make the planner walk every `bezig` mail of the run through that index for
+/// each group (1.0 ms at 1,000 in flight) instead of looking the group's mails up by id (0.2 ms).
+/// The invitations' update sees the rows the outbox's update returned (a data-modifying CTE), so
+/// only the invitations of mails still ours are marked.
 struct RecordSent<'a> {
     ids: Vec<&'a str>,
     message_ids: Vec<&'a str>,
