@@ -864,7 +864,57 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
     assert_eq!(paged, all);
 }
 
+/// Planning reads a bpvo outside its date window only while it has an invitation still planned, or
+/// sent and not yet closed (a reminder may follow); once the survey closed, never again.
+fn scheduling_reads_closed_surveys_no_more(db: &TestDb) {
+    use bpv_store::models::InvitationRow;
+    use bpv_store::repo::invitations;
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let records: Vec<Bpvo> =
+        (1..=4).map(|n| record("123A456", &format!("R-{n}"), Some(&format!("r{n}@x.nl")))).collect();
+    let out = bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
+    let today = date("2026-06-10");
+    let invitation = |n: usize, closes: &str| {
+        InvitationRow::planned(
+            out[n].0.clone(),
+            bpvo::Groep::Student,
+            bpvo::Kanaal::Direct,
+            date("2026-05-01"),
+            date(closes),
+            now_utc(),
+        )
+    };
+    let (planned, open, closed) =
+        (invitation(0, "2026-06-01"), invitation(1, "2026-06-11"), invitation(2, "2026-06-10"));
+    invitations::insert_new(&mut conn, &[planned.clone(), open.clone(), closed.clone()]).unwrap();
+    // Five ids or more, two of them unknown: only the planned invitations named are marked.
+    invitations::mark_sent_many(&mut conn, &[&open.id, &closed.id, "x-1", "x-2", "x-3"], date("2026-05-01"), now_utc())
+        .unwrap();
+    let status: Vec<String> = invitations::by_ids(&mut conn, &[planned.id.clone(), open.id.clone(), closed.id.clone()])
+        .unwrap()
+        .into_iter()
+        .map(|i| format!("{}:{}", i.id, i.status.as_str()))
+        .collect();
+    assert!(status.contains(&format!("{}:gepland", planned.id)), "{status:?}");
+    assert!(status.contains(&format!("{}:verstuurd", open.id)), "{status:?}");
+    assert!(status.contains(&format!("{}:verstuurd", closed.id)), "{status:?}");
+    // All four end on 2026-01-31, outside the window; the fourth has no invitation.
+    let candidates: Vec<String> =
+        bpvos::scheduling_candidates(&mut conn, date("2026-06-01"), date("2026-07-01"), today)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.correlatie_id)
+            .collect();
+    assert_eq!(candidates.len(), 2, "{candidates:?}");
+    assert!(candidates.contains(&"R-1".to_owned()) && candidates.contains(&"R-2".to_owned()), "{candidates:?}");
+    // Inside the window every bpvo is read, whatever its invitations.
+    let all = bpvos::scheduling_candidates(&mut conn, date("2026-01-01"), date("2026-02-01"), today).unwrap();
+    assert_eq!(all.len(), 4);
+}
+
 backend_tests!(
+    scheduling_reads_closed_surveys_no_more,
     invitation_counts_follow_every_change,
     a_rescheduled_invitation_moves_its_waiting_mail,
     renewed_leases_leave_taken_over_mail_alone,

@@ -92,17 +92,25 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
         seed_contact(&mut conn)?;
         // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
         // as a real deployment's would, so the demo tells the truth about retention.
+        let t = Instant::now();
         let purged =
             bpv_store::repo::retentie::purge(&mut conn, today, settings.retention.days, bpv_store::now_utc(), false)?;
         println!(
-            "bewaartermijn: persoonsgegevens van {} bpvo's verwijderd ({} dagen na afloop van de bevraging)",
+            "bewaartermijn: persoonsgegevens van {} bpvo's verwijderd ({} dagen na afloop van de bevraging), in {:.1} s",
             purged.bpvos(),
-            settings.retention.days
+            settings.retention.days,
+            t.elapsed().as_secs_f64()
         );
         // The quarterly data-quality photo, as the cron run on the quarter's first day takes it.
+        let t = Instant::now();
         let foto =
             bpv_dispatcher::housekeeping::snapshot(&mut conn, today, bpv_store::now_utc(), &settings.datakwaliteit)?;
-        println!("kwartaalfoto datakwaliteit {}: {} instellingen", foto.kwartaal, foto.vastgelegd);
+        println!(
+            "kwartaalfoto datakwaliteit {}: {} instellingen, in {:.1} s",
+            foto.kwartaal,
+            foto.vastgelegd,
+            t.elapsed().as_secs_f64()
+        );
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
@@ -127,11 +135,12 @@ fn seed_history(
     seed: u64,
     today: chrono::NaiveDate,
 ) -> Result<(), CliError> {
+    let t = Instant::now();
     let rows = bpv_store::repo::bpvos::list_all(conn)?;
     let h = bpv_store::write_transaction(conn, |conn| {
         crate::history::seed_history(conn, &rows, seed, today, &settings.scheduling)
     })?;
-    println!("eerdere bevragingen (afgesloten):");
+    println!("eerdere bevragingen (afgesloten), in {:.1} s:", t.elapsed().as_secs_f64());
     kv(&[
         ("uitnodigingen", h.invitations.to_string()),
         ("antwoorden praktijkopleiders", h.answers_praktijkopleider.to_string()),
@@ -165,11 +174,12 @@ fn seed_contact(conn: &mut DbConnection) -> Result<(), CliError> {
 fn seed_praktijkloket(conn: &mut DbConnection, seed: u64, today: chrono::NaiveDate) -> Result<(), CliError> {
     let eigen: Vec<String> =
         bpv_store::repo::aanbieders::list_for_brin(conn, DEMO_BRIN)?.into_iter().map(|a| a.aanbiedercode).collect();
+    let t = Instant::now();
     let Some(locatie) = bpv_store::repo::aanbieders::locaties_for(conn, &eigen)?.into_iter().next() else {
         return Ok(());
     };
     let p = crate::praktijkloket::seed(conn, DEMO_BRIN, &locatie.locatiecode, 60, seed, today)?;
-    println!("praktijkloket ({DEMO_BRIN}):");
+    println!("praktijkloket ({DEMO_BRIN}), in {:.1} s:", t.elapsed().as_secs_f64());
     kv(&[
         ("kwalificatiedossiers", p.dossiers.to_string()),
         ("begeleidingsdocumenten", p.documenten.to_string()),
@@ -238,6 +248,7 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
 
 /// Send today's due invitations and reminders the way cron would, into `.eml` files.
 fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Result<(), CliError> {
+    let t = Instant::now();
     let dir = settings.mail.file_dir.clone();
     let mailer = std::sync::Arc::new(bpv_mailing::FileMailer::new(&dir).map_err(anyhow::Error::from)?);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(anyhow::Error::from)?;
@@ -254,7 +265,7 @@ fn dispatch_mail(settings: &bpv_web::Settings, pool: bpv_store::DbPool) -> Resul
         dispatcher.run(&opts).await
     });
     let summary = summary.map_err(anyhow::Error::from)?;
-    println!("mail (zoals de dagelijkse cron-run):");
+    println!("mail (zoals de dagelijkse cron-run), in {:.1} s:", t.elapsed().as_secs_f64());
     kv(&[
         ("uitnodigingen aangemaakt", summary.invitations_created.to_string()),
         ("mails ingepland", summary.planned.to_string()),

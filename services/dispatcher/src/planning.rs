@@ -34,7 +34,7 @@ pub fn plan(
 ) -> StoreResult<PlanOutcome> {
     let from = today.checked_sub_days(Days::new(u64::from(settings.close_after_days) + 1)).unwrap_or(today);
     let to = today.checked_add_days(Days::new(u64::from(settings.lead_days))).unwrap_or(today);
-    let candidates = bpvos::scheduling_candidates(conn, from, to)?;
+    let candidates = bpvos::scheduling_candidates(conn, from, to, today)?;
     let deelname = participation_by_aanbieder(conn)?;
     let mut outcome = PlanOutcome::default();
     for chunk in candidates.chunks(CHUNK) {

@@ -626,17 +626,22 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<BpvoRo
 }
 
 /// The bpvo's scheduling must look at today: planned end date inside `[from, to]`, or with an
-/// invitation still planned or sent (its reminders, reschedules and cancellations).
+/// invitation still planned, or sent and not yet closed on `today` (its reminders). A sent
+/// invitation whose survey closed gets nothing more (no reminder, never moved or resent), so the
+/// bpvo's of earlier years are not read again every day.
 pub fn scheduling_candidates(
     conn: &mut DbConnection,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
+    today: chrono::NaiveDate,
 ) -> StoreResult<Vec<BpvoRow>> {
     use crate::schema::invitations;
+    use bpv_scheduling::InvitationStatus;
     let open = invitations::table
         .filter(
             invitations::status
-                .eq_any([bpv_scheduling::InvitationStatus::Gepland, bpv_scheduling::InvitationStatus::Verstuurd]),
+                .eq(InvitationStatus::Gepland)
+                .or(invitations::status.eq(InvitationStatus::Verstuurd).and(invitations::closes_on.gt(today))),
         )
         .select(invitations::bpvo_id);
     Ok(dsl::bpvos
