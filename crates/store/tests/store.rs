@@ -913,7 +913,56 @@ fn scheduling_reads_closed_surveys_no_more(db: &TestDb) {
     assert_eq!(all.len(), 4);
 }
 
+/// SBB's registrations fill in the praktijkopleider and the actual end date of known bpvo's (the
+/// school's own fields stay), keep the first registration time, take the last of a key named
+/// twice, and add unknown bpvo's.
+fn registrations_complete_known_bpvos_and_add_unknown(db: &TestDb) {
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let records = [record("123A456", "R-1", Some("r1@x.nl")), record("123A456", "R-2", None)];
+    bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
+    let reg = |correlatie: &str, email: Option<&str>, eind: Option<&str>| bpvos::Registratie {
+        aanbiedercode: "123A456".into(),
+        correlatie_id: correlatie.into(),
+        leerbedrijf_id: "100200300".into(),
+        crebo: "25604".into(),
+        leerweg: "BOL".into(),
+        startdatum: date("2025-09-01"),
+        geplande_einddatum: date("2026-01-31"),
+        werkelijke_einddatum: eind.map(date),
+        praktijkopleider_naam: email.map(|_| "Jan Jansen".to_owned()),
+        praktijkopleider_email: email.map(str::to_owned),
+    };
+    let t1 = date("2026-02-01").and_hms_opt(6, 0, 0).unwrap();
+    let t2 = date("2026-02-02").and_hms_opt(6, 0, 0).unwrap();
+    let first = [
+        reg("R-1", Some("jan@bedrijf.nl"), Some("2026-01-20")),
+        reg("R-2", Some("eerst@bedrijf.nl"), None),
+        reg("R-2", Some("laatst@bedrijf.nl"), None),
+        reg("R-9", Some("nieuw@bedrijf.nl"), None),
+    ];
+    assert_eq!(bpvos::merge_registraties(&mut conn, &first, t1).unwrap(), (1, 3));
+    let r1 = bpvos::find(&mut conn, "123A456", "R-1").unwrap().unwrap();
+    assert_eq!(r1.praktijkopleider_email.as_deref(), Some("jan@bedrijf.nl"));
+    assert_eq!(r1.praktijkopleider_naam.as_deref(), Some("Jan Jansen"));
+    assert_eq!(r1.werkelijke_einddatum, Some(date("2026-01-20")));
+    assert_eq!((r1.registratie_received_at, r1.updated_at), (Some(t1), t1));
+    assert_eq!(r1.student_email.as_deref(), Some("r1@x.nl"), "the school's fields stay");
+    let r2 = bpvos::find(&mut conn, "123A456", "R-2").unwrap().unwrap();
+    assert_eq!(r2.praktijkopleider_email.as_deref(), Some("laatst@bedrijf.nl"));
+    let r9 = bpvos::find(&mut conn, "123A456", "R-9").unwrap().unwrap();
+    assert_eq!((r9.school_received_at, r9.student_email), (None, None));
+    // The next day's feed: R-1's trainer left, the end date is gone; the first arrival stays.
+    assert_eq!(bpvos::merge_registraties(&mut conn, &[reg("R-1", None, None)], t2).unwrap(), (0, 1));
+    let r1 = bpvos::find(&mut conn, "123A456", "R-1").unwrap().unwrap();
+    assert_eq!((r1.praktijkopleider_email, r1.praktijkopleider_naam, r1.werkelijke_einddatum), (None, None, None));
+    assert_eq!((r1.registratie_received_at, r1.updated_at), (Some(t1), t2));
+    let r2 = bpvos::find(&mut conn, "123A456", "R-2").unwrap().unwrap();
+    assert_eq!((r2.praktijkopleider_email.as_deref(), r2.updated_at), (Some("laatst@bedrijf.nl"), t1));
+}
+
 backend_tests!(
+    registrations_complete_known_bpvos_and_add_unknown,
     scheduling_reads_closed_surveys_no_more,
     invitation_counts_follow_every_change,
     a_rescheduled_invitation_moves_its_waiting_mail,

@@ -560,18 +560,21 @@ pub fn merge_registraties(
                 .map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r))
                 .collect();
             let mut new_rows = Vec::new();
+            // Known bpvo's in file order, with their first registration time; a key named twice
+            // takes its last registration, as it did row by row.
+            let mut known: Vec<Known<'_>> = Vec::new();
+            let mut at: HashMap<&str, usize> = HashMap::new();
             for r in chunk {
                 match existing.get(&(r.aanbiedercode.clone(), r.correlatie_id.clone())) {
                     Some(row) => {
-                        diesel::update(dsl::bpvos.find(&row.id))
-                            .set((
-                                dsl::praktijkopleider_naam.eq(&r.praktijkopleider_naam),
-                                dsl::praktijkopleider_email.eq(&r.praktijkopleider_email),
-                                dsl::werkelijke_einddatum.eq(r.werkelijke_einddatum),
-                                dsl::registratie_received_at.eq(row.registratie_received_at.or(Some(now))),
-                                dsl::updated_at.eq(now),
-                            ))
-                            .execute(conn)?;
+                        let k = (row.id.as_str(), r, row.registratie_received_at.unwrap_or(now));
+                        match at.get(row.id.as_str()) {
+                            Some(&i) => known[i] = k,
+                            None => {
+                                at.insert(row.id.as_str(), known.len());
+                                known.push(k);
+                            }
+                        }
                         updated += 1;
                     }
                     None => new_rows.push(BpvoRow {
@@ -600,6 +603,7 @@ pub fn merge_registraties(
                     }),
                 }
             }
+            update_registered(conn, &known, now)?;
             added += new_rows.len();
             if !new_rows.is_empty() {
                 match conn {
@@ -614,6 +618,55 @@ pub fn merge_registraties(
         }
         Ok((added, updated))
     })
+}
+
+/// A known bpvo's id, its registration and its first registration time.
+type Known<'a> = (&'a str, &'a Registratie, NaiveDateTime);
+
+/// SBB's fields of known bpvo's: the praktijkopleider and the actual end date; the first
+/// registration time stays. PostgreSQL: one statement over arrays per chunk instead of a round
+/// trip per bpvo (the nightly feed names every running bpvo). SQLite: row by row, in process.
+fn update_registered(conn: &mut DbConnection, known: &[Known<'_>], now: NaiveDateTime) -> StoreResult<()> {
+    if known.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConnection::Postgresql(c) => {
+            use diesel::sql_types::{Array, Date, Nullable, Text, Timestamp};
+            let ids: Vec<&str> = known.iter().map(|k| k.0).collect();
+            let namen: Vec<Option<&str>> = known.iter().map(|k| k.1.praktijkopleider_naam.as_deref()).collect();
+            let emails: Vec<Option<&str>> = known.iter().map(|k| k.1.praktijkopleider_email.as_deref()).collect();
+            let einden: Vec<Option<chrono::NaiveDate>> = known.iter().map(|k| k.1.werkelijke_einddatum).collect();
+            let eerst: Vec<NaiveDateTime> = known.iter().map(|k| k.2).collect();
+            diesel::sql_query(
+                "UPDATE bpvos b SET praktijkopleider_naam = v.naam, praktijkopleider_email = v.email, \
+                 werkelijke_einddatum = v.eind, registratie_received_at = v.eerst, updated_at = $6 \
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::date[], $5::timestamp[]) \
+                 AS v(id, naam, email, eind, eerst) WHERE b.id = v.id",
+            )
+            .bind::<Array<Text>, _>(&ids)
+            .bind::<Array<Nullable<Text>>, _>(&namen)
+            .bind::<Array<Nullable<Text>>, _>(&emails)
+            .bind::<Array<Nullable<Date>>, _>(&einden)
+            .bind::<Array<Timestamp>, _>(&eerst)
+            .bind::<Timestamp, _>(now)
+            .execute(c)?;
+        }
+        DbConnection::Sqlite(_) => {
+            for (id, r, eerst) in known {
+                diesel::update(dsl::bpvos.find(id))
+                    .set((
+                        dsl::praktijkopleider_naam.eq(&r.praktijkopleider_naam),
+                        dsl::praktijkopleider_email.eq(&r.praktijkopleider_email),
+                        dsl::werkelijke_einddatum.eq(r.werkelijke_einddatum),
+                        dsl::registratie_received_at.eq(Some(*eerst)),
+                        dsl::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Bpvo's by id.
