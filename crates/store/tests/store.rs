@@ -822,6 +822,22 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
         .execute(&mut db.conn())
         .unwrap();
     assert_eq!(check("same keys"), moved);
+    // One statement over every bpvo in which only one moves (its locatie), the others keep their
+    // keys: only the moved one's count moves, and a statement that moves nothing again moves nothing.
+    let b2 = bpvo_of(&ids[2]);
+    diesel::update(b::table)
+        .set((
+            b::locatiecode.eq(diesel::dsl::case_when(b::id.eq(&b2), Some("L7")).otherwise(b::locatiecode)),
+            b::student_naam.eq(Some("Iedereen")),
+        ))
+        .execute(&mut db.conn())
+        .unwrap();
+    let one_moved = check("one of all moved");
+    assert!(one_moved.keys().any(|k| k.4.as_deref() == Some("L7")), "{one_moved:?}");
+    assert_ne!(one_moved, moved);
+    diesel::update(b::table).set(b::student_naam.eq(Some("Weer"))).execute(&mut db.conn()).unwrap();
+    assert_eq!(check("none of all moved"), one_moved);
+    let moved = one_moved;
 
     // Deleted (an invitation without answer, tokens or mails).
     diesel::delete(i::table.find(&ids[2])).execute(&mut db.conn()).unwrap();
