@@ -253,6 +253,29 @@ pub fn open(url: &str, pool_size: u32, migrate: bool) -> StoreResult<(DatabaseUr
     Ok((url, pool))
 }
 
+/// SQLite's page cache for one connection while `f` writes in bulk (the demo's seed, an import
+/// of a whole file): 64 MiB instead of SQLite's 2 MiB, and temporary data in memory. With the
+/// small cache a transaction that touches more pages than fit had to spill dirty pages to the
+/// write-ahead log midway and read evicted index pages back (the demo's seed spent a fifth of its
+/// time in `pread`/`pwrite` for that). Set for the bulk work only and put back afterwards, so the
+/// pooled connections of the services keep the small default. PostgreSQL: nothing to change.
+pub fn with_bulk_cache<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<StoreError>,
+{
+    let DbConnection::Sqlite(c) = conn else { return f(conn) };
+    c.batch_execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").map_err(StoreError::from)?;
+    let result = f(conn);
+    let DbConnection::Sqlite(c) = conn else { return result };
+    // Back to SQLite's defaults (this connection may go back to a pool).
+    let reset = c.batch_execute("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;");
+    match (result, reset) {
+        (Ok(_), Err(e)) => Err(StoreError::from(e).into()),
+        (result, _) => result,
+    }
+}
+
 /// Run `f` in a transaction that writes. On SQLite it begins with `BEGIN IMMEDIATE`, so it takes
 /// the write lock up front and waits (busy_timeout) for other writers; a deferred transaction
 /// that reads first and writes later would instead fail with "database is locked" when another

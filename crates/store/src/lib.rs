@@ -24,7 +24,9 @@ pub mod testing;
 
 /// The invitation states the rows carry (defined by the scheduling rules).
 pub use bpv_scheduling::InvitationStatus;
-pub use db::{Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, open, write_transaction};
+pub use db::{
+    Backend, DatabaseUrl, DbConnection, DbPool, PooledDb, build_pool, open, with_bulk_cache, write_transaction,
+};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{pending_migrations, run_migrations};
 pub use states::{AntwoordBron, BatchStatus, DeliveryStatus, Rol, Soort, UploadBron, VerzoekStatus};

@@ -73,44 +73,7 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     }
     let today = bpvo::vandaag();
     if instellingen::list(&mut conn)?.is_empty() {
-        let t = Instant::now();
-        let s = seed(&mut conn, &SeedConfig { bpvos: args.bpvos, seed: args.seed, today })?;
-        println!("demodata aangemaakt in {:.1} s:", t.elapsed().as_secs_f64());
-        kv(&[
-            ("instellingen", s.instellingen.to_string()),
-            ("aanbieders", s.aanbieders.to_string()),
-            ("locaties", s.locaties.to_string()),
-            ("kwalificaties (crebo)", s.kwalificaties.to_string()),
-            ("leerbedrijven", s.leerbedrijven.to_string()),
-            ("erkenningen", s.erkenningen.to_string()),
-            ("bpvo's", s.bpvos.to_string()),
-            ("  met e-mailadres student", s.bpvos_met_student_email.to_string()),
-            ("  met praktijkopleider (SBB-registratie)", s.bpvos_met_praktijkopleider.to_string()),
-        ]);
-        seed_history(&mut conn, settings, args.seed, today)?;
-        seed_praktijkloket(&mut conn, args.seed, today)?;
-        seed_contact(&mut conn)?;
-        // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
-        // as a real deployment's would, so the demo tells the truth about retention.
-        let t = Instant::now();
-        let purged =
-            bpv_store::repo::retentie::purge(&mut conn, today, settings.retention.days, bpv_store::now_utc(), false)?;
-        println!(
-            "bewaartermijn: persoonsgegevens van {} bpvo's verwijderd ({} dagen na afloop van de bevraging), in {:.1} s",
-            purged.bpvos(),
-            settings.retention.days,
-            t.elapsed().as_secs_f64()
-        );
-        // The quarterly data-quality photo, as the cron run on the quarter's first day takes it.
-        let t = Instant::now();
-        let foto =
-            bpv_dispatcher::housekeeping::snapshot(&mut conn, today, bpv_store::now_utc(), &settings.datakwaliteit)?;
-        println!(
-            "kwartaalfoto datakwaliteit {}: {} instellingen, in {:.1} s",
-            foto.kwartaal,
-            foto.vastgelegd,
-            t.elapsed().as_secs_f64()
-        );
+        bpv_store::with_bulk_cache(&mut conn, |conn| seed_all(conn, settings, &args, today))?;
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
@@ -125,6 +88,52 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
         return Ok(());
     }
     serve(settings, pool)
+}
+
+/// The demo's data, its earlier surveys, retention and the data-quality photo, on one connection.
+fn seed_all(
+    conn: &mut DbConnection,
+    settings: &bpv_web::Settings,
+    args: &DemoArgs,
+    today: chrono::NaiveDate,
+) -> Result<(), CliError> {
+    let t = Instant::now();
+    let s = seed(conn, &SeedConfig { bpvos: args.bpvos, seed: args.seed, today })?;
+    println!("demodata aangemaakt in {:.1} s:", t.elapsed().as_secs_f64());
+    kv(&[
+        ("instellingen", s.instellingen.to_string()),
+        ("aanbieders", s.aanbieders.to_string()),
+        ("locaties", s.locaties.to_string()),
+        ("kwalificaties (crebo)", s.kwalificaties.to_string()),
+        ("leerbedrijven", s.leerbedrijven.to_string()),
+        ("erkenningen", s.erkenningen.to_string()),
+        ("bpvo's", s.bpvos.to_string()),
+        ("  met e-mailadres student", s.bpvos_met_student_email.to_string()),
+        ("  met praktijkopleider (SBB-registratie)", s.bpvos_met_praktijkopleider.to_string()),
+    ]);
+    seed_history(conn, settings, args.seed, today)?;
+    seed_praktijkloket(conn, args.seed, today)?;
+    seed_contact(conn)?;
+    // The daily purge, as cron runs it: the demo's older bpvo's lose their personal data just
+    // as a real deployment's would, so the demo tells the truth about retention.
+    let t = Instant::now();
+    let purged = bpv_store::repo::retentie::purge(conn, today, settings.retention.days, bpv_store::now_utc(), false)?;
+    println!(
+        "bewaartermijn: persoonsgegevens van {} bpvo's verwijderd ({} dagen na afloop van de bevraging), in {:.1} s",
+        purged.bpvos(),
+        settings.retention.days,
+        t.elapsed().as_secs_f64()
+    );
+    // The quarterly data-quality photo, as the cron run on the quarter's first day takes it.
+    let t = Instant::now();
+    let foto = bpv_dispatcher::housekeeping::snapshot(conn, today, bpv_store::now_utc(), &settings.datakwaliteit)?;
+    println!(
+        "kwartaalfoto datakwaliteit {}: {} instellingen, in {:.1} s",
+        foto.kwartaal,
+        foto.vastgelegd,
+        t.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// Earlier surveys of the bpvo's whose survey closed: invitations and answers (with one

@@ -546,37 +546,9 @@ fn set_arrival_times(
             (id.clone(), at)
         })
         .collect();
-    bpv_store::write_transaction(conn, |conn| -> Result<(), StoreError> {
-        use bpv_store::schema::bpvos::dsl;
-        use diesel::prelude::*;
-        match conn {
-            // One statement per 10,000 bpvo's: every UPDATE of bpvos also runs the count trigger
-            // once, so a statement per bpvo cost a quarter of a millisecond each.
-            DbConnection::Postgresql(pg) => {
-                use diesel::sql_types::{Array, Text, Timestamp};
-                for chunk in registered.chunks(10_000) {
-                    let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-                    let at: Vec<chrono::NaiveDateTime> = chunk.iter().map(|(_, at)| *at).collect();
-                    diesel::sql_query(
-                        "UPDATE bpvos b SET received_at = v.at, school_received_at = v.at \
-                         FROM unnest($1::text[], $2::timestamp[]) AS v(id, at) WHERE b.id = v.id",
-                    )
-                    .bind::<Array<Text>, _>(&ids)
-                    .bind::<Array<Timestamp>, _>(&at)
-                    .execute(pg)?;
-                }
-            }
-            DbConnection::Sqlite(_) => {
-                for (id, at) in &registered {
-                    diesel::update(dsl::bpvos.find(id))
-                        .set((dsl::received_at.eq(at), dsl::school_received_at.eq(at)))
-                        .execute(conn)?;
-                }
-            }
-        }
-        Ok(())
-    })?;
-
+    // One statement per 10,000 bpvo's: every UPDATE of bpvos also runs the count trigger on
+    // PostgreSQL once, and SQLite parsed a statement per bpvo anew.
+    bpv_store::write_transaction(conn, |conn| bpvos::set_received_at(conn, &registered))?;
     Ok(())
 }
 

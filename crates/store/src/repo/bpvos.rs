@@ -551,13 +551,15 @@ pub fn merge_registraties(
             codes.sort_unstable();
             codes.dedup();
             let ids: Vec<&str> = chunk.iter().map(|r| r.correlatie_id.as_str()).collect();
-            let existing: HashMap<Key, BpvoRow> = dsl::bpvos
+            // Only what the merge needs (id and first registration time): reading whole rows
+            // parsed every date of every known bpvo.
+            let existing: HashMap<Key, (String, Option<NaiveDateTime>)> = dsl::bpvos
                 .filter(dsl::aanbiedercode.eq_any(&codes))
                 .filter(dsl::correlatie_id.eq_any(&ids))
-                .select(BpvoRow::as_select())
-                .load(conn)?
+                .select((dsl::aanbiedercode, dsl::correlatie_id, dsl::id, dsl::registratie_received_at))
+                .load::<(String, String, String, Option<NaiveDateTime>)>(conn)?
                 .into_iter()
-                .map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r))
+                .map(|(a, c, id, eerst)| ((a, c), (id, eerst)))
                 .collect();
             let mut new_rows = Vec::new();
             // Known bpvo's in file order, with their first registration time; a key named twice
@@ -566,12 +568,12 @@ pub fn merge_registraties(
             let mut at: HashMap<&str, usize> = HashMap::new();
             for r in chunk {
                 match existing.get(&(r.aanbiedercode.clone(), r.correlatie_id.clone())) {
-                    Some(row) => {
-                        let k = (row.id.as_str(), r, row.registratie_received_at.unwrap_or(now));
-                        match at.get(row.id.as_str()) {
+                    Some((id, eerst)) => {
+                        let k = (id.as_str(), r, eerst.unwrap_or(now));
+                        match at.get(id.as_str()) {
                             Some(&i) => known[i] = k,
                             None => {
-                                at.insert(row.id.as_str(), known.len());
+                                at.insert(id.as_str(), known.len());
                                 known.push(k);
                             }
                         }
@@ -624,15 +626,17 @@ pub fn merge_registraties(
 type Known<'a> = (&'a str, &'a Registratie, NaiveDateTime);
 
 /// SBB's fields of known bpvo's: the praktijkopleider and the actual end date; the first
-/// registration time stays. PostgreSQL: one statement over arrays per chunk instead of a round
-/// trip per bpvo (the nightly feed names every running bpvo). SQLite: row by row, in process.
+/// registration time stays. One statement per chunk instead of one per bpvo (the nightly feed
+/// names every running bpvo): on PostgreSQL over arrays, on SQLite over the rows as one JSON
+/// array, each looked up by primary key.
 fn update_registered(conn: &mut DbConnection, known: &[Known<'_>], now: NaiveDateTime) -> StoreResult<()> {
+    use diesel::sql_types::{Text, Timestamp};
     if known.is_empty() {
         return Ok(());
     }
     match conn {
         DbConnection::Postgresql(c) => {
-            use diesel::sql_types::{Array, Date, Nullable, Text, Timestamp};
+            use diesel::sql_types::{Array, Date, Nullable};
             let ids: Vec<&str> = known.iter().map(|k| k.0).collect();
             let namen: Vec<Option<&str>> = known.iter().map(|k| k.1.praktijkopleider_naam.as_deref()).collect();
             let emails: Vec<Option<&str>> = known.iter().map(|k| k.1.praktijkopleider_email.as_deref()).collect();
@@ -652,17 +656,57 @@ fn update_registered(conn: &mut DbConnection, known: &[Known<'_>], now: NaiveDat
             .bind::<Timestamp, _>(now)
             .execute(c)?;
         }
-        DbConnection::Sqlite(_) => {
-            for (id, r, eerst) in known {
-                diesel::update(dsl::bpvos.find(id))
-                    .set((
-                        dsl::praktijkopleider_naam.eq(&r.praktijkopleider_naam),
-                        dsl::praktijkopleider_email.eq(&r.praktijkopleider_email),
-                        dsl::werkelijke_einddatum.eq(r.werkelijke_einddatum),
-                        dsl::registratie_received_at.eq(Some(*eerst)),
-                        dsl::updated_at.eq(now),
-                    ))
-                    .execute(conn)?;
+        DbConnection::Sqlite(c) => {
+            let rows: Vec<_> = known
+                .iter()
+                .map(|(id, r, eerst)| {
+                    (
+                        *id,
+                        r.praktijkopleider_naam.as_deref(),
+                        r.praktijkopleider_email.as_deref(),
+                        r.werkelijke_einddatum.map(super::sqlite_date),
+                        super::sqlite_timestamp(*eerst),
+                    )
+                })
+                .collect();
+            diesel::sql_query(
+                "UPDATE bpvos SET praktijkopleider_naam = v.value ->> 1, praktijkopleider_email = v.value ->> 2, \
+                 werkelijke_einddatum = v.value ->> 3, registratie_received_at = v.value ->> 4, updated_at = ? \
+                 FROM json_each(?) AS v WHERE bpvos.id = v.value ->> 0",
+            )
+            .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(super::sqlite_json_rows(&rows)?)
+            .execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// When each bpvo reached SBB and the school (the demo's data, which it makes up after the
+/// upload), by id; one statement per 10,000 bpvo's.
+pub fn set_received_at(conn: &mut DbConnection, rows: &[(String, NaiveDateTime)]) -> StoreResult<()> {
+    use diesel::sql_types::{Array, Text, Timestamp};
+    for chunk in rows.chunks(10_000) {
+        match conn {
+            DbConnection::Postgresql(c) => {
+                let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+                let at: Vec<NaiveDateTime> = chunk.iter().map(|(_, at)| *at).collect();
+                diesel::sql_query(
+                    "UPDATE bpvos b SET received_at = v.at, school_received_at = v.at \
+                     FROM unnest($1::text[], $2::timestamp[]) AS v(id, at) WHERE b.id = v.id",
+                )
+                .bind::<Array<Text>, _>(&ids)
+                .bind::<Array<Timestamp>, _>(&at)
+                .execute(c)?;
+            }
+            DbConnection::Sqlite(c) => {
+                let rows: Vec<_> = chunk.iter().map(|(id, at)| (id.as_str(), super::sqlite_timestamp(*at))).collect();
+                diesel::sql_query(
+                    "UPDATE bpvos SET received_at = v.value ->> 1, school_received_at = v.value ->> 1 \
+                     FROM json_each(?) AS v WHERE bpvos.id = v.value ->> 0",
+                )
+                .bind::<Text, _>(super::sqlite_json_rows(&rows)?)
+                .execute(c)?;
             }
         }
     }

@@ -29,3 +29,20 @@ pub mod upload_previews;
 /// Rows per multi-row statement: stays well under SQLite's 32,766 and PostgreSQL's 65,535 bind
 /// parameters for our widest table (21 columns).
 pub(crate) const CHUNK: usize = 1_000;
+
+/// Rows for one SQLite statement that reads them with `json_each(?)` (`value ->> 0`, …): SQLite
+/// has no array parameters, and a statement per row is parsed anew each time (diesel keeps no
+/// `UPDATE` prepared). Dates and times go in the text form diesel itself writes to SQLite.
+pub(crate) fn sqlite_json_rows<T: serde::Serialize>(rows: &[T]) -> crate::error::StoreResult<String> {
+    serde_json::to_string(rows).map_err(|e| crate::error::StoreError::Corrupt(format!("rows as JSON: {e}")))
+}
+
+/// A date as diesel writes it to SQLite (`%F`).
+pub(crate) fn sqlite_date(d: chrono::NaiveDate) -> String {
+    d.format("%F").to_string()
+}
+
+/// A timestamp as diesel writes it to SQLite (`%F %T%.f`).
+pub(crate) fn sqlite_timestamp(t: chrono::NaiveDateTime) -> String {
+    t.format("%F %T%.f").to_string()
+}

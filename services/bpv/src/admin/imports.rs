@@ -95,15 +95,17 @@ pub(super) fn import_registraties(conn: &mut DbConnection, file: FileArg) -> Res
             unknown.into_iter().collect::<Vec<_>>().join(", ")
         )));
     }
-    let (added, updated) = conn_tx(conn, |conn| {
-        let counts = bpv_store::repo::bpvos::merge_registraties(conn, &regs, now_utc())?;
-        audit_admin(
-            conn,
-            None,
-            "registraties.import",
-            json!({ "rows": regs.len(), "nieuw": counts.0, "bijgewerkt": counts.1 }),
-        )?;
-        Ok(counts)
+    let (added, updated) = bpv_store::with_bulk_cache(conn, |conn| {
+        conn_tx(conn, |conn| {
+            let counts = bpv_store::repo::bpvos::merge_registraties(conn, &regs, now_utc())?;
+            audit_admin(
+                conn,
+                None,
+                "registraties.import",
+                json!({ "rows": regs.len(), "nieuw": counts.0, "bijgewerkt": counts.1 }),
+            )?;
+            Ok(counts)
+        })
     })?;
     gedaan(
         &format!("{} registraties gelezen: {added} nieuwe bpvo's, {updated} aangevuld", regs.len()),
