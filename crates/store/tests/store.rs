@@ -977,7 +977,33 @@ fn registrations_complete_known_bpvos_and_add_unknown(db: &TestDb) {
     assert_eq!((r2.praktijkopleider_email.as_deref(), r2.updated_at), (Some("laatst@bedrijf.nl"), t1));
 }
 
+/// A connection that wrote in bulk goes back with SQLite's default page cache (it may return to a
+/// pool), also when the work failed, and the work's own error comes back unchanged.
+fn bulk_cache_is_put_back(db: &TestDb) {
+    use bpv_store::DbConnection;
+    #[derive(QueryableByName)]
+    struct Cache {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        cache_size: i64,
+    }
+    let cache = |conn: &mut DbConnection| match conn {
+        DbConnection::Sqlite(c) => {
+            Some(diesel::sql_query("PRAGMA cache_size").get_result::<Cache>(c).unwrap().cache_size)
+        }
+        DbConnection::Postgresql(_) => None,
+    };
+    let mut conn = db.connect();
+    let sqlite = cache(&mut conn).is_some();
+    let inside = bpv_store::with_bulk_cache(&mut conn, |conn| Ok::<_, StoreError>(cache(conn))).unwrap();
+    assert_eq!(inside, sqlite.then_some(-65_536));
+    assert_eq!(cache(&mut conn), sqlite.then_some(-2_000));
+    let failed = bpv_store::with_bulk_cache(&mut conn, |_| Err::<(), _>(StoreError::Rule("kapot".into())));
+    assert!(matches!(&failed, Err(StoreError::Rule(m)) if m == "kapot"), "{failed:?}");
+    assert_eq!(cache(&mut conn), sqlite.then_some(-2_000));
+}
+
 backend_tests!(
+    bulk_cache_is_put_back,
     registrations_complete_known_bpvos_and_add_unknown,
     scheduling_reads_closed_surveys_no_more,
     invitation_counts_follow_every_change,
