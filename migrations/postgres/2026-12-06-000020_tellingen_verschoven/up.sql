@@ -29,16 +29,17 @@ BEGIN
         (groep, aanbiedercode, maand, locatiecode, leerweg, crebo, aantal, via, gewijzigd_op)
     SELECT groep, aanbiedercode, maand, locatiecode, leerweg, crebo, SUM(aantal), SUM(via), now() AT TIME ZONE 'UTC'
     FROM (
-        SELECT i.groep, o.aanbiedercode, to_char(o.geplande_einddatum, 'YYYY-MM') AS maand,
-               COALESCE(o.locatiecode, '') AS locatiecode, o.leerweg, o.crebo, -1 AS aantal,
-               CASE WHEN i.kanaal = 'via_praktijkopleider' THEN -1 ELSE 0 END AS via
-        FROM (SELECT * FROM oud WHERE id = ANY($1)) o JOIN invitations i ON i.bpvo_id = o.id
-        WHERE i.bpvo_id = ANY($1) AND i.status IN ('verstuurd', 'beantwoord')
-        UNION ALL
-        SELECT i.groep, n.aanbiedercode, to_char(n.geplande_einddatum, 'YYYY-MM') AS maand,
-               COALESCE(n.locatiecode, '') AS locatiecode, n.leerweg, n.crebo, +1 AS aantal,
-               CASE WHEN i.kanaal = 'via_praktijkopleider' THEN +1 ELSE 0 END AS via
-        FROM (SELECT * FROM nieuw WHERE id = ANY($1)) n JOIN invitations i ON i.bpvo_id = n.id
+        SELECT i.groep, b.aanbiedercode, to_char(b.geplande_einddatum, 'YYYY-MM') AS maand,
+               COALESCE(b.locatiecode, '') AS locatiecode, b.leerweg, b.crebo, b.teken AS aantal,
+               CASE WHEN i.kanaal = 'via_praktijkopleider' THEN b.teken ELSE 0 END AS via
+        FROM (
+            -- The moved bpvo's under their old keys (their counts leave) and their new (they arrive).
+            SELECT id, aanbiedercode, locatiecode, leerweg, crebo, geplande_einddatum, -1 AS teken
+            FROM oud WHERE id = ANY($1)
+            UNION ALL
+            SELECT id, aanbiedercode, locatiecode, leerweg, crebo, geplande_einddatum, +1
+            FROM nieuw WHERE id = ANY($1)
+        ) b JOIN invitations i ON i.bpvo_id = b.id
         WHERE i.bpvo_id = ANY($1) AND i.status IN ('verstuurd', 'beantwoord')
     ) w
     GROUP BY 1, 2, 3, 4, 5, 6
