@@ -181,9 +181,9 @@ fn seed_contact(conn: &mut DbConnection) -> Result<(), CliError> {
 
 /// The demo school's Praktijkloket: dossiers, documents, beoordelingen and verklaringen.
 fn seed_praktijkloket(conn: &mut DbConnection, seed: u64, today: chrono::NaiveDate) -> Result<(), CliError> {
+    let t = Instant::now();
     let eigen: Vec<String> =
         bpv_store::repo::aanbieders::list_for_brin(conn, DEMO_BRIN)?.into_iter().map(|a| a.aanbiedercode).collect();
-    let t = Instant::now();
     let Some(locatie) = bpv_store::repo::aanbieders::locaties_for(conn, &eigen)?.into_iter().next() else {
         return Ok(());
     };
