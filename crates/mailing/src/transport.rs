@@ -341,14 +341,26 @@ impl FileMailer {
         self.dir.join(format!("{safe}.eml"))
     }
 
+    /// One trip to the blocking pool per message (not one per file operation). The folder is made
+    /// by [`FileMailer::new`] and made again only when it has gone (a cleaned `/tmp`), not looked
+    /// up for every message.
     async fn write(&self, msg: &Message) -> std::io::Result<PathBuf> {
-        tokio::fs::create_dir_all(&self.dir).await?;
-        let path = self.path_for(msg);
-        // Write beside and rename, so that whoever watches the folder never reads half a mail.
-        let partial = path.with_extension("eml.partial");
-        tokio::fs::write(&partial, msg.formatted()).await?;
-        tokio::fs::rename(&partial, &path).await?;
-        Ok(path)
+        let (dir, path, body) = (self.dir.clone(), self.path_for(msg), msg.formatted());
+        tokio::task::spawn_blocking(move || {
+            // Write beside and rename, so that whoever watches the folder never reads half a mail.
+            let partial = path.with_extension("eml.partial");
+            if let Err(e) = std::fs::write(&partial, &body) {
+                if e.kind() != std::io::ErrorKind::NotFound {
+                    return Err(e);
+                }
+                std::fs::create_dir_all(&dir)?;
+                std::fs::write(&partial, &body)?;
+            }
+            std::fs::rename(&partial, &path)?;
+            Ok(path)
+        })
+        .await
+        .map_err(std::io::Error::other)?
     }
 }
 

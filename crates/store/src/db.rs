@@ -160,12 +160,16 @@ fn redact_password(url: &str) -> String {
 /// Settings every connection gets before first use.
 /// SQLite: foreign keys are off by default and concurrent writers need a busy timeout (WAL, which
 /// lets readers proceed while one writer writes, is set once per file by [`DatabaseUrl::connect`]
-/// before a pool opens). PostgreSQL: timestamps are stored as UTC.
+/// before a pool opens). Temporary data, above all the statement journal that a statement inside
+/// a larger transaction keeps in case it has to be undone alone, stays in memory instead of a
+/// file of its own: the dispatcher's run of the demo wrote 84,000 fewer pages (a third of its
+/// `pwrite` calls) with it. PostgreSQL: timestamps are stored as UTC.
 fn apply_connection_settings(conn: &mut DbConnection) -> StoreResult<()> {
     match conn {
-        DbConnection::Sqlite(c) => {
-            c.batch_execute("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;")?
-        }
+        DbConnection::Sqlite(c) => c.batch_execute(
+            "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                 PRAGMA temp_store = MEMORY;",
+        )?,
         DbConnection::Postgresql(c) => c.batch_execute("SET TIME ZONE 'UTC'")?,
     }
     Ok(())
@@ -254,7 +258,7 @@ pub fn open(url: &str, pool_size: u32, migrate: bool) -> StoreResult<(DatabaseUr
 }
 
 /// SQLite's page cache for one connection while `f` writes in bulk (the demo's seed, an import
-/// of a whole file): 64 MiB instead of SQLite's 2 MiB, and temporary data in memory. With the
+/// of a whole file): 64 MiB instead of SQLite's 2 MiB. With the
 /// small cache a transaction that touches more pages than fit had to spill dirty pages to the
 /// write-ahead log midway and read evicted index pages back (the demo's seed spent a fifth of its
 /// time in `pread`/`pwrite` for that). Set for the bulk work only and put back afterwards, so the
@@ -265,11 +269,11 @@ where
     E: From<StoreError>,
 {
     let DbConnection::Sqlite(c) = conn else { return f(conn) };
-    c.batch_execute("PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;").map_err(StoreError::from)?;
+    c.batch_execute("PRAGMA cache_size = -65536;").map_err(StoreError::from)?;
     let result = f(conn);
     let DbConnection::Sqlite(c) = conn else { return result };
-    // Back to SQLite's defaults (this connection may go back to a pool).
-    let reset = c.batch_execute("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT;");
+    // Back to SQLite's default (this connection may go back to a pool).
+    let reset = c.batch_execute("PRAGMA cache_size = -2000;");
     match (result, reset) {
         (Ok(_), Err(e)) => Err(StoreError::from(e).into()),
         (result, _) => result,

@@ -929,6 +929,47 @@ fn scheduling_reads_closed_surveys_no_more(db: &TestDb) {
     assert_eq!(all.len(), 4);
 }
 
+/// A bulk insert of invitations (on SQLite in prepared statements of 64 rows, then one row at a
+/// time for the rest) writes every new row exactly as given and skips, without error, the ones
+/// whose bpvo already has an invitation of that groep; it answers how many it wrote.
+fn bulk_invitation_insert_writes_each_new_row_once(db: &TestDb) {
+    use bpv_store::models::InvitationRow;
+    use bpv_store::repo::invitations;
+    school(db, "25AB", "123A456");
+    let mut conn = db.conn();
+    let records: Vec<Bpvo> =
+        (1..=150).map(|n| record("123A456", &format!("R-{n}"), Some(&format!("r{n}@x.nl")))).collect();
+    let out = bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
+    let invitation = |n: usize, scheduled: &str| {
+        InvitationRow::planned(
+            out[n].0.clone(),
+            bpvo::Groep::Student,
+            bpvo::Kanaal::Direct,
+            date(scheduled),
+            date("2026-07-01"),
+            now_utc(),
+        )
+    };
+    let earlier: Vec<InvitationRow> = [3, 64, 65, 128, 149].iter().map(|&n| invitation(n, "2026-05-01")).collect();
+    assert_eq!(invitations::insert_new(&mut conn, &earlier).unwrap(), 5);
+    // 150 rows: two statements of 64 and 22 single rows, five of them already there.
+    let all: Vec<InvitationRow> = (0..150).map(|n| invitation(n, "2026-06-01")).collect();
+    assert_eq!(invitations::insert_new(&mut conn, &all).unwrap(), 145);
+    let ids: Vec<String> = all.iter().chain(&earlier).map(|i| i.id.clone()).collect();
+    let stored = invitations::by_ids(&mut conn, &ids).unwrap();
+    assert_eq!(stored.len(), 150, "one invitation per bpvo");
+    let key = |i: &InvitationRow| (i.id.clone(), i.bpvo_id.clone(), i.scheduled_on, i.closes_on, i.status.as_str());
+    let mut got: Vec<_> = stored.iter().map(key).collect();
+    let mut want: Vec<_> = earlier
+        .iter()
+        .chain(all.iter().enumerate().filter(|(n, _)| ![3, 64, 65, 128, 149].contains(n)).map(|(_, i)| i))
+        .map(key)
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 /// SBB's registrations fill in the praktijkopleider and the actual end date of known bpvo's (the
 /// school's own fields stay), keep the first registration time, take the last of a key named
 /// twice, and add unknown bpvo's.
@@ -978,7 +1019,8 @@ fn registrations_complete_known_bpvos_and_add_unknown(db: &TestDb) {
 }
 
 /// A connection that wrote in bulk goes back with SQLite's default page cache (it may return to a
-/// pool), also when the work failed, and the work's own error comes back unchanged.
+/// pool), also when the work failed, and the work's own error comes back unchanged; its temporary
+/// data stays in memory throughout.
 fn bulk_cache_is_put_back(db: &TestDb) {
     use bpv_store::DbConnection;
     #[derive(QueryableByName)]
@@ -986,8 +1028,16 @@ fn bulk_cache_is_put_back(db: &TestDb) {
         #[diesel(sql_type = diesel::sql_types::BigInt)]
         cache_size: i64,
     }
+    #[derive(QueryableByName)]
+    struct TempStore {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        temp_store: i64,
+    }
     let cache = |conn: &mut DbConnection| match conn {
         DbConnection::Sqlite(c) => {
+            // Every connection keeps its temporary data in memory (2), before and after bulk work.
+            let temp = diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(c).unwrap();
+            assert_eq!(temp.temp_store, 2, "temp_store = MEMORY");
             Some(diesel::sql_query("PRAGMA cache_size").get_result::<Cache>(c).unwrap().cache_size)
         }
         DbConnection::Postgresql(_) => None,
@@ -1003,6 +1053,7 @@ fn bulk_cache_is_put_back(db: &TestDb) {
 }
 
 backend_tests!(
+    bulk_invitation_insert_writes_each_new_row_once,
     bulk_cache_is_put_back,
     registrations_complete_known_bpvos_and_add_unknown,
     scheduling_reads_closed_surveys_no_more,

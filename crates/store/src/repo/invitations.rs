@@ -74,13 +74,10 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResul
             }
         }
         DbConnection::Sqlite(c) => {
-            for chunk in rows.chunks(CHUNK / 2) {
-                n += diesel::insert_into(invitations::table)
-                    .values(chunk)
-                    .on_conflict((invitations::bpvo_id, invitations::groep))
-                    .do_nothing()
-                    .execute(c)?;
-            }
+            n += crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(invitations::table)
+                .values(chunk)
+                .on_conflict((invitations::bpvo_id, invitations::groep))
+                .do_nothing());
         }
     }
     Ok(n)

@@ -132,15 +132,17 @@ pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
 /// their invitations already marked answered; returns how many were new.
 pub fn insert_many(conn: &mut DbConnection, rows: &[ResponseRow]) -> StoreResult<usize> {
     let mut n = 0;
-    for chunk in rows.chunks(crate::repo::CHUNK / 2) {
-        n += match conn {
-            DbConnection::Postgresql(c) => {
-                diesel::insert_into(responses::table).values(chunk).on_conflict_do_nothing().execute(c)?
+    match conn {
+        DbConnection::Postgresql(c) => {
+            for chunk in rows.chunks(crate::repo::CHUNK / 2) {
+                n += diesel::insert_into(responses::table).values(chunk).on_conflict_do_nothing().execute(c)?;
             }
-            DbConnection::Sqlite(c) => {
-                diesel::insert_into(responses::table).values(chunk).on_conflict_do_nothing().execute(c)?
-            }
-        };
+        }
+        DbConnection::Sqlite(c) => {
+            n += crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(responses::table)
+                .values(chunk)
+                .on_conflict_do_nothing());
+        }
     }
     Ok(n)
 }
