@@ -354,6 +354,27 @@ fn same_correlatie_id_under_two_aanbieders_are_two_bpvos(db: &TestDb) {
     assert_eq!(both.len(), 2);
     let one = bpvos::find_by_correlatie_id(&mut conn, &["123A456".into()], "S-1").unwrap();
     assert_eq!(one.len(), 1);
+    // Uploaded again in one call over both aanbieders (each looked up under its own): one
+    // unchanged, one changed, one new, and no bpvo of one aanbieder taken for the other's.
+    let mut changed = record("123A457", "S-1", None);
+    changed.crebo = bpvo::Crebo::parse("25655").unwrap();
+    let again = bpvos::upsert_school_records(
+        &mut conn,
+        &[record("123A456", "S-1", None), changed, record("123A457", "S-2", None)],
+        now_utc(),
+    )
+    .unwrap();
+    let outcomes: Vec<UpsertOutcome> = again.iter().map(|(_, o)| *o).collect();
+    assert_eq!(outcomes, [UpsertOutcome::Unchanged, UpsertOutcome::Updated, UpsertOutcome::Created]);
+    assert_eq!(again[0].0, one[0].id);
+    let crebos: Vec<(String, String)> =
+        bpvos::find_by_correlatie_id(&mut conn, &["123A456".into(), "123A457".into()], "S-1")
+            .unwrap()
+            .into_iter()
+            .map(|b| (b.aanbiedercode, b.crebo))
+            .collect();
+    assert_eq!(crebos[1], ("123A457".to_owned(), "25655".to_owned()));
+    assert_ne!(crebos[0].1, "25655");
 }
 
 fn withdraw_removes_personal_data(db: &TestDb) {
