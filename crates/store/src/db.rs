@@ -258,9 +258,9 @@ pub fn open(url: &str, pool_size: u32, migrate: bool) -> StoreResult<(DatabaseUr
 }
 
 /// SQLite's page cache for one connection while `f` writes in bulk (the demo's seed, an import
-/// of a whole file): 64 MiB instead of SQLite's 2 MiB. With the
-/// small cache a transaction that touches more pages than fit had to spill dirty pages to the
-/// write-ahead log midway and read evicted index pages back (the demo's seed spent a fifth of its
+/// of a whole file): 64 MiB instead of SQLite's 2 MiB. With the small cache a transaction that
+/// touches more pages than fit had to spill dirty pages to the write-ahead log midway and read
+/// evicted index pages back (the demo's seed spent a fifth of its
 /// time in `pread`/`pwrite` for that). Set for the bulk work only and put back afterwards, so the
 /// pooled connections of the services keep the small default. PostgreSQL: nothing to change.
 pub fn with_bulk_cache<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>

@@ -1037,6 +1037,18 @@ fn registrations_complete_known_bpvos_and_add_unknown(db: &TestDb) {
     assert_eq!((r1.registratie_received_at, r1.updated_at), (Some(t1), t2));
     let r2 = bpvos::find(&mut conn, "123A456", "R-2").unwrap().unwrap();
     assert_eq!((r2.praktijkopleider_email.as_deref(), r2.updated_at), (Some("laatst@bedrijf.nl"), t1));
+    // A feed over two aanbieders (each looked up under its own): R-1 under the second aanbieder
+    // is a new bpvo, not the first aanbieder's R-1.
+    school(db, "25AB", "123A457");
+    let t3 = date("2026-02-03").and_hms_opt(6, 0, 0).unwrap();
+    let ander = bpvos::Registratie { aanbiedercode: "123A457".into(), ..reg("R-1", Some("ander@bedrijf.nl"), None) };
+    let both = [reg("R-2", Some("laatst@bedrijf.nl"), None), ander];
+    assert_eq!(bpvos::merge_registraties(&mut conn, &both, t3).unwrap(), (1, 1));
+    let r1 = bpvos::find(&mut conn, "123A456", "R-1").unwrap().unwrap();
+    assert_eq!((r1.praktijkopleider_email, r1.updated_at), (None, t2));
+    let r1_ander = bpvos::find(&mut conn, "123A457", "R-1").unwrap().unwrap();
+    assert_eq!(r1_ander.praktijkopleider_email.as_deref(), Some("ander@bedrijf.nl"));
+    assert_eq!(bpvos::find(&mut conn, "123A456", "R-2").unwrap().unwrap().updated_at, t3);
 }
 
 /// A connection that wrote in bulk goes back with SQLite's default page cache (it may return to a

@@ -1,7 +1,7 @@
 //! Bpvo's: the school upload merged by (aanbiedercode, correlatie_id), with its outcome per
 //! record (created / updated / unchanged), and withdrawal.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use bpvo::{Bpvo, BpvoStatus};
 use chrono::NaiveDateTime;
@@ -354,17 +354,21 @@ fn new_school_row(b: &Bpvo, fields: SchoolFields, now: NaiveDateTime) -> BpvoRow
     row
 }
 
-/// The stored rows of the chunk's keys.
-///
-/// One query per aanbieder of the chunk: `aanbiedercode IN (…) AND correlatie_id IN (…)` over
-/// several aanbieders makes the database probe the key index for every aanbieder × every
-/// correlatieId (8,000 probes for 1,000 records over 8 aanbieders); per aanbieder each key is
-/// probed once.
-fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap<Key, BpvoRow>> {
-    let mut by_code: std::collections::BTreeMap<&str, Vec<&str>> = std::collections::BTreeMap::new();
-    for b in chunk {
-        by_code.entry(b.school.aanbiedercode.as_str()).or_default().push(b.correlatie_id.as_str());
+/// The correlatieIds of `keys` grouped per aanbiedercode, for looking stored bpvo's up by key with
+/// one query per aanbieder. `aanbiedercode IN (…) AND correlatie_id IN (…)` over several
+/// aanbieders makes the database probe the key index for every aanbieder × every correlatieId
+/// (8,000 probes for 1,000 records over 8 aanbieders); per aanbieder each key is probed once.
+fn per_aanbieder<'a>(keys: impl IntoIterator<Item = (&'a str, &'a str)>) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut by_code: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (code, id) in keys {
+        by_code.entry(code).or_default().push(id);
     }
+    by_code
+}
+
+/// The stored rows of the chunk's keys, one query per aanbieder ([`per_aanbieder`]).
+fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap<Key, BpvoRow>> {
+    let by_code = per_aanbieder(chunk.iter().map(|b| (b.school.aanbiedercode.as_str(), b.correlatie_id.as_str())));
     let mut existing = HashMap::with_capacity(chunk.len());
     for (code, ids) in by_code {
         let rows: Vec<BpvoRow> = dsl::bpvos
@@ -557,20 +561,22 @@ pub fn merge_registraties(
     crate::db::write_transaction(conn, |conn| {
         let (mut added, mut updated) = (0, 0);
         for chunk in regs.chunks(CHUNK) {
-            let mut codes: Vec<&str> = chunk.iter().map(|r| r.aanbiedercode.as_str()).collect();
-            codes.sort_unstable();
-            codes.dedup();
-            let ids: Vec<&str> = chunk.iter().map(|r| r.correlatie_id.as_str()).collect();
             // Only what the merge needs (id and first registration time): reading whole rows
-            // parsed every date of every known bpvo.
-            let existing: HashMap<Key, (String, Option<NaiveDateTime>)> = dsl::bpvos
-                .filter(dsl::aanbiedercode.eq_any(&codes))
-                .filter(dsl::correlatie_id.eq_any(&ids))
-                .select((dsl::aanbiedercode, dsl::correlatie_id, dsl::id, dsl::registratie_received_at))
-                .load::<(String, String, String, Option<NaiveDateTime>)>(conn)?
-                .into_iter()
-                .map(|(a, c, id, eerst)| ((a, c), (id, eerst)))
-                .collect();
+            // parsed every date of every known bpvo. One query per aanbieder ([`per_aanbieder`]):
+            // SBB's nightly feed names many aanbieders in every chunk.
+            let mut existing: HashMap<Key, (String, Option<NaiveDateTime>)> = HashMap::with_capacity(chunk.len());
+            for (code, ids) in per_aanbieder(chunk.iter().map(|r| (r.aanbiedercode.as_str(), r.correlatie_id.as_str())))
+            {
+                existing.extend(
+                    dsl::bpvos
+                        .filter(dsl::aanbiedercode.eq(code))
+                        .filter(dsl::correlatie_id.eq_any(&ids))
+                        .select((dsl::aanbiedercode, dsl::correlatie_id, dsl::id, dsl::registratie_received_at))
+                        .load::<(String, String, String, Option<NaiveDateTime>)>(conn)?
+                        .into_iter()
+                        .map(|(a, c, id, eerst)| ((a, c), (id, eerst))),
+                );
+            }
             let mut new_rows = Vec::new();
             // Known bpvo's in file order, with their first registration time; a key named twice
             // takes its last registration, as it did row by row.
