@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod models;
 pub mod repo;
 pub mod schema;
+pub(crate) mod sqlite_text;
 pub mod states;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

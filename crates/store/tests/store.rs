@@ -314,6 +314,34 @@ fn large_upsert_crosses_chunks(db: &TestDb) {
     assert_eq!(bpvos::count(&mut conn).unwrap(), 2_345);
     let out = bpvos::upsert_school_records(&mut conn, &records, now_utc()).unwrap();
     assert!(out.iter().all(|o| o.1 == UpsertOutcome::Unchanged));
+    // Mixed: every seventh stored one changes, the rest stay, and 155 new ones (two kept
+    // statements of 64 rows on SQLite and 27 one at a time) go in beside them.
+    let mut mixed: Vec<Bpvo> = records.clone();
+    for r in mixed.iter_mut().step_by(7) {
+        r.crebo = bpvo::Crebo::parse("25655").unwrap();
+    }
+    mixed.extend((2_345..2_500).map(|i| record("123A456", &format!("K-{i}"), Some(&format!("k{i}@student.roc.nl")))));
+    let out = bpvos::upsert_school_records(&mut conn, &mixed, now_utc()).unwrap();
+    let tel = |o: UpsertOutcome| out.iter().filter(|r| r.1 == o).count();
+    assert_eq!(
+        (tel(UpsertOutcome::Updated), tel(UpsertOutcome::Unchanged), tel(UpsertOutcome::Created)),
+        (335, 2_010, 155)
+    );
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 2_500);
+    for i in [0, 1, 7, 2_345, 2_408, 2_499] {
+        let stored = bpvos::find(&mut conn, "123A456", &format!("K-{i}")).unwrap().unwrap();
+        assert_eq!(stored.crebo, if i % 7 == 0 && i < 2_345 { "25655" } else { "25604" }, "K-{i}");
+        let email = (i >= 2_345).then(|| format!("k{i}@student.roc.nl"));
+        assert_eq!(stored.student_email, email, "K-{i}");
+        assert_eq!(stored.startdatum, date("2025-09-01"));
+        assert_eq!(stored.geplande_einddatum, date("2026-01-31"));
+        assert_eq!(stored.student_naam.as_deref(), Some("Zoë Çelik-de Vries"));
+        assert_eq!(stored.locatiecode.as_deref(), Some("251X101"));
+        assert!(stored.school_received_at.is_some());
+    }
+    let again = bpvos::upsert_school_records(&mut conn, &mixed, now_utc()).unwrap();
+    assert!(again.iter().all(|o| o.1 == UpsertOutcome::Unchanged));
+    assert_eq!(again.iter().map(|o| &o.0).collect::<Vec<_>>(), out.iter().map(|o| &o.0).collect::<Vec<_>>());
 }
 
 fn duplicate_keys_in_one_call_write_nothing(db: &TestDb) {

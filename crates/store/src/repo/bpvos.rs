@@ -14,6 +14,7 @@ use crate::ids::new_id;
 use crate::models::BpvoRow;
 use crate::repo::CHUNK;
 use crate::schema::bpvos::dsl;
+use crate::sqlite_text::{SqliteDate, SqliteTimestamp};
 
 /// What an upsert did with one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -163,8 +164,10 @@ fn upsert(
     crate::db::write_transaction(conn, |conn| {
         let mut out = Vec::with_capacity(records.len());
         let mut all_writes: Vec<BpvoRow> = Vec::new();
+        let mut all_new: Vec<BpvoRow> = Vec::new();
         for chunk in records.chunks(CHUNK) {
             let existing = load_existing(conn, chunk)?;
+            // Stored rows that change (rows new to the store go to `all_new`).
             let mut writes: Vec<BpvoRow> = Vec::new();
             for b in chunk {
                 let fields = SchoolFields::of_bpvo(b);
@@ -195,7 +198,7 @@ fn upsert(
                     None => {
                         let row = new_school_row(b, fields, now);
                         out.push((row.id.clone(), UpsertOutcome::Created));
-                        writes.push(row);
+                        all_new.push(row);
                     }
                 }
             }
@@ -205,8 +208,13 @@ fn upsert(
                 DbConnection::Sqlite(_) => write_school_rows(conn, &writes)?,
             }
         }
-        if let DbConnection::Postgresql(pg) = conn {
-            copy_and_merge(pg, &all_writes)?;
+        match conn {
+            DbConnection::Postgresql(pg) => {
+                all_writes.append(&mut all_new);
+                copy_and_merge(pg, &all_writes)?;
+            }
+            // All new rows at once, so that only the last few go in one at a time.
+            DbConnection::Sqlite(c) => insert_new_rows_sqlite(c, all_new)?,
         }
         Ok(out)
     })
@@ -379,6 +387,102 @@ fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap
         existing.extend(rows.into_iter().map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r)));
     }
     Ok(existing)
+}
+
+/// SQLite: bpvo's that are not stored yet, as plain inserts that the connection keeps prepared
+/// ([`crate::repo::sqlite_kept_insert!`]). diesel parses an `INSERT … ON CONFLICT DO UPDATE`
+/// anew for every statement, and at a thousand rows of 22 columns that parse was a large part of
+/// a first upload. The rows were looked up inside the same `BEGIN IMMEDIATE` transaction
+/// ([`load_existing`]), so no other writer can have stored one of their keys since; if one were
+/// there after all, the insert fails and the whole upload is rolled back.
+/// Their dates are bound through [`crate::sqlite_text`] instead of chrono's formatter.
+fn insert_new_rows_sqlite(c: &mut diesel::SqliteConnection, rows: Vec<BpvoRow>) -> StoreResult<()> {
+    let rows: Vec<SqliteBpvo> = rows.into_iter().map(SqliteBpvo::of).collect();
+    crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(dsl::bpvos).values(chunk));
+    Ok(())
+}
+
+/// A [`BpvoRow`] as [`insert_new_rows_sqlite`] binds it. It owns its text (moved from the row):
+/// diesel keeps a statement prepared only for a query type without borrowed values.
+#[derive(Insertable)]
+#[diesel(table_name = crate::schema::bpvos, treat_none_as_default_value = false)]
+struct SqliteBpvo {
+    id: String,
+    aanbiedercode: String,
+    correlatie_id: String,
+    leerbedrijf_id: String,
+    crebo: String,
+    leerweg: String,
+    startdatum: SqliteDate,
+    geplande_einddatum: SqliteDate,
+    werkelijke_einddatum: Option<SqliteDate>,
+    status: BpvoStatus,
+    student_email: Option<String>,
+    studentcode: Option<String>,
+    student_naam: Option<String>,
+    schoolnaam: Option<String>,
+    locatiecode: Option<String>,
+    praktijkopleider_naam: Option<String>,
+    praktijkopleider_email: Option<String>,
+    school_received_at: Option<SqliteTimestamp>,
+    registratie_received_at: Option<SqliteTimestamp>,
+    received_at: SqliteTimestamp,
+    updated_at: SqliteTimestamp,
+    keuzedeel_code: Option<String>,
+}
+
+impl SqliteBpvo {
+    fn of(r: BpvoRow) -> Self {
+        // Every field named: a column added to the row does not compile until it is added here.
+        let BpvoRow {
+            id,
+            aanbiedercode,
+            correlatie_id,
+            leerbedrijf_id,
+            crebo,
+            leerweg,
+            startdatum,
+            geplande_einddatum,
+            werkelijke_einddatum,
+            status,
+            student_email,
+            studentcode,
+            student_naam,
+            schoolnaam,
+            locatiecode,
+            praktijkopleider_naam,
+            praktijkopleider_email,
+            school_received_at,
+            registratie_received_at,
+            received_at,
+            updated_at,
+            keuzedeel_code,
+        } = r;
+        Self {
+            id,
+            aanbiedercode,
+            correlatie_id,
+            leerbedrijf_id,
+            crebo,
+            leerweg,
+            startdatum: SqliteDate(startdatum),
+            geplande_einddatum: SqliteDate(geplande_einddatum),
+            werkelijke_einddatum: werkelijke_einddatum.map(SqliteDate),
+            status,
+            student_email,
+            studentcode,
+            student_naam,
+            schoolnaam,
+            locatiecode,
+            praktijkopleider_naam,
+            praktijkopleider_email,
+            school_received_at: school_received_at.map(SqliteTimestamp),
+            registratie_received_at: registratie_received_at.map(SqliteTimestamp),
+            received_at: SqliteTimestamp(received_at),
+            updated_at: SqliteTimestamp(updated_at),
+            keuzedeel_code,
+        }
+    }
 }
 
 /// One multi-row INSERT … ON CONFLICT DO UPDATE of the school-owned columns; the SBB-owned

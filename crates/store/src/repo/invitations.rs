@@ -11,6 +11,7 @@ use crate::error::StoreResult;
 use crate::models::InvitationRow;
 use crate::repo::CHUNK;
 use crate::schema::{deliveries, invitation_tokens, invitations};
+use crate::sqlite_text::{SqliteDate, SqliteTimestamp};
 
 /// The invitations of these bpvo's.
 pub fn for_bpvos(conn: &mut DbConnection, bpvo_ids: &[String]) -> StoreResult<Vec<InvitationRow>> {
@@ -74,6 +75,7 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResul
             }
         }
         DbConnection::Sqlite(c) => {
+            let rows: Vec<SqliteInvitation> = rows.iter().map(SqliteInvitation::of).collect();
             n += crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(invitations::table)
                 .values(chunk)
                 .on_conflict((invitations::bpvo_id, invitations::groep))
@@ -81,6 +83,66 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResul
         }
     }
     Ok(n)
+}
+
+/// An [`InvitationRow`] as [`insert_new`] binds it on SQLite: its dates through
+/// [`crate::sqlite_text`] instead of chrono's formatter. It
+/// owns its text: diesel keeps a statement prepared only for a query type without borrowed values.
+#[derive(Insertable)]
+#[diesel(table_name = invitations, treat_none_as_default_value = false)]
+struct SqliteInvitation {
+    id: String,
+    bpvo_id: String,
+    groep: bpvo::Groep,
+    kanaal: bpvo::Kanaal,
+    status: InvitationStatus,
+    scheduled_on: SqliteDate,
+    closes_on: SqliteDate,
+    sent_on: Option<SqliteDate>,
+    reminders_sent: i32,
+    opted_out: bool,
+    answered_at: Option<SqliteTimestamp>,
+    cancel_reason: Option<String>,
+    created_at: SqliteTimestamp,
+    updated_at: SqliteTimestamp,
+}
+
+impl SqliteInvitation {
+    fn of(r: &InvitationRow) -> Self {
+        // Every field named: a column added to the row does not compile until it is added here.
+        let InvitationRow {
+            id,
+            bpvo_id,
+            groep,
+            kanaal,
+            status,
+            scheduled_on,
+            closes_on,
+            sent_on,
+            reminders_sent,
+            opted_out,
+            answered_at,
+            cancel_reason,
+            created_at,
+            updated_at,
+        } = r;
+        Self {
+            id: id.clone(),
+            bpvo_id: bpvo_id.clone(),
+            groep: *groep,
+            kanaal: *kanaal,
+            status: *status,
+            scheduled_on: SqliteDate(*scheduled_on),
+            closes_on: SqliteDate(*closes_on),
+            sent_on: sent_on.map(SqliteDate),
+            reminders_sent: *reminders_sent,
+            opted_out: *opted_out,
+            answered_at: answered_at.map(SqliteTimestamp),
+            cancel_reason: cancel_reason.clone(),
+            created_at: SqliteTimestamp(*created_at),
+            updated_at: SqliteTimestamp(*updated_at),
+        }
+    }
 }
 
 /// New dates for a planned invitation (its end date moved before it went out); a waiting

@@ -65,10 +65,10 @@ pub(crate) fn sqlite_json_rows<T: serde::Serialize>(rows: &[T]) -> crate::error:
 
 /// A date as diesel writes it to SQLite (`%F`).
 pub(crate) fn sqlite_date(d: chrono::NaiveDate) -> String {
-    d.format("%F").to_string()
+    crate::sqlite_text::date(d)
 }
 
 /// A timestamp as diesel writes it to SQLite (`%F %T%.f`).
 pub(crate) fn sqlite_timestamp(t: chrono::NaiveDateTime) -> String {
-    t.format("%F %T%.f").to_string()
+    crate::sqlite_text::timestamp(t)
 }
