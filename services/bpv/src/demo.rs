@@ -71,13 +71,17 @@ pub(crate) fn run(settings: &bpv_web::Settings, args: DemoArgs) -> Result<(), Cl
     if !applied.is_empty() {
         println!("migraties toegepast: {}", applied.join(", "));
     }
+    // The demo logins' password hashes (argon2, deliberately slow) are made on a thread of their
+    // own while the seed writes on this one.
+    let hashes = std::thread::spawn(DemoHashes::make);
     let today = bpvo::vandaag();
     if instellingen::list(&mut conn)?.is_empty() {
         bpv_store::with_bulk_cache(&mut conn, |conn| seed_all(conn, settings, &args, today))?;
     } else {
         println!("de database heeft al gegevens; niets toegevoegd (gebruik --reset om opnieuw te beginnen)");
     }
-    ensure_demo_logins(&mut conn)?;
+    let hashes = hashes.join().map_err(|_| anyhow::anyhow!("hashing the demo passwords panicked"))??;
+    ensure_demo_logins(&mut conn, hashes)?;
     report(&mut conn)?;
     drop(conn);
     if !args.no_mail {
@@ -198,14 +202,33 @@ fn seed_praktijkloket(conn: &mut DbConnection, seed: u64, today: chrono::NaiveDa
     Ok(())
 }
 
+/// The password hashes of the demo logins, each with its own salt.
+struct DemoHashes {
+    client: String,
+    gemachtigde: String,
+    medewerker: String,
+    lezer: String,
+}
+
+impl DemoHashes {
+    fn make() -> Result<Self, CliError> {
+        let hash = |s: &str| bpv_web::credentials::hash_secret(s).map_err(anyhow::Error::from);
+        Ok(Self {
+            client: hash(DEMO_CLIENT_SECRET)?,
+            gemachtigde: hash(DEMO_WACHTWOORD)?,
+            medewerker: hash(DEMO_WACHTWOORD)?,
+            lezer: hash(DEMO_WACHTWOORD)?,
+        })
+    }
+}
+
 /// The demo client and gemachtigde, with the fixed credentials printed below; made once.
-fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
+fn ensure_demo_logins(conn: &mut DbConnection, hashes: DemoHashes) -> Result<(), CliError> {
     use bpv_store::models::ApiClientRow;
     use bpv_store::repo::{api_clients, gemachtigden, medewerkers};
     if instellingen::find(conn, DEMO_BRIN)?.is_none() {
         return Ok(());
     }
-    let hash = |s: &str| bpv_web::credentials::hash_secret(s).map_err(anyhow::Error::from);
     if api_clients::find_active(conn, DEMO_CLIENT_ID)?.is_none() {
         api_clients::insert(
             conn,
@@ -215,7 +238,7 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
                 naam: "Demo SIS-koppeling".into(),
                 rol: bpv_store::Rol::School,
                 scopes: "bpvo:write resultaten:read praktijkloket:write".into(),
-                secret_hash: hash(DEMO_CLIENT_SECRET)?,
+                secret_hash: hashes.client,
                 created_at: bpv_store::now_utc(),
                 revoked_at: None,
             },
@@ -228,13 +251,13 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
                 brin: DEMO_BRIN,
                 email: DEMO_GEMACHTIGDE,
                 naam: "Anouk de Vries",
-                password_hash: &hash(DEMO_WACHTWOORD)?,
+                password_hash: &hashes.gemachtigde,
             },
             bpv_store::now_utc(),
         )?;
     }
     if medewerkers::find_active_by_email(conn, DEMO_MEDEWERKER)?.is_none() {
-        medewerkers::add(conn, DEMO_MEDEWERKER, "Sam Analist (SBB)", &hash(DEMO_WACHTWOORD)?, bpv_store::now_utc())?;
+        medewerkers::add(conn, DEMO_MEDEWERKER, "Sam Analist (SBB)", &hashes.medewerker, bpv_store::now_utc())?;
     }
     let eerste = bpv_store::repo::aanbieders::list_for_brin(conn, DEMO_BRIN)?.into_iter().next();
     if let Some(aanbieder) = eerste
@@ -244,7 +267,7 @@ fn ensure_demo_logins(conn: &mut DbConnection) -> Result<(), CliError> {
             brin: DEMO_BRIN,
             email: DEMO_LEZER,
             naam: "Kees Kwaliteitszorg",
-            password_hash: &hash(DEMO_WACHTWOORD)?,
+            password_hash: &hashes.lezer,
             aanbieders: &[aanbieder.aanbiedercode],
             locaties: &[],
         };
