@@ -149,7 +149,7 @@ fn seed_history(
     today: chrono::NaiveDate,
 ) -> Result<(), CliError> {
     let t = Instant::now();
-    let rows = bpv_store::repo::bpvos::list_all(conn)?;
+    let rows = crate::history::bpvos(conn)?;
     let h = bpv_store::write_transaction(conn, |conn| {
         crate::history::seed_history(conn, &rows, seed, today, &settings.scheduling)
     })?;
