@@ -395,6 +395,7 @@ fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap
 /// a first upload. The rows were looked up inside the same `BEGIN IMMEDIATE` transaction
 /// ([`load_existing`]), so no other writer can have stored one of their keys since; if one were
 /// there after all, the insert fails and the whole upload is rolled back.
+///
 /// Their dates are bound through [`crate::sqlite_text`] instead of chrono's formatter.
 fn insert_new_rows_sqlite(c: &mut diesel::SqliteConnection, rows: Vec<BpvoRow>) -> StoreResult<()> {
     let rows: Vec<SqliteBpvo> = rows.into_iter().map(SqliteBpvo::of).collect();

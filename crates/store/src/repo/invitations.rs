@@ -86,8 +86,8 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResul
 }
 
 /// An [`InvitationRow`] as [`insert_new`] binds it on SQLite: its dates through
-/// [`crate::sqlite_text`] instead of chrono's formatter. It
-/// owns its text: diesel keeps a statement prepared only for a query type without borrowed values.
+/// [`crate::sqlite_text`] instead of chrono's formatter. It owns its text: diesel keeps a
+/// statement prepared only for a query type without borrowed values.
 #[derive(Insertable)]
 #[diesel(table_name = invitations, treat_none_as_default_value = false)]
 struct SqliteInvitation {
