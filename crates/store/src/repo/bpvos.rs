@@ -785,8 +785,8 @@ fn update_registered(conn: &mut DbConnection, known: &[Known<'_>], now: NaiveDat
                         *id,
                         r.praktijkopleider_naam.as_deref(),
                         r.praktijkopleider_email.as_deref(),
-                        r.werkelijke_einddatum.map(super::sqlite_date),
-                        super::sqlite_timestamp(*eerst),
+                        r.werkelijke_einddatum.map(crate::sqlite_text::date),
+                        crate::sqlite_text::timestamp(*eerst),
                     )
                 })
                 .collect();
@@ -821,7 +821,8 @@ pub fn set_received_at(conn: &mut DbConnection, rows: &[(String, NaiveDateTime)]
                 .execute(c)?;
             }
             DbConnection::Sqlite(c) => {
-                let rows: Vec<_> = chunk.iter().map(|(id, at)| (id.as_str(), super::sqlite_timestamp(*at))).collect();
+                let rows: Vec<_> =
+                    chunk.iter().map(|(id, at)| (id.as_str(), crate::sqlite_text::timestamp(*at))).collect();
                 diesel::sql_query(
                     "UPDATE bpvos SET received_at = v.value ->> 1, school_received_at = v.value ->> 1 \
                      FROM json_each(?) AS v WHERE bpvos.id = v.value ->> 0",

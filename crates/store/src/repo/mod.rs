@@ -58,17 +58,8 @@ pub(crate) use sqlite_kept_insert;
 
 /// Rows for one SQLite statement that reads them with `json_each(?)` (`value ->> 0`, …): SQLite
 /// has no array parameters, and a statement per row is parsed anew each time (diesel keeps no
-/// `UPDATE` prepared). Dates and times go in the text form diesel itself writes to SQLite.
+/// `UPDATE` prepared). Dates and times go in the text form diesel itself writes to SQLite
+/// ([`crate::sqlite_text`]).
 pub(crate) fn sqlite_json_rows<T: serde::Serialize>(rows: &[T]) -> crate::error::StoreResult<String> {
     serde_json::to_string(rows).map_err(|e| crate::error::StoreError::Corrupt(format!("rows as JSON: {e}")))
-}
-
-/// A date as diesel writes it to SQLite (`%F`).
-pub(crate) fn sqlite_date(d: chrono::NaiveDate) -> String {
-    crate::sqlite_text::date(d)
-}
-
-/// A timestamp as diesel writes it to SQLite (`%F %T%.f`).
-pub(crate) fn sqlite_timestamp(t: chrono::NaiveDateTime) -> String {
-    crate::sqlite_text::timestamp(t)
 }
