@@ -11,21 +11,22 @@ use diesel::serialize::{IsNull, Output, ToSql};
 use diesel::sql_types::{Date, Timestamp};
 use diesel::sqlite::Sqlite;
 
-fn push_digits(out: &mut Vec<u8>, value: u32, width: usize) {
-    let mut buf = [b'0'; 9];
+/// The last `width` decimal digits of `value` (at most 9), zero-padded.
+fn push_digits(out: &mut String, value: u32, width: usize) {
+    let mut digits = ['0'; 9];
     let mut v = value;
-    for slot in buf[..width].iter_mut().rev() {
-        *slot = b'0' + (v % 10) as u8;
+    for slot in digits[..width].iter_mut().rev() {
+        *slot = char::from(b'0' + (v % 10) as u8);
         v /= 10;
     }
-    out.extend_from_slice(&buf[..width]);
+    out.extend(&digits[..width]);
 }
 
-fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+fn push_date(out: &mut String, d: NaiveDate) {
     push_digits(out, d.year() as u32, 4);
-    out.push(b'-');
+    out.push('-');
     push_digits(out, d.month(), 2);
-    out.push(b'-');
+    out.push('-');
     push_digits(out, d.day(), 2);
 }
 
@@ -33,19 +34,14 @@ fn plain_year(d: NaiveDate) -> bool {
     (0..=9999).contains(&d.year())
 }
 
-fn text(bytes: Vec<u8>) -> String {
-    // Only ASCII digits and separators were written.
-    String::from_utf8(bytes).unwrap_or_default()
-}
-
 /// `d` as `%F` (`2026-12-06`).
 pub fn date(d: NaiveDate) -> String {
     if !plain_year(d) {
         return d.format("%F").to_string();
     }
-    let mut out = Vec::with_capacity(10);
+    let mut out = String::with_capacity(10);
     push_date(&mut out, d);
-    text(out)
+    out
 }
 
 /// `t` as `%F %T%.f` (`2026-12-06 21:47:38`, `… 21:47:38.120`, `… 21:47:38.123456`): the fraction
@@ -55,16 +51,16 @@ pub fn timestamp(t: NaiveDateTime) -> String {
     if !plain_year(t.date()) || nanos >= 1_000_000_000 {
         return t.format("%F %T%.f").to_string();
     }
-    let mut out = Vec::with_capacity(29);
+    let mut out = String::with_capacity(29);
     push_date(&mut out, t.date());
-    out.push(b' ');
+    out.push(' ');
     push_digits(&mut out, t.hour(), 2);
-    out.push(b':');
+    out.push(':');
     push_digits(&mut out, t.minute(), 2);
-    out.push(b':');
+    out.push(':');
     push_digits(&mut out, t.second(), 2);
     if nanos != 0 {
-        out.push(b'.');
+        out.push('.');
         if nanos.is_multiple_of(1_000_000) {
             push_digits(&mut out, nanos / 1_000_000, 3);
         } else if nanos.is_multiple_of(1_000) {
@@ -73,7 +69,7 @@ pub fn timestamp(t: NaiveDateTime) -> String {
             push_digits(&mut out, nanos, 9);
         }
     }
-    text(out)
+    out
 }
 
 /// A date bound on SQLite through [`date`]; for the bulk inserts' rows.
