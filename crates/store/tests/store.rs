@@ -424,11 +424,21 @@ fn withdraw_removes_personal_data(db: &TestDb) {
     assert!(matches!(again, Err(bpv_store::StoreError::Rule(ref m)) if m.contains("ingetrokken")), "{again:?}");
     assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, bpvo::BpvoStatus::Ingetrokken);
     assert!(bpvos::find(&mut conn, "123A456", "W-2").unwrap().is_none());
+    // An upload asks which of its keys are withdrawn: only W-1 of this aanbieder, not the same
+    // correlatieId under another aanbieder of the school, nor a key that is not stored.
+    drop(conn);
+    school(db, "25AB", "123A457");
+    let mut conn = db.conn();
+    bpvos::upsert_school_records(&mut conn, &[record("123A457", "W-1", None)], now_utc()).unwrap();
+    let asked = [record("123A457", "W-1", None), record("123A456", "W-2", None), record("123A456", "W-1", None)];
+    let withdrawn = bpvos::withdrawn_among(&mut conn, &asked).unwrap();
+    assert_eq!(withdrawn, [("123A456".to_owned(), "W-1".to_owned())].into_iter().collect());
     // Only an explicit reinstatement does (the school changed its mind).
     let again =
         bpvos::reinstate_school_records(&mut conn, &[record("123A456", "W-1", Some("w@x.nl"))], now_utc()).unwrap();
     assert_eq!(again[0].1, UpsertOutcome::Updated);
     assert_eq!(bpvos::find(&mut conn, "123A456", "W-1").unwrap().unwrap().status, bpvo::BpvoStatus::Actief);
+    assert!(bpvos::withdrawn_among(&mut conn, &asked).unwrap().is_empty());
 }
 
 /// Verbeterpunten (free text that may name anyone) go with the bpvo's personal data: from the

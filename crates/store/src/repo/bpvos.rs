@@ -127,21 +127,28 @@ pub fn reinstate_school_records(
 }
 
 /// The (aanbiedercode, correlatieId) keys of these records whose stored bpvo is withdrawn.
+///
+/// One query per aanbieder and chunk ([`per_aanbieder`]), with the status written into the SQL as
+/// a literal: the partial index `bpvos_ingetrokken` holds only withdrawn bpvo's, and the query
+/// names the index's condition itself, so that no plan depends on the value bound (PostgreSQL's
+/// generic plan of a prepared statement cannot prove a partial index's condition from a
+/// parameter). Every key is then looked up among the few withdrawn bpvo's, not among all of them.
 pub fn withdrawn_among(conn: &mut DbConnection, records: &[Bpvo]) -> StoreResult<HashSet<(String, String)>> {
     // Only the keys of withdrawn rows: the upload reads whole rows once more when it writes.
+    const WITHDRAWN: &str = "status = 'ingetrokken'";
+    debug_assert_eq!(WITHDRAWN, format!("status = '{}'", BpvoStatus::Ingetrokken.as_str()));
     let mut out = HashSet::new();
     for chunk in records.chunks(CHUNK) {
-        let mut codes: Vec<&str> = chunk.iter().map(|b| b.school.aanbiedercode.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        let ids: Vec<&str> = chunk.iter().map(|b| b.correlatie_id.as_str()).collect();
-        let keys: Vec<Key> = dsl::bpvos
-            .filter(dsl::aanbiedercode.eq_any(&codes))
-            .filter(dsl::correlatie_id.eq_any(&ids))
-            .filter(dsl::status.eq(BpvoStatus::Ingetrokken.as_str()))
-            .select((dsl::aanbiedercode, dsl::correlatie_id))
-            .load(conn)?;
-        out.extend(keys);
+        let by_code = per_aanbieder(chunk.iter().map(|b| (b.school.aanbiedercode.as_str(), b.correlatie_id.as_str())));
+        for (code, ids) in by_code {
+            let keys: Vec<Key> = dsl::bpvos
+                .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(WITHDRAWN))
+                .filter(dsl::aanbiedercode.eq(code))
+                .filter(dsl::correlatie_id.eq_any(&ids))
+                .select((dsl::aanbiedercode, dsl::correlatie_id))
+                .load(conn)?;
+            out.extend(keys);
+        }
     }
     Ok(out)
 }

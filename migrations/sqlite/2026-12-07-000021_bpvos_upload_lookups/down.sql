@@ -1,0 +1,2 @@
+DROP INDEX bpvos_ingetrokken;
+CREATE INDEX bpvos_correlatie_id ON bpvos (correlatie_id);
