@@ -749,6 +749,39 @@ fn concurrent_writers_all_succeed(db: &TestDb) {
     assert_eq!(bpvos::count(&mut db.conn()).unwrap(), 1_200);
 }
 
+/// Two uploads of the same new bpvo at once (a SIS that retries a slow request without an
+/// Idempotency-Key): the second looks the key up while the first has stored it but not yet
+/// committed. Both must report the id that is stored. On PostgreSQL the second's insert waits for
+/// the first, fails on the key, and the upsert tries once more; on SQLite the second waits for the
+/// write lock before it looks anything up.
+fn a_new_bpvo_stored_meanwhile_is_reported_with_its_stored_id(db: &TestDb) {
+    use diesel::connection::{Connection, TransactionManager};
+    school(db, "25AB", "123A456");
+    let mut first = db.connect();
+    <bpv_store::DbConnection as Connection>::TransactionManager::begin_transaction(&mut first).unwrap();
+    let stored = bpvos::upsert_school_records(&mut first, &[record("123A456", "R-1", None)], now_utc()).unwrap();
+    assert_eq!(stored[0].1, UpsertOutcome::Created);
+    let second = std::thread::scope(|s| {
+        let upload = s.spawn(|| {
+            let mut conn = db.connect();
+            let records = [record("123A456", "R-2", None), record("123A456", "R-1", None)];
+            bpvos::upsert_school_records(&mut conn, &records, now_utc())
+        });
+        // Long enough for the second upload to look R-1 up and wait on it (PostgreSQL) or to wait
+        // for the write lock (SQLite).
+        std::thread::sleep(std::time::Duration::from_millis(400));
+        <bpv_store::DbConnection as Connection>::TransactionManager::commit_transaction(&mut first).unwrap();
+        upload.join().unwrap()
+    });
+    let second = second.unwrap();
+    assert_eq!(second[1], (stored[0].0.clone(), UpsertOutcome::Unchanged), "{second:?}");
+    assert_eq!(second[0].1, UpsertOutcome::Created);
+    let mut conn = db.conn();
+    assert_eq!(bpvos::find(&mut conn, "123A456", "R-1").unwrap().unwrap().id, stored[0].0);
+    assert_eq!(bpvos::find(&mut conn, "123A456", "R-2").unwrap().unwrap().id, second[0].0);
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 2);
+}
+
 fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
     use bpv_store::repo::sessies::{end, is_ended, purge_expired};
     let mut conn = db.conn();
@@ -1136,6 +1169,7 @@ backend_tests!(
     praktijkloket_personal_data_is_purged_after_a_year,
     ended_sessions_stay_ended_until_their_token_expired,
     concurrent_writers_all_succeed,
+    a_new_bpvo_stored_meanwhile_is_reported_with_its_stored_id,
     migrations_are_idempotent,
     foreign_keys_are_enforced,
     participation_changes_are_stored,

@@ -168,63 +168,80 @@ fn upsert(
             )));
         }
     }
-    crate::db::write_transaction(conn, |conn| {
-        let mut out = Vec::with_capacity(records.len());
-        let mut all_writes: Vec<BpvoRow> = Vec::new();
-        let mut all_new: Vec<BpvoRow> = Vec::new();
-        for chunk in records.chunks(CHUNK) {
-            let existing = load_existing(conn, chunk)?;
-            // Stored rows that change (rows new to the store go to `all_new`).
-            let mut writes: Vec<BpvoRow> = Vec::new();
-            for b in chunk {
-                let fields = SchoolFields::of_bpvo(b);
-                match existing.get(&key_of(b)) {
-                    Some(row) if row.status == BpvoStatus::Ingetrokken && !reinstate => {
-                        return Err(StoreError::Rule(format!(
-                            "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
-                            b.correlatie_id, b.school.aanbiedercode
-                        )));
-                    }
-                    Some(row) if row.school_received_at.is_some() && SchoolFields::of_row(row) == fields => {
-                        out.push((row.id.clone(), UpsertOutcome::Unchanged));
-                    }
-                    Some(row) => {
-                        let outcome = if row.school_received_at.is_some() {
-                            UpsertOutcome::Updated
-                        } else {
-                            // Known from SBB's registration only: new to the school.
-                            UpsertOutcome::Created
-                        };
-                        let mut merged = row.clone();
-                        fields.apply_to(&mut merged);
-                        merged.school_received_at = row.school_received_at.or(Some(now));
-                        merged.updated_at = now;
-                        out.push((merged.id.clone(), outcome));
-                        writes.push(merged);
-                    }
-                    None => {
-                        let row = new_school_row(b, fields, now);
-                        out.push((row.id.clone(), UpsertOutcome::Created));
-                        all_new.push(row);
-                    }
+    let attempt =
+        |conn: &mut DbConnection| crate::db::write_transaction(conn, |c| upsert_once(c, records, now, reinstate));
+    match attempt(conn) {
+        // PostgreSQL: another transaction stored one of the new keys after this one looked them
+        // up (its INSERT waited for that transaction and then failed). The attempt ran in a
+        // transaction or savepoint of its own and was rolled back whole; once more, the lookup
+        // finds that row, and the record is reported with the id that is stored.
+        Err(e) if e.is_unique_violation() && matches!(conn, DbConnection::Postgresql(_)) => {
+            tracing::info!("an upload's new bpvo was stored by another upload meanwhile; trying once more");
+            attempt(conn)
+        }
+        result => result,
+    }
+}
+
+/// One attempt of [`upsert`]: look the stored rows up, compare, write what changed.
+fn upsert_once(
+    conn: &mut DbConnection,
+    records: &[Bpvo],
+    now: NaiveDateTime,
+    reinstate: bool,
+) -> StoreResult<Vec<(String, UpsertOutcome)>> {
+    let mut out = Vec::with_capacity(records.len());
+    let mut all_writes: Vec<BpvoRow> = Vec::new();
+    let mut all_new: Vec<BpvoRow> = Vec::new();
+    for chunk in records.chunks(CHUNK) {
+        let existing = load_existing(conn, chunk)?;
+        // Stored rows that change (rows new to the store go to `all_new`).
+        let mut writes: Vec<BpvoRow> = Vec::new();
+        for b in chunk {
+            let fields = SchoolFields::of_bpvo(b);
+            match existing.get(&key_of(b)) {
+                Some(row) if row.status == BpvoStatus::Ingetrokken && !reinstate => {
+                    return Err(StoreError::Rule(format!(
+                        "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
+                        b.correlatie_id, b.school.aanbiedercode
+                    )));
                 }
-            }
-            match conn {
-                // PostgreSQL: everything that changed goes in at once, below.
-                DbConnection::Postgresql(_) => all_writes.append(&mut writes),
-                DbConnection::Sqlite(_) => write_school_rows(conn, &writes)?,
+                Some(row) if row.school_received_at.is_some() && SchoolFields::of_row(row) == fields => {
+                    out.push((row.id.clone(), UpsertOutcome::Unchanged));
+                }
+                Some(row) => {
+                    let outcome = if row.school_received_at.is_some() {
+                        UpsertOutcome::Updated
+                    } else {
+                        // Known from SBB's registration only: new to the school.
+                        UpsertOutcome::Created
+                    };
+                    let mut merged = row.clone();
+                    fields.apply_to(&mut merged);
+                    merged.school_received_at = row.school_received_at.or(Some(now));
+                    merged.updated_at = now;
+                    out.push((merged.id.clone(), outcome));
+                    writes.push(merged);
+                }
+                None => {
+                    let row = new_school_row(b, fields, now);
+                    out.push((row.id.clone(), UpsertOutcome::Created));
+                    all_new.push(row);
+                }
             }
         }
         match conn {
-            DbConnection::Postgresql(pg) => {
-                all_writes.append(&mut all_new);
-                copy_and_merge(pg, &all_writes)?;
-            }
-            // All new rows at once, so that only the last few go in one at a time.
-            DbConnection::Sqlite(c) => insert_new_rows_sqlite(c, all_new)?,
+            // PostgreSQL: everything that changed goes in at once, below.
+            DbConnection::Postgresql(_) => all_writes.append(&mut writes),
+            DbConnection::Sqlite(_) => write_school_rows(conn, &writes)?,
         }
-        Ok(out)
-    })
+    }
+    match conn {
+        DbConnection::Postgresql(pg) => copy_and_merge(pg, &all_writes, &all_new)?,
+        // All new rows at once, so that only the last few go in one at a time.
+        DbConnection::Sqlite(c) => insert_new_rows_sqlite(c, all_new)?,
+    }
+    Ok(out)
 }
 
 /// The rows to write as PostgreSQL receives them through `COPY`: a temporary table of the
@@ -250,6 +267,7 @@ mod ingest {
             school_received_at -> Nullable<Timestamp>,
             received_at -> Timestamp,
             updated_at -> Timestamp,
+            nieuw -> Bool,
         }
     }
 
@@ -258,17 +276,29 @@ mod ingest {
         leerbedrijf_id text NOT NULL, crebo text NOT NULL, leerweg text NOT NULL, startdatum date NOT NULL,
         geplande_einddatum date NOT NULL, status text NOT NULL, student_email text, studentcode text,
         student_naam text, schoolnaam text, locatiecode text, keuzedeel_code text,
-        school_received_at timestamp, received_at timestamp NOT NULL, updated_at timestamp NOT NULL)
+        school_received_at timestamp, received_at timestamp NOT NULL, updated_at timestamp NOT NULL,
+        nieuw boolean NOT NULL)
         ON COMMIT DELETE ROWS";
 
-    /// Merged by key: the school-owned columns and the times; SBB-owned columns (the
-    /// praktijkopleider, the registration time) and the first arrival stay as they are.
+    /// The bpvo's the lookup did not find, as plain inserts: no `ON CONFLICT` check per row, and
+    /// a key that another upload stored meanwhile fails the statement (the upsert then tries
+    /// once more) instead of being taken for a new bpvo under an id that is not stored.
+    pub(super) const INSERT_NEW: &str = "INSERT INTO bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id,
+        crebo, leerweg, startdatum, geplande_einddatum, status, student_email, studentcode, student_naam, schoolnaam,
+        locatiecode, keuzedeel_code, school_received_at, received_at, updated_at)
+        SELECT id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum,
+        status, student_email, studentcode, student_naam, schoolnaam, locatiecode, keuzedeel_code,
+        school_received_at, received_at, updated_at FROM bpvo_ingest WHERE nieuw";
+
+    /// The stored bpvo's that change, merged by key: the school-owned columns and the times;
+    /// SBB-owned columns (the praktijkopleider, the registration time) and the first arrival stay
+    /// as they are.
     pub(super) const MERGE: &str = "INSERT INTO bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo,
         leerweg, startdatum, geplande_einddatum, status, student_email, studentcode, student_naam, schoolnaam,
         locatiecode, keuzedeel_code, school_received_at, received_at, updated_at)
         SELECT id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum,
         status, student_email, studentcode, student_naam, schoolnaam, locatiecode, keuzedeel_code,
-        school_received_at, received_at, updated_at FROM bpvo_ingest
+        school_received_at, received_at, updated_at FROM bpvo_ingest WHERE NOT nieuw
         ON CONFLICT (aanbiedercode, correlatie_id) DO UPDATE SET leerbedrijf_id = excluded.leerbedrijf_id,
         crebo = excluded.crebo, leerweg = excluded.leerweg, startdatum = excluded.startdatum,
         geplande_einddatum = excluded.geplande_einddatum, status = excluded.status,
@@ -299,21 +329,23 @@ struct IngestRow<'a> {
     school_received_at: Option<NaiveDateTime>,
     received_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    nieuw: bool,
 }
 
-/// PostgreSQL: the rows that changed go in through `COPY` into a temporary table (binary, one
-/// round trip) and are merged in one statement — three statements for a batch of any size, where
-/// a multi-row `INSERT` binds eighteen parameters per row, a parse of tens of thousands of
+/// PostgreSQL: the stored rows that changed and the new ones go in through `COPY` into a
+/// temporary table (binary, one round trip); the new ones are inserted from there and the changed
+/// ones merged, one statement each — at most four statements for a batch of any size, where a
+/// multi-row `INSERT` binds eighteen parameters per row, a parse of tens of thousands of
 /// parameters per thousand rows. An upload with nothing changed writes nothing.
-fn copy_and_merge(pg: &mut diesel::PgConnection, rows: &[BpvoRow]) -> StoreResult<()> {
+fn copy_and_merge(pg: &mut diesel::PgConnection, changed: &[BpvoRow], new: &[BpvoRow]) -> StoreResult<()> {
     use diesel::connection::SimpleConnection;
-    if rows.is_empty() {
+    if changed.is_empty() && new.is_empty() {
         return Ok(());
     }
     pg.batch_execute(ingest::CREATE)?;
-    let ingest: Vec<IngestRow<'_>> = rows
-        .iter()
-        .map(|r| IngestRow {
+    let flagged = changed.iter().map(|r| (r, false)).chain(new.iter().map(|r| (r, true)));
+    let ingest: Vec<IngestRow<'_>> = flagged
+        .map(|(r, nieuw)| IngestRow {
             id: &r.id,
             aanbiedercode: &r.aanbiedercode,
             correlatie_id: &r.correlatie_id,
@@ -332,10 +364,16 @@ fn copy_and_merge(pg: &mut diesel::PgConnection, rows: &[BpvoRow]) -> StoreResul
             school_received_at: r.school_received_at,
             received_at: r.received_at,
             updated_at: r.updated_at,
+            nieuw,
         })
         .collect();
     diesel::copy_from(ingest::bpvo_ingest::table).from_insertable(&ingest).execute(pg)?;
-    diesel::sql_query(ingest::MERGE).execute(pg)?;
+    if !new.is_empty() {
+        diesel::sql_query(ingest::INSERT_NEW).execute(pg)?;
+    }
+    if !changed.is_empty() {
+        diesel::sql_query(ingest::MERGE).execute(pg)?;
+    }
     Ok(())
 }
 
