@@ -98,8 +98,9 @@ impl SchoolFields {
 
 type Key = (String, String);
 
-fn key_of(b: &Bpvo) -> Key {
-    (b.school.aanbiedercode.as_str().to_owned(), b.correlatie_id.as_str().to_owned())
+/// A record's key, borrowed: the upsert looks keys up without copying them.
+fn key_of(b: &Bpvo) -> (&str, &str) {
+    (b.school.aanbiedercode.as_str(), b.correlatie_id.as_str())
 }
 
 /// Store the school's records, each whole, all in one transaction; returns each record's stored
@@ -139,8 +140,7 @@ pub fn withdrawn_among(conn: &mut DbConnection, records: &[Bpvo]) -> StoreResult
     debug_assert_eq!(WITHDRAWN, format!("status = '{}'", BpvoStatus::Ingetrokken.as_str()));
     let mut out = HashSet::new();
     for chunk in records.chunks(CHUNK) {
-        let by_code = per_aanbieder(chunk.iter().map(|b| (b.school.aanbiedercode.as_str(), b.correlatie_id.as_str())));
-        for (code, ids) in by_code {
+        for (code, ids) in per_aanbieder(chunk.iter().map(key_of)) {
             let keys: Vec<Key> = dsl::bpvos
                 .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(WITHDRAWN))
                 .filter(dsl::aanbiedercode.eq(code))
@@ -194,12 +194,14 @@ fn upsert_once(
     let mut all_writes: Vec<BpvoRow> = Vec::new();
     let mut all_new: Vec<BpvoRow> = Vec::new();
     for chunk in records.chunks(CHUNK) {
-        let existing = load_existing(conn, chunk)?;
+        let stored = load_existing(conn, chunk)?;
+        let existing: HashMap<(&str, &str), &BpvoRow> =
+            stored.iter().map(|r| ((r.aanbiedercode.as_str(), r.correlatie_id.as_str()), r)).collect();
         // Stored rows that change (rows new to the store go to `all_new`).
         let mut writes: Vec<BpvoRow> = Vec::new();
         for b in chunk {
             let fields = SchoolFields::of_bpvo(b);
-            match existing.get(&key_of(b)) {
+            match existing.get(&key_of(b)).copied() {
                 Some(row) if row.status == BpvoStatus::Ingetrokken && !reinstate => {
                     return Err(StoreError::Rule(format!(
                         "bpvo {} van aanbieder {} is ingetrokken en wordt niet hersteld",
@@ -420,16 +422,16 @@ fn per_aanbieder<'a>(keys: impl IntoIterator<Item = (&'a str, &'a str)>) -> BTre
 }
 
 /// The stored rows of the chunk's keys, one query per aanbieder ([`per_aanbieder`]).
-fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<HashMap<Key, BpvoRow>> {
-    let by_code = per_aanbieder(chunk.iter().map(|b| (b.school.aanbiedercode.as_str(), b.correlatie_id.as_str())));
-    let mut existing = HashMap::with_capacity(chunk.len());
+fn load_existing(conn: &mut DbConnection, chunk: &[Bpvo]) -> StoreResult<Vec<BpvoRow>> {
+    let by_code = per_aanbieder(chunk.iter().map(key_of));
+    let mut existing = Vec::with_capacity(chunk.len());
     for (code, ids) in by_code {
         let rows: Vec<BpvoRow> = dsl::bpvos
             .filter(dsl::aanbiedercode.eq(code))
             .filter(dsl::correlatie_id.eq_any(&ids))
             .select(BpvoRow::as_select())
             .load(conn)?;
-        existing.extend(rows.into_iter().map(|r| ((r.aanbiedercode.clone(), r.correlatie_id.clone()), r)));
+        existing.extend(rows);
     }
     Ok(existing)
 }
