@@ -282,32 +282,40 @@ mod ingest {
         nieuw boolean NOT NULL)
         ON COMMIT DELETE ROWS";
 
+    /// `INSERT INTO bpvos … SELECT … FROM bpvo_ingest WHERE <condition>`: the one column list the
+    /// insert of new rows and the merge of changed rows share.
+    macro_rules! from_ingest_where {
+        ($condition:literal) => {
+            concat!(
+                "INSERT INTO bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum,
+                geplande_einddatum, status, student_email, studentcode, student_naam, schoolnaam, locatiecode,
+                keuzedeel_code, school_received_at, received_at, updated_at)
+                SELECT id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum,
+                status, student_email, studentcode, student_naam, schoolnaam, locatiecode, keuzedeel_code,
+                school_received_at, received_at, updated_at FROM bpvo_ingest WHERE ",
+                $condition
+            )
+        };
+    }
+
     /// The bpvo's the lookup did not find, as plain inserts: no `ON CONFLICT` check per row, and
     /// a key that another upload stored meanwhile fails the statement (the upsert then tries
     /// once more) instead of being taken for a new bpvo under an id that is not stored.
-    pub(super) const INSERT_NEW: &str = "INSERT INTO bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id,
-        crebo, leerweg, startdatum, geplande_einddatum, status, student_email, studentcode, student_naam, schoolnaam,
-        locatiecode, keuzedeel_code, school_received_at, received_at, updated_at)
-        SELECT id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum,
-        status, student_email, studentcode, student_naam, schoolnaam, locatiecode, keuzedeel_code,
-        school_received_at, received_at, updated_at FROM bpvo_ingest WHERE nieuw";
+    pub(super) const INSERT_NEW: &str = from_ingest_where!("nieuw");
 
     /// The stored bpvo's that change, merged by key: the school-owned columns and the times;
     /// SBB-owned columns (the praktijkopleider, the registration time) and the first arrival stay
     /// as they are.
-    pub(super) const MERGE: &str = "INSERT INTO bpvos (id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo,
-        leerweg, startdatum, geplande_einddatum, status, student_email, studentcode, student_naam, schoolnaam,
-        locatiecode, keuzedeel_code, school_received_at, received_at, updated_at)
-        SELECT id, aanbiedercode, correlatie_id, leerbedrijf_id, crebo, leerweg, startdatum, geplande_einddatum,
-        status, student_email, studentcode, student_naam, schoolnaam, locatiecode, keuzedeel_code,
-        school_received_at, received_at, updated_at FROM bpvo_ingest WHERE NOT nieuw
-        ON CONFLICT (aanbiedercode, correlatie_id) DO UPDATE SET leerbedrijf_id = excluded.leerbedrijf_id,
+    pub(super) const MERGE: &str = concat!(
+        from_ingest_where!("NOT nieuw"),
+        " ON CONFLICT (aanbiedercode, correlatie_id) DO UPDATE SET leerbedrijf_id = excluded.leerbedrijf_id,
         crebo = excluded.crebo, leerweg = excluded.leerweg, startdatum = excluded.startdatum,
         geplande_einddatum = excluded.geplande_einddatum, status = excluded.status,
         student_email = excluded.student_email, studentcode = excluded.studentcode,
         student_naam = excluded.student_naam, schoolnaam = excluded.schoolnaam, locatiecode = excluded.locatiecode,
         keuzedeel_code = excluded.keuzedeel_code, school_received_at = excluded.school_received_at,
-        updated_at = excluded.updated_at";
+        updated_at = excluded.updated_at"
+    );
 }
 
 #[derive(Insertable)]
