@@ -182,6 +182,134 @@ async fn pooled_connections_carry_concurrent_sends() {
 
 #[tokio::test]
 #[ignore = "needs smtp-sink (apt-get install postfix): scripts/test.sh runs it"]
+async fn a_server_without_pipelining_gets_one_command_at_a_time() {
+    // -p: smtp-sink does not offer PIPELINING, so the mailer waits for each reply.
+    let sink = Sink::start(&["-p"]);
+    let outcome = sink.mailer().send(&common::message("zoe@example.nl", "no-pipelining")).await;
+    assert!(matches!(outcome, SendOutcome::Sent { .. }), "{outcome:?}");
+    assert_eq!(sink.saved(1).len(), 1);
+}
+
+/// What a [`Scripted`] server read, line by line, after the two EHLOs.
+type Heard = Vec<String>;
+
+/// A server that offers PIPELINING and answers the sender (MAIL) only after the recipient
+/// (RCPT) and DATA have come in as well: a client that waits for each reply before its next
+/// command gets no reply here and times out. It then answers `replies` (to MAIL, RCPT and
+/// DATA), reads the message when DATA got 354 and answers it with `final_reply`, and reads
+/// whatever else comes until the client hangs up.
+struct Scripted {
+    port: u16,
+    heard: std::thread::JoinHandle<Heard>,
+}
+
+impl Scripted {
+    fn start(replies: [&'static str; 3], final_reply: &'static str) -> Scripted {
+        use std::io::{BufRead as _, BufReader, Write as _};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let heard = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+            let mut out = stream.try_clone().unwrap();
+            let mut lines = BufReader::new(stream).lines().map_while(Result::ok);
+            out.write_all(b"220 scripted ESMTP\r\n").unwrap();
+            let mut ehlos = 0;
+            while ehlos < 2 {
+                let line = lines.next().expect("EHLO");
+                if line.starts_with("EHLO") {
+                    ehlos += 1;
+                    out.write_all(b"250-scripted\r\n250-PIPELINING\r\n250 8BITMIME\r\n").unwrap();
+                } else {
+                    out.write_all(b"250 2.0.0 Ok\r\n").unwrap();
+                }
+            }
+            // No reply before all three commands are in.
+            let mut heard: Heard = (0..3).map(|_| lines.next().expect("MAIL, RCPT, DATA")).collect();
+            for reply in replies {
+                out.write_all(format!("{reply}\r\n").as_bytes()).unwrap();
+            }
+            if replies[2].starts_with("354") {
+                for line in lines.by_ref() {
+                    let end = line == ".";
+                    heard.push(line);
+                    if end {
+                        out.write_all(format!("{final_reply}\r\n").as_bytes()).unwrap();
+                        break;
+                    }
+                }
+            }
+            for line in lines {
+                if line == "QUIT" {
+                    let _ = out.write_all(b"221 2.0.0 Bye\r\n");
+                }
+                heard.push(line);
+            }
+            heard
+        });
+        Scripted { port, heard }
+    }
+
+    fn mailer(&self) -> SmtpMailer {
+        SmtpMailer::new(&SmtpSettings { timeout_seconds: 2, ..settings(self.port, SmtpSecurity::None) }).unwrap()
+    }
+
+    /// Everything the server read after the EHLOs (once the client has hung up).
+    fn heard(self) -> Heard {
+        self.heard.join().unwrap()
+    }
+}
+
+#[tokio::test]
+async fn the_envelope_goes_out_in_one_write_where_the_server_offers_pipelining() {
+    let server = Scripted::start(
+        ["250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>"],
+        "250 2.0.0 Ok: queued as P1",
+    );
+    let mailer = server.mailer();
+    let outcome = mailer.send(&common::message("zoe@example.nl", "pipelined")).await;
+    let SendOutcome::Sent { reply } = &outcome else { panic!("not sent: {outcome:?}") };
+    assert!(reply.starts_with("250") && reply.ends_with("queued as P1"), "the message's own reply: {reply}");
+    drop(mailer); // hang up: the pooled connection closes
+    let heard = server.heard();
+    assert!(heard[0].starts_with("MAIL FROM:<bpvmonitor@sbb.example>"), "{heard:?}");
+    assert_eq!(heard[1], "RCPT TO:<zoe@example.nl>");
+    assert_eq!(heard[2], "DATA");
+    assert!(heard.iter().any(|l| l.starts_with("Message-ID: <pipelined@bpv.example>")), "{heard:?}");
+    assert_eq!(heard.iter().filter(|l| *l == ".").count(), 1, "{heard:?}");
+}
+
+#[tokio::test]
+async fn a_refused_recipient_in_a_pipeline_is_permanent_and_no_message_follows() {
+    for data_reply in ["554 5.5.1 Error: no valid recipients", "354 End data with <CR><LF>.<CR><LF>"] {
+        // The second: a server that lets DATA through after refusing the only recipient must
+        // still not get the message.
+        let server = Scripted::start(
+            ["250 2.1.0 Ok", "550 5.1.1 <gone@example.nl>: Recipient address rejected", data_reply],
+            "250 2.0.0 Ok: queued as WRONG",
+        );
+        let outcome = server.mailer().send(&common::message("gone@example.nl", "refused")).await;
+        let SendOutcome::Permanent { reason } = &outcome else { panic!("not permanent: {outcome:?}") };
+        assert!(reason.contains("550") && reason.contains("Recipient address rejected"), "the first refusal: {reason}");
+        let heard = server.heard();
+        assert_eq!(&heard[3..], ["QUIT"], "after the refusal only QUIT, no message: {heard:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_deferred_sender_in_a_pipeline_is_transient() {
+    let server = Scripted::start(
+        ["451 4.3.0 Try again later", "503 5.5.1 Error: need MAIL command", "503 5.5.1 Error: need RCPT command"],
+        "",
+    );
+    let outcome = server.mailer().send(&common::message("later@example.nl", "deferred")).await;
+    let SendOutcome::Transient { reason } = &outcome else { panic!("not transient: {outcome:?}") };
+    assert!(reason.contains("451"), "the sender's refusal decides, not the 503s after it: {reason}");
+    assert_eq!(&server.heard()[3..], ["QUIT"]);
+}
+
+#[tokio::test]
+#[ignore = "needs smtp-sink (apt-get install postfix): scripts/test.sh runs it"]
 async fn refused_recipient_is_permanent() {
     let sink = Sink::start(&["-f", "rcpt"]);
     let outcome = sink.mailer().send(&common::message("gone@example.nl", "perm")).await;
