@@ -797,22 +797,19 @@ fn ended_sessions_stay_ended_until_their_token_expired(db: &TestDb) {
     assert!(!is_ended(&mut conn, "abc").unwrap());
 }
 
-/// The invitation counts the triggers keep equal the counts grouped afresh from every invitation
-/// and the imported history, after each kind of change: invitations sent, answered, cancelled,
-/// sent through the praktijkopleider, several in one statement, deleted; a bpvo's keys changed
-/// (crebo, locatie, month of the planned end); history imported. And a reader that asks for the
-/// rows changed since its last read finds every key that changed.
-// One scenario whose steps build on each other; each step is short and checked on its own.
-#[allow(clippy::too_many_lines)]
-fn invitation_counts_follow_every_change(db: &TestDb) {
-    use bpv_store::repo::reporting::{self, InvitationKeyCount};
-    use bpv_store::schema::{bpvos as b, invitations as i};
-    use bpv_store::testing::{Surveyed, surveyed};
-    use std::collections::BTreeMap;
+/// An invitation count key as the reporting service reads it: groep, maand, brin, aanbieder,
+/// locatie, leerweg, crebo, sector.
+type CountKey = (String, String, String, String, Option<String>, String, String, Option<String>);
 
-    type Key = (String, String, String, String, Option<String>, String, String, Option<String>);
-    let summed = |rows: Vec<InvitationKeyCount>| -> BTreeMap<Key, (i64, i64)> {
-        let mut m: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
+/// The counts the triggers keep, checked against the counts grouped afresh from every invitation
+/// and the imported history (keys whose counts dropped to 0 left out); returns them.
+fn kept_counts_are_grouped_counts(
+    conn: &mut bpv_store::DbConnection,
+    step: &str,
+) -> std::collections::BTreeMap<CountKey, (i64, i64)> {
+    use bpv_store::repo::reporting::{self, InvitationKeyCount};
+    let summed = |rows: Vec<InvitationKeyCount>| {
+        let mut m: std::collections::BTreeMap<CountKey, (i64, i64)> = std::collections::BTreeMap::new();
         for r in rows {
             let e = m
                 .entry((r.groep, r.maand, r.brin, r.aanbiedercode, r.locatiecode, r.leerweg, r.crebo, r.sector))
@@ -822,13 +819,25 @@ fn invitation_counts_follow_every_change(db: &TestDb) {
         m.retain(|_, v| *v != (0, 0));
         m
     };
-    let check = |step: &str| {
-        let mut conn = db.conn();
-        let kept = summed(reporting::invitation_counts(&mut conn).unwrap());
-        let grouped = summed(reporting::invitation_counts_grouped(&mut conn).unwrap());
-        assert_eq!(kept, grouped, "{step}");
-        kept
-    };
+    let kept = summed(reporting::invitation_counts(conn).unwrap());
+    let grouped = summed(reporting::invitation_counts_grouped(conn).unwrap());
+    assert_eq!(kept, grouped, "{step}");
+    kept
+}
+
+/// The invitation counts the triggers keep equal the counts grouped afresh from every invitation
+/// and the imported history, after each kind of change: invitations sent, answered, cancelled,
+/// sent through the praktijkopleider, several in one statement, deleted; a bpvo's keys changed
+/// (crebo, locatie, month of the planned end); history imported. And a reader that asks for the
+/// rows changed since its last read finds every key that changed.
+// One scenario whose steps build on each other; each step is short and checked on its own.
+#[allow(clippy::too_many_lines)]
+fn invitation_counts_follow_every_change(db: &TestDb) {
+    use bpv_store::repo::reporting;
+    use bpv_store::schema::{bpvos as b, invitations as i};
+    use bpv_store::testing::{Surveyed, surveyed};
+
+    let check = |step: &str| kept_counts_are_grouped_counts(&mut db.conn(), step);
     let key_names = || reporting::KeyNames::load(&mut db.conn()).unwrap();
     let latest = || {
         let rows = reporting::invitation_counts_page(&mut db.conn(), &key_names(), None, None, 10_000).unwrap();
@@ -1062,6 +1071,120 @@ fn bulk_invitation_insert_writes_each_new_row_once(db: &TestDb) {
     assert_eq!(got, want);
 }
 
+/// Bpvo number `n` of [`a_bulk_load_of_invitations_counts_as_the_trigger_does`]: its keys vary
+/// over months, aanbieders, crebo's, leerwegen and locaties (none for every fifth).
+fn counted_bpvo(n: usize, now: chrono::NaiveDateTime) -> bpv_store::models::BpvoRow {
+    let eind = date("2025-01-15") + chrono::Days::new(11 * n as u64 % 400);
+    bpv_store::models::BpvoRow {
+        id: new_id(),
+        aanbiedercode: ["10AA01", "10AA02"][n % 2].into(),
+        correlatie_id: format!("B-{n}"),
+        leerbedrijf_id: "100200300".into(),
+        crebo: ["25604", "25180", "25655"][n % 3].into(),
+        leerweg: ["BOL", "BBL"][n / 2 % 2].into(),
+        startdatum: eind - chrono::Days::new(180),
+        geplande_einddatum: eind,
+        werkelijke_einddatum: None,
+        status: bpvo::BpvoStatus::Actief,
+        student_email: Some(format!("s{n}@example.org")),
+        studentcode: None,
+        student_naam: None,
+        schoolnaam: None,
+        locatiecode: (!n.is_multiple_of(5)).then(|| format!("L{}", n % 4)),
+        praktijkopleider_naam: None,
+        praktijkopleider_email: Some("opleider@example.org".into()),
+        school_received_at: None,
+        registratie_received_at: None,
+        received_at: now,
+        updated_at: now,
+        keuzedeel_code: None,
+    }
+}
+
+/// A bulk load of sent and answered invitations (the demo's earlier surveys; on SQLite the count
+/// trigger is set aside for it and the counts are added per key) counts exactly what the trigger
+/// counts row by row: across months, locaties (and none), leerwegen, crebo's, aanbieders and
+/// both groups, through the praktijkopleider or not, planned rows not counted, and a row whose
+/// bpvo already had an invitation of that group neither stored nor counted. A bulk load that is
+/// rolled back leaves the counts as they were, and afterwards the trigger counts again.
+fn a_bulk_load_of_invitations_counts_as_the_trigger_does(db: &TestDb) {
+    use bpv_scheduling::InvitationStatus;
+    use bpv_store::models::{BpvoRow, InvitationRow};
+    use bpv_store::repo::invitations;
+    use bpv_store::schema::bpvos as b;
+    use bpvo::{Groep, Kanaal};
+
+    let mut conn = db.conn();
+    bpv_store::testing::instelling(&mut conn, "10AA", &["10AA01", "10AA02"], true, true);
+    let now = now_utc();
+    let rows: Vec<BpvoRow> = (0..701).map(|n| counted_bpvo(n, now)).collect();
+    bpv_store::write_transaction(&mut conn, |conn| {
+        rows.iter().try_for_each(|r| diesel::insert_into(b::table).values(r).execute(conn).map(drop))
+    })
+    .unwrap();
+    let invitation = |bpvo_id: &str, groep: Groep, kanaal: Kanaal, status: InvitationStatus| {
+        let sent = date("2025-01-01");
+        InvitationRow {
+            id: new_id(),
+            bpvo_id: bpvo_id.to_owned(),
+            groep,
+            kanaal,
+            status,
+            scheduled_on: sent,
+            closes_on: sent + chrono::Days::new(35),
+            sent_on: (status != InvitationStatus::Gepland).then_some(sent),
+            reminders_sent: 0,
+            opted_out: false,
+            answered_at: (status == InvitationStatus::Beantwoord).then_some(now),
+            cancel_reason: None,
+            created_at: now,
+            updated_at: now,
+        }
+    };
+    let (student, opleider) = (Groep::Student, Groep::Praktijkopleider);
+    let there = invitation(&rows[0].id, student, Kanaal::Direct, InvitationStatus::Verstuurd);
+    assert_eq!(invitations::insert_new(&mut conn, std::slice::from_ref(&there)).unwrap(), 1);
+    let aantal = |c: &std::collections::BTreeMap<CountKey, (i64, i64)>| {
+        (c.values().map(|v| v.0).sum::<i64>(), c.values().map(|v| v.1).sum::<i64>())
+    };
+    assert_eq!(aantal(&kept_counts_are_grouped_counts(&mut conn, "one")), (1, 0));
+
+    // 700 bpvo's, both groups: 1,400 rows, a tenth of the students still planned, a quarter
+    // through the praktijkopleider; bpvo 0's student row is there already.
+    let bulk: Vec<InvitationRow> = rows[..700]
+        .iter()
+        .enumerate()
+        .flat_map(|(n, r)| {
+            let answered = if n % 3 == 0 { InvitationStatus::Beantwoord } else { InvitationStatus::Verstuurd };
+            let student_status = if n % 10 == 9 { InvitationStatus::Gepland } else { answered };
+            let kanaal = if n % 4 == 0 { Kanaal::ViaPraktijkopleider } else { Kanaal::Direct };
+            [invitation(&r.id, opleider, Kanaal::Direct, answered), invitation(&r.id, student, kanaal, student_status)]
+        })
+        .collect();
+    let counted: Vec<&InvitationRow> = bulk.iter().skip(2).filter(|r| r.status != InvitationStatus::Gepland).collect();
+    assert!(counted.len() >= 1_000, "large enough to be a bulk load");
+
+    let undone = bpv_store::write_transaction(&mut conn, |conn| {
+        invitations::insert_new(conn, &bulk)?;
+        Err::<(), _>(StoreError::Rule("undone".into()))
+    });
+    assert!(matches!(undone, Err(StoreError::Rule(_))), "{undone:?}");
+    assert_eq!(aantal(&kept_counts_are_grouped_counts(&mut conn, "rolled back")), (1, 0));
+
+    assert_eq!(invitations::insert_new(&mut conn, &bulk).unwrap(), bulk.len() - 1);
+    let kept = kept_counts_are_grouped_counts(&mut conn, "bulk load");
+    let via_bulk = counted.iter().filter(|r| r.kanaal == Kanaal::ViaPraktijkopleider).count();
+    // bpvo 0: the praktijkopleider's row counts, the student's is the one that was there.
+    assert_eq!(aantal(&kept), (1 + 1 + counted.len() as i64, via_bulk as i64));
+    assert!(kept.len() > 100, "many keys: {}", kept.len());
+
+    // The trigger is back: one more row, counted by it.
+    let one = invitation(&rows[700].id, student, Kanaal::ViaPraktijkopleider, InvitationStatus::Verstuurd);
+    assert_eq!(invitations::insert_new(&mut conn, &[one]).unwrap(), 1);
+    let after = kept_counts_are_grouped_counts(&mut conn, "after the bulk load");
+    assert_eq!(aantal(&after), (aantal(&kept).0 + 1, aantal(&kept).1 + 1));
+}
+
 /// SBB's registrations fill in the praktijkopleider and the actual end date of known bpvo's (the
 /// school's own fields stay), keep the first registration time, take the last of a key named
 /// twice, and add unknown bpvo's.
@@ -1158,6 +1281,7 @@ fn bulk_cache_is_put_back(db: &TestDb) {
 
 backend_tests!(
     bulk_invitation_insert_writes_each_new_row_once,
+    a_bulk_load_of_invitations_counts_as_the_trigger_does,
     bulk_cache_is_put_back,
     registrations_complete_known_bpvos_and_add_unknown,
     scheduling_reads_closed_surveys_no_more,

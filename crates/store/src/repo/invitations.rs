@@ -41,6 +41,14 @@ pub fn by_ids(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<Invita
 /// Insert invitations that do not exist yet (same bpvo and group: left alone); returns how many
 /// were new.
 pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResult<usize> {
+    if matches!(conn, DbConnection::Sqlite(_))
+        && rows.iter().filter(|r| counted(r.status)).count() >= SQLITE_BULK_COUNTED
+    {
+        return crate::db::write_transaction(conn, |conn| match conn {
+            DbConnection::Sqlite(c) => insert_counted_in_bulk(c, rows),
+            DbConnection::Postgresql(_) => unreachable!("matched as SQLite above"),
+        });
+    }
     let mut n = 0;
     match conn {
         // One array per column: the statement is prepared once, where a multi-row insert binds
@@ -74,15 +82,160 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[InvitationRow]) -> StoreResul
                 .execute(c)?;
             }
         }
-        DbConnection::Sqlite(c) => {
-            let rows: Vec<SqliteInvitation> = rows.iter().map(SqliteInvitation::of).collect();
-            n += crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(invitations::table)
-                .values(chunk)
-                .on_conflict((invitations::bpvo_id, invitations::groep))
-                .do_nothing());
-        }
+        DbConnection::Sqlite(c) => n += insert_new_sqlite(c, rows)?,
     }
     Ok(n)
+}
+
+fn insert_new_sqlite(c: &mut diesel::SqliteConnection, rows: &[InvitationRow]) -> StoreResult<usize> {
+    let rows: Vec<SqliteInvitation> = rows.iter().map(SqliteInvitation::of).collect();
+    Ok(crate::repo::sqlite_kept_insert!(c, rows, |chunk| diesel::insert_into(invitations::table)
+        .values(chunk)
+        .on_conflict((invitations::bpvo_id, invitations::groep))
+        .do_nothing()))
+}
+
+/// Whether an invitation in this state counts in `uitnodiging_tellingen` (the count triggers'
+/// condition: sent or answered).
+fn counted(status: InvitationStatus) -> bool {
+    matches!(status, InvitationStatus::Verstuurd | InvitationStatus::Beantwoord)
+}
+
+/// From this many sent or answered invitations in one [`insert_new`] on SQLite (a bulk load, such
+/// as the demo's earlier surveys), the count trigger is set aside for the insert. Below it the
+/// trigger counts row by row as always.
+const SQLITE_BULK_COUNTED: usize = 1_000;
+
+/// [`insert_new`] on SQLite for a bulk load of counted invitations, inside a transaction (or a
+/// savepoint of the caller's). The count trigger `uitnodiging_tellingen_ins` is dropped, the rows
+/// go in, their counts are added per key in a few set-based statements, and the trigger is made
+/// again from the very SQL SQLite kept for it. Row by row the trigger looked up the bpvo and
+/// upserted its count for every invitation: 2.0 of the demo's 2.8 s of CPU for its earlier
+/// surveys (135,833 invitations over 77,490 keys). Other connections never see the table without
+/// its trigger: the drop and the new trigger commit together, and SQLite has one writer at a time.
+fn insert_counted_in_bulk(c: &mut diesel::SqliteConnection, rows: &[InvitationRow]) -> StoreResult<usize> {
+    use diesel::connection::SimpleConnection;
+
+    #[derive(QueryableByName)]
+    struct TriggerSql {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        sql: String,
+    }
+    const TRIGGER: &str = "uitnodiging_tellingen_ins";
+    let trigger = diesel::sql_query("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?")
+        .bind::<diesel::sql_types::Text, _>(TRIGGER)
+        .get_result::<TriggerSql>(c)
+        .optional()?
+        .ok_or_else(|| crate::error::StoreError::Corrupt(format!("the count trigger {TRIGGER} is missing")))?;
+    c.batch_execute(&format!("DROP TRIGGER {TRIGGER}"))?;
+    let n = insert_new_sqlite(c, rows)?;
+    // Which rows went in: all, or (where a bpvo already had an invitation of that group) those
+    // whose new id is now stored.
+    let mut new: Vec<&InvitationRow> = rows.iter().filter(|r| counted(r.status)).collect();
+    if n < rows.len() {
+        let stored = stored_ids(c, &new)?;
+        new.retain(|r| stored.contains(&r.id));
+    }
+    let keys = count_keys(c, &new)?;
+    type Key<'k> = (&'k str, &'k str, &'k str, &'k str, &'k str, &'k str);
+    let mut counts: std::collections::HashMap<Key<'_>, (i64, i64)> = std::collections::HashMap::new();
+    for r in &new {
+        // The foreign key keeps an invitation from naming a bpvo that does not exist.
+        let k = keys
+            .get(&r.bpvo_id)
+            .ok_or_else(|| crate::error::StoreError::Corrupt(format!("invitation {} names no stored bpvo", r.id)))?;
+        let e = counts
+            .entry((r.groep.as_str(), &k.aanbiedercode, &k.maand, &k.locatiecode, &k.leerweg, &k.crebo))
+            .or_default();
+        e.0 += 1;
+        e.1 += i64::from(r.kanaal == bpvo::Kanaal::ViaPraktijkopleider);
+    }
+    let counts: Vec<_> =
+        counts.into_iter().map(|((g, a, m, l, w, cr), (n, via))| (g, a, m, l, w, cr, n, via)).collect();
+    for chunk in counts.chunks(SQLITE_PER_STATEMENT) {
+        diesel::sql_query(
+            "INSERT INTO uitnodiging_tellingen \
+             (groep, aanbiedercode, maand, locatiecode, leerweg, crebo, aantal, via, gewijzigd_op) \
+             SELECT v.value ->> 0, v.value ->> 1, v.value ->> 2, v.value ->> 3, v.value ->> 4, v.value ->> 5, \
+             v.value ->> 6, v.value ->> 7, CURRENT_TIMESTAMP \
+             FROM json_each(?) AS v WHERE true \
+             ON CONFLICT (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) DO UPDATE \
+             SET aantal = aantal + excluded.aantal, via = via + excluded.via, gewijzigd_op = excluded.gewijzigd_op",
+        )
+        .bind::<diesel::sql_types::Text, _>(super::sqlite_json_rows(chunk)?)
+        .execute(c)?;
+    }
+    c.batch_execute(&trigger.sql)?;
+    Ok(n)
+}
+
+/// Ids or keys per statement of [`insert_counted_in_bulk`]'s `json_each` statements.
+const SQLITE_PER_STATEMENT: usize = 10_000;
+
+/// Which of these invitations are stored (by id).
+fn stored_ids(
+    c: &mut diesel::SqliteConnection,
+    rows: &[&InvitationRow],
+) -> StoreResult<std::collections::HashSet<String>> {
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        id: String,
+    }
+    let mut stored = std::collections::HashSet::with_capacity(rows.len());
+    for chunk in rows.chunks(SQLITE_PER_STATEMENT) {
+        let ids: Vec<&str> = chunk.iter().map(|r| r.id.as_str()).collect();
+        stored.extend(
+            diesel::sql_query("SELECT id FROM invitations WHERE id IN (SELECT value FROM json_each(?))")
+                .bind::<diesel::sql_types::Text, _>(super::sqlite_json_rows(&ids)?)
+                .load::<Stored>(c)?
+                .into_iter()
+                .map(|s| s.id),
+        );
+    }
+    Ok(stored)
+}
+
+/// A bpvo's count key, computed by SQLite exactly as the count triggers compute it.
+#[derive(QueryableByName)]
+struct CountKeys {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    aanbiedercode: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    maand: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    locatiecode: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    leerweg: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    crebo: String,
+}
+
+/// The count keys of the bpvo's of these invitations, by bpvo id.
+fn count_keys(
+    c: &mut diesel::SqliteConnection,
+    rows: &[&InvitationRow],
+) -> StoreResult<std::collections::HashMap<String, CountKeys>> {
+    let mut bpvo_ids: Vec<&str> = rows.iter().map(|r| r.bpvo_id.as_str()).collect();
+    bpvo_ids.sort_unstable();
+    bpvo_ids.dedup();
+    let mut keys = std::collections::HashMap::with_capacity(bpvo_ids.len());
+    for chunk in bpvo_ids.chunks(SQLITE_PER_STATEMENT) {
+        keys.extend(
+            diesel::sql_query(
+                "SELECT id, aanbiedercode, strftime('%Y-%m', geplande_einddatum) AS maand, \
+                 COALESCE(locatiecode, '') AS locatiecode, leerweg, crebo \
+                 FROM bpvos WHERE id IN (SELECT value FROM json_each(?))",
+            )
+            .bind::<diesel::sql_types::Text, _>(super::sqlite_json_rows(chunk)?)
+            .load::<CountKeys>(c)?
+            .into_iter()
+            .map(|k| (k.id.clone(), k)),
+        );
+    }
+    Ok(keys)
 }
 
 /// An [`InvitationRow`] as [`insert_new`] binds it on SQLite: its dates through
