@@ -370,6 +370,17 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> StoreResult<()> {
 /// (in the demo's mail run, 9,187 planned invitations, a third of all its CPU time); by primary
 /// key it looks up only the group's own.
 pub fn mark_sent_many(conn: &mut DbConnection, ids: &[&str], today: NaiveDate, now: NaiveDateTime) -> StoreResult<()> {
+    if let DbConnection::Sqlite(c) = conn {
+        for chunk in ids.chunks(crate::repo::CHUNK) {
+            MarkSentSqlite {
+                today: SqliteDate(today),
+                now: SqliteTimestamp(now),
+                ids: crate::repo::sqlite_json_rows(chunk)?,
+            }
+            .execute(c)?;
+        }
+        return Ok(());
+    }
     for chunk in ids.chunks(crate::repo::CHUNK) {
         diesel::update(
             invitations::table
@@ -385,6 +396,53 @@ pub fn mark_sent_many(conn: &mut DbConnection, ids: &[&str], today: NaiveDate, n
     }
     Ok(())
 }
+
+/// [`mark_sent_many`]'s statement on SQLite, as a query of its own so that the connection keeps it
+/// prepared: the ids come as one JSON array (`json_each`), so its SQL is the same for any number
+/// of ids. diesel's `IN (?, ?, …)` has SQL of its own for each number and is parsed anew for every
+/// group the dispatcher's recorder writes, and with it SQLite codes the count trigger's program
+/// again: 2.7 % of the demo's CPU samples, a quarter of the recorder's.
+struct MarkSentSqlite {
+    today: SqliteDate,
+    now: SqliteTimestamp,
+    /// The invitation ids as a JSON array.
+    ids: String,
+}
+
+/// [`MarkSentSqlite`]'s SQL around its three parameters.
+static MARK_SENT_SQLITE_SQL: std::sync::LazyLock<[String; 2]> = std::sync::LazyLock::new(|| {
+    [
+        format!("UPDATE invitations SET status = '{}', sent_on = ", InvitationStatus::Verstuurd.as_str()),
+        format!(" AND status || '' = '{}'", InvitationStatus::Gepland.as_str()),
+    ]
+});
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for MarkSentSqlite {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Date, Text, Timestamp};
+        let sql = &*MARK_SENT_SQLITE_SQL;
+        out.push_sql(&sql[0]);
+        out.push_bind_param::<Date, _>(&self.today)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.now)?;
+        // `status || ''`: no index on the status (see `mark_sent_many`); by primary key instead.
+        out.push_sql(" WHERE id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.ids)?;
+        out.push_sql("))");
+        out.push_sql(&sql[1]);
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for MarkSentSqlite {
+    type QueryId = MarkSentSqlite;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl RunQueryDsl<diesel::SqliteConnection> for MarkSentSqlite {}
 
 /// Reminder `nummer` went out.
 pub fn mark_reminded(conn: &mut DbConnection, id: &str, nummer: i32, now: NaiveDateTime) -> StoreResult<()> {
