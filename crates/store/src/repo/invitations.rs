@@ -108,9 +108,8 @@ const SQLITE_BULK_COUNTED: usize = 1_000;
 
 /// [`insert_new`] on SQLite for a bulk load of counted invitations, inside a transaction (or a
 /// savepoint of the caller's). The count trigger `uitnodiging_tellingen_ins` is dropped, the rows
-/// go in, their counts are added per key (an upsert kept prepared, 64 keys a statement), and the
-/// trigger is made
-/// again from the very SQL SQLite kept for it. Row by row the trigger looked up the bpvo and
+/// go in, their counts are added per key ([`AddCounts`], 64 keys a statement), and the trigger
+/// is made again from the very SQL SQLite kept for it. Row by row the trigger looked up the bpvo and
 /// upserted its count for every invitation: 2.0 of the demo's 2.8 s of CPU for its earlier
 /// surveys (135,833 invitations over 77,490 keys). Other connections never see the table without
 /// its trigger: the drop and the new trigger commit together, and SQLite has one writer at a time.
@@ -138,7 +137,6 @@ fn insert_counted_in_bulk(c: &mut diesel::SqliteConnection, rows: &[InvitationRo
         new.retain(|r| stored.contains(&r.id));
     }
     let keys = count_keys(c, &new)?;
-    type Key<'k> = (&'k str, &'k str, &'k str, &'k str, &'k str, &'k str);
     let mut counts: std::collections::HashMap<Key<'_>, (i64, i64)> = std::collections::HashMap::new();
     for r in &new {
         // The foreign key keeps an invitation from naming a bpvo that does not exist.
@@ -151,66 +149,69 @@ fn insert_counted_in_bulk(c: &mut diesel::SqliteConnection, rows: &[InvitationRo
         e.0 += 1;
         e.1 += i64::from(r.kanaal == bpvo::Kanaal::ViaPraktijkopleider);
     }
-    let changed = sqlite_current_timestamp(c)?;
-    let counts: Vec<CountRow> = counts
-        .into_iter()
-        .map(|((groep, aanbiedercode, maand, locatiecode, leerweg, crebo), (aantal, via))| CountRow {
-            groep: groep.to_owned(),
-            aanbiedercode: aanbiedercode.to_owned(),
-            maand: maand.to_owned(),
-            locatiecode: locatiecode.to_owned(),
-            leerweg: leerweg.to_owned(),
-            crebo: crebo.to_owned(),
-            aantal,
-            via,
-            gewijzigd_op: SqliteTimestamp(changed),
-        })
-        .collect();
-    {
-        use crate::schema::uitnodiging_tellingen::dsl as t;
-        use diesel::upsert::excluded;
-        crate::repo::sqlite_kept_insert!(c, counts, |chunk| diesel::insert_into(t::uitnodiging_tellingen)
-            .values(chunk)
-            .on_conflict((t::groep, t::aanbiedercode, t::maand, t::locatiecode, t::leerweg, t::crebo))
-            .do_update()
-            .set((
-                t::aantal.eq(t::aantal + excluded(t::aantal)),
-                t::via.eq(t::via + excluded(t::via)),
-                t::gewijzigd_op.eq(excluded(t::gewijzigd_op)),
-            )));
+    let counts: Vec<(Key<'_>, (i64, i64))> = counts.into_iter().collect();
+    let mut chunks = counts.chunks_exact(crate::repo::SQLITE_KEPT_ROWS);
+    for chunk in &mut chunks {
+        AddCounts::<{ crate::repo::SQLITE_KEPT_ROWS }>(chunk).execute(c)?;
+    }
+    for one in chunks.remainder().chunks(1) {
+        AddCounts::<1>(one).execute(c)?;
     }
     c.batch_execute(&trigger.sql)?;
     Ok(n)
 }
 
-/// One key's count as [`insert_counted_in_bulk`] adds it, changed at SQLite's `CURRENT_TIMESTAMP`
-/// as the trigger writes it (whole seconds, so the same text). It owns its text: diesel keeps a statement prepared only for a query type
-/// without borrowed values.
-#[derive(Insertable)]
-#[diesel(table_name = crate::schema::uitnodiging_tellingen, treat_none_as_default_value = false)]
-struct CountRow {
-    groep: String,
-    aanbiedercode: String,
-    maand: String,
-    locatiecode: String,
-    leerweg: String,
-    crebo: String,
-    aantal: i64,
-    via: i64,
-    gewijzigd_op: SqliteTimestamp,
+/// A count key as [`insert_counted_in_bulk`] sums it: groep, aanbieder, month, locatie ('' for
+/// none), leerweg, crebo.
+type Key<'k> = (&'k str, &'k str, &'k str, &'k str, &'k str, &'k str);
+
+/// [`insert_counted_in_bulk`]'s upsert of `N` keys' counts (and `via`), as a query of its own so
+/// that the connection keeps it prepared: diesel never keeps an `ON CONFLICT DO UPDATE` of its
+/// own prepared, and parsed the 64-key statement anew for each of the demo's 1,211. Changed at
+/// `CURRENT_TIMESTAMP`, as the trigger writes it. The slice holds exactly `N` keys.
+struct AddCounts<'a, const N: usize>(&'a [(Key<'a>, (i64, i64))]);
+
+/// [`AddCounts`]'s query id: one prepared statement per number of keys.
+struct AddCountsId<const N: usize>;
+
+impl<const N: usize> diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for AddCounts<'_, N> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        assert_eq!(self.0.len(), N, "an AddCounts statement of {N} keys");
+        out.push_sql(
+            "INSERT INTO uitnodiging_tellingen \
+             (groep, aanbiedercode, maand, locatiecode, leerweg, crebo, aantal, via, gewijzigd_op) VALUES ",
+        );
+        for (i, ((groep, aanbiedercode, maand, locatiecode, leerweg, crebo), (aantal, via))) in
+            self.0.iter().enumerate()
+        {
+            out.push_sql(if i == 0 { "(" } else { ", (" });
+            for text in [groep, aanbiedercode, maand, locatiecode, leerweg, crebo] {
+                out.push_bind_param::<Text, _>(*text)?;
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<BigInt, _>(aantal)?;
+            out.push_sql(", ");
+            out.push_bind_param::<BigInt, _>(via)?;
+            out.push_sql(", CURRENT_TIMESTAMP)");
+        }
+        out.push_sql(
+            " ON CONFLICT (groep, aanbiedercode, maand, locatiecode, leerweg, crebo) DO UPDATE \
+             SET aantal = aantal + excluded.aantal, via = via + excluded.via, gewijzigd_op = excluded.gewijzigd_op",
+        );
+        Ok(())
+    }
 }
 
-/// SQLite's `CURRENT_TIMESTAMP` (UTC, whole seconds), the time the count triggers write.
-fn sqlite_current_timestamp(c: &mut diesel::SqliteConnection) -> StoreResult<NaiveDateTime> {
-    #[derive(QueryableByName)]
-    struct Now {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        now: String,
-    }
-    let now = diesel::sql_query("SELECT CURRENT_TIMESTAMP AS now").get_result::<Now>(c)?.now;
-    NaiveDateTime::parse_from_str(&now, "%Y-%m-%d %H:%M:%S")
-        .map_err(|e| crate::error::StoreError::Corrupt(format!("CURRENT_TIMESTAMP {now:?}: {e}")))
+impl<const N: usize> diesel::query_builder::QueryId for AddCounts<'_, N> {
+    type QueryId = AddCountsId<N>;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
+
+impl<const N: usize> RunQueryDsl<diesel::SqliteConnection> for AddCounts<'_, N> {}
 
 /// Ids per statement of [`insert_counted_in_bulk`]'s `json_each` lookups.
 const SQLITE_PER_STATEMENT: usize = 10_000;
