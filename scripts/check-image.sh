@@ -108,7 +108,9 @@ for svc in school-api:SCHOOL_API survey:SURVEY reporting-api:REPORTING_API; do
     || { kill "$pid" 2>/dev/null || true; fail "bpv-$name: /metrics does not count /health"; }
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  pkill -f "bpv-$name\$" 2>/dev/null || true
+  # The whole command line is the binary alone (by name or path): a pattern that only ends with
+  # its name would also stop an unrelated `cargo build … -p bpv-$name` on the same machine.
+  pkill -f "^([^ ]*/)?bpv-$name\$" 2>/dev/null || true
   echo "check-image: bpv-$name started in the image and answered /health and /metrics"
 done
 echo "check-image: ok"
