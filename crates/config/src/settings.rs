@@ -159,6 +159,8 @@ pub struct DispatcherSettings {
     pub max_failure_share: f64,
     /// Mails claimed per round.
     pub batch_size: i64,
+    /// Connections that plan at once on PostgreSQL, each for its own bpvo's (SQLite plans on one).
+    pub planners: usize,
 }
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
@@ -392,6 +394,7 @@ impl Settings {
             .set_default("dispatcher.rate_per_second", 0.0)?
             .set_default("dispatcher.max_failure_share", 0.2)?
             .set_default("dispatcher.batch_size", 500)?
+            .set_default("dispatcher.planners", 2)?
             .add_source(file(&dir, "default"))
             .add_source(file(&dir, &env_name));
         if !source.ignore_env {

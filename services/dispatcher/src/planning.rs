@@ -3,11 +3,12 @@
 //! dispatcher planning at the same time, add nothing.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use bpv_scheduling::{Action, BpvoFacts, InvitationState, SchedulingSettings};
 use bpv_store::models::{BpvoRow, DeliveryRow, InvitationRow, Onderwerp};
 use bpv_store::repo::{aanbieders, bpvos, deliveries, instellingen, invitations};
-use bpv_store::{DbConnection, Soort, StoreResult, write_transaction};
+use bpv_store::{DbConnection, DbPool, Soort, StoreError, StoreResult, write_transaction};
 use bpvo::Groep;
 use chrono::{Days, NaiveDate, NaiveDateTime};
 
@@ -24,9 +25,27 @@ pub struct PlanOutcome {
 /// Bpvo's handled per transaction.
 const CHUNK: usize = 1_000;
 
-/// Plan for `today`: create, reschedule and cancel invitations and put due mails in the outbox.
+/// Plan for `today`: create, reschedule and cancel invitations and put due mails in the outbox, on
+/// `conn` alone (the dispatcher's run plans on several connections: [`plan_on`]).
 pub fn plan(
     conn: &mut DbConnection,
+    settings: &SchedulingSettings,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+) -> StoreResult<PlanOutcome> {
+    plan_on(conn, None, settings, today, now, dry_run)
+}
+
+/// [`plan`], and on PostgreSQL with `planners` connections at once (`conn` and more from the pool),
+/// each planning its own share of the bpvo's in its own transactions: PostgreSQL does most of the
+/// work of planning, and one connection keeps one core busy. Their writes never meet: each touches
+/// only the invitations and outbox rows of its own bpvo's, and only planned invitations, which no
+/// count includes (the count trigger writes nothing for them). SQLite has one writer, so it plans
+/// on `conn` alone.
+pub(crate) fn plan_on(
+    conn: &mut DbConnection,
+    planners: Option<(&DbPool, usize)>,
     settings: &SchedulingSettings,
     today: NaiveDate,
     now: NaiveDateTime,
@@ -36,19 +55,89 @@ pub fn plan(
     let to = today.checked_add_days(Days::new(u64::from(settings.lead_days))).unwrap_or(today);
     let candidates = bpvos::scheduling_candidates(conn, from, to, today)?;
     let deelname = participation_by_aanbieder(conn)?;
-    let mut outcome = PlanOutcome::default();
-    for chunk in candidates.chunks(CHUNK) {
-        let part = if dry_run {
-            plan_chunk(conn, chunk, &deelname, settings, today, now, true)?
-        } else {
-            write_transaction(conn, |conn| plan_chunk(conn, chunk, &deelname, settings, today, now, false))?
-        };
-        outcome.invitations_created += part.invitations_created;
-        outcome.rescheduled += part.rescheduled;
-        outcome.cancelled += part.cancelled;
-        outcome.planned += part.planned;
+    let chunks: Vec<&[BpvoRow]> = candidates.chunks(CHUNK).collect();
+    let work = Work { deelname: &deelname, settings, today, now, dry_run, stop: &AtomicBool::new(false) };
+    // Never more planners than chunks, nor than the pool holds (`conn` is one of its connections).
+    let postgres = matches!(conn, DbConnection::Postgresql(_)) && !dry_run;
+    let Some((pool, planners)) = planners
+        .filter(|_| postgres)
+        .map(|(pool, n)| (pool, n.min(chunks.len()).min(usize::try_from(pool.max_size()).unwrap_or(1))))
+        .filter(|(_, n)| *n > 1)
+    else {
+        return work.plan_chunks(conn, &chunks);
+    };
+    // Planner `w` takes chunks w, w + planners, …
+    let share = |w: usize| chunks.iter().skip(w).step_by(planners).copied().collect::<Vec<_>>();
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..planners)
+            .map(|w| {
+                let (mine, work) = (share(w), &work);
+                scope.spawn(move || {
+                    let mut conn = pool.get().map_err(|e| work.failed(e.into()))?;
+                    work.plan_chunks(&mut conn, &mine)
+                })
+            })
+            .collect();
+        let mut outcome = work.plan_chunks(conn, &share(0));
+        for helper in helpers {
+            let part = helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            outcome = match (outcome, part) {
+                (Ok(a), Ok(b)) => Ok(a + b),
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            };
+        }
+        outcome
+    })
+}
+
+/// What every planner shares; `stop` is set by the first that fails, and the others then take no
+/// new chunk (what they committed stays: planning is idempotent, the next run finishes it).
+struct Work<'a> {
+    deelname: &'a HashMap<String, bool>,
+    settings: &'a SchedulingSettings,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    dry_run: bool,
+    stop: &'a AtomicBool,
+}
+
+impl Work<'_> {
+    /// Plan `chunks` on `conn`, each chunk in a transaction of its own.
+    fn plan_chunks(&self, conn: &mut DbConnection, chunks: &[&[BpvoRow]]) -> StoreResult<PlanOutcome> {
+        let mut outcome = PlanOutcome::default();
+        for chunk in chunks {
+            if self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let (deelname, settings, today, now) = (self.deelname, self.settings, self.today, self.now);
+            let part = if self.dry_run {
+                plan_chunk(conn, chunk, deelname, settings, today, now, true)
+            } else {
+                write_transaction(conn, |conn| plan_chunk(conn, chunk, deelname, settings, today, now, false))
+            };
+            outcome = outcome + part.map_err(|e| self.failed(e))?;
+        }
+        Ok(outcome)
     }
-    Ok(outcome)
+
+    /// Tell the other planners to stop; returns `e`.
+    fn failed(&self, e: StoreError) -> StoreError {
+        self.stop.store(true, Ordering::Relaxed);
+        e
+    }
+}
+
+impl std::ops::Add for PlanOutcome {
+    type Output = Self;
+
+    fn add(self, other: Self) -> Self {
+        Self {
+            invitations_created: self.invitations_created + other.invitations_created,
+            rescheduled: self.rescheduled + other.rescheduled,
+            cancelled: self.cancelled + other.cancelled,
+            planned: self.planned + other.planned,
+        }
+    }
 }
 
 /// aanbiedercode → whether its instelling takes part in directe studentbevraging.

@@ -142,11 +142,11 @@ impl Dispatcher {
         let started = Instant::now();
         let mut summary = Summary { as_of: opts.as_of.to_string(), dry_run: opts.dry_run, ..Summary::default() };
         let pool = self.pool.clone();
-        let sched = self.settings.scheduling;
+        let (sched, planners) = (self.settings.scheduling, self.settings.dispatcher.planners);
         let (as_of, dry) = (opts.as_of, opts.dry_run);
         let planned = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            let planned = crate::planning::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
+            let planned = crate::planning::plan_on(&mut conn, Some((&pool, planners)), &sched, as_of, now_utc(), dry)?;
             let verzoeken = crate::verzoeken::plan(&mut conn, &sched, as_of, now_utc(), dry)?;
             if planned.planned + planned.invitations_created + verzoeken.planned >= REFRESH_AFTER {
                 invitations::refresh_statistics(&mut conn)?;

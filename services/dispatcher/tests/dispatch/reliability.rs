@@ -118,6 +118,28 @@ async fn smtp_down_claims_nothing(db: TestDb) {
     assert_eq!(counts(&db).get("wachtend"), Some(&4), "planned, not claimed");
 }
 
+/// Planning on PostgreSQL runs on several connections at once, each its own share of the chunks of
+/// 1,000 bpvo's (on SQLite on one): every due bpvo gets its invitations and their mails exactly
+/// once, and a second run adds nothing.
+async fn planning_on_several_connections_plans_every_bpvo_once(db: TestDb) {
+    use bpv_store::schema::invitations::dsl;
+    use diesel::prelude::*;
+    seed(&db, 2_500, 1);
+    let port = { std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port() };
+    let d = dispatcher(&db, settings(&db, port, &[("dispatcher.planners", "3")]));
+    let s = d.run(&opts()).await.unwrap();
+    assert!(s.smtp_unreachable, "{s:?}");
+    assert_eq!((s.invitations_created, s.planned), (5_000, 5_000), "{s:?}");
+    assert_eq!(counts(&db).get("wachtend"), Some(&5_000), "one mail per invitation");
+    let per_bpvo: Vec<i64> =
+        dsl::invitations.group_by(dsl::bpvo_id).select(diesel::dsl::count_star()).load(&mut db.conn()).unwrap();
+    assert_eq!(per_bpvo.len(), 2_500, "every bpvo planned");
+    assert!(per_bpvo.iter().all(|n| *n == 2), "a student and a praktijkopleider invitation each");
+    let again = d.run(&opts()).await.unwrap();
+    assert_eq!((again.invitations_created, again.planned), (0, 0), "{again:?}");
+    assert_eq!(counts(&db).get("wachtend"), Some(&5_000));
+}
+
 async fn two_dispatchers_at_once_send_every_mail_exactly_once(db: TestDb) {
     seed(&db, 150, 1);
     let sink = Sink::start(&[]);
@@ -344,6 +366,7 @@ async_backend_tests!(
     hard_failures_fail_once_and_the_address_is_not_mailed_again,
     too_many_soft_failures_make_a_mail_dead_and_retry_dead_revives_it,
     smtp_down_claims_nothing,
+    planning_on_several_connections_plans_every_bpvo_once,
     two_dispatchers_at_once_send_every_mail_exactly_once,
     messages_parse_with_an_independent_parser,
     kill_minus_9_mid_run_loses_nothing,
