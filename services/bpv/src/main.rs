@@ -7,5 +7,8 @@
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    // `bpv demo` serves the upload service in this process (bpv_web::service's reason); nothing
+    // else `bpv` runs needs huge pages, and the results service in production is its own binary.
+    let _ = bpv_web::service::without_transparent_huge_pages();
     bpv_cli::run(std::env::args_os())
 }
