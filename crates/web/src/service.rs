@@ -14,8 +14,9 @@ use crate::{Problem, Settings, problem};
 /// Transparent huge pages off for this whole process (Linux; elsewhere nothing). For a service
 /// whose memory comes and goes per request, as the upload's does (a batch of 5,000 records is
 /// some megabytes of body, records and answer): mimalloc asks for huge pages, and every fresh
-/// 2 MiB region a batch touched was zeroed whole, a fifth of the upload service's CPU time in
-/// `perf` (`clear_page_erms` under `do_huge_pmd_anonymous_page`). Not for the results service,
+/// 2 MiB region a batch touched was zeroed whole. Page faults were a fifth of the upload
+/// service's CPU time in `perf`, most of them that zeroing (`clear_page_erms` under
+/// `do_huge_pmd_anonymous_page`, 14.5 %). Not for the results service,
 /// whose large index is read at random and may well gain from them. Call it first in `main`: it
 /// holds for memory mapped before the call too.
 pub fn without_transparent_huge_pages() -> std::io::Result<()> {
