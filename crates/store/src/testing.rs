@@ -235,17 +235,12 @@ pub struct Surveyed<'a> {
     pub answer: Option<(&'a str, i32, &'a str)>,
 }
 
-/// Store a bpvo, its sent invitation and (when answered) the answer, as the survey would have;
-/// returns the invitation id. Sector is taken from `kwalificaties` when the crebo is known.
-pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono::NaiveDateTime) -> String {
-    use diesel::prelude::*;
-
-    use crate::models::{BpvoRow, InvitationRow, ResponseRow};
-    use crate::schema::{bpvos, invitations as inv_table, kwalificaties, responses};
+/// The bpvo [`surveyed`] stores for `s`, not stored yet: its keys from `s` (`groep` and `answer`
+/// play no part), the rest fixed, a new id.
+pub fn bpvo_row(s: &Surveyed<'_>) -> crate::models::BpvoRow {
     let now = crate::now_utc();
-    let bpvo_id = crate::ids::new_id();
-    let row = BpvoRow {
-        id: bpvo_id.clone(),
+    crate::models::BpvoRow {
+        id: crate::ids::new_id(),
         aanbiedercode: s.aanbiedercode.into(),
         correlatie_id: crate::ids::new_id(),
         leerbedrijf_id: "100200300".into(),
@@ -267,7 +262,19 @@ pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono:
         received_at: now,
         updated_at: now,
         keuzedeel_code: None,
-    };
+    }
+}
+
+/// Store a bpvo, its sent invitation and (when answered) the answer, as the survey would have;
+/// returns the invitation id. Sector is taken from `kwalificaties` when the crebo is known.
+pub fn surveyed(conn: &mut DbConnection, s: &Surveyed<'_>, submitted_at: chrono::NaiveDateTime) -> String {
+    use diesel::prelude::*;
+
+    use crate::models::{InvitationRow, ResponseRow};
+    use crate::schema::{bpvos, invitations as inv_table, kwalificaties, responses};
+    let now = crate::now_utc();
+    let row = bpvo_row(s);
+    let bpvo_id = row.id.clone();
     diesel::insert_into(bpvos::table).values(&row).execute(conn).expect("bpvo");
     let sent = s.geplande_einddatum - chrono::Days::new(21);
     let invitation_id = crate::ids::new_id();

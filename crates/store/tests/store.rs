@@ -1073,32 +1073,17 @@ fn bulk_invitation_insert_writes_each_new_row_once(db: &TestDb) {
 
 /// Bpvo number `n` of [`a_bulk_load_of_invitations_counts_as_the_trigger_does`]: its keys vary
 /// over months, aanbieders, crebo's, leerwegen and locaties (none for every fifth).
-fn counted_bpvo(n: usize, now: chrono::NaiveDateTime) -> bpv_store::models::BpvoRow {
-    let eind = date("2025-01-15") + chrono::Days::new(11 * n as u64 % 400);
-    bpv_store::models::BpvoRow {
-        id: new_id(),
-        aanbiedercode: ["10AA01", "10AA02"][n % 2].into(),
-        correlatie_id: format!("B-{n}"),
-        leerbedrijf_id: "100200300".into(),
-        crebo: ["25604", "25180", "25655"][n % 3].into(),
-        leerweg: ["BOL", "BBL"][n / 2 % 2].into(),
-        startdatum: eind - chrono::Days::new(180),
-        geplande_einddatum: eind,
-        werkelijke_einddatum: None,
-        status: bpvo::BpvoStatus::Actief,
-        student_email: Some(format!("s{n}@example.org")),
-        studentcode: None,
-        student_naam: None,
-        schoolnaam: None,
-        locatiecode: (!n.is_multiple_of(5)).then(|| format!("L{}", n % 4)),
-        praktijkopleider_naam: None,
-        praktijkopleider_email: Some("opleider@example.org".into()),
-        school_received_at: None,
-        registratie_received_at: None,
-        received_at: now,
-        updated_at: now,
-        keuzedeel_code: None,
-    }
+fn counted_bpvo(n: usize) -> bpv_store::models::BpvoRow {
+    let locatie = (!n.is_multiple_of(5)).then(|| format!("L{}", n % 4));
+    bpv_store::testing::bpvo_row(&bpv_store::testing::Surveyed {
+        aanbiedercode: ["10AA01", "10AA02"][n % 2],
+        locatiecode: locatie.as_deref(),
+        leerweg: ["BOL", "BBL"][n / 2 % 2],
+        crebo: ["25604", "25180", "25655"][n % 3],
+        geplande_einddatum: date("2025-01-15") + chrono::Days::new(11 * n as u64 % 400),
+        groep: "student",
+        answer: None,
+    })
 }
 
 /// A bulk load of sent and answered invitations (the demo's earlier surveys; on SQLite the count
@@ -1117,7 +1102,7 @@ fn a_bulk_load_of_invitations_counts_as_the_trigger_does(db: &TestDb) {
     let mut conn = db.conn();
     bpv_store::testing::instelling(&mut conn, "10AA", &["10AA01", "10AA02"], true, true);
     let now = now_utc();
-    let rows: Vec<BpvoRow> = (0..701).map(|n| counted_bpvo(n, now)).collect();
+    let rows: Vec<BpvoRow> = (0..701).map(counted_bpvo).collect();
     bpv_store::write_transaction(&mut conn, |conn| {
         rows.iter().try_for_each(|r| diesel::insert_into(b::table).values(r).execute(conn).map(drop))
     })
