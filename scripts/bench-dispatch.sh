@@ -75,6 +75,13 @@ print(f"  dispatcher (plan+claim+render+send+record)  {s['sent']} mails in {t:6.
       f"(planned {s['planned']}, retried {s['retried']}, failed {s['failed']}; sink received {received}, recorded sent {in_db})")
 plan_s = s["planningMs"] / 1000
 print(f"    of which planning {plan_s:.2f} s; claim+render+send+record {s['sent'] / max(t - plan_s, 1e-9):8,.0f} mails/s")
+# Claiming and recording each run one at a time beside the senders: the one whose busy time comes
+# near the sending part's length is what holds the run back.
+if "recordingMs" in s:
+    part = max(t - plan_s, 1e-9)
+    claim_s, rec_s = s["claimingMs"] / 1000, s["recordingMs"] / 1000
+    print(f"    busy during the sending part: claiming {claim_s:.2f} s ({100 * claim_s / part:.0f} %), "
+          f"recording {rec_s:.2f} s ({100 * rec_s / part:.0f} %)")
 problems = []
 if s["planned"] != n: problems.append(f"planned {s['planned']}, expected {n}")
 if s["sent"] != n: problems.append(f"sent {s['sent']}, expected {n}")

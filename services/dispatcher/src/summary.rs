@@ -35,6 +35,13 @@ pub struct Summary {
     pub duration_ms: u128,
     /// Of `duration_ms`, the part spent planning (before the first mail was claimed).
     pub planning_ms: u128,
+    /// Time spent claiming mails and minting their links, summed over the run's batches. A batch
+    /// is claimed while the one before it is sent, so this overlaps the sending.
+    pub claiming_ms: u128,
+    /// Time the recorder spent writing outcomes (including waiting out a database that was away).
+    /// It writes one group at a time, and every sender waits for its own outcome: when this comes
+    /// near the time spent sending, the recorder is what holds the run back.
+    pub recording_ms: u128,
 }
 
 impl Summary {
@@ -94,6 +101,18 @@ impl Summary {
             "planning_seconds",
             "How long the last run's planning took (part of its duration)",
             self.planning_ms as f64 / 1000.0,
+        );
+        gauge(
+            &mut registry,
+            "claiming_seconds",
+            "Time the last run spent claiming mails and minting their links (overlaps the sending)",
+            self.claiming_ms as f64 / 1000.0,
+        );
+        gauge(
+            &mut registry,
+            "recording_seconds",
+            "Time the last run spent writing outcomes (overlaps the sending)",
+            self.recording_ms as f64 / 1000.0,
         );
         gauge(
             &mut registry,

@@ -202,10 +202,16 @@ impl Dispatcher {
         // limit a batch takes as long as the limit says: it is claimed only when its turn comes.
         let ahead = limiter.is_none();
         let mut next: Option<((Vec<Job>, usize), Instant)> = None;
+        // Time spent claiming (and renewing), for the summary.
+        let mut claiming = Duration::ZERO;
         while remaining > 0 && failure.is_none() {
             let (claimed_at, (jobs, skipped)) = match next.take() {
                 Some((batch, at)) => (Some(at), batch),
-                None => (None, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()).await?),
+                None => (
+                    None,
+                    timed(&mut claiming, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()))
+                        .await?,
+                ),
             };
             summary.skipped += skipped;
             if jobs.is_empty() && skipped == 0 {
@@ -216,14 +222,15 @@ impl Dispatcher {
             // A batch claimed ahead that waited longer than a tenth of its lease is renewed; one
             // that waited less still has nine tenths of its lease, so the renewal is left out.
             let waited_long = claimed_at.is_some_and(|at| at.elapsed() > self.lease_std() / 10);
-            let jobs = if waited_long { self.still_ours(jobs).await? } else { jobs };
+            let jobs = if waited_long { timed(&mut claiming, self.still_ours(jobs)).await? } else { jobs };
             if let Some(pb) = &progress {
                 pb.inc_length(jobs.len() as u64);
             }
             let send = self.send_batch(jobs, opts.concurrency, limiter.as_ref(), &halted, &recorder, progress.as_ref());
             let (results, claimed_next) = if ahead && remaining > 0 {
-                let claim = self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone());
                 let claim_started = Instant::now();
+                let claim =
+                    timed(&mut claiming, self.claim_and_prepare(batch_limit(remaining), opts.as_of, namen.clone()));
                 let (results, claimed_next) = tokio::join!(send, claim);
                 (results, Some(claimed_next.map(|batch| (batch, claim_started))))
             } else {
@@ -251,7 +258,8 @@ impl Dispatcher {
             }
         }
         drop(recorder);
-        recorded.await?;
+        summary.recording_ms = recorded.await?.as_millis();
+        summary.claiming_ms = claiming.as_millis();
         if let Some(pb) = progress {
             pb.finish_and_clear();
         }
@@ -396,17 +404,18 @@ impl Dispatcher {
     /// The recorder: takes every outcome that is waiting (up to [`RECORD_GROUP`]), writes them in
     /// one transaction on a connection of its own, tried again while the database is away (about
     /// 15 seconds in all), and tells each sender how its message ended. Ends when every sender has
-    /// gone.
+    /// gone, with the time it spent writing.
     fn start_recorder(
         &self,
         today: NaiveDate,
-    ) -> (tokio::sync::mpsc::UnboundedSender<ToRecord>, tokio::task::JoinHandle<()>) {
+    ) -> (tokio::sync::mpsc::UnboundedSender<ToRecord>, tokio::task::JoinHandle<Duration>) {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<ToRecord>();
         let (pool, owner) = (self.pool.clone(), self.owner.clone());
         let max_attempts = self.settings.dispatcher.max_attempts;
         let task = tokio::spawn(async move {
             // One connection for the whole run, not one checked out (and pinged) per group.
             let mut conn: Option<PooledDb> = None;
+            let mut writing = Duration::ZERO;
             while let Some(first) = rx.recv().await {
                 let mut group = vec![first];
                 while group.len() < RECORD_GROUP {
@@ -417,7 +426,8 @@ impl Dispatcher {
                 }
                 let (sent, waiting): (Vec<Sent>, Vec<_>) = group.into_iter().unzip();
                 let sent = Arc::new(sent);
-                let written = write_group(&pool, &mut conn, &owner, &sent, today, max_attempts).await;
+                let written =
+                    timed(&mut writing, write_group(&pool, &mut conn, &owner, &sent, today, max_attempts)).await;
                 match written {
                     Ok(ended) => {
                         for (w, e) in waiting.into_iter().zip(ended) {
@@ -432,9 +442,19 @@ impl Dispatcher {
                     }
                 }
             }
+            writing
         });
         (tx, task)
     }
+}
+
+/// `work`'s output, with the time it took to finish added to `spent` (not the time its caller
+/// waited for it, which may be longer).
+async fn timed<T>(spent: &mut Duration, work: impl std::future::Future<Output = T>) -> T {
+    let started = Instant::now();
+    let out = work.await;
+    *spent += started.elapsed();
+    out
 }
 
 /// Count how each job ended into `summary`, keeping the first error; returns the mails held back.

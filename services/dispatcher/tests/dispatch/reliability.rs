@@ -250,6 +250,18 @@ async fn a_late_writer_records_nothing(db: TestDb) {
     assert_eq!(sink.messages().len(), 4);
 }
 
+/// The summary's busy times are the stages' own: a server that takes a second to accept each
+/// message makes the run long, but neither the claiming nor the recording.
+async fn a_slow_server_counts_as_sending_not_as_claiming_or_recording(db: TestDb) {
+    seed(&db, 2, 1);
+    let sink = Sink::start(&["-w", "1"]);
+    let s = run(&db, sink.port).await;
+    assert_eq!((s.sent, s.failed, s.retried), (4, 0, 0), "{s:?}");
+    assert!(s.duration_ms >= 1000, "every message waited a second for the server: {s:?}");
+    assert!(s.claiming_ms < 500 && s.recording_ms < 500, "the server's wait is neither claiming nor recording: {s:?}");
+    assert!(s.planning_ms + s.claiming_ms + s.recording_ms <= s.duration_ms, "{s:?}");
+}
+
 async fn kill_minus_9_mid_run_loses_nothing(db: TestDb) {
     seed(&db, 60, 1);
     let sink = Sink::start(&[]);
@@ -370,4 +382,5 @@ async_backend_tests!(
     two_dispatchers_at_once_send_every_mail_exactly_once,
     messages_parse_with_an_independent_parser,
     kill_minus_9_mid_run_loses_nothing,
+    a_slow_server_counts_as_sending_not_as_claiming_or_recording,
 );
