@@ -5,6 +5,8 @@
 # sessions (-d, the fair counterpart of a pooled sender) and with one connection per message.
 # Fails (non-zero) unless every invitation was planned and sent, none failed, the sink counted
 # exactly the mails the dispatcher reports, and the database records every invitation as sent.
+# Prints the CPU per mail of PostgreSQL, the dispatcher and the sink during the run, how busy the
+# cores were, and the rate that CPU per mail would give with every core busy.
 #   scripts/bench-dispatch.sh [N] [CONCURRENCY]
 # BPV_BENCH_BIN=DIR takes bpv and bpv-dispatcher from DIR instead of building them (to compare two
 # builds alternately in the same hour).
@@ -55,19 +57,56 @@ sink_pid=$!
 sleep 0.5
 sink_count() { tr '\r' '\n' < "$work/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -n 1 | grep . || echo 0; }
 
+# CPU time used so far, in clock ticks, as "machine-busy machine-all postgresql smtp-sink":
+# * the machine from /proc/stat (busy: all but idle and iowait);
+# * PostgreSQL as its postmaster's own time and that of its reaped children (the run's backends
+#   have ended and been reaped by the second reading), plus its live processes' time;
+# * the sink from its own /proc entry.
+# The dispatcher's comes from `times`: between the two readings the shell waits for nothing else
+# but two `date`s.
+postmaster=$(head -n 1 "$(psql "$url" -tAc 'SHOW data_directory')/postmaster.pid")
+cpu_ticks() {
+  python3 - "$postmaster" "$sink_pid" <<'PY'
+import os, sys
+def ticks(pid, children=False):
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(x) for x in f[11:15 if children else 13])
+master, sink = int(sys.argv[1]), int(sys.argv[2])
+pg = ticks(master, children=True)
+for p in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1]) == master:
+            pg += ticks(p)
+    except (OSError, IndexError, ValueError):
+        pass
+cpu = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+print(sum(cpu) - cpu[3] - cpu[4], sum(cpu), pg, ticks(sink))
+PY
+}
+# The CPU seconds of this shell's children that have ended (`times` runs in this shell, not in a
+# subshell, whose own children are not these).
+children_seconds() { python3 -c 'import re, sys; print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read().splitlines()[1])))' < "$1"; }
+
 # The demo set-up sends its own few mails (to files): only this run's mails count.
 sent_before=$(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'")
 echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc) cores"
+ticks_before=$(cpu_ticks); times > "$work/times.before"
 start=$(date +%s.%N)
 BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=$port BPV__MAIL__SMTP__SECURITY=none \
   BPV__MAIL__SMTP__POOL_SIZE=$CONC RUST_LOG=warn \
   "$BIN/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
   > "$work/summary.json"
 end=$(date +%s.%N)
+times > "$work/times.after"; ticks_after=$(cpu_ticks)
+children_before=$(children_seconds "$work/times.before"); children_after=$(children_seconds "$work/times.after")
 sleep 0.2
 received=$(sink_count)
 sent_in_db=$(( $(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'") - sent_before ))
-python3 - "$work/summary.json" "$start" "$end" "$N" "${received:-0}" "$sent_in_db" <<'PY'
+python3 - "$work/summary.json" "$start" "$end" "$N" "${received:-0}" "$sent_in_db" \
+  "$ticks_before" "$ticks_after" "$children_before" "$children_after" "$(getconf CLK_TCK)" "$(nproc)" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1])); t = float(sys.argv[3]) - float(sys.argv[2])
 n, received, in_db = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
@@ -82,6 +121,18 @@ if "recordingMs" in s:
     claim_s, rec_s = s["claimingMs"] / 1000, s["recordingMs"] / 1000
     print(f"    busy during the sending part: claiming {claim_s:.2f} s ({100 * claim_s / part:.0f} %), "
           f"recording {rec_s:.2f} s ({100 * rec_s / part:.0f} %)")
+# Where the machine's CPU went during the run, per mail sent, and what that mix would do with every
+# core busy: the rate can only rise as far as the CPU per mail falls, or the idle share shrinks.
+before, after = [int(x) for x in sys.argv[7].split()], [int(x) for x in sys.argv[8].split()]
+tick, cores = float(sys.argv[11]), int(sys.argv[12])
+busy, total, pg, sink = ((a - b) / tick for a, b in zip(after, before))
+disp = float(sys.argv[10]) - float(sys.argv[9])
+if s["sent"] and total > 0:
+    per = lambda secs: 1000 * secs / s["sent"]
+    used = per(busy)
+    print(f"    CPU per mail sent: {used:.3f} ms in all (PostgreSQL {per(pg):.3f}, dispatcher {per(disp):.3f}, "
+          f"smtp-sink {per(sink):.3f}, other {per(max(busy - pg - disp - sink, 0)):.3f}); the {cores} cores were "
+          f"{100 * busy / total:.0f} % busy: all busy at this CPU per mail = {cores / used * 1000:8,.0f} mails/s")
 problems = []
 if s["planned"] != n: problems.append(f"planned {s['planned']}, expected {n}")
 if s["sent"] != n: problems.append(f"sent {s['sent']}, expected {n}")
