@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 source scripts/lib/postgres.sh
 source scripts/lib/smtp.sh
+source scripts/lib/cpu.sh
 N=${1:-20000}; CONC=${2:-8}
 
 ensure_smtp_sink
@@ -57,50 +58,21 @@ sink_pid=$!
 sleep 0.5
 sink_count() { tr '\r' '\n' < "$work/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -n 1 | grep . || echo 0; }
 
-# CPU time used so far, in clock ticks, as "machine-busy machine-all postgresql smtp-sink":
-# * the machine from /proc/stat (busy: all but idle and iowait);
-# * PostgreSQL as its postmaster's own time and that of its reaped children (the run's backends
-#   have ended and been reaped by the second reading), plus its live processes' time;
-# * the sink from its own /proc entry.
-# The dispatcher's comes from `times`: between the two readings the shell waits for nothing else
-# but two `date`s.
-postmaster=$(head -n 1 "$(psql "$url" -tAc 'SHOW data_directory')/postmaster.pid")
-cpu_ticks() {
-  python3 - "$postmaster" "$sink_pid" <<'PY'
-import os, sys
-def ticks(pid, children=False):
-    try:
-        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0
-    return sum(int(x) for x in f[11:15 if children else 13])
-master, sink = int(sys.argv[1]), int(sys.argv[2])
-pg = ticks(master, children=True)
-for p in filter(str.isdigit, os.listdir("/proc")):
-    try:
-        if int(open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1]) == master:
-            pg += ticks(p)
-    except (OSError, IndexError, ValueError):
-        pass
-cpu = [int(x) for x in open("/proc/stat").readline().split()[1:]]
-print(sum(cpu) - cpu[3] - cpu[4], sum(cpu), pg, ticks(sink))
-PY
-}
-# The CPU seconds of this shell's children that have ended (`times` runs in this shell, not in a
-# subshell, whose own children are not these).
-children_seconds() { python3 -c 'import re, sys; print(sum(int(m) * 60 + float(s) for m, s in re.findall(r"(\d+)m([\d.]+)s", sys.stdin.read().splitlines()[1])))' < "$1"; }
+# The dispatcher's CPU comes from `times`: between the two readings the shell waits for nothing
+# else but two `date`s.
+postmaster=$(postmaster_pid "$url")
 
 # The demo set-up sends its own few mails (to files): only this run's mails count.
 sent_before=$(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'")
 echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc) cores"
-ticks_before=$(cpu_ticks); times > "$work/times.before"
+ticks_before=$(cpu_ticks "$postmaster" "$sink_pid"); times > "$work/times.before"
 start=$(date +%s.%N)
 BPV__MAIL__TRANSPORT=smtp BPV__MAIL__SMTP__HOST=127.0.0.1 BPV__MAIL__SMTP__PORT=$port BPV__MAIL__SMTP__SECURITY=none \
   BPV__MAIL__SMTP__POOL_SIZE=$CONC RUST_LOG=warn \
   "$BIN/bpv-dispatcher" --database-url "$url" run --as-of "$as_of" --concurrency "$CONC" --json \
   > "$work/summary.json"
 end=$(date +%s.%N)
-times > "$work/times.after"; ticks_after=$(cpu_ticks)
+times > "$work/times.after"; ticks_after=$(cpu_ticks "$postmaster" "$sink_pid")
 children_before=$(children_seconds "$work/times.before"); children_after=$(children_seconds "$work/times.after")
 sleep 0.2
 received=$(sink_count)

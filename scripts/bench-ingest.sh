@@ -4,7 +4,8 @@
 # then re-upload them (all unchanged). The load comes from a compiled client that prints its own
 # CPU time (it shares the two cores with the server). Beside it: PostgreSQL COPY of the same rows
 # into a bare table, the floor of what any loader can do. Fails (non-zero) unless the first upload
-# created every record and the second found every record unchanged.
+# created every record and the second found every record unchanged. Prints the server's CPU time,
+# the CPU per record of the server and of PostgreSQL, and how busy the cores were.
 #   scripts/bench-ingest.sh [N] [BATCH] [CONCURRENCY]
 # BPV_BENCH_BIN=DIR takes the server (bpv) from DIR instead of building it (to compare two builds
 # alternately in the same hour).
@@ -14,6 +15,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 # The services refuse the development JWT key on PostgreSQL: a throwaway key for this run.
 export BPV__AUTH__JWT_SECRET="${BPV__AUTH__JWT_SECRET:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}"
 source scripts/lib/postgres.sh
+source scripts/lib/cpu.sh
 N=${1:-50000}; BATCH=${2:-5000}; CONC=${3:-2}
 
 if [ -n "${BPV_BENCH_BIN:-}" ]; then
@@ -47,25 +49,36 @@ serve() { # DATABASE_URL → sets url and server_pid (not in a subshell, so the 
   cat "$work/server.log" >&2; return 1
 }
 
-# CPU seconds (user + system) the server process has used so far: steadier than wall-clock time
-# on a machine whose speed moves between runs.
-server_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
-client() { # the client's uploads, then the server's CPU time for them
-  local before; before=$(server_cpu)
+# POSTMASTER (0 for none) URL N …: the client's uploads, then the server's CPU time for them
+# (steadier than wall-clock time on a machine whose speed moves between runs), and the CPU per
+# record of the server and of PostgreSQL, with how busy the cores were: all over the client's
+# whole run, its start and its token request included.
+client() {
+  local master=$1; shift
+  local before after; before=$(cpu_ticks "$master" "$server_pid")
   "$CLIENT" "$@"
-  python3 -c "import sys; print(f'  server CPU for both uploads  {float(sys.argv[2]) - float(sys.argv[1]):.2f} s')" "$before" "$(server_cpu)"
+  after=$(cpu_ticks "$master" "$server_pid")
+  python3 - "$before" "$after" "$(getconf CLK_TCK)" "$(nproc)" "$2" "$master" <<'PY'
+import sys
+before, after = [int(x) for x in sys.argv[1].split()], [int(x) for x in sys.argv[2].split()]
+busy, total, pg, server = ((a - b) / float(sys.argv[3]) for a, b in zip(after, before))
+records = 2 * int(sys.argv[5])
+print(f"  server CPU for both uploads  {server:.2f} s")
+per = f"server {1e6 * server / records:.1f} µs" + (f", PostgreSQL {1e6 * pg / records:.1f} µs" if sys.argv[6] != "0" else "")
+print(f"  CPU per record, both uploads: {per}; the {sys.argv[4]} cores were {100 * busy / max(total, 1):.0f} % busy")
+PY
 }
 
 echo "bench-ingest: $N records, batches of $BATCH, $CONC concurrent requests, $(nproc) cores"
 echo "SQLite (file, WAL):"
 serve "sqlite://$work/bench.sqlite"
-client "$url" "$N" "$BATCH" "$CONC" "$work/rows.csv"
+client 0 "$url" "$N" "$BATCH" "$CONC" "$work/rows.csv"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 echo "PostgreSQL ($(psql "$BPV_TEST_POSTGRES_URL" -Atc 'show server_version'), local):"
 psql "$BPV_TEST_POSTGRES_URL" -qc "CREATE DATABASE $pg_db" >/dev/null
 serve "$pg_base/$pg_db"
-client "$url" "$N" "$BATCH" "$CONC"
+client "$(postmaster_pid "$pg_base/$pg_db")" "$url" "$N" "$BATCH" "$CONC"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
 psql "$pg_base/$pg_db" -qc "CREATE TABLE bench_copy (correlatie_id text, aanbiedercode text, leerbedrijf_id text,
