@@ -372,7 +372,7 @@ impl InvitationRow {
 }
 
 /// One mail to send (the outbox).
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = crate::schema::deliveries)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct DeliveryRow {

@@ -393,17 +393,18 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, today: NaiveDate, now: Naive
     mark_sent_many(conn, &[id], today, now)
 }
 
-/// Bring PostgreSQL's statistics of the invitations up to date after planning added many. Right
-/// after a bulk insert the planner still takes `gepland` for a rare status and, to record that a
-/// group of mails went out (the invitations they carried, `status = 'gepland'`), walks every
-/// planned invitation in the status index: 1.7 ms a group at 20,000 new invitations instead of
-/// 0.1 ms by primary key. (The outbox is left alone: at this moment no mail is `bezig`, and
-/// statistics saying so would lead the planner to the status index for the outcome writes, when
-/// hundreds are.) SQLite has no statistics here; [`mark_sent_many`] keeps it off the status index
-/// by itself.
+/// Bring PostgreSQL's statistics of the invitations and the outbox up to date after planning added
+/// many. Right after a bulk insert the planner still takes `gepland` and `wachtend` for rare
+/// statuses. To record that a group of mails went out (the invitations they carried, `status =
+/// 'gepland'`) it then walked every planned invitation in the status index: 1.7 ms a group at
+/// 20,000 new invitations instead of 0.1 ms by primary key. To claim a batch it read every waiting
+/// mail and sorted them (a bitmap scan) instead of reading the first 500 in the order of the due
+/// index. (At this moment no mail is `bezig`, and the statistics say so; the outcome writes keep
+/// their status condition out of the index for that reason, see `deliveries`.) Of the outbox only
+/// the two columns the claim asks about are sampled. SQLite has no statistics here; [`mark_sent_many`] keeps it off the status index by itself.
 pub fn refresh_statistics(conn: &mut DbConnection) -> StoreResult<()> {
     if let DbConnection::Postgresql(c) = conn {
-        diesel::sql_query("ANALYZE invitations").execute(c)?;
+        diesel::sql_query("ANALYZE invitations, deliveries (status, next_attempt_at)").execute(c)?;
     }
     Ok(())
 }

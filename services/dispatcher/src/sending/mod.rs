@@ -29,7 +29,7 @@ use record::{Ended, Sent, record_all};
 /// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
 const RECORD_TRIES: u32 = 6;
 
-/// New rows from planning after which the statistics of the invitations are brought up to date before
+/// New rows from planning after which the statistics of the invitations and the outbox are brought up to date before
 /// sending (see `invitations::refresh_statistics`).
 const REFRESH_AFTER: usize = 1_000;
 
