@@ -6,7 +6,8 @@
 # Fails (non-zero) unless every invitation was planned and sent, none failed, the sink counted
 # exactly the mails the dispatcher reports, and the database records every invitation as sent.
 # Prints the CPU per mail of PostgreSQL, the dispatcher and the sink during the run, how busy the
-# cores were, and the rate that CPU per mail would give with every core busy.
+# cores were, and the rate that CPU per mail would give with every core busy. Where the server loads
+# pg_stat_statements, also PostgreSQL's time per mail of each of the run's costliest statements.
 #   scripts/bench-dispatch.sh [N] [CONCURRENCY]
 # BPV_BENCH_BIN=DIR takes bpv and bpv-dispatcher from DIR instead of building them (to compare two
 # builds alternately in the same hour).
@@ -64,6 +65,14 @@ postmaster=$(postmaster_pid "$url")
 
 # The demo set-up sends its own few mails (to files): only this run's mails count.
 sent_before=$(psql "$url" -tAc "SELECT count(*) FROM deliveries WHERE status = 'verstuurd'")
+# Where the server loads pg_stat_statements (shared_preload_libraries; not by default), the run's
+# statements are summed too, to print PostgreSQL's time per statement beside its CPU.
+statements=""
+if psql "$url" -tAc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
+  statements=yes
+  psql "$url" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  psql "$url" -qtAc "SELECT pg_stat_statements_reset()" >/dev/null
+fi
 echo "bench-dispatch: $N due invitations, PostgreSQL, concurrency $CONC, $(nproc) cores"
 ticks_before=$(cpu_ticks "$postmaster" "$sink_pid"); times > "$work/times.before"
 start=$(date +%s.%N)
@@ -114,6 +123,20 @@ if in_db != n: problems.append(f"{in_db} mails recorded as sent, expected {n}")
 if problems:
     sys.exit("bench-dispatch: " + "; ".join(problems))
 PY
+if [ -n "$statements" ]; then
+  # Statements that others ran (a trigger's, a foreign-key check) are also inside the time of the
+  # statement that ran them: the nested ones are marked, and the shares add up over the top-level
+  # ones only.
+  echo "    PostgreSQL per statement (pg_stat_statements, the run's database; ms per mail sent, execution and planning):"
+  psql "$url" -tAF $'\t' -c "
+    SELECT to_char((s.total_exec_time + s.total_plan_time) / $N, '0.000'),
+           to_char(100 * (s.total_exec_time + s.total_plan_time) / sum(s.total_exec_time + s.total_plan_time) FILTER (WHERE s.toplevel) OVER (), '990'),
+           s.calls, CASE WHEN s.toplevel THEN '' ELSE '(nested) ' END || left(regexp_replace(s.query, '\s+', ' ', 'g'), 80)
+    FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+    WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_statements%'
+    ORDER BY s.total_exec_time + s.total_plan_time DESC LIMIT 12" |
+    awk -F'\t' '{printf "      %s ms %s %% %8d calls  %s\n", $1, $2, $3, $4}'
+fi
 reference() { # LABEL SMTP-SOURCE-FLAGS…
   local label=$1; shift
   local before after
