@@ -401,7 +401,8 @@ pub fn mark_sent(conn: &mut DbConnection, id: &str, today: NaiveDate, now: Naive
 /// mail and sorted them (a bitmap scan) instead of reading the first 500 in the order of the due
 /// index. (At this moment no mail is `bezig`, and the statistics say so; the outcome writes keep
 /// their status condition out of the index for that reason, see `deliveries`.) Of the outbox only
-/// the two columns the claim asks about are sampled. SQLite has no statistics here; [`mark_sent_many`] keeps it off the status index by itself.
+/// the two columns the claim asks about are sampled. SQLite has no statistics here;
+/// [`mark_sent_many`] keeps it off the status index by itself.
 pub fn refresh_statistics(conn: &mut DbConnection) -> StoreResult<()> {
     if let DbConnection::Postgresql(c) = conn {
         diesel::sql_query("ANALYZE invitations, deliveries (status, next_attempt_at)").execute(c)?;

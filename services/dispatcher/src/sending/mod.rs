@@ -29,8 +29,8 @@ use record::{Ended, Sent, record_all};
 /// waiting out a database restart (about 15 seconds in all) spares the recipient a second copy.
 const RECORD_TRIES: u32 = 6;
 
-/// New rows from planning after which the statistics of the invitations and the outbox are brought up to date before
-/// sending (see `invitations::refresh_statistics`).
+/// New rows from planning after which the statistics of the invitations and the outbox are brought
+/// up to date before sending (see `invitations::refresh_statistics`).
 const REFRESH_AFTER: usize = 1_000;
 
 /// At most this many outcomes share one commit.
