@@ -133,13 +133,10 @@ fn claim_pg(
     limit: i64,
 ) -> StoreResult<Vec<DeliveryRow>> {
     use diesel::sql_types::{BigInt, Text, Timestamp};
-    let due = match kind {
-        DueKind::Expired => "status = $4 AND lease_until < $3",
-        DueKind::Waiting => "status = $4 AND next_attempt_at <= $3",
-    };
-    let from = match kind {
-        DueKind::Expired => DeliveryStatus::Bezig,
-        DueKind::Waiting => DeliveryStatus::Wachtend,
+    // The same conditions as the SQLite claim's `expired` and `waiting`.
+    let (from, due) = match kind {
+        DueKind::Expired => (DeliveryStatus::Bezig, "status = $4 AND lease_until < $3"),
+        DueKind::Waiting => (DeliveryStatus::Wachtend, "status = $4 AND next_attempt_at <= $3"),
     };
     Ok(diesel::sql_query(format!(
         "UPDATE deliveries SET status = $5, lease_until = $1, lease_owner = $2, attempts = attempts + 1, \
