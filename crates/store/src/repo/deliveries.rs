@@ -92,11 +92,7 @@ pub fn claim(
 ) -> StoreResult<Vec<DeliveryRow>> {
     crate::db::write_transaction(conn, |conn| match conn {
         DbConnection::Postgresql(c) => {
-            let mut rows = claim_pg(c, DueKind::Expired, owner, now, lease, limit)?;
-            let rest = limit - i64::try_from(rows.len()).unwrap_or(limit);
-            if rest > 0 {
-                rows.extend(claim_pg(c, DueKind::Waiting, owner, now, lease, rest)?);
-            }
+            let mut rows = expired_first(limit, |kind, n| claim_pg(c, kind, owner, now, lease, n))?;
             // As `ORDER BY recipient, id` would: no recipient last.
             rows.sort_by(|a, b| {
                 (a.recipient.is_none(), &a.recipient, &a.id).cmp(&(b.recipient.is_none(), &b.recipient, &b.id))
@@ -114,6 +110,17 @@ enum DueKind {
     Expired,
     /// Waiting for its (next) attempt.
     Waiting,
+}
+
+/// Up to `limit` due mails: those whose lease ran out first, then waiting ones to fill the batch.
+/// `take(kind, n)` takes up to `n` of one kind (each backend claims or reads them its own way).
+fn expired_first<T>(limit: i64, mut take: impl FnMut(DueKind, i64) -> StoreResult<Vec<T>>) -> StoreResult<Vec<T>> {
+    let mut rows = take(DueKind::Expired, limit)?;
+    let rest = limit - i64::try_from(rows.len()).unwrap_or(limit);
+    if rest > 0 {
+        rows.extend(take(DueKind::Waiting, rest)?);
+    }
+    Ok(rows)
 }
 
 /// One kind of due mail claimed on PostgreSQL in one statement: the subquery reads the due mails
@@ -164,7 +171,6 @@ fn claim_sqlite(
 ) -> StoreResult<Vec<DeliveryRow>> {
     let waiting = deliveries::status.eq(DeliveryStatus::Wachtend).and(deliveries::next_attempt_at.le(now));
     let expired = deliveries::status.eq(DeliveryStatus::Bezig).and(deliveries::lease_until.lt(now));
-    let due = waiting.or(expired);
     // Each kind on its own, in the order of the index `(status, next_attempt_at, recipient)`:
     // read in that order, a claim stops at `limit` rows instead of sorting every due mail.
     macro_rules! due_ids {
@@ -177,11 +183,13 @@ fn claim_sqlite(
                 .load::<String>(conn)?
         };
     }
-    let mut ids = due_ids!(expired, limit);
-    let rest = limit - i64::try_from(ids.len()).unwrap_or(limit);
-    if rest > 0 {
-        ids.extend(due_ids!(waiting, rest));
-    }
+    let ids = expired_first(limit, |kind, n| {
+        Ok(match kind {
+            DueKind::Expired => due_ids!(expired, n),
+            DueKind::Waiting => due_ids!(waiting, n),
+        })
+    })?;
+    let due = waiting.or(expired);
     if ids.is_empty() {
         return Ok(Vec::new());
     }
