@@ -1264,7 +1264,53 @@ fn bulk_cache_is_put_back(db: &TestDb) {
     assert_eq!(cache(&mut conn), sqlite.then_some(-2_000));
 }
 
+/// PostgreSQL's statistics of `bpvos` catch up with an upload that adds more rows than they know
+/// (a fresh database, or one whose first uploads were small), and are left alone once they know
+/// more rows than an upload adds. Without the refresh, a connection kept the lookup's plan from
+/// the nearly empty table and scanned the whole table for every lookup.
+fn statistics_catch_up_with_an_upload_larger_than_they_know(db: &TestDb) {
+    use bpv_store::DbConnection;
+    #[derive(QueryableByName)]
+    struct Known {
+        #[diesel(sql_type = diesel::sql_types::Float)]
+        reltuples: f32,
+    }
+    school(db, "25AB", "123A456");
+    let mut conn = db.connect();
+    let known = |conn: &mut DbConnection| match conn {
+        DbConnection::Postgresql(c) => Some(
+            diesel::sql_query("SELECT reltuples FROM pg_class WHERE oid = 'bpvos'::regclass")
+                .get_result::<Known>(c)
+                .unwrap()
+                .reltuples,
+        ),
+        DbConnection::Sqlite(_) => None,
+    };
+    if let DbConnection::Postgresql(c) = &mut conn {
+        // Only the refresh may analyse the table during this test.
+        diesel::sql_query("ALTER TABLE bpvos SET (autovacuum_enabled = false)").execute(c).unwrap();
+    }
+    let upload = |conn: &mut DbConnection, from: usize, n: usize| {
+        let records: Vec<Bpvo> = (from..from + n).map(|i| record("123A456", &format!("S-{i}"), None)).collect();
+        let stored = bpvos::upsert_school_records(conn, &records, now_utc()).unwrap();
+        assert!(stored.iter().all(|(_, o)| *o == UpsertOutcome::Created));
+        bpvos::refresh_statistics_if_behind(conn, n).unwrap();
+    };
+    for i in 0..20 {
+        upload(&mut conn, i * 10, 10);
+    }
+    let before = known(&mut conn);
+    upload(&mut conn, 200, 1_500);
+    let sqlite = before.is_none();
+    assert!(sqlite || before < Some(1_500.0), "{before:?}");
+    assert_eq!(known(&mut conn), (!sqlite).then_some(1_700.0));
+    upload(&mut conn, 1_700, 1_500);
+    assert_eq!(known(&mut conn), (!sqlite).then_some(1_700.0), "known rows (1,700) are more than an upload adds");
+    assert_eq!(bpvos::count(&mut conn).unwrap(), 3_200);
+}
+
 backend_tests!(
+    statistics_catch_up_with_an_upload_larger_than_they_know,
     bulk_invitation_insert_writes_each_new_row_once,
     a_bulk_load_of_invitations_counts_as_the_trigger_does,
     bulk_cache_is_put_back,

@@ -598,6 +598,10 @@ pub fn process(
         record(conn, uploader, &antwoord, modus, reserved, now)?;
         Ok(())
     })?;
+    // The upload is stored; statistics that lag behind it cost only speed, so a failure is logged.
+    if let Err(e) = bpvos::refresh_statistics_if_behind(conn, antwoord.aangemaakt) {
+        tracing::warn!(error = %e, "statistieken van bpvos niet bijgewerkt");
+    }
     Ok(antwoord)
 }
 

@@ -463,6 +463,45 @@ async fn two_identical_posts_at_once_make_one_batch(db: TestDb) {
     assert_eq!(app.count_bpvos(), 2_000);
 }
 
+/// The first large upload of a fresh database brings PostgreSQL's statistics of `bpvos` up to date
+/// (the store's test says why); a small one leaves them alone. SQLite keeps none.
+async fn a_large_first_upload_brings_the_statistics_up_to_date(db: TestDb) {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Known {
+        #[diesel(sql_type = diesel::sql_types::Float)]
+        reltuples: f32,
+    }
+    let app = spawn_app(db).await;
+    let known = || match &mut app.db.connect() {
+        bpv_store::DbConnection::Postgresql(c) => Some(
+            diesel::sql_query("SELECT reltuples FROM pg_class WHERE oid = 'bpvos'::regclass")
+                .get_result::<Known>(c)
+                .unwrap()
+                .reltuples,
+        ),
+        bpv_store::DbConnection::Sqlite(_) => None,
+    };
+    if let bpv_store::DbConnection::Postgresql(c) = &mut app.db.connect() {
+        diesel::sql_query("ALTER TABLE bpvos SET (autovacuum_enabled = false)").execute(c).unwrap();
+    }
+    let t = app.token("c-25ab").await;
+    let post = |records: Vec<Value>| {
+        app.http
+            .post(format!("{}/v1/bpvo-batches", app.url))
+            .bearer_auth(&t)
+            .json(&json!({ "records": records }))
+            .send()
+    };
+    let small: Vec<Value> = (0..10).map(|i| record("123A456", &format!("KLEIN-{i}"))).collect();
+    assert_eq!(post(small).await.unwrap().status(), 201);
+    let before = known();
+    assert!(before.is_none_or(|n| n < 10.0), "{before:?}");
+    let large: Vec<Value> = (0..1_200).map(|i| record("123A456", &format!("GROOT-{i}"))).collect();
+    assert_eq!(post(large).await.unwrap().status(), 201);
+    assert_eq!(known(), before.map(|_| 1_210.0));
+}
+
 /// A school that knows who answered when could read one named student's answers off the
 /// results: the stored invitation says `uitgenodigd` for both an answered and an unanswered
 /// student, and `gesloten` after the survey closed.
@@ -741,6 +780,7 @@ async fn a_keuzedeel_is_stored_validated_and_optional_in_csv(db: TestDb) {
 }
 
 async_backend_tests!(
+    a_large_first_upload_brings_the_statistics_up_to_date,
     a_keuzedeel_is_stored_validated_and_optional_in_csv,
     the_list_reconciles_a_schools_bpvos_page_by_page,
     an_excel_workbook_is_read_like_the_csv,
