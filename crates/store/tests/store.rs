@@ -1307,6 +1307,26 @@ fn statistics_catch_up_with_an_upload_larger_than_they_know(db: &TestDb) {
     upload(&mut conn, 1_700, 1_500);
     assert_eq!(known(&mut conn), (!sqlite).then_some(1_700.0), "known rows (1,700) are more than an upload adds");
     assert_eq!(bpvos::count(&mut conn).unwrap(), 3_200);
+    // SBB's feed, in one transaction: the statistics are brought up to date as it grows the
+    // table past twice what they know (after its first 2,000 new bpvo's here), and they count the
+    // rows the feed's own transaction wrote.
+    let date = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+    let feed: Vec<bpvos::Registratie> = (0..3_000)
+        .map(|i| bpvos::Registratie {
+            aanbiedercode: "123A456".into(),
+            correlatie_id: format!("F-{i}"),
+            leerbedrijf_id: "100200300".into(),
+            crebo: "25604".into(),
+            leerweg: "BOL".into(),
+            startdatum: date("2025-09-01"),
+            geplande_einddatum: date("2026-01-31"),
+            werkelijke_einddatum: None,
+            praktijkopleider_naam: None,
+            praktijkopleider_email: None,
+        })
+        .collect();
+    assert_eq!(bpvos::merge_registraties(&mut conn, &feed, now_utc()).unwrap(), (3_000, 0));
+    assert_eq!(known(&mut conn), (!sqlite).then_some(5_200.0));
 }
 
 backend_tests!(

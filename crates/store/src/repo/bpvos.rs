@@ -387,24 +387,29 @@ fn copy_and_merge(pg: &mut diesel::PgConnection, changed: &[BpvoRow], new: &[Bpv
     Ok(())
 }
 
-/// New bpvo's in one upload from which on [`refresh_statistics_if_behind`] looks at the statistics.
+/// New bpvo's from which on [`refresh_statistics_if_behind`] looks at the statistics.
 const STATISTICS_AFTER: usize = 1_000;
 
-/// After an upload committed that created `added` bpvo's: `ANALYZE bpvos` on PostgreSQL when its
-/// statistics know fewer rows than this upload alone added, that is on a fresh database or one
-/// whose first uploads were small. Until then a connection may keep the plan it chose for the
-/// lookup of stored rows while the table was nearly empty (a scan of the whole table), and use it
-/// for every lookup as the table grows: after 200 records in uploads of 10, a first upload of
-/// 100,000 records ran at 6,911 records/s instead of about 95,000, and its re-upload at 3,413.
-/// Autovacuum analyses the table too, but a minute or more later. `ANALYZE` makes every
-/// connection plan its statements on `bpvos` anew. Once the statistics know more rows than an
-/// upload can add, it does not run again. Called outside the upload's transaction: `ANALYZE` holds
-/// its lock until its transaction ends, and an upload waiting for another's new key while holding
-/// it could deadlock. Nothing to do on SQLite, whose plans do not depend on statistics here.
-pub fn refresh_statistics_if_behind(conn: &mut DbConnection, added: usize) -> StoreResult<()> {
-    let DbConnection::Postgresql(pg) = conn else { return Ok(()) };
+/// `ANALYZE bpvos` on PostgreSQL when its statistics know fewer rows than were just `added` (at
+/// least 1,000): on a fresh database, or one whose first uploads were small, or while SBB's
+/// registration feed fills it. Until then a connection may keep the plan it chose for the lookup of
+/// stored rows while the table was nearly empty: a scan of the whole table that compares every
+/// row with every key looked up, for every lookup as the table grows. After 200 records in
+/// uploads of 10, a first upload of 100,000 records ran at 6,911 records/s instead of about
+/// 95,000, and its re-upload at 3,413; a first feed of 100,000 registrations took 60–63 s, where
+/// 20,000 took 2.4 s. Autovacuum analyses the table too, but a minute or more later. `ANALYZE`
+/// makes every connection plan its statements on `bpvos` anew, and counts the rows that its own
+/// transaction wrote. Returns whether it ran.
+///
+/// It skips the table while another transaction analyses it (`SKIP_LOCKED`): `ANALYZE` holds its
+/// lock until its transaction ends (the feed's runs inside the feed's transaction), and no upload
+/// should wait for that. An upload calls this after its commit, so that it never holds that lock
+/// while it waits for another upload's new key. Nothing to do on SQLite, whose plans do not
+/// depend on statistics here.
+pub fn refresh_statistics_if_behind(conn: &mut DbConnection, added: usize) -> StoreResult<bool> {
+    let DbConnection::Postgresql(pg) = conn else { return Ok(false) };
     if added < STATISTICS_AFTER {
-        return Ok(());
+        return Ok(false);
     }
     #[derive(QueryableByName)]
     struct Behind {
@@ -417,9 +422,9 @@ pub fn refresh_statistics_if_behind(conn: &mut DbConnection, added: usize) -> St
         .get_result::<Behind>(pg)?
         .behind;
     if behind {
-        diesel::sql_query("ANALYZE bpvos").execute(pg)?;
+        diesel::sql_query("ANALYZE (SKIP_LOCKED) bpvos").execute(pg)?;
     }
-    Ok(())
+    Ok(behind)
 }
 
 /// A bpvo the school sends for the first time, as stored.
@@ -755,6 +760,9 @@ pub fn merge_registraties(
 ) -> StoreResult<(usize, usize)> {
     crate::db::write_transaction(conn, |conn| {
         let (mut added, mut updated) = (0, 0);
+        // New bpvo's since the statistics were last brought up to date: they are refreshed when
+        // they know fewer rows than were added since, so about each time the table doubled.
+        let mut unanalysed = 0;
         for chunk in regs.chunks(CHUNK) {
             // Only what the merge needs (id and first registration time): reading whole rows
             // parsed every date of every known bpvo. One query per aanbieder ([`per_aanbieder`]):
@@ -818,6 +826,7 @@ pub fn merge_registraties(
             }
             update_registered(conn, &known, now)?;
             added += new_rows.len();
+            unanalysed += new_rows.len();
             if !new_rows.is_empty() {
                 match conn {
                     DbConnection::Postgresql(c) => {
@@ -827,6 +836,9 @@ pub fn merge_registraties(
                         diesel::insert_into(dsl::bpvos).values(&new_rows).on_conflict_do_nothing().execute(c)?
                     }
                 };
+            }
+            if refresh_statistics_if_behind(conn, unanalysed)? {
+                unanalysed = 0;
             }
         }
         Ok((added, updated))
