@@ -399,11 +399,11 @@ const STATISTICS_AFTER: usize = 1_000;
 /// 95,000, and its re-upload at 3,413; a first feed of 100,000 registrations took 60–63 s, where
 /// 20,000 took 2.4 s. Autovacuum analyses the table too, but a minute or more later. `ANALYZE`
 /// makes every connection plan its statements on `bpvos` anew, and counts the rows that its own
-/// transaction wrote. Returns whether it ran.
+/// transaction wrote. Returns whether the statistics lagged and `ANALYZE` was asked for.
 ///
-/// It skips the table while another transaction analyses it (`SKIP_LOCKED`): `ANALYZE` holds its
-/// lock until its transaction ends (the feed's runs inside the feed's transaction), and no upload
-/// should wait for that. An upload calls this after its commit, so that it never holds that lock
+/// `ANALYZE` skips the table while another transaction analyses it (`SKIP_LOCKED`), which brings
+/// the statistics up to date as well: `ANALYZE` holds its lock until its transaction ends (the
+/// feed's runs inside the feed's transaction), and no upload should wait for that. An upload calls this after its commit, so that it never holds that lock
 /// while it waits for another upload's new key. Nothing to do on SQLite, whose plans do not
 /// depend on statistics here.
 pub fn refresh_statistics_if_behind(conn: &mut DbConnection, added: usize) -> StoreResult<bool> {
