@@ -16,6 +16,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 export BPV__AUTH__JWT_SECRET="${BPV__AUTH__JWT_SECRET:-bench-$(head -c 24 /dev/urandom | base64 | tr -d '/+=')}"
 source scripts/lib/postgres.sh
 source scripts/lib/cpu.sh
+source scripts/lib/copy-reference.sh
 N=${1:-50000}; BATCH=${2:-5000}; CONC=${3:-2}
 
 if [ -n "${BPV_BENCH_BIN:-}" ]; then
@@ -81,12 +82,6 @@ serve "$pg_base/$pg_db"
 client "$(postmaster_pid "$pg_base/$pg_db")" "$url" "$N" "$BATCH" "$CONC"
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
 
-psql "$pg_base/$pg_db" -qc "CREATE TABLE bench_copy (correlatie_id text, aanbiedercode text, leerbedrijf_id text,
-  crebo text, leerweg text, startdatum date, geplande_einddatum date, student_email text, studentcode text,
-  student_naam text, schoolnaam text, locatiecode text)" >/dev/null
-start=$(date +%s.%N)
-psql "$pg_base/$pg_db" -qc "\\copy bench_copy FROM '$work/rows.csv' WITH (FORMAT csv)" >/dev/null
-end=$(date +%s.%N)
-copied=$(psql "$pg_base/$pg_db" -tAc "SELECT count(*) FROM bench_copy")
-[ "$copied" = "$N" ] || { echo "bench-ingest: COPY loaded $copied rows, expected $N" >&2; exit 1; }
-python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  {\"COPY into a bare table\":<28} {n} records in {t:6.2f} s = {n/t:9,.0f} records/s (reference)')" "$N" "$start" "$end"
+copy_reference "$pg_base/$pg_db" "correlatie_id text, aanbiedercode text, leerbedrijf_id text, crebo text,
+  leerweg text, startdatum date, geplande_einddatum date, student_email text, studentcode text, student_naam text,
+  schoolnaam text, locatiecode text" "$work/rows.csv" "FORMAT csv" "$N" records 28 bench-ingest

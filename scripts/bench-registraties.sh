@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/bpv-target}"
 source scripts/lib/postgres.sh
+source scripts/lib/copy-reference.sh
 N=${1:-100000}
 
 BIN=${BPV_BENCH_BIN:-}
@@ -58,11 +59,6 @@ feed "the same feed again (all known)" "$N registraties gelezen: 0 nieuwe bpvo's
 stored=$(psql "$url" -Atc "SELECT count(*) FROM bpvos")
 [ "$stored" = "$N" ] || { echo "bench-registraties: $stored bpvo's stored, expected $N" >&2; exit 1; }
 
-psql "$url" -qc "CREATE TABLE bench_copy (aanbiedercode text, correlatie_id text, leerbedrijf_id text, crebo text,
-  leerweg text, startdatum date, geplande_einddatum date, praktijkopleider_naam text, praktijkopleider_email text)" >/dev/null
-start=$(date +%s.%N)
-psql "$url" -qc "\\copy bench_copy FROM '$work/registraties.csv' WITH (FORMAT csv, HEADER, DELIMITER ';')" >/dev/null
-end=$(date +%s.%N)
-copied=$(psql "$url" -Atc "SELECT count(*) FROM bench_copy")
-[ "$copied" = "$N" ] || { echo "bench-registraties: COPY loaded $copied rows, expected $N" >&2; exit 1; }
-python3 -c "import sys; n,t=int(sys.argv[1]),float(sys.argv[3])-float(sys.argv[2]); print(f'  {\"COPY into a bare table\":<32} {n} rows in {t:6.2f} s = {n/t:9,.0f} rows/s (reference)')" "$N" "$start" "$end"
+copy_reference "$url" "aanbiedercode text, correlatie_id text, leerbedrijf_id text, crebo text, leerweg text,
+  startdatum date, geplande_einddatum date, praktijkopleider_naam text, praktijkopleider_email text" \
+  "$work/registraties.csv" "FORMAT csv, HEADER, DELIMITER ';'" "$N" rows 32 bench-registraties
